@@ -1,0 +1,126 @@
+/**
+ * The console channel: with no messaging platform configured, `npm start` is a chat in the terminal.
+ *
+ * You are an owner; choices are numbered; what would reach the staff group is printed in its own
+ * labelled style. `/as staff` and `/as owner` switch sides so one person can try the whole loop. It reads
+ * piped input line by line too, so a script can drive it, and waits for each reply before the next line.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Delivery } from '../../../app/dispatcher.js';
+import type { Address, Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
+
+export const CONSOLE_OWNER_CHAT = 'owner';
+export const CONSOLE_STAFF_CHAT = 'staff';
+export const CONSOLE_STAFF_ROOM: Address = { channel: 'console', chatId: CONSOLE_STAFF_CHAT };
+
+type Side = 'owner' | 'staff';
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  /** Colour the output (a terminal). */
+  color: boolean;
+  /** Handles one inbound message; the console waits for it. */
+  handle: (inbound: Inbound) => Promise<unknown>;
+  /** Delivers whatever the message caused before the next line is read. */
+  flush: () => Promise<void>;
+  now: () => Date;
+  /** Text of the banner printed at start (already localised). */
+  banner?: string;
+}
+
+const STYLE = { staff: '\x1b[35m', bot: '\x1b[36m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+export class ConsoleChannel {
+  readonly channel = 'console' as const;
+  private side: Side = 'owner';
+  private count = 0;
+  private readonly runId = randomUUID().slice(0, 8);
+
+  constructor(private readonly o: ConsoleOptions) {}
+
+  private paint(style: keyof typeof STYLE, text: string): string {
+    return this.o.color ? `${STYLE[style]}${text}${STYLE.reset}` : text;
+  }
+
+  private write(text: string): void {
+    this.o.output.write(`${text}\n`);
+  }
+
+  /** Renders a message as the console shows it: text, then numbered choices. */
+  render(message: OutboundMessage): string {
+    const lines = [message.text];
+    const buttons = message.buttons?.flat() ?? [];
+    if (buttons.length > 0) lines.push(buttons.map((b, i) => `  ${i + 1}. ${b.label}`).join('\n'));
+    if (message.photos?.length) lines.push(`  [${message.photos.length} photo(s)]`);
+    return lines.join('\n');
+  }
+
+  /** The channel's outbound side, used by the dispatcher. */
+  async deliver(chatId: string, action: OutboundAction): Promise<Delivery> {
+    if (action.kind === 'edit') {
+      // Answered questions need no reprint in a terminal; a card that changed is printed again.
+      if (action.ref.startsWith('prompt:')) return { status: 'sent' };
+      this.print(chatId, this.render(action.message), true);
+      return { status: 'sent' };
+    }
+    this.count += 1;
+    this.print(chatId, this.render(action.message), false);
+    return { status: 'sent', platformMessageId: `c${this.count}` };
+  }
+
+  private print(chatId: string, text: string, updated: boolean): void {
+    if (chatId === CONSOLE_STAFF_CHAT) {
+      const label = updated ? '[staff group · 员工群 · updated]' : '[staff group · 员工群]';
+      this.write(this.paint('staff', `${label}\n${indent(text)}`));
+    } else {
+      this.write(this.paint('bot', `residesk › ${text.replace(/\n/g, '\n           ')}`));
+    }
+    this.write('');
+  }
+
+  /** Reads lines until the input ends; resolves when every line has been handled and answered. */
+  async run(): Promise<void> {
+    if (this.o.banner) this.write(this.paint('dim', this.o.banner));
+    const rl = createInterface({ input: this.o.input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const raw of rl) {
+      const line = raw.replace(/\r$/, '');
+      if (line.trim() === '') continue;
+      const switched = line.trim().match(/^\/as\s+(owner|staff)$/i);
+      if (switched) {
+        this.side = switched[1]?.toLowerCase() as Side;
+        this.write(this.paint('dim', `— you are now ${this.side === 'owner' ? 'the owner · 业主' : 'staff · 员工'} —`));
+        continue;
+      }
+      if (/^\/(quit|exit)$/i.test(line.trim())) break;
+      if (!this.o.color) this.write(`${this.side === 'owner' ? 'owner' : 'staff'} › ${line}`);
+      await this.o.handle(this.inbound(line));
+      await this.o.flush();
+    }
+    await this.o.flush();
+  }
+
+  private inbound(text: string): Inbound {
+    this.count += 1;
+    const staff = this.side === 'staff';
+    return {
+      channel: 'console',
+      chatId: staff ? CONSOLE_STAFF_CHAT : CONSOLE_OWNER_CHAT,
+      chatKind: staff ? 'staff' : 'private',
+      userId: staff ? 'console-staff' : 'console-owner',
+      userName: staff ? 'Console Staff' : 'Console Owner',
+      messageId: `${this.runId}-${this.count}`,
+      receivedAt: this.o.now(),
+      content: { type: 'text', text },
+    };
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  │ ${l}`)
+    .join('\n');
+}

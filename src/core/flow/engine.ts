@@ -1,0 +1,869 @@
+/**
+ * The conversation engine: `step(state, event, ctx) → { state, output }`, with no I/O and no clock reads.
+ *
+ * It runs flows defined as data (`flows/*.yaml`), asks one question at a time, checks every answer
+ * against the current step (button data and typed numbers are claims, never trusted), keeps every answer
+ * given so far through bad input, /back and edits, and names the domain actions (effects) that the
+ * application carries out. Output is ordered: messages and effects interleave as they happen, so that a
+ * message the application writes for an effect (the ticket number) lands in the right place.
+ */
+import { parseLocation } from '../location.js';
+import type { Button, EstateLocation, InboundContent, Locale, OutboundAction, OutboundMessage, UnsupportedKind } from '../types.js';
+import {
+  checkLocation,
+  checkPhone,
+  checkRating,
+  checkText,
+  checkYesNo,
+  type Checked,
+  cleanText,
+  fold,
+  formatPhone,
+  HARD_TEXT_LIMIT,
+  parseIndex,
+} from './answers.js';
+import { getStep, type FlowRegistry } from './registry.js';
+import type { Condition, FlowSpec, StepSpec } from './schema.js';
+import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
+
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+export interface EngineContext {
+  registry: FlowRegistry;
+  /** Renders a locale key in the given language. */
+  translate: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
+  /** The owner's language before this step (their profile's). */
+  locale: Locale;
+  owner: { name?: string; phone?: string; units: string[]; privacyNoticeShown: boolean };
+  /** Values every text may use, e.g. dutyPhone and estate. */
+  params: Record<string, string>;
+  /** The instant of this step (the engine never reads a clock). */
+  now: Date;
+}
+
+export type FlowContext = Record<string, string | number | boolean>;
+
+/** A flow's named domain action (the `effect:` of a step), with the answers it acts on. */
+export interface FlowEffect {
+  type: 'ticket.create' | 'revisit.record' | 'survey.answer';
+  flowId: string;
+  stepId: string;
+  /** The answers on the path the owner took (stale branches left out). */
+  answers: Record<string, AnswerValue>;
+  set: Record<string, string | number | boolean>;
+  context: FlowContext;
+}
+
+/** Named domain actions for the application to carry out. */
+export type Effect =
+  | FlowEffect
+  | { type: 'flow.cancelled'; flowId: string; answers: Record<string, AnswerValue>; context: FlowContext }
+  | { type: 'owner.update'; patch: { locale?: Locale; privacyNoticeShown?: boolean } }
+  | { type: 'command'; name: 'mytickets' };
+
+export type Output = { type: 'out'; action: OutboundAction } | { type: 'effect'; effect: Effect };
+
+/** Something that happens to a conversation: a message or button press, or the application starting a flow. */
+export type EngineEvent =
+  | InboundContent
+  | {
+      type: 'start';
+      flowId: string;
+      context?: FlowContext;
+      preset?: Record<string, AnswerValue>;
+      /** When another flow is running, wait until it ends instead of interrupting it. */
+      queueIfBusy?: boolean;
+    };
+
+export interface StepOutcome {
+  state: ConversationState;
+  output: Output[];
+  /** For a button press: the short text to answer it with (Telegram shows it as a toast). */
+  ack?: string;
+}
+
+type Command = 'menu' | 'cancel' | 'back' | 'help' | 'lang' | 'mytickets';
+
+const COMMAND_WORDS: Record<string, Command> = {
+  start: 'menu',
+  menu: 'menu',
+  菜单: 'menu',
+  主菜单: 'menu',
+  cancel: 'cancel',
+  取消: 'cancel',
+  back: 'back',
+  返回: 'back',
+  上一步: 'back',
+  help: 'help',
+  帮助: 'help',
+  lang: 'lang',
+  language: 'lang',
+  语言: 'lang',
+  mytickets: 'mytickets',
+  我的工单: 'mytickets',
+};
+
+/** Reads a command from a whole message: `/cancel`, `/start@bot payload`, or a bare word such as 取消. */
+export function parseCommand(text: string, registry: FlowRegistry): { command: Command } | { entry: string } | undefined {
+  const trimmed = text.trim();
+  const slash = trimmed.match(/^\/([a-zA-Z_]+)(?:@\w+)?(?:\s|$)/);
+  const word = (slash ? slash[1] : trimmed)?.toLowerCase() ?? '';
+  if (!slash && trimmed.length > 12) return undefined;
+  const command = COMMAND_WORDS[word];
+  if (command) return { command };
+  for (const e of registry.menu.entries) {
+    if (e.aliases.some((a) => a.toLowerCase() === word || a.toLowerCase() === `/${word}`)) return { entry: e.id };
+  }
+  return undefined;
+}
+
+const LANGUAGES: { locale: Locale; label: string }[] = [
+  { locale: 'zh-CN', label: '中文' },
+  { locale: 'en', label: 'English' },
+];
+
+/** Runs one event through the conversation. Never throws for anything an owner sends. */
+export function step(state: ConversationState, event: EngineEvent, ctx: EngineContext): StepOutcome {
+  const run = new Run(structuredClone(state), ctx);
+  run.migrate();
+  run.handle(event);
+  return { state: run.state, output: run.output, ...(run.ack !== undefined ? { ack: run.ack } : {}) };
+}
+
+interface Prompt {
+  text: string;
+  buttons: { label: string; value: string }[];
+  columns: number;
+}
+
+class Run {
+  readonly output: Output[] = [];
+  ack?: string;
+  private locale: Locale;
+
+  constructor(
+    readonly state: ConversationState,
+    private readonly ctx: EngineContext,
+  ) {
+    this.locale = state.locale ?? ctx.locale;
+  }
+
+  // ── plumbing ────────────────────────────────────────────────────────────
+
+  private t: Translate = (key, params) => this.ctx.translate(this.locale, key, { ...this.ctx.params, ...params });
+
+  private send(message: OutboundMessage): void {
+    this.output.push({ type: 'out', action: { kind: 'send', message } });
+  }
+
+  private say(key: string, params?: Record<string, string | number>): void {
+    this.send({ text: this.t(key, params) });
+  }
+
+  private effect(effect: Effect): void {
+    this.output.push({ type: 'effect', effect });
+  }
+
+  private get flow(): FlowState | undefined {
+    return this.state.flow;
+  }
+
+  private spec(): FlowSpec | undefined {
+    return this.flow ? this.ctx.registry.flows.get(this.flow.flowId) : undefined;
+  }
+
+  private currentStep(): StepSpec | undefined {
+    const spec = this.spec();
+    return spec && this.flow ? getStep(spec, this.flow.stepId) : undefined;
+  }
+
+  // ── entry points ────────────────────────────────────────────────────────
+
+  /** A flow changed under a live conversation: carry the answers over, or restart it politely. */
+  migrate(): void {
+    const flow = this.flow;
+    if (!flow) return;
+    const spec = this.ctx.registry.flows.get(flow.flowId);
+    if (!spec) {
+      this.state.flow = undefined;
+      this.say('flow.gone');
+      return;
+    }
+    if (spec.version === flow.flowVersion) return;
+    const kept: Record<string, AnswerValue> = {};
+    for (const [id, value] of Object.entries(flow.answers)) if (getStep(spec, id)) kept[id] = value;
+    flow.answers = kept;
+    flow.flowVersion = spec.version;
+    flow.history = flow.history.filter((id) => getStep(spec, id));
+    if (!getStep(spec, flow.stepId)) {
+      flow.stage = undefined;
+      flow.editing = false;
+      flow.preset = Object.keys(kept);
+      this.say('flow.changed');
+      this.goTo(spec.steps[0]?.id);
+    }
+  }
+
+  handle(event: EngineEvent): void {
+    switch (event.type) {
+      case 'start':
+        if (event.queueIfBusy && this.flow && this.flow.flowId !== event.flowId) {
+          if (!this.state.queue.some((q) => q.flowId === event.flowId && sameContext(q.context, event.context ?? {}))) {
+            this.state.queue.push({ flowId: event.flowId, context: event.context ?? {}, queuedAt: this.ctx.now.toISOString() });
+          }
+          return;
+        }
+        this.startFlow(event.flowId, event.context ?? {}, event.preset ?? {});
+        return;
+      case 'text':
+        return this.text(event.text);
+      case 'button':
+        return this.button(event.data);
+      case 'photo':
+        return this.photo({ ref: event.fileRef, ...(event.caption ? { caption: cleanText(event.caption) } : {}) });
+      case 'unsupported':
+        return this.unsupported(event.what);
+    }
+  }
+
+  private text(raw: string): void {
+    if ([...raw].length > HARD_TEXT_LIMIT) {
+      return this.reprompt('input.too_long', { max: this.maxTextHere(), length: [...raw].length });
+    }
+    const parsed = parseCommand(raw, this.ctx.registry);
+    if (parsed && 'command' in parsed) return this.command(parsed.command);
+    if (parsed && 'entry' in parsed) return this.menuEntry(parsed.entry);
+
+    const prompt = this.currentPrompt();
+    if (!prompt) {
+      if (this.state.seq === 0) this.say('welcome');
+      else this.say('input.not_understood');
+      return this.showMenu();
+    }
+    const index = parseIndex(raw);
+    if (index !== undefined && prompt.buttons.length > 0) {
+      const picked = prompt.buttons[index - 1];
+      if (picked) return this.choose(picked.value, picked.label);
+      if (this.expectsChoice()) return this.reprompt('input.number_out_of_range', { count: prompt.buttons.length });
+    }
+    const folded = fold(raw);
+    const byLabel = folded ? prompt.buttons.find((b) => fold(b.label) === folded || fold(b.value) === folded) : undefined;
+    if (byLabel) return this.choose(byLabel.value, byLabel.label);
+    this.typed(raw);
+  }
+
+  private button(data: string): void {
+    const m = data.match(/^(\d+):(.+)$/);
+    const prompt = this.currentPrompt();
+    const picked = m && Number(m[1]) === this.state.seq ? prompt?.buttons.find((b) => b.value === m[2]) : undefined;
+    if (!picked) {
+      this.ack = this.t('input.stale');
+      this.say('input.stale');
+      return this.askAgain();
+    }
+    this.ack = '';
+    this.choose(picked.value, picked.label);
+  }
+
+  private photo(photo: PhotoAnswer): void {
+    const step = this.currentStep();
+    const spec = this.spec();
+    const flow = this.flow;
+    if (!step || !spec || !flow || this.state.prompt) return this.unsupported('other');
+    if (step.answer.kind === 'photos') {
+      const list = (flow.answers[step.id] as PhotoAnswer[] | undefined) ?? [];
+      if (list.length >= step.answer.max) return this.reprompt('photos.too_many', { max: step.answer.max });
+      flow.answers[step.id] = [...list, photo];
+      return this.ask(step, { lead: this.t('photos.received', { count: list.length + 1 }) });
+    }
+    // A photo sent early is kept for the flow's photo step, never dropped.
+    const photoStep = spec.steps.find((s) => s.answer.kind === 'photos');
+    if (photoStep) {
+      const list = (flow.answers[photoStep.id] as PhotoAnswer[] | undefined) ?? [];
+      flow.answers[photoStep.id] = [...list, photo];
+      if (photo.caption && (step.answer.kind === 'text' || step.answer.kind === 'location')) {
+        return this.typed(photo.caption, this.t('photos.kept'));
+      }
+      return this.ask(step, { lead: this.t('photos.kept') });
+    }
+    this.unsupported('other');
+  }
+
+  private unsupported(what: UnsupportedKind): void {
+    const lead = this.t('input.unsupported', { what: this.t(`input.kind.${what}`) });
+    if (!this.currentPrompt()) {
+      this.send({ text: lead });
+      return this.showMenu();
+    }
+    this.askAgain(lead);
+  }
+
+  // ── commands and the menu ───────────────────────────────────────────────
+
+  private command(command: Command): void {
+    switch (command) {
+      case 'menu':
+        return this.showMenu();
+      case 'help':
+        this.say('help.text');
+        return this.askAgainOrMenu();
+      case 'lang':
+        return this.showLanguages();
+      case 'mytickets':
+        this.effect({ type: 'command', name: 'mytickets' });
+        if (this.flow) this.askAgain();
+        return;
+      case 'cancel':
+        return this.cancel();
+      case 'back':
+        return this.back();
+    }
+  }
+
+  private showMenu(lead?: string): void {
+    this.state.prompt = 'menu';
+    this.state.seq += 1;
+    const text = [lead, this.t(this.flow ? 'menu.title_resume' : 'menu.title')].filter(Boolean).join('\n\n');
+    this.emitPrompt({ ...this.menuPrompt(), text });
+  }
+
+  private menuPrompt(): Prompt {
+    const buttons = this.ctx.registry.menu.entries.map((e) => ({ label: this.t(e.label), value: `m.${e.id}` }));
+    if (this.flow) buttons.unshift({ label: this.t('menu.resume'), value: 'resume' });
+    return { text: this.t('menu.title'), buttons, columns: 2 };
+  }
+
+  private showLanguages(): void {
+    this.state.prompt = 'lang';
+    this.state.seq += 1;
+    this.emitPrompt(this.langPrompt());
+  }
+
+  private langPrompt(): Prompt {
+    return { text: this.t('lang.choose'), buttons: LANGUAGES.map((l) => ({ label: l.label, value: `l.${l.locale}` })), columns: 2 };
+  }
+
+  private menuEntry(id: string): void {
+    const entry = this.ctx.registry.menu.entries.find((e) => e.id === id);
+    if (!entry) return this.showMenu();
+    this.state.prompt = undefined;
+    if (entry.command === 'mytickets') {
+      this.effect({ type: 'command', name: 'mytickets' });
+      if (this.flow) this.askAgain();
+      return;
+    }
+    if (entry.command === 'lang') return this.showLanguages();
+    if (entry.command === 'help') {
+      this.say('help.text');
+      return this.askAgainOrMenu();
+    }
+    if (entry.flow) {
+      if (this.flow) this.abandon();
+      this.startFlow(entry.flow, {}, entry.preset);
+    }
+  }
+
+  private cancel(): void {
+    this.state.prompt = undefined;
+    if (!this.flow) {
+      this.say('flow.nothing_to_cancel');
+      return this.showMenu();
+    }
+    const key = this.spec()?.cancelled ?? 'flow.cancelled';
+    this.abandon();
+    this.say(key);
+    if (!this.startQueued()) this.showMenu();
+  }
+
+  private abandon(): void {
+    const flow = this.flow;
+    if (!flow) return;
+    this.effect({ type: 'flow.cancelled', flowId: flow.flowId, answers: flow.answers, context: flow.context });
+    this.state.flow = undefined;
+  }
+
+  private back(): void {
+    const flow = this.flow;
+    const step = this.currentStep();
+    if (!flow || !step) return this.showMenu();
+    if (this.state.prompt) {
+      this.state.prompt = undefined;
+      return this.ask(step);
+    }
+    if (flow.stage) {
+      flow.stage = undefined;
+      return this.ask(step);
+    }
+    const previous = flow.history.pop();
+    const spec = this.spec();
+    const target = previous && spec ? getStep(spec, previous) : undefined;
+    if (!target) return this.askAgain(this.t('flow.at_first'));
+    flow.stepId = target.id;
+    flow.editing = false;
+    this.ask(target);
+  }
+
+  // ── flows ───────────────────────────────────────────────────────────────
+
+  private startFlow(flowId: string, context: FlowContext, preset: Record<string, AnswerValue>): void {
+    const spec = this.ctx.registry.flows.get(flowId);
+    if (!spec) return this.showMenu(this.t('flow.gone'));
+    this.state.prompt = undefined;
+    const answers: Record<string, AnswerValue> = { ...preset };
+    for (const s of spec.steps) {
+      const value = s.prefill ? this.ctx.owner[s.prefill] : undefined;
+      if (value && answers[s.id] === undefined) answers[s.id] = value;
+    }
+    this.state.flow = {
+      flowId,
+      flowVersion: spec.version,
+      stepId: spec.steps[0]?.id ?? '',
+      answers,
+      history: [],
+      preset: Object.keys(answers),
+      context,
+      startedAt: this.ctx.now.toISOString(),
+    };
+    if (spec.intro) this.say(spec.intro, stringParams(context));
+    this.goTo(spec.steps[0]?.id);
+  }
+
+  /** Asks the first step from `id` on that applies and is not already answered by a preset or an edit. */
+  private goTo(id: string | undefined): void {
+    const spec = this.spec();
+    const flow = this.flow;
+    if (!spec || !flow) return;
+    const seen = new Set<string>();
+    let next = id;
+    while (next && !seen.has(next)) {
+      seen.add(next);
+      const s = getStep(spec, next);
+      if (!s) break;
+      const skip =
+        (s.if && !holds(s.if, flow.answers, this.ctx.owner)) ||
+        (s.answer.kind !== 'confirm' &&
+          flow.answers[s.id] !== undefined &&
+          (flow.editing || flow.preset?.includes(s.id)));
+      if (!skip) {
+        if (s.answer.kind === 'confirm') flow.editing = false;
+        flow.stepId = s.id;
+        flow.stage = undefined;
+        return this.ask(s);
+      }
+      next = s.end ? undefined : nextStepId(spec, s, flow.answers, this.ctx.owner);
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    this.state.flow = undefined;
+    if (!this.startQueued()) this.showMenu(this.t('menu.anything_else'));
+  }
+
+  private startQueued(): boolean {
+    const queued = this.state.queue.shift();
+    if (!queued) return false;
+    this.startFlow(queued.flowId, queued.context, {});
+    return true;
+  }
+
+  private accept(step: StepSpec, value: AnswerValue | undefined, shown: string): void {
+    const flow = this.flow;
+    const spec = this.spec();
+    if (!flow || !spec) return;
+    this.closePrompt(step, shown);
+    if (value === undefined) delete flow.answers[step.id];
+    else flow.answers[step.id] = value;
+    flow.preset = flow.preset?.filter((id) => id !== step.id);
+    if (flow.history.at(-1) !== step.id) flow.history.push(step.id);
+    flow.stage = undefined;
+    if (step.effect && step.answer.kind !== 'confirm') this.runEffect(spec, step);
+    if (flow.editing) {
+      const confirm = spec.steps.find((s) => s.answer.kind === 'confirm');
+      if (confirm) return this.goTo(nextStepId(spec, step, flow.answers, this.ctx.owner) ?? confirm.id);
+    }
+    if (step.end) return this.finish();
+    this.goTo(nextStepId(spec, step, flow.answers, this.ctx.owner));
+  }
+
+  private runEffect(spec: FlowSpec, step: StepSpec): void {
+    const flow = this.flow;
+    if (!flow || !step.effect) return;
+    const onPath = pathOf(spec, flow.answers, this.ctx.owner);
+    const answers: Record<string, AnswerValue> = {};
+    for (const id of onPath) {
+      const v = flow.answers[id];
+      if (v !== undefined) answers[id] = v;
+    }
+    this.effect({ type: step.effect, flowId: spec.id, stepId: step.id, answers, set: spec.set, context: flow.context });
+  }
+
+  // ── prompts ─────────────────────────────────────────────────────────────
+
+  /** The question now waiting for an answer, rendered as it was (or would be) sent. */
+  private currentPrompt(): Prompt | undefined {
+    if (this.state.prompt === 'menu') return this.menuPrompt();
+    if (this.state.prompt === 'lang') return this.langPrompt();
+    const step = this.currentStep();
+    return step ? this.stepPrompt(step) : undefined;
+  }
+
+  private expectsChoice(): boolean {
+    if (this.state.prompt) return true;
+    const kind = this.currentStep()?.answer.kind;
+    return kind === 'choice' || kind === 'yesno' || kind === 'confirm' || kind === 'rating';
+  }
+
+  private maxTextHere(): number {
+    const a = this.currentStep()?.answer;
+    return a?.kind === 'text' ? a.max : HARD_TEXT_LIMIT;
+  }
+
+  private ask(step: StepSpec, opts: { lead?: string } = {}): void {
+    const flow = this.flow;
+    if (!flow) return;
+    this.state.prompt = undefined;
+    this.state.seq += 1;
+    const parts: string[] = [];
+    if (opts.lead) parts.push(opts.lead);
+    if (step.intro && !flow.history.includes(step.id) && !opts.lead) parts.push(this.t(step.intro));
+    if (step.personal && !this.ctx.owner.privacyNoticeShown && !flow.context.privacyShown) {
+      flow.context.privacyShown = true;
+      this.say('privacy.notice');
+      this.effect({ type: 'owner.update', patch: { privacyNoticeShown: true } });
+    }
+    const prompt = this.stepPrompt(step);
+    parts.push(prompt.text);
+    this.emitPrompt({ ...prompt, text: parts.join('\n\n') });
+  }
+
+  private askAgain(lead?: string): void {
+    if (this.state.prompt === 'menu') return this.showMenu(lead);
+    if (this.state.prompt === 'lang') {
+      if (lead) this.send({ text: lead });
+      return this.showLanguages();
+    }
+    const step = this.currentStep();
+    if (step) return this.ask(step, lead ? { lead } : {});
+    this.showMenu(lead);
+  }
+
+  private askAgainOrMenu(): void {
+    if (this.flow || this.state.prompt) this.askAgain();
+    else this.showMenu();
+  }
+
+  private reprompt(error: string, params?: Record<string, string | number>): void {
+    this.askAgain(this.t(error, params));
+  }
+
+  private emitPrompt(prompt: Prompt): void {
+    const buttons = prompt.buttons.map((b) => ({ label: b.label, data: `${this.state.seq}:${b.value}` }));
+    const message: OutboundMessage = { text: prompt.text, ref: `prompt:${this.state.seq}` };
+    if (buttons.length > 0) message.buttons = rows(buttons, prompt.columns);
+    this.send(message);
+  }
+
+  /** Takes the buttons off an answered question and shows the answer under it (where the platform edits). */
+  private closePrompt(step: StepSpec, shown: string): void {
+    const prompt = this.stepPrompt(step);
+    if (prompt.buttons.length === 0) return;
+    this.output.push({
+      type: 'out',
+      action: { kind: 'edit', ref: `prompt:${this.state.seq}`, message: { text: `${prompt.text}\n\n✓ ${shown}` } },
+    });
+  }
+
+  private stepPrompt(step: StepSpec): Prompt {
+    const flow = this.flow;
+    const spec = this.spec();
+    const params = stringParams(flow?.context ?? {});
+    const question = this.t(step.ask, params);
+    const skip = step.optional ? [{ label: this.t('common.skip'), value: 'skip' }] : [];
+    const a = step.answer;
+    switch (a.kind) {
+      case 'choice':
+        return {
+          text: question,
+          buttons: [...a.options.map((o) => ({ label: this.t(`${a.labels}.${o}`), value: `o.${o}` })), ...skip],
+          columns: a.columns,
+        };
+      case 'yesno':
+        return {
+          text: question,
+          buttons: [{ label: this.t('common.yes'), value: 'y' }, { label: this.t('common.no'), value: 'n' }, ...skip],
+          columns: 2,
+        };
+      case 'rating': {
+        const buttons: { label: string; value: string }[] = [];
+        for (let n = a.max; n >= a.min; n--) {
+          buttons.push({ label: a.labels ? `${this.t(`${a.labels}.${n}`)}` : String(n), value: `r.${n}` });
+        }
+        if (!a.labels) buttons.reverse();
+        return { text: question, buttons: [...buttons, ...skip], columns: a.labels ? 1 : 5 };
+      }
+      case 'photos': {
+        const count = ((flow?.answers[step.id] as PhotoAnswer[] | undefined) ?? []).length;
+        return {
+          text: question,
+          buttons: [{ label: this.t(count > 0 ? 'photos.done' : 'photos.none'), value: 'done' }],
+          columns: 1,
+        };
+      }
+      case 'location': {
+        if (flow?.stage === 'public') return { text: this.t('location.public_ask'), buttons: skip, columns: 1 };
+        const units = this.ctx.owner.units.slice(0, 3).map((u, i) => ({ label: this.t('location.my_unit', { unit: u }), value: `u.${i}` }));
+        return { text: question, buttons: [...units, { label: this.t('location.public'), value: 'pub' }, ...skip], columns: 1 };
+      }
+      case 'confirm': {
+        const fields = spec && flow ? a.fields.filter((f) => pathOf(spec, flow.answers, this.ctx.owner).includes(f)) : [];
+        if (flow?.stage === 'pick_field') {
+          return {
+            text: this.t('confirm.pick_field'),
+            buttons: [
+              ...fields.map((f) => ({ label: this.fieldLabel(f), value: `f.${f}` })),
+              { label: this.t('confirm.back_to_readback'), value: 'rb' },
+            ],
+            columns: 2,
+          };
+        }
+        const lines = fields.map((f) => `${this.fieldLabel(f)}：${this.display(f)}`);
+        return {
+          text: [question, '', ...lines, '', this.t('confirm.question')].join('\n'),
+          buttons: [
+            { label: this.t('confirm.ok'), value: 'ok' },
+            { label: this.t('confirm.edit'), value: 'edit' },
+            { label: this.t('confirm.cancel'), value: 'cancel' },
+          ],
+          columns: 3,
+        };
+      }
+      case 'text':
+      case 'phone': {
+        const saved = step.prefill ? this.ctx.owner[step.prefill] : undefined;
+        const current = flow?.answers[step.id];
+        const offer = typeof current === 'string' ? current : saved;
+        const use = offer
+          ? [{ label: this.t('common.use', { value: step.answer.kind === 'phone' ? formatPhone(offer) : offer }), value: 'keep' }]
+          : [];
+        return { text: question, buttons: [...use, ...skip], columns: 1 };
+      }
+    }
+  }
+
+  private fieldLabel(stepId: string): string {
+    const spec = this.spec();
+    const s = spec ? getStep(spec, stepId) : undefined;
+    return this.t(s?.label ?? `${spec?.id}.field.${stepId}`);
+  }
+
+  /** How an answer is read back to the owner. */
+  private display(stepId: string): string {
+    const spec = this.spec();
+    const s = spec ? getStep(spec, stepId) : undefined;
+    const value = this.flow?.answers[stepId];
+    if (!s || value === undefined) return this.t('common.none');
+    return this.show(s, value);
+  }
+
+  private show(s: StepSpec, value: AnswerValue): string {
+    const a = s.answer;
+    if (a.kind === 'choice') return this.t(`${a.labels}.${String(value)}`);
+    if (a.kind === 'yesno') return this.t(value ? 'common.yes' : 'common.no');
+    if (a.kind === 'rating') return a.labels ? `${this.t(`${a.labels}.${String(value)}`)}` : String(value);
+    if (a.kind === 'photos') return this.t('photos.count', { count: (value as PhotoAnswer[]).length });
+    if (a.kind === 'phone') return formatPhone(String(value));
+    if (a.kind === 'location') return this.showLocation(value as EstateLocation);
+    const text = String(value);
+    return [...text].length > 300 ? `${[...text].slice(0, 300).join('')}…` : text;
+  }
+
+  private showLocation(loc: EstateLocation): string {
+    if (loc.kind === 'public') return this.t('location.public_shown', { description: loc.description });
+    return loc.unit
+      ? this.t('location.unit_shown', { building: loc.building, unit: loc.unit, room: loc.room })
+      : this.t('location.room_shown', { building: loc.building, room: loc.room });
+  }
+
+  // ── answers ─────────────────────────────────────────────────────────────
+
+  /** A button (or a typed number or label naming one) for the current prompt. */
+  private choose(value: string, label: string): void {
+    if (this.state.prompt === 'menu') {
+      this.state.prompt = undefined;
+      if (value === 'resume') return this.askAgain();
+      return this.menuEntry(value.slice(2));
+    }
+    if (this.state.prompt === 'lang') {
+      this.state.prompt = undefined;
+      const locale = value.slice(2) as Locale;
+      this.locale = locale;
+      this.state.locale = locale;
+      this.effect({ type: 'owner.update', patch: { locale } });
+      this.say('lang.set');
+      return this.askAgainOrMenu();
+    }
+    const step = this.currentStep();
+    const flow = this.flow;
+    if (!step || !flow) return this.showMenu();
+    const a = step.answer;
+    if (value === 'skip' && step.optional) return this.accept(step, undefined, label);
+    if (value === 'keep') {
+      const kept = flow.answers[step.id] ?? (step.prefill ? this.ctx.owner[step.prefill] : undefined);
+      if (kept !== undefined) return this.accept(step, kept, label);
+    }
+    switch (a.kind) {
+      case 'choice':
+        return this.accept(step, value.slice(2), label);
+      case 'yesno':
+        return this.accept(step, value === 'y', label);
+      case 'rating':
+        return this.accept(step, Number(value.slice(2)), label);
+      case 'photos':
+        return this.accept(step, (flow.answers[step.id] as PhotoAnswer[] | undefined) ?? [], label);
+      case 'location': {
+        if (value === 'pub') {
+          flow.stage = 'public';
+          return this.ask(step);
+        }
+        const unit = this.ctx.owner.units[Number(value.slice(2))];
+        if (unit) return this.accept(step, parseLocation(unit), label);
+        return this.askAgain();
+      }
+      case 'confirm':
+        return this.confirm(step, value);
+      default:
+        return this.askAgain();
+    }
+  }
+
+  private confirm(step: StepSpec, value: string): void {
+    const flow = this.flow;
+    const spec = this.spec();
+    if (!flow || !spec) return;
+    if (value === 'ok') {
+      this.closePrompt(step, this.t('confirm.ok'));
+      this.runEffect(spec, step);
+      return this.finish();
+    }
+    if (value === 'cancel') {
+      this.closePrompt(step, this.t('confirm.cancel'));
+      return this.cancel();
+    }
+    if (value === 'edit') {
+      flow.stage = 'pick_field';
+      return this.ask(step);
+    }
+    if (value === 'rb') {
+      flow.stage = undefined;
+      return this.ask(step);
+    }
+    const field = value.startsWith('f.') ? getStep(spec, value.slice(2)) : undefined;
+    if (!field) return this.askAgain();
+    flow.stage = undefined;
+    flow.editing = true;
+    flow.stepId = field.id;
+    this.ask(field);
+  }
+
+  /** Typed text where no button matched: the answer itself for text-like steps, else a re-prompt. */
+  private typed(raw: string, lead?: string): void {
+    const step = this.currentStep();
+    const flow = this.flow;
+    if (this.state.prompt || !step || !flow) return this.reprompt('input.choose');
+    const a = step.answer;
+    let checked: Checked;
+    switch (a.kind) {
+      case 'text':
+        checked = checkText(raw, a.min, a.max);
+        break;
+      case 'phone':
+        checked = checkPhone(raw);
+        break;
+      case 'location':
+        checked =
+          flow.stage === 'public'
+            ? ((c) => (c.ok ? { ok: true as const, value: { kind: 'public' as const, description: c.value as string } } : c))(
+                checkText(raw, 2, 200),
+              )
+            : checkLocation(raw);
+        break;
+      case 'rating':
+        checked = checkRating(raw, a.min, a.max);
+        break;
+      case 'yesno':
+        checked = checkYesNo(raw);
+        break;
+      case 'photos':
+        return this.askAgain(this.t('photos.waiting'));
+      case 'confirm':
+        return this.reprompt('confirm.use_buttons');
+      case 'choice':
+        return this.reprompt('input.choose');
+    }
+    if (!checked.ok) return this.askAgain([lead, this.t(checked.error, checked.params)].filter(Boolean).join('\n'));
+    if (lead) this.send({ text: lead });
+    this.accept(step, checked.value, this.show(step, checked.value));
+  }
+}
+
+// ── helpers ───────────────────────────────────────────────────────────────
+
+function rows(buttons: Button[], columns: number): Button[][] {
+  const out: Button[][] = [];
+  for (let i = 0; i < buttons.length; i += columns) out.push(buttons.slice(i, i + columns));
+  return out;
+}
+
+function stringParams(context: FlowContext): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(context)) if (typeof v !== 'boolean') out[k] = v;
+  return out;
+}
+
+function sameContext(a: FlowContext, b: FlowContext): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether a condition holds for these answers and this owner. */
+export function holds(c: Condition, answers: Record<string, AnswerValue>, owner: { name?: string; phone?: string }): boolean {
+  if ('profile' in c) return Boolean(owner.name && owner.phone) === c.present;
+  if ('answered' in c) return answers[c.answered] !== undefined;
+  const v = answers[c.answer];
+  if ('is' in c) return v === c.is;
+  if ('in' in c) return (c.in as unknown[]).includes(v);
+  return typeof v === 'number' && v <= c.atMost;
+}
+
+/** The step after `s`: the first matching `next` rule, else the following step in order, else none. */
+export function nextStepId(
+  spec: FlowSpec,
+  s: StepSpec,
+  answers: Record<string, AnswerValue>,
+  owner: { name?: string; phone?: string } = {},
+): string | undefined {
+  for (const rule of s.next ?? []) {
+    if (!rule.when || holds(rule.when, answers, owner)) return rule.go;
+  }
+  const i = spec.steps.findIndex((x) => x.id === s.id);
+  return spec.steps[i + 1]?.id;
+}
+
+/** The steps the owner's answers lead through, in order, up to and including a confirm step. */
+export function pathOf(spec: FlowSpec, answers: Record<string, AnswerValue>, owner: { name?: string; phone?: string }): string[] {
+  const path: string[] = [];
+  const seen = new Set<string>();
+  let id = spec.steps[0]?.id;
+  while (id && !seen.has(id)) {
+    seen.add(id);
+    const s = getStep(spec, id);
+    if (!s) break;
+    if (!s.if || holds(s.if, answers, owner)) {
+      path.push(s.id);
+      if (s.answer.kind === 'confirm' || s.end) break;
+    }
+    id = nextStepId(spec, s, answers, owner);
+  }
+  return path;
+}
+

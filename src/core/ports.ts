@@ -1,0 +1,186 @@
+/**
+ * Ports: the interfaces the core and the application depend on. Adapters (SQLite, MongoDB, the
+ * channels) implement them; nothing here names a database or a platform library.
+ */
+import type { ConversationState } from './flow/state.js';
+import type { Ticket, TicketStatus } from './tickets/ticket.js';
+import type { Channel, OutboundAction, Owner, Staff } from './types.js';
+
+/** The clock is a port: tests drive time, they do not sleep. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** One chat's conversation: who it belongs to and where its flow stands. */
+export interface Thread {
+  channel: Channel;
+  chatId: string;
+  ownerId: string;
+  state: ConversationState;
+  updatedAt: Date;
+}
+
+/** Every inbound and outbound message is logged with its thread: nothing an owner said is ever lost. */
+export interface MessageLogEntry {
+  channel: Channel;
+  chatId: string;
+  direction: 'in' | 'out';
+  at: Date;
+  /** Platform message id (inbound) or outbox id (outbound). */
+  messageId?: string;
+  /** The normalised content (inbound) or the outbound action. */
+  body: unknown;
+}
+
+export interface TicketQuery {
+  ownerId?: string;
+  assigneeId?: string;
+  statuses?: readonly TicketStatus[];
+  /** Newest first; default 50. */
+  limit?: number;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A durable scheduled job. */
+export interface Job {
+  id: string;
+  type: string;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  attempts: number;
+  /** Unique among jobs that are not finished: scheduling a second job with the same key is a no-op. */
+  key?: string;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  lastError?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewJob {
+  id: string;
+  type: string;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+  key?: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
+
+/** One message waiting to be delivered, in order per chat. */
+export interface OutboxItem {
+  id: string;
+  /** Monotonic across the store; gives the per-chat order. */
+  seq: number;
+  channel: Channel;
+  chatId: string;
+  action: OutboundAction;
+  status: OutboxStatus;
+  attempts: number;
+  /** Not tried again before this instant. */
+  notBefore: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  lastError?: string;
+  /** The platform's id of the sent message. */
+  platformMessageId?: string;
+  createdAt: Date;
+}
+
+export interface NewOutboxItem {
+  id: string;
+  channel: Channel;
+  chatId: string;
+  action: OutboundAction;
+  notBefore?: Date;
+}
+
+/** Everything one transaction can read and write. All methods are async so any database can implement them. */
+export interface StoreTx {
+  /** Records an inbound platform message id; false when it was seen before (a redelivery). */
+  markInbound(channel: Channel, messageId: string, at: Date): Promise<boolean>;
+
+  getOwner(id: string): Promise<Owner | undefined>;
+  findOwnerByIdentity(channel: Channel, userId: string): Promise<Owner | undefined>;
+  /** Inserts or replaces the owner (identities are unique per channel and user id). */
+  saveOwner(owner: Owner): Promise<void>;
+  listOwners(): Promise<Owner[]>;
+
+  getStaff(id: string): Promise<Staff | undefined>;
+  findStaff(channel: Channel, userId: string): Promise<Staff | undefined>;
+  saveStaff(staff: Staff): Promise<void>;
+  listStaff(): Promise<Staff[]>;
+
+  getThread(channel: Channel, chatId: string): Promise<Thread | undefined>;
+  saveThread(thread: Thread): Promise<void>;
+
+  logMessage(entry: MessageLogEntry): Promise<void>;
+  /** Oldest first, the last `limit` entries. */
+  listMessages(channel: Channel, chatId: string, limit?: number): Promise<MessageLogEntry[]>;
+
+  /** Atomically increments and returns the named counter (first value 1). */
+  nextSequence(name: string): Promise<number>;
+
+  getTicket(id: string): Promise<Ticket | undefined>;
+  getTicketByNumber(number: string): Promise<Ticket | undefined>;
+  /** Inserts or replaces a ticket (unique by id and by number). */
+  saveTicket(ticket: Ticket): Promise<void>;
+  listTickets(query: TicketQuery): Promise<Ticket[]>;
+
+  /** Schedules a job; when `key` names an unfinished job already, returns that one instead. */
+  scheduleJob(job: NewJob, now: Date): Promise<Job>;
+  /** Cancels pending jobs with this key; returns how many. */
+  cancelJobs(key: string, now: Date): Promise<number>;
+  getJob(id: string): Promise<Job | undefined>;
+  /** Due (`dueAt <= now`) pending jobs, and running ones whose lease has expired, leased to `worker`. */
+  claimJobs(now: Date, worker: string, leaseMs: number, limit: number): Promise<Job[]>;
+  /** The following four change a job only while `worker` holds its lease; they return false otherwise. */
+  completeJob(id: string, worker: string, now: Date): Promise<boolean>;
+  retryJob(id: string, worker: string, dueAt: Date, error: string, now: Date): Promise<boolean>;
+  failJob(id: string, worker: string, error: string, now: Date): Promise<boolean>;
+  releaseJob(id: string, worker: string, now: Date): Promise<boolean>;
+  listJobs(filter: { status?: JobStatus; type?: string }): Promise<Job[]>;
+
+  enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
+  /**
+   * Leases deliverable items: for each chat only its oldest undelivered item (so order holds), and
+   * only when it is pending with `notBefore <= now`, or sending with an expired lease.
+   */
+  claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]>;
+  markOutboxSent(id: string, platformMessageId: string | undefined, now: Date): Promise<void>;
+  /** Back to pending, not before `notBefore`; `countAttempt` false for rate-limit waits. */
+  markOutboxRetry(id: string, notBefore: Date, error: string | undefined, countAttempt: boolean): Promise<void>;
+  markOutboxDead(id: string, error: string, now: Date): Promise<void>;
+  listOutbox(filter: { status?: OutboxStatus; channel?: Channel; chatId?: string }): Promise<OutboxItem[]>;
+
+  /** Names a sent platform message (e.g. `card:T261128-0007`) so it can be edited or recognised later. */
+  setMessageRef(channel: Channel, chatId: string, ref: string, platformMessageId: string): Promise<void>;
+  getMessageRef(channel: Channel, chatId: string, ref: string): Promise<string | undefined>;
+  findRefByMessage(channel: Channel, chatId: string, platformMessageId: string): Promise<string | undefined>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+}
+
+/** The store: every StoreTx method runs in its own transaction when called directly. */
+export interface Store extends StoreTx {
+  /** Runs `fn` in one transaction: all of its writes happen, or none. Serialised with other transactions. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Named infrastructure failure with a stable code; context never holds a secret. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'STORE_UNAVAILABLE' | 'STORE_CONFLICT' | 'STORE_MIGRATION' | 'STORE_CORRUPT',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}

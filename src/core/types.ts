@@ -1,0 +1,159 @@
+/**
+ * Domain types shared by the core, the application layer and every adapter.
+ * Nothing here knows about a messaging platform or a database.
+ */
+
+/** The messaging channels residesk speaks on. */
+export const CHANNELS = ['console', 'telegram', 'wechat'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The languages every owner-facing text exists in. */
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** Where a chat sits: an owner's private chat, the staff group, or some other group we ignore. */
+export type ChatKind = 'private' | 'staff' | 'group';
+
+/** What kind of thing arrived that residesk cannot use as an answer. */
+export type UnsupportedKind = 'sticker' | 'voice' | 'video' | 'document' | 'location' | 'contact' | 'other';
+
+/** The content of one incoming message, normalised from any platform. */
+export type InboundContent =
+  | { type: 'text'; text: string }
+  /** A button press. `data` is a claim: it is checked against the conversation's current step. */
+  | { type: 'button'; data: string }
+  | { type: 'photo'; fileRef: string; caption?: string }
+  | { type: 'unsupported'; what: UnsupportedKind };
+
+/** One incoming message or button press, as every channel adapter hands it to the application. */
+export interface Inbound {
+  channel: Channel;
+  /** The platform's id of the chat (a private chat or a group). */
+  chatId: string;
+  chatKind: ChatKind;
+  /** The platform's id of the person who sent it. */
+  userId: string;
+  /** The name the platform shows for the sender (never logged above debug). */
+  userName?: string;
+  /** The sender's interface language as the platform reports it (e.g. Telegram's language_code). */
+  languageCode?: string;
+  /** Unique per channel: the key inbound dedupe uses (Telegram update_id, WeChat message id …). */
+  messageId: string;
+  /** The platform id of the message this one replies to, if any (staff replying to a card). */
+  replyTo?: string;
+  /** For button presses: the platform message that carried the button (so it can be edited). */
+  sourceMessage?: string;
+  receivedAt: Date;
+  content: InboundContent;
+}
+
+/** A button offered with a message. `data` is short: it must fit Telegram's 64-byte callback limit. */
+export interface Button {
+  label: string;
+  data: string;
+}
+
+/** A message for one chat, already rendered in the reader's language. */
+export interface OutboundMessage {
+  text: string;
+  /** Rows of buttons; channels without buttons render them as a numbered list. */
+  buttons?: Button[][];
+  /** Photos to send with the message (platform file references). */
+  photos?: string[];
+  /**
+   * A stable name for the message the platform will assign an id to, so that it can be edited later
+   * (e.g. `card:T261128-0007`, `prompt:12`).
+   */
+  ref?: string;
+  /** Platform message id this message replies to, if the platform supports replies. */
+  replyTo?: string;
+}
+
+/** What the dispatcher does with one outbox row. */
+export type OutboundAction =
+  | { kind: 'send'; message: OutboundMessage }
+  /** Edit a message sent earlier under `ref`: replace its text and buttons (no buttons removes them). */
+  | { kind: 'edit'; ref: string; message: OutboundMessage };
+
+/** A destination for outbound messages. */
+export interface Address {
+  channel: Channel;
+  chatId: string;
+}
+
+/** Ticket kinds, as the owner chooses them. */
+export const TICKET_KINDS = ['repair', 'complaint', 'suggestion'] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+
+/** The category taxonomy for property services. */
+export const CATEGORIES = [
+  'water_power',
+  'public_facilities',
+  'lift',
+  'access_control',
+  'fire_equipment',
+  'heating',
+  'leaks_fabric',
+  'cleaning',
+  'greening',
+  'security',
+  'parking',
+  'fees',
+  'noise_renovation',
+  'neighbours_pets',
+  'deliveries_visitors',
+  'activities',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const URGENCIES = ['emergency', 'urgent', 'normal', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/** Who must put a problem right (domain.md: responsibility matters as much as category). */
+export const RESPONSIBILITIES = ['property', 'developer', 'utility', 'owner', 'authority', 'unknown'] as const;
+export type Responsibility = (typeof RESPONSIBILITIES)[number];
+
+/** A place in the estate: a flat (building / unit / room) or a public area described in words. */
+export type EstateLocation =
+  | { kind: 'unit'; building: string; unit?: string; room: string }
+  | { kind: 'public'; description: string };
+
+/** A contact as the owner gave it. */
+export interface Contact {
+  name: string;
+  /** E.164, e.g. +8613812345678. */
+  phone: string;
+}
+
+/** An owner or occupant of the estate. */
+export interface Owner {
+  id: string;
+  /** One identity per channel the owner has reached us on. */
+  identities: { channel: Channel; userId: string; chatId: string }[];
+  name?: string;
+  phone?: string;
+  /** Flats the owner has given, e.g. 3-2-501. */
+  units: string[];
+  locale: Locale;
+  /** The owner has been told what personal data we keep and why. */
+  privacyNoticeShown: boolean;
+  /** The owner cannot be reached in chat (blocked the bot, left). */
+  unreachable: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A member of the service centre's staff, known by a platform identity. */
+export interface Staff {
+  id: string;
+  channel: Channel;
+  userId: string;
+  displayName: string;
+  role: 'staff' | 'supervisor' | 'manager';
+  active: boolean;
+}

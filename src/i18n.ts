@@ -1,0 +1,61 @@
+/**
+ * Owner- and staff-facing texts from `locales/<locale>.json`, through i18next (interpolation, nesting,
+ * and a missing-key check that start-up and the tests share).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next, { type i18n } from 'i18next';
+import { LOCALES, type Locale } from './core/types.js';
+
+export type TranslateFn = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
+
+export interface I18n {
+  translate: TranslateFn;
+  /** Whether the key exists in every locale. */
+  has(key: string): boolean;
+  /** Every key (dotted) of one locale. */
+  keys(locale: Locale): string[];
+}
+
+export type Resources = Record<Locale, Record<string, unknown>>;
+
+/** Reads `locales/zh-CN.json` and `locales/en.json` from a directory. */
+export function readLocales(dir: string): Resources {
+  const out = {} as Resources;
+  for (const locale of LOCALES) {
+    const file = join(dir, `${locale}.json`);
+    try {
+      out[locale] = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return out;
+}
+
+export function flattenKeys(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? flattenKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+/** Builds a synchronous translator over the given resources. An unknown key renders as the key itself. */
+export function createI18n(resources: Resources): I18n {
+  const instance: i18n = i18next.createInstance();
+  void instance.init({
+    resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: resources[l] }])),
+    lng: LOCALES[0],
+    fallbackLng: false,
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    showSupportNotice: false,
+  } as Parameters<i18n['init']>[0]);
+  const keySets = Object.fromEntries(LOCALES.map((l) => [l, new Set(flattenKeys(resources[l]))])) as Record<Locale, Set<string>>;
+  const fixed = Object.fromEntries(LOCALES.map((l) => [l, instance.getFixedT(l)])) as Record<Locale, i18n['t']>;
+  return {
+    translate: (locale, key, params) => String(fixed[locale](key, params ?? {})),
+    has: (key) => LOCALES.every((l) => keySets[l].has(key)),
+    keys: (locale) => [...keySets[locale]],
+  };
+}

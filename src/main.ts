@@ -1,0 +1,123 @@
+/**
+ * The one place that reads configuration and wires the adapters together. Heavy platform libraries are
+ * imported only when their channel or store is configured.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
+import { openSqliteStore } from './adapters/store/sqlite/store.js';
+import { App } from './app/app.js';
+import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
+import { FlowError, loadFlows } from './app/flows-loader.js';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { systemClock } from './core/ports.js';
+import type { Address } from './core/types.js';
+import { createI18n, readLocales } from './i18n.js';
+import { createLogger } from './logger.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function fail(title: string, problems: string[]): never {
+  process.stderr.write(`residesk cannot start: ${title}\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(2);
+}
+
+function readConfig(): Config {
+  loadDotEnv(join(process.cwd(), '.env'));
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail('the configuration is not valid', error.problems);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const consoleMode = !config.telegram && !config.wechat;
+  // In the console the chat owns stdout, so logs go to stderr.
+  const log = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    ...(consoleMode ? { destination: pino.destination(2) } : {}),
+  });
+
+  const i18n = createI18n(readLocales(join(ROOT, 'locales')));
+  let registry: ReturnType<typeof loadFlows>;
+  try {
+    registry = loadFlows(join(ROOT, 'flows'), (key) => i18n.has(key));
+  } catch (error) {
+    if (error instanceof FlowError) fail('a flow file is broken', error.problems);
+    throw error;
+  }
+
+  const dbPath = join(config.dataDir, 'residesk.db');
+  const store = await openSqliteStore({ path: dbPath });
+  log.info({ store: 'sqlite', path: dbPath, timeZone: config.timeZone }, 'store opened');
+
+  const staffRooms: Address[] = [];
+  const senders: ChannelSender[] = [];
+  let consoleChannel: ConsoleChannel | undefined;
+  if (consoleMode) staffRooms.push(CONSOLE_STAFF_ROOM);
+
+  const clock = systemClock;
+  const dispatcher = new Dispatcher({ store, clock, senders, log, workerId: `${hostname()}:${process.pid}` });
+  const app = new App({
+    store,
+    clock,
+    registry,
+    i18n,
+    log,
+    settings: {
+      defaultLocale: config.defaultLocale,
+      timeZone: config.timeZone,
+      estateName: config.estateName,
+      dutyPhone: config.dutyPhone,
+    },
+    staffRooms,
+  });
+
+  if (consoleMode) {
+    const channel = new ConsoleChannel({
+      input: process.stdin,
+      output: process.stdout,
+      color: Boolean(process.stdout.isTTY),
+      handle: (inbound) => app.handleInbound(inbound),
+      flush: () => dispatcher.drain(),
+      now: () => clock.now(),
+      banner: [
+        `residesk · ${config.estateName} — console chat (no messaging platform configured)`,
+        'Type 你好 or /start to begin. Reply with a number to choose. /as staff and /as owner switch sides; /quit ends.',
+        '',
+      ].join('\n'),
+    });
+    consoleChannel = channel;
+    senders.push(channel);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await dispatcher.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (consoleChannel) {
+    await consoleChannel.run();
+    await shutdown('end of input');
+    return;
+  }
+  dispatcher.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`residesk stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
