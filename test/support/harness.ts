@@ -1,0 +1,104 @@
+/**
+ * A whole residesk (real engine, flows, locales, SQLite store, app and dispatcher) with a recording
+ * channel and a fake clock, for tests that talk to it as an owner would.
+ */
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { App, type InboundResult } from '../../src/app/app.js';
+import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
+import { loadFlows } from '../../src/app/flows-loader.js';
+import type { Store } from '../../src/core/ports.js';
+import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
+import { createI18n, readLocales } from '../../src/i18n.js';
+import { silentLogger } from '../../src/logger.js';
+import { FakeClock } from './clock.js';
+
+export interface Sent {
+  chatId: string;
+  action: OutboundAction;
+}
+
+/** Records what it is asked to deliver; every delivery succeeds. */
+export class RecordingSender implements ChannelSender {
+  readonly sent: Sent[] = [];
+  private n = 0;
+  constructor(readonly channel: Channel = 'console') {}
+  async deliver(chatId: string, action: OutboundAction): Promise<Delivery> {
+    this.sent.push({ chatId, action });
+    this.n += 1;
+    return { status: 'sent', platformMessageId: `m${this.n}` };
+  }
+}
+
+export const i18n = createI18n(readLocales('locales'));
+export const registry = loadFlows('flows', (k) => i18n.has(k));
+
+export interface HarnessOptions {
+  store?: Store;
+  path?: string;
+  clock?: FakeClock;
+  staffChat?: string;
+  dutyPhone?: string;
+}
+
+export async function makeHarness(opts: HarnessOptions = {}) {
+  const store = opts.store ?? (await openSqliteStore({ path: opts.path ?? ':memory:' }));
+  const clock = opts.clock ?? new FakeClock();
+  const sender = new RecordingSender('console');
+  const staffChat = opts.staffChat ?? 'staff';
+  const log = silentLogger();
+  const app = new App({
+    store,
+    clock,
+    registry,
+    i18n,
+    log,
+    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: opts.dutyPhone ?? '0571-88886666' },
+    staffRooms: [{ channel: 'console', chatId: staffChat }],
+  });
+  const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
+  let seq = 0;
+  const run = Math.random().toString(36).slice(2, 8);
+
+  /** Sends one message as an owner (default chat `owner`) and returns what that chat received. */
+  async function send(
+    content: InboundContent | string,
+    o: { chatId?: string; userId?: string; messageId?: string; chatKind?: Inbound['chatKind']; languageCode?: string } = {},
+  ): Promise<{ result: InboundResult; replies: OutboundAction[]; texts: string[] }> {
+    const chatId = o.chatId ?? 'owner';
+    const before = sender.sent.length;
+    seq += 1;
+    const result = await app.handleInbound({
+      channel: 'console',
+      chatId,
+      chatKind: o.chatKind ?? 'private',
+      userId: o.userId ?? `u-${chatId}`,
+      messageId: o.messageId ?? `msg-${run}-${seq}`,
+      receivedAt: clock.now(),
+      ...(o.languageCode ? { languageCode: o.languageCode } : {}),
+      content: typeof content === 'string' ? { type: 'text', text: content } : content,
+    });
+    await dispatcher.drain();
+    const replies = sender.sent
+      .slice(before)
+      .filter((s) => s.chatId === chatId)
+      .map((s) => s.action);
+    return { result, replies, texts: replies.filter((r) => r.kind === 'send').map((r) => r.message.text) };
+  }
+
+  /** The buttons of the last message sent to a chat (with their callback data). */
+  function lastButtons(chatId = 'owner') {
+    for (let i = sender.sent.length - 1; i >= 0; i--) {
+      const s = sender.sent[i];
+      if (s?.chatId === chatId && s.action.kind === 'send' && s.action.message.buttons) return s.action.message.buttons.flat();
+    }
+    return [];
+  }
+
+  function staffMessages() {
+    return sender.sent.filter((s) => s.chatId === staffChat);
+  }
+
+  return { store, clock, app, dispatcher, sender, send, lastButtons, staffMessages };
+}
+
+export type Harness = Awaited<ReturnType<typeof makeHarness>>;
