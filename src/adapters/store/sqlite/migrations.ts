@@ -1,0 +1,209 @@
+/**
+ * The SQLite schema as an ordered list of migrations, and the runner that applies them at open.
+ * Instants are integer milliseconds (UTC) in columns; domain objects are JSON documents in `doc`.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from '../../../core/ports.js';
+
+/** One schema change. Applied once, in order, in its own transaction; never edited once released. */
+export interface Migration {
+  /** Positive and strictly increasing along `MIGRATIONS`. */
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema change, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE inbound_seen (
+        channel TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (channel, message_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE owners (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE owner_identities (
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+        PRIMARY KEY (channel, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX owner_identities_owner ON owner_identities (owner_id);
+
+      CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        UNIQUE (channel, user_id)
+      ) STRICT;
+
+      CREATE TABLE threads (
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (channel, chat_id)
+      ) STRICT;
+      CREATE INDEX threads_owner ON threads (owner_id);
+
+      CREATE TABLE message_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        at INTEGER NOT NULL,
+        message_id TEXT,
+        body TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX message_log_chat ON message_log (channel, chat_id, id);
+
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL,
+        assignee_id TEXT,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX tickets_created ON tickets (created_at);
+      CREATE INDEX tickets_owner ON tickets (owner_id, created_at);
+      CREATE INDEX tickets_assignee ON tickets (assignee_id, created_at);
+      CREATE INDEX tickets_status ON tickets (status, created_at);
+
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+        due_at INTEGER NOT NULL,
+        key TEXT,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX jobs_key_unfinished ON jobs (key)
+        WHERE key IS NOT NULL AND status IN ('pending', 'running');
+      CREATE INDEX jobs_key ON jobs (key);
+      CREATE INDEX jobs_status_due ON jobs (status, due_at);
+      CREATE INDEX jobs_status_lease ON jobs (status, lease_until);
+
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT,
+        platform_message_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_chat ON outbox (channel, chat_id, seq);
+      CREATE INDEX outbox_status_due ON outbox (status, not_before);
+      CREATE INDEX outbox_chat_unfinished ON outbox (channel, chat_id, seq)
+        WHERE status IN ('pending', 'sending');
+
+      CREATE TABLE message_refs (
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        platform_message_id TEXT NOT NULL,
+        PRIMARY KEY (channel, chat_id, ref)
+      ) STRICT;
+      CREATE INDEX message_refs_message ON message_refs (channel, chat_id, platform_message_id);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Brings the database up to `migrations`, applying each missing one in its own `BEGIN IMMEDIATE`
+ * transaction after re-checking that no other connection applied it meanwhile, so that several processes
+ * may open the same file at once. Returns the ids it applied. Throws `StoreError('STORE_MIGRATION')` when
+ * a migration fails (its changes are rolled back) or when the database holds a migration this code does
+ * not know (it was written by a newer release).
+ */
+export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((m, i) => {
+    const previous = migrations[i - 1];
+    if (!Number.isInteger(m.id) || m.id <= 0 || (previous !== undefined && m.id <= previous.id)) {
+      throw new StoreError('STORE_MIGRATION', `migration ids must be positive and increasing (at ${m.id})`);
+    }
+  });
+
+  try {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT
+    `);
+  } catch (error) {
+    throw new StoreError('STORE_MIGRATION', 'cannot create schema_migrations', { cause: error });
+  }
+
+  const done = new Set(db.prepare<[], number>('SELECT id FROM schema_migrations').pluck().all());
+  const known = new Set(migrations.map((m) => m.id));
+  const unknown = [...done].filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new StoreError(
+      'STORE_MIGRATION',
+      `database has migrations this release does not know (${unknown.join(', ')}): it was written by a newer release`,
+    );
+  }
+
+  const isApplied = db.prepare<[number], number>('SELECT 1 FROM schema_migrations WHERE id = ?').pluck();
+  const record = db.prepare<[number, string, number]>(
+    'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      if (isApplied.get(m.id) === undefined) {
+        db.exec(m.sql);
+        record.run(m.id, m.name, Date.now());
+        applied.push(m.id);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw new StoreError('STORE_MIGRATION', `migration ${m.id} (${m.name}) failed`, { cause: error });
+    }
+  }
+  return applied;
+}

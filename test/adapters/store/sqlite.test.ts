@@ -1,0 +1,340 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate } from '../../../src/adapters/store/sqlite/migrations.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
+import type { Store, StoreTx } from '../../../src/core/ports.js';
+import { storeContract } from '../../contracts/store.contract.js';
+import { makeOwner, makeTicket } from '../../fixtures.js';
+
+const T0 = new Date('2026-11-28T02:00:00.000Z');
+
+const STORE_MODULE = new URL('../../../src/adapters/store/sqlite/store.ts', import.meta.url).href;
+
+/**
+ * A worker process: waits until all workers have opened the store, then claims (directly or in a
+ * transaction) and completes jobs in small batches until none is left, and prints their ids.
+ */
+const CHILD_WORKER = `
+  const { openSqliteStore } = await import(process.env.STORE_MODULE);
+  const store = await openSqliteStore({ path: process.env.DB });
+  const now = new Date(process.env.NOW);
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  await store.setSetting('ready:' + process.env.WORKER, 'yes');
+  const everyone = process.env.WORKERS.split(',');
+  while ((await Promise.all(everyone.map((w) => store.getSetting('ready:' + w)))).includes(undefined)) await pause(5);
+  const ids = [];
+  for (;;) {
+    await pause(1);
+    const jobs =
+      ids.length % 2 === 0
+        ? await store.claimJobs(now, process.env.WORKER, 60000, 3)
+        : await store.transaction((tx) => tx.claimJobs(now, process.env.WORKER, 60000, 3));
+    if (jobs.length === 0) break;
+    for (const job of jobs) {
+      ids.push(job.id);
+      if (!(await store.completeJob(job.id, process.env.WORKER, now))) throw new Error('lost lease ' + job.id);
+    }
+  }
+  await store.close();
+  process.stdout.write(JSON.stringify(ids));
+`;
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'residesk-store-'));
+}
+
+storeContract('sqlite :memory:', async () => {
+  const store = await openSqliteStore({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
+
+storeContract('sqlite file', async () => {
+  const dir = await tempDir();
+  const store = await openSqliteStore({ path: join(dir, 'data', 'residesk.db') });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('sqlite store', () => {
+  let dir: string;
+  let file: string;
+  const opened: Store[] = [];
+
+  async function open(): Promise<Store> {
+    const store = await openSqliteStore({ path: file });
+    opened.push(store);
+    return store;
+  }
+
+  function raw(): Database.Database {
+    return new Database(file);
+  }
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    file = join(dir, 'nested', 'deeper', 'residesk.db');
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the parent directory and uses WAL', async () => {
+    await open();
+    expect(existsSync(file)).toBe(true);
+    const db = raw();
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('records every migration once and does not re-apply them on reopen', async () => {
+    const first = await open();
+    await first.setSetting('kept', 'yes');
+    await first.close();
+
+    const db = raw();
+    const before = db.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all();
+    db.close();
+    expect(before.map((row) => (row as { id: number }).id)).toEqual(MIGRATIONS.map((m) => m.id));
+
+    const second = await open();
+    expect(await second.getSetting('kept')).toBe('yes');
+    const again = raw();
+    try {
+      expect(again.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all()).toEqual(before);
+      expect(migrate(again)).toEqual([]);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('applies migrations when several stores open the same new file at once', async () => {
+    const stores = await Promise.all([open(), open(), open()]);
+    await stores[0]?.setSetting('a', '1');
+    expect(await stores[2]?.getSetting('a')).toBe('1');
+    const db = raw();
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back a failing migration and names the failure', () => {
+    const db = new Database(':memory:');
+    try {
+      const broken = [
+        ...MIGRATIONS,
+        { id: 1000, name: 'broken', sql: 'CREATE TABLE half (a); SELECT * FROM missing;' },
+      ];
+      expect(() => migrate(db, broken)).toThrow(
+        expect.objectContaining({ name: 'StoreError', code: 'STORE_MIGRATION' }),
+      );
+      expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT max(id) AS id FROM schema_migrations').get()).toEqual({ id: MIGRATIONS.at(-1)?.id });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database written by a newer release', async () => {
+    await (await open()).close();
+    opened.length = 0;
+    const db = raw();
+    db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (999999, ?, 0)').run('from the future');
+    db.close();
+
+    await expect(openSqliteStore({ path: file })).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'STORE_MIGRATION',
+    });
+  });
+
+  it('keeps instants as integer milliseconds in columns and ISO strings in documents', async () => {
+    const store = await open();
+    const ticket = makeTicket({ createdAt: T0, updatedAt: T0 });
+    await store.saveTicket(ticket);
+    const db = raw();
+    try {
+      const row = db.prepare('SELECT created_at, doc FROM tickets WHERE id = ?').get(ticket.id) as {
+        created_at: number;
+        doc: string;
+      };
+      expect(row.created_at).toBe(T0.getTime());
+      expect(JSON.parse(row.doc)).toMatchObject({ createdAt: T0.toISOString(), timeline: [{ at: T0.toISOString() }] });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('reports a corrupt document as STORE_CORRUPT', async () => {
+    const store = await open();
+    const owner = makeOwner();
+    await store.saveOwner(owner);
+    const db = raw();
+    db.prepare('UPDATE owners SET doc = ? WHERE id = ?').run('{not json', owner.id);
+    db.close();
+
+    await expect(store.getOwner(owner.id)).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_CORRUPT' });
+  });
+
+  it('undoes a refused write inside a transaction and keeps the transaction usable', async () => {
+    const store = await open();
+    const first = makeOwner({ identities: [{ channel: 'telegram', userId: 'tg-1', chatId: 'c-1' }] });
+    const second = makeOwner({ identities: [{ channel: 'telegram', userId: 'tg-1', chatId: 'c-2' }] });
+    await store.transaction(async (tx) => {
+      await tx.saveOwner(first);
+      await expect(tx.saveOwner(second)).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_CONFLICT' });
+      await tx.setSetting('after', 'yes');
+    });
+    expect(await store.getOwner(first.id)).toEqual(first);
+    expect(await store.getOwner(second.id)).toBeUndefined();
+    expect(await store.getSetting('after')).toBe('yes');
+  });
+
+  it('refuses calls on the store from inside its own transaction instead of deadlocking', async () => {
+    const store = await open();
+    await store.transaction(async (tx) => {
+      await tx.setSetting('a', '1');
+      await expect(store.getSetting('a')).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_CONFLICT' });
+      await expect(store.transaction(async () => undefined)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    });
+    expect(await store.getSetting('a')).toBe('1');
+  });
+
+  it('refuses a transaction object once its transaction has ended', async () => {
+    const store = await open();
+    let leaked: StoreTx | undefined;
+    await store.transaction(async (tx) => {
+      leaked = tx;
+    });
+    await expect(leaked?.setSetting('late', 'x')).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'STORE_UNAVAILABLE',
+    });
+    expect(await store.getSetting('late')).toBeUndefined();
+  });
+
+  it('refuses calls once closed, and closes twice without complaint', async () => {
+    const store = await open();
+    await store.close();
+    await store.close();
+    await expect(store.getSetting('a')).rejects.toMatchObject({ name: 'StoreError', code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('lets two stores on one file claim jobs without ever claiming one twice', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    if (!a || !b) throw new Error('unreachable');
+    const total = 200;
+    await a.transaction(async (tx) => {
+      for (let i = 0; i < total; i++) {
+        await tx.scheduleJob({ id: `job-${i}`, type: 'reminder', dueAt: T0, payload: { i } }, T0);
+      }
+    });
+
+    const claims: { worker: string; id: string }[] = [];
+    const work = async (store: Store, worker: string, batch: number) => {
+      for (;;) {
+        const jobs =
+          batch % 2 === 0
+            ? await store.claimJobs(T0, worker, 60_000, batch)
+            : await store.transaction((tx) => tx.claimJobs(T0, worker, 60_000, batch));
+        if (jobs.length === 0) return;
+        for (const job of jobs) {
+          claims.push({ worker, id: job.id });
+          expect(await store.completeJob(job.id, worker, T0)).toBe(true);
+        }
+      }
+    };
+    await Promise.all([work(a, 'worker-a', 7), work(b, 'worker-b', 5)]);
+
+    expect(claims).toHaveLength(total);
+    expect(new Set(claims.map((c) => c.id)).size).toBe(total);
+    expect(claims.some((c) => c.worker === 'worker-a')).toBe(true);
+    expect(claims.some((c) => c.worker === 'worker-b')).toBe(true);
+    expect(await b.listJobs({ status: 'done' })).toHaveLength(total);
+  });
+
+  it('lets several processes on one file claim jobs without ever claiming one twice', async () => {
+    const store = await open();
+    const total = 300;
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < total; i++) {
+        await tx.scheduleJob({ id: `job-${i}`, type: 'reminder', dueAt: T0, payload: {} }, T0);
+      }
+    });
+
+    const run = promisify(execFile);
+    const workers = ['p1', 'p2', 'p3'];
+    const outputs = await Promise.all(
+      workers.map((worker) =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD_WORKER], {
+          env: {
+            ...process.env,
+            STORE_MODULE,
+            DB: file,
+            NOW: T0.toISOString(),
+            WORKER: worker,
+            WORKERS: workers.join(','),
+          },
+        }),
+      ),
+    );
+    const perWorker = outputs.map(({ stdout }) => JSON.parse(stdout) as string[]);
+    const claimed = perWorker.flat();
+
+    expect(perWorker.filter((ids) => ids.length > 0).length).toBeGreaterThan(1);
+    expect(claimed).toHaveLength(total);
+    expect(new Set(claimed).size).toBe(total);
+    expect(await store.listJobs({ status: 'done' })).toHaveLength(total);
+  }, 60_000);
+
+  it('lets two stores on one file deliver the outbox in order per chat, each item once', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    if (!a || !b) throw new Error('unreachable');
+    const chats = 20;
+    const perChat = 5;
+    await a.enqueue(
+      Array.from({ length: chats * perChat }, (_, i) => ({
+        id: `out-${i}`,
+        channel: 'telegram' as const,
+        chatId: `chat-${i % chats}`,
+        action: { kind: 'send' as const, message: { text: String(Math.floor(i / chats)) } },
+      })),
+      T0,
+    );
+
+    const delivered = new Map<string, string[]>();
+    const work = async (store: Store, worker: string) => {
+      for (;;) {
+        const items = await store.claimOutbox(T0, worker, 60_000, 3);
+        if (items.length === 0) return;
+        for (const item of items) {
+          const text = item.action.kind === 'send' ? item.action.message.text : '?';
+          delivered.set(item.chatId, [...(delivered.get(item.chatId) ?? []), text]);
+          await store.markOutboxSent(item.id, `pm-${item.id}`, T0);
+        }
+      }
+    };
+    await Promise.all([work(a, 'worker-a'), work(b, 'worker-b')]);
+
+    expect(delivered.size).toBe(chats);
+    for (const texts of delivered.values()) expect(texts).toEqual(['0', '1', '2', '3', '4']);
+    expect(await a.listOutbox({ status: 'sent' })).toHaveLength(chats * perChat);
+  });
+});

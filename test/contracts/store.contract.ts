@@ -1,0 +1,827 @@
+/**
+ * The Store contract: what every Store adapter must do, written once against the port so that each
+ * adapter's test file runs the same suite (`storeContract('sqlite', open)`).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConversationState } from '../../src/core/flow/state.js';
+import type { MessageLogEntry, NewJob, NewOutboxItem, Store, Thread } from '../../src/core/ports.js';
+import type { Ticket } from '../../src/core/tickets/ticket.js';
+import type { Channel, OutboundAction } from '../../src/core/types.js';
+import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
+
+const T0 = new Date('2026-11-28T02:00:00.000Z');
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+function at(offsetMs: number): Date {
+  return new Date(T0.getTime() + offsetMs);
+}
+
+let jobCounter = 0;
+
+function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  jobCounter += 1;
+  return {
+    id: `job-${jobCounter}`,
+    type: 'reminder',
+    dueAt: T0,
+    payload: { ticketId: `t-${jobCounter}` },
+    ...overrides,
+  };
+}
+
+let outboxCounter = 0;
+
+function send(channel: Channel, chatId: string, text: string, notBefore?: Date): NewOutboxItem {
+  outboxCounter += 1;
+  const item: NewOutboxItem = {
+    id: `out-${outboxCounter}`,
+    channel,
+    chatId,
+    action: { kind: 'send', message: { text } },
+  };
+  if (notBefore) item.notBefore = notBefore;
+  return item;
+}
+
+const conflict = { name: 'StoreError', code: 'STORE_CONFLICT' };
+
+/**
+ * Declares `store contract: <name>`. `open` is called before every test and must return an empty store;
+ * `cleanup` is called after it and must close the store and remove what it created.
+ */
+export function storeContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('inbound dedupe', () => {
+      it('marks a message once per channel', async () => {
+        expect(await store.markInbound('telegram', 'm-1', T0)).toBe(true);
+        expect(await store.markInbound('telegram', 'm-1', at(SECOND))).toBe(false);
+        expect(await store.markInbound('wechat', 'm-1', T0)).toBe(true);
+        expect(await store.markInbound('telegram', 'm-2', T0)).toBe(true);
+      });
+    });
+
+    describe('owners', () => {
+      it('round-trips an owner and finds it by each identity', async () => {
+        const owner = makeOwner({
+          identities: [
+            { channel: 'telegram', userId: 'tg-1', chatId: 'tg-chat-1' },
+            { channel: 'wechat', userId: 'wx-1', chatId: 'wx-chat-1' },
+          ],
+          units: ['3-2-501', '5-1-1202'],
+          locale: 'en',
+        });
+        await store.saveOwner(owner);
+
+        const read = await store.getOwner(owner.id);
+        expect(read).toEqual(owner);
+        expect(read?.createdAt).toBeInstanceOf(Date);
+        expect(await store.findOwnerByIdentity('telegram', 'tg-1')).toEqual(owner);
+        expect(await store.findOwnerByIdentity('wechat', 'wx-1')).toEqual(owner);
+        expect(await store.findOwnerByIdentity('wechat', 'tg-1')).toBeUndefined();
+        expect(await store.getOwner('nobody')).toBeUndefined();
+      });
+
+      it('replaces an owner, identities included', async () => {
+        const owner = makeOwner({
+          identities: [
+            { channel: 'telegram', userId: 'tg-1', chatId: 'tg-chat-1' },
+            { channel: 'wechat', userId: 'wx-1', chatId: 'wx-chat-1' },
+          ],
+        });
+        await store.saveOwner(owner);
+        const changed = {
+          ...owner,
+          name: 'Renamed',
+          unreachable: true,
+          identities: [{ channel: 'telegram' as const, userId: 'tg-1', chatId: 'tg-chat-1' }],
+          updatedAt: at(MINUTE),
+        };
+        await store.saveOwner(changed);
+
+        expect(await store.getOwner(owner.id)).toEqual(changed);
+        expect(await store.findOwnerByIdentity('wechat', 'wx-1')).toBeUndefined();
+        expect(await store.findOwnerByIdentity('telegram', 'tg-1')).toEqual(changed);
+        expect(await store.listOwners()).toEqual([changed]);
+      });
+
+      it('refuses an identity that belongs to another owner', async () => {
+        const first = makeOwner({ identities: [{ channel: 'telegram', userId: 'tg-1', chatId: 'c-1' }] });
+        const second = makeOwner({ identities: [{ channel: 'telegram', userId: 'tg-1', chatId: 'c-2' }] });
+        await store.saveOwner(first);
+
+        await expect(store.saveOwner(second)).rejects.toMatchObject(conflict);
+        expect(await store.getOwner(second.id)).toBeUndefined();
+        expect(await store.findOwnerByIdentity('telegram', 'tg-1')).toEqual(first);
+      });
+
+      it('lists every owner', async () => {
+        const owners = [makeOwner(), makeOwner(), makeOwner()];
+        for (const owner of owners) await store.saveOwner(owner);
+        const listed = await store.listOwners();
+        expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+          owners.sort((a, b) => a.id.localeCompare(b.id)),
+        );
+      });
+    });
+
+    describe('staff', () => {
+      it('round-trips, finds by identity, replaces and lists staff', async () => {
+        const alice = makeStaff({ role: 'supervisor' });
+        const bob = makeStaff({ channel: 'wechat', active: false });
+        await store.saveStaff(alice);
+        await store.saveStaff(bob);
+
+        expect(await store.getStaff(alice.id)).toEqual(alice);
+        expect(await store.findStaff('wechat', bob.userId)).toEqual(bob);
+        expect(await store.findStaff('telegram', bob.userId)).toBeUndefined();
+        expect(await store.getStaff('nobody')).toBeUndefined();
+
+        const promoted = { ...alice, role: 'manager' as const, displayName: 'Alice W.' };
+        await store.saveStaff(promoted);
+        expect(await store.getStaff(alice.id)).toEqual(promoted);
+        const listed = await store.listStaff();
+        expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+          [promoted, bob].sort((a, b) => a.id.localeCompare(b.id)),
+        );
+      });
+    });
+
+    describe('threads', () => {
+      it('round-trips a thread with a nested conversation state', async () => {
+        const state: ConversationState = {
+          v: 1,
+          locale: 'en',
+          seq: 7,
+          prompt: 'pick_ticket',
+          promptData: ['ticket-1', 'ticket-2'],
+          flow: {
+            flowId: 'complaint',
+            flowVersion: 3,
+            stepId: 'confirm',
+            answers: {
+              kind: 'repair',
+              count: 2,
+              urgent: true,
+              tags: ['leak', 'ceiling'],
+              location: { kind: 'unit', building: '3', unit: '2', room: '501' },
+              photos: [{ ref: 'file-1', caption: 'the stain' }, { ref: 'file-2' }],
+            },
+            history: ['kind', 'location', 'photos'],
+            editing: true,
+            stage: 'which_field',
+            context: { ticketId: 'ticket-1', attempt: 2, fromMenu: false },
+            startedAt: '2026-11-28T02:00:00.000Z',
+          },
+          queue: [{ flowId: 'revisit', context: { ticketId: 'ticket-0' }, queuedAt: '2026-11-28T02:05:00.000Z' }],
+        };
+        const thread: Thread = {
+          channel: 'telegram',
+          chatId: 'chat-1',
+          ownerId: 'owner-1',
+          state: structuredClone(state),
+          updatedAt: T0,
+        };
+        await store.saveThread(thread);
+
+        const read = await store.getThread('telegram', 'chat-1');
+        expect(read).toEqual(thread);
+        expect(read?.state).toEqual(state);
+        expect(read?.updatedAt).toBeInstanceOf(Date);
+        expect(await store.getThread('wechat', 'chat-1')).toBeUndefined();
+
+        const next: Thread = { ...thread, state: { v: 1, seq: 8, queue: [] }, updatedAt: at(MINUTE) };
+        await store.saveThread(next);
+        expect(await store.getThread('telegram', 'chat-1')).toEqual(next);
+      });
+    });
+
+    describe('message log', () => {
+      it('lists a chat oldest first and keeps the last `limit`', async () => {
+        const entries: MessageLogEntry[] = [
+          {
+            channel: 'telegram',
+            chatId: 'chat-1',
+            direction: 'in',
+            at: T0,
+            messageId: '101',
+            body: { type: 'text', text: '你好' },
+          },
+          {
+            channel: 'telegram',
+            chatId: 'chat-1',
+            direction: 'out',
+            at: at(SECOND),
+            messageId: 'out-1',
+            body: { kind: 'send', message: { text: 'Hello', buttons: [[{ label: 'Menu', data: 'm:1' }]] } },
+          },
+          {
+            channel: 'telegram',
+            chatId: 'chat-1',
+            direction: 'in',
+            at: at(2 * SECOND),
+            body: { type: 'button', data: 'm:1' },
+          },
+        ];
+        for (const entry of entries) await store.logMessage(entry);
+        await store.logMessage({ channel: 'telegram', chatId: 'chat-2', direction: 'in', at: T0, body: 'other' });
+
+        const listed = await store.listMessages('telegram', 'chat-1');
+        expect(listed).toEqual(entries);
+        expect(listed[0]?.at).toBeInstanceOf(Date);
+        expect(await store.listMessages('telegram', 'chat-1', 2)).toEqual(entries.slice(1));
+        expect(await store.listMessages('wechat', 'chat-1')).toEqual([]);
+      });
+
+      it('returns at most 100 entries by default', async () => {
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 105; i++) {
+            await tx.logMessage({ channel: 'wechat', chatId: 'chat-1', direction: 'in', at: at(i * SECOND), body: i });
+          }
+        });
+        const listed = await store.listMessages('wechat', 'chat-1');
+        expect(listed).toHaveLength(100);
+        expect(listed[0]?.body).toBe(5);
+        expect(listed[99]?.body).toBe(104);
+      });
+    });
+
+    describe('sequences', () => {
+      it('starts at 1 and increments each name independently', async () => {
+        expect(await store.nextSequence('ticket:261128')).toBe(1);
+        expect(await store.nextSequence('ticket:261128')).toBe(2);
+        expect(await store.nextSequence('ticket:261129')).toBe(1);
+        expect(await store.nextSequence('ticket:261128')).toBe(3);
+        expect(await store.nextSequence('ticket:261129')).toBe(2);
+      });
+
+      it('never hands out a value twice under concurrent calls', async () => {
+        const values = await Promise.all(Array.from({ length: 20 }, () => store.nextSequence('n')));
+        expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      });
+    });
+
+    describe('tickets', () => {
+      it('round-trips a fully populated ticket', async () => {
+        const ticket: Ticket = makeTicket({
+          status: 'closed',
+          responsibility: 'developer',
+          subject: 'Building 3 roof',
+          demand: 'Fix the leak before the rain',
+          contact: { name: '王女士', phone: '+8613812345678' },
+          attachments: [
+            { ref: 'file-1', channel: 'telegram', caption: 'ceiling' },
+            { ref: 'file-2', channel: 'telegram' },
+          ],
+          assignee: { id: 'staff-1', name: 'Li' },
+          plan: 'Seal the roof on Monday',
+          scheduledFor: at(3 * 24 * 60 * MINUTE),
+          resolution: 'Roof sealed',
+          reopenCount: 1,
+          createdAt: T0,
+          updatedAt: at(5 * 24 * 60 * MINUTE),
+          firstResponseAt: at(10 * MINUTE),
+          resolvedAt: at(4 * 24 * 60 * MINUTE),
+          closedAt: at(5 * 24 * 60 * MINUTE),
+          timeline: [
+            { at: T0, actor: { type: 'owner', id: 'owner-1' }, action: 'create', to: 'recorded' },
+            {
+              at: at(10 * MINUTE),
+              actor: { type: 'staff', id: 'staff-1', name: 'Li' },
+              action: 'accept',
+              from: 'recorded',
+              to: 'accepted',
+              note: 'on it',
+              data: { assignee: 'staff-1', nested: { list: [1, 2] } },
+            },
+            { at: at(20 * MINUTE), actor: { type: 'system' }, action: 'reminder' },
+          ],
+        });
+        await store.saveTicket(ticket);
+
+        const read = await store.getTicket(ticket.id);
+        expect(read).toEqual(ticket);
+        expect(read?.scheduledFor).toBeInstanceOf(Date);
+        expect(read?.timeline[1]?.at).toBeInstanceOf(Date);
+        expect(await store.getTicketByNumber(ticket.number)).toEqual(ticket);
+        expect(await store.getTicket('nope')).toBeUndefined();
+        expect(await store.getTicketByNumber('T000000-0000')).toBeUndefined();
+      });
+
+      it('round-trips a ticket without optional fields', async () => {
+        const ticket = makeTicket();
+        await store.saveTicket(ticket);
+        expect(await store.getTicket(ticket.id)).toEqual(ticket);
+      });
+
+      it('replaces a ticket saved again under its id', async () => {
+        const ticket = makeTicket();
+        await store.saveTicket(ticket);
+        const accepted: Ticket = {
+          ...ticket,
+          status: 'accepted',
+          assignee: { id: 'staff-9', name: 'Zhao' },
+          updatedAt: at(MINUTE),
+          timeline: [
+            ...ticket.timeline,
+            { at: at(MINUTE), actor: { type: 'staff', id: 'staff-9', name: 'Zhao' }, action: 'accept' },
+          ],
+        };
+        await store.saveTicket(accepted);
+        expect(await store.getTicket(ticket.id)).toEqual(accepted);
+        expect(await store.listTickets({ assigneeId: 'staff-9' })).toEqual([accepted]);
+      });
+
+      it('refuses a second ticket with the same number', async () => {
+        const first = makeTicket();
+        await store.saveTicket(first);
+        const clash = makeTicket({ number: first.number });
+
+        await expect(store.saveTicket(clash)).rejects.toMatchObject(conflict);
+        expect(await store.getTicket(clash.id)).toBeUndefined();
+        expect(await store.getTicketByNumber(first.number)).toEqual(first);
+      });
+
+      it('lists tickets newest first, filtered by owner, assignee and status', async () => {
+        const li = { id: 'staff-li', name: 'Li' };
+        const zhao = { id: 'staff-zhao', name: 'Zhao' };
+        const t1 = makeTicket({ ownerId: 'o-1', status: 'recorded' });
+        const t2 = makeTicket({ ownerId: 'o-2', status: 'accepted', assignee: li });
+        const t3 = makeTicket({ ownerId: 'o-1', status: 'in_progress', assignee: zhao });
+        const t4 = makeTicket({ ownerId: 'o-1', status: 'closed', assignee: li });
+        const t5 = makeTicket({ ownerId: 'o-2', status: 'resolved', assignee: li });
+        for (const t of [t3, t1, t5, t2, t4]) await store.saveTicket(t);
+
+        expect(await store.listTickets({})).toEqual([t5, t4, t3, t2, t1]);
+        expect(await store.listTickets({ ownerId: 'o-1' })).toEqual([t4, t3, t1]);
+        expect(await store.listTickets({ assigneeId: li.id })).toEqual([t5, t4, t2]);
+        expect(await store.listTickets({ statuses: ['recorded', 'in_progress', 'resolved'] })).toEqual([t5, t3, t1]);
+        expect(await store.listTickets({ ownerId: 'o-1', assigneeId: li.id, statuses: ['closed'] })).toEqual([t4]);
+        expect(await store.listTickets({ ownerId: 'o-1', statuses: ['resolved'] })).toEqual([]);
+        expect(await store.listTickets({ limit: 2 })).toEqual([t5, t4]);
+      });
+
+      it('lists at most 50 tickets by default', async () => {
+        const tickets = Array.from({ length: 55 }, () => makeTicket());
+        await store.transaction(async (tx) => {
+          for (const t of tickets) await tx.saveTicket(t);
+        });
+        const listed = await store.listTickets({});
+        expect(listed).toHaveLength(50);
+        expect(listed[0]).toEqual(tickets[54]);
+        expect(listed[49]).toEqual(tickets[5]);
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits every write and returns what fn returns', async () => {
+        const owner = makeOwner();
+        const result = await store.transaction(async (tx) => {
+          await tx.saveOwner(owner);
+          expect(await tx.getOwner(owner.id)).toEqual(owner);
+          return tx.nextSequence('n');
+        });
+        expect(result).toBe(1);
+        expect(await store.getOwner(owner.id)).toEqual(owner);
+        expect(await store.nextSequence('n')).toBe(2);
+      });
+
+      it('writes nothing when fn throws, and rethrows its error', async () => {
+        const owner = makeOwner();
+        const ticket = makeTicket({ ownerId: owner.id });
+        const failure = new Error('boom');
+        const attempt = store.transaction(async (tx) => {
+          await tx.saveOwner(owner);
+          await tx.saveTicket(ticket);
+          await tx.saveStaff(makeStaff({ id: 'staff-x' }));
+          await tx.saveThread({
+            channel: 'telegram',
+            chatId: 'chat-1',
+            ownerId: owner.id,
+            state: { v: 1, seq: 0, queue: [] },
+            updatedAt: T0,
+          });
+          await tx.markInbound('telegram', 'm-1', T0);
+          await tx.logMessage({ channel: 'telegram', chatId: 'chat-1', direction: 'in', at: T0, body: 'hi' });
+          expect(await tx.nextSequence('n')).toBe(1);
+          await tx.enqueue([send('telegram', 'chat-1', 'hello')], T0);
+          await tx.scheduleJob(newJob({ id: 'job-x', key: 'k' }), T0);
+          await tx.setMessageRef('telegram', 'chat-1', 'card:1', 'pm-1');
+          await tx.setSetting('s', 'v');
+          throw failure;
+        });
+
+        await expect(attempt).rejects.toBe(failure);
+        expect(await store.getOwner(owner.id)).toBeUndefined();
+        expect(await store.findOwnerByIdentity('telegram', owner.identities[0]?.userId ?? '')).toBeUndefined();
+        expect(await store.getTicket(ticket.id)).toBeUndefined();
+        expect(await store.getStaff('staff-x')).toBeUndefined();
+        expect(await store.getThread('telegram', 'chat-1')).toBeUndefined();
+        expect(await store.markInbound('telegram', 'm-1', T0)).toBe(true);
+        expect(await store.listMessages('telegram', 'chat-1')).toEqual([]);
+        expect(await store.nextSequence('n')).toBe(1);
+        expect(await store.listOutbox({})).toEqual([]);
+        expect(await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10)).toEqual([]);
+        expect(await store.getJob('job-x')).toBeUndefined();
+        expect(await store.getMessageRef('telegram', 'chat-1', 'card:1')).toBeUndefined();
+        expect(await store.getSetting('s')).toBeUndefined();
+      });
+
+      it('serialises concurrent transactions', async () => {
+        const increment = () =>
+          store.transaction(async (tx) => {
+            const value = Number((await tx.getSetting('counter')) ?? '0');
+            await new Promise((r) => setTimeout(r, 1));
+            await tx.setSetting('counter', String(value + 1));
+          });
+        await Promise.all(Array.from({ length: 10 }, increment));
+        expect(await store.getSetting('counter')).toBe('10');
+      });
+
+      it('never shows a direct read what a transaction later rolls back', async () => {
+        let written!: () => void;
+        const wrote = new Promise<void>((resolve) => {
+          written = resolve;
+        });
+        let abort!: () => void;
+        const aborted = new Promise<void>((resolve) => {
+          abort = resolve;
+        });
+        const attempt = store.transaction(async (tx) => {
+          await tx.setSetting('s', 'uncommitted');
+          written();
+          await aborted;
+          throw new Error('abort');
+        });
+        await wrote;
+        const readDuring = store.getSetting('s');
+        abort();
+        await expect(attempt).rejects.toThrow('abort');
+        expect(await readDuring).toBeUndefined();
+      });
+    });
+
+    describe('jobs', () => {
+      it('schedules a pending job and reads it back', async () => {
+        const job = await store.scheduleJob(
+          newJob({ dueAt: at(MINUTE), key: 'remind:t-1', payload: { a: [1, 'x'] } }),
+          T0,
+        );
+        expect(job).toEqual({
+          id: job.id,
+          type: 'reminder',
+          dueAt: at(MINUTE),
+          payload: { a: [1, 'x'] },
+          key: 'remind:t-1',
+          status: 'pending',
+          attempts: 0,
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        expect(await store.getJob(job.id)).toEqual(job);
+        expect(await store.getJob('nope')).toBeUndefined();
+      });
+
+      it('returns the unfinished job that already has the key, unchanged', async () => {
+        const first = await store.scheduleJob(newJob({ key: 'k', payload: { n: 1 } }), T0);
+        const again = await store.scheduleJob(newJob({ key: 'k', payload: { n: 2 }, dueAt: at(MINUTE) }), at(SECOND));
+        expect(again).toEqual(first);
+        expect(await store.listJobs({})).toEqual([first]);
+
+        const [claimed] = await store.claimJobs(T0, 'w', MINUTE, 1);
+        expect(claimed?.id).toBe(first.id);
+        const whileRunning = await store.scheduleJob(newJob({ key: 'k' }), T0);
+        expect(whileRunning.id).toBe(first.id);
+        expect(whileRunning.status).toBe('running');
+
+        await store.completeJob(first.id, 'w', T0);
+        const fresh = await store.scheduleJob(newJob({ key: 'k' }), at(SECOND));
+        expect(fresh.id).not.toBe(first.id);
+        expect(fresh.status).toBe('pending');
+      });
+
+      it('cancels pending jobs by key, not running ones', async () => {
+        const pending = await store.scheduleJob(newJob({ key: 'a', dueAt: at(MINUTE) }), T0);
+        const running = await store.scheduleJob(newJob({ key: 'b' }), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 10);
+
+        expect(await store.cancelJobs('a', at(SECOND))).toBe(1);
+        expect(await store.cancelJobs('a', at(SECOND))).toBe(0);
+        expect(await store.cancelJobs('b', at(SECOND))).toBe(0);
+        expect(await store.getJob(pending.id)).toMatchObject({ status: 'cancelled', updatedAt: at(SECOND) });
+        expect((await store.getJob(running.id))?.status).toBe('running');
+        expect(await store.claimJobs(at(MINUTE), 'w2', MINUTE, 10)).toEqual([]);
+
+        const replacement = await store.scheduleJob(newJob({ key: 'a' }), at(SECOND));
+        expect(replacement.id).not.toBe(pending.id);
+      });
+
+      it('claims only due jobs, in due order, up to the limit, and leases them', async () => {
+        const later = await store.scheduleJob(newJob({ dueAt: at(2 * MINUTE) }), T0);
+        const second = await store.scheduleJob(newJob({ dueAt: at(50 * SECOND) }), T0);
+        const first = await store.scheduleJob(newJob({ dueAt: at(30 * SECOND) }), T0);
+        const third = await store.scheduleJob(newJob({ dueAt: at(MINUTE) }), T0);
+
+        expect(await store.claimJobs(at(10 * SECOND), 'w', MINUTE, 10)).toEqual([]);
+
+        const now = at(MINUTE);
+        const claimed = await store.claimJobs(now, 'w', 30 * SECOND, 2);
+        expect(claimed.map((j) => j.id)).toEqual([first.id, second.id]);
+        expect(claimed[0]).toEqual({
+          ...first,
+          status: 'running',
+          attempts: 1,
+          leaseOwner: 'w',
+          leaseUntil: at(MINUTE + 30 * SECOND),
+          updatedAt: now,
+        });
+        expect(await store.getJob(first.id)).toEqual(claimed[0]);
+
+        expect((await store.claimJobs(now, 'w', 30 * SECOND, 10)).map((j) => j.id)).toEqual([third.id]);
+        expect((await store.getJob(later.id))?.status).toBe('pending');
+      });
+
+      it('keeps a live lease exclusive and lets one worker take over an expired one', async () => {
+        const job = await store.scheduleJob(newJob(), T0);
+        const [mine] = await store.claimJobs(T0, 'a', 30 * SECOND, 10);
+        expect(mine?.leaseOwner).toBe('a');
+
+        expect(await store.claimJobs(at(10 * SECOND), 'b', 30 * SECOND, 10)).toEqual([]);
+
+        const taken = await store.claimJobs(at(31 * SECOND), 'b', 30 * SECOND, 10);
+        expect(taken).toHaveLength(1);
+        expect(taken[0]).toMatchObject({
+          id: job.id,
+          status: 'running',
+          leaseOwner: 'b',
+          leaseUntil: at(61 * SECOND),
+          attempts: 2,
+        });
+        expect(await store.claimJobs(at(32 * SECOND), 'c', 30 * SECOND, 10)).toEqual([]);
+
+        expect(await store.completeJob(job.id, 'a', at(33 * SECOND))).toBe(false);
+        expect(await store.completeJob(job.id, 'b', at(33 * SECOND))).toBe(true);
+      });
+
+      it('completes a job only for its lease owner', async () => {
+        const job = await store.scheduleJob(newJob(), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 1);
+
+        expect(await store.completeJob(job.id, 'other', at(SECOND))).toBe(false);
+        expect(await store.completeJob(job.id, 'w', at(SECOND))).toBe(true);
+        expect(await store.getJob(job.id)).toMatchObject({ status: 'done', attempts: 1, updatedAt: at(SECOND) });
+        expect(await store.completeJob(job.id, 'w', at(SECOND))).toBe(false);
+        expect(await store.claimJobs(at(10 * MINUTE), 'w', MINUTE, 10)).toEqual([]);
+        expect(await store.completeJob('nope', 'w', T0)).toBe(false);
+      });
+
+      it('retries a job only for its lease owner, due again at the new time', async () => {
+        const job = await store.scheduleJob(newJob(), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 1);
+
+        expect(await store.retryJob(job.id, 'other', at(MINUTE), 'nope', at(SECOND))).toBe(false);
+        expect(await store.retryJob(job.id, 'w', at(MINUTE), 'timeout', at(SECOND))).toBe(true);
+        const retried = await store.getJob(job.id);
+        expect(retried).toMatchObject({ status: 'pending', dueAt: at(MINUTE), lastError: 'timeout', attempts: 1 });
+        expect(retried?.leaseOwner).toBeUndefined();
+        expect(retried?.leaseUntil).toBeUndefined();
+        expect(await store.retryJob(job.id, 'w', at(MINUTE), 'again', at(SECOND))).toBe(false);
+
+        expect(await store.claimJobs(at(59 * SECOND), 'w', MINUTE, 1)).toEqual([]);
+        const [again] = await store.claimJobs(at(MINUTE), 'w2', MINUTE, 1);
+        expect(again).toMatchObject({ id: job.id, attempts: 2, lastError: 'timeout', leaseOwner: 'w2' });
+      });
+
+      it('fails a job only for its lease owner', async () => {
+        const job = await store.scheduleJob(newJob(), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 1);
+
+        expect(await store.failJob(job.id, 'other', 'no', at(SECOND))).toBe(false);
+        expect(await store.failJob(job.id, 'w', 'gave up', at(SECOND))).toBe(true);
+        const failed = await store.getJob(job.id);
+        expect(failed).toMatchObject({ status: 'failed', lastError: 'gave up', attempts: 1 });
+        expect(failed?.leaseOwner).toBeUndefined();
+        expect(await store.claimJobs(at(10 * MINUTE), 'w', MINUTE, 10)).toEqual([]);
+        expect(await store.listJobs({ status: 'failed' })).toEqual([failed]);
+      });
+
+      it('releases a job only for its lease owner, without counting an attempt', async () => {
+        const job = await store.scheduleJob(newJob(), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 1);
+
+        expect(await store.releaseJob(job.id, 'other', at(SECOND))).toBe(false);
+        expect(await store.releaseJob(job.id, 'w', at(SECOND))).toBe(true);
+        const released = await store.getJob(job.id);
+        expect(released).toMatchObject({ status: 'pending', attempts: 0, dueAt: T0 });
+        expect(released?.leaseOwner).toBeUndefined();
+        expect(released?.leaseUntil).toBeUndefined();
+
+        const [again] = await store.claimJobs(at(SECOND), 'w2', MINUTE, 1);
+        expect(again).toMatchObject({ id: job.id, attempts: 1, leaseOwner: 'w2' });
+      });
+
+      it('lists jobs by status and type', async () => {
+        const a = await store.scheduleJob(newJob({ type: 'reminder', dueAt: T0 }), T0);
+        const b = await store.scheduleJob(newJob({ type: 'revisit', dueAt: at(MINUTE) }), T0);
+        const c = await store.scheduleJob(newJob({ type: 'reminder', dueAt: at(2 * MINUTE) }), T0);
+        await store.claimJobs(T0, 'w', MINUTE, 1);
+
+        const ids = async (filter: Parameters<Store['listJobs']>[0]) =>
+          (await store.listJobs(filter)).map((j) => j.id).sort();
+        expect(await ids({})).toEqual([a.id, b.id, c.id].sort());
+        expect(await ids({ type: 'reminder' })).toEqual([a.id, c.id].sort());
+        expect(await ids({ status: 'pending' })).toEqual([b.id, c.id].sort());
+        expect(await store.listJobs({ status: 'pending', type: 'revisit' })).toEqual([b]);
+        expect(await store.listJobs({ status: 'done' })).toEqual([]);
+      });
+    });
+
+    describe('outbox', () => {
+      it('enqueues items in order with their actions intact', async () => {
+        const edit: OutboundAction = {
+          kind: 'edit',
+          ref: 'card:T261128-0007',
+          message: {
+            text: '工单 T261128-0007',
+            buttons: [[{ label: 'Accept', data: 'acc:7' }], [{ label: 'Reject', data: 'rej:7' }]],
+            photos: ['file-1'],
+            replyTo: '88',
+          },
+        };
+        const items: NewOutboxItem[] = [
+          send('telegram', 'chat-1', 'one'),
+          { id: 'out-edit', channel: 'telegram', chatId: 'chat-1', action: edit },
+          {
+            id: 'out-prompt',
+            channel: 'telegram',
+            chatId: 'chat-2',
+            action: {
+              kind: 'send',
+              message: { text: '请选择', buttons: [[{ label: '1', data: 'p:1' }]], ref: 'prompt:3' },
+            },
+          },
+        ];
+        const later = send('wechat', 'chat-3', 'later', at(MINUTE));
+        await store.enqueue(items, T0);
+        await store.enqueue([later], at(SECOND));
+
+        const listed = await store.listOutbox({});
+        expect(listed.map((i) => i.id)).toEqual([...items.map((i) => i.id), later.id]);
+        const seqs = listed.map((i) => i.seq);
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(4);
+        expect(listed[1]).toEqual({
+          id: 'out-edit',
+          seq: listed[1]?.seq,
+          channel: 'telegram',
+          chatId: 'chat-1',
+          action: edit,
+          status: 'pending',
+          attempts: 0,
+          notBefore: T0,
+          createdAt: T0,
+        });
+        expect(listed[3]).toMatchObject({ notBefore: at(MINUTE), createdAt: at(SECOND) });
+
+        expect((await store.listOutbox({ chatId: 'chat-1' })).map((i) => i.id)).toEqual([items[0]?.id, 'out-edit']);
+        expect((await store.listOutbox({ channel: 'wechat' })).map((i) => i.chatId)).toEqual(['chat-3']);
+        expect(await store.listOutbox({ status: 'sent' })).toEqual([]);
+      });
+
+      it('claims only the oldest undelivered item of each chat, ordered by seq', async () => {
+        const a1 = send('telegram', 'chat-a', 'a1');
+        const a2 = send('telegram', 'chat-a', 'a2');
+        const b1 = send('telegram', 'chat-b', 'b1');
+        const c1 = send('wechat', 'chat-a', 'c1');
+        await store.enqueue([a1, a2, b1, c1], T0);
+
+        const claimed = await store.claimOutbox(T0, 'w', MINUTE, 10);
+        expect(claimed.map((i) => i.id)).toEqual([a1.id, b1.id, c1.id]);
+        expect(claimed[0]).toMatchObject({
+          status: 'sending',
+          leaseOwner: 'w',
+          leaseUntil: at(MINUTE),
+          attempts: 0,
+          action: a1.action,
+        });
+        expect(await store.claimOutbox(at(SECOND), 'w2', MINUTE, 10)).toEqual([]);
+
+        await store.markOutboxSent(a1.id, 'pm-1', at(SECOND));
+        const next = await store.claimOutbox(at(SECOND), 'w2', MINUTE, 10);
+        expect(next.map((i) => i.id)).toEqual([a2.id]);
+
+        const [sent] = await store.listOutbox({ status: 'sent' });
+        expect(sent).toMatchObject({ id: a1.id, status: 'sent', platformMessageId: 'pm-1', attempts: 0 });
+        expect(sent?.leaseOwner).toBeUndefined();
+        expect(sent?.leaseUntil).toBeUndefined();
+      });
+
+      it('respects the limit', async () => {
+        const items = ['a', 'b', 'c', 'd'].map((chat) => send('telegram', chat, chat));
+        await store.enqueue(items, T0);
+        expect((await store.claimOutbox(T0, 'w', MINUTE, 2)).map((i) => i.id)).toEqual([items[0]?.id, items[1]?.id]);
+        expect((await store.claimOutbox(T0, 'w', MINUTE, 5)).map((i) => i.id)).toEqual([items[2]?.id, items[3]?.id]);
+      });
+
+      it('holds an item until its notBefore, and its chat behind it', async () => {
+        const first = send('telegram', 'chat-a', 'first', at(MINUTE));
+        const second = send('telegram', 'chat-a', 'second');
+        await store.enqueue([first, second], T0);
+
+        expect(await store.claimOutbox(at(59 * SECOND), 'w', MINUTE, 10)).toEqual([]);
+        expect((await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([first.id]);
+      });
+
+      it('retries an item not before the given time, counting the attempt only when asked', async () => {
+        const item = send('telegram', 'chat-a', 'hello');
+        const behind = send('telegram', 'chat-a', 'after');
+        await store.enqueue([item, behind], T0);
+        await store.claimOutbox(T0, 'w', MINUTE, 10);
+
+        await store.markOutboxRetry(item.id, at(MINUTE), '502 from the platform', true);
+        const [retried] = await store.listOutbox({ chatId: 'chat-a' });
+        expect(retried).toMatchObject({
+          id: item.id,
+          status: 'pending',
+          attempts: 1,
+          notBefore: at(MINUTE),
+          lastError: '502 from the platform',
+        });
+        expect(retried?.leaseOwner).toBeUndefined();
+        expect(await store.claimOutbox(at(59 * SECOND), 'w', MINUTE, 10)).toEqual([]);
+
+        const [again] = await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10);
+        expect(again).toMatchObject({ id: item.id, attempts: 1, status: 'sending' });
+
+        await store.markOutboxRetry(item.id, at(2 * MINUTE), undefined, false);
+        const [waited] = await store.listOutbox({ chatId: 'chat-a' });
+        expect(waited).toMatchObject({ status: 'pending', attempts: 1, notBefore: at(2 * MINUTE) });
+      });
+
+      it('lets another worker take over an item whose lease expired, without counting an attempt', async () => {
+        const item = send('telegram', 'chat-a', 'hello');
+        await store.enqueue([item], T0);
+        await store.claimOutbox(T0, 'a', 30 * SECOND, 10);
+
+        expect(await store.claimOutbox(at(30 * SECOND), 'b', 30 * SECOND, 10)).toEqual([]);
+        const [taken] = await store.claimOutbox(at(31 * SECOND), 'b', 30 * SECOND, 10);
+        expect(taken).toMatchObject({ id: item.id, status: 'sending', leaseOwner: 'b', attempts: 0 });
+        expect(await store.claimOutbox(at(32 * SECOND), 'c', 30 * SECOND, 10)).toEqual([]);
+      });
+
+      it('dead-letters an item without blocking the rest of its chat', async () => {
+        const poison = send('telegram', 'chat-a', 'poison');
+        const next = send('telegram', 'chat-a', 'next');
+        await store.enqueue([poison, next], T0);
+        await store.claimOutbox(T0, 'w', MINUTE, 10);
+
+        await store.markOutboxDead(poison.id, '400 bad request', at(SECOND));
+        const [dead] = await store.listOutbox({ status: 'dead' });
+        expect(dead).toMatchObject({ id: poison.id, status: 'dead', lastError: '400 bad request' });
+        expect(dead?.leaseOwner).toBeUndefined();
+        expect((await store.claimOutbox(at(SECOND), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([next.id]);
+      });
+    });
+
+    describe('message refs', () => {
+      it('maps refs to platform messages and back, per chat', async () => {
+        await store.setMessageRef('telegram', 'staff', 'card:T261128-0007', '501');
+        await store.setMessageRef('telegram', 'staff', 'card:T261128-0008', '502');
+
+        expect(await store.getMessageRef('telegram', 'staff', 'card:T261128-0007')).toBe('501');
+        expect(await store.findRefByMessage('telegram', 'staff', '502')).toBe('card:T261128-0008');
+        expect(await store.getMessageRef('telegram', 'other', 'card:T261128-0007')).toBeUndefined();
+        expect(await store.getMessageRef('wechat', 'staff', 'card:T261128-0007')).toBeUndefined();
+        expect(await store.findRefByMessage('telegram', 'other', '501')).toBeUndefined();
+
+        await store.setMessageRef('telegram', 'staff', 'card:T261128-0007', '601');
+        expect(await store.getMessageRef('telegram', 'staff', 'card:T261128-0007')).toBe('601');
+        expect(await store.findRefByMessage('telegram', 'staff', '601')).toBe('card:T261128-0007');
+        expect(await store.findRefByMessage('telegram', 'staff', '501')).toBeUndefined();
+      });
+    });
+
+    describe('settings', () => {
+      it('reads, writes and overwrites settings', async () => {
+        expect(await store.getSetting('staff_chat')).toBeUndefined();
+        await store.setSetting('staff_chat', '-100123');
+        expect(await store.getSetting('staff_chat')).toBe('-100123');
+        await store.setSetting('staff_chat', '-100456');
+        expect(await store.getSetting('staff_chat')).toBe('-100456');
+        await store.setSetting('empty', '');
+        expect(await store.getSetting('empty')).toBe('');
+      });
+    });
+  });
+}
