@@ -49,6 +49,8 @@ function readYaml(file: string, problems: string[]): unknown {
 export function loadFlows(dir: string, hasKey: (key: string) => boolean): FlowRegistry {
   const problems: string[] = [];
   const flows = new Map<string, FlowSpec>();
+  /** The file each flow came from, so that every problem names it. */
+  const fileOf = new Map<string, string>();
   let menu: FlowRegistry['menu'] | undefined;
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
@@ -70,16 +72,24 @@ export function loadFlows(dir: string, hasKey: (key: string) => boolean): FlowRe
     }
     if (flows.has(parsed.data.id)) problems.push(`${file}: flow id "${parsed.data.id}" is used by another file too`);
     flows.set(parsed.data.id, parsed.data);
+    fileOf.set(parsed.data.id, file);
   }
+  const missingKeys = (file: string, part: FlowRegistry) => {
+    for (const { key, where } of localeKeysOf(part)) {
+      if (!hasKey(key))
+        problems.push(`${file}: ${where}: locale key "${key}" is missing from locales/zh-CN.json or locales/en.json`);
+    }
+  };
+  for (const [id, flow] of flows)
+    missingKeys(fileOf.get(id) ?? dir, { flows: new Map([[id, flow]]), menu: { entries: [] } });
+  const menuFile = join(dir, 'menu.yaml');
   if (!menu) {
-    problems.push(`${join(dir, 'menu.yaml')}: missing or invalid (the main menu)`);
+    problems.push(`${menuFile}: missing or invalid (the main menu)`);
     throw new FlowError(problems);
   }
   const registry: FlowRegistry = { flows, menu };
-  problems.push(...checkRegistry(registry).map((p) => `${join(dir, 'menu.yaml')}: ${p}`));
-  for (const { key, where } of localeKeysOf(registry)) {
-    if (!hasKey(key)) problems.push(`${where}: locale key "${key}" is missing from locales/zh-CN.json or locales/en.json`);
-  }
+  problems.push(...checkRegistry(registry).map((p) => `${menuFile}: ${p}`));
+  missingKeys(menuFile, { flows: new Map(), menu });
   if (problems.length > 0) throw new FlowError(problems);
   return registry;
 }

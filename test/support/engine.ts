@@ -3,7 +3,14 @@
  * `owner.update` effects to a fake owner the way the application does, and reads the output back as plain
  * texts, buttons and effects. No mocks: the real engine, the real flows and the real locales.
  */
-import { type Effect, type EngineContext, type EngineEvent, type Output, type StepOutcome, step } from '../../src/core/flow/engine.js';
+import {
+  type Effect,
+  type EngineContext,
+  type EngineEvent,
+  type Output,
+  type StepOutcome,
+  step,
+} from '../../src/core/flow/engine.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import { type ConversationState, initialState } from '../../src/core/flow/state.js';
 import type { Button, Locale, OutboundMessage } from '../../src/core/types.js';
@@ -97,7 +104,9 @@ export class Conversation {
     return this.event({ type: 'photo', fileRef, ...(caption !== undefined ? { caption } : {}) });
   }
 
-  unsupported(what: 'sticker' | 'voice' | 'video' | 'document' | 'location' | 'contact' | 'other' = 'sticker'): StepOutcome {
+  unsupported(
+    what: 'sticker' | 'voice' | 'video' | 'document' | 'location' | 'contact' | 'other' = 'sticker',
+  ): StepOutcome {
     return this.event({ type: 'unsupported', what });
   }
 

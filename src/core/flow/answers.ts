@@ -42,6 +42,11 @@ export function checkText(text: string, min: number, max: number): Checked {
 export function checkPhone(text: string): Checked {
   const raw = toHalfWidth(cleanText(text)).replace(/[\s()（）-]/g, '');
   if (!/^\+?\d{5,17}$/.test(raw)) return { ok: false, error: 'input.phone_invalid' };
+  // Without + or 00 it is a mainland number: a mobile (1…), a landline with its trunk 0, or 86 typed without +.
+  // A landline without its 0 (2345678901) is too easily a mistyped mobile to be accepted.
+  if (!raw.startsWith('+') && !raw.startsWith('00') && !/^(?:1|0|86)/.test(raw)) {
+    return { ok: false, error: 'input.phone_invalid' };
+  }
   const parsed = parsePhoneNumberFromString(raw.startsWith('00') ? `+${raw.slice(2)}` : raw, 'CN');
   if (!parsed?.isValid()) return { ok: false, error: 'input.phone_invalid' };
   return { ok: true, value: parsed.number };
@@ -54,8 +59,11 @@ export function formatPhone(e164: string): string {
   return parsed.countryCallingCode === '86' ? parsed.formatNational().replace(/\s/g, ' ') : parsed.formatInternational();
 }
 
+/** The longest place description a location step accepts. */
+export const LOCATION_MAX = 200;
+
 export function checkLocation(text: string): Checked {
-  const checked = checkText(text, 2, 200);
+  const checked = checkText(text, 2, LOCATION_MAX);
   if (!checked.ok) return checked;
   return { ok: true, value: parseLocation(checked.value as string) };
 }

@@ -20,6 +20,7 @@ import {
   fold,
   formatPhone,
   HARD_TEXT_LIMIT,
+  LOCATION_MAX,
   parseIndex,
 } from './answers.js';
 import { getStep, type FlowRegistry } from './registry.js';
@@ -125,8 +126,9 @@ const LANGUAGES: { locale: Locale; label: string }[] = [
 /** Runs one event through the conversation. Never throws for anything an owner sends. */
 export function step(state: ConversationState, event: EngineEvent, ctx: EngineContext): StepOutcome {
   const run = new Run(structuredClone(state), ctx);
-  run.migrate();
-  run.handle(event);
+  const restarted = run.migrate();
+  // After a polite restart the owner has not seen the new question yet: what they sent answered the old one.
+  if (!restarted || !answersAQuestion(event, ctx.registry)) run.handle(event);
   return { state: run.state, output: run.output, ...(run.ack !== undefined ? { ack: run.ack } : {}) };
 }
 
@@ -179,17 +181,17 @@ class Run {
 
   // ── entry points ────────────────────────────────────────────────────────
 
-  /** A flow changed under a live conversation: carry the answers over, or restart it politely. */
-  migrate(): void {
+  /** A flow changed under a live conversation: carry the answers over, or restart it politely (then true). */
+  migrate(): boolean {
     const flow = this.flow;
-    if (!flow) return;
+    if (!flow) return false;
     const spec = this.ctx.registry.flows.get(flow.flowId);
     if (!spec) {
       this.state.flow = undefined;
       this.say('flow.gone');
-      return;
+      return false;
     }
-    if (spec.version === flow.flowVersion) return;
+    if (spec.version === flow.flowVersion) return false;
     const kept: Record<string, AnswerValue> = {};
     for (const [id, value] of Object.entries(flow.answers)) if (getStep(spec, id)) kept[id] = value;
     flow.answers = kept;
@@ -201,14 +203,20 @@ class Run {
       flow.preset = Object.keys(kept);
       this.say('flow.changed');
       this.goTo(spec.steps[0]?.id);
+      return true;
     }
+    return false;
   }
 
   handle(event: EngineEvent): void {
     switch (event.type) {
       case 'start':
-        if (event.queueIfBusy && this.flow && this.flow.flowId !== event.flowId) {
-          if (!this.state.queue.some((q) => q.flowId === event.flowId && sameContext(q.context, event.context ?? {}))) {
+        if (event.queueIfBusy && this.flow) {
+          const running = this.flow.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
+          if (
+            !running &&
+            !this.state.queue.some((q) => q.flowId === event.flowId && sameContext(q.context, event.context ?? {}))
+          ) {
             this.state.queue.push({ flowId: event.flowId, context: event.context ?? {}, queuedAt: this.ctx.now.toISOString() });
           }
           return;
@@ -232,22 +240,26 @@ class Run {
     }
     const parsed = parseCommand(raw, this.ctx.registry);
     if (parsed && 'command' in parsed) return this.command(parsed.command);
-    if (parsed && 'entry' in parsed) return this.menuEntry(parsed.entry);
-
     const prompt = this.currentPrompt();
+    const folded = fold(raw);
+    const byLabel =
+      folded && prompt ? prompt.buttons.find((b) => fold(b.label) === folded || fold(b.value) === folded) : undefined;
+    // An option the question offers wins over a menu alias of the same name (投诉 at the kind question).
+    if (parsed && 'entry' in parsed && !byLabel) return this.menuEntry(parsed.entry);
+
     if (!prompt) {
       if (this.state.seq === 0) this.say('welcome');
       else this.say('input.not_understood');
       return this.showMenu();
     }
-    const index = parseIndex(raw);
+    // On a rating a typed number is the rating itself, not the n-th button (labelled scales list the best first).
+    const rating = !this.state.prompt && this.currentStep()?.answer.kind === 'rating';
+    const index = rating ? undefined : parseIndex(raw);
     if (index !== undefined && prompt.buttons.length > 0) {
       const picked = prompt.buttons[index - 1];
       if (picked) return this.choose(picked.value, picked.label);
       if (this.expectsChoice()) return this.reprompt('input.number_out_of_range', { count: prompt.buttons.length });
     }
-    const folded = fold(raw);
-    const byLabel = folded ? prompt.buttons.find((b) => fold(b.label) === folded || fold(b.value) === folded) : undefined;
     if (byLabel) return this.choose(byLabel.value, byLabel.label);
     this.typed(raw);
   }
@@ -280,6 +292,8 @@ class Run {
     const photoStep = spec.steps.find((s) => s.answer.kind === 'photos');
     if (photoStep) {
       const list = (flow.answers[photoStep.id] as PhotoAnswer[] | undefined) ?? [];
+      const max = photoStep.answer.kind === 'photos' ? photoStep.answer.max : 0;
+      if (list.length >= max) return this.reprompt('photos.too_many', { max });
       flow.answers[photoStep.id] = [...list, photo];
       if (photo.caption && (step.answer.kind === 'text' || step.answer.kind === 'location')) {
         return this.typed(photo.caption, this.t('photos.kept'));
@@ -303,6 +317,8 @@ class Run {
   private command(command: Command): void {
     switch (command) {
       case 'menu':
+        // First contact on Telegram is always /start: greet then too.
+        if (this.state.seq === 0) this.say('welcome');
         return this.showMenu();
       case 'help':
         this.say('help.text');
@@ -442,8 +458,9 @@ class Run {
       const skip =
         (s.if && !holds(s.if, flow.answers, this.ctx.owner)) ||
         (s.answer.kind !== 'confirm' &&
-          flow.answers[s.id] !== undefined &&
-          (flow.editing || flow.preset?.includes(s.id)));
+          ((flow.answers[s.id] !== undefined && (flow.editing || flow.preset?.includes(s.id))) ||
+            // During an edit, an optional step the owner already skipped is not asked again.
+            (flow.editing && s.optional && flow.history.includes(s.id))));
       if (!skip) {
         if (s.answer.kind === 'confirm') flow.editing = false;
         flow.stepId = s.id;
@@ -516,6 +533,7 @@ class Run {
 
   private maxTextHere(): number {
     const a = this.currentStep()?.answer;
+    if (a?.kind === 'location') return LOCATION_MAX;
     return a?.kind === 'text' ? a.max : HARD_TEXT_LIMIT;
   }
 
@@ -784,7 +802,7 @@ class Run {
         checked =
           flow.stage === 'public'
             ? ((c) => (c.ok ? { ok: true as const, value: { kind: 'public' as const, description: c.value as string } } : c))(
-                checkText(raw, 2, 200),
+                checkText(raw, 2, LOCATION_MAX),
               )
             : checkLocation(raw);
         break;
@@ -819,6 +837,12 @@ function stringParams(context: FlowContext): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(context)) if (typeof v !== 'boolean') out[k] = v;
   return out;
+}
+
+/** Whether an event is an answer to the question on screen (not a command, a menu alias or a flow start). */
+function answersAQuestion(event: EngineEvent, registry: FlowRegistry): boolean {
+  if (event.type === 'button' || event.type === 'unsupported') return true;
+  return event.type === 'text' && parseCommand(event.text, registry) === undefined;
 }
 
 function sameContext(a: FlowContext, b: FlowContext): boolean {
