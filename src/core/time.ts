@@ -1,0 +1,161 @@
+/**
+ * Wall-clock rules in the estate's time zone: quiet hours, business hours, "tomorrow at 09:00".
+ *
+ * Pure: every function takes the IANA zone explicitly and works on UTC instants (`Date`); nothing here
+ * reads the clock. Daily windows are {@link DailyWindow}s (minutes after local midnight, `start`
+ * inclusive, `end` exclusive, wrapping past midnight when `end < start`) and are read on the local wall
+ * clock, so 08:00 stays 08:00 across a daylight-saving change. A local time that does not exist (inside a
+ * spring-forward gap) is moved forward by the gap, as luxon does; a repeated one means its first occurrence.
+ * Durations, including business time, are real elapsed milliseconds.
+ */
+import { DateTime } from 'luxon';
+import type { DailyWindow } from '../config.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MINUTES = 1440;
+
+/** Whether `at` falls inside the daily window on the local clock of `zone`. An empty window (start = end) holds nothing. */
+export function inWindow(at: Date, window: DailyWindow, zone: string): boolean {
+  checkWindow(window);
+  const minute = minuteOfDay(local(at, zone));
+  if (window.start === window.end) return false;
+  return window.start < window.end
+    ? minute >= window.start && minute < window.end
+    : minute >= window.start || minute < window.end;
+}
+
+/**
+ * The first instant at or after `at` outside quiet hours: `at` itself when it is outside them (or quiet
+ * hours are off), else the end of the quiet window, e.g. 08:00 the next morning for 21:00–08:00.
+ */
+export function nextAllowed(at: Date, quiet: DailyWindow | null, zone: string): Date {
+  if (quiet === null || !inWindow(at, quiet, zone)) return at;
+  const here = local(at, zone);
+  const day = here.startOf('day');
+  const endsTomorrow = quiet.start > quiet.end && minuteOfDay(here) >= quiet.start;
+  return wallClock(endsTomorrow ? day.plus({ days: 1 }) : day, quiet.end).toJSDate();
+}
+
+/**
+ * The last moment before quiet hours: `at` itself when it is outside them (or quiet hours are off), else
+ * one minute before the quiet window that holds `at` began (20:59 for 21:00–08:00, the evening before
+ * when `at` is 02:00). Moves a reminder earlier instead of into the night.
+ */
+export function lastAllowedBefore(at: Date, quiet: DailyWindow | null, zone: string): Date {
+  if (quiet === null || !inWindow(at, quiet, zone)) return at;
+  const here = local(at, zone);
+  const day = here.startOf('day');
+  const beganYesterday = quiet.start > quiet.end && minuteOfDay(here) < quiet.end;
+  const began = wallClock(beganYesterday ? day.minus({ days: 1 }) : day, quiet.start);
+  return new Date(began.toMillis() - MINUTE_MS);
+}
+
+/**
+ * The instant at which `ms` of business time have passed since `start`, counting only time inside
+ * `hours` on each local day (so 36 business hours of 08:00–20:00 are three working days). Counting begins
+ * at `start`, or at the next opening when `start` is outside hours; an amount that runs out exactly at
+ * closing time ends at closing time. `ms = 0` returns `start`. A 00:00–24:00 window is plain addition.
+ * Throws a RangeError for a negative or non-finite amount, or a window that is empty or out of range.
+ */
+export function addBusinessTime(start: Date, ms: number, hours: DailyWindow, zone: string): Date {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Not an amount of business time: ${ms}`);
+  checkOpenWindow(hours);
+  local(start, zone);
+  if (ms === 0) return start;
+  if (isWholeDay(hours)) return new Date(start.getTime() + ms);
+  const from = start.getTime();
+  let remaining = ms;
+  for (const [open, close] of openings(start, hours, zone)) {
+    if (close <= from) continue;
+    const begin = Math.max(open, from);
+    const available = Math.max(0, close - begin);
+    if (remaining <= available) return new Date(begin + remaining);
+    remaining -= available;
+  }
+  throw new Error('unreachable: openings() never ends');
+}
+
+/**
+ * Milliseconds of business time between two instants (the inverse of {@link addBusinessTime}), e.g. to
+ * tell when half of a deadline has passed. Negative when `b` is before `a`. Throws a RangeError for a
+ * window that is empty or out of range.
+ */
+export function businessTimeBetween(a: Date, b: Date, hours: DailyWindow, zone: string): number {
+  checkOpenWindow(hours);
+  local(a, zone);
+  if (b.getTime() < a.getTime()) return -businessTimeBetween(b, a, hours, zone);
+  if (isWholeDay(hours)) return b.getTime() - a.getTime();
+  const from = a.getTime();
+  const to = b.getTime();
+  let total = 0;
+  for (const [open, close] of openings(a, hours, zone)) {
+    if (open >= to) break;
+    total += Math.max(0, Math.min(close, to) - Math.max(open, from));
+  }
+  return total;
+}
+
+/**
+ * The next instant strictly after `after` at which the local clock of `zone` shows `hhmm` (`"19:00"`,
+ * `"09:30"`): this evening if it is still to come, else tomorrow. Throws a RangeError for anything but
+ * `HH:mm` from 00:00 to 23:59.
+ */
+export function nextLocalTime(after: Date, hhmm: string, zone: string): Date {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(hhmm.trim());
+  const hour = Number(match?.[1]);
+  const minute = Number(match?.[2]);
+  if (!match || hour > 23 || minute > 59) throw new RangeError(`Not a local time (HH:mm): ${JSON.stringify(hhmm)}`);
+  const day = local(after, zone).startOf('day');
+  const today = wallClock(day, hour * 60 + minute);
+  if (today.toMillis() > after.getTime()) return today.toJSDate();
+  return wallClock(day.plus({ days: 1 }), hour * 60 + minute).toJSDate();
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function local(at: Date, zone: string): DateTime {
+  const dt = DateTime.fromJSDate(at, { zone });
+  if (!dt.isValid)
+    throw new RangeError(`Cannot read ${String(at)} in time zone ${JSON.stringify(zone)}: ${dt.invalidReason}`);
+  return dt;
+}
+
+/** Minutes since local midnight, with the seconds as a fraction. */
+function minuteOfDay(dt: DateTime): number {
+  return dt.hour * 60 + dt.minute + (dt.second * 1000 + dt.millisecond) / MINUTE_MS;
+}
+
+/** `minutes` after the local midnight that begins `day` on the wall clock; 1440 is the next midnight. */
+function wallClock(day: DateTime, minutes: number): DateTime {
+  const whole = minutes === DAY_MINUTES ? day.plus({ days: 1 }) : day;
+  const rest = minutes % DAY_MINUTES;
+  return whole.set({ hour: Math.floor(rest / 60), minute: rest % 60, second: 0, millisecond: 0 });
+}
+
+/** Business intervals `[open, close)` in epoch ms, from the local day before `from` on, without end. */
+function* openings(from: Date, hours: DailyWindow, zone: string): Generator<[number, number]> {
+  const wraps = hours.end < hours.start;
+  let day = local(from, zone).startOf('day').minus({ days: 1 });
+  for (;;) {
+    const open = wallClock(day, hours.start).toMillis();
+    const close = wallClock(wraps ? day.plus({ days: 1 }) : day, hours.end).toMillis();
+    yield [open, close];
+    day = day.plus({ days: 1 });
+  }
+}
+
+function isWholeDay(window: DailyWindow): boolean {
+  return window.start === 0 && window.end === DAY_MINUTES;
+}
+
+function checkWindow(window: DailyWindow): void {
+  const ok = (m: number) => Number.isInteger(m) && m >= 0 && m <= DAY_MINUTES;
+  if (!ok(window.start) || !ok(window.end) || window.start === DAY_MINUTES) {
+    throw new RangeError(`Not a daily window in minutes: ${JSON.stringify(window)}`);
+  }
+}
+
+function checkOpenWindow(window: DailyWindow): void {
+  checkWindow(window);
+  if (window.start === window.end) throw new RangeError('Business hours are empty: start and end are the same');
+}
