@@ -1,5 +1,5 @@
 /**
- * The one place that reads configuration and wires the adapters together. Heavy platform libraries are
+ * The one place that reads configuration and wires the adapters together. Platform libraries are
  * imported only when their channel or store is configured.
  */
 import { hostname } from 'node:os';
@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
+import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
+import { startCron } from './adapters/scheduler/cron.js';
 import { openSqliteStore } from './adapters/store/sqlite/store.js';
 import { App } from './app/app.js';
+import type { DeskPolicy } from './app/context.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { FlowError, loadFlows } from './app/flows-loader.js';
+import { Scheduler } from './app/scheduler.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
@@ -32,6 +36,20 @@ function readConfig(): Config {
     if (error instanceof ConfigError) fail('the configuration is not valid', error.problems);
     throw error;
   }
+}
+
+function policyOf(config: Config): DeskPolicy {
+  return {
+    supervisors: config.supervisors,
+    managers: config.managers,
+    businessHours: config.businessHours,
+    quietHours: config.quietHours,
+    sla: config.sla,
+    revisitAfterMs: config.revisitAfterMs,
+    revisitAfterByCategory: config.revisitAfterByCategory,
+    revisitRemindAfterMs: config.revisitRemindAfterMs,
+    revisitReopenAt: config.revisitReopenAt,
+  };
 }
 
 async function main(): Promise<void> {
@@ -59,11 +77,11 @@ async function main(): Promise<void> {
 
   const staffRooms: Address[] = [];
   const senders: ChannelSender[] = [];
-  let consoleChannel: ConsoleChannel | undefined;
   if (consoleMode) staffRooms.push(CONSOLE_STAFF_ROOM);
+  if (config.telegram) staffRooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
 
   const clock = systemClock;
-  const dispatcher = new Dispatcher({ store, clock, senders, log, workerId: `${hostname()}:${process.pid}` });
+  const workerId = `${hostname()}:${process.pid}`;
   const app = new App({
     store,
     clock,
@@ -77,10 +95,21 @@ async function main(): Promise<void> {
       dutyPhone: config.dutyPhone,
     },
     staffRooms,
+    policy: policyOf(config),
   });
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    senders,
+    log,
+    workerId,
+    onUnreachable: (channel, chatId) => app.markUnreachable(channel, chatId),
+  });
+  const scheduler = new Scheduler({ store, clock, log, workerId, handlers: app.jobHandlers() });
 
+  let consoleChannel: ConsoleChannel | undefined;
   if (consoleMode) {
-    const channel = new ConsoleChannel({
+    consoleChannel = new ConsoleChannel({
       input: process.stdin,
       output: process.stdout,
       color: Boolean(process.stdout.isTTY),
@@ -93,15 +122,37 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     });
-    consoleChannel = channel;
-    senders.push(channel);
+    senders.push(consoleChannel);
   }
 
+  let telegram: TelegramChannel | undefined;
+  if (config.telegram) {
+    const tg = await import('./adapters/channels/telegram/telegram.js');
+    try {
+      telegram = await tg.createTelegramChannel({
+        config: config.telegram,
+        store,
+        log,
+        handle: (inbound) => app.handleInbound(inbound),
+        wake: () => dispatcher.wake(),
+        now: () => clock.now(),
+      });
+    } catch (error) {
+      if (error instanceof tg.TelegramStartupError) fail('Telegram cannot be used', [error.message]);
+      throw error;
+    }
+    senders.push(telegram);
+  }
+
+  const cron = startCron(scheduler, config.schedulerTickMs, log);
+
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
+    await telegram?.stop();
+    await cron.stop();
     await dispatcher.stop();
     await store.close();
     process.exit(0);
@@ -115,6 +166,16 @@ async function main(): Promise<void> {
     return;
   }
   dispatcher.start();
+  if (telegram) {
+    const tg = await import('./adapters/channels/telegram/telegram.js');
+    try {
+      await telegram.start();
+    } catch (error) {
+      if (error instanceof tg.TelegramStartupError) fail('Telegram cannot be used', [error.message]);
+      throw error;
+    }
+  }
+  log.info({ channels: senders.map((s) => s.channel) }, 'residesk is running');
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,29 @@
 /**
- * The application: the one path every inbound message takes.
+ * The application: the one path every inbound message takes, and the owner's side of every ticket.
  *
- * `handleInbound` runs one store transaction per message: dedupe on the platform id → load the owner and
- * the thread → `engine.step` → carry out the effects (ticket, profile) → save → write every reply and staff
- * notice to the outbox. Nothing is sent from here; the dispatcher delivers the outbox. A failure for one
- * message is caught here, logged without personal data, and answered with a short apology; the message
- * itself is still recorded.
+ * `handleInbound` runs one store transaction per message: dedupe on the platform id → route (owner,
+ * staff, stranger group) → `engine.step` or the staff desk → carry out the effects → save → write every
+ * reply and staff notice to the outbox. Nothing is sent from here; the dispatcher delivers the outbox. A
+ * failure for one message is caught here, logged without personal data, and answered with a short
+ * apology; the message itself is still recorded.
  */
-import { randomUUID } from 'node:crypto';
-import { type Effect, type EngineContext, type EngineEvent, type FlowEffect, step } from '../core/flow/engine.js';
-import type { FlowRegistry } from '../core/flow/registry.js';
+import type { Effect, EngineContext, EngineEvent, FlowEffect, TicketSummary } from '../core/flow/engine.js';
+import { step } from '../core/flow/engine.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
 import { initialState } from '../core/flow/state.js';
 import { formatUnit } from '../core/location.js';
-import type { Clock, Store, StoreTx, Thread } from '../core/ports.js';
-import { formatTicketNumber, newTicket, type Ticket, type TicketDraft } from '../core/tickets/ticket.js';
+import type { Job, StoreTx, Thread } from '../core/ports.js';
+import {
+  type Actor,
+  addEvent,
+  formatTicketNumber,
+  isOpen,
+  newTicket,
+  type Ticket,
+  type TicketDraft,
+  transition,
+} from '../core/tickets/ticket.js';
+import { nextAllowed } from '../core/time.js';
 import {
   type Address,
   CATEGORIES,
@@ -23,43 +32,30 @@ import {
   type EstateLocation,
   type Inbound,
   type Locale,
-  type OutboundAction,
   type Owner,
   TICKET_KINDS,
   type TicketKind,
   URGENCIES,
   type Urgency,
 } from '../core/types.js';
-import type { I18n } from '../i18n.js';
-import type { Logger } from '../logger.js';
-import { businessDayKey, renderCard, renderTicketList } from './render.js';
+import { AppContext, type AppOptions } from './context.js';
+import { cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
+import { businessDayKey, formatBusinessTime } from './render.js';
+import type { JobHandler } from './scheduler.js';
+import { type OwnerSide, StaffDesk } from './staff-desk.js';
 
-export interface AppSettings {
-  defaultLocale: Locale;
-  timeZone: string;
-  estateName: string;
-  dutyPhone: string;
-}
-
-export interface AppOptions {
-  store: Store;
-  clock: Clock;
-  registry: FlowRegistry;
-  i18n: I18n;
-  log: Logger;
-  settings: AppSettings;
-  /** Every staff room that receives ticket cards (the Telegram group, the WeChat room, the console). */
-  staffRooms: Address[];
-  newId?: () => string;
-}
+export type { AppOptions, AppSettings } from './context.js';
 
 /** What the channel adapter needs to know after a message was handled. */
 export interface InboundResult {
   /** The platform delivered this message before: nothing was done. */
   duplicate: boolean;
-  /** For a button press: the text to answer it with (empty for a silent answer). */
+  /** For a button press: the text to answer it with (empty for a silent answer); `alert` for a dialog. */
   ack?: { text: string; alert?: boolean };
 }
+
+/** An owner who wrote within this long is answered at once, even in quiet hours. */
+const ACTIVE_OWNER_MS = 30 * 60_000;
 
 /** Maps a platform's language code to one of ours: zh… → zh-CN, any other → en, none → the default. */
 export function localeFromLanguageCode(code: string | undefined, fallback: Locale): Locale {
@@ -67,30 +63,37 @@ export function localeFromLanguageCode(code: string | undefined, fallback: Local
   return code.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-export class App {
-  private readonly newId: () => string;
+const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
 
-  constructor(private readonly o: AppOptions) {
-    this.newId = o.newId ?? randomUUID;
+export class App implements OwnerSide {
+  readonly ctx: AppContext;
+  private readonly desk: StaffDesk;
+
+  constructor(o: AppOptions) {
+    this.ctx = new AppContext(o);
+    this.desk = new StaffDesk(this.ctx, this);
   }
 
-  /** Handles one inbound message or button press. Never throws for a single message's failure. */
+  /**
+   * Handles one inbound message or button press. A failure in handling is answered with an apology and
+   * never thrown; it throws only when the message could not be recorded at all (the store is down).
+   */
   async handleInbound(inbound: Inbound): Promise<InboundResult> {
     try {
-      return await this.o.store.transaction((tx) => this.process(tx, inbound));
+      return await this.ctx.store.transaction((tx) => this.process(tx, inbound));
     } catch (error) {
-      this.o.log.error(
+      this.ctx.log.error(
         { err: error, channel: inbound.channel, messageId: inbound.messageId },
-        'handling an inbound message failed; the owner gets an apology',
+        'handling an inbound message failed; the sender gets an apology',
       );
       return this.apologise(inbound);
     }
   }
 
   private async process(tx: StoreTx, inbound: Inbound): Promise<InboundResult> {
-    const now = this.o.clock.now();
+    const now = this.ctx.clock.now();
     if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
-      this.o.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
+      this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
       return { duplicate: true };
     }
     await tx.logMessage({
@@ -102,7 +105,23 @@ export class App {
       body: inbound.content,
     });
     if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
-    if (inbound.chatKind === 'staff') return { duplicate: false, ...(inbound.content.type === 'button' ? { ack: { text: '' } } : {}) };
+    if (inbound.chatKind === 'staff') {
+      const staff = await this.desk.enrol(tx, inbound);
+      const result = await this.desk.handle(tx, inbound, staff);
+      return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
+    }
+    if (StaffDesk.looksLikeCommand(inbound)) {
+      const staff = await tx.findStaff(inbound.channel, inbound.userId);
+      if (staff?.active) {
+        const result = await this.desk.handle(tx, inbound, staff);
+        return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
+      }
+      if (inbound.content.type === 'button') {
+        this.ctx.log.warn({ channel: inbound.channel, chatId: inbound.chatId }, 'refused a staff action from someone who is not staff');
+        const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+        return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
+      }
+    }
     return this.ownerMessage(tx, inbound, now);
   }
 
@@ -110,26 +129,31 @@ export class App {
   private async strangerGroup(tx: StoreTx, inbound: Inbound): Promise<InboundResult> {
     const key = `group-notice:${inbound.channel}:${inbound.chatId}`;
     if (!(await tx.getSetting(key))) {
-      await tx.setSetting(key, this.o.clock.now().toISOString());
-      const locale = localeFromLanguageCode(inbound.languageCode, this.o.settings.defaultLocale);
-      await this.enqueue(tx, inbound, { kind: 'send', message: { text: this.t(locale, 'group.private_only') } });
+      await tx.setSetting(key, this.ctx.clock.now().toISOString());
+      const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+      await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'group.private_only') });
     }
-    return { duplicate: false, ...(inbound.content.type === 'button' ? { ack: { text: '' } } : {}) };
+    return { duplicate: false, ...silentAck(inbound) };
   }
 
   private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
-    const thread: Thread = (await tx.getThread(inbound.channel, inbound.chatId)) ?? {
-      channel: inbound.channel,
-      chatId: inbound.chatId,
-      ownerId: owner.id,
-      state: initialState(),
-      updatedAt: now,
-    };
-    const event: EngineEvent = inbound.content;
-    const result = await this.runEngine(tx, owner, thread, event, inbound, now);
+    const thread = await this.threadOf(tx, inbound, owner, now);
+    const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now);
     if (inbound.content.type !== 'button') return { duplicate: false };
     return { duplicate: false, ack: { text: result.ack ?? '' } };
+  }
+
+  private async threadOf(tx: StoreTx, address: Address, owner: Owner, now: Date): Promise<Thread> {
+    return (
+      (await tx.getThread(address.channel, address.chatId)) ?? {
+        channel: address.channel,
+        chatId: address.chatId,
+        ownerId: owner.id,
+        state: initialState(),
+        updatedAt: now,
+      }
+    );
   }
 
   /** Steps the engine and carries out its output in order: messages to the outbox, effects in the store. */
@@ -140,10 +164,12 @@ export class App {
     event: EngineEvent,
     address: Address,
     now: Date,
+    notBefore?: Date,
   ): Promise<{ ack?: string }> {
+    const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
     const ctx: EngineContext = {
-      registry: this.o.registry,
-      translate: (locale, key, params) => this.t(locale, key, params),
+      registry: this.ctx.registry,
+      translate: (locale, key, params) => this.ctx.t(locale, key, params),
       locale: owner.locale,
       owner: {
         ...(owner.name ? { name: owner.name } : {}),
@@ -152,12 +178,13 @@ export class App {
         privacyNoticeShown: owner.privacyNoticeShown,
       },
       params: {},
+      tickets: tickets.map(summarise),
       now,
     };
     const outcome = step(thread.state, event, ctx);
     let current = owner;
     for (const item of outcome.output) {
-      if (item.type === 'out') await this.enqueue(tx, address, item.action);
+      if (item.type === 'out') await this.ctx.enqueue(tx, address, item.action, notBefore);
       else current = await this.applyEffect(tx, current, address, item.effect, now);
     }
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
@@ -169,36 +196,37 @@ export class App {
     switch (effect.type) {
       case 'owner.update':
         return { ...owner, ...effect.patch };
-      case 'command': {
-        const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
-        const text = renderTicketList(tickets, owner.locale, { translate: this.o.i18n.translate, timeZone: this.o.settings.timeZone });
-        await this.enqueue(tx, address, { kind: 'send', message: { text } });
-        return owner;
-      }
       case 'ticket.create':
         return this.createTicket(tx, owner, address, effect, now);
       case 'flow.cancelled':
-        this.o.log.info({ flow: effect.flowId, ownerId: owner.id }, 'flow cancelled by the owner');
+        this.ctx.log.info({ flow: effect.flowId, ownerId: owner.id }, 'flow cancelled by the owner');
+        return owner;
+      case 'ticket.note':
+        await this.addOwnerNote(tx, owner, effect.ticketId, effect.note, now);
+        return owner;
+      case 'ticket.cancel':
+        await this.cancelByOwner(tx, owner, address, effect.ticketId, now);
+        return owner;
+      case 'plan.answer':
+      case 'appointment.answer':
+      case 'rejection.answer':
+        await this.ownerAnswer(tx, owner, address, effect, now);
         return owner;
       case 'revisit.record':
       case 'survey.answer':
-        this.o.log.warn({ effect: effect.type }, 'effect has no handler yet');
+        this.ctx.log.warn({ effect: effect.type }, 'effect has no handler yet');
         return owner;
     }
   }
 
-  private async createTicket(
-    tx: StoreTx,
-    owner: Owner,
-    address: Address,
-    effect: FlowEffect,
-    now: Date,
-  ): Promise<Owner> {
+  // ── tickets from the owner's side ─────────────────────────────────────────
+
+  private async createTicket(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<Owner> {
     const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel);
-    const dayKey = businessDayKey(now, this.o.settings.timeZone);
+    const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
     const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
     const ticket: Ticket = newTicket({
-      id: this.newId(),
+      id: this.ctx.newId(),
       number,
       draft,
       ownerId: owner.id,
@@ -206,10 +234,11 @@ export class App {
       at: now,
     });
     await tx.saveTicket(ticket);
-    this.o.log.info({ ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel }, 'ticket recorded');
+    this.ctx.log.info({ ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel }, 'ticket recorded');
     const key = ticket.urgency === 'emergency' ? 'ticket.created_emergency' : 'ticket.created';
-    await this.enqueue(tx, address, { kind: 'send', message: { text: this.t(owner.locale, key, { number }) } });
-    await this.notifyStaff(tx, ticket);
+    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number }) });
+    await this.ctx.postCard(tx, ticket);
+    await scheduleDeadlines(this.ctx, tx, ticket);
     const units = ticket.location?.kind === 'unit' ? [formatUnit(ticket.location)] : [];
     return {
       ...owner,
@@ -218,46 +247,257 @@ export class App {
     };
   }
 
-  /** Posts (or re-posts) the ticket's card to every staff room. */
-  private async notifyStaff(tx: StoreTx, ticket: Ticket): Promise<void> {
-    const message = renderCard(ticket, this.o.settings.defaultLocale, {
-      translate: this.o.i18n.translate,
-      timeZone: this.o.settings.timeZone,
-    });
-    for (const room of this.o.staffRooms) await this.enqueue(tx, room, { kind: 'send', message });
+  /** The owner's own ticket, checked: the engine's claim is never trusted on its own. */
+  private async ownTicket(tx: StoreTx, owner: Owner, ticketId: string | undefined): Promise<Ticket | undefined> {
+    if (!ticketId) return undefined;
+    const ticket = await tx.getTicket(ticketId);
+    if (!ticket || ticket.ownerId !== owner.id) {
+      this.ctx.log.warn({ ownerId: owner.id }, 'refused an action on a ticket that is not the owner\'s');
+      return undefined;
+    }
+    return ticket;
   }
+
+  private async ticketByNumber(tx: StoreTx, owner: Owner, number: unknown): Promise<Ticket | undefined> {
+    if (typeof number !== 'string') return undefined;
+    const ticket = await tx.getTicketByNumber(number);
+    return this.ownTicket(tx, owner, ticket?.id);
+  }
+
+  private async addOwnerNote(
+    tx: StoreTx,
+    owner: Owner,
+    ticketId: string,
+    note: { text: string } | { photo: PhotoAnswer },
+    now: Date,
+  ): Promise<void> {
+    const ticket = await this.ownTicket(tx, owner, ticketId);
+    if (!ticket || !isOpen(ticket.status)) return;
+    const actor: Actor = { type: 'owner', id: owner.id };
+    const photo = 'photo' in note ? note.photo : undefined;
+    const text = 'text' in note ? note.text : photo?.caption;
+    let updated = addEvent(ticket, { at: now, actor, action: 'owner_message', ...(text ? { note: text } : {}) });
+    if (photo) {
+      updated = {
+        ...updated,
+        attachments: [...updated.attachments, { ref: photo.ref, channel: ticket.origin.channel, ...(photo.caption ? { caption: photo.caption } : {}) }],
+      };
+    }
+    await tx.saveTicket(updated);
+    const t = (k: string, p?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, k, p);
+    await this.ctx.toStaff(tx, {
+      text: photo ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `：${text}` : ''}` : t('desk.owner_note', { number: ticket.number, text: text ?? '' }),
+      replyToRef: `card:${ticket.number}`,
+      ...(photo ? { photos: [photo.ref] } : {}),
+      ...(await this.assigneeMention(tx, ticket)),
+    });
+  }
+
+  private async cancelByOwner(tx: StoreTx, owner: Owner, address: Address, ticketId: string, now: Date): Promise<void> {
+    const ticket = await this.ownTicket(tx, owner, ticketId);
+    if (!ticket) return;
+    const r = transition(ticket, 'cancel', { type: 'owner', id: owner.id }, now);
+    if (!r.ok) {
+      await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'owner.cannot_cancel', { number: ticket.number }) });
+      return;
+    }
+    await tx.saveTicket(r.ticket);
+    await this.ctx.updateCard(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await this.ctx.toStaff(tx, {
+      text: this.ctx.t(this.ctx.staffLocale, 'desk.owner_cancelled', { number: ticket.number }),
+      replyToRef: `card:${ticket.number}`,
+    });
+    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'owner.cancelled', { number: ticket.number }) });
+  }
+
+  /** The owner's answer to a plan, an appointment or a refusal, back to the accountable person. */
+  private async ownerAnswer(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<void> {
+    const ticket = await this.ticketByNumber(tx, owner, effect.context.number);
+    if (!ticket) return;
+    const actor: Actor = { type: 'owner', id: owner.id };
+    const answer = String(effect.answers.agree ?? effect.answers.answer ?? '');
+    const comment = typeof effect.answers.comment === 'string' ? effect.answers.comment : '';
+    const staffT = (k: string, p?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, k, p);
+    const mention = await this.assigneeMention(tx, ticket);
+    const who = mention.mentions?.map((m) => `@${m.name}`).join(' ') ?? '';
+    const tellStaff = async (text: string, extra: Partial<{ mentions: { userId: string; name: string }[] }> = {}) =>
+      this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...extra });
+    const reply = (key: string) => this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
+
+    if (effect.type === 'plan.answer') {
+      const agreed = answer === 'agree';
+      const r = transition(ticket, agreed ? 'agree_plan' : 'disagree_plan', actor, now, {}, comment || undefined);
+      if (!r.ok) return;
+      await tx.saveTicket(r.ticket);
+      await this.ctx.updateCard(tx, r.ticket);
+      await tellStaff(
+        agreed ? staffT('desk.plan_agreed', { number: ticket.number }) : staffT('desk.plan_disagreed', { number: ticket.number, comment, who }),
+        mention,
+      );
+      await reply('owner.plan_noted');
+      return;
+    }
+    if (effect.type === 'appointment.answer') {
+      const ok = answer === 'ok';
+      await tx.saveTicket(addEvent(ticket, { at: now, actor, action: 'note', note: ok ? 'appointment confirmed' : `another time: ${comment}` }));
+      await tellStaff(
+        ok ? staffT('desk.appointment_ok', { number: ticket.number }) : staffT('desk.appointment_change', { number: ticket.number, comment, who }),
+        mention,
+      );
+      await reply('owner.plan_noted');
+      return;
+    }
+    // rejection.answer
+    if (answer === 'review') {
+      const r = transition(ticket, 'request_review', actor, now);
+      if (!r.ok) return;
+      await tx.saveTicket(r.ticket);
+      await this.ctx.updateCard(tx, r.ticket);
+      await scheduleDeadlines(this.ctx, tx, r.ticket);
+      const supervisors = this.ctx.policy.supervisors.map((s) => ({ userId: s.userId, name: s.userId }));
+      const known = await tx.listStaff();
+      const named = supervisors.map((s) => ({ ...s, name: known.find((k) => k.userId === s.userId)?.displayName ?? s.userId }));
+      await tellStaff(staffT('desk.review_requested', { number: ticket.number, who: named.map((m) => `@${m.name}`).join(' ') }), {
+        ...(named.length ? { mentions: named } : {}),
+      });
+      await reply('owner.review_requested');
+      return;
+    }
+    const r = transition(ticket, 'close', actor, now, {}, 'owner accepted the explanation');
+    if (r.ok) {
+      await tx.saveTicket(r.ticket);
+      await this.ctx.updateCard(tx, r.ticket);
+    }
+    await reply('owner.explanation_ok');
+  }
+
+  private async assigneeMention(tx: StoreTx, ticket: Ticket): Promise<{ mentions?: { userId: string; name: string }[] }> {
+    if (!ticket.assignee) return {};
+    const staff = await tx.getStaff(ticket.assignee.id);
+    return staff ? { mentions: [{ userId: staff.userId, name: staff.displayName }] } : {};
+  }
+
+  // ── OwnerSide: what the staff desk and the scheduler ask of the owner's conversation ─────────
+
+  /** When a non-urgent message may reach this owner: now, or the end of quiet hours. */
+  private async ownerSendTime(tx: StoreTx, ticket: Ticket | undefined, address: Address): Promise<Date | undefined> {
+    const quiet = this.ctx.policy.quietHours;
+    if (!quiet || ticket?.urgency === 'emergency') return undefined;
+    const now = this.ctx.clock.now();
+    const thread = await tx.getThread(address.channel, address.chatId);
+    if (thread && now.getTime() - thread.updatedAt.getTime() < ACTIVE_OWNER_MS) return undefined;
+    const allowed = nextAllowed(now, quiet, this.ctx.settings.timeZone);
+    return allowed.getTime() > now.getTime() ? allowed : undefined;
+  }
+
+  async notify(tx: StoreTx, ticket: Ticket, key: string, params: Record<string, string | number> = {}, photos?: string[]): Promise<void> {
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (!owner) return;
+    if (owner.unreachable) {
+      this.ctx.log.info({ ticket: ticket.number }, 'owner unreachable in chat; message not sent');
+      return;
+    }
+    const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+    await this.ctx.sendTo(
+      tx,
+      ticket.origin,
+      { text: this.ctx.t(owner.locale, key, params), ...(photos?.length ? { photos } : {}) },
+      notBefore,
+    );
+  }
+
+  async startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void> {
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (!owner || owner.unreachable) return;
+    const now = this.ctx.clock.now();
+    const thread = await this.threadOf(tx, ticket.origin, owner, now);
+    const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+    await this.runEngine(tx, owner, thread, { type: 'start', flowId, context, queueIfBusy: true }, ticket.origin, now, notBefore);
+  }
+
+  async scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {
+    void tx;
+    void ticket;
+  }
+
+  // ── scheduled jobs ──────────────────────────────────────────────────────────
+
+  /** The handlers of every job type the application schedules. */
+  jobHandlers(): Record<string, JobHandler> {
+    return {
+      'sla.check': (job, tx) => runSlaCheck(this.ctx, tx, job),
+      'sla.repeat': (job, tx) => runEmergencyRepeat(this.ctx, tx, job),
+      'appointment.remind': (job, tx) => this.appointmentReminder(job, tx),
+    };
+  }
+
+  private async appointmentReminder(job: Job, tx: StoreTx): Promise<void> {
+    const { ticketId, who, at } = job.payload as { ticketId: string; who: 'staff' | 'owner'; at: string };
+    const ticket = await tx.getTicket(ticketId);
+    if (ticket?.status !== 'scheduled' || ticket.scheduledFor?.toISOString() !== at) return;
+    const time = formatBusinessTime(new Date(at), this.ctx.settings.timeZone);
+    if (who === 'owner') {
+      const owner = await tx.getOwner(ticket.ownerId);
+      if (owner && !owner.unreachable) {
+        await this.ctx.sendTo(tx, ticket.origin, { text: this.ctx.t(owner.locale, 'owner.appointment_reminder', { number: ticket.number, time }) });
+      }
+      return;
+    }
+    const mention = await this.assigneeMention(tx, ticket);
+    await this.ctx.toStaff(tx, {
+      text: this.ctx.t(this.ctx.staffLocale, 'desk.appointment_reminder', {
+        number: ticket.number,
+        time,
+        who: mention.mentions?.map((m) => `@${m.name}`).join(' ') ?? '',
+      }),
+      replyToRef: `card:${ticket.number}`,
+      ...mention,
+    });
+  }
+
+  // ── owners ──────────────────────────────────────────────────────────────────
 
   private async findOrCreateOwner(tx: StoreTx, inbound: Inbound, now: Date): Promise<Owner> {
     const found = await tx.findOwnerByIdentity(inbound.channel, inbound.userId);
+    // Someone who writes to us can be reached again, whatever happened before.
+    if (found?.unreachable) {
+      const back = { ...found, unreachable: false, updatedAt: now };
+      await tx.saveOwner(back);
+      return back;
+    }
     if (found) return found;
     const owner: Owner = {
-      id: this.newId(),
+      id: this.ctx.newId(),
       identities: [{ channel: inbound.channel, userId: inbound.userId, chatId: inbound.chatId }],
       units: [],
-      locale: localeFromLanguageCode(inbound.languageCode, this.o.settings.defaultLocale),
+      locale: localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale),
       privacyNoticeShown: false,
       unreachable: false,
       createdAt: now,
       updatedAt: now,
     };
     await tx.saveOwner(owner);
-    this.o.log.info({ ownerId: owner.id, channel: inbound.channel }, 'new owner');
+    this.ctx.log.info({ ownerId: owner.id, channel: inbound.channel }, 'new owner');
     return owner;
   }
 
-  /** Writes one outbound action to the outbox and the thread's log, in the caller's transaction. */
-  private async enqueue(tx: StoreTx, to: Address, action: OutboundAction): Promise<void> {
-    const id = this.newId();
-    const now = this.o.clock.now();
-    await tx.enqueue([{ id, channel: to.channel, chatId: to.chatId, action }], now);
-    await tx.logMessage({ channel: to.channel, chatId: to.chatId, direction: 'out', at: now, messageId: id, body: action });
+  /** Marks the owner behind a chat as unreachable (they blocked the bot or left). */
+  async markUnreachable(channel: Channel, chatId: string): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const thread = await tx.getThread(channel, chatId);
+      const owner = thread ? await tx.getOwner(thread.ownerId) : undefined;
+      if (!owner || owner.unreachable) return;
+      await tx.saveOwner({ ...owner, unreachable: true, updatedAt: this.ctx.clock.now() });
+      this.ctx.log.warn({ ownerId: owner.id, channel }, 'owner marked unreachable');
+    });
   }
 
   /** After a failure: record the message anyway (nothing an owner says is lost) and apologise. */
   private async apologise(inbound: Inbound): Promise<InboundResult> {
     try {
-      return await this.o.store.transaction(async (tx) => {
-        const now = this.o.clock.now();
+      return await this.ctx.store.transaction(async (tx) => {
+        const now = this.ctx.clock.now();
         if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) return { duplicate: true };
         await tx.logMessage({
           channel: inbound.channel,
@@ -269,22 +509,29 @@ export class App {
         });
         if (inbound.chatKind === 'private') {
           const owner = await tx.findOwnerByIdentity(inbound.channel, inbound.userId);
-          const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.o.settings.defaultLocale);
-          await this.enqueue(tx, inbound, { kind: 'send', message: { text: this.t(locale, 'error.sorry') } });
+          const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+          await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'error.sorry') });
         }
-        return { duplicate: false, ...(inbound.content.type === 'button' ? { ack: { text: '' } } : {}) };
+        return { duplicate: false, ...silentAck(inbound) };
       });
     } catch (error) {
-      this.o.log.error({ err: error, channel: inbound.channel }, 'could not even record the failed message');
-      return { duplicate: false, ...(inbound.content.type === 'button' ? { ack: { text: '' } } : {}) };
+      // Not recorded at all: the channel must not confirm receipt (a webhook answers 500 so it is redelivered).
+      this.ctx.log.error({ err: error, channel: inbound.channel }, 'could not even record the failed message');
+      throw error;
     }
   }
+}
 
-  /** Renders a locale key with the deployment's own values (estate name, duty phone) available to every text. */
-  t(locale: Locale, key: string, params?: Record<string, string | number>): string {
-    const dutyPhone = this.o.settings.dutyPhone || this.o.i18n.translate(locale, 'common.duty_phone_unset');
-    return this.o.i18n.translate(locale, key, { estate: this.o.settings.estateName, dutyPhone, ...params });
-  }
+function summarise(ticket: Ticket): TicketSummary {
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    status: ticket.status,
+    category: ticket.category,
+    ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
+    open: isOpen(ticket.status),
+    cancellable: ticket.status === 'recorded',
+  };
 }
 
 function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {

@@ -27,7 +27,8 @@ export interface ChannelSender {
   readonly channel: Channel;
   /**
    * Delivers one action. For an edit, `target` is the platform id of the message sent earlier under the
-   * action's ref. Must not throw for platform errors: they are Delivery values.
+   * action's ref; for a send with `replyToRef`, the platform id of the message to reply to (absent when
+   * that message was never sent here). Must not throw for platform errors: they are Delivery values.
    */
   deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery>;
   /** Milliseconds until this chat may be sent to; 0 means now, and the slot is taken. */
@@ -135,6 +136,9 @@ export class Dispatcher {
       return;
     }
     let target: string | undefined;
+    if (item.action.kind === 'send' && item.action.message.replyToRef) {
+      target = await store.getMessageRef(item.channel, item.chatId, item.action.message.replyToRef);
+    }
     if (item.action.kind === 'edit') {
       target = await store.getMessageRef(item.channel, item.chatId, item.action.ref);
       if (!target) {

@@ -3,8 +3,8 @@
  * Channel-neutral: every channel renders the same OutboundMessage its own way.
  */
 import { DateTime } from 'luxon';
-import { maskPhone, type Ticket } from '../core/tickets/ticket.js';
-import type { EstateLocation, Locale, OutboundMessage } from '../core/types.js';
+import { maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
+import { type Button, CATEGORIES, type EstateLocation, type Locale, type OutboundMessage, RESPONSIBILITIES, URGENCIES } from '../core/types.js';
 import type { TranslateFn } from '../i18n.js';
 
 /** YYMMDD of an instant in the business time zone: the day part of ticket numbers. */
@@ -25,6 +25,21 @@ export function describeLocation(t: (key: string, p?: Record<string, string | nu
     : t('location.room_shown', { building: loc.building, room: loc.room });
 }
 
+/** What staff can do to a ticket from the group. */
+export const STAFF_ACTIONS = [
+  'accept',
+  'judge',
+  'reject',
+  'reply',
+  'plan',
+  'schedule',
+  'resolve',
+  'handover',
+  'phone',
+  'timeline',
+] as const;
+export type StaffAction = (typeof STAFF_ACTIONS)[number];
+
 export interface RenderContext {
   translate: TranslateFn;
   timeZone: string;
@@ -34,7 +49,7 @@ export interface RenderContext {
  * The ticket's card for the staff group: everything staff need to act, and only the personal data their
  * task needs (the phone masked, the flat shown because staff must go there).
  */
-export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext): OutboundMessage {
+export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, mode?: CardMode): OutboundMessage {
   const t = (key: string, p?: Record<string, string | number>) => ctx.translate(locale, key, p);
   const title = t(ticket.urgency === 'emergency' ? 'card.title_emergency' : 'card.title_new', { number: ticket.number });
   const line = (label: string, value: string | undefined) => (value ? `${t(`card.${label}`)}：${value}` : undefined);
@@ -58,20 +73,56 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext): 
   const message: OutboundMessage = { text: lines.join('\n'), ref: `card:${ticket.number}` };
   const photos = ticket.attachments.map((a) => a.ref);
   if (photos.length > 0) message.photos = photos;
+  const buttons = cardButtons(ticket, t, mode);
+  if (buttons.length > 0) message.buttons = buttons;
   return message;
 }
 
-/** The owner's own list of tickets, newest first. */
-export function renderTicketList(tickets: Ticket[], locale: Locale, ctx: RenderContext): string {
-  const t = (key: string, p?: Record<string, string | number>) => ctx.translate(locale, key, p);
-  if (tickets.length === 0) return t('mytickets.none');
-  const lines = tickets.map((ticket) =>
-    t('mytickets.line', {
-      number: ticket.number,
-      kind: t(`ticket.kind.${ticket.kind}`),
-      category: t(`ticket.category.${ticket.category}`),
-      status: t(`ticket.status.${ticket.status}`),
-    }),
-  );
-  return [t('mytickets.header', { count: tickets.length }), ...lines].join('\n');
+/** Staff actions offered on a card, by status. Callback data: `s|<action>|<ticket number>[|<arg>]`. */
+export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>> = {
+  recorded: ['accept', 'reject', 'phone'],
+  reopened: ['accept', 'reply', 'resolve', 'handover', 'phone', 'timeline'],
+  accepted: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
+  in_progress: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
+  awaiting_agreement: ['reply', 'handover', 'phone', 'timeline'],
+  scheduled: ['reply', 'resolve', 'handover', 'phone', 'timeline'],
+  resolved: ['timeline'],
+  closed: ['timeline'],
+  rejected: ['timeline'],
+};
+
+/** The card's keyboard: its actions, or (while a staff member judges the ticket) the judging choices. */
+export type CardMode = 'judge' | 'category';
+
+export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: CardMode): Button[][] {
+  const n = ticket.number;
+  const mark = (on: boolean, label: string) => (on ? `✓ ${label}` : label);
+  if (mode === 'judge') {
+    return [
+      URGENCIES.map((u) => ({ label: mark(ticket.urgency === u, t(`ticket.urgency.${u}`)), data: `s|ju|${n}|${u}` })),
+      RESPONSIBILITIES.filter((r) => r !== 'unknown')
+        .slice(0, 3)
+        .map((r) => ({ label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)), data: `s|jr|${n}|${r}` })),
+      RESPONSIBILITIES.filter((r) => r !== 'unknown')
+        .slice(3)
+        .map((r) => ({ label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)), data: `s|jr|${n}|${r}` })),
+      [
+        { label: t('desk.button.category'), data: `s|jcat|${n}` },
+        { label: t('desk.button.done'), data: `s|jx|${n}` },
+      ],
+    ];
+  }
+  if (mode === 'category') {
+    const cats = CATEGORIES.map((c) => ({ label: mark(ticket.category === c, t(`ticket.category.${c}`)), data: `s|jc|${n}|${c}` }));
+    const rows: Button[][] = [];
+    for (let i = 0; i < cats.length; i += 3) rows.push(cats.slice(i, i + 3));
+    rows.push([{ label: t('desk.button.done'), data: `s|jx|${n}` }]);
+    return rows;
+  }
+  const actions = CARD_ACTIONS[ticket.status] ?? [];
+  const buttons = actions.map((a) => ({ label: t(`desk.button.${a}`), data: `s|${a}|${ticket.number}` }));
+  const rows: Button[][] = [];
+  for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
+  return rows;
 }
+

@@ -69,8 +69,10 @@ export interface OutboundMessage {
    * (e.g. `card:T261128-0007`, `prompt:12`).
    */
   ref?: string;
-  /** Platform message id this message replies to, if the platform supports replies. */
-  replyTo?: string;
+  /** The ref of an earlier message (e.g. a ticket's card) this one replies to, where the platform threads replies. */
+  replyToRef?: string;
+  /** People the text names with "@name", so platforms that can notify them do (Telegram text mentions). */
+  mentions?: { userId: string; name: string }[];
 }
 
 /** What the dispatcher does with one outbox row. */

@@ -656,7 +656,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             text: '工单 T261128-0007',
             buttons: [[{ label: 'Accept', data: 'acc:7' }], [{ label: 'Reject', data: 'rej:7' }]],
             photos: ['file-1'],
-            replyTo: '88',
+            replyToRef: 'card:T261128-0006',
           },
         };
         const items: NewOutboxItem[] = [

@@ -52,7 +52,12 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     registry,
     i18n,
     log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: opts.dutyPhone ?? '0571-88886666' },
+    settings: {
+      defaultLocale: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
+      estateName: '阳光花园',
+      dutyPhone: opts.dutyPhone ?? '0571-88886666',
+    },
     staffRooms: [{ channel: 'console', chatId: staffChat }],
   });
   const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
@@ -62,7 +67,13 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   /** Sends one message as an owner (default chat `owner`) and returns what that chat received. */
   async function send(
     content: InboundContent | string,
-    o: { chatId?: string; userId?: string; messageId?: string; chatKind?: Inbound['chatKind']; languageCode?: string } = {},
+    o: {
+      chatId?: string;
+      userId?: string;
+      messageId?: string;
+      chatKind?: Inbound['chatKind'];
+      languageCode?: string;
+    } = {},
   ): Promise<{ result: InboundResult; replies: OutboundAction[]; texts: string[] }> {
     const chatId = o.chatId ?? 'owner';
     const before = sender.sent.length;
@@ -89,7 +100,8 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   function lastButtons(chatId = 'owner') {
     for (let i = sender.sent.length - 1; i >= 0; i--) {
       const s = sender.sent[i];
-      if (s?.chatId === chatId && s.action.kind === 'send' && s.action.message.buttons) return s.action.message.buttons.flat();
+      if (s?.chatId === chatId && s.action.kind === 'send' && s.action.message.buttons)
+        return s.action.message.buttons.flat();
     }
     return [];
   }

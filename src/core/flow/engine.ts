@@ -8,7 +8,7 @@
  * message the application writes for an effect (the ticket number) lands in the right place.
  */
 import { parseLocation } from '../location.js';
-import type { Button, EstateLocation, InboundContent, Locale, OutboundAction, OutboundMessage, UnsupportedKind } from '../types.js';
+import type { Button, Category, EstateLocation, InboundContent, Locale, OutboundAction, OutboundMessage, UnsupportedKind } from '../types.js';
 import {
   checkLocation,
   checkPhone,
@@ -24,7 +24,8 @@ import {
   parseIndex,
 } from './answers.js';
 import { getStep, type FlowRegistry } from './registry.js';
-import type { Condition, FlowSpec, StepSpec } from './schema.js';
+import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
+import type { TicketStatus } from '../tickets/ticket.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -38,6 +39,8 @@ export interface EngineContext {
   owner: { name?: string; phone?: string; units: string[]; privacyNoticeShown: boolean };
   /** Values every text may use, e.g. dutyPhone and estate. */
   params: Record<string, string>;
+  /** The owner's recent tickets, newest first. */
+  tickets?: TicketSummary[];
   /** The instant of this step (the engine never reads a clock). */
   now: Date;
 }
@@ -46,7 +49,7 @@ export type FlowContext = Record<string, string | number | boolean>;
 
 /** A flow's named domain action (the `effect:` of a step), with the answers it acts on. */
 export interface FlowEffect {
-  type: 'ticket.create' | 'revisit.record' | 'survey.answer';
+  type: EffectName;
   flowId: string;
   stepId: string;
   /** The answers on the path the owner took (stale branches left out). */
@@ -60,7 +63,23 @@ export type Effect =
   | FlowEffect
   | { type: 'flow.cancelled'; flowId: string; answers: Record<string, AnswerValue>; context: FlowContext }
   | { type: 'owner.update'; patch: { locale?: Locale; privacyNoticeShown?: boolean } }
-  | { type: 'command'; name: 'mytickets' };
+  /** The owner added a message or a photo to an open ticket. */
+  | { type: 'ticket.note'; ticketId: string; note: { text: string } | { photo: PhotoAnswer } }
+  /** The owner cancels a ticket nobody has accepted yet. */
+  | { type: 'ticket.cancel'; ticketId: string };
+
+/** What the engine knows of the owner's tickets: enough to list them and to route a message to one. */
+export interface TicketSummary {
+  id: string;
+  number: string;
+  status: TicketStatus;
+  category: Category;
+  /** The accountable person's name, as owners see it. */
+  assignee?: string;
+  open: boolean;
+  /** Nobody has accepted it yet, so the owner may cancel it. */
+  cancellable: boolean;
+}
 
 export type Output = { type: 'out'; action: OutboundAction } | { type: 'effect'; effect: Effect };
 
@@ -247,11 +266,7 @@ class Run {
     // An option the question offers wins over a menu alias of the same name (投诉 at the kind question).
     if (parsed && 'entry' in parsed && !byLabel) return this.menuEntry(parsed.entry);
 
-    if (!prompt) {
-      if (this.state.seq === 0) this.say('welcome');
-      else this.say('input.not_understood');
-      return this.showMenu();
-    }
+    if (!prompt) return this.freeText(raw);
     // On a rating a typed number is the rating itself, not the n-th button (labelled scales list the best first).
     const rating = !this.state.prompt && this.currentStep()?.answer.kind === 'rating';
     const index = rating ? undefined : parseIndex(raw);
@@ -281,7 +296,13 @@ class Run {
     const step = this.currentStep();
     const spec = this.spec();
     const flow = this.flow;
-    if (!step || !spec || !flow || this.state.prompt) return this.unsupported('other');
+    if (!step || !spec || !flow || this.state.prompt) {
+      const open = this.openTickets();
+      if (open.length > 0 && this.state.prompt !== 'lang' && this.state.prompt !== 'confirm_cancel') {
+        return this.routeNote({ photo }, open);
+      }
+      return this.unsupported('other');
+    }
     if (step.answer.kind === 'photos') {
       const list = (flow.answers[step.id] as PhotoAnswer[] | undefined) ?? [];
       if (list.length >= step.answer.max) return this.reprompt('photos.too_many', { max: step.answer.max });
@@ -326,9 +347,7 @@ class Run {
       case 'lang':
         return this.showLanguages();
       case 'mytickets':
-        this.effect({ type: 'command', name: 'mytickets' });
-        if (this.flow) this.askAgain();
-        return;
+        return this.myTickets();
       case 'cancel':
         return this.cancel();
       case 'back':
@@ -363,11 +382,7 @@ class Run {
     const entry = this.ctx.registry.menu.entries.find((e) => e.id === id);
     if (!entry) return this.showMenu();
     this.state.prompt = undefined;
-    if (entry.command === 'mytickets') {
-      this.effect({ type: 'command', name: 'mytickets' });
-      if (this.flow) this.askAgain();
-      return;
-    }
+    if (entry.command === 'mytickets') return this.myTickets();
     if (entry.command === 'lang') return this.showLanguages();
     if (entry.command === 'help') {
       this.say('help.text');
@@ -473,8 +488,21 @@ class Run {
   }
 
   private finish(): void {
+    const spec = this.spec();
+    const flow = this.flow;
+    if (spec?.done && flow) {
+      this.effect({
+        type: spec.done,
+        flowId: spec.id,
+        stepId: flow.stepId,
+        answers: this.answersOnPath(spec),
+        set: spec.set,
+        context: flow.context,
+      });
+    }
     this.state.flow = undefined;
-    if (!this.startQueued()) this.showMenu(this.t('menu.anything_else'));
+    if (this.startQueued()) return;
+    if (spec?.after !== 'none') this.showMenu(this.t('menu.anything_else'));
   }
 
   private startQueued(): boolean {
@@ -506,13 +534,26 @@ class Run {
   private runEffect(spec: FlowSpec, step: StepSpec): void {
     const flow = this.flow;
     if (!flow || !step.effect) return;
-    const onPath = pathOf(spec, flow.answers, this.ctx.owner);
+    this.effect({
+      type: step.effect,
+      flowId: spec.id,
+      stepId: step.id,
+      answers: this.answersOnPath(spec),
+      set: spec.set,
+      context: flow.context,
+    });
+  }
+
+  /** The answers on the path the owner's answers lead through (stale branches left out). */
+  private answersOnPath(spec: FlowSpec): Record<string, AnswerValue> {
     const answers: Record<string, AnswerValue> = {};
-    for (const id of onPath) {
+    const flow = this.flow;
+    if (!flow) return answers;
+    for (const id of pathOf(spec, flow.answers, this.ctx.owner)) {
       const v = flow.answers[id];
       if (v !== undefined) answers[id] = v;
     }
-    this.effect({ type: step.effect, flowId: spec.id, stepId: step.id, answers, set: spec.set, context: flow.context });
+    return answers;
   }
 
   // ── prompts ─────────────────────────────────────────────────────────────
@@ -521,6 +562,9 @@ class Run {
   private currentPrompt(): Prompt | undefined {
     if (this.state.prompt === 'menu') return this.menuPrompt();
     if (this.state.prompt === 'lang') return this.langPrompt();
+    if (this.state.prompt === 'pick_ticket') return this.pickTicketPrompt();
+    if (this.state.prompt === 'mytickets') return this.myTicketsPrompt();
+    if (this.state.prompt === 'confirm_cancel') return this.confirmCancelPrompt();
     const step = this.currentStep();
     return step ? this.stepPrompt(step) : undefined;
   }
@@ -545,8 +589,8 @@ class Run {
     const parts: string[] = [];
     if (opts.lead) parts.push(opts.lead);
     if (step.intro && !flow.history.includes(step.id) && !opts.lead) parts.push(this.t(step.intro));
-    if (step.personal && !this.ctx.owner.privacyNoticeShown && !flow.context.privacyShown) {
-      flow.context.privacyShown = true;
+    if (step.personal && !this.ctx.owner.privacyNoticeShown && !flow.privacyShown) {
+      flow.privacyShown = true;
       this.say('privacy.notice');
       this.effect({ type: 'owner.update', patch: { privacyNoticeShown: true } });
     }
@@ -557,6 +601,13 @@ class Run {
 
   private askAgain(lead?: string): void {
     if (this.state.prompt === 'menu') return this.showMenu(lead);
+    if (this.state.prompt === 'pick_ticket' || this.state.prompt === 'mytickets' || this.state.prompt === 'confirm_cancel') {
+      const prompt = this.currentPrompt();
+      if (prompt) {
+        this.state.seq += 1;
+        return this.emitPrompt({ ...prompt, text: [lead, prompt.text].filter(Boolean).join('\n\n') });
+      }
+    }
     if (this.state.prompt === 'lang') {
       if (lead) this.send({ text: lead });
       return this.showLanguages();
@@ -703,10 +754,120 @@ class Run {
       : this.t('location.room_shown', { building: loc.building, room: loc.room });
   }
 
+  // ── the owner's tickets ─────────────────────────────────────────────────
+
+  private openTickets(): TicketSummary[] {
+    return (this.ctx.tickets ?? []).filter((t) => t.open);
+  }
+
+  private ticketLine(ticket: TicketSummary): string {
+    return this.t('mytickets.line_next', {
+      number: ticket.number,
+      category: this.t(`ticket.category.${ticket.category}`),
+      next: this.t(`mytickets.next.${ticket.status}`, { name: ticket.assignee ?? '' }),
+    });
+  }
+
+  /** The owner's tickets with their next step; tickets nobody has taken on yet can be cancelled. */
+  private myTickets(): void {
+    if (this.flow && !this.state.prompt) {
+      this.send({ text: this.myTicketsPrompt().text });
+      return this.askAgain();
+    }
+    this.state.prompt = 'mytickets';
+    this.state.seq += 1;
+    this.emitPrompt(this.myTicketsPrompt());
+  }
+
+  private myTicketsPrompt(): Prompt {
+    const tickets = this.ctx.tickets ?? [];
+    const text =
+      tickets.length === 0
+        ? this.t('mytickets.none')
+        : [this.t('mytickets.header', { count: tickets.length }), ...tickets.map((t) => this.ticketLine(t))].join('\n');
+    const buttons = tickets
+      .filter((t) => t.cancellable)
+      .map((t) => ({ label: this.t('mytickets.cancel_button', { number: t.number }), value: `x.${t.id}` }));
+    return { text, buttons: [...buttons, { label: this.t('menu.back_to_menu'), value: 'menu' }], columns: 1 };
+  }
+
+  private confirmCancelPrompt(): Prompt {
+    const ticket = (this.ctx.tickets ?? []).find((t) => t.id === this.state.promptData?.[0]);
+    return {
+      text: this.t('owner.cancel_confirm', { number: ticket?.number ?? '' }),
+      buttons: [
+        { label: this.t('common.yes'), value: 'y' },
+        { label: this.t('common.no'), value: 'n' },
+      ],
+      columns: 2,
+    };
+  }
+
+  private pickTicketPrompt(): Prompt {
+    return {
+      text: this.t('owner.note_pick'),
+      buttons: this.openTickets().map((t) => ({ label: this.ticketLine(t), value: `t.${t.id}` })),
+      columns: 1,
+    };
+  }
+
+  /** Text typed outside any question: added to the owner's open ticket, or the menu when there is none. */
+  private freeText(raw: string): void {
+    const open = this.openTickets();
+    const text = cleanText(raw);
+    if (open.length > 0 && text) {
+      if ([...text].length > 2000) return this.reprompt('input.too_long', { max: 2000, length: [...text].length });
+      return this.routeNote({ text }, open);
+    }
+    this.say(this.state.seq === 0 ? 'welcome' : 'input.not_understood');
+    this.showMenu();
+  }
+
+  private routeNote(note: { text: string } | { photo: PhotoAnswer }, open: TicketSummary[]): void {
+    const only = open.length === 1 ? open[0] : undefined;
+    if (only) return this.addNote(only, note);
+    this.state.prompt = 'pick_ticket';
+    this.state.promptData = [JSON.stringify(note)];
+    this.state.seq += 1;
+    this.emitPrompt(this.pickTicketPrompt());
+  }
+
+  private addNote(ticket: TicketSummary, note: { text: string } | { photo: PhotoAnswer }): void {
+    this.state.prompt = undefined;
+    this.effect({ type: 'ticket.note', ticketId: ticket.id, note });
+    this.say('owner.note_added', { number: ticket.number });
+  }
+
   // ── answers ─────────────────────────────────────────────────────────────
 
   /** A button (or a typed number or label naming one) for the current prompt. */
   private choose(value: string, label: string): void {
+    if (this.state.prompt === 'pick_ticket') {
+      const note = this.state.promptData?.[0];
+      this.state.prompt = undefined;
+      this.state.promptData = undefined;
+      const ticket = this.openTickets().find((t) => `t.${t.id}` === value);
+      if (!ticket || !note) return this.showMenu();
+      return this.addNote(ticket, JSON.parse(note) as { text: string } | { photo: PhotoAnswer });
+    }
+    if (this.state.prompt === 'mytickets') {
+      this.state.prompt = undefined;
+      if (value === 'menu') return this.showMenu();
+      this.state.prompt = 'confirm_cancel';
+      this.state.promptData = [value.slice(2)];
+      this.state.seq += 1;
+      return this.emitPrompt(this.confirmCancelPrompt());
+    }
+    if (this.state.prompt === 'confirm_cancel') {
+      const id = this.state.promptData?.[0];
+      this.state.prompt = undefined;
+      this.state.promptData = undefined;
+      if (value === 'y' && id) {
+        this.effect({ type: 'ticket.cancel', ticketId: id });
+        return;
+      }
+      return this.showMenu();
+    }
     if (this.state.prompt === 'menu') {
       this.state.prompt = undefined;
       if (value === 'resume') return this.askAgain();
@@ -788,6 +949,7 @@ class Run {
   private typed(raw: string, lead?: string): void {
     const step = this.currentStep();
     const flow = this.flow;
+    if (this.state.prompt === 'menu' || this.state.prompt === 'mytickets') return this.freeText(raw);
     if (this.state.prompt || !step || !flow) return this.reprompt('input.choose');
     const a = step.answer;
     let checked: Checked;

@@ -53,7 +53,18 @@ export type AnswerSpec = z.infer<typeof answerSchema>;
 const transitionSchema = z.strictObject({ when: conditionSchema.optional(), go: id });
 
 /** Named domain actions the application carries out when a step is answered. */
-export const EFFECTS = ['ticket.create', 'revisit.record', 'survey.answer'] as const;
+export const EFFECTS = [
+  'ticket.create',
+  'plan.answer',
+  'appointment.answer',
+  'rejection.answer',
+  'revisit.record',
+  'survey.answer',
+] as const;
+export type EffectName = (typeof EFFECTS)[number];
+
+/** `go: end` in a transition finishes the flow. */
+export const END = 'end';
 
 const stepSchema = z.strictObject({
   id,
@@ -91,6 +102,10 @@ export const flowSchema = z
     intro: localeKey.optional(),
     /** Shown when the flow is cancelled. */
     cancelled: localeKey.optional(),
+    /** A domain action run with all the answers when the flow completes (for flows without a read-back). */
+    done: z.enum(EFFECTS).optional(),
+    /** What follows the flow's end: the main menu (default) or nothing (the application has the last word). */
+    after: z.enum(['menu', 'none']).default('menu'),
     steps: z.array(stepSchema).min(1),
   })
   .superRefine((flow, ctx) => {
@@ -102,7 +117,7 @@ export const flowSchema = z
       ids.add(step.id);
     });
     const refers = (stepIndex: number, target: string, path: (string | number)[]) => {
-      if (!ids.has(target)) {
+      if (target !== END && !ids.has(target)) {
         ctx.addIssue({
           code: 'custom',
           path: ['steps', stepIndex, ...path],

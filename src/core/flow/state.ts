@@ -27,6 +27,8 @@ export interface FlowState {
   editing?: boolean;
   /** A step's inner stage (e.g. the confirm step's "which field?" list, a location's public-area text). */
   stage?: string;
+  /** The privacy notice was shown during this flow. */
+  privacyShown?: boolean;
   /** Data the flow was started with (e.g. the ticket a revisit is about). */
   context: Record<string, string | number | boolean>;
   /** ISO instant. */
@@ -49,8 +51,8 @@ export interface ConversationState {
   /** Counts every question asked; buttons carry it, so a button from an earlier question is recognised. */
   seq: number;
   /** What the last question was, when it was not a flow step (the menu, the language list …). */
-  prompt?: 'menu' | 'lang' | 'pick_ticket';
-  /** Extra data for that prompt (e.g. the ticket ids offered). */
+  prompt?: 'menu' | 'lang' | 'pick_ticket' | 'mytickets' | 'confirm_cancel';
+  /** Extra data for that prompt: the owner's message waiting for a ticket to go to, the ticket to cancel. */
   promptData?: string[];
   flow?: FlowState;
   queue: QueuedFlow[];

@@ -138,7 +138,7 @@ export const TRANSITIONS: Record<Exclude<TicketAction, 'create'>, { from: readon
   propose_plan: { from: ['accepted', 'in_progress', 'reopened'], to: 'awaiting_agreement' },
   agree_plan: { from: ['awaiting_agreement'], to: 'in_progress' },
   disagree_plan: { from: ['awaiting_agreement'], to: 'in_progress' },
-  schedule: { from: ['accepted', 'in_progress'], to: 'scheduled' },
+  schedule: { from: ['accepted', 'in_progress', 'scheduled'], to: 'scheduled' },
   start_work: { from: ['scheduled'], to: 'in_progress' },
   resolve: { from: ['accepted', 'in_progress', 'scheduled', 'reopened'], to: 'resolved' },
   close: { from: ['resolved', 'rejected'], to: 'closed' },

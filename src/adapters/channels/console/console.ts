@@ -96,7 +96,11 @@ export class ConsoleChannel {
       }
       if (/^\/(quit|exit)$/i.test(line.trim())) break;
       if (!this.o.color) this.write(`${this.side === 'owner' ? 'owner' : 'staff'} › ${line}`);
-      await this.o.handle(this.inbound(line));
+      try {
+        await this.o.handle(this.inbound(line));
+      } catch (error) {
+        this.write(`(could not record that message: ${error instanceof Error ? error.message : String(error)})`);
+      }
       await this.o.flush();
     }
     await this.o.flush();

@@ -1,0 +1,141 @@
+/**
+ * What every use case shares: the store, the clock, texts, the staff rooms and the service-level
+ * policy, and one way to write to the outbox (in the caller's transaction, logged with the thread).
+ */
+import { randomUUID } from 'node:crypto';
+import type { DailyWindow, SlaDeadlines, StaffRef } from '../config.js';
+import type { FlowRegistry } from '../core/flow/registry.js';
+import type { Clock, Store, StoreTx } from '../core/ports.js';
+import type { Ticket } from '../core/tickets/ticket.js';
+import type { Address, Locale, OutboundAction, OutboundMessage } from '../core/types.js';
+import type { I18n } from '../i18n.js';
+import type { Logger } from '../logger.js';
+import { type CardMode, renderCard } from './render.js';
+
+export interface AppSettings {
+  defaultLocale: Locale;
+  timeZone: string;
+  estateName: string;
+  dutyPhone: string;
+}
+
+/** Service levels and who is escalated to (config: SLA_*, BUSINESS_HOURS, QUIET_HOURS, SUPERVISORS, MANAGERS). */
+export interface DeskPolicy {
+  supervisors: readonly StaffRef[];
+  managers: readonly StaffRef[];
+  businessHours: DailyWindow;
+  quietHours: DailyWindow | null;
+  sla: {
+    emergency: SlaDeadlines;
+    urgent: SlaDeadlines;
+    normal: SlaDeadlines;
+    complaint: SlaDeadlines & { progressMs: number };
+  };
+  /** How long after resolution the owner is revisited; per-category overrides. */
+  revisitAfterMs: number;
+  revisitAfterByCategory: Readonly<Record<string, number>>;
+  revisitRemindAfterMs: number;
+  revisitReopenAt: number;
+}
+
+/** Defaults from the domain research (README: service levels). */
+export const DEFAULT_POLICY: DeskPolicy = {
+  supervisors: [],
+  managers: [],
+  businessHours: { start: 8 * 60, end: 20 * 60 },
+  quietHours: { start: 21 * 60, end: 8 * 60 },
+  sla: {
+    emergency: { acceptMs: 5 * 60_000, resolveMs: 2 * 3_600_000 },
+    urgent: { acceptMs: 15 * 60_000, resolveMs: 24 * 3_600_000 },
+    normal: { acceptMs: 2 * 3_600_000, resolveMs: 3 * 24 * 3_600_000 },
+    complaint: { acceptMs: 3_600_000, progressMs: 4 * 3_600_000, resolveMs: 24 * 3_600_000 },
+  },
+  revisitAfterMs: 24 * 3_600_000,
+  revisitAfterByCategory: {},
+  revisitRemindAfterMs: 24 * 3_600_000,
+  revisitReopenAt: 6,
+};
+
+export interface AppOptions {
+  store: Store;
+  clock: Clock;
+  registry: FlowRegistry;
+  i18n: I18n;
+  log: Logger;
+  settings: AppSettings;
+  /** Every staff room that receives ticket cards (the Telegram group, the WeChat room, the console). */
+  staffRooms: Address[];
+  policy?: DeskPolicy;
+  newId?: () => string;
+}
+
+/** The shared services of the application layer. */
+export class AppContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly registry: FlowRegistry;
+  readonly i18n: I18n;
+  readonly log: Logger;
+  readonly settings: AppSettings;
+  readonly staffRooms: Address[];
+  readonly policy: DeskPolicy;
+  readonly newId: () => string;
+
+  constructor(o: AppOptions) {
+    this.store = o.store;
+    this.clock = o.clock;
+    this.registry = o.registry;
+    this.i18n = o.i18n;
+    this.log = o.log;
+    this.settings = o.settings;
+    this.staffRooms = o.staffRooms;
+    this.policy = o.policy ?? DEFAULT_POLICY;
+    this.newId = o.newId ?? randomUUID;
+  }
+
+  /** Renders a locale key with the deployment's own values (estate name, duty phone) available to every text. */
+  t(locale: Locale, key: string, params?: Record<string, string | number>): string {
+    const dutyPhone = this.settings.dutyPhone || this.i18n.translate(locale, 'common.duty_phone_unset');
+    return this.i18n.translate(locale, key, { estate: this.settings.estateName, dutyPhone, ...params });
+  }
+
+  /** Staff-facing texts are in the deployment's default language. */
+  get staffLocale(): Locale {
+    return this.settings.defaultLocale;
+  }
+
+  /** Writes one outbound action to the outbox and the thread's log, in the caller's transaction. */
+  async enqueue(tx: StoreTx, to: Address, action: OutboundAction, notBefore?: Date): Promise<void> {
+    const id = this.newId();
+    const now = this.clock.now();
+    await tx.enqueue([{ id, channel: to.channel, chatId: to.chatId, action, ...(notBefore ? { notBefore } : {}) }], now);
+    await tx.logMessage({ channel: to.channel, chatId: to.chatId, direction: 'out', at: now, messageId: id, body: action });
+  }
+
+  async sendTo(tx: StoreTx, to: Address, message: OutboundMessage, notBefore?: Date): Promise<void> {
+    await this.enqueue(tx, to, { kind: 'send', message }, notBefore);
+  }
+
+  /** Sends a message to every staff room. */
+  async toStaff(tx: StoreTx, message: OutboundMessage): Promise<void> {
+    for (const room of this.staffRooms) await this.sendTo(tx, room, message);
+  }
+
+  /** The ticket's card as staff see it now, with the actions its status allows. */
+  card(ticket: Ticket, mode?: CardMode): OutboundMessage {
+    return renderCard(ticket, this.staffLocale, { translate: (l, k, p) => this.t(l, k, p), timeZone: this.settings.timeZone }, mode);
+  }
+
+  /** Posts a new ticket's card to every staff room. */
+  async postCard(tx: StoreTx, ticket: Ticket): Promise<void> {
+    await this.toStaff(tx, this.card(ticket));
+  }
+
+  /** Edits the ticket's card in place in every staff room (channels without edits print it again). */
+  async updateCard(tx: StoreTx, ticket: Ticket, mode?: CardMode): Promise<void> {
+    const { ref: _ref, photos: _photos, ...message } = this.card(ticket, mode);
+    for (const room of this.staffRooms) {
+      await this.enqueue(tx, room, { kind: 'edit', ref: `card:${ticket.number}`, message: { ...message, buttons: message.buttons ?? [] } });
+    }
+  }
+}

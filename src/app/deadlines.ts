@@ -1,0 +1,146 @@
+/**
+ * Service-level timers as durable jobs: reminders in the group at 50% and 80% of a deadline mentioning
+ * the accountable person, escalation to supervisors at 100% and to managers at 200%; emergencies are
+ * alerted again every accept period until someone accepts them.
+ */
+import type { Job, StoreTx } from '../core/ports.js';
+import {
+  activePhases,
+  CHECKPOINTS,
+  deadlineAt,
+  isOverdue,
+  policyFor,
+  type SlaPhase,
+} from '../core/tickets/sla.js';
+import { addEvent, type Ticket } from '../core/tickets/ticket.js';
+import type { AppContext } from './context.js';
+import { formatBusinessTime } from './render.js';
+
+const PHASES: readonly SlaPhase[] = ['accept', 'progress', 'resolve'];
+
+function key(ticket: Ticket, phase: SlaPhase, percent: number | 'repeat'): string {
+  return `sla:${ticket.id}:${phase}:${percent}`;
+}
+
+/** Schedules the checkpoints of every phase the ticket is being timed on now. */
+export async function scheduleDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ticket): Promise<void> {
+  const now = ctx.clock.now();
+  const policy = policyFor(ticket);
+  const { sla, businessHours } = ctx.policy;
+  for (const { phase, since } of activePhases(ticket)) {
+    for (const percent of CHECKPOINTS) {
+      const due = deadlineAt(since, policy, phase, percent, sla, businessHours, ctx.settings.timeZone);
+      if (!due || due.getTime() < now.getTime()) continue;
+      await tx.scheduleJob(
+        { id: ctx.newId(), type: 'sla.check', dueAt: due, key: key(ticket, phase, percent), payload: { ticketId: ticket.id, phase, percent } },
+        now,
+      );
+    }
+    if (policy === 'emergency' && phase === 'accept') {
+      const every = sla.emergency.acceptMs;
+      await tx.scheduleJob(
+        {
+          id: ctx.newId(),
+          type: 'sla.repeat',
+          dueAt: new Date(now.getTime() + every),
+          key: key(ticket, 'accept', 'repeat'),
+          payload: { ticketId: ticket.id, round: 1 },
+        },
+        now,
+      );
+    }
+  }
+}
+
+/** Cancels the pending checkpoints of some (default: all) phases. */
+export async function cancelDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ticket, phases: readonly SlaPhase[] = PHASES): Promise<void> {
+  const now = ctx.clock.now();
+  for (const phase of phases) {
+    for (const percent of CHECKPOINTS) await tx.cancelJobs(key(ticket, phase, percent), now);
+    if (phase === 'accept') await tx.cancelJobs(key(ticket, 'accept', 'repeat'), now);
+  }
+}
+
+export function isTicketOverdue(ctx: AppContext, ticket: Ticket, now: Date): boolean {
+  return isOverdue(ticket, now, ctx.policy.sla, ctx.policy.businessHours, ctx.settings.timeZone);
+}
+
+/** People to mention: the configured supervisors or managers, by the names staff know them by. */
+async function mentionsOf(ctx: AppContext, tx: StoreTx, level: 'supervisors' | 'managers') {
+  const refs = ctx.policy[level];
+  const staff = await tx.listStaff();
+  return refs.map((r) => {
+    const known = staff.find((s) => s.userId === r.userId && (!r.channel || r.channel === s.channel));
+    return { userId: r.userId, name: known?.displayName ?? r.userId };
+  });
+}
+
+/** Job `sla.check`: one checkpoint of one phase. Does nothing when the phase is over. */
+export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promise<void> {
+  const { ticketId, phase, percent } = job.payload as { ticketId: string; phase: SlaPhase; percent: number };
+  const ticket = await tx.getTicket(ticketId);
+  if (!ticket) return;
+  const active = activePhases(ticket).find((p) => p.phase === phase);
+  if (!active) return;
+  const t = (k: string, p?: Record<string, string | number>) => ctx.t(ctx.staffLocale, k, p);
+  const policy = policyFor(ticket);
+  const due = deadlineAt(active.since, policy, phase, 100, ctx.policy.sla, ctx.policy.businessHours, ctx.settings.timeZone);
+  const params = {
+    number: ticket.number,
+    phase: t(`desk.phase.${phase}`),
+    percent,
+    due: due ? formatBusinessTime(due, ctx.settings.timeZone) : '',
+  };
+  let mentions: { userId: string; name: string }[] = [];
+  let text: string;
+  if (percent < 100) {
+    if (ticket.assignee) {
+      const staff = await tx.getStaff(ticket.assignee.id);
+      if (staff) mentions = [{ userId: staff.userId, name: staff.displayName }];
+    }
+    text = t('desk.sla.reminder', { ...params, who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.anyone') });
+  } else {
+    mentions = await mentionsOf(ctx, tx, percent >= 200 ? 'managers' : 'supervisors');
+    text = t(percent >= 200 ? 'desk.sla.managers' : 'desk.sla.supervisors', {
+      ...params,
+      who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.no_one_configured'),
+    });
+  }
+  await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });
+  const now = ctx.clock.now();
+  await tx.saveTicket(
+    addEvent(ticket, {
+      at: now,
+      actor: { type: 'system' },
+      action: percent >= 100 ? 'escalation' : 'reminder',
+      note: `${phase} ${percent}%`,
+    }),
+  );
+}
+
+/** Job `sla.repeat`: an emergency nobody has accepted is alerted again, with supervisors (then managers) named. */
+export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job): Promise<void> {
+  const { ticketId, round } = job.payload as { ticketId: string; round: number };
+  const ticket = await tx.getTicket(ticketId);
+  if (!ticket || (ticket.status !== 'recorded' && ticket.status !== 'reopened')) return;
+  const mentions = await mentionsOf(ctx, tx, round >= 2 ? 'managers' : 'supervisors');
+  const text = ctx.t(ctx.staffLocale, 'desk.sla.emergency_repeat', {
+    number: ticket.number,
+    minutes: Math.round(((ctx.clock.now().getTime() - ticket.createdAt.getTime()) / 60_000)),
+    who: mentions.map((m) => `@${m.name}`).join(' '),
+  });
+  await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });
+  const now = ctx.clock.now();
+  await tx.saveTicket(addEvent(ticket, { at: now, actor: { type: 'system' }, action: 'escalation', note: `emergency not accepted, round ${round}` }));
+  await tx.scheduleJob(
+    {
+      id: ctx.newId(),
+      type: 'sla.repeat',
+      dueAt: new Date(now.getTime() + ctx.policy.sla.emergency.acceptMs),
+      // The running job still holds its key until it completes, so each round has its own.
+      key: `sla:${ticket.id}:accept:repeat:${round + 1}`,
+      payload: { ticketId, round: round + 1 },
+    },
+    now,
+  );
+}

@@ -1,0 +1,646 @@
+/**
+ * The staff desk: the whole complaint procedure run from the staff group (domain.md's eight steps).
+ *
+ * Staff act with buttons on a ticket's card, with text commands (`/accept T261128-0007`, or
+ * `T261128-0007 接单` for keyboards without buttons), or by replying to the card. The rule 谁受理、谁跟进、
+ * 谁回复 is enforced: whoever accepts is accountable, and only they or a supervisor may reply, plan,
+ * schedule, hand over or resolve. Every action is checked against the staff list, the ticket's status and
+ * its owner; every refusal is logged and answered to the person alone where the platform allows.
+ */
+import { fold } from '../core/flow/answers.js';
+import type { StoreTx } from '../core/ports.js';
+import {
+  type Actor,
+  isOpen,
+  normaliseTicketNumber,
+  type Ticket,
+  type TicketAction,
+  type TimelineEvent,
+  TRANSITIONS,
+  transition,
+} from '../core/tickets/ticket.js';
+import { lastAllowedBefore } from '../core/time.js';
+import {
+  CATEGORIES,
+  type Category,
+  type Inbound,
+  LOCALES,
+  RESPONSIBILITIES,
+  type Responsibility,
+  type Staff,
+  URGENCIES,
+  type Urgency,
+} from '../core/types.js';
+import type { AppContext } from './context.js';
+import { cancelDeadlines, isTicketOverdue, scheduleDeadlines } from './deadlines.js';
+import { formatBusinessTime, type StaffAction } from './render.js';
+import { parseStaffTime } from './staff-time.js';
+
+/** How the desk reaches owners; implemented by the App, which owns the owners' conversations. */
+export interface OwnerSide {
+  /** Tells the owner something about their ticket, in their language (delayed out of quiet hours unless urgent). */
+  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>, photos?: string[]): Promise<void>;
+  /** Starts (or queues behind the owner's current flow) a conversation about the ticket. */
+  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void>;
+  /** The revisit that follows a resolution. */
+  scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
+}
+
+export interface DeskResult {
+  ack?: { text: string; alert?: boolean };
+}
+
+type Command = StaffAction | 'tickets' | 'help' | 'cancel';
+
+const WORDS: Record<string, Command> = {
+  accept: 'accept',
+  接单: 'accept',
+  受理: 'accept',
+  judge: 'judge',
+  判定: 'judge',
+  reject: 'reject',
+  不予受理: 'reject',
+  驳回: 'reject',
+  reply: 'reply',
+  回复: 'reply',
+  plan: 'plan',
+  方案: 'plan',
+  schedule: 'schedule',
+  约时间: 'schedule',
+  预约: 'schedule',
+  resolve: 'resolve',
+  办结: 'resolve',
+  完成: 'resolve',
+  handover: 'handover',
+  转交: 'handover',
+  phone: 'phone',
+  电话: 'phone',
+  ticket: 'timeline',
+  timeline: 'timeline',
+  详情: 'timeline',
+  记录: 'timeline',
+  tickets: 'tickets',
+  工单列表: 'tickets',
+  help: 'help',
+  帮助: 'help',
+  cancel: 'cancel',
+  取消: 'cancel',
+};
+
+/** Actions that need the accountable person (or a supervisor). */
+const ACCOUNTABLE_ONLY: readonly StaffAction[] = ['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover', 'phone'];
+/** Actions whose button asks for text first. */
+const NEEDS_TEXT: readonly StaffAction[] = ['reject', 'reply', 'plan', 'schedule', 'resolve'];
+const INPUT_TTL_MS = 15 * 60_000;
+
+interface ParsedCommand {
+  command: Command;
+  number?: string;
+  rest: string;
+}
+
+/** Reads `/accept T…`, `accept T…`, `T… 接单 …`, `接单 T… …`, `/tickets`. */
+export function parseStaffCommand(text: string): ParsedCommand | undefined {
+  const s = text.trim().replace(/[－—–]/g, '-');
+  const tokens = s.split(/\s+/);
+  const first = tokens[0] ?? '';
+  const word = (w: string | undefined) => WORDS[(w ?? '').replace(/^\//, '').replace(/@\w+$/, '').toLowerCase()];
+  const number = normaliseTicketNumber(first);
+  if (number && first.length === number.length) {
+    const command = word(tokens[1]);
+    if (!command) return undefined;
+    return { command, number, rest: tokens.slice(2).join(' ') };
+  }
+  const command = word(first);
+  if (!command) return undefined;
+  if (!first.startsWith('/') && !normaliseTicketNumber(tokens[1] ?? '') && !['tickets', 'help', 'cancel'].includes(command)) {
+    return undefined;
+  }
+  const maybeNumber = normaliseTicketNumber(tokens[1] ?? '');
+  return maybeNumber
+    ? { command, number: maybeNumber, rest: tokens.slice(2).join(' ') }
+    : { command, rest: tokens.slice(1).join(' ') };
+}
+
+export class StaffDesk {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly owners: OwnerSide,
+  ) {}
+
+  /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
+  static looksLikeCommand(inbound: Inbound): boolean {
+    if (inbound.content.type === 'button') return inbound.content.data.startsWith('s|');
+    return inbound.content.type === 'text' && parseStaffCommand(inbound.content.text) !== undefined;
+  }
+
+  /** Records (or refreshes) the staff member behind a staff-room message, with the role configuration gives them. */
+  async enrol(tx: StoreTx, inbound: Inbound): Promise<Staff> {
+    const id = `${inbound.channel}:${inbound.userId}`;
+    const existing = await tx.getStaff(id);
+    const matches = (refs: readonly { channel?: string; userId: string }[]) =>
+      refs.some((r) => r.userId === inbound.userId && (!r.channel || r.channel === inbound.channel));
+    const role: Staff['role'] = matches(this.ctx.policy.managers)
+      ? 'manager'
+      : matches(this.ctx.policy.supervisors)
+        ? 'supervisor'
+        : 'staff';
+    const displayName = inbound.userName?.trim() || existing?.displayName || inbound.userId;
+    const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
+    if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active) await tx.saveStaff(staff);
+    return staff;
+  }
+
+  /** Handles one message or button press from a staff member. */
+  async handle(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
+    const c = inbound.content;
+    if (c.type === 'button') return this.button(tx, inbound, staff, c.data);
+    if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
+    if (c.type !== 'text') return {};
+    const parsed = parseStaffCommand(c.text);
+    if (parsed) {
+      await this.clearInput(tx, staff);
+      return this.command(tx, inbound, staff, parsed);
+    }
+    const pending = await this.takeInput(tx, staff);
+    if (pending) return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
+    const replied = await this.repliedTicket(inbound);
+    if (replied) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
+    return {}; // staff talking among themselves: no noise
+  }
+
+  // ── entry points ──────────────────────────────────────────────────────────
+
+  private async command(tx: StoreTx, inbound: Inbound, staff: Staff, p: ParsedCommand): Promise<DeskResult> {
+    if (p.command === 'help') {
+      await this.say(tx, inbound, this.t('desk.help'));
+      return {};
+    }
+    if (p.command === 'cancel') return {};
+    if (p.command === 'tickets') return this.listOpen(tx, inbound, staff);
+    if (!p.number) {
+      await this.say(tx, inbound, this.t('desk.need_number', { command: p.command }));
+      return {};
+    }
+    return this.run(tx, inbound, staff, p.command, p.number, p.rest, false);
+  }
+
+  private async button(tx: StoreTx, inbound: Inbound, staff: Staff, data: string): Promise<DeskResult> {
+    const [tag, action, number, arg] = data.split('|');
+    if (tag !== 's' || !action || !number) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
+    switch (action) {
+      case 'ju':
+      case 'jr':
+      case 'jc':
+        return this.judgeButton(tx, inbound, staff, number, action, arg);
+      case 'jcat':
+      case 'jx':
+        return this.judgeMenu(tx, staff, number, action === 'jcat' ? 'category' : 'done');
+      case 'hto':
+        return this.run(tx, inbound, staff, 'handover', number, arg ?? '', true);
+      default:
+        return this.run(tx, inbound, staff, action as StaffAction, number, '', true);
+    }
+  }
+
+  /** A staff photo in reply to a card goes to the owner as part of the ticket's conversation. */
+  private async photo(tx: StoreTx, inbound: Inbound, staff: Staff, ref: string, caption?: string): Promise<DeskResult> {
+    const number = await this.repliedTicket(inbound);
+    if (!number) return {};
+    return this.run(tx, inbound, staff, 'reply', number, caption ?? '', false, ref);
+  }
+
+  private async repliedTicket(inbound: Inbound): Promise<string | undefined> {
+    if (!inbound.replyTo) return undefined;
+    const ref = await this.ctx.store.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo).catch(() => undefined);
+    const m = ref?.match(/^(?:card|note):(T\d{6}-\d{4,})/);
+    return m?.[1];
+  }
+
+  // ── the actions ───────────────────────────────────────────────────────────
+
+  private async run(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    action: StaffAction,
+    number: string,
+    text: string,
+    viaButton: boolean,
+    photo?: string,
+  ): Promise<DeskResult> {
+    const ticket = await tx.getTicketByNumber(number);
+    if (!ticket) return this.refuse(tx, inbound, viaButton, 'desk.refused.no_ticket', { number });
+    if (action === 'timeline') {
+      await this.say(tx, inbound, this.timeline(ticket), ticket);
+      return viaButton ? { ack: { text: '' } } : {};
+    }
+    if (ACCOUNTABLE_ONLY.includes(action) && !this.mayAct(staff, ticket)) {
+      this.ctx.log.warn({ ticket: number, action, staff: staff.id }, 'refused: not the accountable person');
+      return this.refuse(tx, inbound, viaButton, ticket.assignee ? 'desk.refused.not_accountable' : 'desk.refused.accept_first', {
+        number,
+        name: ticket.assignee?.name ?? '',
+      });
+    }
+    const allowed = allowedFrom(action);
+    if (allowed && !allowed.includes(ticket.status)) {
+      return this.refuse(tx, inbound, viaButton, 'desk.refused.status', {
+        number,
+        status: this.t(`ticket.status.${ticket.status}`),
+      });
+    }
+    if (viaButton && NEEDS_TEXT.includes(action)) return this.askForText(tx, inbound, staff, action, ticket);
+    const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
+    switch (action) {
+      case 'accept':
+        return this.accept(tx, inbound, staff, ticket, actor, viaButton);
+      case 'judge':
+        return this.judge(tx, inbound, staff, ticket, actor, text, viaButton);
+      case 'reject':
+        return this.reject(tx, inbound, ticket, actor, text);
+      case 'reply':
+        return this.reply(tx, inbound, ticket, actor, text, photo);
+      case 'plan':
+        return this.plan(tx, inbound, ticket, actor, text);
+      case 'schedule':
+        return this.schedule(tx, inbound, ticket, actor, text);
+      case 'resolve':
+        return this.resolve(tx, inbound, ticket, actor, text);
+      case 'handover':
+        return this.handover(tx, inbound, staff, ticket, actor, text, viaButton);
+      case 'phone':
+        return this.phone(tx, inbound, staff, ticket, viaButton);
+    }
+  }
+
+  private async accept(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, viaButton: boolean) {
+    const now = this.ctx.clock.now();
+    const r = transition(ticket, 'accept', actor, now, { assignee: { id: staff.id, name: staff.displayName } });
+    if (!r.ok) return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) });
+    await this.save(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await scheduleDeadlines(this.ctx, tx, r.ticket);
+    await this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName });
+    return viaButton ? { ack: { text: this.t('desk.done.accepted', { number: ticket.number }) } } : {};
+  }
+
+  private async judge(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, text: string, viaButton: boolean) {
+    if (viaButton || !text.trim()) return this.judgeMenu(tx, staff, ticket.number, 'open');
+    const patch = parseJudgement(text, (k) => LOCALES.map((l) => this.ctx.t(l, k)));
+    if (!patch) {
+      await this.say(tx, inbound, this.t('desk.judge_usage', { number: ticket.number }));
+      return {};
+    }
+    return this.applyJudgement(tx, ticket, actor, patch);
+  }
+
+  private async judgeButton(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, action: string, arg: string | undefined) {
+    const ticket = await tx.getTicketByNumber(number);
+    if (!ticket) return this.refuse(tx, inbound, true, 'desk.refused.no_ticket', { number });
+    if (!this.mayAct(staff, ticket)) {
+      this.ctx.log.warn({ ticket: number, action: 'judge', staff: staff.id }, 'refused: not the accountable person');
+      return this.refuse(tx, inbound, true, 'desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' });
+    }
+    const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = {};
+    if (action === 'ju' && (URGENCIES as readonly string[]).includes(arg ?? '')) patch.urgency = arg as Urgency;
+    if (action === 'jr' && (RESPONSIBILITIES as readonly string[]).includes(arg ?? '')) patch.responsibility = arg as Responsibility;
+    if (action === 'jc' && (CATEGORIES as readonly string[]).includes(arg ?? '')) patch.category = arg as Category;
+    if (Object.keys(patch).length === 0) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
+    const result = await this.applyJudgement(tx, ticket, { type: 'staff', id: staff.id, name: staff.displayName }, patch, true);
+    return result.ack ? result : { ack: { text: this.t('desk.done.judged') } };
+  }
+
+  private async applyJudgement(
+    tx: StoreTx,
+    ticket: Ticket,
+    actor: Actor,
+    patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>>,
+    keepMenu = false,
+  ): Promise<DeskResult> {
+    const now = this.ctx.clock.now();
+    const changes = Object.entries(patch)
+      .filter(([k, v]) => ticket[k as keyof typeof patch] !== v)
+      .map(([k, v]) => `${k}: ${String(ticket[k as keyof typeof patch])} → ${String(v)}`);
+    const r = transition(ticket, 'judge', actor, now, patch, changes.join('; ') || undefined, { ...patch });
+    if (!r.ok) return { ack: { text: this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }), alert: true } };
+    await this.save(tx, r.ticket, keepMenu ? 'judge' : undefined);
+    if (patch.urgency && patch.urgency !== ticket.urgency) {
+      await cancelDeadlines(this.ctx, tx, r.ticket);
+      await scheduleDeadlines(this.ctx, tx, r.ticket);
+    }
+    if (patch.responsibility && patch.responsibility !== ticket.responsibility && patch.responsibility !== 'property' && patch.responsibility !== 'unknown') {
+      await this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number });
+    }
+    return {};
+  }
+
+  /** Swaps the card's buttons for the judging choices (in place), or back. */
+  private async judgeMenu(tx: StoreTx, staff: Staff, number: string, mode: 'open' | 'category' | 'done'): Promise<DeskResult> {
+    const ticket = await tx.getTicketByNumber(number);
+    if (!ticket) return { ack: { text: this.t('desk.refused.no_ticket', { number }), alert: true } };
+    if (!this.mayAct(staff, ticket)) return { ack: { text: this.t('desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' }), alert: true } };
+    await this.ctx.updateCard(tx, ticket, mode === 'done' ? undefined : mode === 'open' ? 'judge' : 'category');
+    return { ack: { text: '' } };
+  }
+
+  private async reject(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string) {
+    const explanation = text.trim();
+    if ([...explanation].length < 10) {
+      await this.say(tx, inbound, this.t('desk.reject_needs_reason', { number: ticket.number }));
+      return {};
+    }
+    const now = this.ctx.clock.now();
+    const r = transition(ticket, 'reject', actor, now, { rejection: explanation }, explanation);
+    if (!r.ok) return {};
+    await this.save(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation });
+    return {};
+  }
+
+  private async reply(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string, photo?: string) {
+    const body = text.trim();
+    if (!body && !photo) {
+      await this.say(tx, inbound, this.t('desk.reply_empty', { number: ticket.number }));
+      return {};
+    }
+    if (!isOpen(ticket.status)) {
+      await this.say(tx, inbound, this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }));
+      return {};
+    }
+    const now = this.ctx.clock.now();
+    const event: TimelineEvent = { at: now, actor, action: 'staff_reply', ...(body ? { note: body } : {}), ...(photo ? { data: { photo } } : {}) };
+    const updated: Ticket = {
+      ...ticket,
+      updatedAt: now,
+      firstResponseAt: ticket.firstResponseAt ?? now,
+      timeline: [...ticket.timeline, event],
+    };
+    await tx.saveTicket(updated);
+    const name = actor.type === 'staff' ? actor.name : '';
+    await this.owners.notify(
+      tx,
+      updated,
+      body ? 'owner.reply' : 'owner.photo',
+      { number: ticket.number, name, text: body },
+      photo ? [photo] : undefined,
+    );
+    // The progress deadline is met once the owner has heard from us.
+    await cancelDeadlines(this.ctx, tx, updated, ['progress']);
+    return {};
+  }
+
+  private async plan(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string) {
+    const plan = text.trim();
+    if ([...plan].length < 4) {
+      await this.say(tx, inbound, this.t('desk.plan_usage', { number: ticket.number }));
+      return {};
+    }
+    const r = transition(ticket, 'propose_plan', actor, this.ctx.clock.now(), { plan }, plan);
+    if (!r.ok) return {};
+    await this.save(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
+    await this.owners.startFlow(tx, r.ticket, 'plan', { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' });
+    return {};
+  }
+
+  private async schedule(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string) {
+    const now = this.ctx.clock.now();
+    const parsed = parseStaffTime(text, now, this.ctx.settings.timeZone);
+    if (!parsed || parsed.at.getTime() <= now.getTime()) {
+      await this.say(tx, inbound, this.t('desk.schedule_usage', { number: ticket.number }));
+      return {};
+    }
+    const when = formatBusinessTime(parsed.at, this.ctx.settings.timeZone);
+    const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, { at: parsed.at.toISOString() });
+    if (!r.ok) return {};
+    await this.save(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
+    await this.owners.startFlow(tx, r.ticket, 'appointment', {
+      number: ticket.number,
+      time: when,
+      note: parsed.rest,
+      name: actor.type === 'staff' ? actor.name : '',
+    });
+    await scheduleAppointmentReminders(this.ctx, tx, r.ticket, parsed.at);
+    return {};
+  }
+
+  private async resolve(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string) {
+    const note = text.trim();
+    if ([...note].length < 2) {
+      await this.say(tx, inbound, this.t('desk.resolve_usage', { number: ticket.number }));
+      return {};
+    }
+    const r = transition(ticket, 'resolve', actor, this.ctx.clock.now(), { resolution: note }, note);
+    if (!r.ok) return {};
+    await this.save(tx, r.ticket);
+    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
+    await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
+    await this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note });
+    await this.owners.scheduleRevisit(tx, r.ticket);
+    return {};
+  }
+
+  private async handover(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, text: string, viaButton: boolean) {
+    const everyone = (await tx.listStaff()).filter((s) => s.active && s.channel === inbound.channel);
+    const wanted = text.trim().replace(/^@/, '');
+    if (!wanted) {
+      const others = everyone.filter((s) => s.id !== ticket.assignee?.id);
+      if (others.length === 0) return this.refuse(tx, inbound, viaButton, 'desk.handover_nobody', { number: ticket.number });
+      await this.say(tx, inbound, this.t('desk.handover_pick', { number: ticket.number }), undefined, [
+        ...others.slice(0, 12).map((s) => [{ label: s.displayName, data: `s|hto|${ticket.number}|${s.id}` }]),
+      ]);
+      return viaButton ? { ack: { text: '' } } : {};
+    }
+    const target = everyone.find((s) => s.id === wanted || s.userId === wanted || fold(s.displayName) === fold(wanted));
+    if (!target) return this.refuse(tx, inbound, viaButton, 'desk.handover_unknown', { name: wanted });
+    if (target.id === ticket.assignee?.id) return this.refuse(tx, inbound, viaButton, 'desk.handover_same', { name: target.displayName });
+    const r = transition(
+      ticket,
+      'hand_over',
+      actor,
+      this.ctx.clock.now(),
+      { assignee: { id: target.id, name: target.displayName } },
+      undefined,
+      { from: ticket.assignee?.id ?? null, to: target.id },
+    );
+    if (!r.ok) return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) });
+    await this.save(tx, r.ticket);
+    await this.ctx.toStaff(tx, {
+      text: this.t('desk.handed_over', { number: ticket.number, from: staff.displayName, to: target.displayName }),
+      replyToRef: `card:${ticket.number}`,
+      mentions: [{ userId: target.userId, name: target.displayName }],
+    });
+    await this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName });
+    return viaButton ? { ack: { text: this.t('desk.done.handed_over', { name: target.displayName }) } } : {};
+  }
+
+  /** The full phone number, for the accountable person alone. */
+  private async phone(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, viaButton: boolean): Promise<DeskResult> {
+    const phone = ticket.contact?.phone ?? (await tx.getOwner(ticket.ownerId))?.phone;
+    const text = phone ? this.t('desk.phone', { number: ticket.number, phone, name: ticket.contact?.name ?? '' }) : this.t('desk.no_phone');
+    this.ctx.log.info({ ticket: ticket.number, staff: staff.id }, 'phone number revealed to the accountable person');
+    if (viaButton) return { ack: { text, alert: true } };
+    const privateChat = inbound.channel === 'console' ? inbound.chatId : staff.userId;
+    await this.ctx.sendTo(tx, { channel: inbound.channel, chatId: privateChat }, { text });
+    return {};
+  }
+
+  // ── listing ───────────────────────────────────────────────────────────────
+
+  private async listOpen(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
+    const open = await tx.listTickets({ statuses: ['recorded', 'accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'], limit: 200 });
+    const now = this.ctx.clock.now();
+    const line = (t: Ticket) =>
+      `${t.number} · ${this.t(`ticket.status.${t.status}`)} · ${this.t(`ticket.category.${t.category}`)}${t.assignee ? ` · ${t.assignee.name}` : ''}`;
+    const mine = open.filter((t) => t.assignee?.id === staff.id);
+    const unassigned = open.filter((t) => !t.assignee);
+    const overdue = open.filter((t) => isTicketOverdue(this.ctx, t, now));
+    const section = (key: string, list: Ticket[]) => [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
+    await this.say(
+      tx,
+      inbound,
+      [section('desk.list.mine', mine), section('desk.list.unassigned', unassigned), section('desk.list.overdue', overdue)].join('\n\n'),
+    );
+    return {};
+  }
+
+  private timeline(ticket: Ticket): string {
+    const zone = this.ctx.settings.timeZone;
+    const who = (a: Actor) => (a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system'));
+    const lines = ticket.timeline.map((e) => {
+      const what = this.t(`desk.event.${e.action}`);
+      const move = e.to && e.from !== e.to ? ` → ${this.t(`ticket.status.${e.to}`)}` : '';
+      return `${formatBusinessTime(e.at, zone)} ${who(e.actor)}：${what}${move}${e.note ? `「${e.note}」` : ''}`;
+    });
+    return [this.t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────
+
+  private t(key: string, params?: Record<string, string | number>): string {
+    return this.ctx.t(this.ctx.staffLocale, key, params);
+  }
+
+  private mayAct(staff: Staff, ticket: Ticket): boolean {
+    return staff.role !== 'staff' || ticket.assignee?.id === staff.id;
+  }
+
+  private async save(tx: StoreTx, ticket: Ticket, mode?: 'judge' | 'category'): Promise<void> {
+    await tx.saveTicket(ticket);
+    await this.ctx.updateCard(tx, ticket, mode);
+  }
+
+  /** A short answer in the chat the staff member wrote in (threaded under the ticket's card where possible). */
+  private async say(
+    tx: StoreTx,
+    inbound: Inbound,
+    text: string,
+    ticket?: Ticket,
+    buttons?: { label: string; data: string }[][],
+  ): Promise<void> {
+    await this.ctx.sendTo(tx, inbound, { text, ...(ticket ? { replyToRef: `card:${ticket.number}` } : {}), ...(buttons ? { buttons } : {}) });
+  }
+
+  /** A refusal: an alert only the presser sees for buttons, a short message otherwise. */
+  private async refuse(tx: StoreTx, inbound: Inbound, viaButton: boolean, key: string, params?: Record<string, string | number>): Promise<DeskResult> {
+    const text = this.t(key, params);
+    if (viaButton) return { ack: { text, alert: true } };
+    await this.say(tx, inbound, text);
+    return {};
+  }
+
+  /** After a button that needs words: ask for them; the staff member's next message is taken as the text. */
+  private async askForText(tx: StoreTx, inbound: Inbound, staff: Staff, action: StaffAction, ticket: Ticket): Promise<DeskResult> {
+    const now = this.ctx.clock.now();
+    await tx.setSetting(this.inputKey(staff), JSON.stringify({ action, number: ticket.number, at: now.toISOString() }));
+    await this.say(tx, inbound, this.t(`desk.ask.${action}`, { name: staff.displayName, number: ticket.number }), ticket);
+    return { ack: { text: '' } };
+  }
+
+  private inputKey(staff: Staff): string {
+    return `desk-input:${staff.id}`;
+  }
+
+  private async takeInput(tx: StoreTx, staff: Staff): Promise<{ action: StaffAction; number: string } | undefined> {
+    const raw = await tx.getSetting(this.inputKey(staff));
+    if (!raw) return undefined;
+    await tx.setSetting(this.inputKey(staff), '');
+    try {
+      const parsed = JSON.parse(raw) as { action: StaffAction; number: string; at: string };
+      if (this.ctx.clock.now().getTime() - new Date(parsed.at).getTime() > INPUT_TTL_MS) return undefined;
+      return parsed;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async clearInput(tx: StoreTx, staff: Staff): Promise<void> {
+    if (await tx.getSetting(this.inputKey(staff))) await tx.setSetting(this.inputKey(staff), '');
+  }
+}
+
+/** The statuses an action may start from (from the ticket transition table), for a clear refusal. */
+function allowedFrom(action: StaffAction): readonly string[] | undefined {
+  const map: Partial<Record<StaffAction, TicketAction>> = {
+    accept: 'accept',
+    judge: 'judge',
+    reject: 'reject',
+    plan: 'propose_plan',
+    schedule: 'schedule',
+    resolve: 'resolve',
+    handover: 'hand_over',
+  };
+  const ticketAction = map[action];
+  if (!ticketAction || ticketAction === 'create') return undefined;
+  return TRANSITION_FROM[ticketAction];
+}
+
+const TRANSITION_FROM: Partial<Record<TicketAction, readonly string[]>> = Object.fromEntries(
+  Object.entries(TRANSITIONS).map(([k, v]) => [k, v.from]),
+);
+
+/**
+ * Reads `urgency=urgent responsibility=developer category=lift`, or bare values in either language
+ * (`加急 开发商`). Returns undefined when nothing recognisable was given.
+ */
+export function parseJudgement(
+  text: string,
+  labelsOf: (key: string) => string[],
+): Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> | undefined {
+  const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = {};
+  const match = <T extends string>(value: string, all: readonly T[], prefix: string): T | undefined => {
+    const v = fold(value);
+    return all.find((id) => fold(id) === v || labelsOf(`${prefix}.${id}`).some((l) => fold(l) === v));
+  };
+  for (const token of text.trim().split(/\s+/)) {
+    const [rawKey, rawValue] = token.includes('=') || token.includes('：') || token.includes(':') ? token.split(/[=:：]/) : [undefined, token];
+    const key = rawKey ? fold(rawKey) : undefined;
+    const value = rawValue ?? '';
+    const u = !key || ['u', 'urgency', '紧急程度'].includes(key) ? match(value, URGENCIES, 'ticket.urgency') : undefined;
+    const r = !key || ['r', 'resp', 'responsibility', '责任方'].includes(key) ? match(value, RESPONSIBILITIES, 'ticket.responsibility') : undefined;
+    const c = !key || ['c', 'cat', 'category', '类别'].includes(key) ? match(value, CATEGORIES, 'ticket.category') : undefined;
+    if (u) patch.urgency = u;
+    else if (r) patch.responsibility = r;
+    else if (c) patch.category = c;
+  }
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}
+
+/** Reminders an hour before an agreed time: to the group (mentioning the accountable person) and to the owner, never at night. */
+async function scheduleAppointmentReminders(ctx: AppContext, tx: StoreTx, ticket: Ticket, at: Date): Promise<void> {
+  const now = ctx.clock.now();
+  const before = new Date(at.getTime() - 3_600_000);
+  const staffAt = before.getTime() > now.getTime() ? before : now;
+  const ownerAt = lastAllowedBefore(staffAt, ctx.policy.quietHours, ctx.settings.timeZone);
+  for (const [who, due] of [
+    ['staff', staffAt],
+    ['owner', ownerAt.getTime() > now.getTime() ? ownerAt : now],
+  ] as const) {
+    const key = `appointment:${ticket.id}:${who}`;
+    await tx.cancelJobs(key, now);
+    await tx.scheduleJob({ id: ctx.newId(), type: 'appointment.remind', dueAt: due, key, payload: { ticketId: ticket.id, who, at: at.toISOString() } }, now);
+  }
+}
