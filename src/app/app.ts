@@ -41,6 +41,7 @@ import {
 import { AppContext, type AppOptions } from './context.js';
 import { cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { businessDayKey, formatBusinessTime } from './render.js';
+import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
 
@@ -68,10 +69,12 @@ const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { a
 export class App implements OwnerSide {
   readonly ctx: AppContext;
   private readonly desk: StaffDesk;
+  private readonly revisits: Revisits;
 
   constructor(o: AppOptions) {
     this.ctx = new AppContext(o);
     this.desk = new StaffDesk(this.ctx, this);
+    this.revisits = new Revisits(this.ctx, this);
   }
 
   /**
@@ -213,6 +216,8 @@ export class App implements OwnerSide {
         await this.ownerAnswer(tx, owner, address, effect, now);
         return owner;
       case 'revisit.record':
+        await this.revisits.recordFromChat(tx, owner, address, effect);
+        return owner;
       case 'survey.answer':
         this.ctx.log.warn({ effect: effect.type }, 'effect has no handler yet');
         return owner;
@@ -417,8 +422,11 @@ export class App implements OwnerSide {
   }
 
   async scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {
-    void tx;
-    void ticket;
+    await this.revisits.schedule(tx, ticket);
+  }
+
+  async revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }> {
+    return this.revisits.recordByPhone(tx, ticket, text, actor);
   }
 
   // ── scheduled jobs ──────────────────────────────────────────────────────────
@@ -429,6 +437,10 @@ export class App implements OwnerSide {
       'sla.check': (job, tx) => runSlaCheck(this.ctx, tx, job),
       'sla.repeat': (job, tx) => runEmergencyRepeat(this.ctx, tx, job),
       'appointment.remind': (job, tx) => this.appointmentReminder(job, tx),
+      'revisit.start': (job, tx) => this.revisits.start(job, tx),
+      'revisit.remind': (job, tx) => this.revisits.remind(job, tx),
+      'revisit.expire': (job, tx) => this.revisits.expire(job, tx),
+      'revisit.supervisor': (job, tx) => this.revisits.supervisorCheck(job, tx),
     };
   }
 

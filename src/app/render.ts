@@ -66,6 +66,19 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     line('demand', ticket.demand),
     line('contact', ticket.contact ? `${ticket.contact.name} ${maskPhone(ticket.contact.phone)}` : undefined),
     line('photos', ticket.attachments.length > 0 ? String(ticket.attachments.length) : undefined),
+    line('plan', ticket.plan),
+    line('scheduled', ticket.scheduledFor ? formatBusinessTime(ticket.scheduledFor, ctx.timeZone) : undefined),
+    line('resolution', ticket.resolution),
+    line('rejection', ticket.rejection),
+    line(
+      'revisit',
+      ticket.revisit
+        ? `${ticket.revisit.score}/10 · ${t(`revisit.option.attitude.${ticket.revisit.attitude}`)} · ${t('revisit.field.solved')}：${t(ticket.revisit.solved ? 'common.yes' : 'common.no')}`
+        : ticket.revisitOutcome === 'no_response'
+          ? '—'
+          : undefined,
+    ),
+    line('reopens', ticket.reopenCount > 0 ? String(ticket.reopenCount) : undefined),
     line('assignee', ticket.assignee?.name ?? t('card.unassigned')),
     line('created', formatBusinessTime(ticket.createdAt, ctx.timeZone)),
     line('channel', ticket.origin.channel),

@@ -44,13 +44,15 @@ export interface OwnerSide {
   startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void>;
   /** The revisit that follows a resolution. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
+  /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
+  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface DeskResult {
   ack?: { text: string; alert?: boolean };
 }
 
-type Command = StaffAction | 'tickets' | 'help' | 'cancel';
+type Command = StaffAction | 'revisit' | 'tickets' | 'help' | 'cancel';
 
 const WORDS: Record<string, Command> = {
   accept: 'accept',
@@ -85,6 +87,8 @@ const WORDS: Record<string, Command> = {
   帮助: 'help',
   cancel: 'cancel',
   取消: 'cancel',
+  revisit: 'revisit',
+  回访: 'revisit',
 };
 
 /** Actions that need the accountable person (or a supervisor). */
@@ -101,15 +105,18 @@ interface ParsedCommand {
 
 /** Reads `/accept T…`, `accept T…`, `T… 接单 …`, `接单 T… …`, `/tickets`. */
 export function parseStaffCommand(text: string): ParsedCommand | undefined {
-  const s = text.trim().replace(/[－—–]/g, '-');
+  const original = text.trim();
+  const s = original.replace(/[－—–]/g, '-');
   const tokens = s.split(/\s+/);
   const first = tokens[0] ?? '';
   const word = (w: string | undefined) => WORDS[(w ?? '').replace(/^\//, '').replace(/@\w+$/, '').toLowerCase()];
+  // The text after the first `n` words, as typed: line breaks, spacing and dashes in a reply are kept.
+  const rest = (n: number) => original.replace(new RegExp(`^(?:\\S+\\s*){${n}}`), '').trimEnd();
   const number = normaliseTicketNumber(first);
   if (number && first.length === number.length) {
     const command = word(tokens[1]);
     if (!command) return undefined;
-    return { command, number, rest: tokens.slice(2).join(' ') };
+    return { command, number, rest: rest(2) };
   }
   const command = word(first);
   if (!command) return undefined;
@@ -117,9 +124,7 @@ export function parseStaffCommand(text: string): ParsedCommand | undefined {
     return undefined;
   }
   const maybeNumber = normaliseTicketNumber(tokens[1] ?? '');
-  return maybeNumber
-    ? { command, number: maybeNumber, rest: tokens.slice(2).join(' ') }
-    : { command, rest: tokens.slice(1).join(' ') };
+  return maybeNumber ? { command, number: maybeNumber, rest: rest(2) } : { command, rest: rest(1) };
 }
 
 export class StaffDesk {
@@ -164,7 +169,7 @@ export class StaffDesk {
     }
     const pending = await this.takeInput(tx, staff);
     if (pending) return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
-    const replied = await this.repliedTicket(inbound);
+    const replied = await this.repliedTicket(tx, inbound);
     if (replied) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
     return {}; // staff talking among themselves: no noise
   }
@@ -182,7 +187,21 @@ export class StaffDesk {
       await this.say(tx, inbound, this.t('desk.need_number', { command: p.command }));
       return {};
     }
+    if (p.command === 'revisit') return this.phoneRevisit(tx, inbound, staff, p.number, p.rest);
     return this.run(tx, inbound, staff, p.command, p.number, p.rest, false);
+  }
+
+  /** The accountable person (or a supervisor) records a revisit done by phone. */
+  private async phoneRevisit(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, text: string): Promise<DeskResult> {
+    const ticket = await tx.getTicketByNumber(number);
+    if (!ticket) return this.refuse(tx, inbound, false, 'desk.refused.no_ticket', { number });
+    if (!this.mayAct(staff, ticket)) {
+      this.ctx.log.warn({ ticket: number, action: 'revisit', staff: staff.id }, 'refused: not the accountable person');
+      return this.refuse(tx, inbound, false, 'desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' });
+    }
+    const result = await this.owners.revisitByPhone(tx, ticket, text, { type: 'staff', id: staff.id, name: staff.displayName });
+    await this.say(tx, inbound, result.message, ticket);
+    return {};
   }
 
   private async button(tx: StoreTx, inbound: Inbound, staff: Staff, data: string): Promise<DeskResult> {
@@ -205,14 +224,15 @@ export class StaffDesk {
 
   /** A staff photo in reply to a card goes to the owner as part of the ticket's conversation. */
   private async photo(tx: StoreTx, inbound: Inbound, staff: Staff, ref: string, caption?: string): Promise<DeskResult> {
-    const number = await this.repliedTicket(inbound);
+    const number = await this.repliedTicket(tx, inbound);
     if (!number) return {};
     return this.run(tx, inbound, staff, 'reply', number, caption ?? '', false, ref);
   }
 
-  private async repliedTicket(inbound: Inbound): Promise<string | undefined> {
+  private async repliedTicket(tx: StoreTx, inbound: Inbound): Promise<string | undefined> {
     if (!inbound.replyTo) return undefined;
-    const ref = await this.ctx.store.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo).catch(() => undefined);
+    // Inside the message's transaction: the store itself would refuse (STORE_CONFLICT) and the reply be lost.
+    const ref = await tx.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo);
     const m = ref?.match(/^(?:card|note):(T\d{6}-\d{4,})/);
     return m?.[1];
   }
@@ -613,7 +633,10 @@ export function parseJudgement(
   const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = {};
   const match = <T extends string>(value: string, all: readonly T[], prefix: string): T | undefined => {
     const v = fold(value);
-    return all.find((id) => fold(id) === v || labelsOf(`${prefix}.${id}`).some((l) => fold(l) === v));
+    if (!v) return undefined;
+    // A label's note in brackets is optional when typed: 开发商 matches 开发商（保修期内）.
+    const forms = (l: string) => [fold(l), fold(l.replace(/[（(][^）)]*[）)]/g, ''))];
+    return all.find((id) => fold(id) === v || labelsOf(`${prefix}.${id}`).some((l) => forms(l).includes(v)));
   };
   for (const token of text.trim().split(/\s+/)) {
     const [rawKey, rawValue] = token.includes('=') || token.includes('：') || token.includes(':') ? token.split(/[=:：]/) : [undefined, token];

@@ -7,7 +7,7 @@
  * application carries out. Output is ordered: messages and effects interleave as they happen, so that a
  * message the application writes for an effect (the ticket number) lands in the right place.
  */
-import { parseLocation } from '../location.js';
+import { parseLocation, toHalfWidth } from '../location.js';
 import type { Button, Category, EstateLocation, InboundContent, Locale, OutboundAction, OutboundMessage, UnsupportedKind } from '../types.js';
 import {
   checkLocation,
@@ -520,6 +520,7 @@ class Run {
     if (value === undefined) delete flow.answers[step.id];
     else flow.answers[step.id] = value;
     flow.preset = flow.preset?.filter((id) => id !== step.id);
+    flow.picked = undefined;
     if (flow.history.at(-1) !== step.id) flow.history.push(step.id);
     flow.stage = undefined;
     if (step.effect && step.answer.kind !== 'confirm') this.runEffect(spec, step);
@@ -572,7 +573,7 @@ class Run {
   private expectsChoice(): boolean {
     if (this.state.prompt) return true;
     const kind = this.currentStep()?.answer.kind;
-    return kind === 'choice' || kind === 'yesno' || kind === 'confirm' || kind === 'rating';
+    return kind === 'choice' || kind === 'yesno' || kind === 'confirm' || kind === 'rating' || kind === 'multi';
   }
 
   private maxTextHere(): number {
@@ -663,6 +664,18 @@ class Run {
           buttons: [{ label: this.t('common.yes'), value: 'y' }, { label: this.t('common.no'), value: 'n' }, ...skip],
           columns: 2,
         };
+      case 'multi': {
+        const picked = flow?.picked ?? [];
+        return {
+          text: question,
+          buttons: [
+            ...a.options.map((o) => ({ label: `${picked.includes(o) ? '✓ ' : ''}${this.t(`${a.labels}.${o}`)}`, value: `o.${o}` })),
+            { label: this.t('common.done_count', { count: picked.length }), value: 'done' },
+            ...skip,
+          ],
+          columns: a.columns,
+        };
+      }
       case 'rating': {
         const buttons: { label: string; value: string }[] = [];
         for (let n = a.max; n >= a.min; n--) {
@@ -738,6 +751,7 @@ class Run {
   private show(s: StepSpec, value: AnswerValue): string {
     const a = s.answer;
     if (a.kind === 'choice') return this.t(`${a.labels}.${String(value)}`);
+    if (a.kind === 'multi') return (value as string[]).map((o) => this.t(`${a.labels}.${o}`)).join('、');
     if (a.kind === 'yesno') return this.t(value ? 'common.yes' : 'common.no');
     if (a.kind === 'rating') return a.labels ? `${this.t(`${a.labels}.${String(value)}`)}` : String(value);
     if (a.kind === 'photos') return this.t('photos.count', { count: (value as PhotoAnswer[]).length });
@@ -894,6 +908,18 @@ class Run {
     switch (a.kind) {
       case 'choice':
         return this.accept(step, value.slice(2), label);
+      case 'multi': {
+        const picked = flow.picked ?? [];
+        if (value === 'done') {
+          if (picked.length < a.min) return this.reprompt('input.pick_at_least', { min: a.min });
+          return this.accept(step, picked, this.show(step, picked));
+        }
+        const option = value.slice(2);
+        if (picked.includes(option)) flow.picked = picked.filter((p) => p !== option);
+        else if (a.max !== undefined && picked.length >= a.max) return this.reprompt('input.pick_at_most', { max: a.max });
+        else flow.picked = [...picked, option];
+        return this.ask(step);
+      }
       case 'yesno':
         return this.accept(step, value === 'y', label);
       case 'rating':
@@ -980,6 +1006,16 @@ class Run {
         return this.reprompt('confirm.use_buttons');
       case 'choice':
         return this.reprompt('input.choose');
+      case 'multi': {
+        const numbers = toHalfWidth(raw).split(/[\s,，、;；]+/).filter(Boolean);
+        const picked = numbers.map((n) => (/^\d{1,2}$/.test(n) ? a.options[Number(n) - 1] : undefined));
+        if (picked.length === 0 || picked.some((p) => p === undefined)) return this.reprompt('input.multi_hint');
+        const unique = [...new Set(picked as string[])];
+        if (unique.length < a.min) return this.reprompt('input.pick_at_least', { min: a.min });
+        if (a.max !== undefined && unique.length > a.max) return this.reprompt('input.pick_at_most', { max: a.max });
+        checked = { ok: true, value: unique };
+        break;
+      }
     }
     if (!checked.ok) return this.askAgain([lead, this.t(checked.error, checked.params)].filter(Boolean).join('\n'));
     if (lead) this.send({ text: lead });

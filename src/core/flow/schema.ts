@@ -43,6 +43,15 @@ const answerSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('yesno') }),
   z.strictObject({
+    kind: z.literal('multi'),
+    options: z.array(id).min(1).max(30),
+    labels: localeKey,
+    /** How many options must be picked (default 1) and may be picked (default all). */
+    min: z.number().int().min(0).default(1),
+    max: z.number().int().min(1).optional(),
+    columns: z.number().int().min(1).max(4).default(1),
+  }),
+  z.strictObject({
     kind: z.literal('confirm'),
     /** The steps that may be edited from the read-back, in display order. */
     fields: z.array(id).min(1),

@@ -27,6 +27,8 @@ export interface FlowState {
   editing?: boolean;
   /** A step's inner stage (e.g. the confirm step's "which field?" list, a location's public-area text). */
   stage?: string;
+  /** Options picked so far on a multiple-choice step. */
+  picked?: string[];
   /** The privacy notice was shown during this flow. */
   privacyShown?: boolean;
   /** Data the flow was started with (e.g. the ticket a revisit is about). */

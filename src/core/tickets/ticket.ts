@@ -87,6 +87,19 @@ export interface TicketDraft {
   contact?: Contact;
 }
 
+/** The owner's answers at the revisit (回访), by chat or recorded by staff after a phone call. */
+export interface RevisitRecord {
+  at: Date;
+  by: 'chat' | 'phone';
+  solved: boolean;
+  attitude: 'satisfied' | 'so_so' | 'unsatisfied';
+  charged: boolean;
+  /** 1–10. */
+  score: number;
+  comment?: string;
+  outcome: 'closed' | 'reopened';
+}
+
 export interface Ticket extends TicketDraft {
   id: string;
   /** e.g. T261128-0007. */
@@ -103,6 +116,11 @@ export interface Ticket extends TicketDraft {
   resolution?: string;
   rejection?: string;
   reopenCount: number;
+  /** The work is paid by the owner (so "charged: yes" at the revisit is expected). */
+  paidWork?: boolean;
+  /** The latest revisit's answers; `noResponse` when the owner never answered. */
+  revisit?: RevisitRecord;
+  revisitOutcome?: 'answered' | 'no_response';
   createdAt: Date;
   updatedAt: Date;
   firstResponseAt?: Date;

@@ -373,7 +373,8 @@ type TimelineEventDoc = Omit<TimelineEvent, 'at'> & { at: string };
 
 type TicketDateField = 'createdAt' | 'updatedAt' | 'scheduledFor' | 'firstResponseAt' | 'resolvedAt' | 'closedAt';
 
-type TicketDoc = Omit<Ticket, TicketDateField | 'timeline'> & {
+type TicketDoc = Omit<Ticket, TicketDateField | 'timeline' | 'revisit'> & {
+  revisit?: Omit<NonNullable<Ticket['revisit']>, 'at'> & { at: string };
   createdAt: string;
   updatedAt: string;
   scheduledFor?: string;
@@ -384,13 +385,14 @@ type TicketDoc = Omit<Ticket, TicketDateField | 'timeline'> & {
 };
 
 function ticketToDoc(ticket: Ticket): TicketDoc {
-  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, ...rest } = ticket;
+  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, revisit, ...rest } = ticket;
   const doc: TicketDoc = {
     ...rest,
     createdAt: iso(createdAt),
     updatedAt: iso(updatedAt),
     timeline: timeline.map((event) => ({ ...event, at: iso(event.at) })),
   };
+  if (revisit) doc.revisit = { ...revisit, at: iso(revisit.at) };
   if (scheduledFor) doc.scheduledFor = iso(scheduledFor);
   if (firstResponseAt) doc.firstResponseAt = iso(firstResponseAt);
   if (resolvedAt) doc.resolvedAt = iso(resolvedAt);
@@ -400,7 +402,7 @@ function ticketToDoc(ticket: Ticket): TicketDoc {
 
 function ticketFromDoc(text: string): Ticket {
   const doc = parseJson<TicketDoc>(text, 'ticket');
-  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, ...rest } = doc;
+  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, revisit, ...rest } = doc;
   const ticket: Ticket = {
     ...rest,
     createdAt: reviveDate(createdAt, 'ticket.createdAt'),
@@ -414,6 +416,7 @@ function ticketFromDoc(text: string): Ticket {
   if (firstResponseAt !== undefined) ticket.firstResponseAt = reviveDate(firstResponseAt, 'ticket.firstResponseAt');
   if (resolvedAt !== undefined) ticket.resolvedAt = reviveDate(resolvedAt, 'ticket.resolvedAt');
   if (closedAt !== undefined) ticket.closedAt = reviveDate(closedAt, 'ticket.closedAt');
+  if (revisit !== undefined) ticket.revisit = { ...revisit, at: reviveDate(revisit.at, 'ticket.revisit.at') };
   return ticket;
 }
 
