@@ -41,6 +41,7 @@ import {
 import { AppContext, type AppOptions } from './context.js';
 import { cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { businessDayKey, formatBusinessTime } from './render.js';
+import { IdentityLinks } from './identity.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
@@ -70,11 +71,13 @@ export class App implements OwnerSide {
   readonly ctx: AppContext;
   private readonly desk: StaffDesk;
   private readonly revisits: Revisits;
+  private readonly links: IdentityLinks;
 
   constructor(o: AppOptions) {
     this.ctx = new AppContext(o);
     this.desk = new StaffDesk(this.ctx, this);
     this.revisits = new Revisits(this.ctx, this);
+    this.links = new IdentityLinks(this.ctx);
   }
 
   /**
@@ -141,6 +144,9 @@ export class App implements OwnerSide {
 
   private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
+    if (inbound.content.type === 'text' && (await this.links.tryCode(tx, owner, inbound, inbound.content.text))) {
+      return { duplicate: false };
+    }
     const thread = await this.threadOf(tx, inbound, owner, now);
     const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now);
     if (inbound.content.type !== 'button') return { duplicate: false };
@@ -245,11 +251,13 @@ export class App implements OwnerSide {
     await this.ctx.postCard(tx, ticket);
     await scheduleDeadlines(this.ctx, tx, ticket);
     const units = ticket.location?.kind === 'unit' ? [formatUnit(ticket.location)] : [];
-    return {
+    const updated: Owner = {
       ...owner,
       ...(draft.contact ? { name: draft.contact.name, phone: draft.contact.phone } : {}),
       units: [...new Set([...units, ...owner.units])].slice(0, 5),
     };
+    if (updated.phone !== owner.phone) await this.links.offer(tx, updated, address);
+    return updated;
   }
 
   /** The owner's own ticket, checked: the engine's claim is never trusted on its own. */

@@ -10,6 +10,9 @@ import type { z } from 'zod';
 import { checkRegistry, type FlowRegistry, localeKeysOf } from '../core/flow/registry.js';
 import { type FlowSpec, flowSchema, menuSchema } from '../core/flow/schema.js';
 
+/** Data files that live beside the flows but are not flows (the offline classifier's keywords). */
+const NOT_FLOWS = new Set(['keywords.yaml']);
+
 export class FlowError extends Error {
   readonly code = 'FLOW_INVALID';
   constructor(readonly problems: string[]) {
@@ -53,7 +56,7 @@ export function loadFlows(dir: string, hasKey: (key: string) => boolean): FlowRe
   const fileOf = new Map<string, string>();
   let menu: FlowRegistry['menu'] | undefined;
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && !NOT_FLOWS.has(f))
     .sort();
   for (const name of files) {
     const file = join(dir, name);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Inbound } from '../../src/core/types.js';
+import { makeHarness } from '../support/harness.js';
+
+const REPAIR = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', '张三', '13812345678', '1'];
+
+describe('one owner, many channels', () => {
+  it('links a Telegram chat to a WeChat owner with the same phone after a one-time code', async () => {
+    const h = await makeHarness();
+    let n = 0;
+    const wechat = (text: string) =>
+      h.app.handleInbound({
+        channel: 'wechat',
+        chatId: 'wx-1',
+        chatKind: 'private',
+        userId: 'wx-1',
+        messageId: `wx-${++n}`,
+        receivedAt: h.clock.now(),
+        content: { type: 'text', text },
+      } satisfies Inbound);
+    for (const line of REPAIR) await wechat(line);
+    // The same person on the console channel gives the same phone number.
+    for (const line of REPAIR) await h.send(line);
+    const codeMessage = (await h.store.listOutbox({ channel: 'wechat', chatId: 'wx-1' })).find(
+      (i) => i.action.kind === 'send' && i.action.message.text.includes('验证码是'),
+    );
+    const code = codeMessage?.action.kind === 'send' ? codeMessage.action.message.text.match(/\d{6}/)?.[0] : undefined;
+    expect(code).toMatch(/^\d{6}$/);
+    expect((await h.store.listOwners()).length).toBe(2);
+
+    const wrong = await h.send(code === '000000' ? '111111' : '000000');
+    expect(wrong.texts.join('')).toContain('验证码不对');
+    const done = await h.send(code ?? '');
+    expect(done.texts.join('')).toContain('已合并');
+
+    const owner = await h.store.findOwnerByIdentity('console', 'u-owner');
+    expect(owner?.identities.map((i) => i.channel).sort()).toEqual(['console', 'wechat']);
+    expect(await h.store.findOwnerByIdentity('wechat', 'wx-1')).toEqual(owner);
+    const tickets = await h.store.listTickets({ ownerId: owner?.id ?? '' });
+    expect(tickets).toHaveLength(2);
+  });
+
+  it('does not offer a link when nobody else has the number', async () => {
+    const h = await makeHarness();
+    for (const line of REPAIR) await h.send(line);
+    expect((await h.store.listOutbox({})).some((i) => i.action.kind === 'send' && i.action.message.text.includes('验证码'))).toBe(false);
+    // A six-digit message with no pending link is just a message.
+    const r = await h.send('123456');
+    expect(r.texts.join('')).not.toContain('验证码');
+  });
+});
