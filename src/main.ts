@@ -9,6 +9,9 @@ import pino from 'pino';
 import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import { startCron } from './adapters/scheduler/cron.js';
+import { createAssistant } from './adapters/ai/create.js';
+import { KeywordsError } from './core/understand/keywords.js';
+import { redactUri } from './adapters/store/mongo/connection.js';
 import { openSqliteStore } from './adapters/store/sqlite/store.js';
 import { App } from './app/app.js';
 import type { DeskPolicy } from './app/context.js';
@@ -16,7 +19,7 @@ import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { FlowError, loadFlows } from './app/flows-loader.js';
 import { Scheduler } from './app/scheduler.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
-import { systemClock } from './core/ports.js';
+import { type Store, StoreError, systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
 import { createI18n, readLocales } from './i18n.js';
 import { createLogger } from './logger.js';
@@ -71,9 +74,30 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const dbPath = join(config.dataDir, 'residesk.db');
-  const store = await openSqliteStore({ path: dbPath });
-  log.info({ store: 'sqlite', path: dbPath, timeZone: config.timeZone }, 'store opened');
+  let assistant: ReturnType<typeof createAssistant>;
+  try {
+    assistant = createAssistant(config.ai, log, systemClock, { keywordsPath: join(ROOT, 'flows', 'keywords.yaml') });
+  } catch (error) {
+    if (error instanceof KeywordsError) fail('flows/keywords.yaml is broken', [error.message]);
+    throw error;
+  }
+
+  let store: Store;
+  if (config.mongo) {
+    // mongoose loads only when MongoDB is configured.
+    const { openMongoStore } = await import('./adapters/store/mongo/store.js');
+    try {
+      store = await openMongoStore(config.mongo);
+    } catch (error) {
+      if (error instanceof StoreError) fail('MongoDB cannot be used', [error.message]);
+      throw error;
+    }
+    log.info({ store: 'mongodb', uri: redactUri(config.mongo.uri), timeZone: config.timeZone }, 'store opened');
+  } else {
+    const dbPath = join(config.dataDir, 'residesk.db');
+    store = await openSqliteStore({ path: dbPath });
+    log.info({ store: 'sqlite', path: dbPath, timeZone: config.timeZone }, 'store opened');
+  }
 
   const staffRooms: Address[] = [];
   const senders: ChannelSender[] = [];
@@ -96,6 +120,7 @@ async function main(): Promise<void> {
     },
     staffRooms,
     policy: policyOf(config),
+    assistant,
   });
   const dispatcher = new Dispatcher({
     store,

@@ -8,7 +8,8 @@
  * apology; the message itself is still recorded.
  */
 import type { Effect, EngineContext, EngineEvent, FlowEffect, TicketSummary } from '../core/flow/engine.js';
-import { step } from '../core/flow/engine.js';
+import { mayUnderstand, step } from '../core/flow/engine.js';
+import type { Understanding } from '../core/understand/understanding.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
 import { initialState } from '../core/flow/state.js';
 import { formatUnit } from '../core/location.js';
@@ -41,6 +42,7 @@ import {
 import { AppContext, type AppOptions } from './context.js';
 import { cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { businessDayKey, formatBusinessTime } from './render.js';
+import { CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import { IdentityLinks } from './identity.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
@@ -86,7 +88,10 @@ export class App implements OwnerSide {
    */
   async handleInbound(inbound: Inbound): Promise<InboundResult> {
     try {
-      return await this.ctx.store.transaction((tx) => this.process(tx, inbound));
+      // Slow help (a model call) happens before the transaction, never while holding the store.
+      const understanding = await this.understand(inbound);
+      const draft = await this.desk.prepareDraft(inbound);
+      return await this.ctx.store.transaction((tx) => this.process(tx, inbound, understanding, draft));
     } catch (error) {
       this.ctx.log.error(
         { err: error, channel: inbound.channel, messageId: inbound.messageId },
@@ -96,7 +101,23 @@ export class App implements OwnerSide {
     }
   }
 
-  private async process(tx: StoreTx, inbound: Inbound): Promise<InboundResult> {
+  /**
+   * What the assistant reads from an owner's free text, when the conversation is somewhere free text can
+   * start a report. Emergency keywords are checked first and never wait on a model.
+   */
+  private async understand(inbound: Inbound): Promise<Understanding | undefined> {
+    const assistant = this.ctx.assistant;
+    if (!assistant || inbound.chatKind !== 'private' || inbound.content.type !== 'text') return undefined;
+    const text = inbound.content.text;
+    if (assistant.isEmergency(text)) return assistant.understandNow(text);
+    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
+    if (!mayUnderstand(thread?.state ?? initialState(), text, this.ctx.registry)) return undefined;
+    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+    return assistant.understand(text, locale);
+  }
+
+  private async process(tx: StoreTx, inbound: Inbound, understanding?: Understanding, draft?: string): Promise<InboundResult> {
     const now = this.ctx.clock.now();
     if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
@@ -113,13 +134,13 @@ export class App implements OwnerSide {
     if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
     if (inbound.chatKind === 'staff') {
       const staff = await this.desk.enrol(tx, inbound);
-      const result = await this.desk.handle(tx, inbound, staff);
+      const result = await this.desk.handle(tx, inbound, staff, draft);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
     }
     if (StaffDesk.looksLikeCommand(inbound)) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
       if (staff?.active) {
-        const result = await this.desk.handle(tx, inbound, staff);
+        const result = await this.desk.handle(tx, inbound, staff, draft);
         return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
       }
       if (inbound.content.type === 'button') {
@@ -128,7 +149,7 @@ export class App implements OwnerSide {
         return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
       }
     }
-    return this.ownerMessage(tx, inbound, now);
+    return this.ownerMessage(tx, inbound, now, understanding);
   }
 
   /** Added to some other group by mistake: say once that we work in private chats, then stay quiet. */
@@ -142,13 +163,13 @@ export class App implements OwnerSide {
     return { duplicate: false, ...silentAck(inbound) };
   }
 
-  private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date): Promise<InboundResult> {
+  private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date, understanding?: Understanding): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
     if (inbound.content.type === 'text' && (await this.links.tryCode(tx, owner, inbound, inbound.content.text))) {
       return { duplicate: false };
     }
     const thread = await this.threadOf(tx, inbound, owner, now);
-    const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now);
+    const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now, undefined, understanding);
     if (inbound.content.type !== 'button') return { duplicate: false };
     return { duplicate: false, ack: { text: result.ack ?? '' } };
   }
@@ -174,6 +195,7 @@ export class App implements OwnerSide {
     address: Address,
     now: Date,
     notBefore?: Date,
+    understanding?: Understanding,
   ): Promise<{ ack?: string }> {
     const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
     const ctx: EngineContext = {
@@ -188,6 +210,7 @@ export class App implements OwnerSide {
       },
       params: {},
       tickets: tickets.map(summarise),
+      ...(understanding ? { understanding } : {}),
       now,
     };
     const outcome = step(thread.state, event, ctx);
@@ -233,10 +256,10 @@ export class App implements OwnerSide {
   // ── tickets from the owner's side ─────────────────────────────────────────
 
   private async createTicket(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<Owner> {
-    const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel);
+    const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel, effect.context);
     const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
     const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
-    const ticket: Ticket = newTicket({
+    const created = newTicket({
       id: this.ctx.newId(),
       number,
       draft,
@@ -244,12 +267,18 @@ export class App implements OwnerSide {
       origin: { channel: address.channel, chatId: address.chatId },
       at: now,
     });
+    const long = [...draft.description].length >= CARD_SUMMARY_FROM;
+    const summary = long ? this.ctx.assistant?.understandNow(draft.description).summary : undefined;
+    const ticket: Ticket = summary ? { ...created, summary } : created;
     await tx.saveTicket(ticket);
     this.ctx.log.info({ ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel }, 'ticket recorded');
     const key = ticket.urgency === 'emergency' ? 'ticket.created_emergency' : 'ticket.created';
     await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number }) });
     await this.ctx.postCard(tx, ticket);
     await scheduleDeadlines(this.ctx, tx, ticket);
+    if (long && this.ctx.assistant?.mode === 'openai') {
+      await tx.scheduleJob({ id: this.ctx.newId(), type: 'ticket.summary', dueAt: now, payload: { ticketId: ticket.id } }, now);
+    }
     const units = ticket.location?.kind === 'unit' ? [formatUnit(ticket.location)] : [];
     const updated: Owner = {
       ...owner,
@@ -449,7 +478,24 @@ export class App implements OwnerSide {
       'revisit.remind': (job, tx) => this.revisits.remind(job, tx),
       'revisit.expire': (job, tx) => this.revisits.expire(job, tx),
       'revisit.supervisor': (job, tx) => this.revisits.supervisorCheck(job, tx),
+      'ticket.summary': this.summaryJob(),
     };
+  }
+
+  /** Job `ticket.summary`: the model's one-line summary of a long description, put on the card. */
+  private summaryJob(): JobHandler {
+    const handler: JobHandler = async (job, tx, prepared) => {
+      const ticket = await tx.getTicket(String(job.payload.ticketId));
+      if (!ticket || typeof prepared !== 'string' || !prepared) return;
+      const updated = { ...ticket, summary: prepared };
+      await tx.saveTicket(updated);
+      await this.ctx.updateCard(tx, updated);
+    };
+    handler.prepare = async (job) => {
+      const ticket = await this.ctx.store.getTicket(String(job.payload.ticketId));
+      return ticket ? this.ctx.assistant?.summariseForCard(ticket.description, this.ctx.staffLocale) : undefined;
+    };
+    return handler;
   }
 
   private async appointmentReminder(job: Job, tx: StoreTx): Promise<void> {
@@ -564,11 +610,12 @@ export function draftFromAnswers(
   set: Record<string, string | number | boolean>,
   owner: Pick<Owner, 'name' | 'phone'>,
   channel: Channel,
+  context: Record<string, string | number | boolean> = {},
 ): TicketDraft {
   const text = (v: AnswerValue | undefined) => (typeof v === 'string' ? v : undefined);
   const kind: TicketKind = pick(set.kind ?? answers.kind, TICKET_KINDS, 'repair');
   const category: Category = pick(set.category ?? answers.category, CATEGORIES, 'other');
-  const urgency: Urgency = pick(set.urgency ?? answers.urgency, URGENCIES, 'normal');
+  const urgency: Urgency = pick(set.urgency ?? answers.urgency ?? context.urgency, URGENCIES, 'normal');
   const photos = Array.isArray(answers.photos) ? (answers.photos as PhotoAnswer[]) : [];
   const location = answers.location as EstateLocation | undefined;
   const name = text(answers.name) ?? owner.name;
@@ -580,7 +627,7 @@ export function draftFromAnswers(
     category,
     urgency,
     ...(location && typeof location === 'object' && 'kind' in location ? { location } : {}),
-    description: text(answers.description) ?? '',
+    description: text(answers.description) ?? (typeof context.description === 'string' ? context.description : ''),
     ...(subject ? { subject } : {}),
     ...(demand ? { demand } : {}),
     attachments: photos.map((p) => ({ ref: p.ref, channel, ...(p.caption ? { caption: p.caption } : {}) })),

@@ -3,6 +3,7 @@
  * policy, and one way to write to the outbox (in the caller's transaction, logged with the thread).
  */
 import { randomUUID } from 'node:crypto';
+import type { Assistant } from '../adapters/ai/assistant.js';
 import type { DailyWindow, SlaDeadlines, StaffRef } from '../config.js';
 import type { FlowRegistry } from '../core/flow/registry.js';
 import type { Clock, Store, StoreTx } from '../core/ports.js';
@@ -66,6 +67,8 @@ export interface AppOptions {
   /** Every staff room that receives ticket cards (the Telegram group, the WeChat room, the console). */
   staffRooms: Address[];
   policy?: DeskPolicy;
+  /** Reads owners' free text and helps staff; without one, free text is never interpreted. */
+  assistant?: Assistant;
   newId?: () => string;
 }
 
@@ -79,9 +82,11 @@ export class AppContext {
   readonly settings: AppSettings;
   readonly staffRooms: Address[];
   readonly policy: DeskPolicy;
+  readonly assistant: Assistant | undefined;
   readonly newId: () => string;
 
   constructor(o: AppOptions) {
+    this.assistant = o.assistant;
     this.store = o.store;
     this.clock = o.clock;
     this.registry = o.registry;

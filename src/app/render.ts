@@ -25,6 +25,11 @@ export function describeLocation(t: (key: string, p?: Record<string, string | nu
     : t('location.room_shown', { building: loc.building, room: loc.room });
 }
 
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
+}
+
 /** What staff can do to a ticket from the group. */
 export const STAFF_ACTIONS = [
   'accept',
@@ -37,6 +42,7 @@ export const STAFF_ACTIONS = [
   'handover',
   'phone',
   'timeline',
+  'draft',
 ] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 
@@ -61,7 +67,8 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     line('urgency', t(`ticket.urgency.${ticket.urgency}`)),
     line('responsibility', t(`ticket.responsibility.${ticket.responsibility}`)),
     line('location', describeLocation(t, ticket.location)),
-    line('description', ticket.description),
+    line('summary', ticket.summary),
+    line('description', ticket.summary ? clip(ticket.description, 300) : ticket.description),
     line('subject', ticket.subject),
     line('demand', ticket.demand),
     line('contact', ticket.contact ? `${ticket.contact.name} ${maskPhone(ticket.contact.phone)}` : undefined),
@@ -94,9 +101,9 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
 /** Staff actions offered on a card, by status. Callback data: `s|<action>|<ticket number>[|<arg>]`. */
 export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>> = {
   recorded: ['accept', 'reject', 'phone'],
-  reopened: ['accept', 'reply', 'resolve', 'handover', 'phone', 'timeline'],
-  accepted: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
-  in_progress: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
+  reopened: ['accept', 'reply', 'draft', 'resolve', 'handover', 'phone', 'timeline'],
+  accepted: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
+  in_progress: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   awaiting_agreement: ['reply', 'handover', 'phone', 'timeline'],
   scheduled: ['reply', 'resolve', 'handover', 'phone', 'timeline'],
   resolved: ['timeline'],

@@ -14,7 +14,13 @@ import type { Logger } from '../logger.js';
  * Carries out one job. It must do all its work through `tx` (the job is marked done in the same
  * transaction) and throw to fail: the transaction is rolled back and the job retried later.
  */
-export type JobHandler = (job: Job, tx: StoreTx) => Promise<void>;
+export type JobHandler = ((job: Job, tx: StoreTx, prepared?: unknown) => Promise<void>) & {
+  /**
+   * Slow work outside the store (a model call) done before the job's transaction, so it never holds the
+   * store's write lock; its result is handed to the handler. A failure counts as the job failing.
+   */
+  prepare?: (job: Job) => Promise<unknown>;
+};
 
 export interface SchedulerOptions {
   store: Store;
@@ -126,8 +132,9 @@ export class Scheduler {
       return 'failed';
     }
     try {
+      const prepared = handler.prepare ? await handler.prepare(job) : undefined;
       await store.transaction(async (tx) => {
-        await handler(job, tx);
+        await handler(job, tx, prepared);
         if (!(await tx.completeJob(job.id, workerId, clock.now()))) throw new LeaseLostError(job.id);
       });
       log.debug({ job: job.id, type: job.type, attempt: job.attempts }, 'job done');

@@ -26,6 +26,7 @@ import {
 import { getStep, type FlowRegistry } from './registry.js';
 import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
 import type { TicketStatus } from '../tickets/ticket.js';
+import { suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -41,6 +42,8 @@ export interface EngineContext {
   params: Record<string, string>;
   /** The owner's recent tickets, newest first. */
   tickets?: TicketSummary[];
+  /** What the assistant read from this message's free text (computed before the step; never a filing). */
+  understanding?: Understanding;
   /** The instant of this step (the engine never reads a clock). */
   now: Date;
 }
@@ -135,6 +138,20 @@ export function parseCommand(text: string, registry: FlowRegistry): { command: C
     if (e.aliases.some((a) => a.toLowerCase() === word || a.toLowerCase() === `/${word}`)) return { entry: e.id };
   }
   return undefined;
+}
+
+/**
+ * Whether free text in this state could be read as a report (at the menu, outside any question, or at a
+ * choice in a flow that understands free text), so the application asks the assistant before the step.
+ */
+export function mayUnderstand(state: ConversationState, text: string, registry: FlowRegistry): boolean {
+  const clean = cleanText(text);
+  if ([...clean].length < 4 || parseIndex(clean) !== undefined || parseCommand(clean, registry)) return false;
+  if (!state.flow) return state.prompt === undefined || state.prompt === 'menu' || state.prompt === 'mytickets';
+  if (state.prompt) return false;
+  const spec = registry.flows.get(state.flow.flowId);
+  const kind = spec ? getStep(spec, state.flow.stepId)?.answer.kind : undefined;
+  return Boolean(spec?.understands) && (kind === 'choice' || kind === 'yesno');
 }
 
 const LANGUAGES: { locale: Locale; label: string }[] = [
@@ -259,6 +276,8 @@ class Run {
     }
     const parsed = parseCommand(raw, this.ctx.registry);
     if (parsed && 'command' in parsed) return this.command(parsed.command);
+    // Anything that reads as an emergency takes the emergency path at once (keyword rules decide it).
+    if (this.ctx.understanding?.emergency && this.mayRedirect()) return this.emergencyFrom(raw);
     const prompt = this.currentPrompt();
     const folded = fold(raw);
     const byLabel =
@@ -475,7 +494,9 @@ class Run {
         (s.answer.kind !== 'confirm' &&
           ((flow.answers[s.id] !== undefined && (flow.editing || flow.preset?.includes(s.id))) ||
             // During an edit, an optional step the owner already skipped is not asked again.
-            (flow.editing && s.optional && flow.history.includes(s.id))));
+            (flow.editing && s.optional && flow.history.includes(s.id)) ||
+            // Started from the assistant's suggestions: optional questions wait for an edit at the read-back.
+            (flow.context.suggested === true && s.optional && flow.answers[s.id] === undefined)));
       if (!skip) {
         if (s.answer.kind === 'confirm') flow.editing = false;
         flow.stepId = s.id;
@@ -818,9 +839,10 @@ class Run {
   }
 
   private pickTicketPrompt(): Prompt {
+    const fresh = this.state.promptData?.[1] ? [{ label: this.t('owner.new_problem'), value: 'new' }] : [];
     return {
       text: this.t('owner.note_pick'),
-      buttons: this.openTickets().map((t) => ({ label: this.ticketLine(t), value: `t.${t.id}` })),
+      buttons: [...this.openTickets().map((t) => ({ label: this.ticketLine(t), value: `t.${t.id}` })), ...fresh],
       columns: 1,
     };
   }
@@ -829,19 +851,86 @@ class Run {
   private freeText(raw: string): void {
     const open = this.openTickets();
     const text = cleanText(raw);
+    const u = this.usableUnderstanding();
     if (open.length > 0 && text) {
       if ([...text].length > 2000) return this.reprompt('input.too_long', { max: 2000, length: [...text].length });
+      // Text that reads as a new problem: ask whether it is about an open ticket or something new.
+      if (u && u.category !== 'other' && u.confidence >= 0.5) {
+        return this.pickTicket({ text }, JSON.stringify({ preset: suggestionPreset(u, text), context: suggestionContext(u) }));
+      }
       return this.routeNote({ text }, open);
     }
+    if (u && text && (u.category !== 'other' || u.location)) return this.startSuggested(suggestionPreset(u, text), suggestionContext(u));
     this.say(this.state.seq === 0 ? 'welcome' : 'input.not_understood');
     this.showMenu();
+  }
+
+  /** The understanding of this message, when a flow that understands free text exists. */
+  private usableUnderstanding(): Understanding | undefined {
+    const u = this.ctx.understanding;
+    return u && !u.emergency && this.understandingFlow() ? u : undefined;
+  }
+
+  private understandingFlow(): FlowSpec | undefined {
+    return [...this.ctx.registry.flows.values()].find((f) => f.understands);
+  }
+
+  /** Outside any flow, or inside one that understands free text (a report can become an emergency). */
+  private mayRedirect(): boolean {
+    if (this.state.prompt === 'lang' || this.state.prompt === 'confirm_cancel') return false;
+    const spec = this.spec();
+    return !this.flow || Boolean(spec?.understands);
+  }
+
+  /** Starts the emergency flow with the owner's words kept as the description. */
+  private emergencyFrom(raw: string): void {
+    const entry = this.ctx.registry.menu.entries.find((e) => e.id === 'emergency');
+    const flowId = entry?.flow ?? 'emergency';
+    if (this.flow) this.abandon();
+    this.state.prompt = undefined;
+    this.startFlow(flowId, { description: [...cleanText(raw)].slice(0, 1000).join('') }, {});
+  }
+
+  /** Starts the report flow with the assistant's suggestions as answers: straight to the read-back. */
+  private startSuggested(preset: Record<string, AnswerValue>, context: FlowContext): void {
+    const spec = this.understandingFlow();
+    if (!spec) return this.showMenu();
+    if (this.flow) this.abandon();
+    const photoSteps = spec.steps.filter((s) => s.answer.kind === 'photos').map((s) => s.id);
+    const photos = Object.fromEntries(photoSteps.map((id) => [id, [] as PhotoAnswer[]]));
+    this.startFlow(spec.id, context, { ...photos, ...preset });
+  }
+
+  /** Inside the report flow: the suggestions fill what is not answered yet, then on to the read-back. */
+  private applySuggestions(u: Understanding, raw: string): void {
+    const flow = this.flow;
+    const spec = this.spec();
+    const step = this.currentStep();
+    if (!flow || !spec || !step) return;
+    const preset = suggestionPreset(u, cleanText(raw));
+    for (const s of spec.steps) {
+      if (s.answer.kind === 'photos' && flow.answers[s.id] === undefined) preset[s.id] = [];
+    }
+    for (const [id, value] of Object.entries(preset)) {
+      if (flow.answers[id] === undefined || id === step.id) {
+        flow.answers[id] = value;
+        flow.preset = [...new Set([...(flow.preset ?? []), id])];
+      }
+    }
+    Object.assign(flow.context, suggestionContext(u));
+    this.goTo(step.id);
   }
 
   private routeNote(note: { text: string } | { photo: PhotoAnswer }, open: TicketSummary[]): void {
     const only = open.length === 1 ? open[0] : undefined;
     if (only) return this.addNote(only, note);
+    this.pickTicket(note);
+  }
+
+  /** Asks which open ticket a message is about (and, with a suggestion, offers "a new problem"). */
+  private pickTicket(note: { text: string } | { photo: PhotoAnswer }, suggestion?: string): void {
     this.state.prompt = 'pick_ticket';
-    this.state.promptData = [JSON.stringify(note)];
+    this.state.promptData = suggestion ? [JSON.stringify(note), suggestion] : [JSON.stringify(note)];
     this.state.seq += 1;
     this.emitPrompt(this.pickTicketPrompt());
   }
@@ -858,8 +947,13 @@ class Run {
   private choose(value: string, label: string): void {
     if (this.state.prompt === 'pick_ticket') {
       const note = this.state.promptData?.[0];
+      const suggestion = this.state.promptData?.[1];
       this.state.prompt = undefined;
       this.state.promptData = undefined;
+      if (value === 'new' && suggestion) {
+        const { preset, context } = JSON.parse(suggestion) as { preset: Record<string, AnswerValue>; context: FlowContext };
+        return this.startSuggested(preset, context);
+      }
       const ticket = this.openTickets().find((t) => `t.${t.id}` === value);
       if (!ticket || !note) return this.showMenu();
       return this.addNote(ticket, JSON.parse(note) as { text: string } | { photo: PhotoAnswer });
@@ -1004,8 +1098,11 @@ class Run {
         return this.askAgain(this.t('photos.waiting'));
       case 'confirm':
         return this.reprompt('confirm.use_buttons');
-      case 'choice':
+      case 'choice': {
+        const u = this.usableUnderstanding();
+        if (u && this.spec()?.understands && (u.category !== 'other' || u.location)) return this.applySuggestions(u, raw);
         return this.reprompt('input.choose');
+      }
       case 'multi': {
         const numbers = toHalfWidth(raw).split(/[\s,，、;；]+/).filter(Boolean);
         const picked = numbers.map((n) => (/^\d{1,2}$/.test(n) ? a.options[Number(n) - 1] : undefined));

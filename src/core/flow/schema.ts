@@ -113,6 +113,8 @@ export const flowSchema = z
     cancelled: localeKey.optional(),
     /** A domain action run with all the answers when the flow completes (for flows without a read-back). */
     done: z.enum(EFFECTS).optional(),
+    /** Free text an owner writes can start this flow with suggested answers (the complaint flow). */
+    understands: z.boolean().default(false),
     /** What follows the flow's end: the main menu (default) or nothing (the application has the last word). */
     after: z.enum(['menu', 'none']).default('menu'),
     steps: z.array(stepSchema).min(1),

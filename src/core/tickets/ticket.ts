@@ -116,6 +116,8 @@ export interface Ticket extends TicketDraft {
   resolution?: string;
   rejection?: string;
   reopenCount: number;
+  /** A one-line summary of a long description, for the card. */
+  summary?: string;
   /** The work is paid by the owner (so "charged: yes" at the revisit is expected). */
   paidWork?: boolean;
   /** The latest revisit's answers; `noResponse` when the owner never answered. */

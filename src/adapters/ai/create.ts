@@ -1,0 +1,44 @@
+/**
+ * Chooses the assistant at start-up: the OpenAI one when OPENAI_API_KEY is set, else the offline one,
+ * and says which in the log. The keyword file is loaded either way (the OpenAI assistant falls back on it).
+ */
+import type { Clock } from '../../core/ports.js';
+import type { Keywords } from '../../core/understand/keywords.js';
+import type { Logger } from '../../logger.js';
+import type { Assistant } from './assistant.js';
+import { loadKeywords } from './keywords-file.js';
+import { OfflineAssistant } from './offline.js';
+import { type AiConfig, OpenAIAssistant, type OpenAIAssistantOptions } from './openai.js';
+
+export interface CreateAssistantOptions extends OpenAIAssistantOptions {
+  /** Compiled keywords; loaded from `keywordsPath` (default `flows/keywords.yaml`) when left out. */
+  keywords?: Keywords;
+  keywordsPath?: string;
+}
+
+/** Throws KeywordsError when the keyword file is missing or broken: start-up should stop then. */
+export function createAssistant(
+  ai: AiConfig | null,
+  log: Logger,
+  clock: Clock,
+  opts: CreateAssistantOptions = {},
+): Assistant {
+  const keywords = opts.keywords ?? loadKeywords(opts.keywordsPath);
+  const offline = new OfflineAssistant(keywords);
+  if (!ai) {
+    log.info({ aiMode: 'offline' }, 'AI assistance: offline (keyword classifier); set OPENAI_API_KEY to use a model');
+    return offline;
+  }
+  log.info(
+    {
+      aiMode: 'openai',
+      model: ai.model,
+      customBaseUrl: ai.baseUrl !== undefined,
+      timeoutMs: ai.timeoutMs,
+      callsPerMinute: ai.callsPerMinute,
+      sendPersonalData: ai.sendPersonalData,
+    },
+    `AI assistance: on (model ${ai.model}), with the offline classifier as fallback`,
+  );
+  return new OpenAIAssistant(ai, offline, log, clock, opts.fetch ? { fetch: opts.fetch } : {});
+}

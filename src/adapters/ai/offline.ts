@@ -1,0 +1,146 @@
+/**
+ * The offline assistant: the keyword classifier, first-sentence summaries, a courteous reply template per
+ * language and keyword grouping of answers. What runs in tests, on machines without a key, and whenever
+ * the model fails.
+ */
+
+import type { Locale } from '../../core/types.js';
+import {
+  classify,
+  isEmergency,
+  isEmptyAnswer,
+  SUMMARY_MAX,
+  summarise,
+  themeLabel,
+  themeOf,
+} from '../../core/understand/classify.js';
+import type { Keywords } from '../../core/understand/keywords.js';
+import { mask } from '../../core/understand/mask.js';
+import {
+  type AiUsage,
+  type AnswerSummary,
+  type Assistant,
+  CARD_SUMMARY_FROM,
+  type ReplyContext,
+  type Understanding,
+} from './assistant.js';
+
+/** The most quotes per theme, and the longest quote. */
+const QUOTES_PER_THEME = 3;
+const QUOTE_MAX = 100;
+
+export class OfflineAssistant implements Assistant {
+  readonly mode = 'offline' as const;
+  constructor(readonly keywords: Keywords) {}
+
+  isEmergency(text: string): boolean {
+    return isEmergency(text, this.keywords);
+  }
+
+  understandNow(text: string): Understanding {
+    const c = classify(text, this.keywords);
+    return {
+      kind: c.kind,
+      category: c.category,
+      urgency: c.urgency,
+      ...(c.location ? { location: c.location } : {}),
+      summary: c.summary,
+      emergency: c.emergency,
+      confidence: c.confidence,
+      source: 'offline',
+    };
+  }
+
+  async understand(text: string, _locale: Locale): Promise<Understanding> {
+    return this.understandNow(text);
+  }
+
+  async summariseForCard(description: string, _locale: Locale): Promise<string | undefined> {
+    return this.cardSummaryNow(description);
+  }
+
+  cardSummaryNow(description: string): string | undefined {
+    if ([...description.trim()].length < CARD_SUMMARY_FROM) return undefined;
+    return summarise(description, SUMMARY_MAX) || undefined;
+  }
+
+  async suggestReply(ctx: ReplyContext): Promise<string | undefined> {
+    return this.replyNow(ctx);
+  }
+
+  /** A courteous reply that promises nothing beyond the plan it is given. */
+  replyNow(ctx: ReplyContext): string | undefined {
+    const summary = clip(ctx.ticketSummary, 60);
+    if (!summary) return undefined;
+    const plan = ctx.plan ? clip(ctx.plan, 200) : undefined;
+    if (ctx.locale === 'zh-CN') {
+      return [
+        `您好！关于您反映的“${summary}”，我们已经收到，感谢您的反馈。`,
+        ctx.lastOwnerMessage ? '您刚才补充的情况我们也记下了。' : '',
+        plan ? `我们的处理安排是：${plan}。` : '我们正在安排同事核实情况，',
+        '有进展会第一时间在这里告诉您。如还有其他问题，欢迎随时留言。',
+      ].join('');
+    }
+    return [
+      `Hello, and thank you for letting us know about "${summary}".`,
+      ctx.lastOwnerMessage ? ' We have noted what you added as well.' : '',
+      plan ? ` Here is what we plan to do: ${plan}.` : ' We are looking into it now.',
+      ' We will keep you posted here as things move on. If there is anything else, just reply to this message.',
+    ].join('');
+  }
+
+  async summariseAnswers(answers: readonly string[], locale: Locale): Promise<AnswerSummary> {
+    return this.answerSummaryNow(answers, locale);
+  }
+
+  answerSummaryNow(answers: readonly string[], locale: Locale): AnswerSummary {
+    const groups = new Map<string, string[]>();
+    for (const raw of answers) {
+      const answer = raw.trim();
+      if (!answer || isEmptyAnswer(answer, this.keywords)) continue;
+      const id = themeOf(answer, this.keywords);
+      groups.set(id, [...(groups.get(id) ?? []), answer]);
+    }
+    const themes = [...groups.entries()].map(([id, list]) => ({
+      theme: themeLabel(id, this.keywords, locale),
+      count: list.length,
+      quotes: quotesFrom(list),
+    }));
+    themes.sort((a, b) => b.count - a.count || a.theme.localeCompare(b.theme));
+    return { themes };
+  }
+
+  /** The offline assistant never calls a model. */
+  usage(): AiUsage {
+    return { calls: 0, promptTokens: 0, completionTokens: 0, fallbacks: 0 };
+  }
+}
+
+/** Up to three distinct answers, masked and cut short, as quotes. */
+export function quotesFrom(answers: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const quotes: string[] = [];
+  for (const a of answers) {
+    const q = clip(mask(a), QUOTE_MAX);
+    if (!q || seen.has(q)) continue;
+    seen.add(q);
+    quotes.push(q);
+    if (quotes.length >= QUOTES_PER_THEME) break;
+  }
+  return quotes;
+}
+
+/** One line, trailing punctuation dropped, at most `max` characters (with an ellipsis). */
+export function clip(text: string, max: number): string {
+  const line = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[。.!！?？，,;；:：\s]+$/u, '');
+  const chars = [...line];
+  return chars.length <= max
+    ? line
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
+}

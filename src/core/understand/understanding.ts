@@ -1,0 +1,45 @@
+/**
+ * What the assistant reads from an owner's free text, as the conversation engine receives it, and how it
+ * becomes suggestions in the complaint flow. Pure: the engine may use it; the AI call itself happens in
+ * the application before the engine step.
+ */
+import type { AnswerValue } from '../flow/state.js';
+import type { Category, EstateLocation, TicketKind, Urgency } from '../types.js';
+
+/** Suggestions for the read-back, never a filing. */
+export interface Understanding {
+  kind: TicketKind;
+  category: Category;
+  urgency: Urgency;
+  location?: EstateLocation;
+  /** One line, no line breaks: at most 40 characters offline, 80 from the model. */
+  summary: string;
+  /** Take the emergency path at once. Keyword rules alone can set it; a model can only add to it. */
+  emergency: boolean;
+  /** 0–1; the offline classifier's own measure, or a fixed value for a checked model answer. */
+  confidence: number;
+  source: 'model' | 'offline';
+}
+
+/** The longest description the complaint flow's description step takes. */
+export const DESCRIPTION_MAX = 1000;
+
+/**
+ * The answers an understanding fills in the complaint flow (step ids `kind`, `category`, `location`,
+ * `description`): passed as a flow preset, they are skipped and shown at the read-back, where the owner
+ * confirms or edits each one. The owner's own words are the description.
+ */
+export function suggestionPreset(u: Understanding, ownerText: string): Record<string, AnswerValue> {
+  const description = [...ownerText.trim()].slice(0, DESCRIPTION_MAX).join('');
+  return {
+    kind: u.kind,
+    category: u.category,
+    ...(u.location ? { location: u.location } : {}),
+    ...(description ? { description } : {}),
+  };
+}
+
+/** What travels in the flow's context with the suggestions: the urgency (no step asks it) and where they came from. */
+export function suggestionContext(u: Understanding): Record<string, string | number | boolean> {
+  return { urgency: u.urgency, summary: u.summary, suggested: true, suggestedBy: u.source, confidence: u.confidence };
+}
