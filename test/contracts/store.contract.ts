@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../src/core/flow/state.js';
 import type { MessageLogEntry, NewJob, NewOutboxItem, Store, Thread } from '../../src/core/ports.js';
+import type { SurveyCampaign, SurveyInvitation, SurveyResponse } from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { Channel, OutboundAction } from '../../src/core/types.js';
 import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
@@ -821,6 +822,171 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.getSetting('staff_chat')).toBe('-100456');
         await store.setSetting('empty', '');
         expect(await store.getSetting('empty')).toBe('');
+      });
+    });
+
+    describe('surveys', () => {
+      function campaign(overrides: Partial<SurveyCampaign> = {}): SurveyCampaign {
+        return {
+          id: 'S001',
+          questionnaireId: 'residential',
+          questionnaireVersion: 1,
+          name: '2026 年度满意度调查',
+          status: 'draft',
+          target: { kind: 'buildings', buildings: ['3', '5'] },
+          startAt: at(MINUTE),
+          endAt: at(14 * 24 * 60 * MINUTE),
+          createdBy: 'telegram:42',
+          createdAt: T0,
+          updatedAt: T0,
+          invitedCount: 0,
+          ...overrides,
+        };
+      }
+
+      function invitation(overrides: Partial<SurveyInvitation> = {}): SurveyInvitation {
+        return {
+          campaignId: 'S001',
+          ownerId: 'owner-a',
+          status: 'invited',
+          channel: 'telegram',
+          chatId: 'chat-a',
+          building: '3',
+          invitedAt: T0,
+          ...overrides,
+        };
+      }
+
+      function response(overrides: Partial<SurveyResponse> = {}): SurveyResponse {
+        return {
+          id: 'r-1',
+          campaignId: 'S001',
+          ownerId: 'owner-a',
+          questionnaireVersion: 1,
+          answers: { overall: 4, improve: ['cleaning', 'fees'], comments: '电梯间很干净', follow_up: false },
+          building: '3',
+          channel: 'telegram',
+          submittedAt: at(MINUTE),
+          ...overrides,
+        };
+      }
+
+      it('creates, reads, replaces and lists campaigns newest first', async () => {
+        const first = campaign();
+        await store.createSurveyCampaign(first);
+        expect(await store.getSurveyCampaign('S001')).toEqual(first);
+        expect(await store.getSurveyCampaign('S999')).toBeUndefined();
+        await expect(store.createSurveyCampaign(campaign({ name: 'again' }))).rejects.toMatchObject(conflict);
+
+        const running = campaign({
+          status: 'running',
+          previewedAt: at(SECOND),
+          startedAt: at(MINUTE),
+          invitedCount: 12,
+          invitationsDoneAt: at(2 * MINUTE),
+          updatedAt: at(2 * MINUTE),
+        });
+        await store.saveSurveyCampaign(running);
+        expect(await store.getSurveyCampaign('S001')).toEqual(running);
+
+        const second = campaign({ id: 'S002', target: { kind: 'all' }, createdAt: at(MINUTE), startAt: undefined, endAt: undefined });
+        const { startAt: _s, endAt: _e, ...withoutDates } = second;
+        await store.saveSurveyCampaign(withoutDates);
+        const other = campaign({ id: 'S003', questionnaireId: 'parking', createdAt: at(2 * MINUTE), status: 'closed', closedAt: at(3 * MINUTE) });
+        await store.createSurveyCampaign(other);
+
+        expect((await store.listSurveyCampaigns()).map((c) => c.id)).toEqual(['S003', 'S002', 'S001']);
+        expect(await store.getSurveyCampaign('S002')).toEqual(withoutDates);
+        expect((await store.listSurveyCampaigns({ questionnaireId: 'residential' })).map((c) => c.id)).toEqual(['S002', 'S001']);
+        expect((await store.listSurveyCampaigns({ statuses: ['running', 'closed'] })).map((c) => c.id)).toEqual(['S003', 'S001']);
+        expect(await store.listSurveyCampaigns({ statuses: [] })).toEqual([]);
+      });
+
+      it('records an invitation once per campaign and owner', async () => {
+        const first = invitation({ draft: { overall: 2, improve: ['lift'] } });
+        expect(await store.addSurveyInvitation(first)).toBe(true);
+        expect(await store.addSurveyInvitation(invitation({ chatId: 'elsewhere', invitedAt: at(MINUTE) }))).toBe(false);
+        expect(await store.getSurveyInvitation('S001', 'owner-a')).toEqual(first);
+        expect(await store.addSurveyInvitation(invitation({ campaignId: 'S002' }))).toBe(true);
+        expect(await store.getSurveyInvitation('S001', 'owner-b')).toBeUndefined();
+      });
+
+      it('updates invitations and lists them by status and last contact, oldest first', async () => {
+        await store.addSurveyInvitation(invitation({ ownerId: 'owner-b', invitedAt: at(MINUTE) }));
+        await store.addSurveyInvitation(invitation({ ownerId: 'owner-a', invitedAt: at(MINUTE) }));
+        await store.addSurveyInvitation(invitation({ ownerId: 'owner-c', invitedAt: T0 }));
+        await store.addSurveyInvitation(invitation({ campaignId: 'S002', ownerId: 'owner-a', invitedAt: at(5 * MINUTE) }));
+
+        const reminded = invitation({ ownerId: 'owner-c', invitedAt: T0, status: 'reminded1', lastRemindedAt: at(10 * MINUTE) });
+        await store.updateSurveyInvitation(reminded);
+        expect(await store.getSurveyInvitation('S001', 'owner-c')).toEqual(reminded);
+        await store.updateSurveyInvitation(invitation({ ownerId: 'nobody' }));
+        expect(await store.getSurveyInvitation('S001', 'nobody')).toBeUndefined();
+
+        const ids = (list: SurveyInvitation[]) => list.map((i) => i.ownerId);
+        expect(ids(await store.listSurveyInvitations('S001'))).toEqual(['owner-c', 'owner-a', 'owner-b']);
+        expect(ids(await store.listSurveyInvitations('S001', { statuses: ['invited'] }))).toEqual(['owner-a', 'owner-b']);
+        expect(ids(await store.listSurveyInvitations('S001', { statuses: ['invited', 'reminded1'], limit: 2 }))).toEqual([
+          'owner-c',
+          'owner-a',
+        ]);
+        expect(await store.listSurveyInvitations('S001', { statuses: [] })).toEqual([]);
+        // Last contact: the reminder for owner-c (10 min), the invitation for the others (1 min).
+        expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(5 * MINUTE) }))).toEqual(['owner-a', 'owner-b']);
+        expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(MINUTE) }))).toEqual([]);
+        expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(11 * MINUTE) }))).toEqual([
+          'owner-c',
+          'owner-a',
+          'owner-b',
+        ]);
+        expect((await store.listSurveyInvitationsOfOwner('owner-a')).map((i) => i.campaignId)).toEqual(['S002', 'S001']);
+        expect(await store.listSurveyInvitationsOfOwner('owner-z')).toEqual([]);
+      });
+
+      it('rolls an invitation back with the messages of its transaction', async () => {
+        const failure = new Error('crash mid-batch');
+        const attempt = store.transaction(async (tx) => {
+          expect(await tx.addSurveyInvitation(invitation())).toBe(true);
+          await tx.enqueue([send('telegram', 'chat-a', 'invitation')], T0);
+          await tx.createSurveyCampaign(campaign());
+          await tx.addSurveyResponse(response());
+          await tx.setSurveyOptOut('owner-x', T0);
+          throw failure;
+        });
+        await expect(attempt).rejects.toBe(failure);
+        expect(await store.getSurveyInvitation('S001', 'owner-a')).toBeUndefined();
+        expect(await store.listOutbox({})).toEqual([]);
+        expect(await store.getSurveyCampaign('S001')).toBeUndefined();
+        expect(await store.listSurveyResponses('S001')).toEqual([]);
+        expect(await store.getSurveyOptOut('owner-x')).toBeUndefined();
+        expect(await store.addSurveyInvitation(invitation())).toBe(true);
+      });
+
+      it('records one response per campaign and owner, listed oldest first', async () => {
+        const first = response();
+        expect(await store.addSurveyResponse(first)).toBe(true);
+        expect(await store.addSurveyResponse(response({ id: 'r-2', answers: { overall: 1 } }))).toBe(false);
+        expect(await store.getSurveyResponse('S001', 'owner-a')).toEqual(first);
+        expect(await store.getSurveyResponse('S001', 'owner-b')).toBeUndefined();
+
+        const { building: _b, ...noBuilding } = response({ id: 'r-3', ownerId: 'owner-b', submittedAt: T0 });
+        expect(await store.addSurveyResponse(noBuilding)).toBe(true);
+        expect(await store.addSurveyResponse(response({ id: 'r-4', campaignId: 'S002' }))).toBe(true);
+        expect((await store.listSurveyResponses('S001')).map((r) => r.id)).toEqual(['r-3', 'r-1']);
+        expect((await store.listSurveyResponses('S001'))[0]).toEqual(noBuilding);
+        expect(await store.listSurveyResponses('S404')).toEqual([]);
+      });
+
+      it('remembers, lists and forgets survey opt-outs', async () => {
+        expect(await store.getSurveyOptOut('owner-b')).toBeUndefined();
+        await store.setSurveyOptOut('owner-b', T0);
+        await store.setSurveyOptOut('owner-b', at(MINUTE));
+        await store.setSurveyOptOut('owner-a', at(MINUTE));
+        expect(await store.getSurveyOptOut('owner-b')).toEqual(T0);
+        expect(await store.listSurveyOptOuts()).toEqual(['owner-a', 'owner-b']);
+        expect(await store.clearSurveyOptOut('owner-b')).toBe(true);
+        expect(await store.clearSurveyOptOut('owner-b')).toBe(false);
+        expect(await store.listSurveyOptOuts()).toEqual(['owner-a']);
       });
     });
   });

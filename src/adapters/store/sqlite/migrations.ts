@@ -146,6 +146,49 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    id: 2,
+    name: 'surveys',
+    sql: `
+      CREATE TABLE survey_campaigns (
+        id TEXT PRIMARY KEY,
+        questionnaire_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'running', 'closed')),
+        created_at INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX survey_campaigns_questionnaire ON survey_campaigns (questionnaire_id, created_at);
+      CREATE INDEX survey_campaigns_created ON survey_campaigns (created_at);
+
+      CREATE TABLE survey_invitations (
+        campaign_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('invited', 'reminded1', 'reminded2', 'answered', 'declined')),
+        invited_at INTEGER NOT NULL,
+        last_contact_at INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, owner_id)
+      ) STRICT;
+      CREATE INDEX survey_invitations_due ON survey_invitations (campaign_id, status, last_contact_at);
+      CREATE INDEX survey_invitations_order ON survey_invitations (campaign_id, invited_at, owner_id);
+      CREATE INDEX survey_invitations_owner ON survey_invitations (owner_id, invited_at);
+
+      CREATE TABLE survey_responses (
+        campaign_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        submitted_at INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, owner_id)
+      ) STRICT;
+      CREATE INDEX survey_responses_submitted ON survey_responses (campaign_id, submitted_at, id);
+
+      CREATE TABLE survey_opt_outs (
+        owner_id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

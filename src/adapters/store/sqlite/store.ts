@@ -27,6 +27,13 @@ import {
 import type { Ticket, TimelineEvent } from '../../../core/tickets/ticket.js';
 import type { Channel, OutboundAction, Owner, Staff } from '../../../core/types.js';
 import { migrate } from './migrations.js';
+import type {
+  SurveyCampaign,
+  SurveyCampaignStatus,
+  SurveyInvitation,
+  SurveyInvitationStatus,
+  SurveyResponse,
+} from '../../../core/ports.js';
 
 /** Where the database lives: a file (its directory is created if missing) or `:memory:`. */
 export type SqliteStoreOptions = { path: string } | { path: ':memory:' };
@@ -110,6 +117,22 @@ const ACCESS = {
   findRefByMessage: 'read',
   getSetting: 'read',
   setSetting: 'write',
+  createSurveyCampaign: 'write',
+  saveSurveyCampaign: 'write',
+  getSurveyCampaign: 'read',
+  listSurveyCampaigns: 'read',
+  addSurveyInvitation: 'write',
+  getSurveyInvitation: 'read',
+  updateSurveyInvitation: 'write',
+  listSurveyInvitations: 'read',
+  listSurveyInvitationsOfOwner: 'read',
+  addSurveyResponse: 'write',
+  getSurveyResponse: 'read',
+  listSurveyResponses: 'read',
+  setSurveyOptOut: 'write',
+  clearSurveyOptOut: 'write',
+  getSurveyOptOut: 'read',
+  listSurveyOptOuts: 'read',
 } as const satisfies Record<keyof StoreTx, Access>;
 
 type Method = keyof StoreTx;
@@ -712,9 +735,11 @@ function prepareStatements(db: Database.Database) {
 
 class SqliteOps implements SyncTx {
   private readonly s: ReturnType<typeof prepareStatements>;
+  private readonly sv: ReturnType<typeof prepareSurveyStatements>;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
+    this.sv = prepareSurveyStatements(db);
   }
 
   markInbound(channel: Channel, messageId: string, at: Date): boolean {
@@ -1005,4 +1030,248 @@ class SqliteOps implements SyncTx {
   setSetting(key: string, value: string): void {
     this.s.setSetting.run(key, value);
   }
+
+  // ── satisfaction surveys ──────────────────────────────────────────────────
+
+  createSurveyCampaign(campaign: SurveyCampaign): void {
+    this.sv.insertCampaign.run(campaignColumns(campaign));
+  }
+
+  saveSurveyCampaign(campaign: SurveyCampaign): void {
+    this.sv.upsertCampaign.run(campaignColumns(campaign));
+  }
+
+  getSurveyCampaign(id: string): SurveyCampaign | undefined {
+    const doc = this.sv.getCampaign.get(id);
+    return doc === undefined ? undefined : campaignFromDoc(doc);
+  }
+
+  listSurveyCampaigns(filter: { questionnaireId?: string; statuses?: readonly SurveyCampaignStatus[] } = {}): SurveyCampaign[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.questionnaireId !== undefined) {
+      where.push('questionnaire_id = ?');
+      params.push(filter.questionnaireId);
+    }
+    if (filter.statuses !== undefined) {
+      if (filter.statuses.length === 0) return [];
+      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    const sql = `SELECT doc FROM survey_campaigns ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC`;
+    return this.db
+      .prepare<unknown[], string>(sql)
+      .pluck()
+      .all(...params)
+      .map(campaignFromDoc);
+  }
+
+  addSurveyInvitation(invitation: SurveyInvitation): boolean {
+    return this.sv.addInvitation.run(invitationColumns(invitation)).changes === 1;
+  }
+
+  getSurveyInvitation(campaignId: string, ownerId: string): SurveyInvitation | undefined {
+    const doc = this.sv.getInvitation.get(campaignId, ownerId);
+    return doc === undefined ? undefined : invitationFromDoc(doc);
+  }
+
+  updateSurveyInvitation(invitation: SurveyInvitation): void {
+    this.sv.updateInvitation.run(invitationColumns(invitation));
+  }
+
+  listSurveyInvitations(
+    campaignId: string,
+    filter: { statuses?: readonly SurveyInvitationStatus[]; contactedBefore?: Date; limit?: number } = {},
+  ): SurveyInvitation[] {
+    const where = ['campaign_id = ?'];
+    const params: (string | number)[] = [campaignId];
+    if (filter.statuses !== undefined) {
+      if (filter.statuses.length === 0) return [];
+      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.contactedBefore !== undefined) {
+      where.push('last_contact_at < ?');
+      params.push(ms(filter.contactedBefore));
+    }
+    let sql = `SELECT doc FROM survey_invitations WHERE ${where.join(' AND ')} ORDER BY invited_at, owner_id`;
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(filter.limit);
+    }
+    return this.db
+      .prepare<unknown[], string>(sql)
+      .pluck()
+      .all(...params)
+      .map(invitationFromDoc);
+  }
+
+  listSurveyInvitationsOfOwner(ownerId: string): SurveyInvitation[] {
+    return this.sv.invitationsOfOwner.all(ownerId).map(invitationFromDoc);
+  }
+
+  addSurveyResponse(response: SurveyResponse): boolean {
+    return (
+      this.sv.addResponse.run({
+        campaign_id: response.campaignId,
+        owner_id: response.ownerId,
+        id: response.id,
+        submitted_at: ms(response.submittedAt),
+        doc: JSON.stringify(withIsoDates(response, RESPONSE_DATES)),
+      }).changes === 1
+    );
+  }
+
+  getSurveyResponse(campaignId: string, ownerId: string): SurveyResponse | undefined {
+    const doc = this.sv.getResponse.get(campaignId, ownerId);
+    return doc === undefined ? undefined : withDates<SurveyResponse>(doc, 'survey_response', RESPONSE_DATES);
+  }
+
+  listSurveyResponses(campaignId: string): SurveyResponse[] {
+    return this.sv.listResponses.all(campaignId).map((doc) => withDates<SurveyResponse>(doc, 'survey_response', RESPONSE_DATES));
+  }
+
+  setSurveyOptOut(ownerId: string, at: Date): void {
+    this.sv.setOptOut.run(ownerId, ms(at));
+  }
+
+  clearSurveyOptOut(ownerId: string): boolean {
+    return this.sv.clearOptOut.run(ownerId).changes === 1;
+  }
+
+  getSurveyOptOut(ownerId: string): Date | undefined {
+    const at = this.sv.getOptOut.get(ownerId);
+    return at === undefined ? undefined : reviveDate(at, 'survey_opt_outs.at');
+  }
+
+  listSurveyOptOuts(): string[] {
+    return this.sv.listOptOuts.all();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Satisfaction surveys: documents, columns and statements.
+
+const CAMPAIGN_DATES = ['startAt', 'endAt', 'createdAt', 'updatedAt', 'previewedAt', 'startedAt', 'closedAt', 'invitationsDoneAt'] as const;
+const INVITATION_DATES = ['invitedAt', 'lastRemindedAt', 'answeredAt'] as const;
+const RESPONSE_DATES = ['submittedAt'] as const;
+
+/** A JSON document of `value` with the named Date fields as ISO strings (absent ones left out). */
+function withIsoDates(value: object, fields: readonly string[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...value };
+  for (const f of fields) {
+    const v = doc[f];
+    if (v instanceof Date) doc[f] = iso(v);
+    else if (v === undefined) delete doc[f];
+  }
+  return doc;
+}
+
+/** The inverse of {@link withIsoDates}. */
+function withDates<T>(text: string, what: string, fields: readonly string[]): T {
+  const doc = parseJson<Record<string, unknown>>(text, what);
+  for (const f of fields) {
+    const v = doc[f];
+    if (v !== undefined) doc[f] = reviveDate(v as string, `${what}.${f}`);
+  }
+  return doc as T;
+}
+
+function campaignFromDoc(text: string): SurveyCampaign {
+  return withDates<SurveyCampaign>(text, 'survey_campaign', CAMPAIGN_DATES);
+}
+
+function invitationFromDoc(text: string): SurveyInvitation {
+  return withDates<SurveyInvitation>(text, 'survey_invitation', INVITATION_DATES);
+}
+
+interface CampaignColumns {
+  id: string;
+  questionnaire_id: string;
+  status: SurveyCampaignStatus;
+  created_at: number;
+  doc: string;
+}
+
+function campaignColumns(c: SurveyCampaign): CampaignColumns {
+  return {
+    id: c.id,
+    questionnaire_id: c.questionnaireId,
+    status: c.status,
+    created_at: ms(c.createdAt),
+    doc: JSON.stringify(withIsoDates(c, CAMPAIGN_DATES)),
+  };
+}
+
+interface InvitationColumns {
+  campaign_id: string;
+  owner_id: string;
+  status: SurveyInvitationStatus;
+  invited_at: number;
+  last_contact_at: number;
+  doc: string;
+}
+
+function invitationColumns(i: SurveyInvitation): InvitationColumns {
+  return {
+    campaign_id: i.campaignId,
+    owner_id: i.ownerId,
+    status: i.status,
+    invited_at: ms(i.invitedAt),
+    last_contact_at: ms(i.lastRemindedAt ?? i.invitedAt),
+    doc: JSON.stringify(withIsoDates(i, INVITATION_DATES)),
+  };
+}
+
+function prepareSurveyStatements(db: Database.Database) {
+  return {
+    insertCampaign: db.prepare<[CampaignColumns]>(
+      `INSERT INTO survey_campaigns (id, questionnaire_id, status, created_at, doc)
+         VALUES (@id, @questionnaire_id, @status, @created_at, @doc)`,
+    ),
+    upsertCampaign: db.prepare<[CampaignColumns]>(
+      `INSERT INTO survey_campaigns (id, questionnaire_id, status, created_at, doc)
+         VALUES (@id, @questionnaire_id, @status, @created_at, @doc)
+         ON CONFLICT (id) DO UPDATE SET questionnaire_id = excluded.questionnaire_id, status = excluded.status,
+           created_at = excluded.created_at, doc = excluded.doc`,
+    ),
+    getCampaign: db.prepare<[string], string>('SELECT doc FROM survey_campaigns WHERE id = ?').pluck(),
+
+    addInvitation: db.prepare<[InvitationColumns]>(
+      `INSERT INTO survey_invitations (campaign_id, owner_id, status, invited_at, last_contact_at, doc)
+         VALUES (@campaign_id, @owner_id, @status, @invited_at, @last_contact_at, @doc)
+         ON CONFLICT (campaign_id, owner_id) DO NOTHING`,
+    ),
+    updateInvitation: db.prepare<[InvitationColumns]>(
+      `UPDATE survey_invitations SET status = @status, invited_at = @invited_at, last_contact_at = @last_contact_at,
+           doc = @doc
+         WHERE campaign_id = @campaign_id AND owner_id = @owner_id`,
+    ),
+    getInvitation: db
+      .prepare<[string, string], string>('SELECT doc FROM survey_invitations WHERE campaign_id = ? AND owner_id = ?')
+      .pluck(),
+    invitationsOfOwner: db
+      .prepare<[string], string>(
+        'SELECT doc FROM survey_invitations WHERE owner_id = ? ORDER BY invited_at DESC, campaign_id DESC',
+      )
+      .pluck(),
+
+    addResponse: db.prepare<[{ campaign_id: string; owner_id: string; id: string; submitted_at: number; doc: string }]>(
+      `INSERT INTO survey_responses (campaign_id, owner_id, id, submitted_at, doc)
+         VALUES (@campaign_id, @owner_id, @id, @submitted_at, @doc)
+         ON CONFLICT (campaign_id, owner_id) DO NOTHING`,
+    ),
+    getResponse: db
+      .prepare<[string, string], string>('SELECT doc FROM survey_responses WHERE campaign_id = ? AND owner_id = ?')
+      .pluck(),
+    listResponses: db
+      .prepare<[string], string>('SELECT doc FROM survey_responses WHERE campaign_id = ? ORDER BY submitted_at, id')
+      .pluck(),
+
+    setOptOut: db.prepare<[string, number]>('INSERT INTO survey_opt_outs (owner_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    clearOptOut: db.prepare<[string]>('DELETE FROM survey_opt_outs WHERE owner_id = ?'),
+    getOptOut: db.prepare<[string], number>('SELECT at FROM survey_opt_outs WHERE owner_id = ?').pluck(),
+    listOptOuts: db.prepare<[], string>('SELECT owner_id FROM survey_opt_outs ORDER BY owner_id').pluck(),
+  };
 }

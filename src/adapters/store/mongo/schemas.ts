@@ -1,0 +1,478 @@
+/**
+ * The MongoDB collections: one mongoose schema each (what a document must hold, with enums for every
+ * status), the indexes the store's queries use, and `registerModels` to compile them on a connection.
+ * The store creates the collections and `INDEXES` itself at start-up (never mongoose's autoIndex).
+ */
+import { type Connection, type Model, Schema, type SchemaOptions } from 'mongoose';
+import { TICKET_STATUSES } from '../../../core/tickets/ticket.js';
+import { CATEGORIES, CHANNELS, LOCALES, RESPONSIBILITIES, TICKET_KINDS, URGENCIES } from '../../../core/types.js';
+import type {
+  CounterDoc,
+  InboundDoc,
+  JobDoc,
+  MessageDoc,
+  MessageRefDoc,
+  OutboxDoc,
+  OwnerDoc,
+  SettingDoc,
+  StaffDoc,
+  SurveyCampaignDoc,
+  SurveyInvitationDoc,
+  SurveyOptOutDoc,
+  SurveyResponseDoc,
+  ThreadDoc,
+  TicketDoc,
+} from './mapping.js';
+
+/** Collection names. `sequences` holds the store's own counters (outbox order, per-chat log order). */
+export const COLLECTIONS = {
+  inbound: 'inbound_seen',
+  owners: 'owners',
+  staff: 'staff',
+  threads: 'threads',
+  messages: 'message_log',
+  counters: 'counters',
+  tickets: 'tickets',
+  jobs: 'jobs',
+  outbox: 'outbox',
+  messageRefs: 'message_refs',
+  settings: 'settings',
+  surveyCampaigns: 'survey_campaigns',
+  surveyInvitations: 'survey_invitations',
+  surveyResponses: 'survey_responses',
+  surveyOptOuts: 'survey_opt_outs',
+  sequences: 'store_sequences',
+} as const;
+
+export type CollectionKey = keyof typeof COLLECTIONS;
+
+export const JOB_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
+/** Job statuses under which a job's `key` must be unique. */
+export const UNFINISHED_JOB_STATUSES = ['pending', 'running'] as const;
+
+/** One index, as handed to `createIndexes`. */
+export interface IndexDefinition {
+  key: Record<string, 1 | -1>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+}
+
+/**
+ * Every index, per collection. Each names the query it serves; `_id` is MongoDB's own and is never
+ * used by the store except as the insertion-order tie-break of tickets, jobs and message refs.
+ */
+export const INDEXES: { readonly [K in CollectionKey]: readonly IndexDefinition[] } = {
+  // markInbound: the dedupe key.
+  inbound: [{ key: { channel: 1, messageId: 1 }, name: 'inbound_key', unique: true }],
+  owners: [
+    { key: { id: 1 }, name: 'owners_id', unique: true },
+    // findOwnerByIdentity; an identity belongs to one owner. Sparse: owners without identities omit the field.
+    { key: { identityKeys: 1 }, name: 'owners_identity', unique: true, sparse: true },
+    // listOwners
+    { key: { createdAt: 1, id: 1 }, name: 'owners_created' },
+  ],
+  staff: [
+    { key: { id: 1 }, name: 'staff_id', unique: true },
+    { key: { channel: 1, userId: 1 }, name: 'staff_identity', unique: true },
+  ],
+  threads: [
+    { key: { channel: 1, chatId: 1 }, name: 'threads_chat', unique: true },
+    { key: { ownerId: 1 }, name: 'threads_owner' },
+  ],
+  // listMessages: the last entries of a chat.
+  messages: [{ key: { channel: 1, chatId: 1, seq: 1 }, name: 'message_log_chat', unique: true }],
+  counters: [{ key: { name: 1 }, name: 'counters_name', unique: true }],
+  tickets: [
+    { key: { id: 1 }, name: 'tickets_id', unique: true },
+    { key: { number: 1 }, name: 'tickets_number', unique: true },
+    // listTickets, newest first: unfiltered, by status, by owner, by accountable person; reports by building.
+    { key: { createdAt: -1, _id: -1 }, name: 'tickets_created' },
+    { key: { status: 1, createdAt: -1 }, name: 'tickets_status' },
+    { key: { ownerId: 1, createdAt: -1 }, name: 'tickets_owner' },
+    { key: { 'assignee.id': 1, createdAt: -1 }, name: 'tickets_assignee' },
+    { key: { 'location.building': 1, createdAt: -1 }, name: 'tickets_building' },
+  ],
+  jobs: [
+    { key: { id: 1 }, name: 'jobs_id', unique: true },
+    // scheduleJob: one unfinished job per key (`unfinishedKey` is the key while the job is pending or
+    // running, and absent otherwise: a sparse index, so that it needs no partial-filter `$in`).
+    { key: { unfinishedKey: 1 }, name: 'jobs_key_unfinished', unique: true, sparse: true },
+    // cancelJobs
+    { key: { key: 1, status: 1 }, name: 'jobs_key_status' },
+    // claimJobs: due pending jobs, and running ones whose lease expired; listJobs by status.
+    { key: { status: 1, dueAt: 1 }, name: 'jobs_status_due' },
+    { key: { status: 1, leaseUntil: 1 }, name: 'jobs_status_lease' },
+  ],
+  outbox: [
+    { key: { id: 1 }, name: 'outbox_id', unique: true },
+    { key: { seq: 1 }, name: 'outbox_seq', unique: true },
+    // claimOutbox: the oldest unfinished item of each chat; listOutbox by chat.
+    { key: { status: 1, channel: 1, chatId: 1, seq: 1 }, name: 'outbox_status_chat' },
+    { key: { channel: 1, chatId: 1, seq: 1 }, name: 'outbox_chat' },
+  ],
+  messageRefs: [
+    { key: { channel: 1, chatId: 1, ref: 1 }, name: 'message_refs_ref', unique: true },
+    { key: { channel: 1, chatId: 1, platformMessageId: 1 }, name: 'message_refs_message' },
+  ],
+  settings: [{ key: { key: 1 }, name: 'settings_key', unique: true }],
+  surveyCampaigns: [
+    { key: { id: 1 }, name: 'survey_campaigns_id', unique: true },
+    // listSurveyCampaigns, newest first: all, by questionnaire, by status.
+    { key: { createdAt: -1, id: -1 }, name: 'survey_campaigns_created' },
+    { key: { questionnaireId: 1, createdAt: -1, id: -1 }, name: 'survey_campaigns_questionnaire' },
+    { key: { status: 1, createdAt: -1, id: -1 }, name: 'survey_campaigns_status' },
+  ],
+  surveyInvitations: [
+    // One invitation per campaign and owner; listSurveyInvitations oldest first.
+    { key: { campaignId: 1, ownerId: 1 }, name: 'survey_invitations_owner_once', unique: true },
+    { key: { campaignId: 1, invitedAt: 1, ownerId: 1 }, name: 'survey_invitations_order' },
+    // Reminders due: by status and last contact.
+    { key: { campaignId: 1, status: 1, lastContactAt: 1 }, name: 'survey_invitations_due' },
+    // listSurveyInvitationsOfOwner
+    { key: { ownerId: 1, invitedAt: -1, campaignId: -1 }, name: 'survey_invitations_of_owner' },
+  ],
+  surveyResponses: [
+    { key: { campaignId: 1, ownerId: 1 }, name: 'survey_responses_owner_once', unique: true },
+    { key: { id: 1 }, name: 'survey_responses_id', unique: true },
+    { key: { campaignId: 1, submittedAt: 1, id: 1 }, name: 'survey_responses_submitted' },
+  ],
+  surveyOptOuts: [{ key: { ownerId: 1 }, name: 'survey_opt_outs_owner', unique: true }],
+  sequences: [{ key: { name: 1 }, name: 'store_sequences_name', unique: true }],
+};
+
+/** Shared by every schema: no `__v`, no `id` virtual, unknown fields refused, empty objects kept. */
+const OPTIONS: SchemaOptions = {
+  versionKey: false,
+  id: false,
+  strict: 'throw',
+  minimize: false,
+  autoIndex: false,
+  autoCreate: false,
+};
+const SUB: SchemaOptions = { _id: false, id: false, strict: 'throw', minimize: false };
+
+const channel = { type: String, enum: CHANNELS, required: true };
+const requiredString = { type: String, required: true };
+const requiredDate = { type: Date, required: true };
+const count = { type: Number, required: true, min: 0, validate: Number.isInteger };
+const json = { type: Schema.Types.Mixed };
+
+/** A Mixed value that must be present (an empty object counts as present). */
+const requiredJson = { type: Schema.Types.Mixed, required: true };
+
+export const inboundSchema = new Schema<InboundDoc>({ channel, messageId: requiredString, at: requiredDate }, OPTIONS);
+
+const identitySchema = new Schema({ channel, userId: requiredString, chatId: requiredString }, SUB);
+
+export const ownerSchema = new Schema<OwnerDoc>(
+  {
+    id: requiredString,
+    identities: { type: [identitySchema], default: undefined, required: true },
+    identityKeys: { type: [String], default: undefined },
+    name: String,
+    phone: String,
+    units: { type: [String], default: undefined, required: true },
+    locale: { type: String, enum: LOCALES, required: true },
+    privacyNoticeShown: { type: Boolean, required: true },
+    unreachable: { type: Boolean, required: true },
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+  },
+  OPTIONS,
+);
+
+export const staffSchema = new Schema<StaffDoc>(
+  {
+    id: requiredString,
+    channel,
+    userId: requiredString,
+    displayName: requiredString,
+    role: { type: String, enum: ['staff', 'supervisor', 'manager'], required: true },
+    active: { type: Boolean, required: true },
+  },
+  OPTIONS,
+);
+
+export const threadSchema = new Schema<ThreadDoc>(
+  { channel, chatId: requiredString, ownerId: requiredString, state: requiredJson, updatedAt: requiredDate },
+  OPTIONS,
+);
+
+export const messageSchema = new Schema<MessageDoc>(
+  {
+    channel,
+    chatId: requiredString,
+    seq: count,
+    direction: { type: String, enum: ['in', 'out'], required: true },
+    at: requiredDate,
+    messageId: String,
+    body: json,
+  },
+  OPTIONS,
+);
+
+export const counterSchema = new Schema<CounterDoc>({ name: requiredString, value: count }, OPTIONS);
+
+const locationSchema = new Schema(
+  {
+    kind: { type: String, enum: ['unit', 'public'], required: true },
+    building: String,
+    unit: String,
+    room: String,
+    description: String,
+  },
+  SUB,
+);
+locationSchema.pre('validate', function checkLocation() {
+  const kind = this.get('kind');
+  if (kind === 'unit' && (typeof this.get('building') !== 'string' || typeof this.get('room') !== 'string')) {
+    this.invalidate('building', 'a flat needs a building and a room');
+  }
+  if (kind === 'public' && typeof this.get('description') !== 'string') {
+    this.invalidate('description', 'a public area needs a description');
+  }
+});
+
+const actorSchema = new Schema(
+  { type: { type: String, enum: ['owner', 'staff', 'system'], required: true }, id: String, name: String },
+  SUB,
+);
+
+const eventSchema = new Schema(
+  {
+    at: requiredDate,
+    actor: { type: actorSchema, required: true },
+    action: requiredString,
+    from: { type: String, enum: TICKET_STATUSES },
+    to: { type: String, enum: TICKET_STATUSES },
+    note: String,
+    data: json,
+  },
+  SUB,
+);
+
+export const ticketSchema = new Schema<TicketDoc>(
+  {
+    id: requiredString,
+    number: requiredString,
+    kind: { type: String, enum: TICKET_KINDS, required: true },
+    category: { type: String, enum: CATEGORIES, required: true },
+    urgency: { type: String, enum: URGENCIES, required: true },
+    location: { type: locationSchema, default: undefined },
+    description: requiredString,
+    subject: String,
+    demand: String,
+    attachments: {
+      type: [new Schema({ ref: requiredString, channel, caption: String }, SUB)],
+      default: undefined,
+      required: true,
+    },
+    contact: { type: new Schema({ name: requiredString, phone: requiredString }, SUB), default: undefined },
+    status: { type: String, enum: TICKET_STATUSES, required: true },
+    responsibility: { type: String, enum: RESPONSIBILITIES, required: true },
+    ownerId: requiredString,
+    origin: { type: new Schema({ channel, chatId: requiredString }, SUB), required: true },
+    assignee: { type: new Schema({ id: requiredString, name: requiredString }, SUB), default: undefined },
+    plan: String,
+    scheduledFor: Date,
+    resolution: String,
+    rejection: String,
+    reopenCount: count,
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+    firstResponseAt: Date,
+    resolvedAt: Date,
+    closedAt: Date,
+    timeline: { type: [eventSchema], default: undefined, required: true },
+  },
+  OPTIONS,
+);
+
+export const jobSchema = new Schema<JobDoc>(
+  {
+    id: requiredString,
+    type: requiredString,
+    dueAt: requiredDate,
+    payload: requiredJson,
+    status: { type: String, enum: JOB_STATUSES, required: true },
+    attempts: count,
+    key: String,
+    unfinishedKey: String,
+    leaseOwner: String,
+    leaseUntil: Date,
+    lastError: String,
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+  },
+  OPTIONS,
+);
+jobSchema.pre('validate', function checkUnfinishedKey() {
+  const key: unknown = this.get('key');
+  const unfinished = (UNFINISHED_JOB_STATUSES as readonly unknown[]).includes(this.get('status'));
+  const expected = unfinished && typeof key === 'string' ? key : undefined;
+  if (this.get('unfinishedKey') !== expected) {
+    this.invalidate('unfinishedKey', 'must be the key while the job is pending or running, and absent otherwise');
+  }
+});
+
+export const outboxSchema = new Schema<OutboxDoc>(
+  {
+    id: requiredString,
+    seq: count,
+    channel,
+    chatId: requiredString,
+    action: requiredJson,
+    status: { type: String, enum: OUTBOX_STATUSES, required: true },
+    attempts: count,
+    notBefore: requiredDate,
+    leaseOwner: String,
+    leaseUntil: Date,
+    lastError: String,
+    platformMessageId: String,
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+  },
+  OPTIONS,
+);
+
+export const messageRefSchema = new Schema<MessageRefDoc>(
+  { channel, chatId: requiredString, ref: requiredString, platformMessageId: requiredString },
+  OPTIONS,
+);
+
+export const settingSchema = new Schema<SettingDoc>(
+  // An empty string is a value (`required` would refuse it).
+  { key: requiredString, value: { type: String, validate: (v: unknown) => typeof v === 'string' } },
+  OPTIONS,
+);
+
+export const SURVEY_CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'closed'] as const;
+export const SURVEY_INVITATION_STATUSES = ['invited', 'reminded1', 'reminded2', 'answered', 'declined'] as const;
+
+export const surveyCampaignSchema = new Schema<SurveyCampaignDoc>(
+  {
+    id: requiredString,
+    questionnaireId: requiredString,
+    questionnaireVersion: count,
+    name: requiredString,
+    status: { type: String, enum: SURVEY_CAMPAIGN_STATUSES, required: true },
+    target: requiredJson,
+    startAt: Date,
+    endAt: Date,
+    createdBy: requiredString,
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+    previewedAt: Date,
+    startedAt: Date,
+    closedAt: Date,
+    invitedCount: count,
+    invitationsDoneAt: Date,
+  },
+  OPTIONS,
+);
+
+export const surveyInvitationSchema = new Schema<SurveyInvitationDoc>(
+  {
+    campaignId: requiredString,
+    ownerId: requiredString,
+    status: { type: String, enum: SURVEY_INVITATION_STATUSES, required: true },
+    channel,
+    chatId: requiredString,
+    building: String,
+    invitedAt: requiredDate,
+    lastRemindedAt: Date,
+    answeredAt: Date,
+    draft: json,
+    lastContactAt: requiredDate,
+  },
+  OPTIONS,
+);
+
+export const surveyResponseSchema = new Schema<SurveyResponseDoc>(
+  {
+    id: requiredString,
+    campaignId: requiredString,
+    ownerId: requiredString,
+    questionnaireVersion: count,
+    answers: requiredJson,
+    building: String,
+    channel,
+    submittedAt: requiredDate,
+  },
+  OPTIONS,
+);
+
+export const surveyOptOutSchema = new Schema<SurveyOptOutDoc>({ ownerId: requiredString, at: requiredDate }, OPTIONS);
+
+export const sequenceSchema = new Schema<CounterDoc>({ name: requiredString, value: count }, OPTIONS);
+
+/** Every schema by collection; each carries its collection's `INDEXES`. */
+export const SCHEMAS = {
+  inbound: inboundSchema,
+  owners: ownerSchema,
+  staff: staffSchema,
+  threads: threadSchema,
+  messages: messageSchema,
+  counters: counterSchema,
+  tickets: ticketSchema,
+  jobs: jobSchema,
+  outbox: outboxSchema,
+  messageRefs: messageRefSchema,
+  settings: settingSchema,
+  surveyCampaigns: surveyCampaignSchema,
+  surveyInvitations: surveyInvitationSchema,
+  surveyResponses: surveyResponseSchema,
+  surveyOptOuts: surveyOptOutSchema,
+  sequences: sequenceSchema,
+} as const;
+
+for (const key of Object.keys(SCHEMAS) as CollectionKey[]) {
+  for (const { key: fields, ...options } of INDEXES[key]) SCHEMAS[key].index(fields, options);
+}
+
+export interface Models {
+  inbound: Model<InboundDoc>;
+  owners: Model<OwnerDoc>;
+  staff: Model<StaffDoc>;
+  threads: Model<ThreadDoc>;
+  messages: Model<MessageDoc>;
+  counters: Model<CounterDoc>;
+  tickets: Model<TicketDoc>;
+  jobs: Model<JobDoc>;
+  outbox: Model<OutboxDoc>;
+  messageRefs: Model<MessageRefDoc>;
+  settings: Model<SettingDoc>;
+  surveyCampaigns: Model<SurveyCampaignDoc>;
+  surveyInvitations: Model<SurveyInvitationDoc>;
+  surveyResponses: Model<SurveyResponseDoc>;
+  surveyOptOuts: Model<SurveyOptOutDoc>;
+  sequences: Model<CounterDoc>;
+}
+
+/** Compiles every model on `connection` (once per connection; a second call returns the same models). */
+export function registerModels(connection: Connection): Models {
+  const model = <T>(key: CollectionKey, schema: Schema<T>): Model<T> => {
+    const name = `residesk.${key}`;
+    return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema, COLLECTIONS[key]);
+  };
+  return {
+    inbound: model('inbound', inboundSchema),
+    owners: model('owners', ownerSchema),
+    staff: model('staff', staffSchema),
+    threads: model('threads', threadSchema),
+    messages: model('messages', messageSchema),
+    counters: model('counters', counterSchema),
+    tickets: model('tickets', ticketSchema),
+    jobs: model('jobs', jobSchema),
+    outbox: model('outbox', outboxSchema),
+    messageRefs: model('messageRefs', messageRefSchema),
+    settings: model('settings', settingSchema),
+    surveyCampaigns: model('surveyCampaigns', surveyCampaignSchema),
+    surveyInvitations: model('surveyInvitations', surveyInvitationSchema),
+    surveyResponses: model('surveyResponses', surveyResponseSchema),
+    surveyOptOuts: model('surveyOptOuts', surveyOptOutSchema),
+    sequences: model('sequences', sequenceSchema),
+  };
+}
