@@ -89,10 +89,13 @@ const WORDS: Record<string, Command> = {
   取消: 'cancel',
   revisit: 'revisit',
   回访: 'revisit',
+  draft: 'draft',
+  草稿: 'draft',
+  建议回复: 'draft',
 };
 
 /** Actions that need the accountable person (or a supervisor). */
-const ACCOUNTABLE_ONLY: readonly StaffAction[] = ['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover', 'phone'];
+const ACCOUNTABLE_ONLY: readonly StaffAction[] = ['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'draft'];
 /** Actions whose button asks for text first. */
 const NEEDS_TEXT: readonly StaffAction[] = ['reject', 'reply', 'plan', 'schedule', 'resolve'];
 const INPUT_TTL_MS = 15 * 60_000;
@@ -157,15 +160,46 @@ export class StaffDesk {
   }
 
   /** Handles one message or button press from a staff member. */
-  async handle(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
+  /**
+   * For a "suggest a reply" request: the assistant's draft, computed before the transaction (a model call
+   * must never hold the store). Authorization is checked later, inside the transaction.
+   */
+  async prepareDraft(inbound: Inbound): Promise<string | undefined> {
+    const assistant = this.ctx.assistant;
+    if (!assistant) return undefined;
     const c = inbound.content;
+    let number: string | undefined;
+    if (c.type === 'button' && c.data.startsWith('s|draft|')) number = c.data.split('|')[2];
+    if (c.type === 'text') {
+      const parsed = parseStaffCommand(c.text);
+      if (parsed?.command === 'draft') number = parsed.number;
+    }
+    if (!number) return undefined;
+    const ticket = await this.ctx.store.getTicketByNumber(number);
+    if (!ticket) return undefined;
+    const owner = await this.ctx.store.getOwner(ticket.ownerId);
+    const lastOwner = [...ticket.timeline].reverse().find((e) => e.action === 'owner_message' && e.note)?.note;
+    return assistant.suggestReply({
+      locale: owner?.locale ?? this.ctx.settings.defaultLocale,
+      ticketSummary: ticket.summary ?? [...ticket.description].slice(0, 200).join(''),
+      ...(ticket.plan ? { plan: ticket.plan } : {}),
+      ...(lastOwner ? { lastOwnerMessage: lastOwner } : {}),
+    });
+  }
+
+  async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string): Promise<DeskResult> {
+    const c = inbound.content;
+    if (c.type === 'button' && c.data.startsWith('s|draft|')) {
+      const number = c.data.split('|')[2] ?? '';
+      return this.run(tx, inbound, staff, 'draft', number, draft ?? '', true);
+    }
     if (c.type === 'button') return this.button(tx, inbound, staff, c.data);
     if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
     if (c.type !== 'text') return {};
     const parsed = parseStaffCommand(c.text);
     if (parsed) {
       await this.clearInput(tx, staff);
-      return this.command(tx, inbound, staff, parsed);
+      return this.command(tx, inbound, staff, parsed, draft);
     }
     const pending = await this.takeInput(tx, staff);
     if (pending) return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
@@ -176,7 +210,7 @@ export class StaffDesk {
 
   // ── entry points ──────────────────────────────────────────────────────────
 
-  private async command(tx: StoreTx, inbound: Inbound, staff: Staff, p: ParsedCommand): Promise<DeskResult> {
+  private async command(tx: StoreTx, inbound: Inbound, staff: Staff, p: ParsedCommand, draft?: string): Promise<DeskResult> {
     if (p.command === 'help') {
       await this.say(tx, inbound, this.t('desk.help'));
       return {};
@@ -188,6 +222,7 @@ export class StaffDesk {
       return {};
     }
     if (p.command === 'revisit') return this.phoneRevisit(tx, inbound, staff, p.number, p.rest);
+    if (p.command === 'draft') return this.run(tx, inbound, staff, 'draft', p.number, draft ?? '', false);
     return this.run(tx, inbound, staff, p.command, p.number, p.rest, false);
   }
 
@@ -257,6 +292,10 @@ export class StaffDesk {
     }
     if (ACCOUNTABLE_ONLY.includes(action) && !this.mayAct(staff, ticket)) {
       this.ctx.log.warn({ ticket: number, action, staff: staff.id }, 'refused: not the accountable person');
+      // Nobody took it on and it is finished (cancelled, declined): "accept it first" would be wrong.
+      if (!ticket.assignee && !isOpen(ticket.status)) {
+        return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number, status: this.t(`ticket.status.${ticket.status}`) });
+      }
       return this.refuse(tx, inbound, viaButton, ticket.assignee ? 'desk.refused.not_accountable' : 'desk.refused.accept_first', {
         number,
         name: ticket.assignee?.name ?? '',
@@ -290,6 +329,14 @@ export class StaffDesk {
         return this.handover(tx, inbound, staff, ticket, actor, text, viaButton);
       case 'phone':
         return this.phone(tx, inbound, staff, ticket, viaButton);
+      case 'draft':
+        await this.say(
+          tx,
+          inbound,
+          text ? this.t('desk.draft', { name: staff.displayName, number, draft: text }) : this.t('desk.draft_unavailable'),
+          ticket,
+        );
+        return viaButton ? { ack: { text: '' } } : {};
     }
   }
 
@@ -344,7 +391,8 @@ export class StaffDesk {
     const r = transition(ticket, 'judge', actor, now, patch, changes.join('; ') || undefined, { ...patch });
     if (!r.ok) return { ack: { text: this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }), alert: true } };
     await this.save(tx, r.ticket, keepMenu ? 'judge' : undefined);
-    if (patch.urgency && patch.urgency !== ticket.urgency) {
+    // A new urgency, or a reopened ticket back at work, is timed afresh.
+    if ((patch.urgency && patch.urgency !== ticket.urgency) || ticket.status === 'reopened') {
       await cancelDeadlines(this.ctx, tx, r.ticket);
       await scheduleDeadlines(this.ctx, tx, r.ticket);
     }
@@ -419,7 +467,13 @@ export class StaffDesk {
     const r = transition(ticket, 'propose_plan', actor, this.ctx.clock.now(), { plan }, plan);
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
-    await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
+    if (ticket.status === 'reopened') {
+      // Back at work without a new acceptance: stop timing acceptance, time the resolution.
+      await cancelDeadlines(this.ctx, tx, r.ticket);
+      await scheduleDeadlines(this.ctx, tx, r.ticket);
+    } else {
+      await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
+    }
     await this.owners.startFlow(tx, r.ticket, 'plan', { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' });
     return {};
   }

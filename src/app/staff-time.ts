@@ -12,7 +12,8 @@ export interface ParsedTime {
   rest: string;
 }
 
-const CLOCK = String.raw`(\d{1,2})[:：点](\d{2})?分?`;
+/** 14:00, 14：00, 14点, 14点30分, 14点半 (half past). */
+const CLOCK = String.raw`(\d{1,2})[:：点](\d{2}|半)?分?`;
 const FULL = new RegExp(String.raw`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})日?\s*${CLOCK}`);
 const MONTH_DAY = new RegExp(String.raw`^(\d{1,2})[-/.月](\d{1,2})[日号]?\s*${CLOCK}`);
 const RELATIVE = new RegExp(String.raw`^(今天|明天|后天|today|tomorrow)\s*(?:上午|下午|晚上)?\s*${CLOCK}`, 'i');
@@ -24,7 +25,7 @@ export function parseStaffTime(text: string, now: Date, zone: string): ParsedTim
   const build = (d: DateTime, h: string | undefined, m: string | undefined, afternoon = false) => {
     let hour = Number(h);
     if (afternoon && hour < 12) hour += 12;
-    const minute = Number(m ?? 0);
+    const minute = m === '半' ? 30 : Number(m ?? 0);
     if (hour > 23 || minute > 59) return undefined;
     const at = d.set({ hour, minute, second: 0, millisecond: 0 });
     return at.isValid ? at : undefined;

@@ -6,10 +6,11 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App, type InboundResult } from '../../src/app/app.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
+import type { DeskPolicy } from '../../src/app/context.js';
 import type { Store } from '../../src/core/ports.js';
 import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
 import { FakeClock } from './clock.js';
 
 export interface Sent {
@@ -38,6 +39,10 @@ export interface HarnessOptions {
   clock?: FakeClock;
   staffChat?: string;
   dutyPhone?: string;
+  /** Service levels, supervisors and managers; the defaults when left out. */
+  policy?: DeskPolicy;
+  /** The application's logger; a silent one when left out. */
+  log?: Logger;
 }
 
 export async function makeHarness(opts: HarnessOptions = {}) {
@@ -45,7 +50,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   const clock = opts.clock ?? new FakeClock();
   const sender = new RecordingSender('console');
   const staffChat = opts.staffChat ?? 'staff';
-  const log = silentLogger();
+  const log = opts.log ?? silentLogger();
   const app = new App({
     store,
     clock,
@@ -59,6 +64,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       dutyPhone: opts.dutyPhone ?? '0571-88886666',
     },
     staffRooms: [{ channel: 'console', chatId: staffChat }],
+    ...(opts.policy ? { policy: opts.policy } : {}),
   });
   const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
   let seq = 0;
@@ -73,6 +79,10 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       messageId?: string;
       chatKind?: Inbound['chatKind'];
       languageCode?: string;
+      /** The sender's display name (staff are known by it). */
+      userName?: string;
+      /** The platform id of the message this one replies to (e.g. a ticket's card). */
+      replyTo?: string;
     } = {},
   ): Promise<{ result: InboundResult; replies: OutboundAction[]; texts: string[] }> {
     const chatId = o.chatId ?? 'owner';
@@ -86,6 +96,8 @@ export async function makeHarness(opts: HarnessOptions = {}) {
       messageId: o.messageId ?? `msg-${run}-${seq}`,
       receivedAt: clock.now(),
       ...(o.languageCode ? { languageCode: o.languageCode } : {}),
+      ...(o.userName ? { userName: o.userName } : {}),
+      ...(o.replyTo ? { replyTo: o.replyTo } : {}),
       content: typeof content === 'string' ? { type: 'text', text: content } : content,
     });
     await dispatcher.drain();

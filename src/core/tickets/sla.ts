@@ -76,10 +76,17 @@ export function activePhases(ticket: Ticket): { phase: SlaPhase; since: Date }[]
     case 'in_progress':
     case 'awaiting_agreement':
     case 'scheduled': {
-      const accepted = [...ticket.timeline].reverse().find((e) => e.action === 'accept');
-      const since = accepted?.at ?? ticket.createdAt;
+      // Work runs from the latest acceptance, or from a reopening (or review) that went back to work without one.
+      const started = [...ticket.timeline]
+        .reverse()
+        .find((e) => e.action === 'accept' || e.action === 'reopen' || e.action === 'request_review');
+      const since = started?.at ?? ticket.createdAt;
       const phases: { phase: SlaPhase; since: Date }[] = [{ phase: 'resolve', since }];
-      const toldOwner = ticket.timeline.some((e) => e.action === 'staff_reply' || e.action === 'propose_plan' || e.action === 'schedule');
+      const toldOwner = ticket.timeline.some(
+        (e) =>
+          (e.action === 'staff_reply' || e.action === 'propose_plan' || e.action === 'schedule') &&
+          e.at.getTime() >= since.getTime(),
+      );
       if (!toldOwner) phases.unshift({ phase: 'progress', since });
       return phases;
     }

@@ -1,0 +1,247 @@
+/**
+ * The staff desk end to end against the Telegram Bot API emulator (telegram-test-api), in webhook mode,
+ * wired as main.ts does: an owner files a repair in a private chat, the staff group accepts it with the
+ * button on its card (the card is edited in place), replies to the card, and a colleague who is not
+ * accountable is refused with an alert only they see. A recording proxy in front of the Bot API shows the
+ * calls the bot made (editMessageText, answerCallbackQuery with show_alert).
+ */
+
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramChannel, type TelegramChannel } from '../../src/adapters/channels/telegram/telegram.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { App } from '../../src/app/app.js';
+import { Dispatcher } from '../../src/app/dispatcher.js';
+import { loadFlows } from '../../src/app/flows-loader.js';
+import { type Store, systemClock } from '../../src/core/ports.js';
+import { createI18n, readLocales } from '../../src/i18n.js';
+import { silentLogger } from '../../src/logger.js';
+import {
+  freePort,
+  type ProxiedRequest,
+  type RecordingProxy,
+  startRecordingProxy,
+  waitFor,
+} from '../adapters/channels/telegram/support.js';
+
+const TOKEN = '123456:e2e-desk-token';
+const STAFF = -1001000000002;
+const OWNER = 1101;
+const WANG = 2201;
+const LI = 2202;
+const WEBHOOK_PATH = '/telegram/webhook';
+
+const i18n = createI18n(readLocales('locales'));
+const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
+
+let emulator: TelegramServer;
+let api: RecordingProxy;
+let hook: RecordingProxy;
+let store: Store;
+let channel: TelegramChannel;
+let dispatcher: Dispatcher;
+
+interface BotMessage {
+  messageId: number;
+  text: string;
+  buttons: { text: string; callback_data: string }[];
+}
+
+/** What the bot has sent to a chat so far, as the emulator keeps it (edits applied). */
+function botMessages(chatId: number): BotMessage[] {
+  return emulator.storage.botMessages
+    .filter((m) => String(m.message.chat_id) === String(chatId))
+    .map((m) => {
+      const markup = m.message.reply_markup as
+        | { inline_keyboard?: { text: string; callback_data: string }[][] }
+        | undefined;
+      return {
+        messageId: m.messageId,
+        text: String(m.message.text ?? ''),
+        buttons: markup?.inline_keyboard?.flat() ?? [],
+      };
+    });
+}
+
+function calls(method: string): ProxiedRequest[] {
+  return api.requests.filter((r) => r.path.endsWith(`/${method}`));
+}
+
+function secretRegistered(): string {
+  const registered = api.requests.find((r) => r.path.endsWith('/setWebhook'));
+  return String(registered?.body.secret_token ?? '');
+}
+
+beforeAll(async () => {
+  const emulatorPort = await freePort();
+  emulator = new TelegramServer({ port: emulatorPort, host: '127.0.0.1' });
+  await emulator.start();
+  api = await startRecordingProxy(() => emulator.config.apiURL);
+  const webhookPort = await freePort();
+  hook = await startRecordingProxy(
+    () => `http://127.0.0.1:${webhookPort}`,
+    () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
+  );
+  const log = silentLogger();
+  store = await openSqliteStore({ path: ':memory:' });
+  const clock = systemClock;
+  const app = new App({
+    store,
+    clock,
+    registry: loadFlows('flows', (key) => i18n.has(key)),
+    i18n,
+    log,
+    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
+    staffRooms: [{ channel: 'telegram', chatId: String(STAFF) }],
+  });
+  channel = await createTelegramChannel({
+    config: {
+      token: TOKEN,
+      staffChatId: STAFF,
+      apiRoot: api.url,
+      webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
+      port: webhookPort,
+      rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: 60 },
+    },
+    store,
+    log,
+    handle: (inbound) => app.handleInbound(inbound),
+    wake: () => dispatcher.wake(),
+    now: () => clock.now(),
+  });
+  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'e2e-desk', pollMs: 20 });
+  dispatcher.start();
+  await channel.start();
+});
+
+afterAll(async () => {
+  await channel?.stop();
+  await dispatcher?.stop();
+  await hook?.close();
+  await api?.close();
+  await emulator?.stop();
+  await store?.close();
+});
+
+describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
+  it('accepts from the card, edits it in place, carries a reply to the card to the owner, refuses a colleague', async () => {
+    const owner = emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
+    const wang = emulator.getClient(TOKEN, {
+      chatId: STAFF,
+      userId: WANG,
+      firstName: '王师傅',
+      type: 'supergroup',
+      chatTitle: '客服中心',
+    });
+    const li = emulator.getClient(TOKEN, {
+      chatId: STAFF,
+      userId: LI,
+      firstName: '李师傅',
+      type: 'supergroup',
+      chatTitle: '客服中心',
+    });
+    /** Sends an update and waits until the webhook has handled it, so that updates arrive in order. */
+    const handled = async (send: () => Promise<unknown>) => {
+      const count = hook.requests.length;
+      await send();
+      await waitFor(() => hook.requests.length > count, 'the webhook to handle the update');
+    };
+    const ownerSays = (text: string) => handled(() => owner.sendMessage(owner.makeMessage(text)));
+    const toOwner = (fragment: string) =>
+      waitFor(() => botMessages(OWNER).find((m) => m.text.includes(fragment)), `the owner to be told "${fragment}"`);
+
+    // The owner files a repair, typing the answers (each update is handled before the next is sent).
+    await handled(() => owner.sendCommand(owner.makeCommand('/start')));
+    for (const line of ['1', '1', '3-2-501', '卫生间天花板漏水，滴到地上了', '1', '1', '张三', '13812345678', '1']) {
+      await ownerSays(line);
+    }
+    const filed = await toOwner('工单号');
+    const number = filed.text.match(/T\d{6}-0001/)?.[0] ?? '';
+    expect(number).not.toBe('');
+
+    // The card in the staff group: masked phone, Accept / Reject / Phone.
+    const card = await waitFor(
+      () => botMessages(STAFF).find((m) => m.text.includes(number) && m.buttons.length > 0),
+      'the card in the staff group',
+    );
+    expect(card.text).toContain('138****5678');
+    expect(card.text).not.toContain('13812345678');
+    expect(card.buttons.map((b) => b.callback_data)).toEqual([
+      `s|accept|${number}`,
+      `s|reject|${number}`,
+      `s|phone|${number}`,
+    ]);
+
+    // 王师傅 presses Accept on the card.
+    const answered = calls('answerCallbackQuery').length;
+    await handled(() =>
+      wang.sendCallback(wang.makeCallbackQuery(`s|accept|${number}`, { message: { message_id: card.messageId } })),
+    );
+    expect(calls('answerCallbackQuery')[answered]?.body).toMatchObject({ text: zh('desk.done.accepted', { number }) });
+    expect(calls('answerCallbackQuery')[answered]?.body.show_alert).toBeUndefined();
+
+    // The same message is edited: new status, the accountable person, the actions of an accepted ticket.
+    const edited = await waitFor(
+      () =>
+        botMessages(STAFF).find((m) => m.messageId === card.messageId && m.text.includes(zh('ticket.status.accepted'))),
+      'the card to be edited',
+    );
+    expect(edited.text).toContain(`${zh('card.assignee')}：王师傅`);
+    expect(edited.buttons.map((b) => b.callback_data.split('|')[1])).toEqual([
+      'reply',
+      'draft',
+      'judge',
+      'plan',
+      'schedule',
+      'resolve',
+      'handover',
+      'reject',
+      'phone',
+      'timeline',
+    ]);
+    const edit = calls('editMessageText').find((r) => String(r.body.chat_id) === String(STAFF));
+    expect(edit?.body.message_id).toBe(card.messageId);
+    expect(botMessages(STAFF).filter((m) => m.text.includes(`${zh('card.status')}：`))).toHaveLength(1);
+    await toOwner(zh('owner.accepted', { number, name: '王师傅' }));
+
+    // 王师傅 replies to the card: the owner gets it with the number and his name.
+    await handled(() =>
+      wang.sendMessage(
+        wang.makeMessage('您好，我下午两点上门查看，请留人在家', { reply_to_message: { message_id: card.messageId } }),
+      ),
+    );
+    await toOwner(zh('owner.reply', { number, name: '王师傅', text: '您好，我下午两点上门查看，请留人在家' }));
+    const ticket = await store.getTicketByNumber(number);
+    expect(ticket?.timeline.map((e) => e.action)).toEqual(['create', 'accept', 'staff_reply']);
+
+    // 李师傅 is not accountable: his Resolve press gets an alert only he sees, and nothing changes.
+    const before = calls('answerCallbackQuery').length;
+    const sentBefore = botMessages(STAFF).length;
+    await handled(() =>
+      li.sendCallback(li.makeCallbackQuery(`s|resolve|${number}`, { message: { message_id: edited.messageId } })),
+    );
+    expect(calls('answerCallbackQuery')[before]?.body).toMatchObject({
+      text: zh('desk.refused.not_accountable', { number, name: '王师傅' }),
+      show_alert: true,
+    });
+    const after = await store.getTicketByNumber(number);
+    expect(after?.status).toBe('accepted');
+    expect(after?.timeline).toHaveLength(3);
+    await dispatcher.drain();
+    expect(botMessages(STAFF)).toHaveLength(sentBefore);
+
+    // The owner forges a staff button in the private chat: refused with an alert, the ticket unchanged.
+    const forged = calls('answerCallbackQuery').length;
+    await handled(() =>
+      owner.sendCallback(owner.makeCallbackQuery(`s|resolve|${number}`, { message: { message_id: filed.messageId } })),
+    );
+    expect(calls('answerCallbackQuery')[forged]?.body).toMatchObject({
+      text: zh('desk.refused.not_staff'),
+      show_alert: true,
+    });
+    expect((await store.getTicketByNumber(number))?.status).toBe('accepted');
+
+    // Every update was acknowledged.
+    expect(hook.requests.every((r) => r.status === 200)).toBe(true);
+  }, 30_000);
+});
