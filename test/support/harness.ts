@@ -2,6 +2,7 @@
  * A whole residesk (real engine, flows, locales, SQLite store, app and dispatcher) with a recording
  * channel and a fake clock, for tests that talk to it as an owner would.
  */
+import type { Assistant } from '../../src/adapters/ai/assistant.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App, type InboundResult } from '../../src/app/app.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   dutyPhone?: string;
   /** Service levels, supervisors and managers; the defaults when left out. */
   policy?: DeskPolicy;
+  /** The AI assistant (e.g. the offline one); none by default. */
+  assistant?: Assistant;
   /** The application's logger; a silent one when left out. */
   log?: Logger;
 }
@@ -65,6 +68,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     },
     staffRooms: [{ channel: 'console', chatId: staffChat }],
     ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.assistant ? { assistant: opts.assistant } : {}),
   });
   const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
   let seq = 0;
