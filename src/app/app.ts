@@ -143,8 +143,8 @@ export class App implements OwnerSide {
         const result = await this.desk.handle(tx, inbound, staff, draft);
         return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
       }
+      this.ctx.log.warn({ channel: inbound.channel, chatId: inbound.chatId }, 'refused a staff action from someone who is not staff');
       if (inbound.content.type === 'button') {
-        this.ctx.log.warn({ channel: inbound.channel, chatId: inbound.chatId }, 'refused a staff action from someone who is not staff');
         const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
         return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
       }
@@ -329,6 +329,8 @@ export class App implements OwnerSide {
     const t = (k: string, p?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, k, p);
     await this.ctx.toStaff(tx, {
       text: photo ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `：${text}` : ''}` : t('desk.owner_note', { number: ticket.number, text: text ?? '' }),
+      // Staff may reply to this message as to the card itself.
+      ref: `note:${ticket.number}:${updated.timeline.length}`,
       replyToRef: `card:${ticket.number}`,
       ...(photo ? { photos: [photo.ref] } : {}),
       ...(await this.assigneeMention(tx, ticket)),

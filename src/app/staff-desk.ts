@@ -139,7 +139,10 @@ export class StaffDesk {
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
   static looksLikeCommand(inbound: Inbound): boolean {
     if (inbound.content.type === 'button') return inbound.content.data.startsWith('s|');
-    return inbound.content.type === 'text' && parseStaffCommand(inbound.content.text) !== undefined;
+    if (inbound.content.type !== 'text') return false;
+    // 取消 / 帮助 without a ticket number belong to the sender's own conversation (staff are owners too).
+    const parsed = parseStaffCommand(inbound.content.text);
+    return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets');
   }
 
   /** Records (or refreshes) the staff member behind a staff-room message, with the role configuration gives them. */

@@ -697,12 +697,9 @@ describe('who may act', () => {
   });
 });
 
-describe('bugs outside the desk (src/app/app.ts), kept visible', () => {
-  // BUG: src/app/app.ts addOwnerNote (the toStaff call) posts the owner's note without a `ref`, so a staff
-  // member who replies to that note (not to the card) is ignored: StaffDesk.repliedTicket looks for
-  // `card:` or `note:` refs and finds none. Expected: the note is sent with e.g. `ref: note:<number>:<id>`
-  // and a reply to it reaches the owner like a reply to the card.
-  it.fails("carries a staff reply to the owner's note (not the card) to the owner", async () => {
+describe('staff and owners in the same app', () => {
+  // A reply to the owner's note under the card reaches the owner like a reply to the card.
+  it("carries a staff reply to the owner's note (not the card) to the owner", async () => {
     const d = await accepted();
     await d.send('楼上邻居说他们家也在漏');
     const index = d.sender.sent.findIndex(
@@ -720,12 +717,8 @@ describe('bugs outside the desk (src/app/app.ts), kept visible', () => {
     ]);
   });
 
-  // BUG: src/app/app.ts process() (the `StaffDesk.looksLikeCommand(inbound)` branch) sends every message a
-  // registered staff member writes in a private chat that parses as a desk command to the desk, including
-  // 取消 / /cancel (and 帮助 / /help), which take no ticket number. A staff member who is also an owner and
-  // is filing their own repair cannot cancel it: the desk swallows 取消 and answers nothing. Expected: a
-  // command without a ticket number (other than /tickets) from a private chat goes to the owner's conversation.
-  it.fails('lets a staff member who is also an owner cancel their own report with 取消', async () => {
+  // A staff member is an owner too: 取消 without a ticket number is for their own conversation.
+  it('lets a staff member who is also an owner cancel their own report with 取消', async () => {
     const d = await withTicket();
     const me = { chatId: 'a-private', userId: 'a', userName: '王师傅' };
     for (const line of ['/start', '1', '1', '5-1-302']) await d.send(line, me);
