@@ -40,7 +40,7 @@ import {
   type Urgency,
 } from '../core/types.js';
 import { AppContext, type AppOptions } from './context.js';
-import { cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
+import { alertEmergency, cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { businessDayKey, formatBusinessTime } from './render.js';
 import { CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import { IdentityLinks } from './identity.js';
@@ -275,6 +275,7 @@ export class App implements OwnerSide {
     const key = ticket.urgency === 'emergency' ? 'ticket.created_emergency' : 'ticket.created';
     await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number }) });
     await this.ctx.postCard(tx, ticket);
+    if (ticket.urgency === 'emergency') await alertEmergency(this.ctx, tx, ticket);
     await scheduleDeadlines(this.ctx, tx, ticket);
     if (long && this.ctx.assistant?.mode === 'openai') {
       await tx.scheduleJob({ id: this.ctx.newId(), type: 'ticket.summary', dueAt: now, payload: { ticketId: ticket.id } }, now);

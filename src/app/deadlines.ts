@@ -75,6 +75,16 @@ async function mentionsOf(ctx: AppContext, tx: StoreTx, level: 'supervisors' | '
   });
 }
 
+/** An emergency is alerted at once, naming the supervisors, under its card. */
+export async function alertEmergency(ctx: AppContext, tx: StoreTx, ticket: Ticket): Promise<void> {
+  const mentions = await mentionsOf(ctx, tx, 'supervisors');
+  await ctx.toStaff(tx, {
+    text: ctx.t(ctx.staffLocale, 'desk.emergency_alert', { number: ticket.number, who: mentions.map((m) => `@${m.name}`).join(' ') }),
+    replyToRef: `card:${ticket.number}`,
+    ...(mentions.length ? { mentions } : {}),
+  });
+}
+
 /** Job `sla.check`: one checkpoint of one phase. Does nothing when the phase is over. */
 export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promise<void> {
   const { ticketId, phase, percent } = job.payload as { ticketId: string; phase: SlaPhase; percent: number };
