@@ -23,7 +23,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { redactUri } from '../adapters/store/mongo/connection.js';
+import { redactUri, STORE_COLLECTIONS } from '../adapters/store/mongo/connection.js';
 import { openSqliteStore } from '../adapters/store/sqlite/store.js';
 import type { Job, MessageLogEntry, OutboxItem, Store, StoreTx } from '../core/ports.js';
 import { StoreError } from '../core/ports.js';
@@ -33,23 +33,7 @@ import type { Channel } from '../core/types.js';
 // What is copied, and what the copy needs besides the port.
 
 /** Every collection the migration copies and counts, in the order it copies them. */
-export const COLLECTIONS = [
-  'owners',
-  'staff',
-  'threads',
-  'messages',
-  'tickets',
-  'jobs',
-  'outbox',
-  'messageRefs',
-  'settings',
-  'inbound',
-  'counters',
-  'surveyCampaigns',
-  'surveyInvitations',
-  'surveyResponses',
-  'surveyOptOuts',
-] as const;
+export const COLLECTIONS = STORE_COLLECTIONS;
 export type Collection = (typeof COLLECTIONS)[number];
 export type Counts = Record<Collection, number>;
 

@@ -208,3 +208,22 @@ function scrub(message: string, uri: string): string {
   }
   return text;
 }
+
+/** Every collection of the store, in the order a migration copies them (shared by the store's counts and the CLI). */
+export const STORE_COLLECTIONS = [
+  'owners',
+  'staff',
+  'threads',
+  'messages',
+  'tickets',
+  'jobs',
+  'outbox',
+  'messageRefs',
+  'settings',
+  'inbound',
+  'counters',
+  'surveyCampaigns',
+  'surveyInvitations',
+  'surveyResponses',
+  'surveyOptOuts',
+] as const;

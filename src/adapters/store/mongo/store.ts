@@ -40,6 +40,7 @@ import {
   type HelloReply,
   redactUri,
   replicaSetProblem,
+  STORE_COLLECTIONS,
   unreachableError,
 } from './connection.js';
 import {
@@ -1101,23 +1102,7 @@ class MongoOps implements StoreTx {
 // ---------------------------------------------------------------------------------------------------
 // Maintenance: what a migration writes beyond the port.
 
-const COUNTED = [
-  'owners',
-  'staff',
-  'threads',
-  'messages',
-  'tickets',
-  'jobs',
-  'outbox',
-  'messageRefs',
-  'settings',
-  'inbound',
-  'counters',
-  'surveyCampaigns',
-  'surveyInvitations',
-  'surveyResponses',
-  'surveyOptOuts',
-] as const satisfies readonly (keyof MongoCounts & CollectionKey)[];
+const COUNTED = STORE_COLLECTIONS satisfies readonly (keyof MongoCounts & CollectionKey)[];
 
 class Maintenance implements MongoMaintenance {
   constructor(
