@@ -21,6 +21,8 @@ import { Scheduler } from './app/scheduler.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { type Store, StoreError, systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
+import { localeKeysOf } from './core/flow/registry.js';
+import { compileQuestionnaire, loadQuestionnaires, mergeResources, QuestionnaireError } from './core/surveys/questionnaire.js';
 import { createI18n, readLocales } from './i18n.js';
 import { createLogger } from './logger.js';
 
@@ -65,10 +67,23 @@ async function main(): Promise<void> {
     ...(consoleMode ? { destination: pino.destination(2) } : {}),
   });
 
-  const i18n = createI18n(readLocales(join(ROOT, 'locales')));
+  let questionnaires: ReturnType<typeof loadQuestionnaires>;
+  let compiledSurveys: ReturnType<typeof compileQuestionnaire>[];
+  try {
+    questionnaires = loadQuestionnaires(join(ROOT, 'flows', 'surveys'));
+    compiledSurveys = [...questionnaires.values()].map(compileQuestionnaire);
+  } catch (error) {
+    if (error instanceof QuestionnaireError) fail('a questionnaire is broken', error.problems);
+    throw error;
+  }
+  const i18n = createI18n(mergeResources(readLocales(join(ROOT, 'locales')), ...compiledSurveys.map((c) => c.resources)));
   let registry: ReturnType<typeof loadFlows>;
   try {
     registry = loadFlows(join(ROOT, 'flows'), (key) => i18n.has(key));
+    const surveyFlows = new Map(compiledSurveys.map((c) => [c.flow.id, c.flow] as const));
+    const missing = localeKeysOf({ flows: surveyFlows, menu: { entries: [] } }).filter(({ key }) => !i18n.has(key));
+    if (missing.length > 0) fail('a questionnaire names texts that do not exist', missing.map((m) => `${m.where}: ${m.key}`));
+    registry = { ...registry, flows: new Map([...registry.flows, ...surveyFlows]) };
   } catch (error) {
     if (error instanceof FlowError) fail('a flow file is broken', error.problems);
     throw error;
@@ -121,6 +136,7 @@ async function main(): Promise<void> {
     staffRooms,
     policy: policyOf(config),
     assistant,
+    surveys: { questionnaires },
   });
   const dispatcher = new Dispatcher({
     store,

@@ -7,7 +7,7 @@
  * failure for one message is caught here, logged without personal data, and answered with a short
  * apology; the message itself is still recorded.
  */
-import type { Effect, EngineContext, EngineEvent, FlowEffect, TicketSummary } from '../core/flow/engine.js';
+import type { Effect, EngineContext, EngineEvent, FlowContext, FlowEffect, TicketSummary } from '../core/flow/engine.js';
 import { mayUnderstand, step } from '../core/flow/engine.js';
 import type { Understanding } from '../core/understand/understanding.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
@@ -34,6 +34,7 @@ import {
   type Inbound,
   type Locale,
   type Owner,
+  type Staff,
   TICKET_KINDS,
   type TicketKind,
   URGENCIES,
@@ -45,6 +46,15 @@ import { businessDayKey, formatBusinessTime } from './render.js';
 import { CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import { IdentityLinks } from './identity.js';
 import { Revisits } from './revisits.js';
+import {
+  parseSurveyCommand,
+  type StartFlowOptions,
+  type SurveyCommand,
+  type SurveyOptions,
+  type SurveyOwners,
+  Surveys,
+} from './surveys.js';
+import { parseOwnerSurveyWord } from '../core/surveys/words.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
 
@@ -69,14 +79,16 @@ export function localeFromLanguageCode(code: string | undefined, fallback: Local
 
 const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
 
-export class App implements OwnerSide {
+export class App implements OwnerSide, SurveyOwners {
   readonly ctx: AppContext;
+  readonly surveys: Surveys;
   private readonly desk: StaffDesk;
   private readonly revisits: Revisits;
   private readonly links: IdentityLinks;
 
-  constructor(o: AppOptions) {
+  constructor(o: AppOptions & { surveys?: SurveyOptions }) {
     this.ctx = new AppContext(o);
+    this.surveys = new Surveys(this.ctx, this, o.surveys ?? { questionnaires: new Map() });
     this.desk = new StaffDesk(this.ctx, this);
     this.revisits = new Revisits(this.ctx, this);
     this.links = new IdentityLinks(this.ctx);
@@ -132,10 +144,16 @@ export class App implements OwnerSide {
       body: inbound.content,
     });
     if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
+    const surveyCommand = inbound.content.type === 'text' ? parseSurveyCommand(inbound.content.text) : undefined;
     if (inbound.chatKind === 'staff') {
       const staff = await this.desk.enrol(tx, inbound);
+      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand);
       const result = await this.desk.handle(tx, inbound, staff, draft);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
+    }
+    if (surveyCommand) {
+      const staff = await tx.findStaff(inbound.channel, inbound.userId);
+      if (staff?.active) return this.surveyCommand(tx, inbound, staff, surveyCommand);
     }
     if (StaffDesk.looksLikeCommand(inbound)) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
@@ -166,6 +184,11 @@ export class App implements OwnerSide {
   private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date, understanding?: Understanding): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
     if (inbound.content.type === 'text' && (await this.links.tryCode(tx, owner, inbound, inbound.content.text))) {
+      return { duplicate: false };
+    }
+    const surveyWord = inbound.content.type === 'text' ? parseOwnerSurveyWord(inbound.content.text) : undefined;
+    if (surveyWord) {
+      await this.surveys.ownerWord(tx, owner, inbound, surveyWord);
       return { duplicate: false };
     }
     const thread = await this.threadOf(tx, inbound, owner, now);
@@ -232,6 +255,7 @@ export class App implements OwnerSide {
         return this.createTicket(tx, owner, address, effect, now);
       case 'flow.cancelled':
         this.ctx.log.info({ flow: effect.flowId, ownerId: owner.id }, 'flow cancelled by the owner');
+        await this.surveys.flowCancelled(tx, owner, effect);
         return owner;
       case 'ticket.note':
         await this.addOwnerNote(tx, owner, effect.ticketId, effect.note, now);
@@ -247,9 +271,15 @@ export class App implements OwnerSide {
       case 'revisit.record':
         await this.revisits.recordFromChat(tx, owner, address, effect);
         return owner;
-      case 'survey.answer':
-        this.ctx.log.warn({ effect: effect.type }, 'effect has no handler yet');
+      case 'survey.answer': {
+        const r = await this.surveys.recordAnswer(tx, owner, effect, address);
+        await this.ctx.sendTo(tx, address, r.reply);
+        // "Would you like us to follow this up?" — yes opens a ticket from the low answers.
+        if (r.ticket) {
+          return this.createTicket(tx, owner, address, { ...effect, type: 'ticket.create', answers: r.ticket.answers, set: r.ticket.set }, now);
+        }
         return owner;
+      }
     }
   }
 
@@ -469,11 +499,40 @@ export class App implements OwnerSide {
     return this.revisits.recordByPhone(tx, ticket, text, actor);
   }
 
+  /** SurveyOwners: starts (or queues) a flow in an owner's chat, outside quiet hours when asked. */
+  async startFlowFor(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    flowId: string,
+    context: FlowContext,
+    opts: StartFlowOptions = {},
+  ): Promise<void> {
+    if (owner.unreachable) return;
+    const now = this.ctx.clock.now();
+    const thread = await this.threadOf(tx, address, owner, now);
+    const event: EngineEvent = { type: 'start', flowId, context, queueIfBusy: true, ...(opts.preset ? { preset: opts.preset } : {}) };
+    await this.runEngine(tx, owner, thread, event, address, now, opts.notBefore);
+  }
+
+  /** `/survey …` from a supervisor or manager (in the staff room or their private chat). */
+  private async surveyCommand(tx: StoreTx, inbound: Inbound, staff: Staff, command: SurveyCommand): Promise<InboundResult> {
+    if (staff.role === 'staff') {
+      this.ctx.log.warn({ staff: staff.id }, 'refused a survey command from staff who is not a supervisor');
+      await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(this.ctx.staffLocale, 'survey.cmd.refused') });
+      return { duplicate: false, ...silentAck(inbound) };
+    }
+    const result = await this.surveys.command(tx, command, staff.id);
+    for (const message of result.reply) await this.ctx.sendTo(tx, inbound, message);
+    return { duplicate: false, ...silentAck(inbound) };
+  }
+
   // ── scheduled jobs ──────────────────────────────────────────────────────────
 
   /** The handlers of every job type the application schedules. */
   jobHandlers(): Record<string, JobHandler> {
     return {
+      ...this.surveys.jobHandlers(),
       'sla.check': (job, tx) => runSlaCheck(this.ctx, tx, job),
       'sla.repeat': (job, tx) => runEmergencyRepeat(this.ctx, tx, job),
       'appointment.remind': (job, tx) => this.appointmentReminder(job, tx),

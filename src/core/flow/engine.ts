@@ -286,8 +286,10 @@ class Run {
     if (parsed && 'entry' in parsed && !byLabel) return this.menuEntry(parsed.entry);
 
     if (!prompt) return this.freeText(raw);
-    // On a rating a typed number is the rating itself, not the n-th button (labelled scales list the best first).
-    const rating = !this.state.prompt && this.currentStep()?.answer.kind === 'rating';
+    // On a numeric rating (buttons showing 1…10) a typed number is the rating itself; on a labelled scale
+    // (很满意 … 很不满意, listed best first and numbered by position) it is the n-th item, as the list shows.
+    const answer = this.state.prompt ? undefined : this.currentStep()?.answer;
+    const rating = answer?.kind === 'rating' && !answer.labels;
     const index = rating ? undefined : parseIndex(raw);
     if (index !== undefined && prompt.buttons.length > 0) {
       const picked = prompt.buttons[index - 1];

@@ -1338,10 +1338,13 @@ describe('rating answers', () => {
     ]);
   });
 
-  it('reads a typed number on a labelled scale as the rating, not the n-th button', () => {
+  it('reads a typed number on a labelled scale as the n-th item of the list it sees (best first)', () => {
     const c = toAttitude();
     c.text('3');
-    expect(c.state.flow?.answers.attitude).toBe(3);
+    expect(c.state.flow?.answers.attitude).toBe(1);
+    const d = toAttitude();
+    d.text('1');
+    expect(d.state.flow?.answers.attitude).toBe(3);
   });
 
   it('takes a labelled point by button and by typed label', () => {
@@ -1357,7 +1360,7 @@ describe('rating answers', () => {
     const c = toAttitude();
     c.text('5');
     expect(promptText(c)).toBe(
-      `${ft('input.rating_invalid', { min: 1, max: 3 })}\n\n${ft('survey.ask.attitude', { ticket: 'T261128-0001' })}`,
+      `${ft('input.number_out_of_range', { count: 3 })}\n\n${ft('survey.ask.attitude', { ticket: 'T261128-0001' })}`,
     );
     c.text('很好');
     expect(promptText(c)).toContain(ft('input.rating_invalid', { min: 1, max: 3 }));

@@ -1,0 +1,229 @@
+/**
+ * `npm run survey -- …`: satisfaction survey campaigns from the command line, on the deployment's SQLite
+ * store under DATA_DIR (the same commands supervisors give in the staff group with `/survey`).
+ *
+ *   npm run survey -- list
+ *   npm run survey -- create <questionnaire> [name…] [buildings=3,5] [start=2026-12-01] [end=2026-12-15]
+ *   npm run survey -- preview <campaign>
+ *   npm run survey -- start <campaign> [start=…] [end=…]
+ *   npm run survey -- report <campaign>
+ *   npm run survey -- close <campaign>
+ *   npm run survey -- export <campaign> [--out answers.csv] [--locale zh-CN|en]
+ *
+ * What the staff group should see (the preview, a closing summary) is also written to the outbox for the
+ * staff rooms, so a running bot delivers it. Invitations and reminders are sent by the bot's scheduler, not
+ * here. Exit codes: 0 done, 1 refused or failed, 2 usage.
+ */
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openSqliteStore } from '../adapters/store/sqlite/store.js';
+import { AppContext } from '../app/context.js';
+import { parseSurveyCommand, normaliseCampaignId, Surveys } from '../app/surveys.js';
+import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import type { FlowSpec } from '../core/flow/schema.js';
+import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
+import { exportCsv } from '../core/surveys/export.js';
+import {
+  compileQuestionnaire,
+  loadQuestionnaires,
+  mergeResources,
+  QuestionnaireError,
+} from '../core/surveys/questionnaire.js';
+import { type Address, isLocale, type Locale } from '../core/types.js';
+import { createI18n, readLocales } from '../i18n.js';
+import { silentLogger } from '../logger.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export const USAGE = `usage: npm run survey -- <command>
+  list
+  create <questionnaire> [name…] [buildings=3,5] [start=2026-12-01] [end=2026-12-15]
+  preview <campaign>
+  start <campaign> [start=…] [end=…]
+  report <campaign>
+  close <campaign>
+  export <campaign> [--out answers.csv] [--locale zh-CN|en]`;
+
+export interface SurveyCliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface SurveyCliOptions {
+  /** The environment (default: process.env after reading ./.env). */
+  env?: Record<string, string | undefined>;
+  /** Where flows/ and locales/ are (default: the repository root). */
+  root?: string;
+  clock?: Clock;
+}
+
+function who(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** Runs one survey command; returns the exit code. */
+export async function runSurveyCli(
+  argv: readonly string[],
+  io: SurveyCliIo,
+  options: SurveyCliOptions = {},
+): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    io.out(`${USAGE}\n`);
+    return verb ? 0 : 2;
+  }
+  if (!['list', 'create', 'preview', 'start', 'report', 'close', 'export'].includes(verb)) {
+    io.err(`survey: unknown command "${verb}"\n${USAGE}\n`);
+    return 2;
+  }
+
+  let env = options.env;
+  if (!env) {
+    loadDotEnv(join(process.cwd(), '.env'));
+    env = process.env;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`survey: the configuration is not valid:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+
+  const root = options.root ?? ROOT;
+  let questionnaires: ReturnType<typeof loadQuestionnaires>;
+  try {
+    questionnaires = loadQuestionnaires(join(root, 'flows', 'surveys'));
+  } catch (error) {
+    if (!(error instanceof QuestionnaireError)) throw error;
+    io.err(`survey: ${error.message}\n`);
+    return 1;
+  }
+  const compiled = [...questionnaires.values()].map(compileQuestionnaire);
+  const i18n = createI18n(mergeResources(readLocales(join(root, 'locales')), ...compiled.map((c) => c.resources)));
+  const flows = new Map<string, FlowSpec>(compiled.map((c) => [c.flow.id, c.flow]));
+  const staffRooms: Address[] = config.telegram
+    ? [{ channel: 'telegram', chatId: String(config.telegram.staffChatId) }]
+    : [];
+
+  let store: Store | undefined;
+  try {
+    store = await openSqliteStore({ path: join(config.dataDir, 'residesk.db') });
+    const ctx = new AppContext({
+      store,
+      clock: options.clock ?? systemClock,
+      registry: { flows, menu: { entries: [] } },
+      i18n,
+      log: silentLogger(),
+      settings: {
+        defaultLocale: config.defaultLocale,
+        timeZone: config.timeZone,
+        estateName: config.estateName,
+        dutyPhone: config.dutyPhone,
+      },
+      staffRooms,
+    });
+    const surveys = new Surveys(
+      ctx,
+      {
+        startFlowFor: async () => {
+          throw new Error('the command line does not talk to owners: invitations are sent by the running bot');
+        },
+      },
+      { questionnaires },
+    );
+
+    if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
+
+    const command = parseSurveyCommand(['/survey', verb, ...rest].join(' '));
+    if (!command || command.action === 'help') {
+      io.err(`survey: ${verb} needs more arguments\n${USAGE}\n`);
+      return 2;
+    }
+    const result = await store.transaction((tx) => surveys.command(tx, command, who()));
+    for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
+    if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    const message = error instanceof StoreError ? `${error.code}: ${error.message}` : String(error);
+    io.err(`survey: ${message}\n`);
+    return 1;
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}
+
+async function exportCommand(
+  args: string[],
+  ctx: AppContext,
+  surveys: Surveys,
+  io: SurveyCliIo,
+  fallbackLocale: Locale,
+): Promise<number> {
+  let out: string | undefined;
+  let locale: Locale = fallbackLocale;
+  let id: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--out' || a === '-o') out = args[++i];
+    else if (a.startsWith('--out=')) out = a.slice('--out='.length);
+    else if (a === '--locale') {
+      const l = args[++i];
+      if (!isLocale(l)) {
+        io.err(`survey: --locale takes zh-CN or en\n${USAGE}\n`);
+        return 2;
+      }
+      locale = l;
+    } else if (!id) id = normaliseCampaignId(a);
+    else {
+      io.err(`survey: unexpected argument "${a}"\n${USAGE}\n`);
+      return 2;
+    }
+  }
+  if (!id || (args.some((a) => a === '--out' || a === '-o') && !out)) {
+    io.err(`survey: export needs a campaign (and --out needs a file name)\n${USAGE}\n`);
+    return 2;
+  }
+  const campaignId = id;
+  const found = await ctx.store.transaction(async (tx) => {
+    const campaign = await tx.getSurveyCampaign(campaignId);
+    return campaign ? { campaign, responses: await tx.listSurveyResponses(campaignId) } : undefined;
+  });
+  if (!found) {
+    io.err(`survey: there is no campaign ${campaignId}\n`);
+    return 1;
+  }
+  const questionnaire = surveys.questionnaireFor(found.campaign);
+  if (!questionnaire) {
+    io.err(`survey: questionnaire "${found.campaign.questionnaireId}" of ${campaignId} is not in flows/surveys\n`);
+    return 1;
+  }
+  const csv = exportCsv(questionnaire, found.responses, {
+    timeZone: ctx.settings.timeZone,
+    locale,
+    bom: out !== undefined,
+  });
+  if (out) {
+    writeFileSync(resolve(out), csv, 'utf8');
+    io.err(`survey: wrote ${found.responses.length} responses of ${campaignId} to ${out}\n`);
+  } else {
+    io.out(csv);
+  }
+  return 0;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  process.exitCode = await runSurveyCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+}

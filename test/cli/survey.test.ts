@@ -1,0 +1,111 @@
+/** `npm run survey`: campaigns and the CSV export on a deployment's SQLite file under DATA_DIR. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { runSurveyCli, USAGE } from '../../src/cli/survey.js';
+import { FakeClock } from '../support/clock.js';
+
+let dir: string;
+let env: Record<string, string>;
+const clock = new FakeClock('2026-12-01T02:00:00Z');
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'residesk-survey-cli-'));
+  env = { DATA_DIR: dir, TZ: 'Asia/Shanghai', DEFAULT_LOCALE: 'zh-CN' };
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runSurveyCli(argv, { out: (t) => (out += t), err: (t) => (err += t) }, { env, clock });
+  return { code, out, err };
+}
+
+describe('npm run survey', () => {
+  it('creates, previews, starts and lists campaigns', async () => {
+    const created = await run('create', 'residential', '年度调查', 'buildings=3');
+    expect(created.code).toBe(0);
+    expect(created.out).toContain('已创建调查 S001：年度调查');
+    expect((await run('start', 'S001')).out).toContain('请先用 /survey preview S001 审阅问卷');
+    const preview = await run('preview', 's1');
+    expect(preview.code).toBe(0);
+    expect(preview.out).toContain('【问卷预览】S001');
+    const started = await run('start', 'S001', 'end=2026-12-20');
+    expect(started.code).toBe(0);
+    expect(started.out).toContain('调查 S001 已开始');
+    expect((await run('list')).out).toMatch(/S001 · 年度调查 · 进行中/);
+    expect((await run('report', 'S001')).out).toContain('邀请 0 户，回复 0 户');
+    const closed = await run('close', 'S001');
+    expect(closed.out).toContain('调查 S001 已结束');
+    expect(closed.out).toContain('📊 满意度调查结果 · 年度调查（S001）');
+  });
+
+  it('exports the answers as CSV, to a file or to standard output, without owners’ identities', async () => {
+    expect((await run('create', 'residential')).code).toBe(0);
+    const store = await openSqliteStore({ path: join(dir, 'residesk.db') });
+    await store.addSurveyResponse({
+      id: 'resp-1',
+      campaignId: 'S001',
+      ownerId: 'owner-secret-1',
+      questionnaireVersion: 1,
+      answers: { overall: 4, improve: ['parking', 'fees'], comments: '希望增加停车位', recommend: 8 },
+      building: '3',
+      channel: 'telegram',
+      submittedAt: new Date('2026-12-03T12:00:00Z'),
+    });
+    await store.addSurveyResponse({
+      id: 'resp-2',
+      campaignId: 'S001',
+      ownerId: 'owner-secret-2',
+      questionnaireVersion: 1,
+      answers: { overall: 2, overall_wrong: '电梯常坏', follow_up: false },
+      channel: 'wechat',
+      submittedAt: new Date('2026-12-04T01:00:00Z'),
+    });
+    await store.close();
+
+    const file = join(dir, 'S001.csv');
+    const exported = await run('export', 'S001', '--out', file);
+    expect(exported.code).toBe(0);
+    expect(exported.err).toContain('wrote 2 responses of S001');
+    const csv = await readFile(file, 'utf8');
+    const lines = csv.replace(/^\ufeff/, '').split('\r\n');
+    expect(lines[0]).toBe(
+      'campaign,response,building,submitted_at,reception_attitude,reception_response,repairs_timeliness,repairs_quality,facilities,security,parking,cleaning,greening,fees_transparency,fees_value,overall,overall_wrong,improve,recommend,comments,follow_up',
+    );
+    expect(lines[1]).toBe('S001,resp-1,3,2026-12-03 20:00,,,,,,,,,,,,4,,停车秩序; 收费与账目公开,8,希望增加停车位,');
+    expect(lines[2]).toBe('S001,resp-2,,2026-12-04 09:00,,,,,,,,,,,,2,电梯常坏,,,,否');
+    expect(csv).not.toContain('owner-secret');
+
+    const stdout = await run('export', 'S001', '--locale', 'en');
+    expect(stdout.out.startsWith('campaign,')).toBe(true);
+    expect(stdout.out).toContain('Parking; Fees and open accounts');
+    expect(stdout.out).toContain(',no\r\n');
+  });
+
+  it('explains its usage and refuses what it cannot do', async () => {
+    expect(await run()).toMatchObject({ code: 2, out: `${USAGE}\n` });
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('export')).code).toBe(2);
+    expect((await run('export', 'S001', '--out')).code).toBe(2);
+    expect((await run('export', 'S001', '--locale', 'fr')).code).toBe(2);
+    const missing = await run('export', 'S009');
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.err).toContain('there is no campaign S009');
+    expect((await run('preview')).code).toBe(2);
+    const unknown = await run('create', 'parking');
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('没有问卷「parking」');
+    env.DATA_DIR = '';
+    env.TZ = 'Mars/Olympus';
+    const bad = await run('list');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('TZ');
+  });
+});
