@@ -43,7 +43,7 @@ import {
 import { AppContext, type AppOptions } from './context.js';
 import { alertEmergency, cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { businessDayKey, formatBusinessTime } from './render.js';
-import { CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
+import { type AnswerSummary, CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import { IdentityLinks } from './identity.js';
 import { Revisits } from './revisits.js';
 import {
@@ -103,7 +103,8 @@ export class App implements OwnerSide, SurveyOwners {
       // Slow help (a model call) happens before the transaction, never while holding the store.
       const understanding = await this.understand(inbound);
       const draft = await this.desk.prepareDraft(inbound);
-      return await this.ctx.store.transaction((tx) => this.process(tx, inbound, understanding, draft));
+      const themes = await this.surveyThemes(inbound);
+      return await this.ctx.store.transaction((tx) => this.process(tx, inbound, understanding, draft, themes));
     } catch (error) {
       this.ctx.log.error(
         { err: error, channel: inbound.channel, messageId: inbound.messageId },
@@ -129,7 +130,21 @@ export class App implements OwnerSide, SurveyOwners {
     return assistant.understand(text, locale);
   }
 
-  private async process(tx: StoreTx, inbound: Inbound, understanding?: Understanding, draft?: string): Promise<InboundResult> {
+  /** For `/survey report|close`: the free-text themes, worked out before the transaction. */
+  private async surveyThemes(inbound: Inbound): Promise<AnswerSummary | undefined> {
+    if (inbound.content.type !== 'text' || inbound.chatKind === 'group') return undefined;
+    const command = parseSurveyCommand(inbound.content.text);
+    if (command?.action !== 'report' && command?.action !== 'close') return undefined;
+    return this.surveys.themesFor(command.campaignId);
+  }
+
+  private async process(
+    tx: StoreTx,
+    inbound: Inbound,
+    understanding?: Understanding,
+    draft?: string,
+    themes?: AnswerSummary,
+  ): Promise<InboundResult> {
     const now = this.ctx.clock.now();
     if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
@@ -147,7 +162,7 @@ export class App implements OwnerSide, SurveyOwners {
     const surveyCommand = inbound.content.type === 'text' ? parseSurveyCommand(inbound.content.text) : undefined;
     if (inbound.chatKind === 'staff') {
       const staff = await this.desk.enrol(tx, inbound);
-      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand);
+      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
       const result = await this.desk.handle(tx, inbound, staff, draft);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
     }
@@ -516,13 +531,19 @@ export class App implements OwnerSide, SurveyOwners {
   }
 
   /** `/survey …` from a supervisor or manager (in the staff room or their private chat). */
-  private async surveyCommand(tx: StoreTx, inbound: Inbound, staff: Staff, command: SurveyCommand): Promise<InboundResult> {
+  private async surveyCommand(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    command: SurveyCommand,
+    themes?: AnswerSummary,
+  ): Promise<InboundResult> {
     if (staff.role === 'staff') {
       this.ctx.log.warn({ staff: staff.id }, 'refused a survey command from staff who is not a supervisor');
       await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(this.ctx.staffLocale, 'survey.cmd.refused') });
       return { duplicate: false, ...silentAck(inbound) };
     }
-    const result = await this.surveys.command(tx, command, staff.id);
+    const result = await this.surveys.command(tx, command, staff.id, themes);
     for (const message of result.reply) await this.ctx.sendTo(tx, inbound, message);
     return { duplicate: false, ...silentAck(inbound) };
   }

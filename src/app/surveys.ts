@@ -44,6 +44,7 @@ import { type Analysis, analyse } from '../core/surveys/scoring.js';
 import type { OwnerSurveyWord } from '../core/surveys/words.js';
 import { nextAllowed } from '../core/time.js';
 import type { Address, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
+import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
 import type { JobHandler } from './scheduler.js';
@@ -305,8 +306,41 @@ export class Surveys {
     return {
       'survey.invite': (job, tx) => this.inviteBatch(job, tx),
       'survey.remind': (job, tx) => this.remindBatch(job, tx),
-      'survey.close': (job, tx) => this.closeJob(job, tx),
+      'survey.close': this.closeHandler(),
     };
+  }
+
+  private closeHandler(): JobHandler {
+    const handler: JobHandler = (job, tx, prepared) => this.closeJob(job, tx, prepared as AnswerSummary | undefined);
+    // Themes from a model are worked out before the job's transaction, never while holding the store.
+    handler.prepare = (job) => this.themesFor(String(job.payload.campaignId));
+    return handler;
+  }
+
+  /**
+   * Themes and representative quotes from the campaign's free-text answers and from the comments owners
+   * left at revisits during the campaign, through the assistant. Runs outside any transaction.
+   */
+  async themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
+    const assistant = this.ctx.assistant;
+    const c = await this.ctx.store.getSurveyCampaign(campaignId);
+    const q = c ? this.questionnaireFor(c) : undefined;
+    if (!assistant || !c || !q) return undefined;
+    const textIds = new Set(q.questions.filter((x) => x.kind === 'text').map((x) => x.id));
+    const texts: string[] = [];
+    for (const r of await this.ctx.store.listSurveyResponses(c.id)) {
+      for (const [id, value] of Object.entries(r.answers)) {
+        if (textIds.has(id) && typeof value === 'string' && value.trim()) texts.push(value.trim());
+      }
+    }
+    const from = (c.startedAt ?? c.startAt ?? c.createdAt).getTime();
+    const to = (c.closedAt ?? this.now()).getTime();
+    for (const t of await this.ctx.store.listTickets({ statuses: ['closed', 'reopened'], limit: 5000 })) {
+      const at = t.revisit?.at.getTime();
+      if (t.revisit?.comment && at !== undefined && at >= from && at <= to) texts.push(t.revisit.comment);
+    }
+    if (texts.length === 0) return undefined;
+    return assistant.summariseAnswers(texts, this.ctx.staffLocale);
   }
 
   // ── planning: create, preview, start ──────────────────────────────────────
@@ -724,26 +758,28 @@ export class Surveys {
 
   // ── closing, analysis, report ─────────────────────────────────────────────
 
-  private async closeJob(job: Job, tx: StoreTx): Promise<void> {
+  private async closeJob(job: Job, tx: StoreTx, themes?: AnswerSummary): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
     if (!c || (c.status !== 'running' && c.status !== 'scheduled')) return;
-    await this.closeCampaign(tx, c);
+    await this.closeCampaign(tx, c, themes);
   }
 
   /** Closes a running (or scheduled) campaign now, posts the summary to the staff group and returns it. */
   async close(
     tx: StoreTx,
     campaignId: string,
+    themes?: AnswerSummary,
   ): Promise<SurveyResult<{ campaign: SurveyCampaign; summary: OutboundMessage[] }>> {
     const c = await tx.getSurveyCampaign(campaignId);
     if (!c) return { ok: false, reason: 'unknown_campaign' };
     if (c.status !== 'running' && c.status !== 'scheduled') return { ok: false, reason: 'bad_state' };
-    return { ok: true, value: await this.closeCampaign(tx, c) };
+    return { ok: true, value: await this.closeCampaign(tx, c, themes) };
   }
 
   private async closeCampaign(
     tx: StoreTx,
     c: SurveyCampaign,
+    themes?: AnswerSummary,
   ): Promise<{ campaign: SurveyCampaign; summary: OutboundMessage[] }> {
     const now = this.now();
     const campaign: SurveyCampaign = { ...c, status: 'closed', closedAt: now, updatedAt: now };
@@ -751,7 +787,7 @@ export class Surveys {
     await tx.cancelJobs(`survey.invite:${c.id}`, now);
     await tx.cancelJobs(`survey.close:${c.id}`, now);
     for (let round = 1; round <= MAX_REMINDERS; round++) await tx.cancelJobs(`survey.remind:${c.id}:${round}`, now);
-    const report = await this.report(tx, campaign);
+    const report = await this.report(tx, campaign, themes);
     const summary = report.ok ? report.value.messages : [];
     for (const m of summary) await this.ctx.toStaff(tx, m);
     this.ctx.log.info(
@@ -804,6 +840,7 @@ export class Surveys {
   async report(
     tx: StoreTx,
     campaignOrId: SurveyCampaign | string,
+    themes?: AnswerSummary,
   ): Promise<SurveyResult<{ analysis: Analysis; messages: OutboundMessage[] }>> {
     const c = typeof campaignOrId === 'string' ? await tx.getSurveyCampaign(campaignOrId) : campaignOrId;
     if (!c) return { ok: false, reason: 'unknown_campaign' };
@@ -812,6 +849,7 @@ export class Surveys {
     const text = this.summaryText(result.analysis, this.ctx.staffLocale, {
       campaign: c,
       ...(result.previous ? { previous: result.previous } : {}),
+      ...(themes?.themes.length ? { themes } : {}),
     });
     return {
       ok: true,
@@ -827,7 +865,7 @@ export class Surveys {
   summaryText(
     analysis: Analysis,
     locale: Locale,
-    meta: { campaign: SurveyCampaign; previous?: SurveyCampaign },
+    meta: { campaign: SurveyCampaign; previous?: SurveyCampaign; themes?: AnswerSummary },
   ): string {
     const t = (key: string, p?: Record<string, string | number>) => this.ctx.t(locale, key, p);
     const none = t('survey.summary.none');
@@ -944,6 +982,18 @@ export class Surveys {
       );
     } else {
       lines.push(t('survey.summary.first'));
+    }
+    if (meta.themes) {
+      lines.push('', t('survey.summary.themes'));
+      for (const theme of meta.themes.themes.slice(0, 6)) {
+        lines.push(
+          t('survey.summary.theme_line', {
+            theme: theme.theme,
+            count: theme.count,
+            quotes: theme.quotes.slice(0, 2).map((q) => `「${clip(q, 40)}」`).join(' '),
+          }),
+        );
+      }
     }
     lines.push(t('survey.summary.action'));
     return lines.join('\n');
@@ -1147,7 +1197,7 @@ export class Surveys {
   // ── staff commands ────────────────────────────────────────────────────────
 
   /** Runs a parsed `/survey …` command for `by` (a staff id or `cli:<user>`); the caller checks the role. */
-  async command(tx: StoreTx, cmd: SurveyCommand, by: string): Promise<SurveyCommandResult> {
+  async command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
     const say = (key: string, p?: Record<string, string | number>): SurveyCommandResult => ({
       ok: false,
       reply: [{ text: this.staffT(key, p) }],
@@ -1257,11 +1307,11 @@ export class Surveys {
         return done([{ text: this.staffT(key, { id: c.id, start: this.time(c.startAt), end: this.time(c.endAt) }) }]);
       }
       case 'report': {
-        const result = await this.report(tx, cmd.campaignId);
+        const result = await this.report(tx, cmd.campaignId, themes);
         return result.ok ? done(result.value.messages) : refuse(result, cmd.campaignId);
       }
       case 'close': {
-        const result = await this.close(tx, cmd.campaignId);
+        const result = await this.close(tx, cmd.campaignId, themes);
         if (!result.ok) return refuse(result, cmd.campaignId);
         return done([{ text: this.staffT('survey.cmd.closed', { id: cmd.campaignId }) }], result.value.summary);
       }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
+import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { App } from '../../src/app/app.js';
+import { loadFlows } from '../../src/app/flows-loader.js';
+import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
+import { createI18n, readLocales } from '../../src/i18n.js';
+import { silentLogger } from '../../src/logger.js';
+import { FakeClock } from '../support/clock.js';
+
+describe('campaign summary with the themes of owners\' free text', () => {
+  it('groups the free-text answers into themes with quotes, in the report', async () => {
+    const questionnaires = loadQuestionnaires('flows/surveys');
+    const compiled = [...questionnaires.values()].map(compileQuestionnaire);
+    const i18n = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
+    const base = loadFlows('flows', (k) => i18n.has(k));
+    const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+    const store = await openSqliteStore({ path: ':memory:' });
+    const clock = new FakeClock();
+    const app = new App({
+      store,
+      clock,
+      registry,
+      i18n,
+      log: silentLogger(),
+      settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '' },
+      staffRooms: [{ channel: 'console', chatId: 'staff' }],
+      assistant: new OfflineAssistant(loadKeywords()),
+      surveys: { questionnaires },
+    });
+    const created = await store.transaction((tx) => app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'));
+    const id = created.reply[0]?.text.match(/S\d{3}/)?.[0] ?? '';
+    const q = questionnaires.get('residential');
+    const textQuestion = q?.questions.find((x) => x.kind === 'text')?.id ?? '';
+    const comments = ['电梯经常坏，希望尽快修好', '电梯太旧了，老是停', '垃圾桶周围很脏，保洁要加强', '晚上停车位不够'];
+    for (const [n, comment] of comments.entries()) {
+      await store.addSurveyResponse({
+        id: `r${n}`,
+        campaignId: id,
+        ownerId: `o${n}`,
+        questionnaireVersion: q?.version ?? 1,
+        answers: { [textQuestion]: comment },
+        channel: 'console',
+        submittedAt: clock.now(),
+      });
+    }
+    const themes = await app.surveys.themesFor(id);
+    expect(themes?.themes.length).toBeGreaterThan(0);
+    expect(themes?.themes.reduce((n, t) => n + t.count, 0)).toBe(comments.length);
+    const report = await store.transaction((tx) => app.surveys.report(tx, id, themes));
+    const text = report.ok ? report.value.messages.map((m) => m.text).join('\n') : '';
+    expect(text).toContain('业主意见主题');
+    expect(text).toContain('电梯');
+  });
+});
