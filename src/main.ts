@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
+import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { createAssistant } from './adapters/ai/create.js';
 import { KeywordsError } from './core/understand/keywords.js';
@@ -22,7 +23,12 @@ import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { type Store, StoreError, systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
 import { localeKeysOf } from './core/flow/registry.js';
-import { compileQuestionnaire, loadQuestionnaires, mergeResources, QuestionnaireError } from './core/surveys/questionnaire.js';
+import {
+  compileQuestionnaire,
+  loadQuestionnaires,
+  mergeResources,
+  QuestionnaireError,
+} from './core/surveys/questionnaire.js';
 import { createI18n, readLocales } from './i18n.js';
 import { createLogger } from './logger.js';
 
@@ -76,13 +82,19 @@ async function main(): Promise<void> {
     if (error instanceof QuestionnaireError) fail('a questionnaire is broken', error.problems);
     throw error;
   }
-  const i18n = createI18n(mergeResources(readLocales(join(ROOT, 'locales')), ...compiledSurveys.map((c) => c.resources)));
+  const i18n = createI18n(
+    mergeResources(readLocales(join(ROOT, 'locales')), ...compiledSurveys.map((c) => c.resources)),
+  );
   let registry: ReturnType<typeof loadFlows>;
   try {
     registry = loadFlows(join(ROOT, 'flows'), (key) => i18n.has(key));
     const surveyFlows = new Map(compiledSurveys.map((c) => [c.flow.id, c.flow] as const));
     const missing = localeKeysOf({ flows: surveyFlows, menu: { entries: [] } }).filter(({ key }) => !i18n.has(key));
-    if (missing.length > 0) fail('a questionnaire names texts that do not exist', missing.map((m) => `${m.where}: ${m.key}`));
+    if (missing.length > 0)
+      fail(
+        'a questionnaire names texts that do not exist',
+        missing.map((m) => `${m.where}: ${m.key}`),
+      );
     registry = { ...registry, flows: new Map([...registry.flows, ...surveyFlows]) };
   } catch (error) {
     if (error instanceof FlowError) fail('a flow file is broken', error.problems);
@@ -118,6 +130,7 @@ async function main(): Promise<void> {
   const senders: ChannelSender[] = [];
   if (consoleMode) staffRooms.push(CONSOLE_STAFF_ROOM);
   if (config.telegram) staffRooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
+  if (config.wechat) staffRooms.push({ channel: 'wechat', chatId: config.wechat.staffRoom });
 
   const clock = systemClock;
   const workerId = `${hostname()}:${process.pid}`;
@@ -185,6 +198,34 @@ async function main(): Promise<void> {
     senders.push(telegram);
   }
 
+  let wechat: WechatChannel | undefined;
+  if (config.wechat) {
+    // wechaty loads only when WeChat is configured (over a second and ~150 MB).
+    const wx = await import('./adapters/channels/wechat/wechat.js');
+    try {
+      wechat = await wx.createWechatChannel({
+        config: config.wechat,
+        dataDir: config.dataDir,
+        log,
+        handle: (inbound) => app.handleInbound(inbound),
+        wake: () => dispatcher.wake(),
+        now: () => clock.now(),
+        // The puppet reads its own settings from the environment; keep them out of logs.
+        secrets: [process.env.WECHATY_PUPPET_SERVICE_TOKEN ?? '', process.env.WECHATY_TOKEN ?? ''],
+        // The room's members are staff: someone who leaves stops being staff (writing again re-enrols them).
+        onStaffLeft: (userId) =>
+          store.transaction(async (tx) => {
+            const staff = await tx.getStaff(`wechat:${userId}`);
+            if (staff?.active) await tx.saveStaff({ ...staff, active: false });
+          }),
+      });
+    } catch (error) {
+      if (error instanceof wx.WechatStartupError) fail('WeChat cannot be used', [error.message]);
+      throw error;
+    }
+    senders.push(wechat);
+  }
+
   const cron = startCron(scheduler, config.schedulerTickMs, log);
 
   let stopping = false;
@@ -193,6 +234,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ reason }, 'shutting down');
     await telegram?.stop();
+    await wechat?.stop();
     await cron.stop();
     await dispatcher.stop();
     await store.close();
@@ -216,10 +258,21 @@ async function main(): Promise<void> {
       throw error;
     }
   }
+  if (wechat) {
+    const wx = await import('./adapters/channels/wechat/wechat.js');
+    try {
+      await wechat.start();
+    } catch (error) {
+      if (error instanceof wx.WechatStartupError) fail('WeChat cannot be used', [error.message]);
+      throw error;
+    }
+  }
   log.info({ channels: senders.map((s) => s.channel) }, 'residesk is running');
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`residesk stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `residesk stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -7,7 +7,14 @@
  * failure for one message is caught here, logged without personal data, and answered with a short
  * apology; the message itself is still recorded.
  */
-import type { Effect, EngineContext, EngineEvent, FlowContext, FlowEffect, TicketSummary } from '../core/flow/engine.js';
+import type {
+  Effect,
+  EngineContext,
+  EngineEvent,
+  FlowContext,
+  FlowEffect,
+  TicketSummary,
+} from '../core/flow/engine.js';
 import { mayUnderstand, step } from '../core/flow/engine.js';
 import type { Understanding } from '../core/understand/understanding.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
@@ -176,7 +183,10 @@ export class App implements OwnerSide, SurveyOwners {
         const result = await this.desk.handle(tx, inbound, staff, draft);
         return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
       }
-      this.ctx.log.warn({ channel: inbound.channel, chatId: inbound.chatId }, 'refused a staff action from someone who is not staff');
+      this.ctx.log.warn(
+        { channel: inbound.channel, chatId: inbound.chatId },
+        'refused a staff action from someone who is not staff',
+      );
       if (inbound.content.type === 'button') {
         const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
         return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
@@ -196,7 +206,12 @@ export class App implements OwnerSide, SurveyOwners {
     return { duplicate: false, ...silentAck(inbound) };
   }
 
-  private async ownerMessage(tx: StoreTx, inbound: Inbound, now: Date, understanding?: Understanding): Promise<InboundResult> {
+  private async ownerMessage(
+    tx: StoreTx,
+    inbound: Inbound,
+    now: Date,
+    understanding?: Understanding,
+  ): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
     if (inbound.content.type === 'text' && (await this.links.tryCode(tx, owner, inbound, inbound.content.text))) {
       return { duplicate: false };
@@ -291,7 +306,13 @@ export class App implements OwnerSide, SurveyOwners {
         await this.ctx.sendTo(tx, address, r.reply);
         // "Would you like us to follow this up?" — yes opens a ticket from the low answers.
         if (r.ticket) {
-          return this.createTicket(tx, owner, address, { ...effect, type: 'ticket.create', answers: r.ticket.answers, set: r.ticket.set }, now);
+          return this.createTicket(
+            tx,
+            owner,
+            address,
+            { ...effect, type: 'ticket.create', answers: r.ticket.answers, set: r.ticket.set },
+            now,
+          );
         }
         return owner;
       }
@@ -300,7 +321,13 @@ export class App implements OwnerSide, SurveyOwners {
 
   // ── tickets from the owner's side ─────────────────────────────────────────
 
-  private async createTicket(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<Owner> {
+  private async createTicket(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    effect: FlowEffect,
+    now: Date,
+  ): Promise<Owner> {
     const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel, effect.context);
     const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
     const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
@@ -316,14 +343,20 @@ export class App implements OwnerSide, SurveyOwners {
     const summary = long ? this.ctx.assistant?.understandNow(draft.description).summary : undefined;
     const ticket: Ticket = summary ? { ...created, summary } : created;
     await tx.saveTicket(ticket);
-    this.ctx.log.info({ ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel }, 'ticket recorded');
+    this.ctx.log.info(
+      { ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel },
+      'ticket recorded',
+    );
     const key = ticket.urgency === 'emergency' ? 'ticket.created_emergency' : 'ticket.created';
     await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number }) });
     await this.ctx.postCard(tx, ticket);
     if (ticket.urgency === 'emergency') await alertEmergency(this.ctx, tx, ticket);
     await scheduleDeadlines(this.ctx, tx, ticket);
     if (long && this.ctx.assistant?.mode === 'openai') {
-      await tx.scheduleJob({ id: this.ctx.newId(), type: 'ticket.summary', dueAt: now, payload: { ticketId: ticket.id } }, now);
+      await tx.scheduleJob(
+        { id: this.ctx.newId(), type: 'ticket.summary', dueAt: now, payload: { ticketId: ticket.id } },
+        now,
+      );
     }
     const units = ticket.location?.kind === 'unit' ? [formatUnit(ticket.location)] : [];
     const updated: Owner = {
@@ -340,7 +373,7 @@ export class App implements OwnerSide, SurveyOwners {
     if (!ticketId) return undefined;
     const ticket = await tx.getTicket(ticketId);
     if (!ticket || ticket.ownerId !== owner.id) {
-      this.ctx.log.warn({ ownerId: owner.id }, 'refused an action on a ticket that is not the owner\'s');
+      this.ctx.log.warn({ ownerId: owner.id }, "refused an action on a ticket that is not the owner's");
       return undefined;
     }
     return ticket;
@@ -368,19 +401,28 @@ export class App implements OwnerSide, SurveyOwners {
     if (photo) {
       updated = {
         ...updated,
-        attachments: [...updated.attachments, { ref: photo.ref, channel: ticket.origin.channel, ...(photo.caption ? { caption: photo.caption } : {}) }],
+        attachments: [
+          ...updated.attachments,
+          { ref: photo.ref, channel: ticket.origin.channel, ...(photo.caption ? { caption: photo.caption } : {}) },
+        ],
       };
     }
     await tx.saveTicket(updated);
     const t = (k: string, p?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, k, p);
-    await this.ctx.toStaff(tx, {
-      text: photo ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `：${text}` : ''}` : t('desk.owner_note', { number: ticket.number, text: text ?? '' }),
-      // Staff may reply to this message as to the card itself.
-      ref: `note:${ticket.number}:${updated.timeline.length}`,
-      replyToRef: `card:${ticket.number}`,
-      ...(photo ? { photos: [photo.ref] } : {}),
-      ...(await this.assigneeMention(tx, ticket)),
-    });
+    await this.ctx.toStaff(
+      tx,
+      {
+        text: photo
+          ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `：${text}` : ''}`
+          : t('desk.owner_note', { number: ticket.number, text: text ?? '' }),
+        // Staff may reply to this message as to the card itself.
+        ref: `note:${ticket.number}:${updated.timeline.length}`,
+        replyToRef: `card:${ticket.number}`,
+        ...(photo ? { photos: [photo.ref] } : {}),
+        ...(await this.assigneeMention(tx, ticket)),
+      },
+      photo ? [ticket.origin.channel] : undefined,
+    );
   }
 
   private async cancelByOwner(tx: StoreTx, owner: Owner, address: Address, ticketId: string, now: Date): Promise<void> {
@@ -388,7 +430,9 @@ export class App implements OwnerSide, SurveyOwners {
     if (!ticket) return;
     const r = transition(ticket, 'cancel', { type: 'owner', id: owner.id }, now);
     if (!r.ok) {
-      await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'owner.cannot_cancel', { number: ticket.number }) });
+      await this.ctx.sendTo(tx, address, {
+        text: this.ctx.t(owner.locale, 'owner.cannot_cancel', { number: ticket.number }),
+      });
       return;
     }
     await tx.saveTicket(r.ticket);
@@ -398,7 +442,9 @@ export class App implements OwnerSide, SurveyOwners {
       text: this.ctx.t(this.ctx.staffLocale, 'desk.owner_cancelled', { number: ticket.number }),
       replyToRef: `card:${ticket.number}`,
     });
-    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'owner.cancelled', { number: ticket.number }) });
+    await this.ctx.sendTo(tx, address, {
+      text: this.ctx.t(owner.locale, 'owner.cancelled', { number: ticket.number }),
+    });
   }
 
   /** The owner's answer to a plan, an appointment or a refusal, back to the accountable person. */
@@ -413,7 +459,8 @@ export class App implements OwnerSide, SurveyOwners {
     const who = mention.mentions?.map((m) => `@${m.name}`).join(' ') ?? '';
     const tellStaff = async (text: string, extra: Partial<{ mentions: { userId: string; name: string }[] }> = {}) =>
       this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...extra });
-    const reply = (key: string) => this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
+    const reply = (key: string) =>
+      this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
 
     if (effect.type === 'plan.answer') {
       const agreed = answer === 'agree';
@@ -422,7 +469,9 @@ export class App implements OwnerSide, SurveyOwners {
       await tx.saveTicket(r.ticket);
       await this.ctx.updateCard(tx, r.ticket);
       await tellStaff(
-        agreed ? staffT('desk.plan_agreed', { number: ticket.number }) : staffT('desk.plan_disagreed', { number: ticket.number, comment, who }),
+        agreed
+          ? staffT('desk.plan_agreed', { number: ticket.number })
+          : staffT('desk.plan_disagreed', { number: ticket.number, comment, who }),
         mention,
       );
       await reply('owner.plan_noted');
@@ -430,9 +479,18 @@ export class App implements OwnerSide, SurveyOwners {
     }
     if (effect.type === 'appointment.answer') {
       const ok = answer === 'ok';
-      await tx.saveTicket(addEvent(ticket, { at: now, actor, action: 'note', note: ok ? 'appointment confirmed' : `another time: ${comment}` }));
+      await tx.saveTicket(
+        addEvent(ticket, {
+          at: now,
+          actor,
+          action: 'note',
+          note: ok ? 'appointment confirmed' : `another time: ${comment}`,
+        }),
+      );
       await tellStaff(
-        ok ? staffT('desk.appointment_ok', { number: ticket.number }) : staffT('desk.appointment_change', { number: ticket.number, comment, who }),
+        ok
+          ? staffT('desk.appointment_ok', { number: ticket.number })
+          : staffT('desk.appointment_change', { number: ticket.number, comment, who }),
         mention,
       );
       await reply('owner.plan_noted');
@@ -447,10 +505,16 @@ export class App implements OwnerSide, SurveyOwners {
       await scheduleDeadlines(this.ctx, tx, r.ticket);
       const supervisors = this.ctx.policy.supervisors.map((s) => ({ userId: s.userId, name: s.userId }));
       const known = await tx.listStaff();
-      const named = supervisors.map((s) => ({ ...s, name: known.find((k) => k.userId === s.userId)?.displayName ?? s.userId }));
-      await tellStaff(staffT('desk.review_requested', { number: ticket.number, who: named.map((m) => `@${m.name}`).join(' ') }), {
-        ...(named.length ? { mentions: named } : {}),
-      });
+      const named = supervisors.map((s) => ({
+        ...s,
+        name: known.find((k) => k.userId === s.userId)?.displayName ?? s.userId,
+      }));
+      await tellStaff(
+        staffT('desk.review_requested', { number: ticket.number, who: named.map((m) => `@${m.name}`).join(' ') }),
+        {
+          ...(named.length ? { mentions: named } : {}),
+        },
+      );
       await reply('owner.review_requested');
       return;
     }
@@ -462,7 +526,10 @@ export class App implements OwnerSide, SurveyOwners {
     await reply('owner.explanation_ok');
   }
 
-  private async assigneeMention(tx: StoreTx, ticket: Ticket): Promise<{ mentions?: { userId: string; name: string }[] }> {
+  private async assigneeMention(
+    tx: StoreTx,
+    ticket: Ticket,
+  ): Promise<{ mentions?: { userId: string; name: string }[] }> {
     if (!ticket.assignee) return {};
     const staff = await tx.getStaff(ticket.assignee.id);
     return staff ? { mentions: [{ userId: staff.userId, name: staff.displayName }] } : {};
@@ -481,7 +548,13 @@ export class App implements OwnerSide, SurveyOwners {
     return allowed.getTime() > now.getTime() ? allowed : undefined;
   }
 
-  async notify(tx: StoreTx, ticket: Ticket, key: string, params: Record<string, string | number> = {}, photos?: string[]): Promise<void> {
+  async notify(
+    tx: StoreTx,
+    ticket: Ticket,
+    key: string,
+    params: Record<string, string | number> = {},
+    photos?: string[],
+  ): Promise<void> {
     const owner = await tx.getOwner(ticket.ownerId);
     if (!owner) return;
     if (owner.unreachable) {
@@ -497,20 +570,38 @@ export class App implements OwnerSide, SurveyOwners {
     );
   }
 
-  async startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void> {
+  async startFlow(
+    tx: StoreTx,
+    ticket: Ticket,
+    flowId: string,
+    context: Record<string, string | number | boolean>,
+  ): Promise<void> {
     const owner = await tx.getOwner(ticket.ownerId);
     if (!owner || owner.unreachable) return;
     const now = this.ctx.clock.now();
     const thread = await this.threadOf(tx, ticket.origin, owner, now);
     const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
-    await this.runEngine(tx, owner, thread, { type: 'start', flowId, context, queueIfBusy: true }, ticket.origin, now, notBefore);
+    await this.runEngine(
+      tx,
+      owner,
+      thread,
+      { type: 'start', flowId, context, queueIfBusy: true },
+      ticket.origin,
+      now,
+      notBefore,
+    );
   }
 
   async scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {
     await this.revisits.schedule(tx, ticket);
   }
 
-  async revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }> {
+  async revisitByPhone(
+    tx: StoreTx,
+    ticket: Ticket,
+    text: string,
+    actor: Actor,
+  ): Promise<{ ok: boolean; message: string }> {
     return this.revisits.recordByPhone(tx, ticket, text, actor);
   }
 
@@ -526,7 +617,13 @@ export class App implements OwnerSide, SurveyOwners {
     if (owner.unreachable) return;
     const now = this.ctx.clock.now();
     const thread = await this.threadOf(tx, address, owner, now);
-    const event: EngineEvent = { type: 'start', flowId, context, queueIfBusy: true, ...(opts.preset ? { preset: opts.preset } : {}) };
+    const event: EngineEvent = {
+      type: 'start',
+      flowId,
+      context,
+      queueIfBusy: true,
+      ...(opts.preset ? { preset: opts.preset } : {}),
+    };
     await this.runEngine(tx, owner, thread, event, address, now, opts.notBefore);
   }
 
@@ -589,7 +686,9 @@ export class App implements OwnerSide, SurveyOwners {
     if (who === 'owner') {
       const owner = await tx.getOwner(ticket.ownerId);
       if (owner && !owner.unreachable) {
-        await this.ctx.sendTo(tx, ticket.origin, { text: this.ctx.t(owner.locale, 'owner.appointment_reminder', { number: ticket.number, time }) });
+        await this.ctx.sendTo(tx, ticket.origin, {
+          text: this.ctx.t(owner.locale, 'owner.appointment_reminder', { number: ticket.number, time }),
+        });
       }
       return;
     }

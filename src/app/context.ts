@@ -113,8 +113,18 @@ export class AppContext {
   async enqueue(tx: StoreTx, to: Address, action: OutboundAction, notBefore?: Date): Promise<void> {
     const id = this.newId();
     const now = this.clock.now();
-    await tx.enqueue([{ id, channel: to.channel, chatId: to.chatId, action, ...(notBefore ? { notBefore } : {}) }], now);
-    await tx.logMessage({ channel: to.channel, chatId: to.chatId, direction: 'out', at: now, messageId: id, body: action });
+    await tx.enqueue(
+      [{ id, channel: to.channel, chatId: to.chatId, action, ...(notBefore ? { notBefore } : {}) }],
+      now,
+    );
+    await tx.logMessage({
+      channel: to.channel,
+      chatId: to.chatId,
+      direction: 'out',
+      at: now,
+      messageId: id,
+      body: action,
+    });
   }
 
   async sendTo(tx: StoreTx, to: Address, message: OutboundMessage, notBefore?: Date): Promise<void> {
@@ -122,25 +132,46 @@ export class AppContext {
   }
 
   /** Sends a message to every staff room. */
-  async toStaff(tx: StoreTx, message: OutboundMessage): Promise<void> {
-    for (const room of this.staffRooms) await this.sendTo(tx, room, message);
+  async toStaff(tx: StoreTx, message: OutboundMessage, photoChannels?: readonly string[]): Promise<void> {
+    for (const room of this.staffRooms) {
+      // A photo reference only means something on the platform it came from.
+      const own =
+        message.photos && photoChannels
+          ? message.photos.filter((_, i) => photoChannels[i] === room.channel)
+          : message.photos;
+      const { photos: _photos, ...rest } = message;
+      await this.sendTo(tx, room, own?.length ? { ...rest, photos: own } : rest);
+    }
   }
 
   /** The ticket's card as staff see it now, with the actions its status allows. */
   card(ticket: Ticket, mode?: CardMode): OutboundMessage {
-    return renderCard(ticket, this.staffLocale, { translate: (l, k, p) => this.t(l, k, p), timeZone: this.settings.timeZone }, mode);
+    return renderCard(
+      ticket,
+      this.staffLocale,
+      { translate: (l, k, p) => this.t(l, k, p), timeZone: this.settings.timeZone },
+      mode,
+    );
   }
 
   /** Posts a new ticket's card to every staff room. */
   async postCard(tx: StoreTx, ticket: Ticket): Promise<void> {
-    await this.toStaff(tx, this.card(ticket));
+    await this.toStaff(
+      tx,
+      this.card(ticket),
+      ticket.attachments.map((a) => a.channel),
+    );
   }
 
   /** Edits the ticket's card in place in every staff room (channels without edits print it again). */
   async updateCard(tx: StoreTx, ticket: Ticket, mode?: CardMode): Promise<void> {
     const { ref: _ref, photos: _photos, ...message } = this.card(ticket, mode);
     for (const room of this.staffRooms) {
-      await this.enqueue(tx, room, { kind: 'edit', ref: `card:${ticket.number}`, message: { ...message, buttons: message.buttons ?? [] } });
+      await this.enqueue(tx, room, {
+        kind: 'edit',
+        ref: `card:${ticket.number}`,
+        message: { ...message, buttons: message.buttons ?? [] },
+      });
     }
   }
 }

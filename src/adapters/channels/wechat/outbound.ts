@@ -1,0 +1,211 @@
+/**
+ * The pure half of the WeChat channel's sending side: messages as WeChat text (personal WeChat has no
+ * buttons), long texts split to a safe length, photo references checked, and puppet errors as Delivery
+ * values.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Delivery } from '../../../app/dispatcher.js';
+import type { Button, OutboundMessage } from '../../../core/types.js';
+
+/** The longest text sent as one WeChat message, in UTF-16 code units (WeChat's own limit is higher). */
+export const MAX_TEXT = 2000;
+
+/** Staff actions as text commands the staff desk reads, per language of the staff room. */
+const COMMANDS: Record<'zh' | 'en', Record<string, string>> = {
+  zh: {
+    accept: '接单',
+    judge: '判定',
+    reject: '驳回',
+    reply: '回复',
+    plan: '方案',
+    schedule: '约时间',
+    resolve: '办结',
+    handover: '转交',
+    phone: '电话',
+    timeline: '记录',
+  },
+  en: {
+    accept: 'accept',
+    judge: 'judge',
+    reject: 'reject',
+    reply: 'reply',
+    plan: 'plan',
+    schedule: 'schedule',
+    resolve: 'resolve',
+    handover: 'handover',
+    phone: 'phone',
+    timeline: 'timeline',
+  },
+};
+
+/** Actions whose command takes words after it (a reply, an explanation, a time …). */
+const TAKES_TEXT = new Set(['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover']);
+
+const HAN = /\p{Script=Han}/u;
+
+/** A label without its leading emoji, marks and spaces ("✓ 加急" → "加急", "✋ 受理" → "受理"). */
+export function bareLabel(label: string): string {
+  return label.replace(/^[^\p{L}\p{N}]+/u, '').trim();
+}
+
+/**
+ * A staff button (`s|<action>|<ticket>[|<arg>]`) as the line a staff member types instead:
+ * `✋ 受理：T261128-0007 接单`. The command words follow the label's language (the staff room's).
+ * Undefined for buttons that have no typed equivalent (closing the judging menu).
+ */
+export function staffCommandLine(button: Button): string | undefined {
+  const [tag, action, number] = button.data.split('|');
+  if (tag !== 's' || !action || !number) return undefined;
+  const zh = HAN.test(button.label);
+  const words = zh ? COMMANDS.zh : COMMANDS.en;
+  const colon = zh ? '：' : ': ';
+  const more = ' …';
+  let command: string | undefined;
+  switch (action) {
+    case 'ju':
+    case 'jr':
+    case 'jc':
+      // The judging choices: the value's own label is what the desk reads (加急, 开发商 …).
+      command = `${number} ${words.judge} ${bareLabel(button.label)}`;
+      break;
+    case 'jcat':
+      command = `${number} ${words.judge}${more}`;
+      break;
+    case 'hto':
+      command = `${number} ${words.handover} ${bareLabel(button.label)}`;
+      break;
+    case 'jx':
+      return undefined;
+    default: {
+      const word = words[action];
+      if (!word) return undefined;
+      command = `${number} ${word}${TAKES_TEXT.has(action) ? more : ''}`;
+    }
+  }
+  return `${button.label}${colon}${command}`;
+}
+
+/**
+ * A message as WeChat text: the text, then its choices. An owner's choices are numbered (`1. 🔧 报修`),
+ * answered by typing the number or the words; staff actions are the commands to type.
+ */
+export function renderText(message: Pick<OutboundMessage, 'text' | 'buttons'>): string {
+  const buttons = message.buttons?.flat() ?? [];
+  if (buttons.length === 0) return message.text;
+  const lines: string[] = [];
+  let n = 0;
+  for (const button of buttons) {
+    if (button.data.startsWith('s|')) {
+      const line = staffCommandLine(button);
+      if (line) lines.push(line);
+      continue;
+    }
+    n += 1;
+    lines.push(`${n}. ${button.label}`);
+  }
+  if (lines.length === 0) return message.text;
+  return message.text.trim() === '' ? lines.join('\n') : `${message.text}\n\n${lines.join('\n')}`;
+}
+
+/** Sentence ends where a Chinese text may be cut when it has no line breaks or spaces. */
+const SENTENCE_END = /[。！？；!?;]/g;
+
+/**
+ * A text split into parts of at most `max` UTF-16 code units: at a blank line or a line break in the
+ * last third of a part if there is one, else after a sentence end, else at a space, else anywhere (never
+ * inside a surrogate pair). Breaks at a cut are dropped; nothing else is lost.
+ */
+export function splitText(text: string, max = MAX_TEXT): string[] {
+  const parts: string[] = [];
+  const floor = Math.floor(max * (2 / 3));
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    let cut = window.lastIndexOf('\n\n');
+    let skip = 2;
+    if (cut < floor) {
+      cut = window.lastIndexOf('\n');
+      skip = 1;
+    }
+    if (cut < floor) {
+      cut = lastSentenceEnd(window);
+      skip = 0;
+    }
+    if (cut < floor) {
+      cut = window.lastIndexOf(' ');
+      skip = 1;
+    }
+    if (cut < floor) {
+      cut = max;
+      const code = rest.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+      skip = 0;
+    }
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut + skip).replace(/^\n+/, '');
+  }
+  if (rest.length > 0 || parts.length === 0) parts.push(rest);
+  return parts;
+}
+
+/** The index just after the last sentence end in `text`, or -1. */
+function lastSentenceEnd(text: string): number {
+  let at = -1;
+  for (const m of text.matchAll(SENTENCE_END)) at = (m.index ?? -1) + m[0].length;
+  return at;
+}
+
+/**
+ * The local file behind a photo reference, or undefined when it is not one of ours: only files under
+ * `<dataDir>/attachments/` are sent (a ticket from another channel holds that platform's file ids).
+ */
+export function localPhotoPath(ref: string, dataDir: string): string | undefined {
+  if (!isAbsolute(ref) && !ref.startsWith('.')) return undefined;
+  const root = resolve(dataDir, 'attachments');
+  const path = resolve(ref);
+  const inside = relative(root, path);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
+  return path;
+}
+
+// ── errors ──────────────────────────────────────────────────────────────────
+
+/** The chat cannot be reached: not (or no longer) a friend, blocked, gone, or the bot left the room. */
+const UNREACHABLE =
+  /not\s+(?:a\s+|your\s+|his\s+|her\s+)?friends?\b|non-?friend|blocked|black\s*list|拉黑|黑名单|拒收|不是.{0,8}(?:好友|朋友)|非好友|(?:好友|朋友)验证|contact\b[^\n]{0,40}\b(?:not\s+(?:found|exist)|does\s+not\s+exist)|\bnot\s+exist|no\s+such\s+(?:contact|user|room)|removed\s+from|not\s+(?:a\s+)?member|不在群|被移出|已退出群/i;
+/** Trying again cannot help: the puppet does not do this, or the content is refused. */
+const REJECTED =
+  /unsupported|not\s+support|too\s+large|too\s+long|file\s+size|invalid\s+(?:file|argument|param)|不支持|内容违规|敏感/i;
+
+/**
+ * What a failed puppet call means for the outbox. Puppets throw plain errors, so this reads the message:
+ * not a friend, blocked, no such contact or room → unreachable; an unsupported call or refused content →
+ * rejected; anything else (timeouts, network, a puppet restarting) → transient. Secrets and URLs are
+ * taken out of the reason.
+ */
+export function classifyError(error: unknown, secrets: readonly string[] = []): Delivery {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = clean(
+    `${name}${typeof code === 'string' || typeof code === 'number' ? ` ${code}` : ''}: ${message}`,
+    secrets,
+  );
+  if (/not\s+logged\s+in|login\s+required|未登录/i.test(message)) {
+    return { status: 'rate_limited', retryAfterMs: 15_000, reason };
+  }
+  if (UNREACHABLE.test(message)) return { status: 'unreachable', reason };
+  if (REJECTED.test(message)) return { status: 'rejected', reason };
+  return { status: 'transient', reason };
+}
+
+/** A reason fit for logs: secrets redacted, URLs (which may carry tokens) replaced, one line, short. */
+export function clean(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}

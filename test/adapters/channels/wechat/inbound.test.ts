@@ -1,0 +1,198 @@
+import { join } from 'node:path';
+import { types } from 'wechaty';
+import { describe, expect, it } from 'vitest';
+import {
+  attachmentPath,
+  contentOf,
+  imageExtension,
+  type MapContext,
+  ownerText,
+  parseQuote,
+  routeOf,
+  staffText,
+  toInbound,
+  WX_CONTACT,
+  WX_MESSAGE,
+  type WxMessage,
+} from '../../../../src/adapters/channels/wechat/inbound.js';
+
+const AT = new Date('2026-11-28T02:00:00Z');
+const ROOM = 'r1@chatroom';
+const ctx: MapContext = { staffRoom: { chatId: ROOM, roomId: ROOM }, receivedAt: AT };
+
+let n = 0;
+function msg(over: Partial<WxMessage> = {}): WxMessage {
+  n += 1;
+  return {
+    id: `m${n}`,
+    self: false,
+    type: WX_MESSAGE.Text,
+    text: '你好',
+    talkerId: 'wxid_owner',
+    talkerName: '王阿姨',
+    talkerType: WX_CONTACT.Individual,
+    ...over,
+  };
+}
+
+const QUOTE_LINE = '- - - - - - - - - - - - - - -';
+
+describe('WeChat message types', () => {
+  it('match the numbers wechaty-puppet uses', () => {
+    for (const [name, value] of Object.entries(WX_MESSAGE)) {
+      expect(types.Message[name as keyof typeof types.Message], name).toBe(value);
+    }
+    for (const [name, value] of Object.entries(WX_CONTACT)) {
+      expect(types.Contact[name as keyof typeof types.Contact], name).toBe(value);
+    }
+  });
+});
+
+describe('toInbound', () => {
+  it('maps a one-to-one text to a private message of that contact', () => {
+    const m = msg({ text: '报修' });
+    expect(toInbound(m, ctx)).toEqual({
+      channel: 'wechat',
+      chatId: 'wxid_owner',
+      chatKind: 'private',
+      userId: 'wxid_owner',
+      userName: '王阿姨',
+      messageId: m.id,
+      receivedAt: AT,
+      content: { type: 'text', text: '报修' },
+    });
+  });
+
+  it('maps the staff room to a staff message under the configured id, with the talker as user', () => {
+    const configured: MapContext = { staffRoom: { chatId: '物业员工群', roomId: ROOM }, receivedAt: AT };
+    const m = msg({ roomId: ROOM, talkerId: 'wxid_staff', talkerName: '李师傅', text: 'T261128-0007 接单' });
+    expect(toInbound(m, configured)).toMatchObject({
+      chatId: '物业员工群',
+      chatKind: 'staff',
+      userId: 'wxid_staff',
+      userName: '李师傅',
+      content: { type: 'text', text: 'T261128-0007 接单' },
+    });
+  });
+
+  it('ignores other rooms, every room before the staff room is found, and the bot itself', () => {
+    expect(toInbound(msg({ roomId: 'other@chatroom' }), ctx)).toBeUndefined();
+    expect(toInbound(msg({ roomId: ROOM }), { staffRoom: { chatId: ROOM }, receivedAt: AT })).toBeUndefined();
+    expect(toInbound(msg({ self: true }), ctx)).toBeUndefined();
+    expect(toInbound(msg({ self: true, roomId: ROOM }), ctx)).toBeUndefined();
+  });
+
+  it('ignores official accounts, WeChat system accounts, recalls, notices and unknown types', () => {
+    expect(toInbound(msg({ talkerType: WX_CONTACT.Official }), ctx)).toBeUndefined();
+    expect(toInbound(msg({ talkerId: 'gh_051c89260e5d', talkerType: undefined }), ctx)).toBeUndefined();
+    expect(toInbound(msg({ talkerId: 'filehelper' }), ctx)).toBeUndefined();
+    for (const type of [WX_MESSAGE.Recalled, WX_MESSAGE.GroupNote, WX_MESSAGE.Unknown]) {
+      expect(toInbound(msg({ type }), ctx), String(type)).toBeUndefined();
+    }
+  });
+
+  it('turns a saved image into a photo, and one that could not be saved into a re-prompt', () => {
+    const m = msg({ type: WX_MESSAGE.Image, text: '' });
+    expect(toInbound(m, ctx, '/data/attachments/wechat/x.jpg')?.content).toEqual({
+      type: 'photo',
+      fileRef: '/data/attachments/wechat/x.jpg',
+    });
+    expect(toInbound(m, ctx)?.content).toEqual({ type: 'unsupported', what: 'other' });
+  });
+
+  it('answers voice, video, files, stickers, locations and cards as unsupported', () => {
+    const cases: [number, string][] = [
+      [WX_MESSAGE.Audio, 'voice'],
+      [WX_MESSAGE.Video, 'video'],
+      [WX_MESSAGE.Attachment, 'document'],
+      [WX_MESSAGE.Emoticon, 'sticker'],
+      [WX_MESSAGE.Location, 'location'],
+      [WX_MESSAGE.Contact, 'contact'],
+      [WX_MESSAGE.Url, 'other'],
+      [WX_MESSAGE.MiniProgram, 'other'],
+    ];
+    for (const [type, what] of cases) {
+      expect(toInbound(msg({ type, text: '' }), ctx)?.content, what).toEqual({ type: 'unsupported', what });
+    }
+  });
+
+  it('reads only text in the staff room', () => {
+    const route = routeOf(msg({ roomId: ROOM }), ctx);
+    expect(route).toEqual({ chatKind: 'staff', chatId: ROOM });
+    if (!route) return;
+    expect(contentOf(msg({ roomId: ROOM, type: WX_MESSAGE.Image }), route, '/x.jpg')).toBeUndefined();
+    expect(contentOf(msg({ roomId: ROOM, type: WX_MESSAGE.Audio }), route)).toBeUndefined();
+  });
+
+  it('leaves the name out when the puppet gives none', () => {
+    const inbound = toInbound(msg({ talkerName: '  ' }), ctx);
+    expect(inbound).toBeDefined();
+    expect(inbound && 'userName' in inbound).toBe(false);
+  });
+});
+
+describe('quotes', () => {
+  const quoted = (who: string, what: string, reply: string) => `「${who}：${what}」\n${QUOTE_LINE}\n${reply}`;
+
+  it('parses WeChat quote format', () => {
+    expect(parseQuote(quoted('物业助手', '请问是哪方面的问题？', '2'))).toEqual({
+      quoted: '请问是哪方面的问题？',
+      reply: '2',
+    });
+    expect(parseQuote('「不是引用」')).toBeUndefined();
+    expect(parseQuote('普通的一句话')).toBeUndefined();
+  });
+
+  it('keeps 「」 inside the quoted text', () => {
+    const q = parseQuote(quoted('物业助手', '记录：李师傅「已上门」', '好的'));
+    expect(q).toEqual({ quoted: '记录：李师傅「已上门」', reply: '好的' });
+  });
+
+  it('lets an owner answer a quoted question with the number alone', () => {
+    expect(ownerText(quoted('物业助手', '请选择：\n1. 报修\n2. 投诉', '１'))).toBe('１');
+    expect(ownerText('2')).toBe('2');
+  });
+
+  it('turns a staff quote of a card into a reply to that ticket', () => {
+    const card = '🆕 新工单 T261128-0007\n状态：待受理\n情况：卫生间漏水';
+    expect(staffText(quoted('物业助手', card, '师傅下午两点上门'))).toBe('T261128-0007 回复 师傅下午两点上门');
+  });
+
+  it('turns a quote of a card followed by a command word into that command', () => {
+    const card = '🆕 新工单 T261128-0007\n状态：待受理';
+    expect(staffText(quoted('物业助手', card, '接单'))).toBe('T261128-0007 接单');
+    expect(staffText(quoted('物业助手', card, '办结 已更换水管'))).toBe('T261128-0007 办结 已更换水管');
+    expect(staffText(quoted('物业助手', card, '/accept'))).toBe('T261128-0007 /accept');
+    // A word that merely starts like a command is a reply.
+    expect(staffText(quoted('物业助手', card, '完成了吗？'))).toBe('T261128-0007 回复 完成了吗？');
+  });
+
+  it('leaves a quote alone when it names no ticket, several, or the reply names one itself', () => {
+    expect(staffText(quoted('张三', '今天谁值班？', '我'))).toBe('我');
+    expect(staffText(quoted('物业助手', 'T261128-0007 · 已受理\nT261128-0008 · 待受理', '看一下'))).toBe('看一下');
+    expect(staffText(quoted('物业助手', '新工单 T261128-0007', 'T261128-0008 接单'))).toBe('T261128-0008 接单');
+  });
+
+  it('drops leading @mentions of the bot from staff commands', () => {
+    expect(staffText('@物业助手\u2005T261128-0007 接单')).toBe('T261128-0007 接单');
+    expect(staffText('@物业助手 T261128-0007 回复 好的')).toBe('T261128-0007 回复 好的');
+    expect(staffText('T261128-0007 回复 @王阿姨 您好')).toBe('T261128-0007 回复 @王阿姨 您好');
+  });
+});
+
+describe('attachments', () => {
+  it('saves under <dataDir>/attachments/wechat/<id>.<ext> with a safe file name', () => {
+    expect(attachmentPath('/data', 'cm123', 'jpg')).toBe(join('/data', 'attachments', 'wechat', 'cm123.jpg'));
+    expect(attachmentPath('/data', '../../etc/passwd', 'png')).toBe(
+      join('/data', 'attachments', 'wechat', '______etc_passwd.png'),
+    );
+  });
+
+  it('picks the extension from the name, the media type, or jpg', () => {
+    expect(imageExtension('IMG_0001.PNG', 'application/octet-stream')).toBe('png');
+    expect(imageExtension('img.jpeg', undefined)).toBe('jpg');
+    expect(imageExtension('noext', 'image/webp')).toBe('webp');
+    expect(imageExtension(undefined, undefined)).toBe('jpg');
+    expect(imageExtension('evil.exe', 'text/html')).toBe('jpg');
+  });
+});

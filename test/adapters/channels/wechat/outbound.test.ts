@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  bareLabel,
+  classifyError,
+  localPhotoPath,
+  MAX_TEXT,
+  renderText,
+  splitText,
+  staffCommandLine,
+} from '../../../../src/adapters/channels/wechat/outbound.js';
+import { parseStaffCommand } from '../../../../src/app/staff-desk.js';
+
+describe('renderText', () => {
+  it('numbers an owner’s choices after the text, in the order the question offers them', () => {
+    const text = renderText({
+      text: '请问有什么可以帮您？请选择：',
+      buttons: [
+        [
+          { label: '🔧 报修', data: '3:m.repair' },
+          { label: '📝 投诉', data: '3:m.complaint' },
+        ],
+        [{ label: '💡 建议', data: '3:m.suggestion' }],
+      ],
+    });
+    expect(text).toBe('请问有什么可以帮您？请选择：\n\n1. 🔧 报修\n2. 📝 投诉\n3. 💡 建议');
+  });
+
+  it('leaves a message without choices as it is', () => {
+    expect(renderText({ text: '已为您登记' })).toBe('已为您登记');
+    expect(renderText({ text: '已为您登记', buttons: [] })).toBe('已为您登记');
+  });
+
+  it('turns a card’s staff buttons into the commands to type, which the staff desk reads', () => {
+    const text = renderText({
+      text: '🆕 新工单 T261128-0007',
+      buttons: [
+        [
+          { label: '✋ 受理', data: 's|accept|T261128-0007' },
+          { label: '✖ 不予受理', data: 's|reject|T261128-0007' },
+          { label: '📞 电话', data: 's|phone|T261128-0007' },
+        ],
+      ],
+    });
+    expect(text).toBe(
+      '🆕 新工单 T261128-0007\n\n✋ 受理：T261128-0007 接单\n✖ 不予受理：T261128-0007 驳回 …\n📞 电话：T261128-0007 电话',
+    );
+    const commands = text
+      .split('\n')
+      .slice(2)
+      .map((l) => (l.split('：')[1] ?? '').replace(' …', ' 理由写在这里'));
+    expect(commands.map((c) => parseStaffCommand(c)?.command)).toEqual(['accept', 'reject', 'phone']);
+  });
+
+  it('uses English command words for an English staff room', () => {
+    expect(staffCommandLine({ label: '🔁 Hand over', data: 's|handover|T261128-0007' })).toBe(
+      '🔁 Hand over: T261128-0007 handover …',
+    );
+    expect(staffCommandLine({ label: '✋ Accept', data: 's|accept|T261128-0007' })).toBe(
+      '✋ Accept: T261128-0007 accept',
+    );
+  });
+
+  it('renders judging choices as the judge command with the value', () => {
+    const line = staffCommandLine({ label: '✓ 加急', data: 's|ju|T261128-0007|urgent' });
+    expect(line).toBe('✓ 加急：T261128-0007 判定 加急');
+    expect(parseStaffCommand('T261128-0007 判定 加急')).toMatchObject({ command: 'judge', rest: '加急' });
+    expect(staffCommandLine({ label: '✔ 完成', data: 's|jx|T261128-0007' })).toBeUndefined();
+    expect(staffCommandLine({ label: '1. 报修', data: '3:m.repair' })).toBeUndefined();
+  });
+
+  it('strips leading emoji and marks from labels', () => {
+    expect(bareLabel('✓ 🔴 紧急')).toBe('紧急');
+    expect(bareLabel('开发商（保修期内）')).toBe('开发商（保修期内）');
+  });
+});
+
+describe('splitText', () => {
+  it('keeps a short text whole', () => {
+    expect(splitText('你好')).toEqual(['你好']);
+    expect(splitText('')).toEqual(['']);
+  });
+
+  it('splits at WeChat’s limit, at line breaks when there are some', () => {
+    const line = `${'一'.repeat(99)}\n`;
+    const text = line.repeat(50);
+    const parts = splitText(text);
+    expect(parts.length).toBe(3);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(MAX_TEXT);
+    expect(parts.join('\n').replace(/\n/g, '')).toBe(text.replace(/\n/g, ''));
+  });
+
+  it('cuts Chinese prose after a sentence end', () => {
+    const sentence = `${'漏'.repeat(29)}。`;
+    const parts = splitText(sentence.repeat(100));
+    expect(parts.length).toBe(2);
+    expect(parts[0]?.endsWith('。')).toBe(true);
+    expect(parts.join('')).toBe(sentence.repeat(100));
+  });
+
+  it('never cuts inside a surrogate pair', () => {
+    const parts = splitText(`a${'😀'.repeat(1500)}`, 2000);
+    expect(parts.join('')).toBe(`a${'😀'.repeat(1500)}`);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(2000);
+    const code = parts[0]?.charCodeAt((parts[0]?.length ?? 1) - 1) ?? 0;
+    expect(code >= 0xd800 && code <= 0xdbff).toBe(false);
+  });
+});
+
+describe('localPhotoPath', () => {
+  const dataDir = '/srv/residesk/data';
+
+  it('sends only images saved under the data directory', () => {
+    const own = join(dataDir, 'attachments', 'wechat', 'm1.jpg');
+    expect(localPhotoPath(own, dataDir)).toBe(own);
+    expect(localPhotoPath('AgACAgIAAxkBAAIBc2Z', dataDir)).toBeUndefined();
+    expect(localPhotoPath('/etc/passwd', dataDir)).toBeUndefined();
+    expect(localPhotoPath(join(dataDir, 'attachments', '..', 'residesk.db'), dataDir)).toBeUndefined();
+    expect(localPhotoPath(join(dataDir, 'attachments'), dataDir)).toBeUndefined();
+  });
+});
+
+describe('classifyError', () => {
+  it('treats "not a friend", blocked and unknown contacts as unreachable', () => {
+    for (const message of [
+      'contact is not your friend',
+      'you are blocked by the contact',
+      '消息已发出，但被对方拒收了。对方开启了朋友验证，你还不是他（她）朋友',
+      'MockContact.load(): abc not exist.',
+      'no such contact',
+    ]) {
+      expect(classifyError(new Error(message)).status, message).toBe('unreachable');
+    }
+  });
+
+  it('treats timeouts and network failures as transient', () => {
+    for (const message of ['ETIMEDOUT', 'socket hang up', 'request timeout after 30000ms', 'grpc UNAVAILABLE']) {
+      expect(classifyError(new Error(message)).status, message).toBe('transient');
+    }
+    expect(classifyError('weird').status).toBe('transient');
+  });
+
+  it('waits (without counting an attempt) when the puppet is not logged in', () => {
+    expect(classifyError(new Error('not logged in'))).toMatchObject({ status: 'rate_limited', retryAfterMs: 15_000 });
+  });
+
+  it('rejects what a puppet does not support', () => {
+    expect(classifyError(new Error('Wechaty Puppet Unsupported API Error')).status).toBe('rejected');
+  });
+
+  it('keeps secrets and URLs out of the reason', () => {
+    const failure = classifyError(
+      new Error('failed https://api.example/puppet?token=abc with puppet_service_token_123'),
+      ['puppet_service_token_123'],
+    );
+    expect(failure.status === 'sent' ? '' : failure.reason).not.toMatch(/token_123|api\.example/);
+  });
+});
