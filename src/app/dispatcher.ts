@@ -130,11 +130,7 @@ export class Dispatcher {
       await store.markOutboxRetry(item.id, new Date(now.getTime() + 60_000), `no ${item.channel} channel in this process`, false);
       return;
     }
-    const wait = sender.reserve?.(item.chatId, now.getTime()) ?? 0;
-    if (wait > 0) {
-      await store.markOutboxRetry(item.id, new Date(now.getTime() + wait), undefined, false);
-      return;
-    }
+    // Look up what the action points at first: an edit of a message never sent here costs no send slot.
     let target: string | undefined;
     if (item.action.kind === 'send' && item.action.message.replyToRef) {
       target = await store.getMessageRef(item.channel, item.chatId, item.action.message.replyToRef);
@@ -146,6 +142,11 @@ export class Dispatcher {
         await store.markOutboxSent(item.id, undefined, now);
         return;
       }
+    }
+    const wait = sender.reserve?.(item.chatId, now.getTime()) ?? 0;
+    if (wait > 0) {
+      await store.markOutboxRetry(item.id, new Date(now.getTime() + wait), undefined, false);
+      return;
     }
     let result: Delivery;
     try {
