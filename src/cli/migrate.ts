@@ -339,24 +339,8 @@ export function formatReport(report: MigrationReport): string {
 // ---------------------------------------------------------------------------------------------------
 // SQLite files, read directly (the SQL of this command stays in this file).
 
-/** Where each collection lives in a SQLite file written by the SQLite store. */
-const TABLES: Record<Collection, string> = {
-  owners: 'owners',
-  staff: 'staff',
-  threads: 'threads',
-  messages: 'message_log',
-  tickets: 'tickets',
-  jobs: 'jobs',
-  outbox: 'outbox',
-  messageRefs: 'message_refs',
-  settings: 'settings',
-  inbound: 'inbound_seen',
-  counters: 'counters',
-  surveyCampaigns: 'survey_campaigns',
-  surveyInvitations: 'survey_invitations',
-  surveyResponses: 'survey_responses',
-  surveyOptOuts: 'survey_opt_outs',
-};
+/** Where each collection lives in a SQLite file written by the SQLite store (the report uses the same names). */
+const TABLES: Record<Collection, string> = COLLECTION_NAMES;
 
 /**
  * A SQLite store's file opened on a connection of its own: read-only as a source (what the port cannot
