@@ -258,6 +258,12 @@ export interface StoreTx extends SurveyStoreTx {
   releaseJob(id: string, worker: string, now: Date): Promise<boolean>;
   listJobs(filter: { status?: JobStatus; type?: string }): Promise<Job[]>;
 
+  /**
+   * Adds items at the end of their chats' queues. An item never waits behind an earlier one due later:
+   * the chat's pending items that were deferred (never attempted) and are due after the new item are
+   * brought forward to its `notBefore` (a reply sent now takes the night's held messages with it).
+   * Items waiting out a failed attempt's backoff keep their time.
+   */
   enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
   /**
    * Leases deliverable items: for each chat only its oldest undelivered item (so order holds), and

@@ -737,11 +737,42 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
 
       it('holds an item until its notBefore, and its chat behind it', async () => {
         const first = send('telegram', 'chat-a', 'first', at(MINUTE));
-        const second = send('telegram', 'chat-a', 'second');
+        const second = send('telegram', 'chat-a', 'second', at(2 * MINUTE));
         await store.enqueue([first, second], T0);
 
         expect(await store.claimOutbox(at(59 * SECOND), 'w', MINUTE, 10)).toEqual([]);
         expect((await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([first.id]);
+      });
+
+      it("brings a chat's deferred items forward when a later item is due sooner, keeping their order", async () => {
+        const night = send('telegram', 'chat-a', 'held for the morning', at(8 * 60 * MINUTE));
+        const other = send('telegram', 'chat-b', 'another chat, still held', at(8 * 60 * MINUTE));
+        await store.enqueue([night, other], T0);
+        const reply = send('telegram', 'chat-a', 'a reply due now');
+        await store.enqueue([reply], at(SECOND));
+
+        const [head] = await store.claimOutbox(at(SECOND), 'w', MINUTE, 10);
+        expect(head).toMatchObject({ id: night.id, notBefore: at(SECOND) });
+        await store.markOutboxSent(night.id, 'm1', at(2 * SECOND));
+        expect((await store.claimOutbox(at(2 * SECOND), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([reply.id]);
+        expect((await store.listOutbox({ chatId: 'chat-b' }))[0]).toMatchObject({ notBefore: at(8 * 60 * MINUTE) });
+      });
+
+      it('brings deferred items forward within one batch too', async () => {
+        const held = send('telegram', 'chat-a', 'held', at(MINUTE));
+        const now = send('telegram', 'chat-a', 'due now');
+        await store.enqueue([held, now], T0);
+        expect((await store.claimOutbox(T0, 'w', MINUTE, 10)).map((i) => i.id)).toEqual([held.id]);
+      });
+
+      it('leaves an item waiting out a failed attempt where it is', async () => {
+        const failed = send('telegram', 'chat-a', 'failed once');
+        await store.enqueue([failed], T0);
+        await store.claimOutbox(T0, 'w', MINUTE, 10);
+        await store.markOutboxRetry(failed.id, at(MINUTE), 'boom', true);
+        await store.enqueue([send('telegram', 'chat-a', 'next')], at(SECOND));
+        expect(await store.claimOutbox(at(SECOND), 'w', MINUTE, 10)).toEqual([]);
+        expect((await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([failed.id]);
       });
 
       it('retries an item not before the given time, counting the attempt only when asked', async () => {

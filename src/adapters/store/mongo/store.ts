@@ -790,6 +790,28 @@ class MongoOps implements StoreTx {
     if (items.length === 0) return;
     const last = await bump(this.m.sequences, 'outbox', items.length, this.session);
     const first = last - items.length + 1;
+    // Nothing waits behind an item due later: each item is due no later than any later item of its chat
+    // in this batch, and the chat's deferred items already queued are brought forward the same way.
+    const soonest = new Map<string, Date>();
+    const due: Date[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i] as NewOutboxItem;
+      const key = `${item.channel}\u0000${item.chatId}`;
+      const own = item.notBefore ?? now;
+      const later = soonest.get(key);
+      const at = later && later.getTime() < own.getTime() ? later : own;
+      soonest.set(key, at);
+      due[i] = at;
+    }
+    for (const item of items) {
+      const at = soonest.get(`${item.channel}\u0000${item.chatId}`) as Date;
+      if (!soonest.delete(`${item.channel}\u0000${item.chatId}`)) continue;
+      await this.m.outbox.updateMany(
+        { channel: item.channel, chatId: item.chatId, status: 'pending', attempts: 0, notBefore: { $gt: at } },
+        { $set: { notBefore: at } },
+        this.o,
+      );
+    }
     const docs = items.map((item, i) =>
       outboxToDoc(
         {
@@ -799,7 +821,7 @@ class MongoOps implements StoreTx {
           action: item.action,
           status: 'pending',
           attempts: 0,
-          notBefore: item.notBefore ?? now,
+          notBefore: due[i] as Date,
           createdAt: now,
         },
         first + i,

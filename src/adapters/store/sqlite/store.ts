@@ -679,6 +679,11 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO outbox (id, channel, chat_id, action, status, attempts, not_before, created_at, updated_at)
          VALUES (@id, @channel, @chat_id, @action, 'pending', 0, @not_before, @now, @now)`,
     ),
+    pullOutboxForward: db.prepare<[{ channel: Channel; chat_id: string; not_before: number }]>(
+      `UPDATE outbox SET not_before = @not_before
+         WHERE channel = @channel AND chat_id = @chat_id AND status = 'pending' AND attempts = 0
+           AND not_before > @not_before`,
+    ),
     claimableOutbox: db
       .prepare<[number, number, number], number>(
         `SELECT o.seq FROM outbox o
@@ -957,12 +962,15 @@ class SqliteOps implements SyncTx {
 
   enqueue(items: NewOutboxItem[], now: Date): void {
     for (const item of items) {
+      const notBefore = ms(item.notBefore ?? now);
+      // Nothing waits behind an item due later: what goes now takes its chat's deferred items with it.
+      this.s.pullOutboxForward.run({ channel: item.channel, chat_id: item.chatId, not_before: notBefore });
       this.s.insertOutbox.run({
         id: item.id,
         channel: item.channel,
         chat_id: item.chatId,
         action: JSON.stringify(item.action),
-        not_before: ms(item.notBefore ?? now),
+        not_before: notBefore,
         now: ms(now),
       });
     }
