@@ -77,6 +77,8 @@ export interface InboundResult {
 
 /** An owner who wrote within this long is answered at once, even in quiet hours. */
 const ACTIVE_OWNER_MS = 30 * 60_000;
+/** How far back in a chat's log to look for the owner's last message. */
+const RECENT_LOG_ENTRIES = 30;
 
 /** Maps a platform's language code to one of ours: zh… → zh-CN, any other → en, none → the default. */
 export function localeFromLanguageCode(code: string | undefined, fallback: Locale): Locale {
@@ -542,8 +544,10 @@ export class App implements OwnerSide, SurveyOwners {
     const quiet = this.ctx.policy.quietHours;
     if (!quiet || ticket?.urgency === 'emergency') return undefined;
     const now = this.ctx.clock.now();
-    const thread = await tx.getThread(address.channel, address.chatId);
-    if (thread && now.getTime() - thread.updatedAt.getTime() < ACTIVE_OWNER_MS) return undefined;
+    // An owner who wrote to us a moment ago is awake; anything else we did in the chat does not count.
+    const recent = await tx.listMessages(address.channel, address.chatId, RECENT_LOG_ENTRIES);
+    const lastIn = recent.findLast((entry) => entry.direction === 'in');
+    if (lastIn && now.getTime() - lastIn.at.getTime() < ACTIVE_OWNER_MS) return undefined;
     const allowed = nextAllowed(now, quiet, this.ctx.settings.timeZone);
     return allowed.getTime() > now.getTime() ? allowed : undefined;
   }

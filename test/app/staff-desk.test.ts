@@ -11,6 +11,7 @@ import { parseJudgement, parseStaffCommand } from '../../src/app/staff-desk.js';
 import { type Ticket, TRANSITIONS } from '../../src/core/tickets/ticket.js';
 import { LOCALES, type OutboundAction } from '../../src/core/types.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
+import { FakeClock } from '../support/clock.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
 const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
@@ -511,6 +512,33 @@ describe('rejecting, and the owner asking for a review', () => {
 });
 
 describe("the owner's side", () => {
+  it('holds staff messages in quiet hours until the owner writes, then sends them in order with the answer', async () => {
+    const d = await accepted({ clock: new FakeClock('2026-11-28T11:00:00Z') }); // 19:00
+    d.clock.set('2026-11-28T14:00:00Z'); // 22:00, the owner last wrote three hours ago
+    let read = d.from();
+    await d.send(`/plan ${N1} 明早检查楼上防水层`, A);
+    // The plan flow now waits in the owner's chat; that is not the owner being awake.
+    await d.send(`${N1} 回复 明早八点上门`, A);
+    expect(read('owner')).toEqual([]);
+    const held = await d.store.listOutbox({ chatId: 'owner', status: 'pending' });
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    for (const item of held) expect(item.notBefore.toISOString()).toBe('2026-11-29T00:00:00.000Z'); // 08:00
+
+    // The owner writes at 22:30: the held messages go at once, in order, then the answer to what they wrote.
+    d.clock.set('2026-11-28T14:30:00Z');
+    read = d.from();
+    await d.send('1'); // the plan's first choice, Agree
+    expect((await d.ticket(N1)).status).toBe('in_progress');
+    expect(d.textsOf(read('owner'))).toEqual([
+      zh('plan.intro', { number: N1, name: '王师傅', plan: '明早检查楼上防水层' }),
+      zh('plan.ask'),
+      zh('owner.reply', { number: N1, name: '王师傅', text: '明早八点上门' }),
+      ...d.textsOf(read('owner')).slice(3),
+    ]);
+    expect(d.textsOf(read('owner')).length).toBeGreaterThan(3);
+    expect(await d.store.listOutbox({ chatId: 'owner', status: 'pending' })).toEqual([]);
+  });
+
   it('cancels a ticket nobody has accepted yet from /mytickets', async () => {
     const d = await desk();
     await d.say(REPAIR);
