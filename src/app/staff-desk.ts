@@ -204,9 +204,12 @@ export class StaffDesk {
       await this.clearInput(tx, staff);
       return this.command(tx, inbound, staff, parsed, draft);
     }
-    const pending = await this.takeInput(tx, staff);
-    if (pending) return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
+    // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
     const replied = await this.repliedTicket(tx, inbound);
+    const pending = await this.takeInput(tx, staff);
+    if (pending && (!replied || replied === pending.number)) {
+      return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
+    }
     if (replied) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
     return {}; // staff talking among themselves: no noise
   }

@@ -373,6 +373,26 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect((await d.ticket(N1)).status).toBe('accepted');
   });
 
+  it("sends a reply quoting another card to that card's owner, not to the ticket a button was waiting on", async () => {
+    const d = await accepted();
+    await d.say(REPAIR, { chatId: 'owner2' });
+    await d.press(A, 'accept', N2);
+    const card2 = await d.store.getMessageRef('console', 'staff', `card:${N2}`);
+    expect(card2).toBeDefined();
+    await d.press(A, 'resolve', N1); // asks A for the resolution text of N1…
+    const read = d.from();
+    await d.send('明天上午来修水龙头', { ...A, replyTo: card2 }); // …but A quotes N2's card
+    expect(read('owner')).toEqual([]);
+    expect(d.textsOf(read('owner2'))).toEqual([
+      zh('owner.reply', { number: N2, name: '王师傅', text: '明天上午来修水龙头' }),
+    ]);
+    expect((await d.ticket(N1)).status).toBe('accepted');
+    // The quote replaced the waiting question: the next plain message is ordinary chat.
+    await d.send('好的', A);
+    expect((await d.ticket(N1)).status).toBe('accepted');
+    expect(read('owner')).toEqual([]);
+  });
+
   it('shows the full phone number to the accountable person alone (an alert), never in the group', async () => {
     const d = await accepted();
     const read = d.from();
