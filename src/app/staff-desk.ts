@@ -347,6 +347,14 @@ export class StaffDesk {
   }
 
   private async accept(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, viaButton: boolean) {
+    // A reopened ticket still has its accountable person (谁受理谁跟进): taking it over is a hand-over.
+    if (ticket.assignee && ticket.assignee.id !== staff.id && !this.mayAct(staff, ticket)) {
+      this.ctx.log.warn({ ticket: ticket.number, action: 'accept', staff: staff.id }, 'refused: not the accountable person');
+      return this.refuse(tx, inbound, viaButton, 'desk.refused.not_accountable', {
+        number: ticket.number,
+        name: ticket.assignee.name,
+      });
+    }
     const now = this.ctx.clock.now();
     const r = transition(ticket, 'accept', actor, now, { assignee: { id: staff.id, name: staff.displayName } });
     if (!r.ok) return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) });

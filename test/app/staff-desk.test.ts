@@ -508,6 +508,13 @@ describe('rejecting, and the owner asking for a review', () => {
     // The reopened ticket is timed again for acceptance.
     const jobs = await d.store.listJobs({ type: 'sla.check', status: 'pending' });
     expect(jobs.map((j) => j.payload.phase)).toEqual(['accept', 'accept', 'accept', 'accept']);
+
+    // It is still A's ticket: B cannot take it over by accepting it (that is a hand-over); A can take it up.
+    const refused = await d.press(B, 'accept', N1);
+    expect(refused.result.ack).toEqual({ text: zh('desk.refused.not_accountable', { number: N1, name: '王师傅' }), alert: true });
+    expect((await d.ticket(N1)).assignee?.id).toBe('console:a');
+    await d.press(A, 'accept', N1);
+    expect((await d.ticket(N1)).status).toBe('accepted');
   });
 
   it('a reject button asks for the explanation first, and a short one is refused', async () => {
