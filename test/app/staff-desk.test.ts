@@ -636,6 +636,29 @@ describe("the owner's side", () => {
     expect((await d.ticket(N1)).timeline.some((e) => e.action === 'owner_message')).toBe(false);
     expect(d.textsOf(read('staff'))).toEqual([zh('desk.owner_note', { number: N2, text: '还有，阳台也有点渗水' })]);
   });
+
+  it('keeps the question of which ticket a note is for when staff send a plan meanwhile, then asks about the plan', async () => {
+    const d = await desk();
+    await d.say(REPAIR);
+    await d.say(REPAIR_AGAIN);
+    await d.enrol(A);
+    await d.press(A, 'accept', N1);
+    await d.send('还有，阳台也有点渗水');
+    const position = d.lastButtons('owner').findIndex((b) => b.label.startsWith(N2)) + 1;
+    expect(position).toBeGreaterThan(0);
+    let read = d.from();
+    await d.send(`/plan ${N1} 先检查楼上防水层`, A);
+    expect(read('owner')).toEqual([]); // the plan waits: the owner is answering another question
+    read = d.from();
+    await d.send(String(position)); // N2, typed as its number in the list
+    expect((await d.ticket(N2)).timeline.at(-1)).toMatchObject({ action: 'owner_message', note: '还有，阳台也有点渗水' });
+    expect(d.textsOf(read('owner'))).toEqual([
+      zh('owner.note_added', { number: N2 }),
+      zh('plan.intro', { number: N1, name: '王师傅', plan: '先检查楼上防水层' }),
+      zh('plan.ask'),
+    ]);
+    expect((await d.ticket(N1)).status).toBe('awaiting_agreement');
+  });
 });
 
 describe('who may act', () => {

@@ -247,8 +247,9 @@ class Run {
   handle(event: EngineEvent): void {
     switch (event.type) {
       case 'start':
-        if (event.queueIfBusy && this.flow) {
-          const running = this.flow.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
+        if (event.queueIfBusy && (this.flow || this.awaitingOwner())) {
+          const running =
+            this.flow?.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
           if (
             !running &&
             !this.state.queue.some((q) => q.flowId === event.flowId && sameContext(q.context, event.context ?? {}))
@@ -528,6 +529,15 @@ class Run {
     if (spec?.after !== 'none') this.showMenu(this.t('menu.anything_else'));
   }
 
+  /**
+   * A question outside any flow whose answer would be lost if a flow took its place: which ticket a note
+   * is for, whether to cancel, which language.
+   */
+  private awaitingOwner(): boolean {
+    const p = this.state.prompt;
+    return p === 'pick_ticket' || p === 'confirm_cancel' || p === 'lang';
+  }
+
   private startQueued(): boolean {
     const queued = this.state.queue.shift();
     if (!queued) return false;
@@ -643,7 +653,12 @@ class Run {
 
   private askAgainOrMenu(): void {
     if (this.flow || this.state.prompt) this.askAgain();
-    else this.showMenu();
+    else this.menuOrQueued();
+  }
+
+  /** Back to the menu, unless a flow was waiting for the owner's question to be answered. */
+  private menuOrQueued(): void {
+    if (!this.startQueued()) this.showMenu();
   }
 
   private reprompt(error: string, params?: Record<string, string | number>): void {
@@ -957,8 +972,10 @@ class Run {
         return this.startSuggested(preset, context);
       }
       const ticket = this.openTickets().find((t) => `t.${t.id}` === value);
-      if (!ticket || !note) return this.showMenu();
-      return this.addNote(ticket, JSON.parse(note) as { text: string } | { photo: PhotoAnswer });
+      if (!ticket || !note) return this.menuOrQueued();
+      this.addNote(ticket, JSON.parse(note) as { text: string } | { photo: PhotoAnswer });
+      this.startQueued();
+      return;
     }
     if (this.state.prompt === 'mytickets') {
       this.state.prompt = undefined;
@@ -974,9 +991,10 @@ class Run {
       this.state.promptData = undefined;
       if (value === 'y' && id) {
         this.effect({ type: 'ticket.cancel', ticketId: id });
+        this.startQueued();
         return;
       }
-      return this.showMenu();
+      return this.menuOrQueued();
     }
     if (this.state.prompt === 'menu') {
       this.state.prompt = undefined;

@@ -1514,6 +1514,12 @@ describe('robustness', () => {
     c.text('/lang');
     visited.push(structuredClone(c.state));
     expect(new Set(visited.map((s) => s.flow?.stepId ?? s.prompt)).size).toBeGreaterThanOrEqual(10);
+    // The questions outside any flow, made by hand (they need open tickets to arise).
+    visited.push(
+      { ...initialState(), seq: 7, prompt: 'pick_ticket', promptData: [JSON.stringify({ text: '阳台也渗水' })] },
+      { ...initialState(), seq: 7, prompt: 'confirm_cancel', promptData: ['ticket-1'] },
+      { ...initialState(), seq: 7, prompt: 'lang' },
+    );
 
     for (const state of [initialState(), ...visited]) {
       for (const make of AWKWARD) {
@@ -1523,7 +1529,8 @@ describe('robustness', () => {
         expect(structuredClone(outcome.state)).toStrictEqual(outcome.state);
         expect(JSON.parse(JSON.stringify(outcome.state))).toEqual(outcome.state);
         // Every message gets an answer; only a flow queued behind a running one is silent.
-        const queued = event.type === 'start' && event.queueIfBusy && state.flow !== undefined;
+        const busy = state.flow !== undefined || ['pick_ticket', 'confirm_cancel', 'lang'].includes(state.prompt ?? '');
+        const queued = event.type === 'start' && event.queueIfBusy && busy;
         expect(outcome.output.length > 0).toBe(!queued);
         if (event.type === 'button') expect(typeof outcome.ack).toBe('string');
       }
