@@ -45,6 +45,28 @@ describe('free text understood', () => {
     expect(ticket).toMatchObject({ urgency: 'emergency', description: '电梯里有人被困了，快来人' });
   });
 
+  it('takes the emergency path from a staff question too (a plan), and asks that question again afterwards', async () => {
+    const h = await harnessWithProfile();
+    const number = (await h.store.listTickets({}))[0]?.number ?? '';
+    const staff = { chatId: 'staff', chatKind: 'staff' as const, userId: 'u-li', userName: '李师傅' };
+    await h.send(`/accept ${number}`, staff);
+    const asked = await h.send(`/plan ${number} 先检查楼上防水层`, staff);
+    expect(asked.result.duplicate).toBe(false);
+    expect(h.lastButtons().map((b) => b.label).join()).toContain('同意');
+
+    const r = await h.send('厨房煤气泄漏了，味道很大');
+    expect(r.texts[0]).toContain('119');
+    expect(r.texts.join('\n')).toContain('具体位置');
+    expect((await h.store.getTicketByNumber(number))?.status).toBe('awaiting_agreement');
+    const filed = await h.send('3栋2单元501');
+    const emergency = (await h.store.listTickets({})).find((t) => t.urgency === 'emergency');
+    expect(emergency).toMatchObject({ description: '厨房煤气泄漏了，味道很大' });
+    // Filed: then the plan is put to the owner again, and their answer counts.
+    expect(filed.texts.join('\n')).toContain('先检查楼上防水层');
+    await h.send('1');
+    expect((await h.store.getTicketByNumber(number))?.status).toBe('in_progress');
+  });
+
   it('asks whether a new problem is about an open ticket or something new', async () => {
     const h = await harnessWithProfile();
     const r = await h.send('小区东门的门禁坏了，刷卡没反应');

@@ -892,20 +892,34 @@ class Run {
     return [...this.ctx.registry.flows.values()].find((f) => f.understands);
   }
 
-  /** Outside any flow, or inside one that understands free text (a report can become an emergency). */
-  private mayRedirect(): boolean {
-    if (this.state.prompt === 'lang' || this.state.prompt === 'confirm_cancel') return false;
-    const spec = this.spec();
-    return !this.flow || Boolean(spec?.understands);
+  private emergencyFlowId(): string {
+    return this.ctx.registry.menu.entries.find((e) => e.id === 'emergency')?.flow ?? 'emergency';
   }
 
-  /** Starts the emergency flow with the owner's words kept as the description. */
+  /**
+   * Whether an emergency may take over: anywhere (a report, a plan, a revisit, a survey …) but in the
+   * emergency flow itself and at the two questions whose answer is not free text (language, cancel?).
+   */
+  private mayRedirect(): boolean {
+    if (this.state.prompt === 'lang' || this.state.prompt === 'confirm_cancel') return false;
+    return this.flow?.flowId !== this.emergencyFlowId();
+  }
+
+  /**
+   * Starts the emergency flow with the owner's words kept as the description. A report in progress gives
+   * way to it (its words are the emergency's); any other flow (a plan, a revisit, a survey) is asked again
+   * once the emergency is filed.
+   */
   private emergencyFrom(raw: string): void {
-    const entry = this.ctx.registry.menu.entries.find((e) => e.id === 'emergency');
-    const flowId = entry?.flow ?? 'emergency';
-    if (this.flow) this.abandon();
+    const flow = this.flow;
+    if (flow && this.spec()?.understands) this.abandon();
+    else if (flow) {
+      this.state.queue.unshift({ flowId: flow.flowId, context: flow.context, queuedAt: this.ctx.now.toISOString() });
+      this.state.flow = undefined;
+    }
     this.state.prompt = undefined;
-    this.startFlow(flowId, { description: [...cleanText(raw)].slice(0, 1000).join('') }, {});
+    this.state.promptData = undefined;
+    this.startFlow(this.emergencyFlowId(), { description: [...cleanText(raw)].slice(0, 1000).join('') }, {});
   }
 
   /** Starts the report flow with the assistant's suggestions as answers: straight to the read-back. */
