@@ -144,6 +144,8 @@ export class App implements OwnerSide, SurveyOwners {
     if (inbound.content.type !== 'text' || inbound.chatKind === 'group') return undefined;
     const command = parseSurveyCommand(inbound.content.text);
     if (command?.action !== 'report' && command?.action !== 'close') return undefined;
+    const role = await this.desk.staffRoleOf(inbound);
+    if (!role || role === 'staff') return undefined; // refused in the transaction; no model call for it
     return this.surveys.themesFor(command.campaignId);
   }
 

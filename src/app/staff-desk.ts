@@ -145,17 +145,28 @@ export class StaffDesk {
     return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets');
   }
 
+  /** The role configuration gives the sender (SUPERVISORS, MANAGERS); everyone else in the room is staff. */
+  configuredRole(inbound: Inbound): Staff['role'] {
+    const matches = (refs: readonly { channel?: string; userId: string }[]) =>
+      refs.some((r) => r.userId === inbound.userId && (!r.channel || r.channel === inbound.channel));
+    return matches(this.ctx.policy.managers) ? 'manager' : matches(this.ctx.policy.supervisors) ? 'supervisor' : 'staff';
+  }
+
+  /**
+   * The role of a sender who is staff: anyone writing in a staff room, or a registered, active member
+   * writing from a private chat. Read outside any transaction, to decide whether a model call is worth it.
+   */
+  async staffRoleOf(inbound: Inbound): Promise<Staff['role'] | undefined> {
+    if (inbound.chatKind === 'staff') return this.configuredRole(inbound);
+    const staff = await this.ctx.store.findStaff(inbound.channel, inbound.userId);
+    return staff?.active ? staff.role : undefined;
+  }
+
   /** Records (or refreshes) the staff member behind a staff-room message, with the role configuration gives them. */
   async enrol(tx: StoreTx, inbound: Inbound): Promise<Staff> {
     const id = `${inbound.channel}:${inbound.userId}`;
     const existing = await tx.getStaff(id);
-    const matches = (refs: readonly { channel?: string; userId: string }[]) =>
-      refs.some((r) => r.userId === inbound.userId && (!r.channel || r.channel === inbound.channel));
-    const role: Staff['role'] = matches(this.ctx.policy.managers)
-      ? 'manager'
-      : matches(this.ctx.policy.supervisors)
-        ? 'supervisor'
-        : 'staff';
+    const role = this.configuredRole(inbound);
     const displayName = inbound.userName?.trim() || existing?.displayName || inbound.userId;
     const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
     if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active) await tx.saveStaff(staff);
@@ -178,8 +189,12 @@ export class StaffDesk {
       if (parsed?.command === 'draft') number = parsed.number;
     }
     if (!number) return undefined;
+    // Only for someone who may act on the ticket: a model call is never made for anyone else.
+    const role = await this.staffRoleOf(inbound);
+    if (!role) return undefined;
     const ticket = await this.ctx.store.getTicketByNumber(number);
     if (!ticket) return undefined;
+    if (role === 'staff' && ticket.assignee?.id !== `${inbound.channel}:${inbound.userId}`) return undefined;
     const owner = await this.ctx.store.getOwner(ticket.ownerId);
     const lastOwner = [...ticket.timeline].reverse().find((e) => e.action === 'owner_message' && e.note)?.note;
     return assistant.suggestReply({

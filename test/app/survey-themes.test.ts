@@ -3,6 +3,7 @@ import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App } from '../../src/app/app.js';
+import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
 import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
@@ -52,5 +53,64 @@ describe('campaign summary with the themes of owners\' free text', () => {
     const text = report.ok ? report.value.messages.map((m) => m.text).join('\n') : '';
     expect(text).toContain('业主意见主题');
     expect(text).toContain('电梯');
+  });
+});
+
+describe('who the themes are worked out for', () => {
+  it('calls the model for /survey report only from a supervisor or manager, never from staff or an owner', async () => {
+    const questionnaires = loadQuestionnaires('flows/surveys');
+    const compiled = [...questionnaires.values()].map(compileQuestionnaire);
+    const i18n = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
+    const base = loadFlows('flows', (k) => i18n.has(k));
+    const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+    const store = await openSqliteStore({ path: ':memory:' });
+    const offline = new OfflineAssistant(loadKeywords());
+    let calls = 0;
+    const counting = Object.assign(Object.create(offline) as OfflineAssistant, {
+      summariseAnswers: async (...args: Parameters<OfflineAssistant['summariseAnswers']>) => {
+        calls += 1;
+        return offline.summariseAnswers(...args);
+      },
+    });
+    const app = new App({
+      store,
+      clock: new FakeClock(),
+      registry,
+      i18n,
+      log: silentLogger(),
+      settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '' },
+      staffRooms: [{ channel: 'console', chatId: 'staff' }],
+      policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'sup' }] },
+      assistant: counting,
+      surveys: { questionnaires },
+    });
+    const created = await store.transaction((tx) => app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'));
+    const id = created.reply[0]?.text.match(/S\d{3}/)?.[0] ?? '';
+    const q = questionnaires.get('residential');
+    await store.addSurveyResponse({
+      id: 'r1',
+      campaignId: id,
+      ownerId: 'o1',
+      questionnaireVersion: q?.version ?? 1,
+      answers: { [q?.questions.find((x) => x.kind === 'text')?.id ?? '']: '电梯经常坏，希望尽快修好' },
+      channel: 'console',
+      submittedAt: new Date(),
+    });
+    let n = 0;
+    const say = (chatId: string, chatKind: 'staff' | 'private', userId: string) =>
+      app.handleInbound({
+        channel: 'console',
+        chatId,
+        chatKind,
+        userId,
+        messageId: `m${++n}`,
+        receivedAt: new Date(),
+        content: { type: 'text', text: `/survey report ${id}` },
+      });
+    await say('staff', 'staff', 'worker');
+    await say('owner-chat', 'private', 'owner');
+    expect(calls).toBe(0);
+    await say('staff', 'staff', 'sup');
+    expect(calls).toBe(1);
   });
 });

@@ -84,6 +84,28 @@ describe('free text understood', () => {
     expect(r.texts.join('\n')).toContain('已将您的补充内容加入工单');
   });
 
+  it('never calls the model for a draft someone may not see: an owner forging the button, or staff not accountable', async () => {
+    let calls = 0;
+    const counting = Object.assign(Object.create(assistant) as OfflineAssistant, {
+      suggestReply: async (...args: Parameters<OfflineAssistant['suggestReply']>) => {
+        calls += 1;
+        return assistant.suggestReply(...args);
+      },
+    });
+    const h = await makeHarness({ assistant: counting });
+    for (const line of ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', owner.name, '13812345678', '1']) await h.send(line);
+    const number = (await h.store.listTickets({}))[0]?.number ?? '';
+    const li = { chatId: 'staff', chatKind: 'staff' as const, userId: 'u-li', userName: '李师傅' };
+    const wang = { chatId: 'staff', chatKind: 'staff' as const, userId: 'u-wang', userName: '王师傅' };
+    await h.send(`/accept ${number}`, li);
+    await h.send({ type: 'button', data: `s|draft|${number}` }); // an owner, in their private chat
+    await h.send(`/draft ${number}`); // typed by an owner
+    await h.send(`/draft ${number}`, wang); // staff, but not the accountable person
+    expect(calls).toBe(0);
+    await h.send(`/draft ${number}`, li);
+    expect(calls).toBe(1);
+  });
+
   it('gives the accountable person a draft reply under the card', async () => {
     const h = await harnessWithProfile();
     const number = (await h.store.listTickets({}))[0]?.number ?? '';
