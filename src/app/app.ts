@@ -560,12 +560,12 @@ export class App implements OwnerSide, SurveyOwners {
     key: string,
     params: Record<string, string | number> = {},
     photos?: string[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const owner = await tx.getOwner(ticket.ownerId);
-    if (!owner) return;
+    if (!owner) return false;
     if (owner.unreachable) {
       this.ctx.log.info({ ticket: ticket.number }, 'owner unreachable in chat; message not sent');
-      return;
+      return false;
     }
     const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
     await this.ctx.sendTo(
@@ -574,6 +574,7 @@ export class App implements OwnerSide, SurveyOwners {
       { text: this.ctx.t(owner.locale, key, params), ...(photos?.length ? { photos } : {}) },
       notBefore,
     );
+    return true;
   }
 
   async startFlow(
@@ -581,9 +582,9 @@ export class App implements OwnerSide, SurveyOwners {
     ticket: Ticket,
     flowId: string,
     context: Record<string, string | number | boolean>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const owner = await tx.getOwner(ticket.ownerId);
-    if (!owner || owner.unreachable) return;
+    if (!owner || owner.unreachable) return false;
     const now = this.ctx.clock.now();
     const thread = await this.threadOf(tx, ticket.origin, owner, now);
     const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
@@ -596,6 +597,7 @@ export class App implements OwnerSide, SurveyOwners {
       now,
       notBefore,
     );
+    return true;
   }
 
   async scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {

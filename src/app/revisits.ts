@@ -19,8 +19,8 @@ import { formatBusinessTime } from './render.js';
 
 /** What the revisit needs from the owner's side of the application. */
 export interface RevisitOwnerSide {
-  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void>;
-  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>): Promise<void>;
+  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<boolean>;
+  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>): Promise<boolean>;
 }
 
 const MAX_CONTACTS = 3;

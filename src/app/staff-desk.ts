@@ -38,10 +38,13 @@ import { parseStaffTime } from './staff-time.js';
 
 /** How the desk reaches owners; implemented by the App, which owns the owners' conversations. */
 export interface OwnerSide {
-  /** Tells the owner something about their ticket, in their language (delayed out of quiet hours unless urgent). */
-  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>, photos?: string[]): Promise<void>;
-  /** Starts (or queues behind the owner's current flow) a conversation about the ticket. */
-  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<void>;
+  /**
+   * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
+   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
+   */
+  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>, photos?: string[]): Promise<boolean>;
+  /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
+  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<boolean>;
   /** The revisit that follows a resolution. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
   /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
@@ -376,7 +379,7 @@ export class StaffDesk {
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await scheduleDeadlines(this.ctx, tx, r.ticket);
-    await this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName });
+    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName }));
     return viaButton ? { ack: { text: this.t('desk.done.accepted', { number: ticket.number }) } } : {};
   }
 
@@ -426,7 +429,7 @@ export class StaffDesk {
       await scheduleDeadlines(this.ctx, tx, r.ticket);
     }
     if (patch.responsibility && patch.responsibility !== ticket.responsibility && patch.responsibility !== 'property' && patch.responsibility !== 'unknown') {
-      await this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number });
+      await this.toOwner(tx, undefined, ticket, this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number }));
     }
     return {};
   }
@@ -451,7 +454,7 @@ export class StaffDesk {
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket);
-    await this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation });
+    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation }));
     return {};
   }
 
@@ -475,13 +478,13 @@ export class StaffDesk {
     };
     await tx.saveTicket(updated);
     const name = actor.type === 'staff' ? actor.name : '';
-    await this.owners.notify(
+    await this.toOwner(tx, inbound, ticket, this.owners.notify(
       tx,
       updated,
       body ? 'owner.reply' : 'owner.photo',
       { number: ticket.number, name, text: body },
       photo ? [photo] : undefined,
-    );
+    ));
     // The progress deadline is met once the owner has heard from us.
     await cancelDeadlines(this.ctx, tx, updated, ['progress']);
     return {};
@@ -503,7 +506,7 @@ export class StaffDesk {
     } else {
       await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
     }
-    await this.owners.startFlow(tx, r.ticket, 'plan', { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' });
+    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'plan', { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' }));
     return {};
   }
 
@@ -519,12 +522,12 @@ export class StaffDesk {
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
-    await this.owners.startFlow(tx, r.ticket, 'appointment', {
+    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'appointment', {
       number: ticket.number,
       time: when,
       note: parsed.rest,
       name: actor.type === 'staff' ? actor.name : '',
-    });
+    }));
     await scheduleAppointmentReminders(this.ctx, tx, r.ticket, parsed.at);
     return {};
   }
@@ -541,7 +544,7 @@ export class StaffDesk {
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
     await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
-    await this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note });
+    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }));
     await this.owners.scheduleRevisit(tx, r.ticket);
     return {};
   }
@@ -576,8 +579,16 @@ export class StaffDesk {
       replyToRef: `card:${ticket.number}`,
       mentions: [{ userId: target.userId, name: target.displayName }],
     });
-    await this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName });
+    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName }));
     return viaButton ? { ack: { text: this.t('desk.done.handed_over', { name: target.displayName }) } } : {};
+  }
+
+  /** After a message to the owner: when they cannot be reached in chat, staff are told to phone them. */
+  private async toOwner(tx: StoreTx, inbound: Inbound | undefined, ticket: Ticket, sent: Promise<boolean>): Promise<void> {
+    if (await sent) return;
+    const text = this.t('desk.owner_unreachable', { number: ticket.number });
+    if (inbound) await this.say(tx, inbound, text, ticket);
+    else await this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}` });
   }
 
   /** The full phone number, for the accountable person alone. */

@@ -393,6 +393,21 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(read('owner')).toEqual([]);
   });
 
+  it('tells staff under the card to phone an owner who can no longer be reached in chat', async () => {
+    const d = await accepted();
+    await d.app.markUnreachable('console', 'owner');
+    const read = d.from();
+    await d.send(`${N1} 回复 明天上午上门`, A);
+    expect(read('owner')).toEqual([]);
+    const told = read('staff').find((a) => a.kind === 'send');
+    expect(told?.kind === 'send' && told.message).toMatchObject({
+      text: zh('desk.owner_unreachable', { number: N1 }),
+      replyToRef: `card:${N1}`,
+    });
+    // The reply is still on the ticket's record.
+    expect((await d.ticket(N1)).timeline.at(-1)).toMatchObject({ action: 'staff_reply', note: '明天上午上门' });
+  });
+
   it('shows the full phone number to the accountable person alone (an alert), never in the group', async () => {
     const d = await accepted();
     const read = d.from();
