@@ -3,7 +3,7 @@
  * Channel-neutral: every channel renders the same OutboundMessage its own way.
  */
 import { DateTime } from 'luxon';
-import { maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
+import { isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
 import { type Button, CATEGORIES, type EstateLocation, type Locale, type OutboundMessage, RESPONSIBILITIES, URGENCIES } from '../core/types.js';
 import type { TranslateFn } from '../i18n.js';
 
@@ -57,7 +57,14 @@ export interface RenderContext {
  */
 export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, mode?: CardMode): OutboundMessage {
   const t = (key: string, p?: Record<string, string | number>) => ctx.translate(locale, key, p);
-  const title = t(ticket.urgency === 'emergency' ? 'card.title_emergency' : 'card.title_new', { number: ticket.number });
+  // The title says what the card is now: an open emergency, a report nobody has taken yet, or a ticket.
+  const titleKey =
+    ticket.urgency === 'emergency' && isOpen(ticket.status)
+      ? 'card.title_emergency'
+      : ticket.status === 'recorded'
+        ? 'card.title_new'
+        : 'card.title';
+  const title = t(titleKey, { number: ticket.number });
   const line = (label: string, value: string | undefined) => (value ? `${t(`card.${label}`)}：${value}` : undefined);
   const lines = [
     title,

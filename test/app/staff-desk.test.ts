@@ -142,6 +142,9 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(edit?.ref).toBe(`card:${N1}`);
     expect(edit?.message.text).toContain(`${zh('card.status')}：${zh('ticket.status.accepted')}`);
     expect(edit?.message.text).toContain(`${zh('card.assignee')}：王师傅`);
+    // No longer new: the title says so.
+    expect(posted?.action.kind === 'send' && posted.action.message.text.split('\n')[0]).toBe(zh('card.title_new', { number: N1 }));
+    expect(edit?.message.text.split('\n')[0]).toBe(zh('card.title', { number: N1 }));
     expect(edit?.message.text).toContain('138****5678');
     expect(edit?.message.text).not.toContain('13812345678');
     expect(d.cardActions(N1)).toEqual(CARD_ACTIONS.accepted);
