@@ -134,9 +134,11 @@ export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job)
   const ticket = await tx.getTicket(ticketId);
   if (!ticket || (ticket.status !== 'recorded' && ticket.status !== 'reopened')) return;
   const mentions = await mentionsOf(ctx, tx, round >= 2 ? 'managers' : 'supervisors');
+  // Waiting since it came in, or since it was reopened.
+  const since = ticket.timeline.findLast((e) => e.to === ticket.status && e.from !== ticket.status)?.at ?? ticket.createdAt;
   const text = ctx.t(ctx.staffLocale, 'desk.sla.emergency_repeat', {
     number: ticket.number,
-    minutes: Math.round(((ctx.clock.now().getTime() - ticket.createdAt.getTime()) / 60_000)),
+    minutes: Math.round((ctx.clock.now().getTime() - since.getTime()) / 60_000),
     who: mentions.map((m) => `@${m.name}`).join(' '),
   });
   await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });

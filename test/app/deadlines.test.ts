@@ -271,6 +271,25 @@ describe('a complaint: acknowledge, progress to the owner, answer', () => {
 });
 
 describe('emergencies', () => {
+  it('counts the minutes of a reopened emergency from its reopening', async () => {
+    const s = await setup('2026-11-28T18:00:00Z');
+    await s.say(['大家好'], SUP);
+    await s.say(EMERGENCY);
+    const t = await s.only();
+    await s.h.send({ type: 'button', data: `s|accept|${t.number}` }, A);
+    await s.h.send(`/reject ${t.number} 经现场查看，积水来自相邻小区的市政管道，需由水务部门处理`, A);
+    s.clock.set('2026-11-28T20:00:00Z'); // two hours later the owner asks for a review
+    const review = s.h.lastButtons('owner').find((b) => b.label === zh('rejection.option.review'));
+    await s.h.send({ type: 'button', data: review?.data ?? '' }, { chatId: 'owner' });
+    expect((await s.only()).status).toBe('reopened');
+    const prefix = zh('desk.sla.emergency_repeat', { number: t.number, minutes: '#', who: '' }).split('#')[0] ?? '';
+    const sent = [];
+    for (let minute = 1; minute <= 5; minute++) sent.push(...(await s.at(new Date(Date.parse('2026-11-28T20:00:00Z') + minute * MINUTE))));
+    expect(sent.filter((m) => m.text.startsWith(prefix)).map((m) => m.text)).toEqual([
+      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
+    ]);
+  });
+
   it('alert at once, again every 5 minutes (supervisors, then managers) until accepted, and stop after', async () => {
     const s = await setup('2026-11-28T18:00:00Z'); // 02:00 at night: emergencies do not wait for business hours
     await s.say(['大家好'], SUP);
