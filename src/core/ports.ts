@@ -262,7 +262,7 @@ export interface StoreTx extends SurveyStoreTx {
    * Adds items at the end of their chats' queues. An item never waits behind an earlier one due later:
    * the chat's pending items that were deferred (never attempted) and are due after the new item are
    * brought forward to its `notBefore` (a reply sent now takes the night's held messages with it).
-   * Items waiting out a failed attempt's backoff keep their time.
+   * Items waiting out a failed attempt or a platform's rate limit keep their time.
    */
   enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
   /**

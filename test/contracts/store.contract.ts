@@ -775,6 +775,15 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect((await store.claimOutbox(at(MINUTE), 'w', MINUTE, 10)).map((i) => i.id)).toEqual([failed.id]);
       });
 
+      it('leaves an item waiting out a platform rate limit where it is', async () => {
+        const limited = send('telegram', 'chat-a', 'told to wait');
+        await store.enqueue([limited], T0);
+        await store.claimOutbox(T0, 'w', MINUTE, 10);
+        await store.markOutboxRetry(limited.id, at(MINUTE), 'HTTP 429: retry after 60', false);
+        await store.enqueue([send('telegram', 'chat-a', 'next')], at(SECOND));
+        expect(await store.claimOutbox(at(SECOND), 'w', MINUTE, 10)).toEqual([]);
+      });
+
       it('retries an item not before the given time, counting the attempt only when asked', async () => {
         const item = send('telegram', 'chat-a', 'hello');
         const behind = send('telegram', 'chat-a', 'after');

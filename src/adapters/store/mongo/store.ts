@@ -807,7 +807,14 @@ class MongoOps implements StoreTx {
       const at = soonest.get(`${item.channel}\u0000${item.chatId}`) as Date;
       if (!soonest.delete(`${item.channel}\u0000${item.chatId}`)) continue;
       await this.m.outbox.updateMany(
-        { channel: item.channel, chatId: item.chatId, status: 'pending', attempts: 0, notBefore: { $gt: at } },
+        {
+          channel: item.channel,
+          chatId: item.chatId,
+          status: 'pending',
+          attempts: 0,
+          lastError: { $exists: false },
+          notBefore: { $gt: at },
+        },
         { $set: { notBefore: at } },
         this.o,
       );

@@ -682,7 +682,7 @@ function prepareStatements(db: Database.Database) {
     pullOutboxForward: db.prepare<[{ channel: Channel; chat_id: string; not_before: number }]>(
       `UPDATE outbox SET not_before = @not_before
          WHERE channel = @channel AND chat_id = @chat_id AND status = 'pending' AND attempts = 0
-           AND not_before > @not_before`,
+           AND last_error IS NULL AND not_before > @not_before`,
     ),
     claimableOutbox: db
       .prepare<[number, number, number], number>(
