@@ -4,36 +4,24 @@
  * store, app, dispatcher and Telegram channel. The same script runs on the console harness
  * (test/app/channel-contract.test.ts) and on WeChat (test/e2e/wechat.test.ts).
  *
- * As in test/e2e/telegram.test.ts, a proxy in front of the webhook adds the secret header the emulator
+ * The set-up (test/e2e/support/telegram.ts) is shared with test/e2e/telegram.test.ts: a proxy in front of the webhook adds the secret header the emulator
  * leaves out (the secret the bot registered through setWebhook), and a recording proxy in front of the
  * emulator's Bot API shows the calls the bot made. The owner picks a choice by pressing the inline button
  * with that label; staff type the desk's commands in the staff group.
  */
 
-import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramChannel, type TelegramChannel } from '../../src/adapters/channels/telegram/telegram.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
-import { Dispatcher } from '../../src/app/dispatcher.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
-import { type Store, systemClock } from '../../src/core/ports.js';
+import type { Store } from '../../src/core/ports.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
-import {
-  freePort,
-  type ProxiedRequest,
-  type RecordingProxy,
-  startRecordingProxy,
-  waitFor,
-} from '../adapters/channels/telegram/support.js';
+import { type RecordingProxy, waitFor } from '../adapters/channels/telegram/support.js';
 import { type ChannelDriver, runChannelContract } from '../contracts/channel.contract.js';
+import { startTelegramE2E, type TelegramE2E } from './support/telegram.js';
 
 const TOKEN = '123456:e2e-contract-token';
 const STAFF = -1001000000003;
 const OWNER = 1201;
 const STAFF_MEMBER = 2301;
-const WEBHOOK_PATH = '/telegram/webhook';
 const ESTATE = '阳光花园';
 const DUTY_PHONE = '0571-88886666';
 
@@ -41,92 +29,27 @@ const i18n = createI18n(readLocales('locales'));
 const zh = (key: string, params?: Record<string, string | number>) =>
   i18n.translate('zh-CN', key, { estate: ESTATE, dutyPhone: DUTY_PHONE, ...params });
 
+let tg: TelegramE2E;
 let emulator: TelegramServer;
-let api: RecordingProxy;
 let hook: RecordingProxy;
 let store: Store;
-let channel: TelegramChannel;
-let dispatcher: Dispatcher;
 
-interface BotMessage {
-  messageId: number;
-  text: string;
-  buttons: { text: string; callback_data: string }[];
-}
-
-/** What the bot has sent to a chat so far, oldest first, as the emulator keeps it (edits applied). */
-function botMessages(chatId: number): BotMessage[] {
-  return emulator.storage.botMessages
-    .filter((m) => String(m.message.chat_id) === String(chatId))
-    .map((m) => {
-      const markup = m.message.reply_markup as
-        | { inline_keyboard?: { text: string; callback_data: string }[][] }
-        | undefined;
-      return {
-        messageId: m.messageId,
-        text: String(m.message.text ?? ''),
-        buttons: markup?.inline_keyboard?.flat() ?? [],
-      };
-    });
-}
-
-function calls(method: string): ProxiedRequest[] {
-  return api.requests.filter((r) => r.path.endsWith(`/${method}`));
-}
-
-function secretRegistered(): string {
-  return String(calls('setWebhook')[0]?.body.secret_token ?? '');
-}
+const botMessages = (chatId: number) => tg.botMessages(chatId);
+const calls = (method: string) => tg.calls(method);
 
 beforeAll(async () => {
-  const emulatorPort = await freePort();
-  emulator = new TelegramServer({ port: emulatorPort, host: '127.0.0.1' });
-  await emulator.start();
-  api = await startRecordingProxy(() => emulator.config.apiURL);
-  const webhookPort = await freePort();
-  hook = await startRecordingProxy(
-    () => `http://127.0.0.1:${webhookPort}`,
-    () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
-  );
-  const log = silentLogger();
-  store = await openSqliteStore({ path: ':memory:' });
-  const clock = systemClock;
-  const app = new App({
-    store,
-    clock,
-    registry: loadFlows('flows', (key) => i18n.has(key)),
-    i18n,
-    log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: ESTATE, dutyPhone: DUTY_PHONE },
-    staffRooms: [{ channel: 'telegram', chatId: String(STAFF) }],
+  tg = await startTelegramE2E({
+    token: TOKEN,
+    staffChatId: STAFF,
+    estateName: ESTATE,
+    dutyPhone: DUTY_PHONE,
+    workerId: 'e2e-contract',
   });
-  channel = await createTelegramChannel({
-    config: {
-      token: TOKEN,
-      staffChatId: STAFF,
-      apiRoot: api.url,
-      webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
-      port: webhookPort,
-      rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: 60 },
-    },
-    store,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => dispatcher.wake(),
-    now: () => clock.now(),
-  });
-  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'e2e-contract', pollMs: 20 });
-  dispatcher.start();
-  await channel.start();
+  ({ emulator, hook, store } = tg);
 });
 
 afterAll(async () => {
-  await channel?.stop();
-  await dispatcher?.stop();
-  await hook?.close();
-  await api?.close();
-  await emulator?.stop();
-  await store?.close();
+  await tg?.stop();
 });
 
 describe('channel contract on Telegram (telegram-test-api, webhook mode)', () => {

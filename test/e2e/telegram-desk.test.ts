@@ -3,124 +3,48 @@
  * wired as main.ts does: an owner files a repair in a private chat, the staff group accepts it with the
  * button on its card (the card is edited in place), replies to the card, and a colleague who is not
  * accountable is refused with an alert only they see. A recording proxy in front of the Bot API shows the
- * calls the bot made (editMessageText, answerCallbackQuery with show_alert).
+ * calls the bot made (editMessageText, answerCallbackQuery with show_alert). Set-up: test/e2e/support/telegram.ts.
  */
 
-import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramChannel, type TelegramChannel } from '../../src/adapters/channels/telegram/telegram.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
-import { Dispatcher } from '../../src/app/dispatcher.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
-import { type Store, systemClock } from '../../src/core/ports.js';
+import type { Dispatcher } from '../../src/app/dispatcher.js';
+import type { Store } from '../../src/core/ports.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
-import {
-  freePort,
-  type ProxiedRequest,
-  type RecordingProxy,
-  startRecordingProxy,
-  waitFor,
-} from '../adapters/channels/telegram/support.js';
+import { type RecordingProxy, waitFor } from '../adapters/channels/telegram/support.js';
+import { startTelegramE2E, type TelegramE2E } from './support/telegram.js';
 
 const TOKEN = '123456:e2e-desk-token';
 const STAFF = -1001000000002;
 const OWNER = 1101;
 const WANG = 2201;
 const LI = 2202;
-const WEBHOOK_PATH = '/telegram/webhook';
 
 const i18n = createI18n(readLocales('locales'));
 const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
 
+let tg: TelegramE2E;
 let emulator: TelegramServer;
-let api: RecordingProxy;
 let hook: RecordingProxy;
 let store: Store;
-let channel: TelegramChannel;
 let dispatcher: Dispatcher;
 
-interface BotMessage {
-  messageId: number;
-  text: string;
-  buttons: { text: string; callback_data: string }[];
-}
-
-/** What the bot has sent to a chat so far, as the emulator keeps it (edits applied). */
-function botMessages(chatId: number): BotMessage[] {
-  return emulator.storage.botMessages
-    .filter((m) => String(m.message.chat_id) === String(chatId))
-    .map((m) => {
-      const markup = m.message.reply_markup as
-        | { inline_keyboard?: { text: string; callback_data: string }[][] }
-        | undefined;
-      return {
-        messageId: m.messageId,
-        text: String(m.message.text ?? ''),
-        buttons: markup?.inline_keyboard?.flat() ?? [],
-      };
-    });
-}
-
-function calls(method: string): ProxiedRequest[] {
-  return api.requests.filter((r) => r.path.endsWith(`/${method}`));
-}
-
-function secretRegistered(): string {
-  const registered = api.requests.find((r) => r.path.endsWith('/setWebhook'));
-  return String(registered?.body.secret_token ?? '');
-}
+const botMessages = (chatId: number) => tg.botMessages(chatId);
+const calls = (method: string) => tg.calls(method);
 
 beforeAll(async () => {
-  const emulatorPort = await freePort();
-  emulator = new TelegramServer({ port: emulatorPort, host: '127.0.0.1' });
-  await emulator.start();
-  api = await startRecordingProxy(() => emulator.config.apiURL);
-  const webhookPort = await freePort();
-  hook = await startRecordingProxy(
-    () => `http://127.0.0.1:${webhookPort}`,
-    () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
-  );
-  const log = silentLogger();
-  store = await openSqliteStore({ path: ':memory:' });
-  const clock = systemClock;
-  const app = new App({
-    store,
-    clock,
-    registry: loadFlows('flows', (key) => i18n.has(key)),
-    i18n,
-    log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
-    staffRooms: [{ channel: 'telegram', chatId: String(STAFF) }],
+  tg = await startTelegramE2E({
+    token: TOKEN,
+    staffChatId: STAFF,
+    estateName: '阳光花园',
+    dutyPhone: '0571-88886666',
+    workerId: 'e2e-desk',
   });
-  channel = await createTelegramChannel({
-    config: {
-      token: TOKEN,
-      staffChatId: STAFF,
-      apiRoot: api.url,
-      webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
-      port: webhookPort,
-      rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: 60 },
-    },
-    store,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => dispatcher.wake(),
-    now: () => clock.now(),
-  });
-  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'e2e-desk', pollMs: 20 });
-  dispatcher.start();
-  await channel.start();
+  ({ emulator, hook, store, dispatcher } = tg);
 });
 
 afterAll(async () => {
-  await channel?.stop();
-  await dispatcher?.stop();
-  await hook?.close();
-  await api?.close();
-  await emulator?.stop();
-  await store?.close();
+  await tg?.stop();
 });
 
 describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {

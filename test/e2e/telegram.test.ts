@@ -5,59 +5,36 @@
  * The emulator posts updates to the webhook without Telegram's secret header, so a small proxy in front
  * of the webhook adds it (with the secret the bot registered through setWebhook), as Telegram would. A
  * recording proxy in front of the emulator's Bot API shows the calls the bot made (answerCallbackQuery,
- * sendPhoto, which the emulator does not implement and answers with HTTP 500).
+ * sendPhoto, which the emulator does not implement and answers with HTTP 500). The set-up is shared with
+ * the other Telegram end-to-end tests: test/e2e/support/telegram.ts.
  */
 
-import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramChannel, type TelegramChannel } from '../../src/adapters/channels/telegram/telegram.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
-import { Dispatcher } from '../../src/app/dispatcher.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
-import { type Store, systemClock } from '../../src/core/ports.js';
+import type { Dispatcher } from '../../src/app/dispatcher.js';
+import type { Store } from '../../src/core/ports.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
-import { freePort, type RecordingProxy, startRecordingProxy, waitFor } from '../adapters/channels/telegram/support.js';
+import { type RecordingProxy, waitFor } from '../adapters/channels/telegram/support.js';
+import { type BotMessage, startTelegramE2E, type TelegramE2E, WEBHOOK_PATH } from './support/telegram.js';
 
 const TOKEN = '123456:e2e-test-token';
 const STAFF = -1001000000001;
 const OWNER = 1001;
 const STRANGER_GROUP = -3003;
-const WEBHOOK_PATH = '/telegram/webhook';
 
 const i18n = createI18n(readLocales('locales'));
 const en = (key: string, params?: Record<string, string | number>) => i18n.translate('en', key, params);
 
+let tg: TelegramE2E;
 let emulator: TelegramServer;
 let api: RecordingProxy;
 let hook: RecordingProxy;
 let store: Store;
-let channel: TelegramChannel;
 let dispatcher: Dispatcher;
 let webhookPort: number;
 
-interface BotMessage {
-  messageId: number;
-  text: string;
-  buttons: { text: string; callback_data: string }[];
-}
-
-/** What the bot has sent to a chat so far, as the emulator keeps it (edits applied). */
-function botMessages(chatId: number): BotMessage[] {
-  return emulator.storage.botMessages
-    .filter((m) => String(m.message.chat_id) === String(chatId))
-    .map((m) => {
-      const markup = m.message.reply_markup as
-        | { inline_keyboard?: { text: string; callback_data: string }[][] }
-        | undefined;
-      return {
-        messageId: m.messageId,
-        text: String(m.message.text ?? ''),
-        buttons: markup?.inline_keyboard?.flat() ?? [],
-      };
-    });
-}
+const botMessages = (chatId: number) => tg.botMessages(chatId);
+const secretRegistered = () => tg.secretRegistered();
 
 /** The chat an update (as posted to the webhook) belongs to. */
 function chatOf(update: Record<string, unknown>): number | undefined {
@@ -68,67 +45,20 @@ function chatOf(update: Record<string, unknown>): number | undefined {
   return u.message?.chat?.id ?? u.callback_query?.message?.chat?.id;
 }
 
-function secretRegistered(): string {
-  const registered = api.requests.find((r) => r.path.endsWith('/setWebhook'));
-  return String(registered?.body.secret_token ?? '');
-}
-
 beforeAll(async () => {
-  const emulatorPort = await freePort();
-  emulator = new TelegramServer({ port: emulatorPort, host: '127.0.0.1' });
-  await emulator.start();
-  api = await startRecordingProxy(() => emulator.config.apiURL);
-  webhookPort = await freePort();
-  hook = await startRecordingProxy(
-    () => `http://127.0.0.1:${webhookPort}`,
-    () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
-  );
-
-  const log = silentLogger();
-  store = await openSqliteStore({ path: ':memory:' });
-  const registry = loadFlows('flows', (key) => i18n.has(key));
-  const clock = systemClock;
-  const app = new App({
-    store,
-    clock,
-    registry,
-    i18n,
-    log,
-    settings: {
-      defaultLocale: 'zh-CN',
-      timeZone: 'Asia/Shanghai',
-      estateName: 'Sunny Gardens',
-      dutyPhone: '0571-88886666',
-    },
-    staffRooms: [{ channel: 'telegram', chatId: String(STAFF) }],
+  tg = await startTelegramE2E({
+    token: TOKEN,
+    staffChatId: STAFF,
+    estateName: 'Sunny Gardens',
+    dutyPhone: '0571-88886666',
+    workerId: 'e2e',
+    groupPerMinute: 20,
   });
-  channel = await createTelegramChannel({
-    config: {
-      token: TOKEN,
-      staffChatId: STAFF,
-      apiRoot: api.url,
-      webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
-      port: webhookPort,
-      rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: 20 },
-    },
-    store,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => dispatcher.wake(),
-    now: () => clock.now(),
-  });
-  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'e2e', pollMs: 20 });
-  dispatcher.start();
-  await channel.start();
+  ({ emulator, api, hook, store, dispatcher, webhookPort } = tg);
 });
 
 afterAll(async () => {
-  await channel?.stop();
-  await dispatcher?.stop();
-  await hook?.close();
-  await api?.close();
-  await emulator?.stop();
-  await store?.close();
+  await tg?.stop();
 });
 
 describe('Telegram end to end (telegram-test-api, webhook mode)', () => {

@@ -1,0 +1,167 @@
+/**
+ * The Telegram end-to-end harness shared by test/e2e/telegram*.test.ts: the Bot API emulator
+ * (telegram-test-api) on a free port, and the bot in webhook mode over plain http, wired as main.ts does
+ * (the real flows, locales, in-memory SQLite store, app, dispatcher and Telegram channel).
+ *
+ * The emulator posts updates to the webhook without Telegram's secret header, so a small proxy in front
+ * of the webhook adds it (with the secret the bot registered through setWebhook), as Telegram would. A
+ * recording proxy in front of the emulator's Bot API shows the calls the bot made.
+ */
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { createTelegramChannel, type TelegramChannel } from '../../../src/adapters/channels/telegram/telegram.js';
+import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
+import { App, type AppOptions } from '../../../src/app/app.js';
+import { Dispatcher } from '../../../src/app/dispatcher.js';
+import { loadFlows } from '../../../src/app/flows-loader.js';
+import { type Store, systemClock } from '../../../src/core/ports.js';
+import { createI18n, readLocales } from '../../../src/i18n.js';
+import { silentLogger } from '../../../src/logger.js';
+import {
+  freePort,
+  type ProxiedRequest,
+  type RecordingProxy,
+  startRecordingProxy,
+} from '../../adapters/channels/telegram/support.js';
+
+/** The path of the webhook (TELEGRAM_WEBHOOK_URL's path). */
+export const WEBHOOK_PATH = '/telegram/webhook';
+
+export interface TelegramE2EOptions {
+  token: string;
+  staffChatId: number;
+  estateName: string;
+  dutyPhone: string;
+  /** The dispatcher's worker id. */
+  workerId: string;
+  /** Messages per minute to a group (the staff group); default 60. */
+  groupPerMinute?: number;
+}
+
+/** A message the bot sent, as the emulator keeps it (edits applied). */
+export interface BotMessage {
+  messageId: number;
+  text: string;
+  buttons: { text: string; callback_data: string }[];
+}
+
+export interface TelegramE2E {
+  emulator: TelegramServer;
+  /** Records the bot's Bot API calls. */
+  api: RecordingProxy;
+  /** Records the updates posted to the webhook (and the webhook's answers). */
+  hook: RecordingProxy;
+  store: Store;
+  channel: TelegramChannel;
+  dispatcher: Dispatcher;
+  /** The port the bot's webhook server listens on. */
+  webhookPort: number;
+  /** What the bot has sent to a chat so far, oldest first. */
+  botMessages(chatId: number): BotMessage[];
+  /** The bot's calls of one Bot API method. */
+  calls(method: string): ProxiedRequest[];
+  /** The secret the bot registered with setWebhook. */
+  secretRegistered(): string;
+  /** Stops everything, in order: channel, dispatcher, proxies, emulator, store. */
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator, the proxies and the bot (webhook mode); resolves once the webhook is registered. */
+export async function startTelegramE2E(o: TelegramE2EOptions): Promise<TelegramE2E> {
+  // What has started so far, stopped (last first) if a later step fails.
+  const started: (() => Promise<unknown>)[] = [];
+  const undo = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    return await start(o, started);
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[]): Promise<TelegramE2E> {
+  const emulator = new TelegramServer({ port: await freePort(), host: '127.0.0.1' });
+  await emulator.start();
+  started.push(() => emulator.stop());
+  const api = await startRecordingProxy(() => emulator.config.apiURL);
+  started.push(() => api.close());
+  const calls = (method: string) => api.requests.filter((r) => r.path.endsWith(`/${method}`));
+  const secretRegistered = () => String(calls('setWebhook')[0]?.body.secret_token ?? '');
+  const webhookPort = await freePort();
+  const hook = await startRecordingProxy(
+    () => `http://127.0.0.1:${webhookPort}`,
+    () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
+  );
+  started.push(() => hook.close());
+
+  const i18n = createI18n(readLocales('locales'));
+  const log = silentLogger();
+  const store = await openSqliteStore({ path: ':memory:' });
+  started.push(() => store.close());
+  const clock = systemClock;
+  const appOptions: AppOptions = {
+    store,
+    clock,
+    registry: loadFlows('flows', (key) => i18n.has(key)),
+    i18n,
+    log,
+    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: o.estateName, dutyPhone: o.dutyPhone },
+    staffRooms: [{ channel: 'telegram', chatId: String(o.staffChatId) }],
+  };
+  const app = new App(appOptions);
+  let dispatcher: Dispatcher | undefined;
+  const channel = await createTelegramChannel({
+    config: {
+      token: o.token,
+      staffChatId: o.staffChatId,
+      apiRoot: api.url,
+      webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
+      port: webhookPort,
+      rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: o.groupPerMinute ?? 60 },
+    },
+    store,
+    log,
+    handle: (inbound) => app.handleInbound(inbound),
+    wake: () => dispatcher?.wake(),
+    now: () => clock.now(),
+  });
+  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: o.workerId, pollMs: 20 });
+  dispatcher.start();
+  const running = dispatcher;
+  started.push(() => running.stop());
+  await channel.start();
+
+  return {
+    emulator,
+    api,
+    hook,
+    store,
+    channel,
+    dispatcher,
+    webhookPort,
+    botMessages: (chatId) =>
+      emulator.storage.botMessages
+        .filter((m) => String(m.message.chat_id) === String(chatId))
+        .map((m) => {
+          const markup = m.message.reply_markup as
+            | { inline_keyboard?: { text: string; callback_data: string }[][] }
+            | undefined;
+          return {
+            messageId: m.messageId,
+            text: String(m.message.text ?? ''),
+            buttons: markup?.inline_keyboard?.flat() ?? [],
+          };
+        }),
+    calls,
+    secretRegistered,
+    stop: async () => {
+      await channel.stop();
+      await dispatcher?.stop();
+      await hook.close();
+      await api.close();
+      await emulator.stop();
+      await store.close();
+    },
+  };
+}
