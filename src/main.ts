@@ -31,6 +31,7 @@ import {
 } from './core/surveys/questionnaire.js';
 import { createI18n, readLocales } from './i18n.js';
 import { createLogger } from './logger.js';
+import { runShutdown } from './shutdown.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -233,12 +234,18 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'shutting down');
-    await telegram?.stop();
-    await wechat?.stop();
-    await cron.stop();
-    await dispatcher.stop();
-    await store.close();
-    process.exit(0);
+    // Every step runs even when one before it throws or hangs: the store is always closed, and the process exits.
+    const failed = await runShutdown(
+      [
+        ...(telegram ? [{ name: 'telegram', run: () => telegram?.stop() }] : []),
+        ...(wechat ? [{ name: 'wechat', run: () => wechat?.stop() }] : []),
+        { name: 'cron', run: () => cron.stop() },
+        { name: 'dispatcher', run: () => dispatcher.stop() },
+        { name: 'store', run: () => store.close() },
+      ],
+      log,
+    );
+    process.exit(failed.length > 0 ? 1 : 0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
