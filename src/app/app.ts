@@ -195,6 +195,12 @@ export class App implements OwnerSide, SurveyOwners {
         const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
         return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
       }
+      if (staff) {
+        // No longer in the staff room: say so, rather than taking the command for an owner's message.
+        const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+        await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'desk.refused.left_staff') });
+        return { duplicate: false };
+      }
     }
     return this.ownerMessage(tx, inbound, now, understanding);
   }
