@@ -19,6 +19,7 @@ import type { DeskPolicy } from './app/context.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { FlowError, loadFlows } from './app/flows-loader.js';
 import { Scheduler } from './app/scheduler.js';
+import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { type Store, StoreError, systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
@@ -191,6 +192,10 @@ async function main(): Promise<void> {
         handle: (inbound) => app.handleInbound(inbound),
         wake: () => dispatcher.wake(),
         now: () => clock.now(),
+        // The group's members are staff: someone who leaves stops being staff; added back (or writing
+        // in the group again) they are staff again.
+        onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
+        onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
       });
     } catch (error) {
       if (error instanceof tg.TelegramStartupError) fail('Telegram cannot be used', [error.message]);
@@ -214,11 +219,9 @@ async function main(): Promise<void> {
         // The puppet reads its own settings from the environment; keep them out of logs.
         secrets: [process.env.WECHATY_PUPPET_SERVICE_TOKEN ?? '', process.env.WECHATY_TOKEN ?? ''],
         // The room's members are staff: someone who leaves stops being staff (writing again re-enrols them).
-        onStaffLeft: (userId) =>
-          store.transaction(async (tx) => {
-            const staff = await tx.getStaff(`wechat:${userId}`);
-            if (staff?.active) await tx.saveStaff({ ...staff, active: false });
-          }),
+        onStaffLeft: async (userId) => {
+          await markStaffLeft(store, 'wechat', userId);
+        },
       });
     } catch (error) {
       if (error instanceof wx.WechatStartupError) fail('WeChat cannot be used', [error.message]);

@@ -13,6 +13,7 @@ import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
 import { App, type AppOptions } from '../../../src/app/app.js';
 import { Dispatcher } from '../../../src/app/dispatcher.js';
 import { loadFlows } from '../../../src/app/flows-loader.js';
+import { markStaffLeft, markStaffRejoined } from '../../../src/app/staff-membership.js';
 import { type Store, systemClock } from '../../../src/core/ports.js';
 import { createI18n, readLocales } from '../../../src/i18n.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -61,6 +62,11 @@ export interface TelegramE2E {
   calls(method: string): ProxiedRequest[];
   /** The secret the bot registered with setWebhook. */
   secretRegistered(): string;
+  /**
+   * Posts an update straight to the bot's webhook, with the secret header, as Telegram would; resolves to
+   * the webhook's HTTP status. For updates the emulator cannot send (service messages, `chat_member`).
+   */
+  postUpdate(update: unknown): Promise<number>;
   /** Stops everything, in order: channel, dispatcher, proxies, emulator, store. */
   stop(): Promise<void>;
 }
@@ -125,6 +131,8 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     handle: (inbound) => app.handleInbound(inbound),
     wake: () => dispatcher?.wake(),
     now: () => clock.now(),
+    onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
+    onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
   });
   dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: o.workerId, pollMs: 20 });
   dispatcher.start();
@@ -155,6 +163,15 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
         }),
     calls,
     secretRegistered,
+    postUpdate: async (update) => {
+      const response = await fetch(`http://127.0.0.1:${webhookPort}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secretRegistered() },
+        body: JSON.stringify(update),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
     stop: async () => {
       await channel.stop();
       await dispatcher?.stop();

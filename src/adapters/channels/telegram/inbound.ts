@@ -1,15 +1,20 @@
 /**
  * Telegram updates → `Inbound`: the pure half of the Telegram channel's receiving side.
  *
- * Maps the updates residesk asks for (`message`, `callback_query`, `my_chat_member`) and ignores the rest.
+ * Maps the updates residesk asks for (`message`, `callback_query`, `my_chat_member`) and ignores the rest;
+ * reads who joined or left the staff group from service messages and `chat_member` updates.
  * The update id (with the bot's id) is the message id, so a redelivered update is a duplicate the
  * application skips.
  * Nothing here trusts the update: every field is checked before it is used.
  */
 import type { ChatKind, Inbound, InboundContent, UnsupportedKind } from '../../../core/types.js';
 
-/** The update kinds residesk receives (setWebhook and getUpdates `allowed_updates`). */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+/**
+ * The update kinds residesk receives (setWebhook and getUpdates `allowed_updates`). `chat_member` (who
+ * joined or left the staff group) must be asked for by name, and Telegram sends it only when the bot is an
+ * administrator of the group; the `left_chat_member` / `new_chat_members` service messages come regardless.
+ */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'chat_member'] as const;
 
 /** The parts of a Telegram user residesk reads. */
 export interface TgUser {
@@ -52,11 +57,19 @@ export interface TgCallbackQuery {
   data?: string;
 }
 
+/** Someone's membership of a chat: `creator`, `administrator`, `member`, `restricted`, `left` or `kicked`. */
+export interface TgChatMember {
+  status?: string;
+  user?: TgUser;
+  /** For `restricted`: whether they are in the chat. */
+  is_member?: boolean;
+}
+
 export interface TgChatMemberUpdated {
   chat: TgChat;
   from: TgUser;
-  old_chat_member?: { status?: string };
-  new_chat_member?: { status?: string };
+  old_chat_member?: TgChatMember;
+  new_chat_member?: TgChatMember;
 }
 
 /** A Telegram update as residesk reads it (the Bot API sends more; the rest is ignored). */
@@ -65,6 +78,8 @@ export interface TgUpdate {
   message?: TgMessage;
   callback_query?: TgCallbackQuery;
   my_chat_member?: TgChatMemberUpdated;
+  /** Someone else's membership changed (only in groups where the bot is an administrator). */
+  chat_member?: TgChatMemberUpdated;
 }
 
 /** Whether a parsed JSON body looks like an update at all. */
@@ -216,4 +231,55 @@ export function toInbound(update: TgUpdate, ctx: MapContext): Inbound | undefine
     }
   }
   return undefined;
+}
+
+/** Someone joined (`member`) or left (not `member`) the staff group. `bot` for bot accounts, ours included. */
+export interface StaffMembershipChange {
+  userId: string;
+  member: boolean;
+  bot: boolean;
+}
+
+/** Whether a chat member is in the chat, or undefined when the status is not one residesk knows. */
+function isInChat(member: TgChatMember | undefined): boolean | undefined {
+  switch (member?.status) {
+    case 'creator':
+    case 'administrator':
+    case 'member':
+      return true;
+    case 'restricted':
+      return member.is_member === true;
+    case 'left':
+    case 'kicked':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Who joined or left the staff group in an update: the `left_chat_member` and `new_chat_members` service
+ * messages, and `chat_member` / `my_chat_member` updates (the latter is about the bot itself). Nothing
+ * for any other chat, or for an update that says nothing about membership.
+ */
+export function staffMembershipChanges(update: TgUpdate, staffChatId: number): StaffMembershipChange[] {
+  const change = (user: TgUser, member: boolean): StaffMembershipChange => ({
+    userId: String(user.id),
+    member,
+    bot: user.is_bot === true,
+  });
+  const changes: StaffMembershipChange[] = [];
+  const message = update.message;
+  if (message && isChat(message.chat) && message.chat.id === staffChatId) {
+    const joined = message.new_chat_members;
+    if (Array.isArray(joined)) for (const user of joined) if (isUser(user)) changes.push(change(user, true));
+    if (isUser(message.left_chat_member)) changes.push(change(message.left_chat_member, false));
+  }
+  for (const updated of [update.chat_member, update.my_chat_member]) {
+    if (!updated || !isChat(updated.chat) || updated.chat.id !== staffChatId) continue;
+    const user = updated.new_chat_member?.user;
+    const member = isInChat(updated.new_chat_member);
+    if (isUser(user) && member !== undefined) changes.push(change(user, member));
+  }
+  return changes;
 }

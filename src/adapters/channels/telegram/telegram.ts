@@ -6,6 +6,8 @@
  * application; only after that resolved is the update acknowledged (the webhook answers 200, polling
  * moves its offset), so an update is never lost, and a redelivered one is a no-op. Every button press is
  * answered, also when it was refused or handling failed. One update's failure never stops the others.
+ * Who leaves or joins the staff group (service messages, `chat_member` updates) goes to `onStaffLeft` /
+ * `onStaffJoined`, so that people no longer in the group stop being staff.
  *
  * Sending: `deliver` turns one outbox action into Bot API calls and every platform error into a Delivery
  * value; `reserve` keeps within Telegram's limits (see limiter.ts). The token never appears in logs or
@@ -22,7 +24,7 @@ import type { Config } from '../../../config.js';
 import type { Store } from '../../../core/ports.js';
 import type { Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { Logger } from '../../../logger.js';
-import { ALLOWED_UPDATES, isUpdate, type TgUpdate, toInbound } from './inbound.js';
+import { ALLOWED_UPDATES, isUpdate, staffMembershipChanges, type TgUpdate, toInbound } from './inbound.js';
 import { TelegramRateLimiter } from './limiter.js';
 import {
   badButtons,
@@ -102,6 +104,13 @@ export interface TelegramChannelOptions {
   /** Tells the dispatcher there is something to deliver. */
   wake: () => void;
   now: () => Date;
+  /**
+   * Someone left the staff group or was removed from it (a service message, or a `chat_member` update),
+   * so that the application stops treating them as staff. A rejection leaves the update unacknowledged.
+   */
+  onStaffLeft?: (userId: string) => Promise<unknown>;
+  /** Someone was added to the staff group (or came back). A rejection leaves the update unacknowledged. */
+  onStaffJoined?: (userId: string) => Promise<unknown>;
   /** Defaults to one built from `config.rates`. */
   limiter?: TelegramRateLimiter;
   /** Per Bot API call when sending; default 30 s. */
@@ -237,6 +246,7 @@ export class TelegramChannel implements ChannelSender {
    * only when the application could not record it, so that the caller does not acknowledge it.
    */
   async handleUpdate(update: TgUpdate): Promise<void> {
+    await this.staffMembership(update);
     let inbound: Inbound | undefined;
     try {
       inbound = toInbound(update, {
@@ -277,6 +287,41 @@ export class TelegramChannel implements ChannelSender {
     }
     if (query && typeof query.id === 'string') await this.answerCallback(query.id, result?.ack);
     if (failure !== undefined) throw new UpdateNotRecordedError(update.update_id, { cause: failure });
+  }
+
+  /**
+   * Tells the application who left or joined the staff group. The bot's own removal is only logged (the
+   * staff group gets no cards until it is added back). Rejects with UpdateNotRecordedError when the
+   * application could not record a change, so that the update comes again (recording one is idempotent).
+   */
+  private async staffMembership(update: TgUpdate): Promise<void> {
+    let changes: ReturnType<typeof staffMembershipChanges> = [];
+    try {
+      changes = staffMembershipChanges(update, this.o.config.staffChatId);
+    } catch (error) {
+      this.o.log.error({ err: error, updateId: update.update_id }, 'could not read a Telegram membership change');
+    }
+    for (const change of changes) {
+      if (change.userId === this.botId) {
+        if (!change.member) {
+          this.o.log.error('the bot was removed from the staff group (TELEGRAM_STAFF_CHAT_ID): add it again');
+        }
+        continue;
+      }
+      if (change.bot) continue;
+      const staff = `telegram:${change.userId}`;
+      try {
+        if (change.member) await this.o.onStaffJoined?.(change.userId);
+        else await this.o.onStaffLeft?.(change.userId);
+      } catch (error) {
+        this.o.log.error(
+          { err: error, updateId: update.update_id, staff },
+          'could not record that someone joined or left the staff group',
+        );
+        throw new UpdateNotRecordedError(update.update_id, { cause: error });
+      }
+      this.o.log.info({ staff }, change.member ? 'someone joined the staff group' : 'someone left the staff group');
+    }
   }
 
   /** Answers a button press (Telegram shows a spinner until then). Never throws. */

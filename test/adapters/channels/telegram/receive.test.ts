@@ -4,7 +4,11 @@
  * covered end to end in test/e2e/telegram.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TgUpdate, toInbound } from '../../../../src/adapters/channels/telegram/inbound.js';
+import {
+  staffMembershipChanges,
+  type TgUpdate,
+  toInbound,
+} from '../../../../src/adapters/channels/telegram/inbound.js';
 import {
   createTelegramChannel,
   TelegramChannel,
@@ -154,6 +158,66 @@ describe('toInbound', () => {
   });
 });
 
+const staffGroup = { id: STAFF, type: 'supergroup' };
+const wang = { id: 51, is_bot: false, first_name: '王师傅' };
+const admin = { id: 52, is_bot: false, first_name: '刘主管' };
+const ourBot = { id: 987654, is_bot: true, first_name: 'Residesk' };
+const service = (updateId: number, fields: Record<string, unknown>, chat = staffGroup): TgUpdate => ({
+  update_id: updateId,
+  message: { message_id: updateId, chat, from: admin, ...fields },
+});
+const memberChange = (
+  updateId: number,
+  user: typeof wang,
+  status: string,
+  kind: 'chat_member' | 'my_chat_member' = 'chat_member',
+  extra: Record<string, unknown> = {},
+): TgUpdate => ({
+  update_id: updateId,
+  [kind]: {
+    chat: staffGroup,
+    from: admin,
+    old_chat_member: { status: 'member', user },
+    new_chat_member: { status, user, ...extra },
+  },
+});
+
+describe('staffMembershipChanges', () => {
+  const changes = (update: TgUpdate) => staffMembershipChanges(update, STAFF);
+
+  it('reads who left or joined the staff group from service messages', () => {
+    expect(changes(service(1, { left_chat_member: wang }))).toEqual([{ userId: '51', member: false, bot: false }]);
+    expect(changes(service(2, { new_chat_members: [wang, ourBot] }))).toEqual([
+      { userId: '51', member: true, bot: false },
+      { userId: '987654', member: true, bot: true },
+    ]);
+  });
+
+  it('reads chat_member and my_chat_member updates of the staff group', () => {
+    expect(changes(memberChange(3, wang, 'left'))).toEqual([{ userId: '51', member: false, bot: false }]);
+    expect(changes(memberChange(4, wang, 'kicked'))).toEqual([{ userId: '51', member: false, bot: false }]);
+    expect(changes(memberChange(5, wang, 'restricted', 'chat_member', { is_member: false }))).toEqual([
+      { userId: '51', member: false, bot: false },
+    ]);
+    expect(changes(memberChange(6, wang, 'restricted', 'chat_member', { is_member: true }))).toEqual([
+      { userId: '51', member: true, bot: false },
+    ]);
+    expect(changes(memberChange(7, wang, 'administrator'))).toEqual([{ userId: '51', member: true, bot: false }]);
+    expect(changes(memberChange(8, ourBot, 'kicked', 'my_chat_member'))).toEqual([
+      { userId: '987654', member: false, bot: true },
+    ]);
+  });
+
+  it('says nothing about other chats, ordinary messages, or what it cannot read', () => {
+    expect(changes(service(9, { left_chat_member: wang }, { id: -66, type: 'group' }))).toEqual([]);
+    expect(changes(service(10, { text: '大家好' }))).toEqual([]);
+    expect(changes(service(11, { left_chat_member: { first_name: 'no id' }, new_chat_members: 'x' }))).toEqual([]);
+    expect(changes(memberChange(12, wang, 'something-new'))).toEqual([]);
+    expect(changes({ update_id: 13, chat_member: { chat: { id: -66, type: 'group' }, from: admin } })).toEqual([]);
+    expect(changes(callback(14))).toEqual([]);
+  });
+});
+
 // ── the channel against a fake Bot API ───────────────────────────────────────
 
 let api: FakeBotApi | undefined;
@@ -251,6 +315,49 @@ describe('TelegramChannel receiving', () => {
     // A button on an inline message is not ours, but it is answered too.
     await channel.handleUpdate({ update_id: 3, callback_query: { id: 'cb-3', from: owner, data: 'x' } });
     expect(env.api.callsOf('answerCallbackQuery')[2]?.body).toEqual({ callback_query_id: 'cb-3' });
+  });
+
+  it('tells the application who left or joined the staff group; only logs the bot being removed', async () => {
+    const events: string[] = [];
+    const env = await setUp({
+      options: {
+        onStaffLeft: async (userId) => void events.push(`left ${userId}`),
+        onStaffJoined: async (userId) => void events.push(`joined ${userId}`),
+      },
+    });
+    const channel = new TelegramChannel(env.options);
+    await channel.handleUpdate(service(20, { left_chat_member: wang }));
+    await channel.handleUpdate(memberChange(21, wang, 'member'));
+    await channel.handleUpdate(memberChange(22, wang, 'kicked'));
+    // Other bots, other chats and the bot's own membership are no staff changes.
+    await channel.handleUpdate(service(23, { new_chat_members: [{ id: 77, is_bot: true }] }));
+    await channel.handleUpdate(service(24, { left_chat_member: wang }, { id: -66, type: 'group' }));
+    await channel.handleUpdate(memberChange(25, ourBot, 'kicked', 'my_chat_member'));
+    expect(events).toEqual(['left 51', 'joined 51', 'left 51']);
+    // Service messages are not messages for the application.
+    expect(env.handled).toEqual([]);
+    expect(env.logs.at(50).some((l) => l.includes('the bot was removed from the staff group'))).toBe(true);
+  });
+
+  it('leaves a membership change unacknowledged when it could not be recorded', async () => {
+    let broken = true;
+    const left: string[] = [];
+    const env = await setUp({
+      options: {
+        onStaffLeft: async (userId) => {
+          if (broken) throw new Error('store busy');
+          left.push(userId);
+        },
+      },
+    });
+    const channel = new TelegramChannel(env.options);
+    await expect(channel.handleUpdate(service(30, { left_chat_member: wang }))).rejects.toBeInstanceOf(
+      UpdateNotRecordedError,
+    );
+    expect(env.logs.at(50).some((l) => l.includes('could not record that someone joined or left'))).toBe(true);
+    broken = false;
+    await channel.handleUpdate(service(30, { left_chat_member: wang }));
+    expect(left).toEqual(['51']);
   });
 
   it('does not wake the dispatcher for a duplicate, and survives a failing answerCallbackQuery', async () => {
@@ -356,7 +463,7 @@ describe('TelegramChannel receiving', () => {
     const [registered] = env.api.callsOf('setWebhook');
     expect(registered?.body).toMatchObject({
       url: 'https://bot.example.com/tg/hook',
-      allowed_updates: ['message', 'callback_query', 'my_chat_member'],
+      allowed_updates: ['message', 'callback_query', 'my_chat_member', 'chat_member'],
     });
     const secret = String(registered?.body.secret_token);
     expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
