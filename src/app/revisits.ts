@@ -148,8 +148,20 @@ export class Revisits {
     const a = effect.answers;
     if (a.good_time === 'later') {
       const when = typeof a.later === 'string' ? a.later : 'hour';
+      const contacts = this.contacts(ticket);
+      if (contacts >= MAX_CONTACTS) {
+        // No contacts left: promising to come back would be false. Close as no response, as when the
+        // owner never answers, and say so truthfully.
+        await this.closeNoResponse(tx, ticket, {
+          note: 'owner put the revisit off after the last contact',
+          staffKey: 'desk.revisit.no_response_later',
+          params: { count: contacts },
+        });
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'revisit.later_final', { number: ticket.number }) });
+        return;
+      }
       await this.cancelAll(tx, ticket);
-      if (this.contacts(ticket) < MAX_CONTACTS) await this.schedule(tx, ticket, this.laterAt(when));
+      await this.schedule(tx, ticket, this.laterAt(when));
       await this.ctx.sendTo(tx, address, {
         text: this.ctx.t(owner.locale, 'revisit.later_ok', { when: this.ctx.t(owner.locale, `revisit.when.${when}`) }),
       });
@@ -227,14 +239,28 @@ export class Revisits {
     return outcome;
   }
 
-  private async closeNoResponse(tx: StoreTx, ticket: Ticket): Promise<void> {
+  /**
+   * Closes the ticket as "no response" (no answer, or no contacts left) and says so under its card.
+   * `why` names the timeline note and the staff line when the reason is not plain silence.
+   */
+  private async closeNoResponse(
+    tx: StoreTx,
+    ticket: Ticket,
+    why: { note: string; staffKey: string; params?: Record<string, string | number> } = {
+      note: 'no response to the revisit',
+      staffKey: 'desk.revisit.no_response',
+    },
+  ): Promise<void> {
     const now = this.ctx.clock.now();
     await this.cancelAll(tx, ticket);
-    const r = transition(ticket, 'close', { type: 'system' }, now, { revisitOutcome: 'no_response' }, 'no response to the revisit');
+    const r = transition(ticket, 'close', { type: 'system' }, now, { revisitOutcome: 'no_response' }, why.note);
     if (!r.ok) return;
     await tx.saveTicket(r.ticket);
     await this.ctx.updateCard(tx, r.ticket);
-    await this.ctx.toStaff(tx, { text: this.staffT('desk.revisit.no_response', { number: ticket.number }), replyToRef: `card:${ticket.number}` });
+    await this.ctx.toStaff(tx, {
+      text: this.staffT(why.staffKey, { number: ticket.number, ...why.params }),
+      replyToRef: `card:${ticket.number}`,
+    });
   }
 
   private async askStaffToPhone(tx: StoreTx, ticket: Ticket): Promise<void> {

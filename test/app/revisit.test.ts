@@ -89,6 +89,38 @@ describe('revisit (回访)', () => {
     expect(again.length).toBeGreaterThan(0);
   });
 
+  it('closes as "no response" without promising another call when the owner says Later once contacts run out', async () => {
+    const { h, clock, run } = await setup();
+    const number = await resolvedTicket(h);
+    clock.advance(24 * HOUR);
+    await run(); // first contact
+    await say(h, ['2', '1']);
+    clock.advance(HOUR);
+    await run(); // second contact
+    await say(h, ['2', '1']);
+    clock.advance(HOUR);
+    await run(); // third and last contact
+    const staffBefore = h.staffMessages().length;
+    const texts = (await say(h, ['2', '1'])).join('\n');
+    expect(texts).not.toContain('再联系您');
+    expect(texts).toContain('不再打扰');
+    expect(texts).toContain('0571-88886666');
+    const ticket = await h.store.getTicketByNumber(number);
+    expect(ticket?.status).toBe('closed');
+    expect(ticket?.revisitOutcome).toBe('no_response');
+    expect(await h.store.listJobs({ status: 'pending' }).then((jobs) => jobs.filter((j) => j.type.startsWith('revisit.')))).toEqual([]);
+    const line = h.staffMessages().slice(staffBefore).find((s) => s.action.kind === 'send' && s.action.message.text.includes(number));
+    expect(line?.action.kind === 'send' && line.action.message.text).toContain('按「未回复」关闭');
+    expect(line?.action.kind === 'send' && line.action.message.replyToRef).toBe(`card:${number}`);
+    const contacts = ticket?.timeline.filter((e) => e.action === 'revisit' && e.data?.contact === true) ?? [];
+    expect(contacts).toHaveLength(3);
+    // Nothing comes back later.
+    clock.advance(48 * HOUR);
+    const ownerBefore = h.sender.sent.filter((s) => s.chatId === 'owner').length;
+    await run();
+    expect(h.sender.sent.filter((s) => s.chatId === 'owner')).toHaveLength(ownerBefore);
+  });
+
   it('reopens the ticket on a bad answer and tells the team with the owner\'s answers', async () => {
     const { h, clock, run } = await setup();
     const number = await resolvedTicket(h);
