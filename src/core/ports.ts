@@ -222,6 +222,8 @@ export interface StoreTx extends SurveyStoreTx {
   /** Inserts or replaces the owner (identities are unique per channel and user id). */
   saveOwner(owner: Owner): Promise<void>;
   listOwners(): Promise<Owner[]>;
+  /** The owners whose phone number is exactly `phone`, oldest first (createdAt, then id); indexed. */
+  findOwnersByPhone(phone: string): Promise<Owner[]>;
 
   getStaff(id: string): Promise<Staff | undefined>;
   findStaff(channel: Channel, userId: string): Promise<Staff | undefined>;

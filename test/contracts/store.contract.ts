@@ -127,6 +127,26 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.findOwnerByIdentity('telegram', 'tg-1')).toEqual(first);
       });
 
+      it('finds the owners with a phone number, oldest first, following changes', async () => {
+        const phone = '+8613900000001';
+        const later = makeOwner({ phone, createdAt: at(2 * MINUTE), updatedAt: at(2 * MINUTE) });
+        const earlier = makeOwner({ phone, createdAt: at(MINUTE), updatedAt: at(MINUTE) });
+        const other = makeOwner({ phone: '+8613900000002' });
+        const { phone: _none, ...withoutPhone } = makeOwner();
+        for (const owner of [later, earlier, other, withoutPhone]) await store.saveOwner(owner);
+
+        expect(await store.findOwnersByPhone(phone)).toEqual([earlier, later]);
+        expect(await store.findOwnersByPhone('+8613900000009')).toEqual([]);
+
+        const moved = { ...later, phone: '+8613900000002', updatedAt: at(3 * MINUTE) };
+        await store.saveOwner(moved);
+        expect(await store.findOwnersByPhone(phone)).toEqual([earlier]);
+        expect((await store.findOwnersByPhone('+8613900000002')).map((o) => o.id).sort()).toEqual(
+          [other.id, moved.id].sort(),
+        );
+        expect(await store.transaction(async (tx) => tx.findOwnersByPhone(phone))).toEqual([earlier]);
+      });
+
       it('lists every owner', async () => {
         const owners = [makeOwner(), makeOwner(), makeOwner()];
         for (const owner of owners) await store.saveOwner(owner);

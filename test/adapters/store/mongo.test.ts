@@ -656,6 +656,7 @@ describe('mongo schemas', () => {
     expect(find('outbox', { seq: 1 })?.unique).toBe(true);
     expect(find('threads', { channel: 1, chatId: 1 })?.unique).toBe(true);
     expect(find('owners', { identityKeys: 1 })).toMatchObject({ unique: true, sparse: true });
+    expect(find('owners', { phone: 1, createdAt: 1, id: 1 })).toBeDefined();
     expect(find('messages', { channel: 1, chatId: 1, seq: 1 })?.unique).toBe(true);
     expect(find('counters', { name: 1 })?.unique).toBe(true);
     expect(find('messageRefs', { channel: 1, chatId: 1, ref: 1 })?.unique).toBe(true);

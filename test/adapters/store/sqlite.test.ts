@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -163,6 +163,36 @@ describe('sqlite store', () => {
       name: 'StoreError',
       code: 'STORE_MIGRATION',
     });
+  });
+
+  it('finds owners by phone through an index, also for owners saved before the index existed', async () => {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = raw();
+    const owner = makeOwner({ phone: '+8613900000123', createdAt: T0, updatedAt: T0 });
+    try {
+      migrate(db, MIGRATIONS.filter((m) => m.id < 3));
+      db.prepare('INSERT INTO owners (id, created_at, updated_at, doc) VALUES (?, ?, ?, ?)').run(
+        owner.id,
+        T0.getTime(),
+        T0.getTime(),
+        JSON.stringify({ ...owner, createdAt: T0.toISOString(), updatedAt: T0.toISOString() }),
+      );
+      // An unreadable document does not stop the migration (it is reported when read, as before).
+      db.prepare('INSERT INTO owners (id, created_at, updated_at, doc) VALUES (?, ?, ?, ?)').run('broken', 0, 0, '{not json');
+    } finally {
+      db.close();
+    }
+    const store = await open();
+    expect(await store.findOwnersByPhone('+8613900000123')).toEqual([owner]);
+    const check = raw();
+    try {
+      const plan = check
+        .prepare('EXPLAIN QUERY PLAN SELECT doc FROM owners WHERE phone = ? ORDER BY created_at, id')
+        .all('+8613900000123') as { detail: string }[];
+      expect(plan.map((row) => row.detail).join('\n')).toContain('USING INDEX owners_phone');
+    } finally {
+      check.close();
+    }
   });
 
   it('keeps instants as integer milliseconds in columns and ISO strings in documents', async () => {

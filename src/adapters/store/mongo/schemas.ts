@@ -72,6 +72,8 @@ export const INDEXES: { readonly [K in CollectionKey]: readonly IndexDefinition[
     { key: { identityKeys: 1 }, name: 'owners_identity', unique: true, sparse: true },
     // listOwners
     { key: { createdAt: 1, id: 1 }, name: 'owners_created' },
+    // findOwnersByPhone, oldest first
+    { key: { phone: 1, createdAt: 1, id: 1 }, name: 'owners_phone' },
   ],
   staff: [
     { key: { id: 1 }, name: 'staff_id', unique: true },

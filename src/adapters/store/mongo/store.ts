@@ -248,6 +248,7 @@ const METHOD_NAMES = {
   findOwnerByIdentity: true,
   saveOwner: true,
   listOwners: true,
+  findOwnersByPhone: true,
   getStaff: true,
   findStaff: true,
   saveStaff: true,
@@ -559,6 +560,14 @@ class MongoOps implements StoreTx {
 
   async listOwners(): Promise<Owner[]> {
     const docs = await this.m.owners.find({}, null, this.o).sort({ createdAt: 1, id: 1 }).lean<OwnerDoc[]>();
+    return docs.map(ownerFromDoc);
+  }
+
+  async findOwnersByPhone(phone: string): Promise<Owner[]> {
+    const docs = await this.m.owners
+      .find({ phone }, null, this.o)
+      .sort({ createdAt: 1, id: 1 })
+      .lean<OwnerDoc[]>();
     return docs.map(ownerFromDoc);
   }
 

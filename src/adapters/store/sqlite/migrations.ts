@@ -189,6 +189,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    id: 3,
+    name: 'owners by phone',
+    // A column kept by saveOwner rather than an index on the document, so that one unreadable document
+    // (reported as STORE_CORRUPT when read) can neither stop this migration nor a later write.
+    sql: `
+      ALTER TABLE owners ADD COLUMN phone TEXT;
+      UPDATE owners SET phone = json_extract(doc, '$.phone')
+        WHERE json_valid(doc) AND json_type(doc, '$.phone') = 'text';
+      CREATE INDEX owners_phone ON owners (phone, created_at, id);
+    `,
+  },
 ];
 
 /**

@@ -84,6 +84,7 @@ const ACCESS = {
   findOwnerByIdentity: 'read',
   saveOwner: 'write',
   listOwners: 'read',
+  findOwnersByPhone: 'read',
   getStaff: 'read',
   findStaff: 'read',
   saveStaff: 'write',
@@ -571,16 +572,19 @@ function prepareStatements(db: Database.Database) {
            WHERE i.channel = ? AND i.user_id = ?`,
       )
       .pluck(),
-    upsertOwner: db.prepare<[{ id: string; created_at: number; updated_at: number; doc: string }]>(
-      `INSERT INTO owners (id, created_at, updated_at, doc) VALUES (@id, @created_at, @updated_at, @doc)
+    upsertOwner: db.prepare<
+      [{ id: string; created_at: number; updated_at: number; phone: string | null; doc: string }]
+    >(
+      `INSERT INTO owners (id, created_at, updated_at, phone, doc) VALUES (@id, @created_at, @updated_at, @phone, @doc)
          ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, updated_at = excluded.updated_at,
-           doc = excluded.doc`,
+           phone = excluded.phone, doc = excluded.doc`,
     ),
     clearIdentities: db.prepare<[string]>('DELETE FROM owner_identities WHERE owner_id = ?'),
     addIdentity: db.prepare<[Channel, string, string]>(
       'INSERT INTO owner_identities (channel, user_id, owner_id) VALUES (?, ?, ?)',
     ),
     listOwners: db.prepare<[], string>('SELECT doc FROM owners ORDER BY created_at, id').pluck(),
+    findOwnersByPhone: doc('SELECT doc FROM owners WHERE phone = ? ORDER BY created_at, id'),
 
     getStaff: doc('SELECT doc FROM staff WHERE id = ?'),
     findStaff: db.prepare<[Channel, string], string>('SELECT doc FROM staff WHERE channel = ? AND user_id = ?').pluck(),
@@ -766,6 +770,7 @@ class SqliteOps implements SyncTx {
       id: owner.id,
       created_at: ms(owner.createdAt),
       updated_at: ms(owner.updatedAt),
+      phone: owner.phone ?? null,
       doc: JSON.stringify(ownerToDoc(owner)),
     });
     this.s.clearIdentities.run(owner.id);
@@ -780,6 +785,10 @@ class SqliteOps implements SyncTx {
 
   listOwners(): Owner[] {
     return this.s.listOwners.all().map(ownerFromDoc);
+  }
+
+  findOwnersByPhone(phone: string): Owner[] {
+    return this.s.findOwnersByPhone.all(phone).map(ownerFromDoc);
   }
 
   getStaff(id: string): Staff | undefined {
