@@ -26,10 +26,9 @@ export class IdentityLinks {
   /** After an owner gave a phone number: if another owner on another channel has it, send them a code. */
   async offer(tx: StoreTx, owner: Owner, address: Address): Promise<void> {
     if (!owner.phone || (await tx.getSetting(key(owner)))) return;
-    const others = (await tx.listOwners()).filter(
+    const others = (await tx.findOwnersByPhone(owner.phone)).filter(
       (o) =>
         o.id !== owner.id &&
-        o.phone === owner.phone &&
         !o.unreachable &&
         o.identities.some((i) => !owner.identities.some((mine) => mine.channel === i.channel)),
     );

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import type { Store, StoreTx } from '../../src/core/ports.js';
 import type { Inbound } from '../../src/core/types.js';
 import { type Harness, makeHarness } from '../support/harness.js';
 
@@ -91,6 +93,27 @@ describe('one owner, many channels', () => {
     const codesBefore = await codes(h);
     for (const line of REPAIR) await h.send(line);
     expect(await codes(h)).toBe(codesBefore);
+  });
+
+  it('finds the other chat by looking the number up, without reading every owner', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    let listed = 0;
+    const counting = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(t, prop, receiver) {
+          if (prop === 'listOwners') listed += 1;
+          const value = Reflect.get(t, prop, receiver);
+          if (prop === 'transaction' && typeof value === 'function')
+            return (fn: (tx: StoreTx) => Promise<unknown>) => value.call(t, (tx: StoreTx) => fn(counting(tx)));
+          return typeof value === 'function' ? value.bind(t) : value;
+        },
+      });
+    const h = await makeHarness({ store: counting<Store>(store) });
+    const wechat = wechatOf(h);
+    for (const line of REPAIR) await wechat(line);
+    for (const line of REPAIR) await h.send(line);
+    expect(await codes(h)).toBe(1);
+    expect(listed).toBe(0);
   });
 
   it('does not offer a link when nobody else has the number', async () => {
