@@ -218,9 +218,13 @@ async function main(): Promise<void> {
         now: () => clock.now(),
         // The puppet reads its own settings from the environment; keep them out of logs.
         secrets: [process.env.WECHATY_PUPPET_SERVICE_TOKEN ?? '', process.env.WECHATY_TOKEN ?? ''],
-        // The room's members are staff: someone who leaves stops being staff (writing again re-enrols them).
+        // The room's members are staff: someone who leaves stops being staff, and is staff again when added
+        // back (someone never registered becomes staff when they first write in the room).
         onStaffLeft: async (userId) => {
           await markStaffLeft(store, 'wechat', userId);
+        },
+        onStaffJoined: async (userId) => {
+          await markStaffRejoined(store, 'wechat', userId);
         },
       });
     } catch (error) {

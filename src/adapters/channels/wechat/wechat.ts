@@ -80,6 +80,8 @@ export interface WechatChannelOptions {
   secrets?: readonly string[];
   /** Called when someone leaves the staff room, so the application can stop treating them as staff. */
   onStaffLeft?: (userId: string) => Promise<void>;
+  /** Called when someone is added to the staff room, so a staff member who had left is staff again. */
+  onStaffJoined?: (userId: string) => Promise<void>;
   /** For the send pacing jitter; Math.random by default. */
   random?: () => number;
   /** Restart backoff after the puppet stopped; 1 s doubling up to 5 min by default. */
@@ -216,7 +218,7 @@ export class WechatChannel implements ChannelSender {
     bot.on('ready', () => void this.findStaffRoom(true));
     bot.on('message', (message) => this.onMessage(message));
     bot.on('friendship', (friendship) => void this.onFriendship(friendship));
-    bot.on('room-join', (room, invitees) => this.onRoomJoin(room, invitees));
+    bot.on('room-join', (room, invitees) => void this.onRoomJoin(room, invitees));
     bot.on('room-leave', (room, leavers) => void this.onRoomLeave(room, leavers));
     bot.on('room-topic', (room) => this.onRoomTopic(room));
   }
@@ -380,10 +382,18 @@ export class WechatChannel implements ChannelSender {
     }
   }
 
-  private onRoomJoin(room: Room, invitees: Contact[]): void {
+  private async onRoomJoin(room: Room, invitees: Contact[]): Promise<void> {
     if (room.id !== this.staffRoomId) return;
     for (const c of invitees) this.staffMembers.add(c.id);
     this.o.log.info({ joined: invitees.length }, 'people joined the WeChat staff room');
+    for (const c of invitees) {
+      if (c.id === this.selfId) continue;
+      try {
+        await this.o.onStaffJoined?.(c.id);
+      } catch (error) {
+        this.o.log.warn({ reason: this.reason(error) }, 'could not record that someone joined the staff room');
+      }
+    }
   }
 
   private async onRoomLeave(room: Room, leavers: Contact[]): Promise<void> {

@@ -317,6 +317,19 @@ describe('WeChat channel: receiving', () => {
     await waitFor(() => left.length > 0, 'the leave');
     expect(left).toEqual([s.world.staff2.id]);
   });
+
+  it('tells the application when someone is added back to the staff room', async () => {
+    const left: string[] = [];
+    const joined: string[] = [];
+    const s = await setup({
+      extra: { onStaffLeft: async (id) => void left.push(id), onStaffJoined: async (id) => void joined.push(id) },
+    });
+    s.world.staffRoom.remove(s.world.staff2).by(s.world.staff);
+    await waitFor(() => left.length > 0, 'the leave');
+    s.world.staffRoom.add(s.world.staff2).by(s.world.staff);
+    await waitFor(() => joined.length > 0, 'the join');
+    expect(joined).toEqual([s.world.staff2.id]);
+  });
 });
 
 describe('WeChat channel: sending', () => {
