@@ -3,7 +3,7 @@
  * directory. Slow-ish (a process per run), so each test covers a whole conversation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,16 @@ describe('console channel (npm start with piped input)', () => {
     expect(stdout).toContain('[staff group · 员工群]');
     expect(stdout).toContain('138****5678');
     expect(stdout).toContain('渗漏与房屋本体');
+  });
+
+  it("runs the README's piped example to a ticket number", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const script = readme.match(/^printf '([^']*)' \| npm start$/m)?.[1];
+    expect(script).toBeDefined();
+    const { stdout, status } = runConsole((script ?? '').split('\\n').filter((l) => l !== ''));
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/工单号：T\d{6}-0001/);
+    expect(stdout).toContain('联系人：张三 138****5678');
   });
 
   it('files a complaint in English, with an edit from the read-back', () => {
