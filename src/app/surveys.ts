@@ -787,6 +787,7 @@ export class Surveys {
     await tx.cancelJobs(`survey.invite:${c.id}`, now);
     await tx.cancelJobs(`survey.close:${c.id}`, now);
     for (let round = 1; round <= MAX_REMINDERS; round++) await tx.cancelJobs(`survey.remind:${c.id}:${round}`, now);
+    await this.withdraw(tx, c);
     const report = await this.report(tx, campaign, themes);
     const summary = report.ok ? report.value.messages : [];
     for (const m of summary) await this.ctx.toStaff(tx, m);
@@ -795,6 +796,46 @@ export class Surveys {
       'survey campaign closed',
     );
     return { campaign, summary };
+  }
+
+  /**
+   * A closed campaign's questionnaire leaves every chat it still waits in, so nobody answers questions
+   * that can no longer count: one queued behind another conversation is dropped unseen; an owner half-way
+   * through is told the survey has closed (outside quiet hours) and whatever was waiting behind it starts.
+   */
+  private async withdraw(tx: StoreTx, c: SurveyCampaign): Promise<void> {
+    const now = this.now();
+    const notBefore = this.allowed(now);
+    const later = notBefore.getTime() > now.getTime() ? notBefore : undefined;
+    const ours = (f: { flowId: string; context: FlowContext }) =>
+      questionnaireIdOfFlow(f.flowId) !== undefined && f.context.campaign === c.id;
+    for (const inv of await tx.listSurveyInvitations(c.id, { statuses: OPEN_INVITATION })) {
+      const owner = await tx.getOwner(inv.ownerId);
+      // The questionnaire may have been opened again in another of the owner's chats (问卷).
+      const addresses: Address[] = [{ channel: inv.channel, chatId: inv.chatId }];
+      for (const i of owner?.identities ?? []) {
+        if (!addresses.some((a) => a.channel === i.channel && a.chatId === i.chatId))
+          addresses.push({ channel: i.channel, chatId: i.chatId });
+      }
+      for (const address of addresses) {
+        const thread = await tx.getThread(address.channel, address.chatId);
+        if (!thread) continue;
+        const state = structuredClone(thread.state);
+        const droppedCurrent = state.flow !== undefined && ours(state.flow);
+        const queued = state.queue.length;
+        state.queue = state.queue.filter((q) => !ours(q));
+        if (!droppedCurrent && state.queue.length === queued) continue;
+        if (droppedCurrent) state.flow = undefined;
+        const next = droppedCurrent ? state.queue.shift() : undefined;
+        await tx.saveThread({ ...thread, state, updatedAt: now });
+        if (!droppedCurrent || !owner || owner.unreachable) continue;
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.closed') }, later);
+        if (next) {
+          const opts = later ? { notBefore: later } : {};
+          await this.owners.startFlowFor(tx, owner, address, next.flowId, next.context, opts);
+        }
+      }
+    }
   }
 
   /** The previous closed campaign of the same questionnaire (step 9, re-evaluation), if any. */

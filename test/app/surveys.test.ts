@@ -567,6 +567,70 @@ describe('a campaign end to end', () => {
     expect(invitedNow.sort()).toEqual([owners[0]!.id, owners[1]!.id].sort());
   });
 
+  it('withdraws the questionnaire from every chat when the campaign closes, so nobody answers in vain', async () => {
+    const w = await world({ batchSize: { telegram: 10 } });
+    const [halfway, waiting, other] = await addOwners(w.store, [
+      { units: ['3-1-101'] },
+      { units: ['3-1-102'] },
+      { units: ['3-1-103'] },
+    ]);
+    const id = await createAndStart(w, '/survey create residential');
+    await runDue(w);
+    const flow = (flowId: string, context: FlowContext) => ({
+      flowId,
+      flowVersion: 1,
+      stepId: flowId === 'complaint' ? 'description' : 'security',
+      answers: {},
+      history: [],
+      context,
+      startedAt: MORNING,
+    });
+    const save = (owner: Owner, state: Record<string, unknown>) =>
+      w.store.saveThread({
+        channel: 'telegram',
+        chatId: owner.identities[0]!.chatId,
+        ownerId: owner.id,
+        state: { v: 1, seq: 3, queue: [], ...state } as never,
+        updatedAt: w.clock.now(),
+      });
+    // Half-way through, with a revisit waiting behind; in a complaint with the questionnaire queued behind it;
+    // in a complaint with another campaign's questionnaire queued (left alone).
+    await save(halfway!, {
+      flow: flow('survey_residential', { campaign: id }),
+      queue: [{ flowId: 'revisit', context: { number: 'T261201-0001' }, queuedAt: MORNING }],
+    });
+    await save(waiting!, {
+      flow: flow('complaint', {}),
+      queue: [{ flowId: 'survey_residential', context: { campaign: id }, queuedAt: MORNING }],
+    });
+    await save(other!, {
+      flow: flow('complaint', {}),
+      queue: [{ flowId: 'survey_residential', context: { campaign: 'S999' }, queuedAt: MORNING }],
+    });
+    const startedBefore = w.started.length;
+
+    w.clock.set('2026-12-01T14:00:00Z'); // 22:00 in Shanghai: quiet hours
+    expect((await cmd(w, `/survey close ${id}`)).ok).toBe(true);
+
+    const first = await w.store.getThread('telegram', halfway!.identities[0]!.chatId);
+    expect(first?.state.flow).toBeUndefined();
+    expect(first?.state.queue).toEqual([]);
+    const told = (await w.store.listOutbox({ chatId: halfway!.identities[0]!.chatId })).at(-2);
+    expect(told?.action.kind === 'send' && told.action.message.text).toContain('这次调查已经结束');
+    expect(told?.notBefore.toISOString()).toBe('2026-12-02T00:00:00.000Z');
+    expect(w.started.slice(startedBefore)).toEqual([
+      expect.objectContaining({ ownerId: halfway!.id, flowId: 'revisit', opts: { notBefore: told?.notBefore } }),
+    ]);
+
+    const second = await w.store.getThread('telegram', waiting!.identities[0]!.chatId);
+    expect(second?.state.flow?.flowId).toBe('complaint');
+    expect(second?.state.queue).toEqual([]);
+    expect(await texts(w.store, waiting!.identities[0]!.chatId)).toEqual(['flow:survey_residential']);
+
+    const third = await w.store.getThread('telegram', other!.identities[0]!.chatId);
+    expect(third?.state.queue.map((q) => q.context.campaign)).toEqual(['S999']);
+  });
+
   it('closes at the end date, posts the analysis to the staff group and compares it with the previous campaign', async () => {
     const w = await world({ batchSize: { telegram: 10 } });
     const owners = await addOwners(w.store, [
