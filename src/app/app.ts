@@ -474,6 +474,20 @@ export class App implements OwnerSide, SurveyOwners {
 
     if (effect.type === 'plan.answer') {
       const agreed = answer === 'agree';
+      const asked = typeof effect.context.plan === 'string' ? effect.context.plan : ticket.plan;
+      if (ticket.status !== 'awaiting_agreement' || asked !== ticket.plan) {
+        // The plan was revised or overtaken meanwhile: the answer is kept and passed on, the ticket stays as it is.
+        const label = this.ctx.t(this.ctx.staffLocale, `plan.option.${agreed ? 'agree' : 'disagree'}`);
+        await tx.saveTicket(
+          addEvent(ticket, { at: now, actor, action: 'note', note: `${asked ?? ''} → ${label}${comment ? `：${comment}` : ''}` }),
+        );
+        await tellStaff(
+          staffT('desk.plan_answer_late', { number: ticket.number, plan: asked ?? '', answer: label, comment, who }),
+          mention,
+        );
+        await reply('owner.plan_noted');
+        return;
+      }
       const r = transition(ticket, agreed ? 'agree_plan' : 'disagree_plan', actor, now, {}, comment || undefined);
       if (!r.ok) return;
       await tx.saveTicket(r.ticket);

@@ -111,7 +111,7 @@ export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>>
   reopened: ['accept', 'reply', 'draft', 'resolve', 'handover', 'phone', 'timeline'],
   accepted: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
   in_progress: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
-  awaiting_agreement: ['reply', 'handover', 'phone', 'timeline'],
+  awaiting_agreement: ['reply', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   scheduled: ['reply', 'resolve', 'handover', 'phone', 'timeline'],
   resolved: ['timeline'],
   closed: ['timeline'],

@@ -293,6 +293,46 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(actions.filter((a) => a === 'staff_reply')).toHaveLength(2);
   });
 
+  it('a plan the owner leaves unanswered can be revised or overtaken; a late answer to an earlier plan is passed on, not applied', async () => {
+    const d = await accepted();
+    await d.send(`/plan ${N1} 先检查楼上防水层`, A);
+    // The owner walks away from the question: the accountable person is not stuck.
+    await d.send('/cancel');
+    expect(d.cardActions(N1)).toEqual(expect.arrayContaining(['plan', 'schedule', 'resolve']));
+    let read = d.from();
+    await d.send(`/plan ${N1} 直接修补天花板`, A);
+    let t = await d.ticket(N1);
+    expect(t).toMatchObject({ status: 'awaiting_agreement', plan: '直接修补天花板' });
+    expect(d.textsOf(read('owner'))).toEqual([
+      zh('plan.intro', { number: N1, name: '王师傅', plan: '直接修补天花板' }),
+      zh('plan.ask'),
+    ]);
+
+    // Revised while the owner still has the question: their answer to it is passed on and applied to nothing.
+    await d.send(`/plan ${N1} 修补天花板并做防水`, A);
+    read = d.from();
+    await d.ownerPress(zh('plan.option.agree'));
+    t = await d.ticket(N1);
+    expect(t).toMatchObject({ status: 'awaiting_agreement', plan: '修补天花板并做防水' });
+    expect(d.textsOf(read('staff'))).toEqual([
+      zh('desk.plan_answer_late', { number: N1, plan: '直接修补天花板', answer: zh('plan.option.agree'), comment: '', who: '@王师傅' }),
+    ]);
+    expect(d.textsOf(read('owner'))).toEqual([
+      zh('owner.plan_noted'),
+      zh('plan.intro', { number: N1, name: '王师傅', plan: '修补天花板并做防水' }),
+      zh('plan.ask'),
+    ]);
+
+    // The owner agreed on the phone: the work is done and resolved while the question is still open.
+    await d.send(`/resolve ${N1} 已修补天花板并做好防水`, A);
+    expect((await d.ticket(N1)).status).toBe('resolved');
+    read = d.from();
+    await d.ownerPress(zh('plan.option.agree'));
+    expect((await d.ticket(N1)).status).toBe('resolved');
+    expect(d.textsOf(read('owner'))).toEqual([zh('owner.plan_noted')]);
+    expect(d.textsOf(read('staff'))).toHaveLength(1);
+  });
+
   it('reminds an owner of an early appointment the evening before, not in quiet hours; staff an hour before', async () => {
     const d = await accepted();
     await d.send(`/schedule ${N1} 明天08:30`, A);
