@@ -112,7 +112,8 @@ export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>>
   accepted: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
   in_progress: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   awaiting_agreement: ['reply', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
-  scheduled: ['reply', 'resolve', 'handover', 'phone', 'timeline'],
+  // 📅 again: the owner asked for another time.
+  scheduled: ['reply', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   resolved: ['timeline'],
   closed: ['timeline'],
   rejected: ['timeline'],

@@ -293,6 +293,27 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(actions.filter((a) => a === 'staff_reply')).toHaveLength(2);
   });
 
+  it('agrees another time when the owner asks for one: the card offers 📅 again and only the new time is reminded', async () => {
+    const d = await accepted();
+    await d.send(`/schedule ${N1} 明天14:00`, A);
+    await d.ownerPress(zh('appointment.option.other'));
+    let read = d.from();
+    await d.send('后天上午十点以后都在家');
+    expect(d.textsOf(read('staff'))).toEqual([
+      zh('desk.appointment_change', { number: N1, comment: '后天上午十点以后都在家', who: '@王师傅' }),
+    ]);
+    expect(d.cardActions(N1)).toContain('schedule');
+    await d.press(A, 'schedule', N1);
+    read = d.from();
+    await d.send('后天10:30', A);
+    const t = await d.ticket(N1);
+    expect(t).toMatchObject({ status: 'scheduled' });
+    expect(t.scheduledFor?.toISOString()).toBe('2026-11-30T02:30:00.000Z');
+    expect(d.textsOf(read('owner'))[0]).toBe(zh('appointment.intro', { number: N1, name: '王师傅', time: '2026-11-30 10:30', note: '' }));
+    const reminders = await d.store.listJobs({ type: 'appointment.remind', status: 'pending' });
+    expect(reminders.map((j) => j.payload.at)).toEqual(['2026-11-30T02:30:00.000Z', '2026-11-30T02:30:00.000Z']);
+  });
+
   it('a plan the owner leaves unanswered can be revised or overtaken; a late answer to an earlier plan is passed on, not applied', async () => {
     const d = await accepted();
     await d.send(`/plan ${N1} 先检查楼上防水层`, A);
