@@ -1110,6 +1110,7 @@ class Run {
     switch (a.kind) {
       case 'text':
         checked = checkText(raw, a.min, a.max);
+        if (checked.ok && a.letters && !/\p{L}/u.test(checked.value as string)) checked = { ok: false, error: 'input.name_letters' };
         break;
       case 'phone':
         checked = checkPhone(raw);

@@ -30,6 +30,8 @@ const answerSchema = z.discriminatedUnion('kind', [
     kind: z.literal('text'),
     min: z.number().int().min(0).default(1),
     max: z.number().int().min(1).max(4000).default(1000),
+    /** The answer must hold a letter (a name): digits or emoji alone are refused with `input.name_letters`. */
+    letters: z.boolean().optional(),
   }),
   z.strictObject({ kind: z.literal('phone') }),
   z.strictObject({ kind: z.literal('location') }),

@@ -411,6 +411,25 @@ describe('phone answers', () => {
   });
 });
 
+describe('name answers', () => {
+  it.each(['1', '13812345678', '😀'])('refuses %j for a name, asking for a name again', (text) => {
+    const c = conv({ owner: { privacyNoticeShown: true } });
+    driveTo(c, 'name');
+    c.text(text);
+    expect(promptText(c)).toBe(`${t('input.name_letters')}\n\n${t('complaint.ask.name')}`);
+    expect(c.state.flow?.answers.name).toBeUndefined();
+    expect(c.state.flow?.stepId).toBe('name');
+  });
+
+  it.each(['张三', 'Li Wei', '3号楼王阿姨'])('takes %j', (text) => {
+    const c = conv({ owner: { privacyNoticeShown: true } });
+    driveTo(c, 'name');
+    c.text(text);
+    expect(c.state.flow?.answers.name).toBe(text);
+    expect(c.state.flow?.stepId).toBe('phone');
+  });
+});
+
 describe('location answers', () => {
   it.each([
     ['3栋2单元501', { kind: 'unit', building: '3', unit: '2', room: '501' }],
