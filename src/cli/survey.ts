@@ -11,18 +11,19 @@
  *   npm run survey -- export <campaign> [--out answers.csv] [--locale zh-CN|en]
  *
  * What the staff group should see (the preview, a closing summary) is also written to the outbox for the
- * staff rooms, so a running bot delivers it. Invitations and reminders are sent by the bot's scheduler, not
- * here. Exit codes: 0 done, 1 refused or failed, 2 usage.
+ * staff rooms (Telegram and WeChat), so a running bot delivers it; so is what owners are told when a campaign
+ * closes under them. Invitations and reminders are sent by the bot's scheduler, not here. Exit codes: 0 done, 1 refused or failed, 2 usage.
  */
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openSqliteStore } from '../adapters/store/sqlite/store.js';
-import { AppContext } from '../app/context.js';
-import { parseSurveyCommand, normaliseCampaignId, Surveys } from '../app/surveys.js';
+import { App } from '../app/app.js';
+import { DEFAULT_POLICY } from '../app/context.js';
+import { FlowError, loadFlows } from '../app/flows-loader.js';
+import { parseSurveyCommand, normaliseCampaignId, type Surveys } from '../app/surveys.js';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
-import type { FlowSpec } from '../core/flow/schema.js';
 import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
 import { exportCsv } from '../core/surveys/export.js';
 import {
@@ -108,18 +109,28 @@ export async function runSurveyCli(
   }
   const compiled = [...questionnaires.values()].map(compileQuestionnaire);
   const i18n = createI18n(mergeResources(readLocales(join(root, 'locales')), ...compiled.map((c) => c.resources)));
-  const flows = new Map<string, FlowSpec>(compiled.map((c) => [c.flow.id, c.flow]));
-  const staffRooms: Address[] = config.telegram
-    ? [{ channel: 'telegram', chatId: String(config.telegram.staffChatId) }]
-    : [];
+  let base: ReturnType<typeof loadFlows>;
+  try {
+    base = loadFlows(join(root, 'flows'), (key) => i18n.has(key));
+  } catch (error) {
+    if (!(error instanceof FlowError)) throw error;
+    io.err(`survey: ${error.message}\n`);
+    return 1;
+  }
+  const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+  const staffRooms: Address[] = [];
+  if (config.telegram) staffRooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
+  if (config.wechat) staffRooms.push({ channel: 'wechat', chatId: config.wechat.staffRoom });
 
   let store: Store | undefined;
   try {
     store = await openSqliteStore({ path: join(config.dataDir, 'residesk.db') });
-    const ctx = new AppContext({
+    // Closing a campaign withdraws its questionnaire from owners' chats (and starts what waited behind it):
+    // that goes through the App into the outbox, for the running bot to deliver.
+    const app = new App({
       store,
       clock: options.clock ?? systemClock,
-      registry: { flows, menu: { entries: [] } },
+      registry,
       i18n,
       log: silentLogger(),
       settings: {
@@ -129,16 +140,10 @@ export async function runSurveyCli(
         dutyPhone: config.dutyPhone,
       },
       staffRooms,
+      policy: { ...DEFAULT_POLICY, quietHours: config.quietHours },
+      surveys: { questionnaires },
     });
-    const surveys = new Surveys(
-      ctx,
-      {
-        startFlowFor: async () => {
-          throw new Error('the command line does not talk to owners: invitations are sent by the running bot');
-        },
-      },
-      { questionnaires },
-    );
+    const { ctx, surveys } = app;
 
     if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
 
@@ -162,7 +167,7 @@ export async function runSurveyCli(
 
 async function exportCommand(
   args: string[],
-  ctx: AppContext,
+  ctx: App['ctx'],
   surveys: Surveys,
   io: SurveyCliIo,
   fallbackLocale: Locale,

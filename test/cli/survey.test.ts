@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { runSurveyCli, USAGE } from '../../src/cli/survey.js';
+import { makeOwner } from '../fixtures.js';
 import { FakeClock } from '../support/clock.js';
 
 let dir: string;
@@ -87,6 +88,62 @@ describe('npm run survey', () => {
     expect(stdout.out.startsWith('campaign,')).toBe(true);
     expect(stdout.out).toContain('Parking; Fees and open accounts');
     expect(stdout.out).toContain(',no\r\n');
+  });
+
+  it('posts to the WeChat staff room too, and closes a campaign an owner is half-way through', async () => {
+    env.WECHATY_PUPPET = 'wechaty-puppet-mock';
+    env.WECHAT_STAFF_ROOM = '阳光花园客服群';
+    expect((await run('create', 'residential')).code).toBe(0);
+    expect((await run('preview', 'S001')).err).toContain('also queued for the staff group');
+    expect((await run('start', 'S001')).code).toBe(0);
+    const store = await openSqliteStore({ path: join(dir, 'residesk.db') });
+    const owner = makeOwner({ identities: [{ channel: 'wechat', userId: 'wx-1', chatId: 'wx-chat-1' }] });
+    await store.saveOwner(owner);
+    await store.addSurveyInvitation({
+      campaignId: 'S001',
+      ownerId: owner.id,
+      status: 'invited',
+      channel: 'wechat',
+      chatId: 'wx-chat-1',
+      invitedAt: clock.now(),
+    });
+    const flow = (flowId: string, context: Record<string, string>) => ({
+      flowId,
+      flowVersion: 1,
+      stepId: 'security',
+      answers: {},
+      history: [],
+      context,
+      startedAt: clock.now().toISOString(),
+    });
+    await store.saveThread({
+      channel: 'wechat',
+      chatId: 'wx-chat-1',
+      ownerId: owner.id,
+      state: {
+        v: 1,
+        seq: 3,
+        flow: flow('survey_residential', { campaign: 'S001' }),
+        queue: [{ flowId: 'complaint', context: {}, queuedAt: clock.now().toISOString() }],
+      },
+      updatedAt: clock.now(),
+    });
+    await store.close();
+
+    const closed = await run('close', 'S001');
+    expect(closed).toMatchObject({ code: 0, err: expect.stringContaining('also queued for the staff group') });
+    const after = await openSqliteStore({ path: join(dir, 'residesk.db') });
+    const staff = (await after.listOutbox({ chatId: '阳光花园客服群' })).flatMap((i) =>
+      i.action.kind === 'send' ? [i.action.message.text] : [],
+    );
+    expect(staff.some((t) => t.startsWith('【问卷预览】S001'))).toBe(true);
+    expect(staff.some((t) => t.startsWith('📊 满意度调查结果'))).toBe(true);
+    expect((await after.getThread('wechat', 'wx-chat-1'))?.state.flow?.flowId).toBe('complaint');
+    const owners = (await after.listOutbox({ chatId: 'wx-chat-1' })).flatMap((i) =>
+      i.action.kind === 'send' ? [i.action.message.text] : [],
+    );
+    expect(owners[0]).toContain('这次调查已经结束');
+    await after.close();
   });
 
   it('explains its usage and refuses what it cannot do', async () => {
