@@ -142,9 +142,11 @@ export class StaffDesk {
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
   static looksLikeCommand(inbound: Inbound): boolean {
     if (inbound.content.type === 'button') return inbound.content.data.startsWith('s|');
-    if (inbound.content.type !== 'text') return false;
+    // A photo captioned with a command (`/resolve T… 已更换水管`) is one too.
+    const text = inbound.content.type === 'text' ? inbound.content.text : inbound.content.type === 'photo' ? inbound.content.caption : undefined;
+    if (!text) return false;
     // 取消 / 帮助 without a ticket number belong to the sender's own conversation (staff are owners too).
-    const parsed = parseStaffCommand(inbound.content.text);
+    const parsed = parseStaffCommand(text);
     return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets');
   }
 
@@ -281,11 +283,24 @@ export class StaffDesk {
     }
   }
 
-  /** A staff photo in reply to a card goes to the owner as part of the ticket's conversation. */
+  /**
+   * A staff photo goes to the owner with a reply or a resolution: captioned with the command
+   * (`/resolve T… 已更换水管`), sent when a 💬 or ✅ button asked for text, or in reply to a card.
+   */
   private async photo(tx: StoreTx, inbound: Inbound, staff: Staff, ref: string, caption?: string): Promise<DeskResult> {
-    const number = await this.repliedTicket(tx, inbound);
-    if (!number) return {};
-    return this.run(tx, inbound, staff, 'reply', number, caption ?? '', false, ref);
+    const parsed = caption ? parseStaffCommand(caption) : undefined;
+    if (parsed?.number && (parsed.command === 'resolve' || parsed.command === 'reply')) {
+      await this.clearInput(tx, staff);
+      return this.run(tx, inbound, staff, parsed.command, parsed.number, parsed.rest, false, ref);
+    }
+    const replied = await this.repliedTicket(tx, inbound);
+    const pending = await this.peekInput(tx, staff);
+    if (pending && (pending.action === 'reply' || pending.action === 'resolve') && (!replied || replied === pending.number)) {
+      await this.clearInput(tx, staff);
+      return this.run(tx, inbound, staff, pending.action, pending.number, caption ?? '', false, ref);
+    }
+    if (!replied) return {};
+    return this.run(tx, inbound, staff, 'reply', replied, caption ?? '', false, ref);
   }
 
   private async repliedTicket(tx: StoreTx, inbound: Inbound): Promise<string | undefined> {
@@ -348,7 +363,7 @@ export class StaffDesk {
       case 'schedule':
         return this.schedule(tx, inbound, ticket, actor, text);
       case 'resolve':
-        return this.resolve(tx, inbound, ticket, actor, text);
+        return this.resolve(tx, inbound, ticket, actor, text, photo);
       case 'handover':
         return this.handover(tx, inbound, staff, ticket, actor, text, viaButton);
       case 'phone':
@@ -532,19 +547,19 @@ export class StaffDesk {
     return {};
   }
 
-  private async resolve(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string) {
+  private async resolve(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string, photo?: string) {
     const note = text.trim();
     if ([...note].length < 2) {
       await this.say(tx, inbound, this.t('desk.resolve_usage', { number: ticket.number }));
       return {};
     }
-    const r = transition(ticket, 'resolve', actor, this.ctx.clock.now(), { resolution: note }, note);
+    const r = transition(ticket, 'resolve', actor, this.ctx.clock.now(), { resolution: note }, note, photo ? { photo } : undefined);
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
     await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
-    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }));
+    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }, photo ? [photo] : undefined));
     await this.owners.scheduleRevisit(tx, r.ticket);
     return {};
   }
@@ -679,9 +694,15 @@ export class StaffDesk {
   }
 
   private async takeInput(tx: StoreTx, staff: Staff): Promise<{ action: StaffAction; number: string } | undefined> {
+    const pending = await this.peekInput(tx, staff);
+    await this.clearInput(tx, staff);
+    return pending;
+  }
+
+  /** The text a button is waiting for, if still fresh, left in place. */
+  private async peekInput(tx: StoreTx, staff: Staff): Promise<{ action: StaffAction; number: string } | undefined> {
     const raw = await tx.getSetting(this.inputKey(staff));
     if (!raw) return undefined;
-    await tx.setSetting(this.inputKey(staff), '');
     try {
       const parsed = JSON.parse(raw) as { action: StaffAction; number: string; at: string };
       if (this.ctx.clock.now().getTime() - new Date(parsed.at).getTime() > INPUT_TTL_MS) return undefined;

@@ -293,6 +293,31 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(actions.filter((a) => a === 'staff_reply')).toHaveLength(2);
   });
 
+  it('resolves with a photo of the work: captioned with the command, or sent after the ✅ button; the owner gets it', async () => {
+    const d = await accepted();
+    await d.say(REPAIR_AGAIN);
+    await d.press(A, 'accept', N2);
+    let read = d.from();
+    await d.send({ type: 'photo', fileRef: 'photo-pipe', caption: `/resolve ${N1} 已更换卫生间上方水管` }, A);
+    let t = await d.ticket(N1);
+    expect(t).toMatchObject({ status: 'resolved', resolution: '已更换卫生间上方水管' });
+    expect(t.timeline.at(-1)).toMatchObject({ action: 'resolve', data: { photo: 'photo-pipe' } });
+    let sent = read('owner').filter((a) => a.kind === 'send');
+    expect(sent.map((a) => a.kind === 'send' && [a.message.text, a.message.photos])).toEqual([
+      [zh('owner.resolved', { number: N1, note: '已更换卫生间上方水管' }), ['photo-pipe']],
+    ]);
+
+    await d.press(A, 'resolve', N2);
+    read = d.from();
+    await d.send({ type: 'photo', fileRef: 'photo-tap', caption: '已更换水龙头阀芯' }, A);
+    t = await d.ticket(N2);
+    expect(t).toMatchObject({ status: 'resolved', resolution: '已更换水龙头阀芯' });
+    sent = read('owner').filter((a) => a.kind === 'send');
+    expect(sent.map((a) => a.kind === 'send' && [a.message.text, a.message.photos])).toEqual([
+      [zh('owner.resolved', { number: N2, note: '已更换水龙头阀芯' }), ['photo-tap']],
+    ]);
+  });
+
   it('agrees another time when the owner asks for one: the card offers 📅 again and only the new time is reminded', async () => {
     const d = await accepted();
     await d.send(`/schedule ${N1} 明天14:00`, A);
@@ -804,6 +829,10 @@ describe('who may act', () => {
     expect(t.assignee).toEqual({ id: 'console:a', name: '王师傅' });
     expect(d.textsOf(read('owner'))).toEqual([zh('owner.accepted', { number: N1, name: '王师傅' })]);
     // The private chat did not become an owner's conversation.
+    expect(await d.store.findOwnerByIdentity('console', 'a')).toBeUndefined();
+    // …nor does a photo captioned with a command.
+    await d.send({ type: 'photo', fileRef: 'photo-done', caption: `/resolve ${N1} 已处理好` }, { chatId: 'a-private', userId: 'a', userName: '王师傅' });
+    expect(await d.ticket(N1)).toMatchObject({ status: 'resolved', resolution: '已处理好' });
     expect(await d.store.findOwnerByIdentity('console', 'a')).toBeUndefined();
   });
 
