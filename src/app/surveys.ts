@@ -43,6 +43,7 @@ import {
 import { type Analysis, analyse } from '../core/surveys/scoring.js';
 import type { OwnerSurveyWord } from '../core/surveys/words.js';
 import { nextAllowed } from '../core/time.js';
+import { mask } from '../core/understand/mask.js';
 import type { Address, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
 import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import type { AppContext } from './context.js';
@@ -1005,7 +1006,8 @@ export class Surveys {
         const building = a.building
           ? t('survey.summary.building', { building: a.building })
           : t('survey.summary.building_unknown');
-        lines.push(t('survey.summary.text_line', { building, text: clip(a.text, 200) }));
+        // The whole staff group reads this: a phone, name or flat the owner typed is masked.
+        lines.push(t('survey.summary.text_line', { building, text: clip(mask(a.text), 200) }));
       }
       if (texts.length > 20) lines.push(t('survey.summary.texts_more', { count: texts.length - 20 }));
     }

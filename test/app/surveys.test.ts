@@ -567,6 +567,17 @@ describe('a campaign end to end', () => {
     expect(invitedNow.sort()).toEqual([owners[0]!.id, owners[1]!.id].sort());
   });
 
+  it('masks the phone numbers, names and flats owners typed in their comments before the staff group reads them', async () => {
+    const w = await world({ batchSize: { telegram: 10 } });
+    const [owner] = await addOwners(w.store, [{ units: ['3-1-101'] }]);
+    const id = await createAndStart(w, '/survey create residential');
+    await runDue(w);
+    await answer(w, owner!, id, { ...LOW, overall_wrong: '我叫王芳，住3栋2单元501，电话13812345678，保安态度差' });
+    const report = (await cmd(w, `/survey report ${id}`)).reply.map((m) => m.text).join('\n');
+    expect(report).toContain('我叫[NAME]，住[FLAT]，电话[PHONE]，保安态度差');
+    expect(report).not.toMatch(/13812345678|王芳/);
+  });
+
   it('withdraws the questionnaire from every chat when the campaign closes, so nobody answers in vain', async () => {
     const w = await world({ batchSize: { telegram: 10 } });
     const [halfway, waiting, other] = await addOwners(w.store, [

@@ -1,11 +1,12 @@
 /**
  * A campaign's answers as CSV (`npm run survey -- export <campaign>`): one row per response with the
  * campaign, the response id, the building, when it was submitted (in the business time zone) and one
- * column per question. Never an owner's id, name or phone.
+ * column per question. Never an owner's id, name or phone: written answers are masked too.
  */
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import type { Locale } from '../types.js';
+import { mask } from '../understand/mask.js';
 import { FOLLOW_UP, type Question, type Questionnaire } from './questionnaire.js';
 
 export interface ExportResponse {
@@ -45,7 +46,8 @@ function cell(q: Question, value: unknown, locale: Locale): string | number {
     case 'nps':
       return typeof value === 'number' ? value : String(value);
     case 'text':
-      return safeText(String(value));
+      // Whatever personal data an owner typed (a phone, a name, the flat) stays out of the file.
+      return safeText(mask(String(value)));
   }
 }
 

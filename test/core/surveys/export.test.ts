@@ -72,6 +72,20 @@ describe('CSV export', () => {
     ]);
   });
 
+  it('masks phone numbers, names and flats an owner typed into a written answer', () => {
+    const typed = [
+      {
+        id: 'r-3',
+        campaignId: 'S002',
+        submittedAt: new Date('2026-12-02T01:05:00Z'),
+        answers: { comments: '我叫王芳，住3栋2单元501，电话13812345678，保安态度差' },
+      },
+    ];
+    const csv = exportCsv(questionnaire(), typed, { timeZone: 'Asia/Shanghai', locale: 'zh-CN' });
+    expect(csv).toContain('我叫[NAME]，住[FLAT]，电话[PHONE]，保安态度差');
+    expect(csv).not.toMatch(/13812345678|王芳|501/);
+  });
+
   it('quotes what needs quoting, starts with a BOM and never names the owner', () => {
     const csv = exportCsv(questionnaire(), responses, { timeZone: 'Asia/Shanghai', locale: 'en' });
     expect(
