@@ -536,7 +536,9 @@ export class StaffDesk {
     const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, { at: parsed.at.toISOString() });
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
-    await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
+    // Progress is reported, and the resolution is timed from the agreed time.
+    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await scheduleDeadlines(this.ctx, tx, r.ticket);
     await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'appointment', {
       number: ticket.number,
       time: when,

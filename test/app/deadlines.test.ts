@@ -213,6 +213,30 @@ describe('service levels of a normal repair, in business hours', () => {
   });
 });
 
+describe('a visit agreed with the owner', () => {
+  it('times the resolution from the agreed time, so nobody is reminded or escalated while the owner is away', async () => {
+    const s = await setup('2026-11-28T02:00:00Z'); // 10:00
+    await s.say(['大家好'], SUP);
+    await s.say(REPAIR);
+    const t = await s.only();
+    await s.h.send({ type: 'button', data: `s|accept|${t.number}` }, A);
+    expect((await s.pending())['resolve 100']).toBe('2026-12-01T02:00:00.000Z'); // 3 business days
+    // The owner is away until the 3rd: the visit is agreed for 10:00 that day.
+    await s.h.send(`/schedule ${t.number} 2026-12-03 10:00`, A);
+    expect(await s.pending()).toEqual({
+      'resolve 50': '2026-12-04T08:00:00.000Z', // 16:00 on the 4th (18 business hours)
+      'resolve 80': '2026-12-05T06:48:00.000Z', // 14:48 on the 5th
+      'resolve 100': '2026-12-06T02:00:00.000Z', // 10:00 on the 6th (36 business hours)
+      'resolve 200': '2026-12-09T02:00:00.000Z',
+    });
+    expect(await s.at('2026-12-02T12:00:00Z')).toEqual([]); // past the deadline counted from acceptance
+    await s.at('2026-12-03T01:00:00Z'); // the appointment reminders
+    expect((await s.at('2026-12-04T08:00:00Z')).map((m) => m.text)).toEqual([
+      zh('desk.sla.reminder', { number: t.number, phase: phase('resolve'), percent: 50, due: '2026-12-06 10:00', who: '@王师傅' }),
+    ]);
+  });
+});
+
 describe('a reopened ticket', () => {
   it.each([
     ['judged', (n: string) => `/judge ${n} 开发商`, 'in_progress'],

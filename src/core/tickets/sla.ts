@@ -4,6 +4,7 @@
  *
  * Emergencies count plain time. Every other deadline counts business hours, and a configured duration of
  * whole days means that many business days (3d with 08:00–20:00 hours is 36 business hours).
+ * A ticket with an agreed visit time is timed to resolution from that time.
  */
 import type { DailyWindow, SlaDeadlines } from '../../config.js';
 import { addBusinessTime } from '../time.js';
@@ -81,7 +82,11 @@ export function activePhases(ticket: Ticket): { phase: SlaPhase; since: Date }[]
         .reverse()
         .find((e) => e.action === 'accept' || e.action === 'reopen' || e.action === 'request_review');
       const since = started?.at ?? ticket.createdAt;
-      const phases: { phase: SlaPhase; since: Date }[] = [{ phase: 'resolve', since }];
+      // A visit agreed with the owner (约时间处理): the resolution is timed from the agreed time, so a ticket
+      // waiting for the time the owner chose is not escalated as late.
+      const visit = ticket.status === 'scheduled' ? ticket.scheduledFor : undefined;
+      const resolveSince = visit && visit.getTime() > since.getTime() ? visit : since;
+      const phases: { phase: SlaPhase; since: Date }[] = [{ phase: 'resolve', since: resolveSince }];
       const toldOwner = ticket.timeline.some(
         (e) =>
           (e.action === 'staff_reply' || e.action === 'propose_plan' || e.action === 'schedule') &&
