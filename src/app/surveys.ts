@@ -653,6 +653,12 @@ export class Surveys {
       if (invited.has(owner.id) || optedOut.has(owner.id) || owner.unreachable) continue;
       const building = buildingFor(owner, c.target);
       if (c.target.kind === 'buildings' && building === undefined) continue;
+      // Every platform this owner is on has had its batch: they wait for the next one (no store reads).
+      const full = (ch: Channel) => (used.get(ch) ?? 0) >= this.limitOf(ch);
+      if (owner.identities.length > 0 && owner.identities.every((i) => full(i.channel))) {
+        waiting += 1;
+        continue;
+      }
       const address = await this.addressOf(tx, owner);
       if (!address) continue;
       const n = used.get(address.channel) ?? 0;

@@ -331,6 +331,29 @@ describe('a campaign end to end', () => {
     expect(await w.store.listJobs({ type: 'survey.invite', status: 'pending' })).toEqual([]);
   });
 
+  it('reads no chat of an owner whose platforms have had their batch already', async () => {
+    const w = await world();
+    await addOwners(w.store, Array.from({ length: 30 }, (_, i) => ({ units: [`3-1-${101 + i}`] })));
+    const id = await createAndStart(w, '/survey create residential');
+    let reads = 0;
+    const transaction = w.store.transaction.bind(w.store);
+    w.store.transaction = ((fn: (tx: StoreTx) => Promise<unknown>) =>
+      transaction((tx) =>
+        fn(
+          new Proxy(tx, {
+            get(target, key, receiver) {
+              if (key === 'getThread') reads += 1;
+              const value = Reflect.get(target, key, receiver);
+              return typeof value === 'function' ? value.bind(target) : value;
+            },
+          }),
+        ),
+      )) as Store['transaction'];
+    await runDue(w);
+    expect((await w.store.listSurveyInvitations(id)).length).toBe(2);
+    expect(reads).toBeLessThanOrEqual(4);
+  });
+
   it('survives a restart mid-invitation without inviting anyone twice', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     const clock = new FakeClock(MORNING);
