@@ -347,6 +347,11 @@ export class StaffDesk {
         status: this.t(`ticket.status.${ticket.status}`),
       });
     }
+    if (action === 'reject' && staff.role === 'staff' && ticket.timeline.some((e) => e.action === 'request_review')) {
+      // The owner asked for a supervisor's review: only a supervisor may decline it again.
+      this.ctx.log.warn({ ticket: number, action, staff: staff.id }, 'refused: a reviewed ticket is declined by a supervisor');
+      return this.refuse(tx, inbound, viaButton, 'desk.refused.review_supervisor', { number });
+    }
     if (viaButton && NEEDS_TEXT.includes(action)) return this.askForText(tx, inbound, staff, action, ticket);
     const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
     switch (action) {

@@ -619,6 +619,18 @@ describe('rejecting, and the owner asking for a review', () => {
     expect((await d.ticket(N1)).assignee?.id).toBe('console:a');
     await d.press(A, 'accept', N1);
     expect((await d.ticket(N1)).status).toBe('accepted');
+
+    // Declining it again is the supervisor's decision, not A's.
+    const again = await d.press(A, 'reject', N1);
+    expect(again.result.ack).toEqual({ text: zh('desk.refused.review_supervisor', { number: N1 }), alert: true });
+    read = d.from();
+    await d.send(`/reject ${N1} ${explanation}`, A);
+    expect(d.textsOf(read('staff'))).toEqual([zh('desk.refused.review_supervisor', { number: N1 })]);
+    expect((await d.ticket(N1)).status).toBe('accepted');
+    read = d.from();
+    await d.send(`/reject ${N1} 经主管复核并与您电话沟通，热水器管道属户内设施，我们可提供有偿维修`, SUP);
+    expect((await d.ticket(N1)).status).toBe('rejected');
+    expect(d.textsOf(read('owner'))[0]).toContain('经主管复核');
   });
 
   it('a reject button asks for the explanation first, and a short one is refused', async () => {
