@@ -2,14 +2,16 @@
  * The console channel: with no messaging platform configured, `npm start` is a chat in the terminal.
  *
  * You are an owner; choices are numbered; what would reach the staff group is printed in its own
- * labelled style. `/as staff` and `/as owner` switch sides so one person can try the whole loop. It reads
- * piped input line by line too, so a script can drive it, and waits for each reply before the next line.
+ * labelled style. `/as staff` and `/as owner` switch sides so one person can try the whole loop. On the
+ * staff side a number presses that button of the latest staff message shown with buttons (a card), as a
+ * tap would in the group. It reads piped input line by line too, so a script can drive it, and waits for
+ * each reply before the next line.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Delivery } from '../../../app/dispatcher.js';
-import type { Address, Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
+import type { Address, Button, Inbound, InboundContent, OutboundAction, OutboundMessage } from '../../../core/types.js';
 
 export const CONSOLE_OWNER_CHAT = 'owner';
 export const CONSOLE_STAFF_CHAT = 'staff';
@@ -38,6 +40,8 @@ export class ConsoleChannel {
   private side: Side = 'owner';
   private count = 0;
   private readonly runId = randomUUID().slice(0, 8);
+  /** The buttons of the latest staff message shown with buttons, and its ref: what a staff number presses. */
+  private staffButtons: { ref?: string; buttons: Button[] } = { buttons: [] };
 
   constructor(private readonly o: ConsoleOptions) {}
 
@@ -60,6 +64,7 @@ export class ConsoleChannel {
 
   /** The channel's outbound side, used by the dispatcher. */
   async deliver(chatId: string, action: OutboundAction): Promise<Delivery> {
+    if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action);
     if (action.kind === 'edit') {
       // Answered questions need no reprint in a terminal; a card that changed is printed again.
       if (action.ref.startsWith('prompt:')) return { status: 'sent' };
@@ -69,6 +74,14 @@ export class ConsoleChannel {
     this.count += 1;
     this.print(chatId, this.render(action.message), false);
     return { status: 'sent', platformMessageId: `c${this.count}` };
+  }
+
+  /** Keeps the buttons a staff number presses: a message with buttons, or a new state of that message. */
+  private noteStaffButtons(action: OutboundAction): void {
+    const buttons = action.message.buttons?.flat() ?? [];
+    const ref = action.kind === 'edit' ? action.ref : action.message.ref;
+    if (buttons.length > 0) this.staffButtons = { ...(ref ? { ref } : {}), buttons };
+    else if (ref !== undefined && ref === this.staffButtons.ref) this.staffButtons = { buttons: [] };
   }
 
   private print(chatId: string, text: string, updated: boolean): void {
@@ -96,8 +109,10 @@ export class ConsoleChannel {
       }
       if (/^\/(quit|exit)$/i.test(line.trim())) break;
       if (!this.o.color) this.write(`${this.side === 'owner' ? 'owner' : 'staff'} › ${line}`);
+      const content = this.contentOf(line);
+      if (!content) continue;
       try {
-        await this.o.handle(this.inbound(line));
+        await this.o.handle(this.inbound(content));
       } catch (error) {
         this.write(`(could not record that message: ${error instanceof Error ? error.message : String(error)})`);
       }
@@ -106,7 +121,30 @@ export class ConsoleChannel {
     await this.o.flush();
   }
 
-  private inbound(text: string): Inbound {
+  /**
+   * What a line says. On the staff side a number is a tap on a button of the latest card; a number with
+   * no such button is answered here (undefined) instead of going unanswered.
+   */
+  private contentOf(line: string): InboundContent | undefined {
+    const number = this.side === 'staff' ? line.trim().match(/^([0-9０-９]{1,2})[.。]?$/) : null;
+    if (!number?.[1]) return { type: 'text', text: line };
+    const index = Number(number[1].replace(/[０-９]/g, (d) => String(d.charCodeAt(0) - 0xff10)));
+    const button = this.staffButtons.buttons[index - 1];
+    if (button) return { type: 'button', data: button.data };
+    const count = this.staffButtons.buttons.length;
+    this.write(
+      this.paint(
+        'dim',
+        count > 0
+          ? `— 请回复 1 到 ${count} 之间的序号 · reply with a number from 1 to ${count} —`
+          : '— 没有可点的按钮，请输入命令，如 /tickets · no buttons to press: type a command such as /tickets —',
+      ),
+    );
+    this.write('');
+    return undefined;
+  }
+
+  private inbound(content: InboundContent): Inbound {
     this.count += 1;
     const staff = this.side === 'staff';
     return {
@@ -117,7 +155,7 @@ export class ConsoleChannel {
       userName: staff ? 'Console Staff' : 'Console Owner',
       messageId: `${this.runId}-${this.count}`,
       receivedAt: this.o.now(),
-      content: { type: 'text', text },
+      content,
     };
   }
 }

@@ -1,0 +1,68 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CONSOLE_STAFF_CHAT, ConsoleChannel } from '../../../../src/adapters/channels/console/console.js';
+import type { Inbound } from '../../../../src/core/types.js';
+
+/** A console fed `lines`; each handled message may deliver to the console (as the dispatcher would). */
+async function run(lines: string[], onInbound: (c: ConsoleChannel, inbound: Inbound) => Promise<void> = async () => {}) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => {
+    printed += chunk.toString('utf8');
+  });
+  const handled: Inbound[] = [];
+  const channel: ConsoleChannel = new ConsoleChannel({
+    input,
+    output,
+    color: false,
+    handle: async (inbound) => {
+      handled.push(inbound);
+      await onInbound(channel, inbound);
+    },
+    flush: async () => {},
+    now: () => new Date('2026-11-28T02:00:00Z'),
+  });
+  const card = (buttons: { label: string; data: string }[]) => ({
+    kind: 'send' as const,
+    message: { text: 'T261128-0001', ref: 'card:t1', buttons: [buttons] },
+  });
+  await channel.deliver(CONSOLE_STAFF_CHAT, card([
+    { label: '✋ 受理', data: 's|accept|T261128-0001' },
+    { label: '✖ 不予受理', data: 's|reject|T261128-0001' },
+  ]));
+  input.end(`${lines.join('\n')}\n`);
+  await channel.run();
+  return { handled, printed };
+}
+
+describe('console channel, staff side', () => {
+  it("presses the latest card's button by its number, as a tap would", async () => {
+    const { handled } = await run(['/as staff', '1', '２']);
+    expect(handled.map((i) => i.content)).toEqual([
+      { type: 'button', data: 's|accept|T261128-0001' },
+      { type: 'button', data: 's|reject|T261128-0001' },
+    ]);
+    expect(handled[0]).toMatchObject({ chatId: CONSOLE_STAFF_CHAT, chatKind: 'staff' });
+  });
+
+  it('answers a number with no button behind it instead of passing it on unanswered', async () => {
+    const { handled, printed } = await run(['/as staff', '7']);
+    expect(handled).toHaveLength(0);
+    expect(printed).toContain('reply with a number from 1 to 2');
+  });
+
+  it("follows the card as it is edited, and forgets a card's buttons once it has none", async () => {
+    const { handled, printed } = await run(['/as staff', '1', '1'], async (c, inbound) => {
+      if (inbound.content.type !== 'button') return;
+      await c.deliver(CONSOLE_STAFF_CHAT, { kind: 'edit', ref: 'card:t1', message: { text: 'T261128-0001 ✅' } });
+    });
+    expect(handled.map((i) => i.content)).toEqual([{ type: 'button', data: 's|accept|T261128-0001' }]);
+    expect(printed).toContain('no buttons to press');
+  });
+
+  it('leaves numbers on the owner side to the conversation', async () => {
+    const { handled } = await run(['1']);
+    expect(handled.map((i) => i.content)).toEqual([{ type: 'text', text: '1' }]);
+  });
+});
