@@ -649,9 +649,31 @@ export class StaffDesk {
     const lines = ticket.timeline.map((e) => {
       const what = this.t(`desk.event.${e.action}`);
       const move = e.to && e.from !== e.to ? ` → ${this.t(`ticket.status.${e.to}`)}` : '';
-      return `${formatBusinessTime(e.at, zone)} ${who(e.actor)}：${what}${move}${e.note ? `「${e.note}」` : ''}`;
+      const note = this.eventNote(e);
+      return `${formatBusinessTime(e.at, zone)} ${who(e.actor)}：${what}${move}${note ? `「${note}」` : ''}`;
     });
     return [this.t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
+  }
+
+  /** An event's note as staff read it: what the system recorded in its own terms, in the staff's language. */
+  private eventNote(e: TimelineEvent): string | undefined {
+    if (e.action === 'judge' && e.data) {
+      const data = e.data;
+      const set = (['urgency', 'responsibility', 'category'] as const)
+        .filter((k) => typeof data[k] === 'string')
+        .map((k) => `${this.t(`card.${k}`)}：${this.t(`ticket.${k}.${String(data[k])}`)}`);
+      if (set.length > 0) return set.join('；');
+    }
+    const note = e.note;
+    if (!note) return undefined;
+    const sla = note.match(/^(accept|progress|resolve) (\d+)%$/);
+    if (sla) return `${this.t(`desk.phase.${sla[1]}`)} ${sla[2]}%`;
+    const round = note.match(/^emergency not accepted, round (\d+)$/);
+    if (round) return this.t('desk.note.emergency_round', { round: Number(round[1]) });
+    const other = note.match(/^another time: ([\s\S]*)$/);
+    if (other) return this.t('desk.note.appointment_change', { comment: other[1] ?? '' });
+    const fixed = SYSTEM_NOTES[note];
+    return fixed ? this.t(`desk.note.${fixed}`) : note;
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────
@@ -723,6 +745,16 @@ export class StaffDesk {
     if (await tx.getSetting(this.inputKey(staff))) await tx.setSetting(this.inputKey(staff), '');
   }
 }
+
+/** Notes the application records in its own words, shown to staff in theirs. */
+const SYSTEM_NOTES: Record<string, string> = {
+  'appointment confirmed': 'appointment_ok',
+  'owner accepted the explanation': 'explanation_ok',
+  'revisit follow-up overdue': 'revisit_overdue',
+  'owner put the revisit off after the last contact': 'revisit_put_off',
+  'no response to the revisit': 'revisit_no_response',
+  'phone revisit requested': 'revisit_phone',
+};
 
 /** The statuses an action may start from (from the ticket transition table), for a clear refusal. */
 function allowedFrom(action: StaffAction): readonly string[] | undefined {

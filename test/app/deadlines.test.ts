@@ -364,6 +364,17 @@ describe('emergencies', () => {
     }
     expect(after).toEqual([]);
     expect(await s.h.store.listJobs({ type: 'sla.repeat', status: 'pending' })).toEqual([]);
+    // The timeline says what happened in the staff's language.
+    const sentBefore = s.h.sender.sent.length;
+    await s.h.send(`/ticket ${t.number}`, A);
+    await s.h.dispatcher.drain();
+    const timeline = s.h.sender.sent
+      .slice(sentBefore)
+      .flatMap((x) => (x.action.kind === 'send' ? [x.action.message.text] : []))
+      .join('\n');
+    expect(timeline).toContain(`「${phase('accept')} 50%」`);
+    expect(timeline).toContain(`「${zh('desk.note.emergency_round', { round: 1 })}」`);
+    expect(timeline).not.toMatch(/accept 50%|emergency not accepted/);
     // Contain within 2 hours of acceptance, in plain time.
     expect((await s.pending())['resolve 100']).toBe(new Date(start + 16 * MINUTE + 2 * 3_600_000).toISOString());
   });

@@ -288,6 +288,12 @@ describe('the lifecycle of a repair through the staff desk', () => {
       at = found;
     }
     expect(timeline).toContain('「希望先把天花板修好，楼上我自己去沟通」');
+    // What the system recorded reads in the staff's language, not in its own codes.
+    expect(timeline).toContain(
+      `「${zh('card.urgency')}：${zh('ticket.urgency.urgent')}；${zh('card.responsibility')}：${zh('ticket.responsibility.developer')}」`,
+    );
+    expect(timeline).toContain(`「${zh('desk.note.appointment_ok')}」`);
+    expect(timeline).not.toMatch(/responsibility:|urgency:|appointment confirmed/);
     expect(timeline).toContain('「已修补天花板并做好防水，试水无渗漏」');
     const actions = (await d.ticket(N1)).timeline.map((e) => e.action);
     expect(actions.filter((a) => a === 'staff_reply')).toHaveLength(2);
