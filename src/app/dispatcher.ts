@@ -43,7 +43,11 @@ export interface DispatcherOptions {
   /** Unique per process: the lease owner. */
   workerId: string;
   leaseMs?: number;
-  /** Attempts before a transiently failing item is dead-lettered. */
+  /**
+   * Attempts before a transiently failing item is dead-lettered. The default, 20, with the default
+   * backoff (1 s doubling to 10 min) keeps trying for one to two hours, so that an outage of the
+   * platform or the network costs no message.
+   */
   maxAttempts?: number;
   /** First backoff; doubles per attempt up to `maxBackoffMs`. */
   baseBackoffMs?: number;
@@ -170,7 +174,7 @@ export class Dispatcher {
         return;
       case 'transient': {
         const attempts = item.attempts + 1;
-        if (attempts >= (this.o.maxAttempts ?? 8)) {
+        if (attempts >= (this.o.maxAttempts ?? 20)) {
           log.error({ id: item.id, channel: item.channel, attempts, reason: result.reason }, 'outbound message dead-lettered');
           await store.markOutboxDead(item.id, result.reason, at);
           return;
