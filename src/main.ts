@@ -192,6 +192,7 @@ async function main(): Promise<void> {
         handle: (inbound) => app.handleInbound(inbound),
         wake: () => dispatcher.wake(),
         now: () => clock.now(),
+        translate: i18n.translate,
         // The group's members are staff: someone who leaves stops being staff; added back (or writing
         // in the group again) they are staff again.
         onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),

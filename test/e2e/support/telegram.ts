@@ -131,6 +131,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     handle: (inbound) => app.handleInbound(inbound),
     wake: () => dispatcher?.wake(),
     now: () => clock.now(),
+    translate: i18n.translate,
     onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
     onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
   });

@@ -22,7 +22,8 @@ import type { InboundResult } from '../../../app/app.js';
 import type { ChannelSender, Delivery } from '../../../app/dispatcher.js';
 import type { Config } from '../../../config.js';
 import type { Store } from '../../../core/ports.js';
-import type { Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
+import type { Inbound, Locale, OutboundAction, OutboundMessage } from '../../../core/types.js';
+import type { TranslateFn } from '../../../i18n.js';
 import type { Logger } from '../../../logger.js';
 import { ALLOWED_UPDATES, isUpdate, staffMembershipChanges, type TgUpdate, toInbound } from './inbound.js';
 import { TelegramRateLimiter } from './limiter.js';
@@ -45,31 +46,11 @@ export const WEBHOOK_SECRET_SETTING = 'telegram.webhookSecret';
 /** The header Telegram sends the webhook secret in. */
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
-/** The commands shown in Telegram's menu, per language (registered with setMyCommands). */
-export const BOT_COMMANDS: Record<'zh' | 'en', BotCommand[]> = {
-  zh: [
-    { command: 'start', description: '主菜单' },
-    { command: 'repair', description: '报修' },
-    { command: 'complain', description: '投诉' },
-    { command: 'suggest', description: '提建议' },
-    { command: 'emergency', description: '紧急求助' },
-    { command: 'mytickets', description: '我的工单' },
-    { command: 'lang', description: '切换语言 Language' },
-    { command: 'cancel', description: '取消当前填写' },
-    { command: 'help', description: '使用帮助' },
-  ],
-  en: [
-    { command: 'start', description: 'Main menu' },
-    { command: 'repair', description: 'Report a repair' },
-    { command: 'complain', description: 'Make a complaint' },
-    { command: 'suggest', description: 'Make a suggestion' },
-    { command: 'emergency', description: 'Emergency' },
-    { command: 'mytickets', description: 'My tickets' },
-    { command: 'lang', description: '语言 Language' },
-    { command: 'cancel', description: 'Cancel the current form' },
-    { command: 'help', description: 'Help' },
-  ],
-};
+/**
+ * The commands shown in Telegram's menu (registered with setMyCommands in Chinese and English); their
+ * descriptions are the locale texts `telegram.commands.<command>`.
+ */
+export const BOT_COMMANDS = ['start', 'repair', 'complain', 'suggest', 'emergency', 'mytickets', 'lang', 'cancel', 'help'] as const;
 
 /** A start-up failure, as one line that names what to fix and never holds the token. */
 export class TelegramStartupError extends Error {
@@ -103,6 +84,8 @@ export interface TelegramChannelOptions {
   handle: (inbound: Inbound) => Promise<InboundResult>;
   /** Tells the dispatcher there is something to deliver. */
   wake: () => void;
+  /** The locale texts (the command menu's descriptions). */
+  translate: TranslateFn;
   now: () => Date;
   /**
    * Someone left the staff group or was removed from it (a service message, or a `chat_member` update),
@@ -186,9 +169,11 @@ export class TelegramChannel implements ChannelSender {
   /** Registers the command menu in Chinese and English. A failure is a warning: the bot works without it. */
   async registerCommands(): Promise<void> {
     const scope = { type: 'all_private_chats' as const };
+    const commands = (locale: Locale): BotCommand[] =>
+      BOT_COMMANDS.map((command) => ({ command, description: this.o.translate(locale, `telegram.commands.${command}`) }));
     const calls: [string, Opts<'setMyCommands'>][] = [
-      ['zh', { commands: BOT_COMMANDS.zh, scope, language_code: 'zh' }],
-      ['default', { commands: BOT_COMMANDS.en, scope }],
+      ['zh', { commands: commands('zh-CN'), scope, language_code: 'zh' }],
+      ['default', { commands: commands('en'), scope }],
     ];
     for (const [language, payload] of calls) {
       try {

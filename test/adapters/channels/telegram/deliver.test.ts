@@ -12,6 +12,7 @@ import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js'
 import { Dispatcher } from '../../../../src/app/dispatcher.js';
 import type { Store } from '../../../../src/core/ports.js';
 import type { OutboundAction } from '../../../../src/core/types.js';
+import { createI18n, readLocales } from '../../../../src/i18n.js';
 import { silentLogger } from '../../../../src/logger.js';
 import { makeOwner } from '../../../fixtures.js';
 import { FakeClock } from '../../../support/clock.js';
@@ -41,6 +42,7 @@ async function setUp(rates = { globalPerSecond: 30, privatePerSecond: 1, groupPe
     handle: async () => ({ duplicate: false }),
     wake: () => {},
     now: () => clock.now(),
+    translate: createI18n(readLocales('locales')).translate,
   });
   unreachable = [];
   const markOwner = markTelegramOwnerUnreachable(store, log, () => clock.now());

@@ -22,6 +22,7 @@ import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js'
 import type { InboundResult } from '../../../../src/app/app.js';
 import type { Store } from '../../../../src/core/ports.js';
 import type { Inbound } from '../../../../src/core/types.js';
+import { createI18n, readLocales } from '../../../../src/i18n.js';
 import { createLogger } from '../../../../src/logger.js';
 import { type ApiScript, type FakeBotApi, fail, freePort, ok, startFakeBotApi, waitFor } from './support.js';
 
@@ -277,6 +278,7 @@ async function setUp(
       wakes += 1;
     },
     now: () => AT,
+    translate: createI18n(readLocales('locales')).translate,
     ...o.options,
   };
   return { api, store, logs, handled, options, wakes: () => wakes };
@@ -407,6 +409,15 @@ describe('TelegramChannel receiving', () => {
     expect(JSON.stringify(calls[1]?.body.commands)).toContain('Report a repair');
     expect(env.logs.at(40).some((l) => l.includes('could not register the bot commands'))).toBe(true);
     expect(env.logs.lines.join('\n')).not.toContain(TOKEN.split(':')[1]);
+  });
+
+  it("takes the command menu's descriptions from the locale texts", async () => {
+    const env = await setUp({ options: { translate: (locale, key) => `${locale}|${key}` } });
+    await createTelegramChannel(env.options);
+    const [zh, en] = env.api.callsOf('setMyCommands');
+    expect(zh?.body.commands).toContainEqual({ command: 'repair', description: 'zh-CN|telegram.commands.repair' });
+    expect(en?.body.commands).toContainEqual({ command: 'help', description: 'en|telegram.commands.help' });
+    expect(en?.body.commands).toHaveLength(9);
   });
 
   it('long-polls after deleteWebhook, moves the offset only past recorded updates, and stops', async () => {
