@@ -621,6 +621,8 @@ export class StaffDesk {
     if (viaButton) return { ack: { text, alert: true } };
     const privateChat = inbound.channel === 'console' ? inbound.chatId : staff.userId;
     await this.ctx.sendTo(tx, { channel: inbound.channel, chatId: privateChat }, { text });
+    // Typed in the group: say where the number went (it never arrives if they have not started the bot).
+    if (privateChat !== inbound.chatId) await this.say(tx, inbound, this.t('desk.phone_sent_privately', { name: staff.displayName }), ticket);
     return {};
   }
 

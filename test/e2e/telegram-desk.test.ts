@@ -168,4 +168,69 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
     // Every update was acknowledged.
     expect(hook.requests.every((r) => r.status === 200)).toBe(true);
   }, 30_000);
+
+  it('carries on to the end from the group: plan agreed, time confirmed, phone number in private, resolved with a photo', async () => {
+    const owner = emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
+    const wang = emulator.getClient(TOKEN, {
+      chatId: STAFF,
+      userId: WANG,
+      firstName: '王师傅',
+      type: 'supergroup',
+      chatTitle: '客服中心',
+    });
+    const handled = async (send: () => Promise<unknown>) => {
+      const count = hook.requests.length;
+      await send();
+      await waitFor(() => hook.requests.length > count, 'the webhook to handle the update');
+    };
+    const wangSays = (text: string, extra: Record<string, unknown> = {}) =>
+      handled(() => wang.sendMessage({ ...wang.makeMessage(text), ...extra } as Parameters<typeof wang.sendMessage>[0]));
+    const seen = (chatId: number, text: string) =>
+      waitFor(() => botMessages(chatId).find((m) => m.text === text), `"${text}" in chat ${chatId}`);
+    /** The owner presses the button labelled `label` on the message asking `question`. */
+    const ownerPresses = async (question: string, label: string) => {
+      const asked = await seen(OWNER, question);
+      const data = asked.buttons.find((b) => b.text === label)?.callback_data ?? '';
+      await handled(() => owner.sendCallback(owner.makeCallbackQuery(data, { message: { message_id: asked.messageId } })));
+    };
+    const [ticket] = await store.listTickets({});
+    const number = ticket?.number ?? '';
+
+    await wangSays(`/plan ${number} 先检查楼上防水层，再修补天花板`);
+    await ownerPresses(zh('plan.ask'), zh('plan.option.agree'));
+    await seen(STAFF, zh('desk.plan_agreed', { number }));
+    await seen(OWNER, zh('owner.plan_noted'));
+
+    await wangSays(`/schedule ${number} 明天14:00 带好防水材料`);
+    await ownerPresses(zh('appointment.ask'), zh('appointment.option.ok'));
+    await seen(STAFF, zh('desk.appointment_ok', { number }));
+
+    // The full number typed for in the group goes to 王师傅 alone; the group is told where it went.
+    await wangSays(`/phone ${number}`);
+    await seen(WANG, zh('desk.phone', { number, name: '张三', phone: '+8613812345678' }));
+    await seen(STAFF, zh('desk.phone_sent_privately', { name: '王师傅' }));
+    expect(botMessages(STAFF).some((m) => m.text.includes('13812345678'))).toBe(false);
+
+    // Resolved with a photo of the work, captioned with the command: the owner gets both.
+    await wangSays('', {
+      text: undefined,
+      caption: `/resolve ${number} 已修补天花板并做好防水，试水无渗漏`,
+      photo: [{ file_id: 'photo-done', file_unique_id: 'pd', width: 1280, height: 960 }],
+    });
+    await seen(OWNER, zh('owner.resolved', { number, note: '已修补天花板并做好防水，试水无渗漏' }));
+    expect(calls('sendPhoto').some((r) => String(r.body.chat_id) === String(OWNER) && r.body.photo === 'photo-done')).toBe(true);
+    const done = await store.getTicketByNumber(number);
+    expect(done?.status).toBe('resolved');
+    expect(done?.timeline.map((e) => e.action)).toEqual([
+      'create',
+      'accept',
+      'staff_reply',
+      'propose_plan',
+      'agree_plan',
+      'schedule',
+      'note',
+      'resolve',
+    ]);
+    expect(hook.requests.every((r) => r.status === 200)).toBe(true);
+  }, 30_000);
 });
