@@ -625,8 +625,8 @@ export class Surveys {
   /**
    * Job `survey.invite`: one batch (per channel, up to its batch size) of owners who are reachable, in the
    * target, not opted out and not invited yet. Each invitation row is written with its messages in this
-   * transaction; messages written in quiet hours wait for the morning (`notBefore`). Schedules the next
-   * batch, or records that everyone has been invited.
+   * transaction; in quiet hours the batch waits for the morning instead. Schedules the next batch, or
+   * records that everyone has been invited.
    */
   private async inviteBatch(job: Job, tx: StoreTx): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
@@ -642,10 +642,12 @@ export class Surveys {
       return;
     }
     let campaign: SurveyCampaign = c.status === 'scheduled' ? { ...c, status: 'running', startedAt: now } : c;
+    if (await this.waitForMorning(tx, job, now)) {
+      if (campaign !== c) await tx.saveSurveyCampaign({ ...campaign, updatedAt: now });
+      return;
+    }
     const invited = new Set((await tx.listSurveyInvitations(c.id)).map((i) => i.ownerId));
     const optedOut = new Set(await tx.listSurveyOptOuts());
-    const notBefore = this.allowed(now);
-    const opts = notBefore.getTime() > now.getTime() ? { notBefore } : {};
     const used = new Map<Channel, number>();
     let waiting = 0;
     let count = 0;
@@ -676,13 +678,13 @@ export class Surveys {
         invitedAt: now,
       });
       if (!added) continue;
-      await this.owners.startFlowFor(tx, owner, address, flowId, this.flowContext(campaign), opts);
+      await this.owners.startFlowFor(tx, owner, address, flowId, this.flowContext(campaign));
       used.set(address.channel, n + 1);
       count += 1;
     }
     campaign = { ...campaign, invitedCount: campaign.invitedCount + count, updatedAt: now };
     if (waiting > 0) {
-      const next = new Date(Math.max(now.getTime(), notBefore.getTime()) + this.batchIntervalMs);
+      const next = new Date(now.getTime() + this.batchIntervalMs);
       await tx.scheduleJob(
         { id: this.ctx.newId(), type: 'survey.invite', dueAt: next, payload: { campaignId: c.id } },
         now,
@@ -692,6 +694,18 @@ export class Surveys {
     }
     await tx.saveSurveyCampaign(campaign);
     this.ctx.log.info({ campaign: c.id, invited: count, waiting }, 'survey invitations written');
+  }
+
+  /**
+   * In quiet hours nothing is started in an owner's chat: a questionnaire opened at night would take the
+   * owner's next message (say, a repair they report at 23:00) as an answer before they had seen its
+   * invitation. The batch runs again at the first allowed instant instead. True when it was put off.
+   */
+  private async waitForMorning(tx: StoreTx, job: Job, now: Date): Promise<boolean> {
+    const morning = this.allowed(now);
+    if (morning.getTime() <= now.getTime()) return false;
+    await tx.scheduleJob({ id: this.ctx.newId(), type: job.type, dueAt: morning, payload: job.payload }, now);
+    return true;
   }
 
   /**
@@ -712,9 +726,8 @@ export class Surveys {
       statuses: round === 1 ? ['invited'] : ['invited', 'reminded1'],
       contactedBefore: new Date(now.getTime() - this.remindGapMs + 1),
     });
+    if (await this.waitForMorning(tx, job, now)) return;
     const optedOut = new Set(await tx.listSurveyOptOuts());
-    const notBefore = this.allowed(now);
-    const later = notBefore.getTime() > now.getTime() ? notBefore : undefined;
     const used = new Map<Channel, number>();
     let waiting = 0;
     for (const inv of due) {
@@ -734,19 +747,17 @@ export class Surveys {
       const params = { title: this.ctx.t(owner.locale, surveyKeys(q.id).title), deadline: this.time(c.endAt) };
       const running = (await tx.getThread(inv.channel, inv.chatId))?.state.flow;
       if (running?.flowId === flowId && running.context.campaign === c.id) {
-        await this.ctx.sendTo(
-          tx,
-          address,
-          { text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params) },
-          later,
-        );
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params) });
       } else {
-        if (!running)
-          await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params) }, later);
-        await this.owners.startFlowFor(tx, owner, address, flowId, this.flowContext(c), {
-          ...(later ? { notBefore: later } : {}),
-          ...(inv.draft ? { preset: inv.draft } : {}),
-        });
+        if (!running) await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params) });
+        await this.owners.startFlowFor(
+          tx,
+          owner,
+          address,
+          flowId,
+          this.flowContext(c),
+          inv.draft ? { preset: inv.draft } : {},
+        );
       }
       await tx.updateSurveyInvitation({
         ...inv,
@@ -755,7 +766,7 @@ export class Surveys {
       });
     }
     if (waiting > 0) {
-      const next = new Date(Math.max(now.getTime(), notBefore.getTime()) + this.batchIntervalMs);
+      const next = new Date(now.getTime() + this.batchIntervalMs);
       await tx.scheduleJob(
         { id: this.ctx.newId(), type: 'survey.remind', dueAt: next, payload: { campaignId: c.id, round } },
         now,

@@ -300,7 +300,14 @@ describe('a campaign end to end', () => {
     expect((await w.store.getSurveyCampaign(id))?.status).toBe('running');
 
     await runDue(w);
-    // First batch at 22:00: two on Telegram, one on WeChat, all held until 08:00.
+    // Started at 22:00: no questionnaire is opened in anyone's chat during the night.
+    expect(w.started).toEqual([]);
+    expect(await w.store.listSurveyInvitations(id)).toEqual([]);
+    await runUntil(w, '2026-12-01T23:59:00Z', 10 * 60_000);
+    expect(w.started).toEqual([]);
+
+    // First batch at 08:00: two on Telegram, one on WeChat, sent at once.
+    await runUntil(w, '2026-12-02T00:00:30Z', 30_000);
     expect(w.started.map((s) => s.ownerId)).toEqual([owners[0]!.id, owners[1]!.id, owners[4]!.id]);
     const first = await w.store.listOutbox({ status: 'pending' });
     const invitations = first.filter((i) => i.action.kind === 'send' && i.action.message.text.startsWith('flow:'));
@@ -308,15 +315,13 @@ describe('a campaign end to end', () => {
     for (const item of invitations) expect(item.notBefore.toISOString()).toBe('2026-12-02T00:00:00.000Z');
     expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '2026-12-15 22:00' });
 
-    // Nothing more during the night: the next batch is due one interval after 08:00.
-    await runUntil(w, '2026-12-02T00:00:30Z', 10 * 60_000);
-    expect(w.started).toHaveLength(3);
+    // The next batch is due one interval later.
     await runUntil(w, '2026-12-02T00:10:00Z');
     const invited = w.started.map((s) => s.ownerId).sort();
     expect(invited).toEqual(
       [owners[0], owners[1], owners[2], owners[4], owners[5], owners[8]].map((o) => o!.id).sort(),
     );
-    for (const s of w.started.slice(3)) expect(s.opts.notBefore).toBeUndefined();
+    for (const s of w.started) expect(s.opts.notBefore).toBeUndefined();
 
     const rows = await w.store.listSurveyInvitations(id);
     expect(rows.map((r) => [r.ownerId, r.building, r.channel])).toContainEqual([owners[8]!.id, '5', 'telegram']);
@@ -467,6 +472,25 @@ describe('a campaign end to end', () => {
       expect.stringContaining('不再向您发送满意度调查'),
     ]);
     expect((await w.store.getSurveyCampaign(id))?.status).toBe('closed');
+  });
+
+  it('puts reminders due in quiet hours off until the morning', async () => {
+    const w = await world({ clock: new FakeClock('2026-11-30T23:00:00Z') }); // 07:00 in Shanghai
+    const [owner] = await addOwners(w.store, [{ units: ['3-1-101'] }]);
+    const id = await createAndStart(w, '/survey create residential');
+    await runUntil(w, '2026-12-01T00:05:00Z');
+    expect(w.started.map((s) => s.ownerId)).toEqual([owner!.id]);
+    const chat = owner!.identities[0]!.chatId;
+    // Round 1 falls due three days after the start, at 07:00.
+    await runUntil(w, '2026-12-03T23:59:00Z', 10 * 60_000);
+    expect((await texts(w.store, chat)).filter((t) => t.startsWith('温馨提醒'))).toEqual([]);
+    expect((await w.store.getSurveyInvitation(id, owner!.id))?.status).toBe('invited');
+    await runUntil(w, '2026-12-04T00:01:00Z', 30_000);
+    const reminders = (await w.store.listOutbox({ chatId: chat })).filter(
+      (i) => i.action.kind === 'send' && i.action.message.text.startsWith('温馨提醒'),
+    );
+    expect(reminders.map((i) => i.createdAt.toISOString())).toEqual(['2026-12-04T00:00:00.000Z']);
+    expect(w.started.filter((s) => s.opts.notBefore !== undefined)).toEqual([]);
   });
 
   it('records one answer per owner, opens a follow-up ticket on request, and refuses late answers', async () => {
