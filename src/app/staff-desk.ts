@@ -11,6 +11,7 @@ import { fold } from '../core/flow/answers.js';
 import type { StoreTx } from '../core/ports.js';
 import {
   type Actor,
+  addEvent,
   isOpen,
   normaliseTicketNumber,
   type Ticket,
@@ -55,7 +56,7 @@ export interface DeskResult {
   ack?: { text: string; alert?: boolean };
 }
 
-type Command = StaffAction | 'revisit' | 'tickets' | 'help' | 'cancel';
+type Command = StaffAction | 'revisit' | 'note' | 'tickets' | 'help' | 'cancel';
 
 const WORDS: Record<string, Command> = {
   accept: 'accept',
@@ -91,6 +92,8 @@ const WORDS: Record<string, Command> = {
   cancel: 'cancel',
   取消: 'cancel',
   revisit: 'revisit',
+  note: 'note',
+  备注: 'note',
   回访: 'revisit',
   draft: 'draft',
   草稿: 'draft',
@@ -248,8 +251,27 @@ export class StaffDesk {
       return {};
     }
     if (p.command === 'revisit') return this.phoneRevisit(tx, inbound, staff, p.number, p.rest);
+    if (p.command === 'note') return this.note(tx, inbound, staff, p.number, p.rest);
     if (p.command === 'draft') return this.run(tx, inbound, staff, 'draft', p.number, draft ?? '', false);
     return this.run(tx, inbound, staff, p.command, p.number, p.rest, false);
+  }
+
+  /**
+   * An internal note on the timeline (what was found on site, a phone call with the owner): step 3 of
+   * domain.md on record. Any staff member may add one; the owner never sees it.
+   */
+  private async note(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, text: string): Promise<DeskResult> {
+    const ticket = await tx.getTicketByNumber(number);
+    if (!ticket) return this.refuse(tx, inbound, false, 'desk.refused.no_ticket', { number });
+    const note = text.trim();
+    if ([...note].length < 2) {
+      await this.say(tx, inbound, this.t('desk.note_usage', { number }));
+      return {};
+    }
+    const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
+    await tx.saveTicket(addEvent(ticket, { at: this.ctx.clock.now(), actor, action: 'note', note }));
+    await this.say(tx, inbound, this.t('desk.note_added', { number }), ticket);
+    return {};
   }
 
   /** The accountable person (or a supervisor) records a revisit done by phone. */

@@ -324,6 +324,28 @@ describe('the lifecycle of a repair through the staff desk', () => {
     ]);
   });
 
+  it('records what was found (step 3) as an internal note any colleague may add; the owner never sees it', async () => {
+    const d = await accepted();
+    const read = d.from();
+    await d.send(`/note ${N1} 现场查看：楼上卫生间防水层破损，需楼上配合`, B);
+    await d.send(`${N1} 备注 已电话联系楼上业主，明天上午可以进门`, A);
+    await d.send(`/note ${N1}`, A);
+    expect(read('owner')).toEqual([]);
+    expect(d.textsOf(read('staff'))).toEqual([
+      zh('desk.note_added', { number: N1 }),
+      zh('desk.note_added', { number: N1 }),
+      zh('desk.note_usage', { number: N1 }),
+    ]);
+    const notes = (await d.ticket(N1)).timeline.filter((e) => e.action === 'note');
+    expect(notes.map((e) => [e.actor.type === 'staff' && e.actor.name, e.note])).toEqual([
+      ['李师傅', '现场查看：楼上卫生间防水层破损，需楼上配合'],
+      ['王师傅', '已电话联系楼上业主，明天上午可以进门'],
+    ]);
+    expect((await d.ticket(N1)).status).toBe('accepted');
+    const timeline = d.textsOf((await d.send(`/ticket ${N1}`, A)).replies).join('\n');
+    expect(timeline).toContain(`李师傅：${zh('desk.event.note')}「现场查看：楼上卫生间防水层破损，需楼上配合」`);
+  });
+
   it('agrees another time when the owner asks for one: the card offers 📅 again and only the new time is reminded', async () => {
     const d = await accepted();
     await d.send(`/schedule ${N1} 明天14:00`, A);
