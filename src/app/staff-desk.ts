@@ -559,6 +559,17 @@ export class StaffDesk {
       await this.say(tx, inbound, this.t('desk.schedule_usage', { number: ticket.number }));
       return {};
     }
+    if (parsed.smallHours) {
+      // 明天3点 is nearly always 15:00: ask, rather than invite the owner to a visit at 03:00.
+      const hour = Number(formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11, 13));
+      await this.say(tx, inbound, this.t('desk.schedule_small_hours', {
+        number: ticket.number,
+        time: formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11),
+        hour,
+        afternoon: hour + 12,
+      }));
+      return {};
+    }
     const when = formatBusinessTime(parsed.at, this.ctx.settings.timeZone);
     const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, { at: parsed.at.toISOString() });
     if (!r.ok) return {};

@@ -346,6 +346,19 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(timeline).toContain(`李师傅：${zh('desk.event.note')}「现场查看：楼上卫生间防水层破损，需楼上配合」`);
   });
 
+  it('asks about a visit time in the small hours instead of inviting the owner at 03:00', async () => {
+    const d = await accepted();
+    const read = d.from();
+    await d.send(`/schedule ${N1} 明天3点`, A);
+    expect(d.textsOf(read('staff'))).toEqual([
+      zh('desk.schedule_small_hours', { number: N1, time: '03:00', hour: 3, afternoon: 15 }),
+    ]);
+    expect(read('owner')).toEqual([]);
+    expect((await d.ticket(N1)).status).toBe('accepted');
+    await d.send(`/schedule ${N1} 明天下午3点`, A);
+    expect((await d.ticket(N1)).scheduledFor?.toISOString()).toBe('2026-11-29T07:00:00.000Z');
+  });
+
   it('agrees another time when the owner asks for one: the card offers 📅 again and only the new time is reminded', async () => {
     const d = await accepted();
     await d.send(`/schedule ${N1} 明天14:00`, A);

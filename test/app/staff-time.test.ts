@@ -55,6 +55,22 @@ describe('parseStaffTime', () => {
     expect(parse('12月3日 9点半')).toEqual(at('2026-12-03T09:30'));
   });
 
+  it('reads 上午 / 下午 / 凌晨 before a time without a day, and after a date', () => {
+    expect(parse('下午3点')).toEqual(at('2026-11-28T15:00'));
+    expect(parse('12月3日下午3点 带梯子')).toEqual(at('2026-12-03T15:00', '带梯子'));
+    expect(parse('2026-12-03 上午9:30')).toEqual(at('2026-12-03T09:30'));
+    expect(parse('明天中午1点')).toEqual(at('2026-11-29T13:00'));
+    expect(parse('明天凌晨3点')).toEqual(at('2026-11-29T03:00'));
+  });
+
+  it('flags a time in the small hours that nothing marks as night (明天3点 is usually 15:00)', () => {
+    expect(parseStaffTime('明天3点', NOW, ZONE)).toMatchObject({ smallHours: true });
+    expect(parseStaffTime('11-29 0:30', NOW, ZONE)).toMatchObject({ smallHours: true });
+    expect(parseStaffTime('明天凌晨3点', NOW, ZONE)?.smallHours).toBeUndefined();
+    expect(parseStaffTime('明天6点', NOW, ZONE)?.smallHours).toBeUndefined();
+    expect(parseStaffTime('明天15点', NOW, ZONE)?.smallHours).toBeUndefined();
+  });
+
   it('reads full-width digits and colons', () => {
     expect(parse('明天１４：００')).toEqual(at('2026-11-29T14:00'));
   });
