@@ -133,7 +133,8 @@ export class App implements OwnerSide, SurveyOwners {
     const text = inbound.content.text;
     if (assistant.isEmergency(text)) return assistant.understandNow(text);
     const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
-    if (!mayUnderstand(thread?.state ?? initialState(), text, this.ctx.registry)) return undefined;
+    const state = thread?.state ?? initialState();
+    if (!mayUnderstand(state, text, this.ctx.registry) && !this.surveys.mayHoldReport(state, text)) return undefined;
     const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
     return assistant.understand(text, locale);
@@ -231,7 +232,12 @@ export class App implements OwnerSide, SurveyOwners {
       await this.surveys.ownerWord(tx, owner, inbound, surveyWord);
       return { duplicate: false };
     }
-    const thread = await this.threadOf(tx, inbound, owner, now);
+    let thread = await this.threadOf(tx, inbound, owner, now);
+    // A report written in the middle of a questionnaire: the questionnaire waits, the report starts.
+    if (understanding && inbound.content.type === 'text') {
+      const text = inbound.content.text;
+      thread = (await this.surveys.pauseForReport(tx, owner, inbound, thread, text, understanding)) ?? thread;
+    }
     const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now, undefined, understanding);
     if (inbound.content.type !== 'button') return { duplicate: false };
     return { duplicate: false, ack: { text: result.ack ?? '' } };

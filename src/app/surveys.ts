@@ -16,9 +16,11 @@
  */
 import { DateTime } from 'luxon';
 import { parseDuration } from '../core/duration.js';
+import { cleanText, parseIndex } from '../core/flow/answers.js';
 import type { FlowContext, FlowEffect } from '../core/flow/engine.js';
+import { getStep } from '../core/flow/registry.js';
 import type { StepSpec } from '../core/flow/schema.js';
-import type { AnswerValue } from '../core/flow/state.js';
+import type { AnswerValue, ConversationState } from '../core/flow/state.js';
 import { parseUnit } from '../core/location.js';
 import type {
   Job,
@@ -28,6 +30,7 @@ import type {
   SurveyInvitation,
   SurveyResponse,
   SurveyTarget,
+  Thread,
 } from '../core/ports.js';
 import {
   compileQuestionnaire,
@@ -44,6 +47,7 @@ import { type Analysis, analyse } from '../core/surveys/scoring.js';
 import type { OwnerSurveyWord } from '../core/surveys/words.js';
 import { nextAllowed } from '../core/time.js';
 import { mask } from '../core/understand/mask.js';
+import type { Understanding } from '../core/understand/understanding.js';
 import type { Address, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
 import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import type { AppContext } from './context.js';
@@ -1182,6 +1186,48 @@ export class Surveys {
     const inv = await tx.getSurveyInvitation(String(effect.context.campaign ?? ''), owner.id);
     if (!inv || !OPEN_INVITATION.includes(inv.status) || Object.keys(effect.answers).length === 0) return;
     await tx.updateSurveyInvitation({ ...inv, draft: effect.answers });
+  }
+
+  /**
+   * Whether an owner's text at a survey question that asks for a choice (a rating, an option, yes or no)
+   * is worth reading as a report: several words, not a number, not a command. The App then asks the
+   * assistant before the transaction, as it does at the menu.
+   */
+  mayHoldReport(state: ConversationState, text: string): boolean {
+    const flow = state.flow;
+    if (!flow || state.prompt || !questionnaireIdOfFlow(flow.flowId)) return false;
+    const spec = this.ctx.registry.flows.get(flow.flowId);
+    const kind = spec ? getStep(spec, flow.stepId)?.answer.kind : undefined;
+    if (kind !== 'choice' && kind !== 'rating' && kind !== 'yesno' && kind !== 'multi') return false;
+    const clean = cleanText(text);
+    return [...clean].length >= 4 && !clean.startsWith('/') && parseIndex(clean) === undefined;
+  }
+
+  /**
+   * An owner half-way through a questionnaire who writes what reads as a report with a place ("楼上漏水到我家
+   * 卫生间了，3栋2单元501") instead of answering: the questionnaire is paused with its answers kept (问卷 picks
+   * it up again; reminders do too) and the owner is told so, so that the report can start from what they
+   * wrote. Returns the thread without the questionnaire, or undefined to leave everything as it is.
+   */
+  async pauseForReport(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    text: string,
+    u: Understanding,
+  ): Promise<Thread | undefined> {
+    if (u.emergency || u.category === 'other' || !u.location || !this.mayHoldReport(thread.state, text)) return undefined;
+    const flow = thread.state.flow;
+    if (!flow) return undefined;
+    const inv = await tx.getSurveyInvitation(String(flow.context.campaign ?? ''), owner.id);
+    if (inv && OPEN_INVITATION.includes(inv.status) && Object.keys(flow.answers).length > 0)
+      await tx.updateSurveyInvitation({ ...inv, draft: { ...flow.answers } });
+    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.cancelled') });
+    this.ctx.log.info({ campaign: flow.context.campaign, ownerId: owner.id }, 'survey paused for a report');
+    const state = structuredClone(thread.state);
+    state.flow = undefined;
+    return { ...thread, state };
   }
 
   /** "Stop sending me surveys": remembered for every later campaign; open invitations are declined. */

@@ -1,0 +1,118 @@
+/**
+ * A satisfaction survey as owners live it: the real App (with the offline assistant), engine, questionnaire
+ * flow, scheduler and dispatcher on SQLite :memory:, a supervisor in the console staff room and owners in
+ * their chats.
+ */
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { App } from '../../src/app/app.js';
+import { createAssistant } from '../../src/adapters/ai/create.js';
+import { DEFAULT_POLICY } from '../../src/app/context.js';
+import { Dispatcher } from '../../src/app/dispatcher.js';
+import { loadFlows } from '../../src/app/flows-loader.js';
+import { Scheduler } from '../../src/app/scheduler.js';
+import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
+import type { FlowRegistry } from '../../src/core/flow/registry.js';
+import type { InboundContent } from '../../src/core/types.js';
+import { createI18n, readLocales } from '../../src/i18n.js';
+import { silentLogger } from '../../src/logger.js';
+import { FakeClock } from '../support/clock.js';
+import { RecordingSender } from '../support/harness.js';
+
+const questionnaires = loadQuestionnaires('flows/surveys');
+const compiled = compileQuestionnaire(questionnaires.get('residential')!);
+const i18n = createI18n(mergeResources(readLocales('locales'), compiled.resources));
+const base = loadFlows('flows', (k) => i18n.has(k));
+const registry: FlowRegistry = { flows: new Map([...base.flows, [compiled.flow.id, compiled.flow]]), menu: base.menu };
+
+async function estate() {
+  const store = await openSqliteStore({ path: ':memory:' });
+  const clock = new FakeClock('2026-12-01T02:00:00Z'); // 10:00 in Shanghai
+  const log = silentLogger();
+  const sender = new RecordingSender('console');
+  const app = new App({
+    store,
+    clock,
+    registry,
+    i18n,
+    log,
+    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
+    staffRooms: [{ channel: 'console', chatId: 'staff' }],
+    policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'sup' }] },
+    surveys: { questionnaires, batchSize: { console: 50 } },
+    assistant: createAssistant(null, log, clock),
+  });
+  const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
+  const scheduler = new Scheduler({ store, clock, log, workerId: 'w', leaseMs: 60_000, handlers: app.jobHandlers() });
+  let seq = 0;
+  async function send(chatId: string, content: InboundContent | string, staff = false) {
+    const before = sender.sent.length;
+    seq += 1;
+    await app.handleInbound({
+      channel: 'console',
+      chatId,
+      chatKind: staff ? 'staff' : 'private',
+      userId: staff ? 'sup' : `u-${chatId}`,
+      messageId: `m-${seq}`,
+      receivedAt: clock.now(),
+      content: typeof content === 'string' ? { type: 'text', text: content } : content,
+    });
+    await dispatcher.drain();
+    return sender.sent
+      .slice(before)
+      .filter((s) => s.chatId === chatId)
+      .flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
+  }
+  async function tick() {
+    for (let i = 0; i < 20; i++) if ((await scheduler.tick()) === 0) break;
+    await dispatcher.drain();
+  }
+  function received(chatId: string) {
+    return sender.sent.filter((s) => s.chatId === chatId).flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
+  }
+  return { store, clock, app, sender, send, tick, received };
+}
+
+describe('a survey in the owners’ chats', () => {
+  async function invited() {
+    const e = await estate();
+    await e.send('a', '你好');
+    await e.send('staff', '/survey create residential', true);
+    await e.send('staff', '/survey preview S001', true);
+    await e.send('staff', '/survey start S001', true);
+    await e.tick();
+    expect(e.received('a').at(-1)).toContain('您对客服中心工作人员的服务态度');
+    return e;
+  }
+
+  it('a report written in the middle of the questionnaire is taken; the questionnaire waits with its answers', async () => {
+    const e = await invited();
+    expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);
+    const replies = await e.send('a', '楼上漏水到我家卫生间了，3栋2单元501');
+    expect(replies[0]).toContain('问卷先停在这里，已填的答案会为您保留');
+    expect(replies.at(-1)).toBe('请问怎么称呼您？');
+    await e.send('a', '张三');
+    const readBack = (await e.send('a', '13812345678')).join('\n');
+    expect(readBack).toContain('类别：渗漏与房屋本体');
+    expect(readBack).toContain('位置：3栋2单元501室');
+    expect((await e.send('a', '1')).join('\n')).toContain('工单号：T261201-0001');
+    expect((await e.store.getSurveyInvitation('S001', (await e.store.listOwners())[0]!.id))?.draft).toEqual({
+      reception_attitude: 5,
+    });
+    // 问卷 picks it up again at the next unanswered question.
+    expect((await e.send('a', '问卷')).at(-1)).toContain('回应和答复的及时程度');
+  });
+
+  it('words that are no report, and written answers, stay with the questionnaire', async () => {
+    const e = await invited();
+    expect(await e.send('a', '保安态度很差')).toEqual([expect.stringContaining('请回复 1 到 5 之间的数字')]);
+    for (let i = 0; i < 12; i++) await e.send('a', '1');
+    expect(e.received('a').at(-1)).toContain('最希望我们优先改进哪些方面');
+    for (const answer of ['1', '10', '10']) await e.send('a', answer);
+    expect(e.received('a').at(-1)).toContain('还有什么意见或建议');
+    // At a written question the text is the answer, place and all.
+    const thanks = await e.send('a', '3栋门口的路灯坏了很久了');
+    expect(thanks[0]).toContain('感谢您抽出宝贵时间');
+    expect(await e.store.listTickets({ limit: 10 })).toEqual([]);
+  });
+});
