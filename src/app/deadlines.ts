@@ -104,11 +104,22 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
   let mentions: { userId: string; name: string }[] = [];
   let text: string;
   if (percent < 100) {
-    if (ticket.assignee) {
-      const staff = await tx.getStaff(ticket.assignee.id);
-      if (staff) mentions = [{ userId: staff.userId, name: staff.displayName }];
+    const staff = ticket.assignee ? await tx.getStaff(ticket.assignee.id) : undefined;
+    let who: string;
+    if (staff?.active) {
+      mentions = [{ userId: staff.userId, name: staff.displayName }];
+      who = `@${staff.displayName}`;
+    } else if (ticket.assignee) {
+      // The accountable person has left the staff group: only a supervisor can hand the ticket over.
+      mentions = await mentionsOf(ctx, tx, 'supervisors');
+      who = t('desk.sla.assignee_gone', {
+        name: ticket.assignee.name,
+        who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.no_one_configured'),
+      });
+    } else {
+      who = t('desk.sla.anyone');
     }
-    text = t('desk.sla.reminder', { ...params, who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.anyone') });
+    text = t('desk.sla.reminder', { ...params, who });
   } else {
     mentions = await mentionsOf(ctx, tx, percent >= 200 ? 'managers' : 'supervisors');
     text = t(percent >= 200 ? 'desk.sla.managers' : 'desk.sla.supervisors', {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { Scheduler } from '../../src/app/scheduler.js';
+import { markStaffLeft } from '../../src/app/staff-membership.js';
 import type { Job } from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { OutboundMessage } from '../../src/core/types.js';
@@ -210,6 +211,31 @@ describe('service levels of a normal repair, in business hours', () => {
       'resolve 100': '2026-11-29T02:00:00.000Z', // 10:00 the next day
       'resolve 200': '2026-11-30T02:00:00.000Z',
     });
+  });
+});
+
+describe('an accountable person who has left the staff group', () => {
+  it('is not reminded; supervisors are asked to hand the ticket over', async () => {
+    const s = await setup('2026-11-28T02:00:00Z'); // 10:00
+    await s.say(['大家好'], SUP);
+    await s.say(REPAIR);
+    const t = await s.only();
+    await s.h.send({ type: 'button', data: `s|accept|${t.number}` }, A);
+    expect(await markStaffLeft(s.h.store, 'console', 'a')).toBe(true);
+    // 50% of 36 business hours from 10:00: 10 h on the 28th, 8 h on the 29th.
+    expect(await s.at('2026-11-29T08:00:00Z')).toEqual([
+      {
+        text: zh('desk.sla.reminder', {
+          number: t.number,
+          phase: phase('resolve'),
+          percent: 50,
+          due: '2026-12-01 10:00',
+          who: zh('desk.sla.assignee_gone', { name: '王师傅', who: '@赵主管' }),
+        }),
+        replyToRef: `card:${t.number}`,
+        mentions: [{ userId: 'sup', name: '赵主管' }],
+      },
+    ]);
   });
 });
 
