@@ -509,6 +509,21 @@ export class App implements OwnerSide, SurveyOwners {
     }
     if (effect.type === 'appointment.answer') {
       const ok = answer === 'ok';
+      const asked = typeof effect.context.time === 'string' ? effect.context.time : undefined;
+      const agreed = ticket.scheduledFor ? formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone) : undefined;
+      if (ticket.status !== 'scheduled' || (asked !== undefined && asked !== agreed)) {
+        // The time was changed (or the ticket moved on) before this answer: passed on, confirming nothing.
+        const label = this.ctx.t(this.ctx.staffLocale, `appointment.option.${ok ? 'ok' : 'other'}`);
+        await tx.saveTicket(
+          addEvent(ticket, { at: now, actor, action: 'note', note: `${asked ?? ''} → ${label}${comment ? `：${comment}` : ''}` }),
+        );
+        await tellStaff(
+          staffT('desk.appointment_answer_late', { number: ticket.number, time: asked ?? '', answer: label, comment, who }),
+          mention,
+        );
+        await reply('owner.plan_noted');
+        return;
+      }
       await tx.saveTicket(
         addEvent(ticket, {
           at: now,

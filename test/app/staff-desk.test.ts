@@ -380,6 +380,32 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(reminders.map((j) => j.payload.at)).toEqual(['2026-11-30T02:30:00.000Z', '2026-11-30T02:30:00.000Z']);
   });
 
+  it('passes on an answer to a visit time that has since been changed, without confirming the new one', async () => {
+    const d = await accepted();
+    await d.send(`/schedule ${N1} 明天14:00`, A);
+    // Changed before the owner answered: their answer to the first time is not a confirmation of the second.
+    await d.send(`/schedule ${N1} 后天10:00`, A);
+    let read = d.from();
+    await d.ownerPress(zh('appointment.option.ok'));
+    expect(d.textsOf(read('staff'))).toEqual([
+      zh('desk.appointment_answer_late', {
+        number: N1,
+        time: '2026-11-29 14:00',
+        answer: zh('appointment.option.ok'),
+        comment: '',
+        who: '@王师傅',
+      }),
+    ]);
+    expect(d.textsOf(read('owner'))).toEqual([
+      zh('owner.plan_noted'),
+      zh('appointment.intro', { number: N1, name: '王师傅', time: '2026-11-30 10:00', note: '' }),
+      zh('appointment.ask'),
+    ]);
+    read = d.from();
+    await d.ownerPress(zh('appointment.option.ok'));
+    expect(d.textsOf(read('staff'))).toEqual([zh('desk.appointment_ok', { number: N1 })]);
+  });
+
   it('a plan the owner leaves unanswered can be revised or overtaken; a late answer to an earlier plan is passed on, not applied', async () => {
     const d = await accepted();
     await d.send(`/plan ${N1} 先检查楼上防水层`, A);
