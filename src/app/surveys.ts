@@ -7,7 +7,8 @@
  * to the staff group.
  *
  * Jobs: `survey.invite` (one batch per run; schedules the next until everyone is invited), `survey.remind`
- * (`round` 1 or 2), `survey.close`. Each runs in the scheduler's transaction: an invitation row and its
+ * (`round` 1 or 2), `survey.close`, `survey.withdraw` (the questionnaire leaves owners' chats after a close
+ * in quiet hours). Each runs in the scheduler's transaction: an invitation row and its
  * messages commit together, so a restart mid-invitation never invites anyone twice.
  *
  * Owners: `recordAnswer` (the `survey.answer` effect), `flowCancelled` (keeps a stopped questionnaire's
@@ -312,6 +313,7 @@ export class Surveys {
       'survey.invite': (job, tx) => this.inviteBatch(job, tx),
       'survey.remind': (job, tx) => this.remindBatch(job, tx),
       'survey.close': this.closeHandler(),
+      'survey.withdraw': (job, tx) => this.withdrawJob(job, tx),
     };
   }
 
@@ -809,7 +811,14 @@ export class Surveys {
     await tx.cancelJobs(`survey.invite:${c.id}`, now);
     await tx.cancelJobs(`survey.close:${c.id}`, now);
     for (let round = 1; round <= MAX_REMINDERS; round++) await tx.cancelJobs(`survey.remind:${c.id}:${round}`, now);
-    await this.withdraw(tx, c);
+    // Nothing is changed in owners' chats at night: the questionnaire is withdrawn in the morning.
+    const morning = this.allowed(now);
+    if (morning.getTime() > now.getTime()) {
+      await tx.scheduleJob(
+        { id: this.ctx.newId(), type: 'survey.withdraw', dueAt: morning, payload: { campaignId: c.id } },
+        now,
+      );
+    } else await this.withdraw(tx, campaign);
     const report = await this.report(tx, campaign, themes);
     const summary = report.ok ? report.value.messages : [];
     for (const m of summary) await this.ctx.toStaff(tx, m);
@@ -823,12 +832,10 @@ export class Surveys {
   /**
    * A closed campaign's questionnaire leaves every chat it still waits in, so nobody answers questions
    * that can no longer count: one queued behind another conversation is dropped unseen; an owner half-way
-   * through is told the survey has closed (outside quiet hours) and whatever was waiting behind it starts.
+   * through is told the survey has closed and whatever was waiting behind it starts.
    */
   private async withdraw(tx: StoreTx, c: SurveyCampaign): Promise<void> {
     const now = this.now();
-    const notBefore = this.allowed(now);
-    const later = notBefore.getTime() > now.getTime() ? notBefore : undefined;
     const ours = (f: { flowId: string; context: FlowContext }) =>
       questionnaireIdOfFlow(f.flowId) !== undefined && f.context.campaign === c.id;
     for (const inv of await tx.listSurveyInvitations(c.id, { statuses: OPEN_INVITATION })) {
@@ -851,13 +858,16 @@ export class Surveys {
         const next = droppedCurrent ? state.queue.shift() : undefined;
         await tx.saveThread({ ...thread, state, updatedAt: now });
         if (!droppedCurrent || !owner || owner.unreachable) continue;
-        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.closed') }, later);
-        if (next) {
-          const opts = later ? { notBefore: later } : {};
-          await this.owners.startFlowFor(tx, owner, address, next.flowId, next.context, opts);
-        }
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.closed') });
+        if (next) await this.owners.startFlowFor(tx, owner, address, next.flowId, next.context);
       }
     }
+  }
+
+  /** Job `survey.withdraw`: a campaign closed in quiet hours leaves owners' chats in the morning. */
+  private async withdrawJob(job: Job, tx: StoreTx): Promise<void> {
+    const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
+    if (c?.status === 'closed') await this.withdraw(tx, c);
   }
 
   /** The previous closed campaign of the same questionnaire (step 9, re-evaluation), if any. */

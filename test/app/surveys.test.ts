@@ -669,6 +669,13 @@ describe('a campaign end to end', () => {
 
     w.clock.set('2026-12-01T14:00:00Z'); // 22:00 in Shanghai: quiet hours
     expect((await cmd(w, `/survey close ${id}`)).ok).toBe(true);
+    // Nothing changes in the chats during the night.
+    await runUntil(w, '2026-12-01T23:59:00Z', 30 * 60_000);
+    expect((await w.store.getThread('telegram', halfway!.identities[0]!.chatId))?.state.flow?.flowId).toBe(
+      'survey_residential',
+    );
+    expect(w.started.length).toBe(startedBefore);
+    await runUntil(w, '2026-12-02T00:00:00Z');
 
     const first = await w.store.getThread('telegram', halfway!.identities[0]!.chatId);
     expect(first?.state.flow).toBeUndefined();
@@ -677,7 +684,7 @@ describe('a campaign end to end', () => {
     expect(told?.action.kind === 'send' && told.action.message.text).toContain('这次调查已经结束');
     expect(told?.notBefore.toISOString()).toBe('2026-12-02T00:00:00.000Z');
     expect(w.started.slice(startedBefore)).toEqual([
-      expect.objectContaining({ ownerId: halfway!.id, flowId: 'revisit', opts: { notBefore: told?.notBefore } }),
+      expect.objectContaining({ ownerId: halfway!.id, flowId: 'revisit', opts: {} }),
     ]);
 
     const second = await w.store.getThread('telegram', waiting!.identities[0]!.chatId);
