@@ -25,6 +25,9 @@ export function describeLocation(t: (key: string, p?: Record<string, string | nu
     : t('location.room_shown', { building: loc.building, room: loc.room });
 }
 
+/** How much of a plan, a resolution or a reason for declining the card shows. */
+const STAFF_TEXT_ON_CARD = 300;
+
 function clip(text: string, max: number): string {
   const chars = [...text];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
@@ -80,10 +83,12 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     line('demand', ticket.demand),
     line('contact', ticket.contact ? `${ticket.contact.name} ${maskPhone(ticket.contact.phone)}` : undefined),
     line('photos', ticket.attachments.length > 0 ? String(ticket.attachments.length) : undefined),
-    line('plan', ticket.plan),
+    // What staff typed has no length limit: clipped here (in full on the timeline), so the card keeps its
+    // last lines (the accountable person) within a platform's message size.
+    line('plan', ticket.plan && clip(ticket.plan, STAFF_TEXT_ON_CARD)),
     line('scheduled', ticket.scheduledFor ? formatBusinessTime(ticket.scheduledFor, ctx.timeZone) : undefined),
-    line('resolution', ticket.resolution),
-    line('rejection', ticket.rejection),
+    line('resolution', ticket.resolution && clip(ticket.resolution, STAFF_TEXT_ON_CARD)),
+    line('rejection', ticket.rejection && clip(ticket.rejection, STAFF_TEXT_ON_CARD)),
     line(
       'revisit',
       ticket.revisit

@@ -406,6 +406,16 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(d.textsOf(read('staff'))).toEqual([zh('desk.appointment_ok', { number: N1 })]);
   });
 
+  it('keeps a card with a very long plan or result short enough for one message, the accountable person still on it', async () => {
+    const d = await accepted();
+    const long = '先关闭总阀，再检查楼上卫生间的防水层和下水管接口。'.repeat(200);
+    await d.send(`/plan ${N1} ${long}`, A);
+    const card = d.lastCard(N1)?.text ?? '';
+    expect(card.length).toBeLessThan(2000);
+    expect(card).toContain(`${zh('card.assignee')}：王师傅`);
+    expect((await d.ticket(N1)).plan).toBe(long);
+  });
+
   it('a plan the owner leaves unanswered can be revised or overtaken; a late answer to an earlier plan is passed on, not applied', async () => {
     const d = await accepted();
     await d.send(`/plan ${N1} 先检查楼上防水层`, A);
