@@ -627,8 +627,10 @@ export class App implements OwnerSide, SurveyOwners {
     const owner = await tx.getOwner(ticket.ownerId);
     if (!owner || owner.unreachable) return false;
     const now = this.ctx.clock.now();
-    const thread = await this.threadOf(tx, ticket.origin, owner, now);
+    let thread = await this.threadOf(tx, ticket.origin, owner, now);
     const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+    // The ticket's question does not wait behind a satisfaction questionnaire: that one is paused.
+    thread = (await this.surveys.pauseForTicket(tx, owner, ticket.origin, thread, notBefore)) ?? thread;
     await this.runEngine(
       tx,
       owner,

@@ -1228,13 +1228,40 @@ export class Surveys {
     u: Understanding,
   ): Promise<Thread | undefined> {
     if (u.emergency || u.category === 'other' || !u.location || !this.mayHoldReport(thread.state, text)) return undefined;
+    return this.pause(tx, owner, address, thread);
+  }
+
+  /**
+   * A ticket's question for the owner (a plan to agree, a visit time, an explanation, a revisit) comes
+   * before a satisfaction questionnaire: one in progress in `thread` is paused with its answers kept (问卷
+   * or a reminder picks it up) and the owner is told so, rather than the ticket's question waiting behind
+   * up to 17 survey questions. Returns the thread without the questionnaire, or undefined.
+   */
+  async pauseForTicket(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    notBefore?: Date,
+  ): Promise<Thread | undefined> {
+    if (thread.state.prompt) return undefined;
+    return this.pause(tx, owner, address, thread, notBefore);
+  }
+
+  private async pause(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    notBefore?: Date,
+  ): Promise<Thread | undefined> {
     const flow = thread.state.flow;
-    if (!flow) return undefined;
+    if (!flow || !questionnaireIdOfFlow(flow.flowId)) return undefined;
     const inv = await tx.getSurveyInvitation(String(flow.context.campaign ?? ''), owner.id);
     if (inv && OPEN_INVITATION.includes(inv.status) && Object.keys(flow.answers).length > 0)
       await tx.updateSurveyInvitation({ ...inv, draft: { ...flow.answers } });
-    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.cancelled') });
-    this.ctx.log.info({ campaign: flow.context.campaign, ownerId: owner.id }, 'survey paused for a report');
+    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.cancelled') }, notBefore);
+    this.ctx.log.info({ campaign: flow.context.campaign, ownerId: owner.id }, 'survey paused for a report or a ticket question');
     const state = structuredClone(thread.state);
     state.flow = undefined;
     return { ...thread, state };

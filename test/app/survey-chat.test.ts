@@ -115,4 +115,28 @@ describe('a survey in the owners’ chats', () => {
     expect(thanks[0]).toContain('感谢您抽出宝贵时间');
     expect(await e.store.listTickets({ limit: 10 })).toEqual([]);
   });
+
+  it('a plan staff propose for the owner’s ticket is not held up behind the questionnaire', async () => {
+    const e = await estate();
+    for (const t of ['你好', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '跳过', '张三', '13812345678', '1'])
+      await e.send('a', t);
+    await e.send('staff', '/survey create residential', true);
+    await e.send('staff', '/survey preview S001', true);
+    await e.send('staff', '/survey start S001', true);
+    await e.tick();
+    expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);
+    await e.send('staff', '/accept T261201-0001', true);
+    const before = e.received('a').length;
+    await e.send('staff', '/plan T261201-0001 明天上午派师傅上门检查楼上管道', true);
+    const got = e.received('a').slice(before);
+    expect(got[0]).toContain('问卷先停在这里，已填的答案会为您保留');
+    expect(got.join('\n')).toContain('明天上午派师傅上门检查楼上管道');
+    const thread = await e.store.getThread('console', 'a');
+    expect(thread?.state.flow?.flowId).toBe('plan');
+    expect(thread?.state.queue).toEqual([]);
+    // After agreeing to the plan, 问卷 picks the questionnaire up where it was left.
+    await e.send('a', '1');
+    expect((await e.store.getThread('console', 'a'))?.state.flow).toBeUndefined();
+    expect((await e.send('a', '问卷')).at(-1)).toContain('回应和答复的及时程度');
+  });
 });
