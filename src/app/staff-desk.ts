@@ -481,6 +481,11 @@ export class StaffDesk {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return { ack: { text: this.t('desk.refused.no_ticket', { number }), alert: true } };
     if (!this.mayAct(staff, ticket)) return { ack: { text: this.t('desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' }), alert: true } };
+    if (mode !== 'done' && !TRANSITIONS.judge.from.includes(ticket.status)) {
+      // A judging button from an old message: the card shows what can be done now instead.
+      await this.ctx.updateCard(tx, ticket);
+      return { ack: { text: this.t('desk.refused.status', { number, status: this.t(`ticket.status.${ticket.status}`) }), alert: true } };
+    }
     await this.ctx.updateCard(tx, ticket, mode === 'done' ? undefined : mode === 'open' ? 'judge' : 'category');
     return { ack: { text: '' } };
   }

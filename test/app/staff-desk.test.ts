@@ -619,6 +619,17 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(bad.result.ack).toEqual({ text: zh('desk.refused.unknown'), alert: true });
   });
 
+  it('refuses a judging button from an old message once the ticket is resolved, and leaves the card as it is', async () => {
+    const d = await accepted();
+    await d.send(`/resolve ${N1} 已修好`, A);
+    const { result } = await d.press(A, 'jcat', N1);
+    expect(result.ack).toEqual({
+      text: zh('desk.refused.status', { number: N1, status: zh('ticket.status.resolved') }),
+      alert: true,
+    });
+    expect(d.cardActions(N1)).toEqual(['timeline']);
+  });
+
   it('lists open tickets as mine / unassigned / overdue', async () => {
     const d = await desk();
     await d.say(REPAIR);
