@@ -1260,7 +1260,7 @@ export class Surveys {
     const inv = await tx.getSurveyInvitation(String(flow.context.campaign ?? ''), owner.id);
     if (inv && OPEN_INVITATION.includes(inv.status) && Object.keys(flow.answers).length > 0)
       await tx.updateSurveyInvitation({ ...inv, draft: { ...flow.answers } });
-    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.cancelled') }, notBefore);
+    await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.paused') }, notBefore);
     this.ctx.log.info({ campaign: flow.context.campaign, ownerId: owner.id }, 'survey paused for a report or a ticket question');
     const state = structuredClone(thread.state);
     state.flow = undefined;

@@ -89,7 +89,7 @@ describe('a survey in the owners’ chats', () => {
     const e = await invited();
     expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);
     const replies = await e.send('a', '楼上漏水到我家卫生间了，3栋2单元501');
-    expect(replies[0]).toContain('问卷先停在这里，已填的答案会为您保留');
+    expect(replies[0]).toContain('问卷先为您停在这里，已填的答案都会保留');
     expect(replies.at(-1)).toBe('请问怎么称呼您？');
     await e.send('a', '张三');
     const readBack = (await e.send('a', '13812345678')).join('\n');
@@ -129,7 +129,7 @@ describe('a survey in the owners’ chats', () => {
     const before = e.received('a').length;
     await e.send('staff', '/plan T261201-0001 明天上午派师傅上门检查楼上管道', true);
     const got = e.received('a').slice(before);
-    expect(got[0]).toContain('问卷先停在这里，已填的答案会为您保留');
+    expect(got[0]).toContain('问卷先为您停在这里，已填的答案都会保留');
     expect(got.join('\n')).toContain('明天上午派师傅上门检查楼上管道');
     const thread = await e.store.getThread('console', 'a');
     expect(thread?.state.flow?.flowId).toBe('plan');
