@@ -19,6 +19,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openSqliteStore } from '../adapters/store/sqlite/store.js';
+import { createAssistant } from '../adapters/ai/create.js';
 import { App } from '../app/app.js';
 import { DEFAULT_POLICY } from '../app/context.js';
 import { FlowError, loadFlows } from '../app/flows-loader.js';
@@ -127,6 +128,10 @@ export async function runSurveyCli(
     store = await openSqliteStore({ path: join(config.dataDir, 'residesk.db') });
     // Closing a campaign withdraws its questionnaire from owners' chats (and starts what waited behind it):
     // that goes through the App into the outbox, for the running bot to deliver.
+    // The same assistant as the bot (offline without a key): the themes of owners' comments in a summary.
+    const assistant = createAssistant(config.ai, silentLogger(), options.clock ?? systemClock, {
+      keywordsPath: join(root, 'flows', 'keywords.yaml'),
+    });
     const app = new App({
       store,
       clock: options.clock ?? systemClock,
@@ -142,6 +147,7 @@ export async function runSurveyCli(
       staffRooms,
       policy: { ...DEFAULT_POLICY, quietHours: config.quietHours },
       surveys: { questionnaires },
+      assistant,
     });
     const { ctx, surveys } = app;
 
@@ -152,7 +158,10 @@ export async function runSurveyCli(
       io.err(`survey: ${verb} needs more arguments\n${USAGE}\n`);
       return 2;
     }
-    const result = await store.transaction((tx) => surveys.command(tx, command, who()));
+    // Worked out before the transaction (a model call never holds the store).
+    const themes =
+      command.action === 'report' || command.action === 'close' ? await surveys.themesFor(command.campaignId) : undefined;
+    const result = await store.transaction((tx) => surveys.command(tx, command, who(), themes));
     for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
     if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
     return result.ok ? 0 : 1;

@@ -146,6 +146,28 @@ describe('npm run survey', () => {
     await after.close();
   });
 
+  it('gives the themes of owners\u2019 comments in the report and the closing summary, as the staff group does', async () => {
+    expect((await run('create', 'residential')).code).toBe(0);
+    expect((await run('preview', 'S001')).code).toBe(0);
+    expect((await run('start', 'S001')).code).toBe(0);
+    const store = await openSqliteStore({ path: join(dir, 'residesk.db') });
+    const comments = ['电梯经常坏，希望尽快修好', '电梯太旧了，老是停', '垃圾桶周围很脏，保洁要加强'];
+    for (const [n, comments_] of comments.entries()) {
+      await store.addSurveyResponse({
+        id: `r${n}`,
+        campaignId: 'S001',
+        ownerId: `o${n}`,
+        questionnaireVersion: 1,
+        answers: { overall: 4, comments: comments_ },
+        channel: 'telegram',
+        submittedAt: clock.now(),
+      });
+    }
+    await store.close();
+    expect((await run('report', 'S001')).out).toContain('业主意见主题：');
+    expect((await run('close', 'S001')).out).toContain('业主意见主题：');
+  });
+
   it('explains its usage and refuses what it cannot do', async () => {
     expect(await run()).toMatchObject({ code: 2, out: `${USAGE}\n` });
     expect((await run('frobnicate')).code).toBe(2);
