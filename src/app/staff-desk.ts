@@ -7,6 +7,7 @@
  * schedule, hand over or resolve. Every action is checked against the staff list, the ticket's status and
  * its owner; every refusal is logged and answered to the person alone where the platform allows.
  */
+import { DateTime } from 'luxon';
 import { fold } from '../core/flow/answers.js';
 import type { StoreTx } from '../core/ports.js';
 import {
@@ -20,6 +21,7 @@ import {
   TRANSITIONS,
   transition,
 } from '../core/tickets/ticket.js';
+import { deadlineAt, policyFor } from '../core/tickets/sla.js';
 import { lastAllowedBefore } from '../core/time.js';
 import {
   CATEGORIES,
@@ -56,7 +58,7 @@ export interface DeskResult {
   ack?: { text: string; alert?: boolean };
 }
 
-type Command = StaffAction | 'revisit' | 'note' | 'tickets' | 'help' | 'cancel';
+type Command = StaffAction | 'revisit' | 'note' | 'tickets' | 'summary' | 'help' | 'cancel';
 
 const WORDS: Record<string, Command> = {
   accept: 'accept',
@@ -86,6 +88,9 @@ const WORDS: Record<string, Command> = {
   详情: 'timeline',
   记录: 'timeline',
   tickets: 'tickets',
+  summary: 'summary',
+  汇总: 'summary',
+  总结: 'summary',
   工单列表: 'tickets',
   help: 'help',
   帮助: 'help',
@@ -129,7 +134,7 @@ export function parseStaffCommand(text: string): ParsedCommand | undefined {
   }
   const command = word(first);
   if (!command) return undefined;
-  if (!first.startsWith('/') && !normaliseTicketNumber(tokens[1] ?? '') && !['tickets', 'help', 'cancel'].includes(command)) {
+  if (!first.startsWith('/') && !normaliseTicketNumber(tokens[1] ?? '') && !['tickets', 'summary', 'help', 'cancel'].includes(command)) {
     return undefined;
   }
   const maybeNumber = normaliseTicketNumber(tokens[1] ?? '');
@@ -150,7 +155,7 @@ export class StaffDesk {
     if (!text) return false;
     // 取消 / 帮助 without a ticket number belong to the sender's own conversation (staff are owners too).
     const parsed = parseStaffCommand(text);
-    return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets');
+    return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets' || parsed.command === 'summary');
   }
 
   /** The role configuration gives the sender (SUPERVISORS, MANAGERS); everyone else in the room is staff. */
@@ -246,6 +251,7 @@ export class StaffDesk {
     }
     if (p.command === 'cancel') return {};
     if (p.command === 'tickets') return this.listOpen(tx, inbound, staff);
+    if (p.command === 'summary') return this.summary(tx, inbound, p.rest);
     if (!p.number) {
       await this.say(tx, inbound, this.t('desk.need_number', { command: p.command }));
       return {};
@@ -683,6 +689,74 @@ export class StaffDesk {
     return {};
   }
 
+  /**
+   * Step 8 of domain.md (总结评价): the tickets recorded in a month or a quarter, grouped by kind, category,
+   * responsibility and status, with response times, deadlines kept, reopenings and revisit scores.
+   */
+  private async summary(tx: StoreTx, inbound: Inbound, arg: string): Promise<DeskResult> {
+    const zone = this.ctx.settings.timeZone;
+    const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), zone);
+    if (!period) {
+      await this.say(tx, inbound, this.t('desk.summary.usage'));
+      return {};
+    }
+    const { from, to, label } = period;
+    // Newest first: enough for a quarter of a large estate.
+    const all = await tx.listTickets({ limit: 20_000 });
+    const tickets = all.filter((t) => t.createdAt >= from && t.createdAt < to);
+    const title = this.t('desk.summary.title', { period: label, count: tickets.length });
+    if (tickets.length === 0) {
+      await this.say(tx, inbound, title);
+      return {};
+    }
+    const counted = <K extends string>(keyOf: (t: Ticket) => K, labelOf: (k: K) => string) => {
+      const counts = new Map<K, number>();
+      for (const t of tickets) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1);
+      return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${labelOf(k)} ${n}`).join(' · ');
+    };
+    const { sla, businessHours } = this.ctx.policy;
+    const acceptedAt = (t: Ticket) => t.timeline.find((e) => e.action === 'accept')?.at;
+    const accepted = tickets.filter((t) => acceptedAt(t));
+    const acceptedInTime = accepted.filter((t) => {
+      const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
+      return !due || (acceptedAt(t) as Date) <= due;
+    });
+    const resolved = tickets.filter((t) => t.resolvedAt && acceptedAt(t));
+    const resolvedInTime = resolved.filter((t) => {
+      const due = deadlineAt(acceptedAt(t) as Date, policyFor(t), 'resolve', 100, sla, businessHours, zone);
+      return !due || (t.resolvedAt as Date) <= due;
+    });
+    const responded = tickets.filter((t) => t.firstResponseAt);
+    const minutes = responded.length
+      ? Math.round(responded.reduce((sum, t) => sum + ((t.firstResponseAt as Date).getTime() - t.createdAt.getTime()), 0) / responded.length / 60_000)
+      : 0;
+    const revisited = tickets.filter((t) => t.revisit);
+    const score = revisited.length ? (revisited.reduce((sum, t) => sum + (t.revisit?.score ?? 0), 0) / revisited.length).toFixed(1) : '—';
+    const lines = [
+      title,
+      `${this.t('card.kind')}：${counted((t) => t.kind, (k) => this.t(`ticket.kind.${k}`))}`,
+      `${this.t('card.category')}：${counted((t) => t.category, (k) => this.t(`ticket.category.${k}`))}`,
+      `${this.t('card.responsibility')}：${counted((t) => t.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
+      `${this.t('card.status')}：${counted((t) => t.status, (k) => this.t(`ticket.status.${k}`))}`,
+      this.t('desk.summary.service', {
+        minutes,
+        accepted: acceptedInTime.length,
+        acceptedOf: accepted.length,
+        resolved: resolvedInTime.length,
+        resolvedOf: resolved.length,
+        escalated: tickets.filter((t) => t.timeline.some((e) => e.action === 'escalation')).length,
+        reopened: tickets.filter((t) => t.reopenCount > 0).length,
+      }),
+      this.t('desk.summary.revisit', {
+        count: revisited.length,
+        score,
+        satisfied: revisited.filter((t) => t.revisit?.attitude === 'satisfied' && t.revisit.solved).length,
+      }),
+    ];
+    await this.say(tx, inbound, lines.join('\n'));
+    return {};
+  }
+
   private timeline(ticket: Ticket): string {
     const zone = this.ctx.settings.timeZone;
     const who = (a: Actor) => (a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system'));
@@ -784,6 +858,33 @@ export class StaffDesk {
   private async clearInput(tx: StoreTx, staff: Staff): Promise<void> {
     if (await tx.getSetting(this.inputKey(staff))) await tx.setSetting(this.inputKey(staff), '');
   }
+}
+
+/** The period a summary covers: `2026-11` (a month), `2026-Q4` (a quarter), or the month so far. */
+export function summaryPeriod(arg: string, now: Date, zone: string): { from: Date; to: Date; label: string } | undefined {
+  const local = DateTime.fromJSDate(now, { zone });
+  let start: DateTime;
+  let months: number;
+  let label: string;
+  const month = arg.match(/^(\d{4})-(\d{1,2})$/);
+  const quarter = arg.match(/^(\d{4})-?[Qq]([1-4])$/);
+  if (!arg) {
+    start = local.startOf('month');
+    months = 1;
+    label = start.toFormat('yyyy-MM');
+  } else if (month) {
+    start = DateTime.fromObject({ year: Number(month[1]), month: Number(month[2]), day: 1 }, { zone });
+    months = 1;
+    label = start.isValid ? start.toFormat('yyyy-MM') : '';
+  } else if (quarter) {
+    start = DateTime.fromObject({ year: Number(quarter[1]), month: (Number(quarter[2]) - 1) * 3 + 1, day: 1 }, { zone });
+    months = 3;
+    label = `${quarter[1]}-Q${quarter[2]}`;
+  } else {
+    return undefined;
+  }
+  if (!start.isValid) return undefined;
+  return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
 }
 
 /** Notes the application records in its own words, shown to staff in theirs. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { CARD_ACTIONS } from '../../src/app/render.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import { parseJudgement, parseStaffCommand } from '../../src/app/staff-desk.js';
+import { parseJudgement, parseStaffCommand, summaryPeriod } from '../../src/app/staff-desk.js';
 import { type Ticket, TRANSITIONS } from '../../src/core/tickets/ticket.js';
 import { LOCALES, type OutboundAction } from '../../src/core/types.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
@@ -628,6 +628,45 @@ describe('the lifecycle of a repair through the staff desk', () => {
       alert: true,
     });
     expect(d.cardActions(N1)).toEqual(['timeline']);
+  });
+
+  it('summarises a month or a quarter for review (step 8): by kind, category, responsibility, status, and service kept', async () => {
+    const d = await accepted();
+    await d.say(REPAIR_AGAIN);
+    await d.send(`/judge ${N1} 开发商`, A);
+    await d.send(`/resolve ${N1} 已修好`, A);
+    const read = d.from();
+    await d.send('/summary', B);
+    await d.send('/summary 2026-10', B);
+    await d.send('/summary 上个月', B);
+    const [month, october, usage] = d.textsOf(read('staff'));
+    expect(month?.split('\n')).toEqual([
+      zh('desk.summary.title', { period: '2026-11', count: 2 }),
+      `${zh('card.kind')}：${zh('ticket.kind.repair')} 2`,
+      `${zh('card.category')}：${zh('ticket.category.water_power')} 2`,
+      `${zh('card.responsibility')}：${zh('ticket.responsibility.developer')} 1 · ${zh('ticket.responsibility.unknown')} 1`,
+      `${zh('card.status')}：${zh('ticket.status.recorded')} 1 · ${zh('ticket.status.resolved')} 1`,
+      zh('desk.summary.service', { minutes: 0, accepted: 1, acceptedOf: 1, resolved: 1, resolvedOf: 1, escalated: 0, reopened: 0 }),
+      zh('desk.summary.revisit', { count: 0, score: '—', satisfied: 0 }),
+    ]);
+    expect(october).toBe(zh('desk.summary.title', { period: '2026-10', count: 0 }));
+    expect(usage).toBe(zh('desk.summary.usage'));
+  });
+
+  it('reads the period of a summary in the business time zone', () => {
+    const now = new Date('2026-11-28T02:00:00Z');
+    expect(summaryPeriod('', now, 'Asia/Shanghai')).toEqual({
+      from: new Date('2026-10-31T16:00:00Z'),
+      to: new Date('2026-11-30T16:00:00Z'),
+      label: '2026-11',
+    });
+    expect(summaryPeriod('2026-Q4', now, 'Asia/Shanghai')).toEqual({
+      from: new Date('2026-09-30T16:00:00Z'),
+      to: new Date('2026-12-31T16:00:00Z'),
+      label: '2026-Q4',
+    });
+    expect(summaryPeriod('2026-13', now, 'Asia/Shanghai')).toBeUndefined();
+    expect(summaryPeriod('last month', now, 'Asia/Shanghai')).toBeUndefined();
   });
 
   it('lists open tickets as mine / unassigned / overdue', async () => {
