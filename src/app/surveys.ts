@@ -1244,7 +1244,9 @@ export class Surveys {
     thread: Thread,
     notBefore?: Date,
   ): Promise<Thread | undefined> {
-    if (thread.state.prompt) return undefined;
+    // A question whose answer would be lost (which ticket, cancel?, which language) keeps its place.
+    const p = thread.state.prompt;
+    if (p === 'pick_ticket' || p === 'confirm_cancel' || p === 'lang') return undefined;
     return this.pause(tx, owner, address, thread, notBefore);
   }
 

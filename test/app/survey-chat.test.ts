@@ -125,6 +125,8 @@ describe('a survey in the owners’ chats', () => {
     await e.send('staff', '/survey start S001', true);
     await e.tick();
     expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);
+    // The owner had looked at the menu in the middle of the questionnaire.
+    expect((await e.send('a', '菜单'))[0]).toContain('您还有一项未填完的内容');
     await e.send('staff', '/accept T261201-0001', true);
     const before = e.received('a').length;
     await e.send('staff', '/plan T261201-0001 明天上午派师傅上门检查楼上管道', true);
