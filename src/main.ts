@@ -124,7 +124,18 @@ async function main(): Promise<void> {
     log.info({ store: 'mongodb', uri: redactUri(config.mongo.uri), timeZone: config.timeZone }, 'store opened');
   } else {
     const dbPath = join(config.dataDir, 'residesk.db');
-    store = await openSqliteStore({ path: dbPath });
+    try {
+      store = await openSqliteStore({ path: dbPath });
+    } catch (error) {
+      // DATA_DIR is a file, not writable, or holds something that is not residesk's database.
+      if (error instanceof StoreError) {
+        const cause = error.cause instanceof Error ? error.cause.message : error.message;
+        fail('the SQLite store cannot be opened', [
+          `DATA_DIR: cannot open ${dbPath} (${cause}); accepted: a directory residesk can create and write to`,
+        ]);
+      }
+      throw error;
+    }
     log.info({ store: 'sqlite', path: dbPath, timeZone: config.timeZone }, 'store opened');
   }
 

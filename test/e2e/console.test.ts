@@ -3,7 +3,7 @@
  * directory. Slow-ish (a process per run), so each test covers a whole conversation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,16 @@ describe('console channel (npm start with piped input)', () => {
     const second = runConsole(['厨房水管漏水', '1', '1', '王五', '13900001111', '1'], {}, first.dir);
     expect(second.stdout.split('\n').find((l) => l.startsWith('residesk ›'))).toContain('照片');
     expect(second.stdout).toMatch(/工单号：T\d{6}-0001/);
+  });
+
+  it('stops with one clear line naming DATA_DIR when the database cannot be opened there', () => {
+    const file = join(dataDir, 'not-a-directory');
+    writeFileSync(file, 'x');
+    const { stderr, status } = runConsole(['/start'], {}, file);
+    expect(status).toBe(2);
+    expect(stderr).toContain('residesk cannot start: the SQLite store cannot be opened');
+    expect(stderr).toMatch(/DATA_DIR: cannot open .*not-a-directory/);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 
   it('stops with one clear line per configuration problem', () => {
