@@ -47,6 +47,7 @@ import {
 import { type Analysis, analyse } from '../core/surveys/scoring.js';
 import type { OwnerSurveyWord } from '../core/surveys/words.js';
 import { nextAllowed } from '../core/time.js';
+import { findLocation } from '../core/understand/location.js';
 import { mask } from '../core/understand/mask.js';
 import type { Understanding } from '../core/understand/understanding.js';
 import type { Address, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
@@ -1200,8 +1201,8 @@ export class Surveys {
 
   /**
    * Whether an owner's text at a survey question that asks for a choice (a rating, an option, yes or no)
-   * is worth reading as a report: several words, not a number, not a command. The App then asks the
-   * assistant before the transaction, as it does at the menu.
+   * is worth reading as a report: several words naming a place, not a number, not a command. The App then
+   * asks the assistant before the transaction, as it does at the menu.
    */
   mayHoldReport(state: ConversationState, text: string): boolean {
     const flow = state.flow;
@@ -1210,7 +1211,9 @@ export class Surveys {
     const kind = spec ? getStep(spec, flow.stepId)?.answer.kind : undefined;
     if (kind !== 'choice' && kind !== 'rating' && kind !== 'yesno' && kind !== 'multi') return false;
     const clean = cleanText(text);
-    return [...clean].length >= 4 && !clean.startsWith('/') && parseIndex(clean) === undefined;
+    if ([...clean].length < 4 || clean.startsWith('/') || parseIndex(clean) !== undefined) return false;
+    // Only a text that names a place (3栋2单元501, 5号楼电梯): 非常满意 or "1 3 5" never waits on a model.
+    return findLocation(clean) !== undefined;
   }
 
   /**

@@ -281,6 +281,35 @@ describe('staff commands', () => {
   });
 });
 
+describe('a report written in the middle of a questionnaire', () => {
+  it('is worth asking the assistant about only when it names a place, so answers never wait on a model', async () => {
+    const w = await world();
+    const at = (stepId: string) => ({
+      v: 1 as const,
+      seq: 3,
+      queue: [],
+      flow: {
+        flowId: 'survey_residential',
+        flowVersion: 1,
+        stepId,
+        answers: {},
+        history: [],
+        context: { campaign: 'S001' },
+        startedAt: MORNING,
+      },
+    });
+    const rating = at('reception_attitude');
+    for (const answer of ['非常满意', '不太满意', '1 3 5', '保安态度很差', '/cancel', '4']) {
+      expect(w.surveys.mayHoldReport(rating, answer)).toBe(false);
+    }
+    expect(w.surveys.mayHoldReport(rating, '楼上漏水到我家卫生间了，3栋2单元501')).toBe(true);
+    expect(w.surveys.mayHoldReport(rating, '5号楼电梯坏了，困了好几次')).toBe(true);
+    expect(w.surveys.mayHoldReport(at('improve'), '垃圾没人清理，5栋楼下')).toBe(true);
+    // A written answer is the answer, place and all.
+    expect(w.surveys.mayHoldReport(at('comments'), '3栋门口的路灯坏了很久了')).toBe(false);
+  });
+});
+
 describe('a campaign end to end', () => {
   it('invites the target buildings in batches per platform, never in quiet hours, until everyone is invited', async () => {
     const w = await world({ clock: new FakeClock('2026-12-01T14:00:00Z') }); // 22:00 in Shanghai
