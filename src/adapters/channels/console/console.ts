@@ -24,7 +24,10 @@ export interface ConsoleOptions {
   output: Writable;
   /** Colour the output (a terminal). */
   color: boolean;
-  /** Handles one inbound message; the console waits for it. */
+  /**
+   * Handles one inbound message; the console waits for it. A result with `ack.text` (what a platform shows
+   * the presser of a button alone: a refusal, a full phone number) is printed as such.
+   */
   handle: (inbound: Inbound) => Promise<unknown>;
   /** Delivers whatever the message caused before the next line is read. */
   flush: () => Promise<void>;
@@ -76,6 +79,15 @@ export class ConsoleChannel {
     return { status: 'sent', platformMessageId: `c${this.count}` };
   }
 
+  /** What a platform would show only the presser of a button (a toast or an alert), labelled as such. */
+  private printAck(result: unknown): void {
+    const text = (result as { ack?: { text?: unknown } } | undefined)?.ack?.text;
+    if (typeof text !== 'string' || text.trim() === '') return;
+    const label = '[仅您可见 · only you see this]';
+    this.write(this.paint(this.side === 'staff' ? 'staff' : 'bot', `${label} ${text.replace(/\n/g, '\n  ')}`));
+    this.write('');
+  }
+
   /** Keeps the buttons a staff number presses: a message with buttons, or a new state of that message. */
   private noteStaffButtons(action: OutboundAction): void {
     const buttons = action.message.buttons?.flat() ?? [];
@@ -112,7 +124,8 @@ export class ConsoleChannel {
       const content = this.contentOf(line);
       if (!content) continue;
       try {
-        await this.o.handle(this.inbound(content));
+        const result = await this.o.handle(this.inbound(content));
+        this.printAck(result);
       } catch (error) {
         this.write(`(could not record that message: ${error instanceof Error ? error.message : String(error)})`);
       }

@@ -4,7 +4,11 @@ import { CONSOLE_STAFF_CHAT, ConsoleChannel } from '../../../../src/adapters/cha
 import type { Inbound } from '../../../../src/core/types.js';
 
 /** A console fed `lines`; each handled message may deliver to the console (as the dispatcher would). */
-async function run(lines: string[], onInbound: (c: ConsoleChannel, inbound: Inbound) => Promise<void> = async () => {}) {
+async function run(
+  lines: string[],
+  onInbound: (c: ConsoleChannel, inbound: Inbound) => Promise<void> = async () => {},
+  result: unknown = { duplicate: false, ack: { text: '' } },
+) {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
@@ -19,6 +23,7 @@ async function run(lines: string[], onInbound: (c: ConsoleChannel, inbound: Inbo
     handle: async (inbound) => {
       handled.push(inbound);
       await onInbound(channel, inbound);
+      return result;
     },
     flush: async () => {},
     now: () => new Date('2026-11-28T02:00:00Z'),
@@ -59,6 +64,13 @@ describe('console channel, staff side', () => {
     });
     expect(handled.map((i) => i.content)).toEqual([{ type: 'button', data: 's|accept|T261128-0001' }]);
     expect(printed).toContain('no buttons to press');
+  });
+
+  it('shows what only the presser would see: a refusal, a full phone number', async () => {
+    const { printed } = await run(['/as staff', '2', '1'], async () => {});
+    expect(printed).not.toContain('only you see this');
+    const shown = await run(['/as staff', '1'], undefined, { ack: { text: '工单 T261128-0001 联系人 张三：+8613812345678', alert: true } });
+    expect(shown.printed).toContain('[仅您可见 · only you see this] 工单 T261128-0001 联系人 张三：+8613812345678');
   });
 
   it('leaves numbers on the owner side to the conversation', async () => {
