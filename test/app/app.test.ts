@@ -85,6 +85,23 @@ describe('filing a complaint through the app', () => {
   });
 });
 
+describe('greetings', () => {
+  it('answers 你好 with the welcome and the menu even with a ticket open, adding nothing to the ticket', async () => {
+    const h = await makeHarness();
+    await say(h, [...REPAIR, '1']);
+    const staffBefore = h.staffMessages().length;
+    for (const greeting of ['你好', '您好，在吗？', 'Hello!']) {
+      const { texts } = await h.send(greeting);
+      expect(texts.join('\n')).toContain('阳光花园');
+      expect(texts.join('\n')).toContain('请问有什么可以帮您');
+      expect(texts.join('\n')).not.toContain('T261128-0001');
+    }
+    expect(h.staffMessages()).toHaveLength(staffBefore);
+    const ticket = await h.store.getTicketByNumber('T261128-0001');
+    expect(ticket?.timeline.map((e) => e.action)).toEqual(['create']);
+  });
+});
+
 describe('delivery and durability', () => {
   it('ignores the second delivery of the same platform message', async () => {
     const h = await makeHarness();

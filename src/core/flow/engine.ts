@@ -126,6 +126,13 @@ const COMMAND_WORDS: Record<string, Command> = {
   我的工单: 'mytickets',
 };
 
+/** A message that only greets (你好, 您好 在吗, hello …), whatever its punctuation or emoji. */
+const GREETING = /^(?:(?:你好|您好|你们好|在吗|在不在|有人吗|哈喽|嗨|hi|hello|hey|hallo|早上好|下午好|晚上好|早|good(?:morning|afternoon|evening))[呀啊吖哇呢]?)+$/;
+
+export function isGreeting(text: string): boolean {
+  return GREETING.test(fold(text));
+}
+
 /** Reads a command from a whole message: `/cancel`, `/start@bot payload`, or a bare word such as 取消. */
 export function parseCommand(text: string, registry: FlowRegistry): { command: Command } | { entry: string } | undefined {
   const trimmed = text.trim();
@@ -868,6 +875,11 @@ class Run {
   private freeText(raw: string): void {
     const open = this.openTickets();
     const text = cleanText(raw);
+    // 你好 / 在吗 / hello: a greeting is answered with the welcome and the menu, never filed as a note.
+    if (isGreeting(text)) {
+      this.say('welcome');
+      return this.showMenu();
+    }
     const u = this.usableUnderstanding();
     if (open.length > 0 && text) {
       if ([...text].length > 2000) return this.reprompt('input.too_long', { max: 2000, length: [...text].length });
