@@ -430,6 +430,21 @@ function docOf(name: string): VariableDoc {
  * Validates the environment and builds the configuration. Empty or blank variables count as unset.
  * Throws a {@link ConfigError} listing every problem found; the result is deeply frozen.
  */
+/**
+ * What is valid but probably a mistake in production, one line each, for start-up to log as warnings.
+ * The console (no platform) is for trying residesk and gets none.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.telegram && !config.wechat) return warnings;
+  if (!config.dutyPhone) {
+    warnings.push(
+      "DUTY_PHONE is not set: owners reporting an emergency get 119 / 120 / 110 but not the service centre's 24-hour number",
+    );
+  }
+  return warnings;
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const set: Partial<Record<Variable, string>> = {};
   for (const name of VARIABLE_NAMES) {

@@ -20,7 +20,7 @@ import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { FlowError, loadFlows } from './app/flows-loader.js';
 import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
-import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { type Config, ConfigError, configWarnings, loadConfig, loadDotEnv } from './config.js';
 import { type Store, StoreError, systemClock } from './core/ports.js';
 import type { Address } from './core/types.js';
 import { localeKeysOf } from './core/flow/registry.js';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     format: config.logFormat,
     ...(consoleMode ? { destination: pino.destination(2) } : {}),
   });
+  for (const warning of configWarnings(config)) log.warn(warning);
 
   let questionnaires: ReturnType<typeof loadQuestionnaires>;
   let compiledSurveys: ReturnType<typeof compileQuestionnaire>[];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig, loadDotEnv } from '../src/config.js';
+import { CONFIG_VARIABLES, type Config, ConfigError, configWarnings, loadConfig, loadDotEnv } from '../src/config.js';
 
 const TOKEN = '123456789:AAE-secret_Token_value';
 
@@ -314,5 +314,20 @@ describe('loadDotEnv', () => {
 
   it('does nothing when the file does not exist', () => {
     expect(loadDotEnv(join(dir, 'missing.env'))).toBe(false);
+  });
+});
+
+describe('configWarnings', () => {
+  const TELEGRAM = { TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi', TELEGRAM_STAFF_CHAT_ID: '-1001234567890' };
+
+  it('warns when owners on a platform would get no duty number in an emergency', () => {
+    const [warning, ...rest] = configWarnings(loadConfig(TELEGRAM));
+    expect(warning).toMatch(/^DUTY_PHONE is not set/);
+    expect(rest).toEqual([]);
+  });
+
+  it('says nothing once DUTY_PHONE is set, or in the console', () => {
+    expect(configWarnings(loadConfig({ ...TELEGRAM, DUTY_PHONE: '0571-88886666' }))).toEqual([]);
+    expect(configWarnings(loadConfig({}))).toEqual([]);
   });
 });
