@@ -54,6 +54,7 @@ import { type AnswerSummary, CARD_SUMMARY_FROM } from '../adapters/ai/assistant.
 import { IdentityLinks } from './identity.js';
 import { Revisits } from './revisits.js';
 import {
+  parseSurveyButton,
   parseSurveyCommand,
   type StartFlowOptions,
   type SurveyCommand,
@@ -87,6 +88,13 @@ export function localeFromLanguageCode(code: string | undefined, fallback: Local
 }
 
 const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
+
+/** A `/survey …` command typed, or a survey button pressed (preview, start, report). */
+function surveyCommandOf(inbound: Inbound): SurveyCommand | undefined {
+  if (inbound.content.type === 'text') return parseSurveyCommand(inbound.content.text);
+  if (inbound.content.type === 'button') return parseSurveyButton(inbound.content.data);
+  return undefined;
+}
 
 export class App implements OwnerSide, SurveyOwners {
   readonly ctx: AppContext;
@@ -142,8 +150,8 @@ export class App implements OwnerSide, SurveyOwners {
 
   /** For `/survey report|close`: the free-text themes, worked out before the transaction. */
   private async surveyThemes(inbound: Inbound): Promise<AnswerSummary | undefined> {
-    if (inbound.content.type !== 'text' || inbound.chatKind === 'group') return undefined;
-    const command = parseSurveyCommand(inbound.content.text);
+    if (inbound.chatKind === 'group') return undefined;
+    const command = surveyCommandOf(inbound);
     if (command?.action !== 'report' && command?.action !== 'close') return undefined;
     const role = await this.desk.staffRoleOf(inbound);
     if (!role || role === 'staff') return undefined; // refused in the transaction; no model call for it
@@ -171,7 +179,7 @@ export class App implements OwnerSide, SurveyOwners {
       body: inbound.content,
     });
     if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
-    const surveyCommand = inbound.content.type === 'text' ? parseSurveyCommand(inbound.content.text) : undefined;
+    const surveyCommand = surveyCommandOf(inbound);
     if (inbound.chatKind === 'staff') {
       const staff = await this.desk.enrol(tx, inbound);
       if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
@@ -688,7 +696,10 @@ export class App implements OwnerSide, SurveyOwners {
   ): Promise<InboundResult> {
     if (staff.role === 'staff') {
       this.ctx.log.warn({ staff: staff.id }, 'refused a survey command from staff who is not a supervisor');
-      await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(this.ctx.staffLocale, 'survey.cmd.refused') });
+      const refused = this.ctx.t(this.ctx.staffLocale, 'survey.cmd.refused');
+      // A button: a refusal only they can see, no noise in the group.
+      if (inbound.content.type === 'button') return { duplicate: false, ack: { text: refused, alert: true } };
+      await this.ctx.sendTo(tx, inbound, { text: refused });
       return { duplicate: false, ...silentAck(inbound) };
     }
     const result = await this.surveys.command(tx, command, staff.id, themes);

@@ -50,7 +50,7 @@ import { nextAllowed } from '../core/time.js';
 import { findLocation } from '../core/understand/location.js';
 import { mask } from '../core/understand/mask.js';
 import type { Understanding } from '../core/understand/understanding.js';
-import type { Address, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
+import type { Address, Button, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
 import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
@@ -214,6 +214,18 @@ export function parseSurveyCommand(text: string): SurveyCommand | undefined {
   }
 }
 
+/** The survey buttons under supervisors' messages: `s|svp|S001` preview, `svs` start, `svr` report. */
+const BUTTON_CODES = { preview: 'svp', start: 'svs', report: 'svr' } as const;
+type ButtonAction = keyof typeof BUTTON_CODES;
+
+/** Reads a survey button's data; undefined for anything else. */
+export function parseSurveyButton(data: string): SurveyCommand | undefined {
+  const m = data.match(/^s\|(svp|svs|svr)\|(S\d{3,6})$/);
+  if (!m) return undefined;
+  const action = (Object.keys(BUTTON_CODES) as ButtonAction[]).find((a) => BUTTON_CODES[a] === m[1]);
+  return action ? { action, campaignId: m[2]! } : undefined;
+}
+
 // ── small pure helpers ───────────────────────────────────────────────────────
 
 function normBuilding(b: string): string {
@@ -292,6 +304,11 @@ export class Surveys {
 
   private staffT(key: string, params?: Record<string, string | number>): string {
     return this.ctx.t(this.ctx.staffLocale, key, params);
+  }
+
+  /** One row of survey buttons for a supervisor (Telegram shows them; WeChat staff type the commands). */
+  private buttons(id: string, actions: readonly ButtonAction[]): Button[][] {
+    return [actions.map((a) => ({ label: this.staffT(`survey.button.${a}`), data: `s|${BUTTON_CODES[a]}|${id}` }))];
   }
 
   private time(at: Date | undefined): string {
@@ -435,6 +452,8 @@ export class Surveys {
     const q = this.questionnaireFor(c);
     if (!q) return { ok: false, reason: 'unknown_questionnaire', detail: c.questionnaireId };
     const messages = this.renderPreview(c, q);
+    const last = messages.at(-1);
+    if (last && c.status === 'draft') last.buttons = this.buttons(c.id, ['start']);
     for (const m of messages) await this.ctx.toStaff(tx, m);
     const now = this.now();
     await tx.saveSurveyCampaign({
@@ -1434,6 +1453,7 @@ export class Surveys {
               target: this.targetText(c.target),
               period: this.periodText(c.startAt, c.endAt),
             }),
+            buttons: this.buttons(c.id, ['preview']),
           },
         ]);
       }
@@ -1452,7 +1472,12 @@ export class Surveys {
         if (!result.ok) return refuse(result, cmd.campaignId);
         const c = result.value;
         const key = c.status === 'scheduled' ? 'survey.cmd.scheduled' : 'survey.cmd.started';
-        return done([{ text: this.staffT(key, { id: c.id, start: this.time(c.startAt), end: this.time(c.endAt) }) }]);
+        return done([
+          {
+            text: this.staffT(key, { id: c.id, start: this.time(c.startAt), end: this.time(c.endAt) }),
+            buttons: this.buttons(c.id, ['report']),
+          },
+        ]);
       }
       case 'report': {
         const result = await this.report(tx, cmd.campaignId, themes);

@@ -16,6 +16,7 @@ import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { InboundContent } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
+import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
 import { FakeClock } from '../support/clock.js';
 import { RecordingSender } from '../support/harness.js';
 
@@ -63,6 +64,21 @@ async function estate() {
       .filter((s) => s.chatId === chatId)
       .flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
   }
+  /** A button pressed in the staff room by `userId` ('sup' is the supervisor). */
+  async function press(data: string, userId = 'sup') {
+    seq += 1;
+    const result = await app.handleInbound({
+      channel: 'console',
+      chatId: 'staff',
+      chatKind: 'staff',
+      userId,
+      messageId: `m-${seq}`,
+      receivedAt: clock.now(),
+      content: { type: 'button', data },
+    });
+    await dispatcher.drain();
+    return result;
+  }
   async function tick() {
     for (let i = 0; i < 20; i++) if ((await scheduler.tick()) === 0) break;
     await dispatcher.drain();
@@ -70,7 +86,11 @@ async function estate() {
   function received(chatId: string) {
     return sender.sent.filter((s) => s.chatId === chatId).flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
   }
-  return { store, clock, app, sender, send, tick, received };
+  function lastButtons(chatId: string) {
+    const last = sender.sent.filter((x) => x.chatId === chatId && x.action.kind === 'send' && x.action.message.buttons).at(-1);
+    return last?.action.kind === 'send' ? (last.action.message.buttons ?? []).flat() : [];
+  }
+  return { store, clock, app, sender, send, press, tick, received, lastButtons };
 }
 
 describe('a survey in the owners’ chats', () => {
@@ -140,5 +160,32 @@ describe('a survey in the owners’ chats', () => {
     await e.send('a', '1');
     expect((await e.store.getThread('console', 'a'))?.state.flow).toBeUndefined();
     expect((await e.send('a', '问卷')).at(-1)).toContain('回应和答复的及时程度');
+  });
+
+  it('a supervisor runs the campaign with one tap at each step; other staff are refused privately', async () => {
+    const e = await estate();
+    await e.send('a', '你好');
+    await e.send('staff', '/survey create residential', true);
+    expect(e.lastButtons('staff')).toEqual([{ label: '👀 预览问卷', data: 's|svp|S001' }]);
+    // WeChat has no buttons: the staff room reads the message, which names the command, without them.
+    expect(renderText({ text: '…', buttons: [e.lastButtons('staff')] })).toBe('…');
+    await e.press('s|svp|S001');
+    expect(e.received('staff').some((t) => t.startsWith('【问卷预览】S001'))).toBe(true);
+    expect(e.lastButtons('staff')).toEqual([{ label: '▶️ 开始调查', data: 's|svs|S001' }]);
+    const staffBefore = e.received('staff').length;
+    const refused = await e.press('s|svs|S001', 'clerk');
+    expect(refused.ack).toEqual({ text: expect.stringContaining('只有主管'), alert: true });
+    expect(e.received('staff').length).toBe(staffBefore);
+    expect((await e.store.getSurveyCampaign('S001'))?.status).toBe('draft');
+    expect((await e.press('s|svs|S001')).ack).toEqual({ text: '' });
+    expect((await e.store.getSurveyCampaign('S001'))?.status).toBe('running');
+    expect(e.lastButtons('staff')).toEqual([{ label: '📊 查看结果', data: 's|svr|S001' }]);
+    await e.tick();
+    expect(e.received('a').at(-1)).toContain('您对客服中心工作人员的服务态度');
+    await e.press('s|svr|S001');
+    expect(e.received('staff').at(-1)).toContain('📊 满意度调查结果');
+    // Pressed again once started: a short answer, nothing started twice.
+    await e.press('s|svs|S001');
+    expect(e.received('staff').at(-1)).toContain('S001');
   });
 });
