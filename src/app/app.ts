@@ -651,6 +651,26 @@ export class App implements OwnerSide, SurveyOwners {
     return true;
   }
 
+  async withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void> {
+    const thread = await tx.getThread(ticket.origin.channel, ticket.origin.chatId);
+    if (!thread) return;
+    const ours = (f: { flowId: string; context: FlowContext }) => f.flowId === flowId && f.context.number === ticket.number;
+    const state = structuredClone(thread.state);
+    const droppedCurrent = state.flow !== undefined && ours(state.flow);
+    const queued = state.queue.length;
+    state.queue = state.queue.filter((q) => !ours(q));
+    if (!droppedCurrent && state.queue.length === queued) return;
+    if (droppedCurrent) state.flow = undefined;
+    const next = droppedCurrent ? state.queue.shift() : undefined;
+    const now = this.ctx.clock.now();
+    await tx.saveThread({ ...thread, state, updatedAt: now });
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (next && owner) {
+      const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+      await this.startFlowFor(tx, owner, ticket.origin, next.flowId, next.context, notBefore ? { notBefore } : {});
+    }
+  }
+
   async scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {
     await this.revisits.schedule(tx, ticket);
   }

@@ -48,6 +48,11 @@ export interface OwnerSide {
   notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>, photos?: string[]): Promise<boolean>;
   /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
   startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<boolean>;
+  /**
+   * Takes back a question about the ticket that staff have overtaken (a plan or a visit time the owner has
+   * not answered): a queued one is dropped, a current one ends and whatever waited behind it starts.
+   */
+  withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void>;
   /** The revisit that follows a resolution. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
   /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
@@ -552,6 +557,8 @@ export class StaffDesk {
     const r = transition(ticket, 'propose_plan', actor, this.ctx.clock.now(), { plan }, plan);
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
+    // A revised plan replaces the question about the one before.
+    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
     if (ticket.status === 'reopened') {
       // Back at work without a new acceptance: stop timing acceptance, time the resolution.
       await cancelDeadlines(this.ctx, tx, r.ticket);
@@ -585,6 +592,9 @@ export class StaffDesk {
     const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, { at: parsed.at.toISOString() });
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
+    // A new time replaces the question about the old one (or about a plan agreed meanwhile by phone).
+    if (ticket.status === 'scheduled') await this.owners.withdrawFlow(tx, ticket, 'appointment');
+    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
     // Progress is reported, and the resolution is timed from the agreed time.
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await scheduleDeadlines(this.ctx, tx, r.ticket);
@@ -607,6 +617,9 @@ export class StaffDesk {
     const r = transition(ticket, 'resolve', actor, this.ctx.clock.now(), { resolution: note }, note, photo ? { photo } : undefined);
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
+    // Done: a plan or a visit time still waiting for the owner's answer no longer needs one.
+    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
+    if (ticket.status === 'scheduled') await this.owners.withdrawFlow(tx, ticket, 'appointment');
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
     await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
