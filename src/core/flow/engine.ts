@@ -330,6 +330,19 @@ class Run {
       if (open.length > 0 && this.state.prompt !== 'lang' && this.state.prompt !== 'confirm_cancel') {
         return this.routeNote({ photo }, open);
       }
+      // A photo as the first word ("this is my problem"): kept, and a report starts around it.
+      if (!flow && (this.state.prompt === undefined || this.state.prompt === 'menu' || this.state.prompt === 'mytickets')) {
+        const report = this.understandingFlow();
+        const photoStep = report?.steps.find((s) => s.answer.kind === 'photos');
+        if (report && photoStep) {
+          if (this.state.seq === 0) this.say('welcome');
+          this.say('photos.kept');
+          this.startFlow(report.id, {}, {});
+          const started = this.state.flow as FlowState | undefined; // set by startFlow
+          if (started) started.answers[photoStep.id] = [photo];
+          return;
+        }
+      }
       return this.unsupported('other');
     }
     if (step.answer.kind === 'photos') {

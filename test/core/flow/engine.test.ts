@@ -570,12 +570,34 @@ describe('photo answers', () => {
     expect(promptText(c)).toBe(`${t('photos.too_many', { max: 6 })}\n\n${t('complaint.ask.description')}`);
   });
 
-  it('refuses a photo when no flow is running', () => {
+  it('keeps a photo sent before any report and starts a report around it, still asking for more photos', () => {
+    const c = conv({ owner: { privacyNoticeShown: true } });
+    c.text('/start');
+    c.photo('file-1', '卫生间漏水');
+    expect(c.lastText()).toContain(t('photos.kept'));
+    expect(c.lastText()).toContain(t('complaint.ask.kind'));
+    expect(c.state.prompt).toBeUndefined();
+    expect(c.state.flow).toMatchObject({ flowId: 'complaint', stepId: 'kind', answers: { photos: [{ ref: 'file-1', caption: '卫生间漏水' }] } });
+    for (const answer of ['1', '1', '3-2-501', '卫生间天花板漏水']) c.text(answer);
+    expect(c.state.flow?.stepId).toBe('photos');
+    c.photo('file-2');
+    expect(promptText(c)).toContain(t('photos.received', { count: 2 }));
+  });
+
+  it('greets a new owner whose first message is a photo before starting the report', () => {
+    const c = conv();
+    c.photo('file-1');
+    expect(c.lastText().indexOf(t('welcome', PARAMS))).toBe(0);
+    expect(c.state.flow?.answers.photos).toEqual([{ ref: 'file-1' }]);
+  });
+
+  it('does not take a photo for an answer to the language question', () => {
     const c = conv();
     c.text('/start');
+    c.text('/lang');
     c.photo('file-1');
     expect(c.lastText()).toContain(t('input.unsupported', { what: t('input.kind.other') }));
-    expect(c.state.prompt).toBe('menu');
+    expect(c.state.flow).toBeUndefined();
   });
 });
 
