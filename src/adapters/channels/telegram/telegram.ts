@@ -58,6 +58,7 @@ export class TelegramStartupError extends Error {
     readonly code:
       | 'TELEGRAM_TOKEN_REJECTED'
       | 'TELEGRAM_UNREACHABLE'
+      | 'TELEGRAM_STAFF_CHAT_UNREACHABLE'
       | 'TELEGRAM_WEBHOOK_FAILED'
       | 'TELEGRAM_POLLING_FAILED',
     message: string,
@@ -163,6 +164,34 @@ export class TelegramChannel implements ChannelSender {
         'TELEGRAM_UNREACHABLE',
         `could not check TELEGRAM_BOT_TOKEN: the Telegram Bot API${this.o.config.apiRoot ? ' at TELEGRAM_API_ROOT' : ''} did not answer (${reasonOf(failure)})`,
       );
+    }
+  }
+
+  /**
+   * Checks with getChat that the bot can reach the staff group, so that a wrong TELEGRAM_STAFF_CHAT_ID, a
+   * bot not added to the group, or a group that became a supergroup (with a new id) stops start-up with
+   * one clear line instead of every card being refused later. A private chat or a channel is a warning;
+   * an API that does not answer is a warning too (cards wait in the outbox).
+   */
+  async checkStaffChat(): Promise<void> {
+    const id = this.o.config.staffChatId;
+    let chat: unknown;
+    try {
+      chat = await this.call('getChat', { chat_id: id }, 15_000);
+    } catch (error) {
+      const failure = classifyError(error, [this.o.config.token]);
+      if (failure.status === 'rejected' || failure.status === 'unreachable') {
+        throw new TelegramStartupError(
+          'TELEGRAM_STAFF_CHAT_UNREACHABLE',
+          `TELEGRAM_STAFF_CHAT_ID ${id}: the bot cannot reach this chat (${reasonOf(failure)}); add the bot to the staff group and check the id`,
+        );
+      }
+      this.o.log.warn({ reason: reasonOf(failure) }, 'could not check TELEGRAM_STAFF_CHAT_ID with getChat; carrying on');
+      return;
+    }
+    const type = typeof chat === 'object' && chat !== null ? (chat as { type?: unknown }).type : undefined;
+    if (type === 'private' || type === 'channel') {
+      this.o.log.warn({ type }, 'TELEGRAM_STAFF_CHAT_ID is not a group: staff cards and staff commands expect the staff group');
     }
   }
 
@@ -635,13 +664,15 @@ export class TelegramChannel implements ChannelSender {
 
 /**
  * Builds the Telegram channel and runs the start-up checks: getMe (fatal with one clear line when the
- * token is wrong or the API cannot be reached) and setMyCommands (a warning when it fails). Call
+ * token is wrong or the API cannot be reached), getChat on the staff group (fatal when the bot cannot
+ * reach it) and setMyCommands (a warning when it fails). Call
  * `start()` to begin receiving updates.
  */
 export async function createTelegramChannel(opts: TelegramChannelOptions): Promise<TelegramChannel> {
   const channel = new TelegramChannel(opts);
   const me = await channel.checkToken();
   opts.log.info({ bot: me.username, mode: channel.mode }, 'Telegram bot token checked');
+  await channel.checkStaffChat();
   await channel.registerCommands();
   return channel;
 }
