@@ -702,6 +702,21 @@ class Run {
     });
   }
 
+  /**
+   * Takes the buttons off an answered built-in question (the menu, the language list, which ticket, my
+   * tickets, cancel?) and shows the answer under it, as closePrompt does for a flow's questions, so that
+   * an old menu cannot be tapped again.
+   */
+  private closeBuiltInPrompt(label: string): void {
+    const prompt = this.state.prompt ? this.currentPrompt() : undefined;
+    if (!prompt || prompt.buttons.length === 0) return;
+    const text = this.state.prompt === 'menu' ? this.t(this.flow ? 'menu.title_resume' : 'menu.title') : prompt.text;
+    this.output.push({
+      type: 'out',
+      action: { kind: 'edit', ref: `prompt:${this.state.seq}`, message: { text: `${text}\n\n✓ ${label}` } },
+    });
+  }
+
   private stepPrompt(step: StepSpec): Prompt {
     const flow = this.flow;
     const spec = this.spec();
@@ -1001,6 +1016,7 @@ class Run {
 
   /** A button (or a typed number or label naming one) for the current prompt. */
   private choose(value: string, label: string): void {
+    this.closeBuiltInPrompt(label);
     if (this.state.prompt === 'pick_ticket') {
       const note = this.state.promptData?.[0];
       const suggestion = this.state.promptData?.[1];

@@ -246,6 +246,23 @@ describe('choice answers', () => {
     }
   });
 
+  it('closes the menu and the language list once chosen, by button or typed number, so they cannot be tapped again', () => {
+    const closed = (seq: number, text: string) => ({
+      type: 'out',
+      action: { kind: 'edit', ref: `prompt:${seq}`, message: { text } },
+    });
+    const c = conv();
+    c.text('/start');
+    let seq = c.state.seq;
+    expect(c.press('m.repair').output[0]).toEqual(closed(seq, `${t('menu.title')}\n\n✓ ${t('menu.repair')}`));
+    c.text('/cancel');
+    seq = c.state.seq;
+    expect(c.text('2').output[0]).toEqual(closed(seq, `${t('menu.title')}\n\n✓ ${t('menu.complaint')}`));
+    c.text('/lang');
+    seq = c.state.seq;
+    expect(c.press('l.en').output[0]).toEqual(closed(seq, `${t('lang.choose')}\n\n✓ English`));
+  });
+
   it('closes the answered question showing the answer', () => {
     const c = conv();
     driveTo(c, 'category');
