@@ -4,11 +4,8 @@
  * their chats.
  */
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
 import { createAssistant } from '../../src/adapters/ai/create.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
-import { Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
@@ -18,7 +15,7 @@ import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
 import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
 import { FakeClock } from '../support/clock.js';
-import { RecordingSender } from '../support/harness.js';
+import { makeHarness } from '../support/harness.js';
 
 const questionnaires = loadQuestionnaires('flows/surveys');
 const compiled = compileQuestionnaire(questionnaires.get('residential')!);
@@ -27,57 +24,31 @@ const base = loadFlows('flows', (k) => i18n.has(k));
 const registry: FlowRegistry = { flows: new Map([...base.flows, [compiled.flow.id, compiled.flow]]), menu: base.menu };
 
 async function estate() {
-  const store = await openSqliteStore({ path: ':memory:' });
   const clock = new FakeClock('2026-12-01T02:00:00Z'); // 10:00 in Shanghai
   const log = silentLogger();
-  const sender = new RecordingSender('console');
-  const app = new App({
-    store,
+  const h = await makeHarness({
     clock,
     registry,
     i18n,
     log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
-    staffRooms: [{ channel: 'console', chatId: 'staff' }],
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'sup' }] },
     surveys: { questionnaires, batchSize: { console: 50 } },
     assistant: createAssistant(null, log, clock),
   });
-  const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
+  const { store, app, sender, dispatcher, lastButtons } = h;
   const scheduler = new Scheduler({ store, clock, log, workerId: 'w', leaseMs: 60_000, handlers: app.jobHandlers() });
-  let seq = 0;
   async function send(chatId: string, content: InboundContent | string, staff = false) {
-    const before = sender.sent.length;
-    seq += 1;
-    await app.handleInbound({
-      channel: 'console',
+    const out = await h.send(content, {
       chatId,
       chatKind: staff ? 'staff' : 'private',
       userId: staff ? 'sup' : `u-${chatId}`,
-      messageId: `m-${seq}`,
-      receivedAt: clock.now(),
-      content: typeof content === 'string' ? { type: 'text', text: content } : content,
     });
-    await dispatcher.drain();
-    return sender.sent
-      .slice(before)
-      .filter((s) => s.chatId === chatId)
-      .flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
+    return out.texts;
   }
   /** A button pressed in the staff room by `userId` ('sup' is the supervisor). */
   async function press(data: string, userId = 'sup') {
-    seq += 1;
-    const result = await app.handleInbound({
-      channel: 'console',
-      chatId: 'staff',
-      chatKind: 'staff',
-      userId,
-      messageId: `m-${seq}`,
-      receivedAt: clock.now(),
-      content: { type: 'button', data },
-    });
-    await dispatcher.drain();
-    return result;
+    const out = await h.send({ type: 'button', data }, { chatId: 'staff', chatKind: 'staff', userId });
+    return out.result;
   }
   async function tick() {
     for (let i = 0; i < 20; i++) if ((await scheduler.tick()) === 0) break;
@@ -85,10 +56,6 @@ async function estate() {
   }
   function received(chatId: string) {
     return sender.sent.filter((s) => s.chatId === chatId).flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
-  }
-  function lastButtons(chatId: string) {
-    const last = sender.sent.filter((x) => x.chatId === chatId && x.action.kind === 'send' && x.action.message.buttons).at(-1);
-    return last?.action.kind === 'send' ? (last.action.message.buttons ?? []).flat() : [];
   }
   return { store, clock, app, sender, send, press, tick, received, lastButtons };
 }

@@ -3,6 +3,9 @@
  * channel and a fake clock, for tests that talk to it as an owner would.
  */
 import type { Assistant } from '../../src/adapters/ai/assistant.js';
+import type { SurveyOptions } from '../../src/app/surveys.js';
+import type { FlowRegistry } from '../../src/core/flow/registry.js';
+import type { I18n } from '../../src/i18n.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App, type InboundResult } from '../../src/app/app.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
@@ -46,6 +49,11 @@ export interface HarnessOptions {
   assistant?: Assistant;
   /** The application's logger; a silent one when left out. */
   log?: Logger;
+  /** Flows and texts other than the repository's (e.g. with a compiled questionnaire added). */
+  registry?: FlowRegistry;
+  i18n?: I18n;
+  /** Survey settings (questionnaires, batch sizes); none by default. */
+  surveys?: SurveyOptions;
 }
 
 export async function makeHarness(opts: HarnessOptions = {}) {
@@ -57,8 +65,8 @@ export async function makeHarness(opts: HarnessOptions = {}) {
   const app = new App({
     store,
     clock,
-    registry,
-    i18n,
+    registry: opts.registry ?? registry,
+    i18n: opts.i18n ?? i18n,
     log,
     settings: {
       defaultLocale: 'zh-CN',
@@ -69,6 +77,7 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     staffRooms: [{ channel: 'console', chatId: staffChat }],
     ...(opts.policy ? { policy: opts.policy } : {}),
     ...(opts.assistant ? { assistant: opts.assistant } : {}),
+    ...(opts.surveys ? { surveys: opts.surveys } : {}),
   });
   const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'test' });
   let seq = 0;
