@@ -485,6 +485,14 @@ export class App implements OwnerSide, SurveyOwners {
       this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...extra });
     const reply = (key: string) =>
       this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
+    /** An answer to a question that was overtaken meanwhile: kept on the timeline and passed on, nothing changes. */
+    const passOnLate = async (asked: string, label: string, key: string, params: Record<string, string>) => {
+      await tx.saveTicket(
+        addEvent(ticket, { at: now, actor, action: 'note', note: `${asked} → ${label}${comment ? `：${comment}` : ''}` }),
+      );
+      await tellStaff(staffT(key, { number: ticket.number, answer: label, comment, who, ...params }), mention);
+      await reply('owner.plan_noted');
+    };
 
     if (effect.type === 'plan.answer') {
       const agreed = answer === 'agree';
@@ -492,14 +500,7 @@ export class App implements OwnerSide, SurveyOwners {
       if (ticket.status !== 'awaiting_agreement' || asked !== ticket.plan) {
         // The plan was revised or overtaken meanwhile: the answer is kept and passed on, the ticket stays as it is.
         const label = this.ctx.t(this.ctx.staffLocale, `plan.option.${agreed ? 'agree' : 'disagree'}`);
-        await tx.saveTicket(
-          addEvent(ticket, { at: now, actor, action: 'note', note: `${asked ?? ''} → ${label}${comment ? `：${comment}` : ''}` }),
-        );
-        await tellStaff(
-          staffT('desk.plan_answer_late', { number: ticket.number, plan: asked ?? '', answer: label, comment, who }),
-          mention,
-        );
-        await reply('owner.plan_noted');
+        await passOnLate(asked ?? '', label, 'desk.plan_answer_late', { plan: asked ?? '' });
         return;
       }
       const r = transition(ticket, agreed ? 'agree_plan' : 'disagree_plan', actor, now, {}, comment || undefined);
@@ -522,14 +523,7 @@ export class App implements OwnerSide, SurveyOwners {
       if (ticket.status !== 'scheduled' || (asked !== undefined && asked !== agreed)) {
         // The time was changed (or the ticket moved on) before this answer: passed on, confirming nothing.
         const label = this.ctx.t(this.ctx.staffLocale, `appointment.option.${ok ? 'ok' : 'other'}`);
-        await tx.saveTicket(
-          addEvent(ticket, { at: now, actor, action: 'note', note: `${asked ?? ''} → ${label}${comment ? `：${comment}` : ''}` }),
-        );
-        await tellStaff(
-          staffT('desk.appointment_answer_late', { number: ticket.number, time: asked ?? '', answer: label, comment, who }),
-          mention,
-        );
-        await reply('owner.plan_noted');
+        await passOnLate(asked ?? '', label, 'desk.appointment_answer_late', { time: asked ?? '' });
         return;
       }
       await tx.saveTicket(
