@@ -32,6 +32,17 @@ let dispatcher: Dispatcher;
 const botMessages = (chatId: number) => tg.botMessages(chatId);
 const calls = (method: string) => tg.calls(method);
 
+/** The owner's private chat and a staff member's client in the staff group. */
+const ownerClient = () => emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
+const staffClient = (userId: number, firstName: string) =>
+  emulator.getClient(TOKEN, { chatId: STAFF, userId, firstName, type: 'supergroup', chatTitle: '客服中心' });
+/** Sends an update and waits until the webhook has handled it, so that updates arrive in order. */
+const handled = async (send: () => Promise<unknown>) => {
+  const count = hook.requests.length;
+  await send();
+  await waitFor(() => hook.requests.length > count, 'the webhook to handle the update');
+};
+
 beforeAll(async () => {
   tg = await startTelegramE2E({
     token: TOKEN,
@@ -49,27 +60,9 @@ afterAll(async () => {
 
 describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
   it('accepts from the card, edits it in place, carries a reply to the card to the owner, refuses a colleague', async () => {
-    const owner = emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
-    const wang = emulator.getClient(TOKEN, {
-      chatId: STAFF,
-      userId: WANG,
-      firstName: '王师傅',
-      type: 'supergroup',
-      chatTitle: '客服中心',
-    });
-    const li = emulator.getClient(TOKEN, {
-      chatId: STAFF,
-      userId: LI,
-      firstName: '李师傅',
-      type: 'supergroup',
-      chatTitle: '客服中心',
-    });
-    /** Sends an update and waits until the webhook has handled it, so that updates arrive in order. */
-    const handled = async (send: () => Promise<unknown>) => {
-      const count = hook.requests.length;
-      await send();
-      await waitFor(() => hook.requests.length > count, 'the webhook to handle the update');
-    };
+    const owner = ownerClient();
+    const wang = staffClient(WANG, '王师傅');
+    const li = staffClient(LI, '李师傅');
     const ownerSays = (text: string) => handled(() => owner.sendMessage(owner.makeMessage(text)));
     const toOwner = (fragment: string) =>
       waitFor(() => botMessages(OWNER).find((m) => m.text.includes(fragment)), `the owner to be told "${fragment}"`);
@@ -170,19 +163,8 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
   }, 30_000);
 
   it('carries on to the end from the group: plan agreed, time confirmed, phone number in private, resolved with a photo', async () => {
-    const owner = emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
-    const wang = emulator.getClient(TOKEN, {
-      chatId: STAFF,
-      userId: WANG,
-      firstName: '王师傅',
-      type: 'supergroup',
-      chatTitle: '客服中心',
-    });
-    const handled = async (send: () => Promise<unknown>) => {
-      const count = hook.requests.length;
-      await send();
-      await waitFor(() => hook.requests.length > count, 'the webhook to handle the update');
-    };
+    const owner = ownerClient();
+    const wang = staffClient(WANG, '王师傅');
     const wangSays = (text: string, extra: Record<string, unknown> = {}) =>
       handled(() => wang.sendMessage({ ...wang.makeMessage(text), ...extra } as Parameters<typeof wang.sendMessage>[0]));
     const seen = (chatId: number, text: string) =>
