@@ -427,10 +427,6 @@ function docOf(name: string): VariableDoc {
 }
 
 /**
- * Validates the environment and builds the configuration. Empty or blank variables count as unset.
- * Throws a {@link ConfigError} listing every problem found; the result is deeply frozen.
- */
-/**
  * What is valid but probably a mistake in production, one line each, for start-up to log as warnings.
  * The console (no platform) is for trying residesk and gets none.
  */
@@ -445,6 +441,10 @@ export function configWarnings(config: Config): string[] {
   return warnings;
 }
 
+/**
+ * Validates the environment and builds the configuration. Empty or blank variables count as unset.
+ * Throws a {@link ConfigError} listing every problem found; the result is deeply frozen.
+ */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const set: Partial<Record<Variable, string>> = {};
   for (const name of VARIABLE_NAMES) {
