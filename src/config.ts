@@ -194,7 +194,8 @@ const boolean: Parser<boolean> = (value) => {
   return invalid('not a yes/no value');
 };
 
-const timeZone: Parser<string> = (value) => (IANAZone.isValidZone(value) ? value : invalid('not a known IANA time zone'));
+const timeZone: Parser<string> = (value) =>
+  IANAZone.isValidZone(value) ? value : invalid('not a known IANA time zone');
 
 const phone: Parser<string> = (value) =>
   /^[\d +-]{3,20}$/.test(value) && /\d/.test(value) ? value : invalid('not a phone number');
@@ -386,7 +387,18 @@ const ai = {
   AI_SEND_PERSONAL_DATA: withDefault('false', boolean, { accepts: BOOLEAN }),
 };
 
-const shape = { ...general, ...logging, ...staff, ...hours, ...revisits, ...sla, ...telegram, ...wechat, ...mongo, ...ai };
+const shape = {
+  ...general,
+  ...logging,
+  ...staff,
+  ...hours,
+  ...revisits,
+  ...sla,
+  ...telegram,
+  ...wechat,
+  ...mongo,
+  ...ai,
+};
 const envSchema = z.object(shape);
 type Variable = keyof typeof shape;
 type Values = z.output<typeof envSchema>;
@@ -468,7 +480,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success || found.length > 0) {
     const order = (variable: string) => VARIABLE_NAMES.indexOf(variable as Variable);
     found.sort((a, b) => order(a.variable) - order(b.variable));
-    throw new ConfigError(found.map(({ variable, reason }) => problemLine(variable, reason, set[variable as Variable])));
+    throw new ConfigError(
+      found.map(({ variable, reason }) => problemLine(variable, reason, set[variable as Variable])),
+    );
   }
   return deepFreeze(toConfig(result.data));
 }

@@ -35,7 +35,9 @@ export function readLocales(dir: string): Resources {
 
 export function flattenKeys(tree: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([k, v]) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? flattenKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? flattenKeys(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [`${prefix}${k}`],
   );
 }
 
@@ -51,7 +53,10 @@ export function createI18n(resources: Resources): I18n {
     returnNull: false,
     showSupportNotice: false,
   } as Parameters<i18n['init']>[0]);
-  const keySets = Object.fromEntries(LOCALES.map((l) => [l, new Set(flattenKeys(resources[l]))])) as Record<Locale, Set<string>>;
+  const keySets = Object.fromEntries(LOCALES.map((l) => [l, new Set(flattenKeys(resources[l]))])) as Record<
+    Locale,
+    Set<string>
+  >;
   const fixed = Object.fromEntries(LOCALES.map((l) => [l, instance.getFixedT(l)])) as Record<Locale, i18n['t']>;
   return {
     translate: (locale, key, params) => String(fixed[locale](key, params ?? {})),

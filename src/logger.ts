@@ -2,7 +2,7 @@
  * The application's logger: pino, with personal data and secrets redacted, writing either JSON lines
  * or (for people at a terminal) single readable lines, without any extra package.
  */
-import { type DestinationStream, type LoggerOptions, pino, type Logger as PinoLogger } from 'pino';
+import { type DestinationStream, type LoggerOptions, type Logger as PinoLogger, pino } from 'pino';
 
 /** The levels LOG_LEVEL accepts, most severe first; `silent` logs nothing. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -6,12 +6,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { createAssistant } from './adapters/ai/create.js';
 import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import { startCron } from './adapters/scheduler/cron.js';
-import { createAssistant } from './adapters/ai/create.js';
-import { KeywordsError } from './core/understand/keywords.js';
 import { redactUri } from './adapters/store/mongo/connection.js';
 import { openSqliteStore } from './adapters/store/sqlite/store.js';
 import { App } from './app/app.js';
@@ -21,15 +20,16 @@ import { FlowError, loadFlows } from './app/flows-loader.js';
 import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
 import { type Config, ConfigError, configWarnings, loadConfig, loadDotEnv } from './config.js';
-import { type Store, StoreError, systemClock } from './core/ports.js';
-import type { Address } from './core/types.js';
 import { localeKeysOf } from './core/flow/registry.js';
+import { type Store, StoreError, systemClock } from './core/ports.js';
 import {
   compileQuestionnaire,
   loadQuestionnaires,
   mergeResources,
   QuestionnaireError,
 } from './core/surveys/questionnaire.js';
+import type { Address } from './core/types.js';
+import { KeywordsError } from './core/understand/keywords.js';
 import { createI18n, readLocales } from './i18n.js';
 import { createLogger } from './logger.js';
 import { runShutdown } from './shutdown.js';

@@ -7,6 +7,8 @@
  * failure for one message is caught here, logged without personal data, and answered with a short
  * apology; the message itself is still recorded.
  */
+
+import { type AnswerSummary, CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import type {
   Effect,
   EngineContext,
@@ -16,11 +18,11 @@ import type {
   TicketSummary,
 } from '../core/flow/engine.js';
 import { mayUnderstand, step } from '../core/flow/engine.js';
-import type { Understanding } from '../core/understand/understanding.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
 import { initialState } from '../core/flow/state.js';
 import { formatUnit } from '../core/location.js';
 import type { Job, StoreTx, Thread } from '../core/ports.js';
+import { parseOwnerSurveyWord } from '../core/surveys/words.js';
 import {
   type Actor,
   addEvent,
@@ -47,12 +49,14 @@ import {
   URGENCIES,
   type Urgency,
 } from '../core/types.js';
+import type { Understanding } from '../core/understand/understanding.js';
 import { AppContext, type AppOptions } from './context.js';
 import { alertEmergency, cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
-import { businessDayKey, formatBusinessTime } from './render.js';
-import { type AnswerSummary, CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import { IdentityLinks } from './identity.js';
+import { businessDayKey, formatBusinessTime } from './render.js';
 import { Revisits } from './revisits.js';
+import type { JobHandler } from './scheduler.js';
+import { type OwnerSide, StaffDesk } from './staff-desk.js';
 import {
   parseSurveyButton,
   parseSurveyCommand,
@@ -62,9 +66,6 @@ import {
   type SurveyOwners,
   Surveys,
 } from './surveys.js';
-import { parseOwnerSurveyWord } from '../core/surveys/words.js';
-import type { JobHandler } from './scheduler.js';
-import { type OwnerSide, StaffDesk } from './staff-desk.js';
 
 export type { AppOptions, AppSettings } from './context.js';
 
@@ -488,7 +489,12 @@ export class App implements OwnerSide, SurveyOwners {
     /** An answer to a question that was overtaken meanwhile: kept on the timeline and passed on, nothing changes. */
     const passOnLate = async (asked: string, label: string, key: string, params: Record<string, string>) => {
       await tx.saveTicket(
-        addEvent(ticket, { at: now, actor, action: 'note', note: `${asked} → ${label}${comment ? `：${comment}` : ''}` }),
+        addEvent(ticket, {
+          at: now,
+          actor,
+          action: 'note',
+          note: `${asked} → ${label}${comment ? `：${comment}` : ''}`,
+        }),
       );
       await tellStaff(staffT(key, { number: ticket.number, answer: label, comment, who, ...params }), mention);
       await reply('owner.plan_noted');
@@ -519,7 +525,9 @@ export class App implements OwnerSide, SurveyOwners {
     if (effect.type === 'appointment.answer') {
       const ok = answer === 'ok';
       const asked = typeof effect.context.time === 'string' ? effect.context.time : undefined;
-      const agreed = ticket.scheduledFor ? formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone) : undefined;
+      const agreed = ticket.scheduledFor
+        ? formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone)
+        : undefined;
       if (ticket.status !== 'scheduled' || (asked !== undefined && asked !== agreed)) {
         // The time was changed (or the ticket moved on) before this answer: passed on, confirming nothing.
         const label = this.ctx.t(this.ctx.staffLocale, `appointment.option.${ok ? 'ok' : 'other'}`);
@@ -648,7 +656,8 @@ export class App implements OwnerSide, SurveyOwners {
   async withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void> {
     const thread = await tx.getThread(ticket.origin.channel, ticket.origin.chatId);
     if (!thread) return;
-    const ours = (f: { flowId: string; context: FlowContext }) => f.flowId === flowId && f.context.number === ticket.number;
+    const ours = (f: { flowId: string; context: FlowContext }) =>
+      f.flowId === flowId && f.context.number === ticket.number;
     const state = structuredClone(thread.state);
     const droppedCurrent = state.flow !== undefined && ours(state.flow);
     const queued = state.queue.length;

@@ -4,14 +4,7 @@
  * alerted again every accept period until someone accepts them.
  */
 import type { Job, StoreTx } from '../core/ports.js';
-import {
-  activePhases,
-  CHECKPOINTS,
-  deadlineAt,
-  isOverdue,
-  policyFor,
-  type SlaPhase,
-} from '../core/tickets/sla.js';
+import { activePhases, CHECKPOINTS, deadlineAt, isOverdue, policyFor, type SlaPhase } from '../core/tickets/sla.js';
 import { addEvent, type Ticket } from '../core/tickets/ticket.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
@@ -32,7 +25,13 @@ export async function scheduleDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ti
       const due = deadlineAt(since, policy, phase, percent, sla, businessHours, ctx.settings.timeZone);
       if (!due || due.getTime() < now.getTime()) continue;
       await tx.scheduleJob(
-        { id: ctx.newId(), type: 'sla.check', dueAt: due, key: key(ticket, phase, percent), payload: { ticketId: ticket.id, phase, percent } },
+        {
+          id: ctx.newId(),
+          type: 'sla.check',
+          dueAt: due,
+          key: key(ticket, phase, percent),
+          payload: { ticketId: ticket.id, phase, percent },
+        },
         now,
       );
     }
@@ -53,7 +52,12 @@ export async function scheduleDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ti
 }
 
 /** Cancels the pending checkpoints of some (default: all) phases. */
-export async function cancelDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ticket, phases: readonly SlaPhase[] = PHASES): Promise<void> {
+export async function cancelDeadlines(
+  ctx: AppContext,
+  tx: StoreTx,
+  ticket: Ticket,
+  phases: readonly SlaPhase[] = PHASES,
+): Promise<void> {
   const now = ctx.clock.now();
   for (const phase of phases) {
     for (const percent of CHECKPOINTS) await tx.cancelJobs(key(ticket, phase, percent), now);
@@ -79,7 +83,10 @@ async function mentionsOf(ctx: AppContext, tx: StoreTx, level: 'supervisors' | '
 export async function alertEmergency(ctx: AppContext, tx: StoreTx, ticket: Ticket): Promise<void> {
   const mentions = await mentionsOf(ctx, tx, 'supervisors');
   await ctx.toStaff(tx, {
-    text: ctx.t(ctx.staffLocale, 'desk.emergency_alert', { number: ticket.number, who: mentions.map((m) => `@${m.name}`).join(' ') }),
+    text: ctx.t(ctx.staffLocale, 'desk.emergency_alert', {
+      number: ticket.number,
+      who: mentions.map((m) => `@${m.name}`).join(' '),
+    }),
     replyToRef: `card:${ticket.number}`,
     ...(mentions.length ? { mentions } : {}),
   });
@@ -94,7 +101,15 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
   if (!active) return;
   const t = (k: string, p?: Record<string, string | number>) => ctx.t(ctx.staffLocale, k, p);
   const policy = policyFor(ticket);
-  const due = deadlineAt(active.since, policy, phase, 100, ctx.policy.sla, ctx.policy.businessHours, ctx.settings.timeZone);
+  const due = deadlineAt(
+    active.since,
+    policy,
+    phase,
+    100,
+    ctx.policy.sla,
+    ctx.policy.businessHours,
+    ctx.settings.timeZone,
+  );
   const params = {
     number: ticket.number,
     phase: t(`desk.phase.${phase}`),
@@ -146,7 +161,8 @@ export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job)
   if (!ticket || (ticket.status !== 'recorded' && ticket.status !== 'reopened')) return;
   const mentions = await mentionsOf(ctx, tx, round >= 2 ? 'managers' : 'supervisors');
   // Waiting since it came in, or since it was reopened.
-  const since = ticket.timeline.findLast((e) => e.to === ticket.status && e.from !== ticket.status)?.at ?? ticket.createdAt;
+  const since =
+    ticket.timeline.findLast((e) => e.to === ticket.status && e.from !== ticket.status)?.at ?? ticket.createdAt;
   const text = ctx.t(ctx.staffLocale, 'desk.sla.emergency_repeat', {
     number: ticket.number,
     minutes: Math.round((ctx.clock.now().getTime() - since.getTime()) / 60_000),
@@ -154,7 +170,14 @@ export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job)
   });
   await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });
   const now = ctx.clock.now();
-  await tx.saveTicket(addEvent(ticket, { at: now, actor: { type: 'system' }, action: 'escalation', note: `emergency not accepted, round ${round}` }));
+  await tx.saveTicket(
+    addEvent(ticket, {
+      at: now,
+      actor: { type: 'system' },
+      action: 'escalation',
+      note: `emergency not accepted, round ${round}`,
+    }),
+  );
   await tx.scheduleJob(
     {
       id: ctx.newId(),

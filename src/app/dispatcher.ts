@@ -66,8 +66,7 @@ export class Dispatcher {
   private loop?: Promise<void>;
   private wakeUp?: () => void;
 
-  constructor(private readonly o: DispatcherOptions) {
-  }
+  constructor(private readonly o: DispatcherOptions) {}
 
   /** Leases and delivers what is deliverable now; returns how many items it handled. */
   async runOnce(): Promise<number> {
@@ -131,7 +130,12 @@ export class Dispatcher {
     const sender = this.o.senders.find((s) => s.channel === item.channel);
     const now = clock.now();
     if (!sender) {
-      await store.markOutboxRetry(item.id, new Date(now.getTime() + 60_000), `no ${item.channel} channel in this process`, false);
+      await store.markOutboxRetry(
+        item.id,
+        new Date(now.getTime() + 60_000),
+        `no ${item.channel} channel in this process`,
+        false,
+      );
       return;
     }
     // Look up what the action points at first: an edit of a message never sent here costs no send slot.
@@ -169,18 +173,27 @@ export class Dispatcher {
         return;
       }
       case 'rate_limited':
-        log.warn({ channel: item.channel, retryAfterMs: result.retryAfterMs }, 'platform asked us to slow down for one chat');
+        log.warn(
+          { channel: item.channel, retryAfterMs: result.retryAfterMs },
+          'platform asked us to slow down for one chat',
+        );
         await store.markOutboxRetry(item.id, new Date(at.getTime() + result.retryAfterMs), result.reason, false);
         return;
       case 'transient': {
         const attempts = item.attempts + 1;
         if (attempts >= (this.o.maxAttempts ?? 20)) {
-          log.error({ id: item.id, channel: item.channel, attempts, reason: result.reason }, 'outbound message dead-lettered');
+          log.error(
+            { id: item.id, channel: item.channel, attempts, reason: result.reason },
+            'outbound message dead-lettered',
+          );
           await store.markOutboxDead(item.id, result.reason, at);
           return;
         }
         const delay = this.backoff(attempts);
-        log.warn({ id: item.id, channel: item.channel, attempts, delayMs: delay, reason: result.reason }, 'delivery failed; will retry');
+        log.warn(
+          { id: item.id, channel: item.channel, attempts, delayMs: delay, reason: result.reason },
+          'delivery failed; will retry',
+        );
         await store.markOutboxRetry(item.id, new Date(at.getTime() + delay), result.reason, true);
         return;
       }
@@ -190,7 +203,10 @@ export class Dispatcher {
         await this.o.onUnreachable?.(item.channel, item.chatId);
         return;
       case 'rejected':
-        log.error({ id: item.id, channel: item.channel, reason: result.reason }, 'platform rejected an outbound message');
+        log.error(
+          { id: item.id, channel: item.channel, reason: result.reason },
+          'platform rejected an outbound message',
+        );
         await store.markOutboxDead(item.id, result.reason, at);
         return;
     }

@@ -44,7 +44,11 @@ export class IdentityLinks {
     };
     await tx.setSetting(key(owner), JSON.stringify(pending));
     const here = this.ctx.t(other.locale, `channel.${address.channel}`);
-    await this.ctx.sendTo(tx, { channel: target.channel, chatId: target.chatId }, { text: this.ctx.t(other.locale, 'link.code', { code, channel: here }) });
+    await this.ctx.sendTo(
+      tx,
+      { channel: target.channel, chatId: target.chatId },
+      { text: this.ctx.t(other.locale, 'link.code', { code, channel: here }) },
+    );
     await this.ctx.sendTo(tx, address, {
       text: this.ctx.t(owner.locale, 'link.offer', { channel: this.ctx.t(owner.locale, `channel.${target.channel}`) }),
     });
@@ -70,7 +74,9 @@ export class IdentityLinks {
     if (typed !== pending.code) {
       pending.attempts += 1;
       await tx.setSetting(key(owner), pending.attempts >= MAX_ATTEMPTS ? '' : JSON.stringify(pending));
-      await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, pending.attempts >= MAX_ATTEMPTS ? 'link.expired' : 'link.wrong') });
+      await this.ctx.sendTo(tx, address, {
+        text: this.ctx.t(owner.locale, pending.attempts >= MAX_ATTEMPTS ? 'link.expired' : 'link.wrong'),
+      });
       return true;
     }
     await tx.setSetting(key(owner), '');
@@ -87,7 +93,12 @@ export class IdentityLinks {
     await tx.saveOwner({ ...drop, identities: [], updatedAt: now });
     await tx.saveOwner({
       ...keep,
-      identities: [...keep.identities, ...drop.identities.filter((i) => !keep.identities.some((k) => k.channel === i.channel && k.userId === i.userId))],
+      identities: [
+        ...keep.identities,
+        ...drop.identities.filter(
+          (i) => !keep.identities.some((k) => k.channel === i.channel && k.userId === i.userId),
+        ),
+      ],
       units: [...new Set([...keep.units, ...drop.units])],
       name: keep.name ?? drop.name,
       updatedAt: now,

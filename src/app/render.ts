@@ -4,7 +4,15 @@
  */
 import { DateTime } from 'luxon';
 import { isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
-import { type Button, CATEGORIES, type EstateLocation, type Locale, type OutboundMessage, RESPONSIBILITIES, URGENCIES } from '../core/types.js';
+import {
+  type Button,
+  CATEGORIES,
+  type EstateLocation,
+  type Locale,
+  type OutboundMessage,
+  RESPONSIBILITIES,
+  URGENCIES,
+} from '../core/types.js';
 import type { TranslateFn } from '../i18n.js';
 
 /** YYMMDD of an instant in the business time zone: the day part of ticket numbers. */
@@ -17,7 +25,10 @@ export function formatBusinessTime(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm');
 }
 
-export function describeLocation(t: (key: string, p?: Record<string, string | number>) => string, loc: EstateLocation | undefined): string {
+export function describeLocation(
+  t: (key: string, p?: Record<string, string | number>) => string,
+  loc: EstateLocation | undefined,
+): string {
   if (!loc) return t('common.none');
   if (loc.kind === 'public') return t('location.public_shown', { description: loc.description });
   return loc.unit
@@ -135,10 +146,16 @@ export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: C
       URGENCIES.map((u) => ({ label: mark(ticket.urgency === u, t(`ticket.urgency.${u}`)), data: `s|ju|${n}|${u}` })),
       RESPONSIBILITIES.filter((r) => r !== 'unknown')
         .slice(0, 3)
-        .map((r) => ({ label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)), data: `s|jr|${n}|${r}` })),
+        .map((r) => ({
+          label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)),
+          data: `s|jr|${n}|${r}`,
+        })),
       RESPONSIBILITIES.filter((r) => r !== 'unknown')
         .slice(3)
-        .map((r) => ({ label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)), data: `s|jr|${n}|${r}` })),
+        .map((r) => ({
+          label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)),
+          data: `s|jr|${n}|${r}`,
+        })),
       [
         { label: t('desk.button.category'), data: `s|jcat|${n}` },
         { label: t('desk.button.done'), data: `s|jx|${n}` },
@@ -146,7 +163,10 @@ export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: C
     ];
   }
   if (mode === 'category') {
-    const cats = CATEGORIES.map((c) => ({ label: mark(ticket.category === c, t(`ticket.category.${c}`)), data: `s|jc|${n}|${c}` }));
+    const cats = CATEGORIES.map((c) => ({
+      label: mark(ticket.category === c, t(`ticket.category.${c}`)),
+      data: `s|jc|${n}|${c}`,
+    }));
     const rows: Button[][] = [];
     for (let i = 0; i < cats.length; i += 3) rows.push(cats.slice(i, i + 3));
     rows.push([{ label: t('desk.button.done'), data: `s|jx|${n}` }]);
@@ -158,4 +178,3 @@ export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: C
   for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
   return rows;
 }
-

@@ -19,7 +19,12 @@ import { formatBusinessTime } from './render.js';
 
 /** What the revisit needs from the owner's side of the application. */
 export interface RevisitOwnerSide {
-  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<boolean>;
+  startFlow(
+    tx: StoreTx,
+    ticket: Ticket,
+    flowId: string,
+    context: Record<string, string | number | boolean>,
+  ): Promise<boolean>;
   notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>): Promise<boolean>;
 }
 
@@ -64,7 +69,8 @@ export class Revisits {
   /** How many revisit messages this ticket's owner has had since it was last resolved. */
   private contacts(ticket: Ticket): number {
     const since = ticket.resolvedAt?.getTime() ?? 0;
-    return ticket.timeline.filter((e) => e.action === 'revisit' && e.data?.contact === true && e.at.getTime() >= since).length;
+    return ticket.timeline.filter((e) => e.action === 'revisit' && e.data?.contact === true && e.at.getTime() >= since)
+      .length;
   }
 
   /** Schedules the revisit of a resolved ticket: REVISIT_AFTER later (per-category overrides), out of quiet hours. */
@@ -75,7 +81,13 @@ export class Revisits {
   }
 
   private async contact(tx: StoreTx, ticket: Ticket, note: string): Promise<Ticket> {
-    const updated = addEvent(ticket, { at: this.ctx.clock.now(), actor: { type: 'system' }, action: 'revisit', note, data: { contact: true } });
+    const updated = addEvent(ticket, {
+      at: this.ctx.clock.now(),
+      actor: { type: 'system' },
+      action: 'revisit',
+      note,
+      data: { contact: true },
+    });
     await tx.saveTicket(updated);
     return updated;
   }
@@ -121,7 +133,10 @@ export class Revisits {
     const reopened = [...ticket.timeline].reverse().find((e) => e.action === 'reopen');
     const since = reopened?.at.getTime() ?? 0;
     const contacted = ticket.timeline.some(
-      (e) => e.at.getTime() > since && e.actor.type === 'staff' && (e.action === 'staff_reply' || e.action === 'accept' || e.action === 'note'),
+      (e) =>
+        e.at.getTime() > since &&
+        e.actor.type === 'staff' &&
+        (e.action === 'staff_reply' || e.action === 'accept' || e.action === 'note'),
     );
     if (contacted) return;
     const who = await this.mentions(tx, ['supervisors', 'managers']);
@@ -134,7 +149,14 @@ export class Revisits {
       replyToRef: `card:${ticket.number}`,
       ...(who.length ? { mentions: who } : {}),
     });
-    await tx.saveTicket(addEvent(ticket, { at: this.ctx.clock.now(), actor: { type: 'system' }, action: 'escalation', note: 'revisit follow-up overdue' }));
+    await tx.saveTicket(
+      addEvent(ticket, {
+        at: this.ctx.clock.now(),
+        actor: { type: 'system' },
+        action: 'escalation',
+        note: 'revisit follow-up overdue',
+      }),
+    );
   }
 
   /** The owner's answers from the chat (`revisit.record`), or their wish to be asked later. */
@@ -142,7 +164,7 @@ export class Revisits {
     const number = effect.context.number;
     const ticket = typeof number === 'string' ? await tx.getTicketByNumber(number) : undefined;
     if (!ticket || ticket.ownerId !== owner.id) {
-      this.ctx.log.warn({ ownerId: owner.id }, 'revisit answer for a ticket that is not the owner\'s; ignored');
+      this.ctx.log.warn({ ownerId: owner.id }, "revisit answer for a ticket that is not the owner's; ignored");
       return;
     }
     const a = effect.answers;
@@ -157,7 +179,9 @@ export class Revisits {
           staffKey: 'desk.revisit.no_response_later',
           params: { count: contacts },
         });
-        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'revisit.later_final', { number: ticket.number }) });
+        await this.ctx.sendTo(tx, address, {
+          text: this.ctx.t(owner.locale, 'revisit.later_final', { number: ticket.number }),
+        });
         return;
       }
       await this.cancelAll(tx, ticket);
@@ -169,7 +193,8 @@ export class Revisits {
     }
     const answers: RevisitAnswers = {
       solved: a.solved === true,
-      attitude: a.attitude === 'satisfied' || a.attitude === 'so_so' || a.attitude === 'unsatisfied' ? a.attitude : 'so_so',
+      attitude:
+        a.attitude === 'satisfied' || a.attitude === 'so_so' || a.attitude === 'unsatisfied' ? a.attitude : 'so_so',
       charged: a.charged === true,
       score: typeof a.score === 'number' ? a.score : 0,
       ...(typeof a.comment === 'string' ? { comment: a.comment } : {}),
@@ -180,27 +205,47 @@ export class Revisits {
   }
 
   /** `/revisit T… 已解决 满意 未收费 9 备注`: the accountable person records a phone revisit. */
-  async recordByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }> {
+  async recordByPhone(
+    tx: StoreTx,
+    ticket: Ticket,
+    text: string,
+    actor: Actor,
+  ): Promise<{ ok: boolean; message: string }> {
     const answers = parsePhoneRevisit(text);
     if (!answers) return { ok: false, message: this.staffT('desk.revisit.usage', { number: ticket.number }) };
     if (ticket.status !== 'resolved' && ticket.status !== 'closed') {
-      return { ok: false, message: this.staffT('desk.refused.status', { number: ticket.number, status: this.staffT(`ticket.status.${ticket.status}`) }) };
+      return {
+        ok: false,
+        message: this.staffT('desk.refused.status', {
+          number: ticket.number,
+          status: this.staffT(`ticket.status.${ticket.status}`),
+        }),
+      };
     }
     await this.apply(tx, ticket, answers, 'phone', actor);
     return { ok: true, message: this.staffT('desk.revisit.recorded', { number: ticket.number }) };
   }
 
   /** Records the answers on the ticket and acts on them: reopen on a bad answer, else close. */
-  private async apply(tx: StoreTx, ticket: Ticket, answers: RevisitAnswers, by: 'chat' | 'phone', actor: Actor): Promise<'closed' | 'reopened'> {
+  private async apply(
+    tx: StoreTx,
+    ticket: Ticket,
+    answers: RevisitAnswers,
+    by: 'chat' | 'phone',
+    actor: Actor,
+  ): Promise<'closed' | 'reopened'> {
     const now = this.ctx.clock.now();
     await this.cancelAll(tx, ticket);
-    const bad = !answers.solved || answers.attitude === 'unsatisfied' || answers.score <= this.ctx.policy.revisitReopenAt;
+    const bad =
+      !answers.solved || answers.attitude === 'unsatisfied' || answers.score <= this.ctx.policy.revisitReopenAt;
     const outcome = bad ? 'reopened' : 'closed';
     const record: RevisitRecord = { ...answers, at: now, by, outcome };
     const summary = this.answersText(answers);
     const base = addEvent(ticket, { at: now, actor, action: 'revisit', note: summary, data: { by } });
     const patch = { revisit: record, revisitOutcome: 'answered' as const };
-    const r = bad ? transition(base, 'reopen', actor, now, patch, summary) : transition(base, 'close', actor, now, patch, summary);
+    const r = bad
+      ? transition(base, 'reopen', actor, now, patch, summary)
+      : transition(base, 'close', actor, now, patch, summary);
     const saved = r.ok ? r.ticket : { ...base, ...patch };
     await tx.saveTicket(saved);
     await this.ctx.updateCard(tx, saved);
@@ -231,7 +276,10 @@ export class Revisits {
     if (answers.charged && !ticket.paidWork) {
       const who = await this.mentions(tx, ['supervisors']);
       await this.ctx.toStaff(tx, {
-        text: this.staffT('desk.revisit.charged', { number: ticket.number, who: who.map((m) => `@${m.name}`).join(' ') }),
+        text: this.staffT('desk.revisit.charged', {
+          number: ticket.number,
+          who: who.map((m) => `@${m.name}`).join(' '),
+        }),
         replyToRef: `card:${ticket.number}`,
         ...(who.length ? { mentions: who } : {}),
       });
@@ -266,14 +314,25 @@ export class Revisits {
   private async askStaffToPhone(tx: StoreTx, ticket: Ticket): Promise<void> {
     if (ticket.timeline.some((e) => e.action === 'revisit' && e.data?.phoneRequested === true)) return;
     const assignee = ticket.assignee ? await tx.getStaff(ticket.assignee.id) : undefined;
-    const mentions = assignee ? [{ userId: assignee.userId, name: assignee.displayName }] : await this.mentions(tx, ['supervisors']);
+    const mentions = assignee
+      ? [{ userId: assignee.userId, name: assignee.displayName }]
+      : await this.mentions(tx, ['supervisors']);
     await this.ctx.toStaff(tx, {
-      text: this.staffT('desk.revisit.phone', { number: ticket.number, who: mentions.map((m) => `@${m.name}`).join(' ') }),
+      text: this.staffT('desk.revisit.phone', {
+        number: ticket.number,
+        who: mentions.map((m) => `@${m.name}`).join(' '),
+      }),
       replyToRef: `card:${ticket.number}`,
       ...(mentions.length ? { mentions } : {}),
     });
     await tx.saveTicket(
-      addEvent(ticket, { at: this.ctx.clock.now(), actor: { type: 'system' }, action: 'revisit', note: 'phone revisit requested', data: { phoneRequested: true } }),
+      addEvent(ticket, {
+        at: this.ctx.clock.now(),
+        actor: { type: 'system' },
+        action: 'revisit',
+        note: 'phone revisit requested',
+        data: { phoneRequested: true },
+      }),
     );
   }
 
@@ -284,7 +343,8 @@ export class Revisits {
       const evening = now.set({ hour: 19, minute: 0, second: 0, millisecond: 0 });
       return (evening > now ? evening : now.plus({ hours: 1 })).toJSDate();
     }
-    if (when === 'tomorrow') return now.plus({ days: 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+    if (when === 'tomorrow')
+      return now.plus({ days: 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
     return now.plus({ hours: 1 }).toJSDate();
   }
 
@@ -333,7 +393,11 @@ export function parsePhoneRevisit(text: string): RevisitAnswers | undefined {
     else if (attitude === undefined && ['一般', 'so-so', 'so_so', 'soso'].includes(token)) attitude = 'so_so';
     else if (attitude === undefined && ['不满意', 'unsatisfied'].includes(token)) attitude = 'unsatisfied';
     else if (charged === undefined && ['收费', '已收费', '有收费', 'charged'].includes(token)) charged = true;
-    else if (charged === undefined && ['未收费', '没收费', '不收费', '免费', 'not-charged', 'uncharged', 'free'].includes(token)) charged = false;
+    else if (
+      charged === undefined &&
+      ['未收费', '没收费', '不收费', '免费', 'not-charged', 'uncharged', 'free'].includes(token)
+    )
+      charged = false;
     else if (score === undefined && /^(10|[1-9])分?$/.test(token)) score = Number(token.replace('分', ''));
     else rest.push(raw);
   }

@@ -10,6 +10,7 @@
 import { DateTime } from 'luxon';
 import { fold } from '../core/flow/answers.js';
 import type { StoreTx } from '../core/ports.js';
+import { deadlineAt, policyFor } from '../core/tickets/sla.js';
 import {
   type Actor,
   addEvent,
@@ -21,7 +22,6 @@ import {
   TRANSITIONS,
   transition,
 } from '../core/tickets/ticket.js';
-import { deadlineAt, policyFor } from '../core/tickets/sla.js';
 import { lastAllowedBefore } from '../core/time.js';
 import {
   CATEGORIES,
@@ -45,9 +45,20 @@ export interface OwnerSide {
    * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
    * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
    */
-  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>, photos?: string[]): Promise<boolean>;
+  notify(
+    tx: StoreTx,
+    ticket: Ticket,
+    key: string,
+    params?: Record<string, string | number>,
+    photos?: string[],
+  ): Promise<boolean>;
   /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
-  startFlow(tx: StoreTx, ticket: Ticket, flowId: string, context: Record<string, string | number | boolean>): Promise<boolean>;
+  startFlow(
+    tx: StoreTx,
+    ticket: Ticket,
+    flowId: string,
+    context: Record<string, string | number | boolean>,
+  ): Promise<boolean>;
   /**
    * Takes back a question about the ticket that staff have overtaken (a plan or a visit time the owner has
    * not answered): a queued one is dropped, a current one ends and whatever waited behind it starts.
@@ -111,7 +122,17 @@ const WORDS: Record<string, Command> = {
 };
 
 /** Actions that need the accountable person (or a supervisor). */
-const ACCOUNTABLE_ONLY: readonly StaffAction[] = ['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'draft'];
+const ACCOUNTABLE_ONLY: readonly StaffAction[] = [
+  'judge',
+  'reject',
+  'reply',
+  'plan',
+  'schedule',
+  'resolve',
+  'handover',
+  'phone',
+  'draft',
+];
 /** Actions whose button asks for text first. */
 const NEEDS_TEXT: readonly StaffAction[] = ['reject', 'reply', 'plan', 'schedule', 'resolve'];
 const INPUT_TTL_MS = 15 * 60_000;
@@ -139,7 +160,11 @@ export function parseStaffCommand(text: string): ParsedCommand | undefined {
   }
   const command = word(first);
   if (!command) return undefined;
-  if (!first.startsWith('/') && !normaliseTicketNumber(tokens[1] ?? '') && !['tickets', 'summary', 'help', 'cancel'].includes(command)) {
+  if (
+    !first.startsWith('/') &&
+    !normaliseTicketNumber(tokens[1] ?? '') &&
+    !['tickets', 'summary', 'help', 'cancel'].includes(command)
+  ) {
     return undefined;
   }
   const maybeNumber = normaliseTicketNumber(tokens[1] ?? '');
@@ -156,18 +181,30 @@ export class StaffDesk {
   static looksLikeCommand(inbound: Inbound): boolean {
     if (inbound.content.type === 'button') return inbound.content.data.startsWith('s|');
     // A photo captioned with a command (`/resolve T… 已更换水管`) is one too.
-    const text = inbound.content.type === 'text' ? inbound.content.text : inbound.content.type === 'photo' ? inbound.content.caption : undefined;
+    const text =
+      inbound.content.type === 'text'
+        ? inbound.content.text
+        : inbound.content.type === 'photo'
+          ? inbound.content.caption
+          : undefined;
     if (!text) return false;
     // 取消 / 帮助 without a ticket number belong to the sender's own conversation (staff are owners too).
     const parsed = parseStaffCommand(text);
-    return parsed !== undefined && (parsed.number !== undefined || parsed.command === 'tickets' || parsed.command === 'summary');
+    return (
+      parsed !== undefined &&
+      (parsed.number !== undefined || parsed.command === 'tickets' || parsed.command === 'summary')
+    );
   }
 
   /** The role configuration gives the sender (SUPERVISORS, MANAGERS); everyone else in the room is staff. */
   configuredRole(inbound: Inbound): Staff['role'] {
     const matches = (refs: readonly { channel?: string; userId: string }[]) =>
       refs.some((r) => r.userId === inbound.userId && (!r.channel || r.channel === inbound.channel));
-    return matches(this.ctx.policy.managers) ? 'manager' : matches(this.ctx.policy.supervisors) ? 'supervisor' : 'staff';
+    return matches(this.ctx.policy.managers)
+      ? 'manager'
+      : matches(this.ctx.policy.supervisors)
+        ? 'supervisor'
+        : 'staff';
   }
 
   /**
@@ -187,7 +224,8 @@ export class StaffDesk {
     const role = this.configuredRole(inbound);
     const displayName = inbound.userName?.trim() || existing?.displayName || inbound.userId;
     const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
-    if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active) await tx.saveStaff(staff);
+    if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active)
+      await tx.saveStaff(staff);
     return staff;
   }
 
@@ -249,7 +287,13 @@ export class StaffDesk {
 
   // ── entry points ──────────────────────────────────────────────────────────
 
-  private async command(tx: StoreTx, inbound: Inbound, staff: Staff, p: ParsedCommand, draft?: string): Promise<DeskResult> {
+  private async command(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    p: ParsedCommand,
+    draft?: string,
+  ): Promise<DeskResult> {
     if (p.command === 'help') {
       await this.say(tx, inbound, this.t('desk.help'));
       return {};
@@ -286,14 +330,27 @@ export class StaffDesk {
   }
 
   /** The accountable person (or a supervisor) records a revisit done by phone. */
-  private async phoneRevisit(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, text: string): Promise<DeskResult> {
+  private async phoneRevisit(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    number: string,
+    text: string,
+  ): Promise<DeskResult> {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return this.refuse(tx, inbound, false, 'desk.refused.no_ticket', { number });
     if (!this.mayAct(staff, ticket)) {
       this.ctx.log.warn({ ticket: number, action: 'revisit', staff: staff.id }, 'refused: not the accountable person');
-      return this.refuse(tx, inbound, false, 'desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' });
+      return this.refuse(tx, inbound, false, 'desk.refused.not_accountable', {
+        number,
+        name: ticket.assignee?.name ?? '',
+      });
     }
-    const result = await this.owners.revisitByPhone(tx, ticket, text, { type: 'staff', id: staff.id, name: staff.displayName });
+    const result = await this.owners.revisitByPhone(tx, ticket, text, {
+      type: 'staff',
+      id: staff.id,
+      name: staff.displayName,
+    });
     await this.say(tx, inbound, result.message, ticket);
     return {};
   }
@@ -328,7 +385,11 @@ export class StaffDesk {
     }
     const replied = await this.repliedTicket(tx, inbound);
     const pending = await this.peekInput(tx, staff);
-    if (pending && (pending.action === 'reply' || pending.action === 'resolve') && (!replied || replied === pending.number)) {
+    if (
+      pending &&
+      (pending.action === 'reply' || pending.action === 'resolve') &&
+      (!replied || replied === pending.number)
+    ) {
       await this.clearInput(tx, staff);
       return this.run(tx, inbound, staff, pending.action, pending.number, caption ?? '', false, ref);
     }
@@ -366,12 +427,21 @@ export class StaffDesk {
       this.ctx.log.warn({ ticket: number, action, staff: staff.id }, 'refused: not the accountable person');
       // Nobody took it on and it is finished (cancelled, declined): "accept it first" would be wrong.
       if (!ticket.assignee && !isOpen(ticket.status)) {
-        return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number, status: this.t(`ticket.status.${ticket.status}`) });
+        return this.refuse(tx, inbound, viaButton, 'desk.refused.status', {
+          number,
+          status: this.t(`ticket.status.${ticket.status}`),
+        });
       }
-      return this.refuse(tx, inbound, viaButton, ticket.assignee ? 'desk.refused.not_accountable' : 'desk.refused.accept_first', {
-        number,
-        name: ticket.assignee?.name ?? '',
-      });
+      return this.refuse(
+        tx,
+        inbound,
+        viaButton,
+        ticket.assignee ? 'desk.refused.not_accountable' : 'desk.refused.accept_first',
+        {
+          number,
+          name: ticket.assignee?.name ?? '',
+        },
+      );
     }
     const allowed = allowedFrom(action);
     if (allowed && !allowed.includes(ticket.status)) {
@@ -382,7 +452,10 @@ export class StaffDesk {
     }
     if (action === 'reject' && staff.role === 'staff' && ticket.timeline.some((e) => e.action === 'request_review')) {
       // The owner asked for a supervisor's review: only a supervisor may decline it again.
-      this.ctx.log.warn({ ticket: number, action, staff: staff.id }, 'refused: a reviewed ticket is declined by a supervisor');
+      this.ctx.log.warn(
+        { ticket: number, action, staff: staff.id },
+        'refused: a reviewed ticket is declined by a supervisor',
+      );
       return this.refuse(tx, inbound, viaButton, 'desk.refused.review_supervisor', { number });
     }
     if (viaButton && NEEDS_TEXT.includes(action)) return this.askForText(tx, inbound, staff, action, ticket);
@@ -410,7 +483,9 @@ export class StaffDesk {
         await this.say(
           tx,
           inbound,
-          text ? this.t('desk.draft', { name: staff.displayName, number, draft: text }) : this.t('desk.draft_unavailable'),
+          text
+            ? this.t('desk.draft', { name: staff.displayName, number, draft: text })
+            : this.t('desk.draft_unavailable'),
           ticket,
         );
         return viaButton ? { ack: { text: '' } } : {};
@@ -420,7 +495,10 @@ export class StaffDesk {
   private async accept(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, viaButton: boolean) {
     // A reopened ticket still has its accountable person (谁受理谁跟进): taking it over is a hand-over.
     if (ticket.assignee && ticket.assignee.id !== staff.id && !this.mayAct(staff, ticket)) {
-      this.ctx.log.warn({ ticket: ticket.number, action: 'accept', staff: staff.id }, 'refused: not the accountable person');
+      this.ctx.log.warn(
+        { ticket: ticket.number, action: 'accept', staff: staff.id },
+        'refused: not the accountable person',
+      );
       return this.refuse(tx, inbound, viaButton, 'desk.refused.not_accountable', {
         number: ticket.number,
         name: ticket.assignee.name,
@@ -428,15 +506,32 @@ export class StaffDesk {
     }
     const now = this.ctx.clock.now();
     const r = transition(ticket, 'accept', actor, now, { assignee: { id: staff.id, name: staff.displayName } });
-    if (!r.ok) return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) });
+    if (!r.ok)
+      return this.refuse(tx, inbound, viaButton, 'desk.refused.status', {
+        number: ticket.number,
+        status: this.t(`ticket.status.${ticket.status}`),
+      });
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await scheduleDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName }));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName }),
+    );
     return viaButton ? { ack: { text: this.t('desk.done.accepted', { number: ticket.number }) } } : {};
   }
 
-  private async judge(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, text: string, viaButton: boolean) {
+  private async judge(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    ticket: Ticket,
+    actor: Actor,
+    text: string,
+    viaButton: boolean,
+  ) {
     if (viaButton || !text.trim()) return this.judgeMenu(tx, staff, ticket.number, 'open');
     const patch = parseJudgement(text, (k) => LOCALES.map((l) => this.ctx.t(l, k)));
     if (!patch) {
@@ -446,19 +541,36 @@ export class StaffDesk {
     return this.applyJudgement(tx, ticket, actor, patch);
   }
 
-  private async judgeButton(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, action: string, arg: string | undefined) {
+  private async judgeButton(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    number: string,
+    action: string,
+    arg: string | undefined,
+  ) {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return this.refuse(tx, inbound, true, 'desk.refused.no_ticket', { number });
     if (!this.mayAct(staff, ticket)) {
       this.ctx.log.warn({ ticket: number, action: 'judge', staff: staff.id }, 'refused: not the accountable person');
-      return this.refuse(tx, inbound, true, 'desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' });
+      return this.refuse(tx, inbound, true, 'desk.refused.not_accountable', {
+        number,
+        name: ticket.assignee?.name ?? '',
+      });
     }
     const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = {};
     if (action === 'ju' && (URGENCIES as readonly string[]).includes(arg ?? '')) patch.urgency = arg as Urgency;
-    if (action === 'jr' && (RESPONSIBILITIES as readonly string[]).includes(arg ?? '')) patch.responsibility = arg as Responsibility;
+    if (action === 'jr' && (RESPONSIBILITIES as readonly string[]).includes(arg ?? ''))
+      patch.responsibility = arg as Responsibility;
     if (action === 'jc' && (CATEGORIES as readonly string[]).includes(arg ?? '')) patch.category = arg as Category;
     if (Object.keys(patch).length === 0) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
-    const result = await this.applyJudgement(tx, ticket, { type: 'staff', id: staff.id, name: staff.displayName }, patch, true);
+    const result = await this.applyJudgement(
+      tx,
+      ticket,
+      { type: 'staff', id: staff.id, name: staff.displayName },
+      patch,
+      true,
+    );
     return result.ack ? result : { ack: { text: this.t('desk.done.judged') } };
   }
 
@@ -474,28 +586,63 @@ export class StaffDesk {
       .filter(([k, v]) => ticket[k as keyof typeof patch] !== v)
       .map(([k, v]) => `${k}: ${String(ticket[k as keyof typeof patch])} → ${String(v)}`);
     const r = transition(ticket, 'judge', actor, now, patch, changes.join('; ') || undefined, { ...patch });
-    if (!r.ok) return { ack: { text: this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }), alert: true } };
+    if (!r.ok)
+      return {
+        ack: {
+          text: this.t('desk.refused.status', {
+            number: ticket.number,
+            status: this.t(`ticket.status.${ticket.status}`),
+          }),
+          alert: true,
+        },
+      };
     await this.save(tx, r.ticket, keepMenu ? 'judge' : undefined);
     // A new urgency, or a reopened ticket back at work, is timed afresh.
     if ((patch.urgency && patch.urgency !== ticket.urgency) || ticket.status === 'reopened') {
       await cancelDeadlines(this.ctx, tx, r.ticket);
       await scheduleDeadlines(this.ctx, tx, r.ticket);
     }
-    if (patch.responsibility && patch.responsibility !== ticket.responsibility && patch.responsibility !== 'property' && patch.responsibility !== 'unknown') {
-      await this.toOwner(tx, undefined, ticket, this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number }));
+    if (
+      patch.responsibility &&
+      patch.responsibility !== ticket.responsibility &&
+      patch.responsibility !== 'property' &&
+      patch.responsibility !== 'unknown'
+    ) {
+      await this.toOwner(
+        tx,
+        undefined,
+        ticket,
+        this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number }),
+      );
     }
     return {};
   }
 
   /** Swaps the card's buttons for the judging choices (in place), or back. */
-  private async judgeMenu(tx: StoreTx, staff: Staff, number: string, mode: 'open' | 'category' | 'done'): Promise<DeskResult> {
+  private async judgeMenu(
+    tx: StoreTx,
+    staff: Staff,
+    number: string,
+    mode: 'open' | 'category' | 'done',
+  ): Promise<DeskResult> {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return { ack: { text: this.t('desk.refused.no_ticket', { number }), alert: true } };
-    if (!this.mayAct(staff, ticket)) return { ack: { text: this.t('desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' }), alert: true } };
+    if (!this.mayAct(staff, ticket))
+      return {
+        ack: {
+          text: this.t('desk.refused.not_accountable', { number, name: ticket.assignee?.name ?? '' }),
+          alert: true,
+        },
+      };
     if (mode !== 'done' && !TRANSITIONS.judge.from.includes(ticket.status)) {
       // A judging button from an old message: the card shows what can be done now instead.
       await this.ctx.updateCard(tx, ticket);
-      return { ack: { text: this.t('desk.refused.status', { number, status: this.t(`ticket.status.${ticket.status}`) }), alert: true } };
+      return {
+        ack: {
+          text: this.t('desk.refused.status', { number, status: this.t(`ticket.status.${ticket.status}`) }),
+          alert: true,
+        },
+      };
     }
     await this.ctx.updateCard(tx, ticket, mode === 'done' ? undefined : mode === 'open' ? 'judge' : 'category');
     return { ack: { text: '' } };
@@ -512,7 +659,12 @@ export class StaffDesk {
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     await cancelDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation }));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation }),
+    );
     return {};
   }
 
@@ -523,11 +675,21 @@ export class StaffDesk {
       return {};
     }
     if (!isOpen(ticket.status)) {
-      await this.say(tx, inbound, this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }));
+      await this.say(
+        tx,
+        inbound,
+        this.t('desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) }),
+      );
       return {};
     }
     const now = this.ctx.clock.now();
-    const event: TimelineEvent = { at: now, actor, action: 'staff_reply', ...(body ? { note: body } : {}), ...(photo ? { data: { photo } } : {}) };
+    const event: TimelineEvent = {
+      at: now,
+      actor,
+      action: 'staff_reply',
+      ...(body ? { note: body } : {}),
+      ...(photo ? { data: { photo } } : {}),
+    };
     const updated: Ticket = {
       ...ticket,
       updatedAt: now,
@@ -536,13 +698,18 @@ export class StaffDesk {
     };
     await tx.saveTicket(updated);
     const name = actor.type === 'staff' ? actor.name : '';
-    await this.toOwner(tx, inbound, ticket, this.owners.notify(
+    await this.toOwner(
       tx,
-      updated,
-      body ? 'owner.reply' : 'owner.photo',
-      { number: ticket.number, name, text: body },
-      photo ? [photo] : undefined,
-    ));
+      inbound,
+      ticket,
+      this.owners.notify(
+        tx,
+        updated,
+        body ? 'owner.reply' : 'owner.photo',
+        { number: ticket.number, name, text: body },
+        photo ? [photo] : undefined,
+      ),
+    );
     // The progress deadline is met once the owner has heard from us.
     await cancelDeadlines(this.ctx, tx, updated, ['progress']);
     return {};
@@ -566,7 +733,16 @@ export class StaffDesk {
     } else {
       await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
     }
-    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'plan', { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' }));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.startFlow(tx, r.ticket, 'plan', {
+        number: ticket.number,
+        plan,
+        name: actor.type === 'staff' ? actor.name : '',
+      }),
+    );
     return {};
   }
 
@@ -580,16 +756,22 @@ export class StaffDesk {
     if (parsed.smallHours) {
       // 明天3点 is nearly always 15:00: ask, rather than invite the owner to a visit at 03:00.
       const hour = Number(formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11, 13));
-      await this.say(tx, inbound, this.t('desk.schedule_small_hours', {
-        number: ticket.number,
-        time: formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11),
-        hour,
-        afternoon: hour + 12,
-      }));
+      await this.say(
+        tx,
+        inbound,
+        this.t('desk.schedule_small_hours', {
+          number: ticket.number,
+          time: formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11),
+          hour,
+          afternoon: hour + 12,
+        }),
+      );
       return {};
     }
     const when = formatBusinessTime(parsed.at, this.ctx.settings.timeZone);
-    const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, { at: parsed.at.toISOString() });
+    const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, {
+      at: parsed.at.toISOString(),
+    });
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     // A new time replaces the question about the old one (or about a plan agreed meanwhile by phone).
@@ -598,12 +780,17 @@ export class StaffDesk {
     // Progress is reported, and the resolution is timed from the agreed time.
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await scheduleDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(tx, inbound, ticket, this.owners.startFlow(tx, r.ticket, 'appointment', {
-      number: ticket.number,
-      time: when,
-      note: parsed.rest,
-      name: actor.type === 'staff' ? actor.name : '',
-    }));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.startFlow(tx, r.ticket, 'appointment', {
+        number: ticket.number,
+        time: when,
+        note: parsed.rest,
+        name: actor.type === 'staff' ? actor.name : '',
+      }),
+    );
     await scheduleAppointmentReminders(this.ctx, tx, r.ticket, parsed.at);
     return {};
   }
@@ -614,7 +801,15 @@ export class StaffDesk {
       await this.say(tx, inbound, this.t('desk.resolve_usage', { number: ticket.number }));
       return {};
     }
-    const r = transition(ticket, 'resolve', actor, this.ctx.clock.now(), { resolution: note }, note, photo ? { photo } : undefined);
+    const r = transition(
+      ticket,
+      'resolve',
+      actor,
+      this.ctx.clock.now(),
+      { resolution: note },
+      note,
+      photo ? { photo } : undefined,
+    );
     if (!r.ok) return {};
     await this.save(tx, r.ticket);
     // Done: a plan or a visit time still waiting for the owner's answer no longer needs one.
@@ -623,17 +818,31 @@ export class StaffDesk {
     await cancelDeadlines(this.ctx, tx, r.ticket);
     await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
     await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
-    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }, photo ? [photo] : undefined));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }, photo ? [photo] : undefined),
+    );
     await this.owners.scheduleRevisit(tx, r.ticket);
     return {};
   }
 
-  private async handover(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, actor: Actor, text: string, viaButton: boolean) {
+  private async handover(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    ticket: Ticket,
+    actor: Actor,
+    text: string,
+    viaButton: boolean,
+  ) {
     const everyone = (await tx.listStaff()).filter((s) => s.active && s.channel === inbound.channel);
     const wanted = text.trim().replace(/^@/, '');
     if (!wanted) {
       const others = everyone.filter((s) => s.id !== ticket.assignee?.id);
-      if (others.length === 0) return this.refuse(tx, inbound, viaButton, 'desk.handover_nobody', { number: ticket.number });
+      if (others.length === 0)
+        return this.refuse(tx, inbound, viaButton, 'desk.handover_nobody', { number: ticket.number });
       await this.say(tx, inbound, this.t('desk.handover_pick', { number: ticket.number }), undefined, [
         ...others.slice(0, 12).map((s) => [{ label: s.displayName, data: `s|hto|${ticket.number}|${s.id}` }]),
       ]);
@@ -641,7 +850,8 @@ export class StaffDesk {
     }
     const target = everyone.find((s) => s.id === wanted || s.userId === wanted || fold(s.displayName) === fold(wanted));
     if (!target) return this.refuse(tx, inbound, viaButton, 'desk.handover_unknown', { name: wanted });
-    if (target.id === ticket.assignee?.id) return this.refuse(tx, inbound, viaButton, 'desk.handover_same', { name: target.displayName });
+    if (target.id === ticket.assignee?.id)
+      return this.refuse(tx, inbound, viaButton, 'desk.handover_same', { name: target.displayName });
     const r = transition(
       ticket,
       'hand_over',
@@ -651,19 +861,33 @@ export class StaffDesk {
       undefined,
       { from: ticket.assignee?.id ?? null, to: target.id },
     );
-    if (!r.ok) return this.refuse(tx, inbound, viaButton, 'desk.refused.status', { number: ticket.number, status: this.t(`ticket.status.${ticket.status}`) });
+    if (!r.ok)
+      return this.refuse(tx, inbound, viaButton, 'desk.refused.status', {
+        number: ticket.number,
+        status: this.t(`ticket.status.${ticket.status}`),
+      });
     await this.save(tx, r.ticket);
     await this.ctx.toStaff(tx, {
       text: this.t('desk.handed_over', { number: ticket.number, from: staff.displayName, to: target.displayName }),
       replyToRef: `card:${ticket.number}`,
       mentions: [{ userId: target.userId, name: target.displayName }],
     });
-    await this.toOwner(tx, inbound, ticket, this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName }));
+    await this.toOwner(
+      tx,
+      inbound,
+      ticket,
+      this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName }),
+    );
     return viaButton ? { ack: { text: this.t('desk.done.handed_over', { name: target.displayName }) } } : {};
   }
 
   /** After a message to the owner: when they cannot be reached in chat, staff are told to phone them. */
-  private async toOwner(tx: StoreTx, inbound: Inbound | undefined, ticket: Ticket, sent: Promise<boolean>): Promise<void> {
+  private async toOwner(
+    tx: StoreTx,
+    inbound: Inbound | undefined,
+    ticket: Ticket,
+    sent: Promise<boolean>,
+  ): Promise<void> {
     if (await sent) return;
     const text = this.t('desk.owner_unreachable', { number: ticket.number });
     if (inbound) await this.say(tx, inbound, text, ticket);
@@ -671,33 +895,50 @@ export class StaffDesk {
   }
 
   /** The full phone number, for the accountable person alone. */
-  private async phone(tx: StoreTx, inbound: Inbound, staff: Staff, ticket: Ticket, viaButton: boolean): Promise<DeskResult> {
+  private async phone(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    ticket: Ticket,
+    viaButton: boolean,
+  ): Promise<DeskResult> {
     const phone = ticket.contact?.phone ?? (await tx.getOwner(ticket.ownerId))?.phone;
-    const text = phone ? this.t('desk.phone', { number: ticket.number, phone, name: ticket.contact?.name ?? '' }) : this.t('desk.no_phone');
+    const text = phone
+      ? this.t('desk.phone', { number: ticket.number, phone, name: ticket.contact?.name ?? '' })
+      : this.t('desk.no_phone');
     this.ctx.log.info({ ticket: ticket.number, staff: staff.id }, 'phone number revealed to the accountable person');
     if (viaButton) return { ack: { text, alert: true } };
     const privateChat = inbound.channel === 'console' ? inbound.chatId : staff.userId;
     await this.ctx.sendTo(tx, { channel: inbound.channel, chatId: privateChat }, { text });
     // Typed in the group: say where the number went (it never arrives if they have not started the bot).
-    if (privateChat !== inbound.chatId) await this.say(tx, inbound, this.t('desk.phone_sent_privately', { name: staff.displayName }), ticket);
+    if (privateChat !== inbound.chatId)
+      await this.say(tx, inbound, this.t('desk.phone_sent_privately', { name: staff.displayName }), ticket);
     return {};
   }
 
   // ── listing ───────────────────────────────────────────────────────────────
 
   private async listOpen(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
-    const open = await tx.listTickets({ statuses: ['recorded', 'accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'], limit: 200 });
+    const open = await tx.listTickets({
+      statuses: ['recorded', 'accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'],
+      limit: 200,
+    });
     const now = this.ctx.clock.now();
     const line = (t: Ticket) =>
       `${t.number} · ${this.t(`ticket.status.${t.status}`)} · ${this.t(`ticket.category.${t.category}`)}${t.assignee ? ` · ${t.assignee.name}` : ''}`;
     const mine = open.filter((t) => t.assignee?.id === staff.id);
     const unassigned = open.filter((t) => !t.assignee);
     const overdue = open.filter((t) => isTicketOverdue(this.ctx, t, now));
-    const section = (key: string, list: Ticket[]) => [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
+    const section = (key: string, list: Ticket[]) =>
+      [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
     await this.say(
       tx,
       inbound,
-      [section('desk.list.mine', mine), section('desk.list.unassigned', unassigned), section('desk.list.overdue', overdue)].join('\n\n'),
+      [
+        section('desk.list.mine', mine),
+        section('desk.list.unassigned', unassigned),
+        section('desk.list.overdue', overdue),
+      ].join('\n\n'),
     );
     return {};
   }
@@ -725,7 +966,10 @@ export class StaffDesk {
     const counted = <K extends string>(keyOf: (t: Ticket) => K, labelOf: (k: K) => string) => {
       const counts = new Map<K, number>();
       for (const t of tickets) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1);
-      return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${labelOf(k)} ${n}`).join(' · ');
+      return [...counts.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([k, n]) => `${labelOf(k)} ${n}`)
+        .join(' · ');
     };
     const { sla, businessHours } = this.ctx.policy;
     const acceptedAt = (t: Ticket) => t.timeline.find((e) => e.action === 'accept')?.at;
@@ -741,16 +985,34 @@ export class StaffDesk {
     });
     const responded = tickets.filter((t) => t.firstResponseAt);
     const minutes = responded.length
-      ? Math.round(responded.reduce((sum, t) => sum + ((t.firstResponseAt as Date).getTime() - t.createdAt.getTime()), 0) / responded.length / 60_000)
+      ? Math.round(
+          responded.reduce((sum, t) => sum + ((t.firstResponseAt as Date).getTime() - t.createdAt.getTime()), 0) /
+            responded.length /
+            60_000,
+        )
       : 0;
     const revisited = tickets.filter((t) => t.revisit);
-    const score = revisited.length ? (revisited.reduce((sum, t) => sum + (t.revisit?.score ?? 0), 0) / revisited.length).toFixed(1) : '—';
+    const score = revisited.length
+      ? (revisited.reduce((sum, t) => sum + (t.revisit?.score ?? 0), 0) / revisited.length).toFixed(1)
+      : '—';
     const lines = [
       title,
-      `${this.t('card.kind')}：${counted((t) => t.kind, (k) => this.t(`ticket.kind.${k}`))}`,
-      `${this.t('card.category')}：${counted((t) => t.category, (k) => this.t(`ticket.category.${k}`))}`,
-      `${this.t('card.responsibility')}：${counted((t) => t.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
-      `${this.t('card.status')}：${counted((t) => t.status, (k) => this.t(`ticket.status.${k}`))}`,
+      `${this.t('card.kind')}：${counted(
+        (t) => t.kind,
+        (k) => this.t(`ticket.kind.${k}`),
+      )}`,
+      `${this.t('card.category')}：${counted(
+        (t) => t.category,
+        (k) => this.t(`ticket.category.${k}`),
+      )}`,
+      `${this.t('card.responsibility')}：${counted(
+        (t) => t.responsibility,
+        (k) => this.t(`ticket.responsibility.${k}`),
+      )}`,
+      `${this.t('card.status')}：${counted(
+        (t) => t.status,
+        (k) => this.t(`ticket.status.${k}`),
+      )}`,
       this.t('desk.summary.service', {
         minutes,
         accepted: acceptedInTime.length,
@@ -772,7 +1034,8 @@ export class StaffDesk {
 
   private timeline(ticket: Ticket): string {
     const zone = this.ctx.settings.timeZone;
-    const who = (a: Actor) => (a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system'));
+    const who = (a: Actor) =>
+      a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system');
     const lines = ticket.timeline.map((e) => {
       const what = this.t(`desk.event.${e.action}`);
       const move = e.to && e.from !== e.to ? ` → ${this.t(`ticket.status.${e.to}`)}` : '';
@@ -826,11 +1089,21 @@ export class StaffDesk {
     ticket?: Ticket,
     buttons?: { label: string; data: string }[][],
   ): Promise<void> {
-    await this.ctx.sendTo(tx, inbound, { text, ...(ticket ? { replyToRef: `card:${ticket.number}` } : {}), ...(buttons ? { buttons } : {}) });
+    await this.ctx.sendTo(tx, inbound, {
+      text,
+      ...(ticket ? { replyToRef: `card:${ticket.number}` } : {}),
+      ...(buttons ? { buttons } : {}),
+    });
   }
 
   /** A refusal: an alert only the presser sees for buttons, a short message otherwise. */
-  private async refuse(tx: StoreTx, inbound: Inbound, viaButton: boolean, key: string, params?: Record<string, string | number>): Promise<DeskResult> {
+  private async refuse(
+    tx: StoreTx,
+    inbound: Inbound,
+    viaButton: boolean,
+    key: string,
+    params?: Record<string, string | number>,
+  ): Promise<DeskResult> {
     const text = this.t(key, params);
     if (viaButton) return { ack: { text, alert: true } };
     await this.say(tx, inbound, text);
@@ -838,10 +1111,21 @@ export class StaffDesk {
   }
 
   /** After a button that needs words: ask for them; the staff member's next message is taken as the text. */
-  private async askForText(tx: StoreTx, inbound: Inbound, staff: Staff, action: StaffAction, ticket: Ticket): Promise<DeskResult> {
+  private async askForText(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    action: StaffAction,
+    ticket: Ticket,
+  ): Promise<DeskResult> {
     const now = this.ctx.clock.now();
     await tx.setSetting(this.inputKey(staff), JSON.stringify({ action, number: ticket.number, at: now.toISOString() }));
-    await this.say(tx, inbound, this.t(`desk.ask.${action}`, { name: staff.displayName, number: ticket.number }), ticket);
+    await this.say(
+      tx,
+      inbound,
+      this.t(`desk.ask.${action}`, { name: staff.displayName, number: ticket.number }),
+      ticket,
+    );
     return { ack: { text: '' } };
   }
 
@@ -874,7 +1158,11 @@ export class StaffDesk {
 }
 
 /** The period a summary covers: `2026-11` (a month), `2026-Q4` (a quarter), or the month so far. */
-export function summaryPeriod(arg: string, now: Date, zone: string): { from: Date; to: Date; label: string } | undefined {
+export function summaryPeriod(
+  arg: string,
+  now: Date,
+  zone: string,
+): { from: Date; to: Date; label: string } | undefined {
   const local = DateTime.fromJSDate(now, { zone });
   let start: DateTime;
   let months: number;
@@ -890,7 +1178,10 @@ export function summaryPeriod(arg: string, now: Date, zone: string): { from: Dat
     months = 1;
     label = start.isValid ? start.toFormat('yyyy-MM') : '';
   } else if (quarter) {
-    start = DateTime.fromObject({ year: Number(quarter[1]), month: (Number(quarter[2]) - 1) * 3 + 1, day: 1 }, { zone });
+    start = DateTime.fromObject(
+      { year: Number(quarter[1]), month: (Number(quarter[2]) - 1) * 3 + 1, day: 1 },
+      { zone },
+    );
     months = 3;
     label = `${quarter[1]}-Q${quarter[2]}`;
   } else {
@@ -947,12 +1238,18 @@ export function parseJudgement(
     return all.find((id) => fold(id) === v || labelsOf(`${prefix}.${id}`).some((l) => forms(l).includes(v)));
   };
   for (const token of text.trim().split(/\s+/)) {
-    const [rawKey, rawValue] = token.includes('=') || token.includes('：') || token.includes(':') ? token.split(/[=:：]/) : [undefined, token];
+    const [rawKey, rawValue] =
+      token.includes('=') || token.includes('：') || token.includes(':') ? token.split(/[=:：]/) : [undefined, token];
     const key = rawKey ? fold(rawKey) : undefined;
     const value = rawValue ?? '';
-    const u = !key || ['u', 'urgency', '紧急程度'].includes(key) ? match(value, URGENCIES, 'ticket.urgency') : undefined;
-    const r = !key || ['r', 'resp', 'responsibility', '责任方'].includes(key) ? match(value, RESPONSIBILITIES, 'ticket.responsibility') : undefined;
-    const c = !key || ['c', 'cat', 'category', '类别'].includes(key) ? match(value, CATEGORIES, 'ticket.category') : undefined;
+    const u =
+      !key || ['u', 'urgency', '紧急程度'].includes(key) ? match(value, URGENCIES, 'ticket.urgency') : undefined;
+    const r =
+      !key || ['r', 'resp', 'responsibility', '责任方'].includes(key)
+        ? match(value, RESPONSIBILITIES, 'ticket.responsibility')
+        : undefined;
+    const c =
+      !key || ['c', 'cat', 'category', '类别'].includes(key) ? match(value, CATEGORIES, 'ticket.category') : undefined;
     if (u) patch.urgency = u;
     else if (r) patch.responsibility = r;
     else if (c) patch.category = c;
@@ -972,6 +1269,15 @@ async function scheduleAppointmentReminders(ctx: AppContext, tx: StoreTx, ticket
   ] as const) {
     const key = `appointment:${ticket.id}:${who}`;
     await tx.cancelJobs(key, now);
-    await tx.scheduleJob({ id: ctx.newId(), type: 'appointment.remind', dueAt: due, key, payload: { ticketId: ticket.id, who, at: at.toISOString() } }, now);
+    await tx.scheduleJob(
+      {
+        id: ctx.newId(),
+        type: 'appointment.remind',
+        dueAt: due,
+        key,
+        payload: { ticketId: ticket.id, who, at: at.toISOString() },
+      },
+      now,
+    );
   }
 }

@@ -16,6 +16,7 @@
  * Staff: `parseSurveyCommand` + `command` (`/survey …`, also used by `npm run survey`).
  */
 import { DateTime } from 'luxon';
+import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import { parseDuration } from '../core/duration.js';
 import { cleanText, parseIndex } from '../core/flow/answers.js';
 import type { FlowContext, FlowEffect } from '../core/flow/engine.js';
@@ -47,11 +48,10 @@ import {
 import { type Analysis, analyse } from '../core/surveys/scoring.js';
 import type { OwnerSurveyWord } from '../core/surveys/words.js';
 import { nextAllowed } from '../core/time.js';
+import type { Address, Button, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
 import { findLocation } from '../core/understand/location.js';
 import { mask } from '../core/understand/mask.js';
 import type { Understanding } from '../core/understand/understanding.js';
-import type { Address, Button, Category, Channel, Locale, OutboundMessage, Owner } from '../core/types.js';
-import type { AnswerSummary } from '../adapters/ai/assistant.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
 import type { JobHandler } from './scheduler.js';
@@ -1084,7 +1084,10 @@ export class Surveys {
           t('survey.summary.theme_line', {
             theme: theme.theme,
             count: theme.count,
-            quotes: theme.quotes.slice(0, 2).map((q) => `「${clip(q, 40)}」`).join(' '),
+            quotes: theme.quotes
+              .slice(0, 2)
+              .map((q) => `「${clip(q, 40)}」`)
+              .join(' '),
           }),
         );
       }
@@ -1249,7 +1252,8 @@ export class Surveys {
     text: string,
     u: Understanding,
   ): Promise<Thread | undefined> {
-    if (u.emergency || u.category === 'other' || !u.location || !this.mayHoldReport(thread.state, text)) return undefined;
+    if (u.emergency || u.category === 'other' || !u.location || !this.mayHoldReport(thread.state, text))
+      return undefined;
     return this.pause(tx, owner, address, thread);
   }
 
@@ -1285,7 +1289,10 @@ export class Surveys {
     if (inv && OPEN_INVITATION.includes(inv.status) && Object.keys(flow.answers).length > 0)
       await tx.updateSurveyInvitation({ ...inv, draft: { ...flow.answers } });
     await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.paused') }, notBefore);
-    this.ctx.log.info({ campaign: flow.context.campaign, ownerId: owner.id }, 'survey paused for a report or a ticket question');
+    this.ctx.log.info(
+      { campaign: flow.context.campaign, ownerId: owner.id },
+      'survey paused for a report or a ticket question',
+    );
     const state = structuredClone(thread.state);
     state.flow = undefined;
     return { ...thread, state };

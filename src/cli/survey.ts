@@ -18,12 +18,12 @@ import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { openSqliteStore } from '../adapters/store/sqlite/store.js';
 import { createAssistant } from '../adapters/ai/create.js';
+import { openSqliteStore } from '../adapters/store/sqlite/store.js';
 import { App } from '../app/app.js';
 import { DEFAULT_POLICY } from '../app/context.js';
 import { FlowError, loadFlows } from '../app/flows-loader.js';
-import { parseSurveyCommand, normaliseCampaignId, type Surveys } from '../app/surveys.js';
+import { normaliseCampaignId, parseSurveyCommand, type Surveys } from '../app/surveys.js';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
 import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
 import { exportCsv } from '../core/surveys/export.js';
@@ -160,7 +160,9 @@ export async function runSurveyCli(
     }
     // Worked out before the transaction (a model call never holds the store).
     const themes =
-      command.action === 'report' || command.action === 'close' ? await surveys.themesFor(command.campaignId) : undefined;
+      command.action === 'report' || command.action === 'close'
+        ? await surveys.themesFor(command.campaignId)
+        : undefined;
     const result = await store.transaction((tx) => surveys.command(tx, command, who(), themes));
     for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
     if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');

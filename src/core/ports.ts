@@ -2,8 +2,7 @@
  * Ports: the interfaces the core and the application depend on. Adapters (SQLite, MongoDB, the
  * channels) implement them; nothing here names a database or a platform library.
  */
-import type { ConversationState } from './flow/state.js';
-import type { AnswerValue } from './flow/state.js';
+import type { AnswerValue, ConversationState } from './flow/state.js';
 import type { Ticket, TicketStatus } from './tickets/ticket.js';
 import type { Channel, OutboundAction, Owner, Staff } from './types.js';
 

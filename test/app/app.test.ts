@@ -53,7 +53,12 @@ describe('filing a complaint through the app', () => {
     const h = await makeHarness();
     await say(h, [...REPAIR, '1']);
     const owner = (await h.store.listOwners())[0];
-    expect(owner).toMatchObject({ name: '张三', phone: '+8613812345678', units: ['3-2-501'], privacyNoticeShown: true });
+    expect(owner).toMatchObject({
+      name: '张三',
+      phone: '+8613812345678',
+      units: ['3-2-501'],
+      privacyNoticeShown: true,
+    });
     // Second report: name and phone are not asked again, the read-back shows them.
     const texts = await say(h, ['报修', '1', '3-2-501', '厨房水龙头一直滴水', '1', '请尽快上门']);
     const readback = texts.at(-1) ?? '';

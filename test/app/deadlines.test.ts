@@ -258,7 +258,13 @@ describe('a visit agreed with the owner', () => {
     expect(await s.at('2026-12-02T12:00:00Z')).toEqual([]); // past the deadline counted from acceptance
     await s.at('2026-12-03T01:00:00Z'); // the appointment reminders
     expect((await s.at('2026-12-04T08:00:00Z')).map((m) => m.text)).toEqual([
-      zh('desk.sla.reminder', { number: t.number, phase: phase('resolve'), percent: 50, due: '2026-12-06 10:00', who: '@王师傅' }),
+      zh('desk.sla.reminder', {
+        number: t.number,
+        phase: phase('resolve'),
+        percent: 50,
+        due: '2026-12-06 10:00',
+        who: '@王师傅',
+      }),
     ]);
   });
 });
@@ -334,7 +340,8 @@ describe('emergencies', () => {
     expect((await s.only()).status).toBe('reopened');
     const prefix = zh('desk.sla.emergency_repeat', { number: t.number, minutes: '#', who: '' }).split('#')[0] ?? '';
     const sent = [];
-    for (let minute = 1; minute <= 5; minute++) sent.push(...(await s.at(new Date(Date.parse('2026-11-28T20:00:00Z') + minute * MINUTE))));
+    for (let minute = 1; minute <= 5; minute++)
+      sent.push(...(await s.at(new Date(Date.parse('2026-11-28T20:00:00Z') + minute * MINUTE))));
     expect(sent.filter((m) => m.text.startsWith(prefix)).map((m) => m.text)).toEqual([
       zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
     ]);

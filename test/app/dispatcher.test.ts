@@ -23,9 +23,23 @@ describe('Dispatcher defaults', () => {
         return { status: 'sent', platformMessageId: String(delivered.length) };
       },
     };
-    const dispatcher = new Dispatcher({ store, clock, senders: [sender], log: silentLogger(), workerId: 'test', random: () => 0 });
+    const dispatcher = new Dispatcher({
+      store,
+      clock,
+      senders: [sender],
+      log: silentLogger(),
+      workerId: 'test',
+      random: () => 0,
+    });
     await store.enqueue(
-      [{ id: 'ticket-number', channel: 'telegram', chatId: '601', action: { kind: 'send', message: { text: 'T261128-0001' } } }],
+      [
+        {
+          id: 'ticket-number',
+          channel: 'telegram',
+          chatId: '601',
+          action: { kind: 'send', message: { text: 'T261128-0001' } },
+        },
+      ],
       clock.now(),
     );
     for (let i = 0; i < 500 && delivered.length === 0; i++) {

@@ -58,7 +58,14 @@ steps:
 describe('loadFlows', () => {
   it('loads the shipped flows and menu', () => {
     const registry = loadFlows('flows', i18n.has);
-    expect([...registry.flows.keys()].sort()).toEqual(['appointment', 'complaint', 'emergency', 'plan', 'rejection', 'revisit']);
+    expect([...registry.flows.keys()].sort()).toEqual([
+      'appointment',
+      'complaint',
+      'emergency',
+      'plan',
+      'rejection',
+      'revisit',
+    ]);
     expect(registry.menu.entries.map((e) => e.id)).toEqual([
       'repair',
       'complaint',

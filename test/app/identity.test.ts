@@ -119,7 +119,9 @@ describe('one owner, many channels', () => {
   it('does not offer a link when nobody else has the number', async () => {
     const h = await makeHarness();
     for (const line of REPAIR) await h.send(line);
-    expect((await h.store.listOutbox({})).some((i) => i.action.kind === 'send' && i.action.message.text.includes('验证码'))).toBe(false);
+    expect(
+      (await h.store.listOutbox({})).some((i) => i.action.kind === 'send' && i.action.message.text.includes('验证码')),
+    ).toBe(false);
     // A six-digit message with no pending link is just a message.
     const r = await h.send('123456');
     expect(r.texts.join('')).not.toContain('验证码');

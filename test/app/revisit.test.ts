@@ -11,7 +11,13 @@ const REPAIR = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水，滴�
 async function setup(start = '2026-11-28T02:00:00Z') {
   const clock = new FakeClock(start); // 10:00 in Shanghai
   const h = await makeHarness({ clock });
-  const scheduler = new Scheduler({ store: h.store, clock, log: silentLogger(), workerId: 'w1', handlers: h.app.jobHandlers() });
+  const scheduler = new Scheduler({
+    store: h.store,
+    clock,
+    log: silentLogger(),
+    workerId: 'w1',
+    handlers: h.app.jobHandlers(),
+  });
   const run = async () => {
     while ((await scheduler.tick()) > 0) {
       /* run everything due now */
@@ -60,9 +66,18 @@ describe('revisit (回访)', () => {
     expect(texts.join('\n')).toContain('感谢您的回访反馈');
     const ticket = await h.store.getTicketByNumber(number);
     expect(ticket?.status).toBe('closed');
-    expect(ticket?.revisit).toMatchObject({ solved: true, attitude: 'satisfied', charged: false, score: 9, by: 'chat', outcome: 'closed' });
+    expect(ticket?.revisit).toMatchObject({
+      solved: true,
+      attitude: 'satisfied',
+      charged: false,
+      score: 9,
+      by: 'chat',
+      outcome: 'closed',
+    });
     expect(ticket?.timeline.some((e) => e.action === 'revisit')).toBe(true);
-    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('回访完成'))).toBe(true);
+    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('回访完成'))).toBe(
+      true,
+    );
   });
 
   it('moves a revisit that would fall in quiet hours to the morning', async () => {
@@ -108,8 +123,13 @@ describe('revisit (回访)', () => {
     const ticket = await h.store.getTicketByNumber(number);
     expect(ticket?.status).toBe('closed');
     expect(ticket?.revisitOutcome).toBe('no_response');
-    expect(await h.store.listJobs({ status: 'pending' }).then((jobs) => jobs.filter((j) => j.type.startsWith('revisit.')))).toEqual([]);
-    const line = h.staffMessages().slice(staffBefore).find((s) => s.action.kind === 'send' && s.action.message.text.includes(number));
+    expect(
+      await h.store.listJobs({ status: 'pending' }).then((jobs) => jobs.filter((j) => j.type.startsWith('revisit.'))),
+    ).toEqual([]);
+    const line = h
+      .staffMessages()
+      .slice(staffBefore)
+      .find((s) => s.action.kind === 'send' && s.action.message.text.includes(number));
     expect(line?.action.kind === 'send' && line.action.message.text).toContain('按「未回复」关闭');
     expect(line?.action.kind === 'send' && line.action.message.replyToRef).toBe(`card:${number}`);
     const contacts = ticket?.timeline.filter((e) => e.action === 'revisit' && e.data?.contact === true) ?? [];
@@ -121,7 +141,7 @@ describe('revisit (回访)', () => {
     expect(h.sender.sent.filter((s) => s.chatId === 'owner')).toHaveLength(ownerBefore);
   });
 
-  it('reopens the ticket on a bad answer and tells the team with the owner\'s answers', async () => {
+  it("reopens the ticket on a bad answer and tells the team with the owner's answers", async () => {
     const { h, clock, run } = await setup();
     const number = await resolvedTicket(h);
     clock.advance(24 * HOUR);
@@ -131,7 +151,9 @@ describe('revisit (回访)', () => {
     const ticket = await h.store.getTicketByNumber(number);
     expect(ticket?.status).toBe('reopened');
     expect(ticket?.reopenCount).toBe(1);
-    const notice = h.staffMessages().find((s) => s.action.kind === 'send' && s.action.message.text.includes('回访不满意'));
+    const notice = h
+      .staffMessages()
+      .find((s) => s.action.kind === 'send' && s.action.message.text.includes('回访不满意'));
     expect(notice?.action.kind === 'send' && notice.action.message.text).toContain('师傅没修好');
     expect(await h.store.listJobs({ status: 'pending', type: 'revisit.supervisor' })).toHaveLength(1);
   });
@@ -142,7 +164,9 @@ describe('revisit (回访)', () => {
     clock.advance(24 * HOUR);
     await run();
     await say(h, ['1', '1', '1', '1', '10', '1']);
-    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('被收了费'))).toBe(true);
+    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('被收了费'))).toBe(
+      true,
+    );
   });
 
   it('reminds once, then closes as "no response"', async () => {
@@ -183,7 +207,9 @@ describe('revisit (回访)', () => {
     await h.app.markUnreachable('console', 'owner');
     clock.advance(24 * HOUR);
     await run();
-    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('电话回访'))).toBe(true);
+    expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('电话回访'))).toBe(
+      true,
+    );
     await staff(h, `/revisit ${number} 已解决 满意 未收费 9 业主很满意`);
     const ticket = await h.store.getTicketByNumber(number);
     expect(ticket?.status).toBe('closed');
@@ -200,7 +226,12 @@ describe('parsePhoneRevisit', () => {
       score: 9,
       comment: '很好',
     });
-    expect(parsePhoneRevisit('unsolved unsatisfied charged 3')).toMatchObject({ solved: false, attitude: 'unsatisfied', charged: true, score: 3 });
+    expect(parsePhoneRevisit('unsolved unsatisfied charged 3')).toMatchObject({
+      solved: false,
+      attitude: 'unsatisfied',
+      charged: true,
+      score: 3,
+    });
   });
   it('refuses an incomplete record', () => {
     expect(parsePhoneRevisit('已解决 满意')).toBeUndefined();

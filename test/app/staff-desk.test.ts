@@ -143,7 +143,9 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(edit?.message.text).toContain(`${zh('card.status')}：${zh('ticket.status.accepted')}`);
     expect(edit?.message.text).toContain(`${zh('card.assignee')}：王师傅`);
     // No longer new: the title says so.
-    expect(posted?.action.kind === 'send' && posted.action.message.text.split('\n')[0]).toBe(zh('card.title_new', { number: N1 }));
+    expect(posted?.action.kind === 'send' && posted.action.message.text.split('\n')[0]).toBe(
+      zh('card.title_new', { number: N1 }),
+    );
     expect(edit?.message.text.split('\n')[0]).toBe(zh('card.title', { number: N1 }));
     expect(edit?.message.text).toContain('138****5678');
     expect(edit?.message.text).not.toContain('13812345678');
@@ -375,7 +377,9 @@ describe('the lifecycle of a repair through the staff desk', () => {
     const t = await d.ticket(N1);
     expect(t).toMatchObject({ status: 'scheduled' });
     expect(t.scheduledFor?.toISOString()).toBe('2026-11-30T02:30:00.000Z');
-    expect(d.textsOf(read('owner'))[0]).toBe(zh('appointment.intro', { number: N1, name: '王师傅', time: '2026-11-30 10:30', note: '' }));
+    expect(d.textsOf(read('owner'))[0]).toBe(
+      zh('appointment.intro', { number: N1, name: '王师傅', time: '2026-11-30 10:30', note: '' }),
+    );
     const reminders = await d.store.listJobs({ type: 'appointment.remind', status: 'pending' });
     expect(reminders.map((j) => j.payload.at)).toEqual(['2026-11-30T02:30:00.000Z', '2026-11-30T02:30:00.000Z']);
   });
@@ -636,7 +640,15 @@ describe('the lifecycle of a repair through the staff desk', () => {
       `${zh('card.category')}：${zh('ticket.category.water_power')} 2`,
       `${zh('card.responsibility')}：${zh('ticket.responsibility.developer')} 1 · ${zh('ticket.responsibility.unknown')} 1`,
       `${zh('card.status')}：${zh('ticket.status.recorded')} 1 · ${zh('ticket.status.resolved')} 1`,
-      zh('desk.summary.service', { minutes: 0, accepted: 1, acceptedOf: 1, resolved: 1, resolvedOf: 1, escalated: 0, reopened: 0 }),
+      zh('desk.summary.service', {
+        minutes: 0,
+        accepted: 1,
+        acceptedOf: 1,
+        resolved: 1,
+        resolvedOf: 1,
+        escalated: 0,
+        reopened: 0,
+      }),
       zh('desk.summary.revisit', { count: 0, score: '—', satisfied: 0 }),
     ]);
     expect(october).toBe(zh('desk.summary.title', { period: '2026-10', count: 0 }));
@@ -732,7 +744,10 @@ describe('rejecting, and the owner asking for a review', () => {
 
     // It is still A's ticket: B cannot take it over by accepting it (that is a hand-over); A can take it up.
     const refused = await d.press(B, 'accept', N1);
-    expect(refused.result.ack).toEqual({ text: zh('desk.refused.not_accountable', { number: N1, name: '王师傅' }), alert: true });
+    expect(refused.result.ack).toEqual({
+      text: zh('desk.refused.not_accountable', { number: N1, name: '王师傅' }),
+      alert: true,
+    });
     expect((await d.ticket(N1)).assignee?.id).toBe('console:a');
     await d.press(A, 'accept', N1);
     expect((await d.ticket(N1)).status).toBe('accepted');
@@ -884,7 +899,10 @@ describe("the owner's side", () => {
     expect(read('owner')).toEqual([]); // the plan waits: the owner is answering another question
     read = d.from();
     await d.send(String(position)); // N2, typed as its number in the list
-    expect((await d.ticket(N2)).timeline.at(-1)).toMatchObject({ action: 'owner_message', note: '还有，阳台也有点渗水' });
+    expect((await d.ticket(N2)).timeline.at(-1)).toMatchObject({
+      action: 'owner_message',
+      note: '还有，阳台也有点渗水',
+    });
     expect(d.textsOf(read('owner'))).toEqual([
       zh('owner.note_added', { number: N2 }),
       zh('plan.intro', { number: N1, name: '王师傅', plan: '先检查楼上防水层' }),
@@ -960,7 +978,10 @@ describe('who may act', () => {
     // The private chat did not become an owner's conversation.
     expect(await d.store.findOwnerByIdentity('console', 'a')).toBeUndefined();
     // …nor does a photo captioned with a command.
-    await d.send({ type: 'photo', fileRef: 'photo-done', caption: `/resolve ${N1} 已处理好` }, { chatId: 'a-private', userId: 'a', userName: '王师傅' });
+    await d.send(
+      { type: 'photo', fileRef: 'photo-done', caption: `/resolve ${N1} 已处理好` },
+      { chatId: 'a-private', userId: 'a', userName: '王师傅' },
+    );
     expect(await d.ticket(N1)).toMatchObject({ status: 'resolved', resolution: '已处理好' });
     expect(await d.store.findOwnerByIdentity('console', 'a')).toBeUndefined();
   });

@@ -5,15 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createAssistant } from '../../src/adapters/ai/create.js';
+import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
+import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { InboundContent } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
-import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
 import { FakeClock } from '../support/clock.js';
 import { makeHarness } from '../support/harness.js';
 
@@ -55,7 +55,9 @@ async function estate() {
     await dispatcher.drain();
   }
   function received(chatId: string) {
-    return sender.sent.filter((s) => s.chatId === chatId).flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
+    return sender.sent
+      .filter((s) => s.chatId === chatId)
+      .flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
   }
   return { store, clock, app, sender, send, press, tick, received, lastButtons };
 }

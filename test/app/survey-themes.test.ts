@@ -10,7 +10,7 @@ import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
 
-describe('campaign summary with the themes of owners\' free text', () => {
+describe("campaign summary with the themes of owners' free text", () => {
   it('groups the free-text answers into themes with quotes, in the report', async () => {
     const questionnaires = loadQuestionnaires('flows/surveys');
     const compiled = [...questionnaires.values()].map(compileQuestionnaire);
@@ -30,7 +30,9 @@ describe('campaign summary with the themes of owners\' free text', () => {
       assistant: new OfflineAssistant(loadKeywords()),
       surveys: { questionnaires },
     });
-    const created = await store.transaction((tx) => app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'));
+    const created = await store.transaction((tx) =>
+      app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'),
+    );
     const id = created.reply[0]?.text.match(/S\d{3}/)?.[0] ?? '';
     const q = questionnaires.get('residential');
     const textQuestion = q?.questions.find((x) => x.kind === 'text')?.id ?? '';
@@ -84,7 +86,9 @@ describe('who the themes are worked out for', () => {
       assistant: counting,
       surveys: { questionnaires },
     });
-    const created = await store.transaction((tx) => app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'));
+    const created = await store.transaction((tx) =>
+      app.surveys.command(tx, { action: 'create', questionnaireId: 'residential' }, 'sup'),
+    );
     const id = created.reply[0]?.text.match(/S\d{3}/)?.[0] ?? '';
     const q = questionnaires.get('residential');
     await store.addSurveyResponse({

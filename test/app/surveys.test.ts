@@ -367,7 +367,10 @@ describe('a campaign end to end', () => {
 
   it('reads no chat of an owner whose platforms have had their batch already', async () => {
     const w = await world();
-    await addOwners(w.store, Array.from({ length: 30 }, (_, i) => ({ units: [`3-1-${101 + i}`] })));
+    await addOwners(
+      w.store,
+      Array.from({ length: 30 }, (_, i) => ({ units: [`3-1-${101 + i}`] })),
+    );
     const id = await createAndStart(w, '/survey create residential');
     let reads = 0;
     const transaction = w.store.transaction.bind(w.store);

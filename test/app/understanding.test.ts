@@ -12,7 +12,8 @@ const owner = { name: '张三', phone: '+8613812345678' };
 async function harnessWithProfile() {
   const h = await makeHarness({ assistant });
   // A first report gives the bot the owner's contact, so the next ones go straight to the read-back.
-  for (const line of ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', owner.name, '13812345678', '1']) await h.send(line);
+  for (const line of ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', owner.name, '13812345678', '1'])
+    await h.send(line);
   return h;
 }
 
@@ -31,7 +32,10 @@ describe('free text understood', () => {
     expect(await h.store.listTickets({})).toHaveLength(0);
     const done = await h.send('1');
     expect(done.texts.join('\n')).toMatch(/T261128-0001/);
-    expect((await h.store.listTickets({}))[0]).toMatchObject({ category: 'leaks_fabric', location: { building: '3', unit: '2', room: '501' } });
+    expect((await h.store.listTickets({}))[0]).toMatchObject({
+      category: 'leaks_fabric',
+      location: { building: '3', unit: '2', room: '501' },
+    });
   });
 
   it('takes the emergency path at once on emergency words, even in the middle of a report', async () => {
@@ -52,7 +56,12 @@ describe('free text understood', () => {
     await h.send(`/accept ${number}`, staff);
     const asked = await h.send(`/plan ${number} 先检查楼上防水层`, staff);
     expect(asked.result.duplicate).toBe(false);
-    expect(h.lastButtons().map((b) => b.label).join()).toContain('同意');
+    expect(
+      h
+        .lastButtons()
+        .map((b) => b.label)
+        .join(),
+    ).toContain('同意');
 
     const r = await h.send('厨房煤气泄漏了，味道很大');
     expect(r.texts[0]).toContain('119');
@@ -93,7 +102,8 @@ describe('free text understood', () => {
       },
     });
     const h = await makeHarness({ assistant: counting });
-    for (const line of ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', owner.name, '13812345678', '1']) await h.send(line);
+    for (const line of ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', owner.name, '13812345678', '1'])
+      await h.send(line);
     const number = (await h.store.listTickets({}))[0]?.number ?? '';
     const li = { chatId: 'staff', chatKind: 'staff' as const, userId: 'u-li', userName: '李师傅' };
     const wang = { chatId: 'staff', chatKind: 'staff' as const, userId: 'u-wang', userName: '王师傅' };
@@ -113,7 +123,10 @@ describe('free text understood', () => {
     await h.send(`/accept ${number}`, staff);
     const before = h.staffMessages().length;
     await h.send(`/draft ${number}`, staff);
-    const draft = h.staffMessages().slice(before).find((s) => s.action.kind === 'send');
+    const draft = h
+      .staffMessages()
+      .slice(before)
+      .find((s) => s.action.kind === 'send');
     expect(draft?.action.kind === 'send' && draft.action.message.text).toContain('回复草稿');
   });
 });

@@ -4,8 +4,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../src/core/flow/state.js';
-import type { MessageLogEntry, NewJob, NewOutboxItem, Store, Thread } from '../../src/core/ports.js';
-import type { SurveyCampaign, SurveyInvitation, SurveyResponse } from '../../src/core/ports.js';
+import type {
+  MessageLogEntry,
+  NewJob,
+  NewOutboxItem,
+  Store,
+  SurveyCampaign,
+  SurveyInvitation,
+  SurveyResponse,
+  Thread,
+} from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { Channel, OutboundAction } from '../../src/core/types.js';
 import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
@@ -949,16 +957,34 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await store.saveSurveyCampaign(running);
         expect(await store.getSurveyCampaign('S001')).toEqual(running);
 
-        const second = campaign({ id: 'S002', target: { kind: 'all' }, createdAt: at(MINUTE), startAt: undefined, endAt: undefined });
+        const second = campaign({
+          id: 'S002',
+          target: { kind: 'all' },
+          createdAt: at(MINUTE),
+          startAt: undefined,
+          endAt: undefined,
+        });
         const { startAt: _s, endAt: _e, ...withoutDates } = second;
         await store.saveSurveyCampaign(withoutDates);
-        const other = campaign({ id: 'S003', questionnaireId: 'parking', createdAt: at(2 * MINUTE), status: 'closed', closedAt: at(3 * MINUTE) });
+        const other = campaign({
+          id: 'S003',
+          questionnaireId: 'parking',
+          createdAt: at(2 * MINUTE),
+          status: 'closed',
+          closedAt: at(3 * MINUTE),
+        });
         await store.createSurveyCampaign(other);
 
         expect((await store.listSurveyCampaigns()).map((c) => c.id)).toEqual(['S003', 'S002', 'S001']);
         expect(await store.getSurveyCampaign('S002')).toEqual(withoutDates);
-        expect((await store.listSurveyCampaigns({ questionnaireId: 'residential' })).map((c) => c.id)).toEqual(['S002', 'S001']);
-        expect((await store.listSurveyCampaigns({ statuses: ['running', 'closed'] })).map((c) => c.id)).toEqual(['S003', 'S001']);
+        expect((await store.listSurveyCampaigns({ questionnaireId: 'residential' })).map((c) => c.id)).toEqual([
+          'S002',
+          'S001',
+        ]);
+        expect((await store.listSurveyCampaigns({ statuses: ['running', 'closed'] })).map((c) => c.id)).toEqual([
+          'S003',
+          'S001',
+        ]);
         expect(await store.listSurveyCampaigns({ statuses: [] })).toEqual([]);
       });
 
@@ -975,9 +1001,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await store.addSurveyInvitation(invitation({ ownerId: 'owner-b', invitedAt: at(MINUTE) }));
         await store.addSurveyInvitation(invitation({ ownerId: 'owner-a', invitedAt: at(MINUTE) }));
         await store.addSurveyInvitation(invitation({ ownerId: 'owner-c', invitedAt: T0 }));
-        await store.addSurveyInvitation(invitation({ campaignId: 'S002', ownerId: 'owner-a', invitedAt: at(5 * MINUTE) }));
+        await store.addSurveyInvitation(
+          invitation({ campaignId: 'S002', ownerId: 'owner-a', invitedAt: at(5 * MINUTE) }),
+        );
 
-        const reminded = invitation({ ownerId: 'owner-c', invitedAt: T0, status: 'reminded1', lastRemindedAt: at(10 * MINUTE) });
+        const reminded = invitation({
+          ownerId: 'owner-c',
+          invitedAt: T0,
+          status: 'reminded1',
+          lastRemindedAt: at(10 * MINUTE),
+        });
         await store.updateSurveyInvitation(reminded);
         expect(await store.getSurveyInvitation('S001', 'owner-c')).toEqual(reminded);
         await store.updateSurveyInvitation(invitation({ ownerId: 'nobody' }));
@@ -985,21 +1018,29 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
 
         const ids = (list: SurveyInvitation[]) => list.map((i) => i.ownerId);
         expect(ids(await store.listSurveyInvitations('S001'))).toEqual(['owner-c', 'owner-a', 'owner-b']);
-        expect(ids(await store.listSurveyInvitations('S001', { statuses: ['invited'] }))).toEqual(['owner-a', 'owner-b']);
-        expect(ids(await store.listSurveyInvitations('S001', { statuses: ['invited', 'reminded1'], limit: 2 }))).toEqual([
-          'owner-c',
+        expect(ids(await store.listSurveyInvitations('S001', { statuses: ['invited'] }))).toEqual([
           'owner-a',
+          'owner-b',
         ]);
+        expect(
+          ids(await store.listSurveyInvitations('S001', { statuses: ['invited', 'reminded1'], limit: 2 })),
+        ).toEqual(['owner-c', 'owner-a']);
         expect(await store.listSurveyInvitations('S001', { statuses: [] })).toEqual([]);
         // Last contact: the reminder for owner-c (10 min), the invitation for the others (1 min).
-        expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(5 * MINUTE) }))).toEqual(['owner-a', 'owner-b']);
+        expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(5 * MINUTE) }))).toEqual([
+          'owner-a',
+          'owner-b',
+        ]);
         expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(MINUTE) }))).toEqual([]);
         expect(ids(await store.listSurveyInvitations('S001', { contactedBefore: at(11 * MINUTE) }))).toEqual([
           'owner-c',
           'owner-a',
           'owner-b',
         ]);
-        expect((await store.listSurveyInvitationsOfOwner('owner-a')).map((i) => i.campaignId)).toEqual(['S002', 'S001']);
+        expect((await store.listSurveyInvitationsOfOwner('owner-a')).map((i) => i.campaignId)).toEqual([
+          'S002',
+          'S001',
+        ]);
         expect(await store.listSurveyInvitationsOfOwner('owner-z')).toEqual([]);
       });
 

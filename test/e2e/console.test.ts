@@ -11,7 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dataDir = mkdtempSync(join(tmpdir(), 'residesk-console-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function runConsole(lines: string[], env: Record<string, string> = {}, dir = join(dataDir, Math.random().toString(36).slice(2))) {
+function runConsole(
+  lines: string[],
+  env: Record<string, string> = {},
+  dir = join(dataDir, Math.random().toString(36).slice(2)),
+) {
   const result = spawnSync(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], {
     input: `${lines.join('\n')}\n`,
     encoding: 'utf8',

@@ -33,7 +33,8 @@ const botMessages = (chatId: number) => tg.botMessages(chatId);
 const calls = (method: string) => tg.calls(method);
 
 /** The owner's private chat and a staff member's client in the staff group. */
-const ownerClient = () => emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
+const ownerClient = () =>
+  emulator.getClient(TOKEN, { chatId: OWNER, userId: OWNER, firstName: '张三', type: 'private' });
 const staffClient = (userId: number, firstName: string) =>
   emulator.getClient(TOKEN, { chatId: STAFF, userId, firstName, type: 'supergroup', chatTitle: '客服中心' });
 /** Sends an update and waits until the webhook has handled it, so that updates arrive in order. */
@@ -166,14 +167,18 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
     const owner = ownerClient();
     const wang = staffClient(WANG, '王师傅');
     const wangSays = (text: string, extra: Record<string, unknown> = {}) =>
-      handled(() => wang.sendMessage({ ...wang.makeMessage(text), ...extra } as Parameters<typeof wang.sendMessage>[0]));
+      handled(() =>
+        wang.sendMessage({ ...wang.makeMessage(text), ...extra } as Parameters<typeof wang.sendMessage>[0]),
+      );
     const seen = (chatId: number, text: string) =>
       waitFor(() => botMessages(chatId).find((m) => m.text === text), `"${text}" in chat ${chatId}`);
     /** The owner presses the button labelled `label` on the message asking `question`. */
     const ownerPresses = async (question: string, label: string) => {
       const asked = await seen(OWNER, question);
       const data = asked.buttons.find((b) => b.text === label)?.callback_data ?? '';
-      await handled(() => owner.sendCallback(owner.makeCallbackQuery(data, { message: { message_id: asked.messageId } })));
+      await handled(() =>
+        owner.sendCallback(owner.makeCallbackQuery(data, { message: { message_id: asked.messageId } })),
+      );
     };
     const [ticket] = await store.listTickets({});
     const number = ticket?.number ?? '';
@@ -200,7 +205,9 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
       photo: [{ file_id: 'photo-done', file_unique_id: 'pd', width: 1280, height: 960 }],
     });
     await seen(OWNER, zh('owner.resolved', { number, note: '已修补天花板并做好防水，试水无渗漏' }));
-    expect(calls('sendPhoto').some((r) => String(r.body.chat_id) === String(OWNER) && r.body.photo === 'photo-done')).toBe(true);
+    expect(
+      calls('sendPhoto').some((r) => String(r.body.chat_id) === String(OWNER) && r.body.photo === 'photo-done'),
+    ).toBe(true);
     const done = await store.getTicketByNumber(number);
     expect(done?.status).toBe('resolved');
     expect(done?.timeline.map((e) => e.action)).toEqual([

@@ -3,16 +3,16 @@
  * channel and a fake clock, for tests that talk to it as an owner would.
  */
 import type { Assistant } from '../../src/adapters/ai/assistant.js';
-import type { SurveyOptions } from '../../src/app/surveys.js';
-import type { FlowRegistry } from '../../src/core/flow/registry.js';
-import type { I18n } from '../../src/i18n.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App, type InboundResult } from '../../src/app/app.js';
+import type { DeskPolicy } from '../../src/app/context.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
-import type { DeskPolicy } from '../../src/app/context.js';
+import type { SurveyOptions } from '../../src/app/surveys.js';
+import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { Store } from '../../src/core/ports.js';
 import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
+import type { I18n } from '../../src/i18n.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { FakeClock } from './clock.js';

@@ -6,7 +6,9 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { parseLocation, toHalfWidth } from '../location.js';
 import type { AnswerValue } from './state.js';
 
-export type Checked = { ok: true; value: AnswerValue } | { ok: false; error: string; params?: Record<string, string | number> };
+export type Checked =
+  | { ok: true; value: AnswerValue }
+  | { ok: false; error: string; params?: Record<string, string | number> };
 
 /** The longest text any step accepts; longer messages are refused whole (the log keeps them). */
 export const HARD_TEXT_LIMIT = 4000;
@@ -56,7 +58,9 @@ export function checkPhone(text: string): Checked {
 export function formatPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return e164;
-  return parsed.countryCallingCode === '86' ? parsed.formatNational().replace(/\s/g, ' ') : parsed.formatInternational();
+  return parsed.countryCallingCode === '86'
+    ? parsed.formatNational().replace(/\s/g, ' ')
+    : parsed.formatInternational();
 }
 
 /** The longest place description a location step accepts. */
@@ -69,7 +73,9 @@ export function checkLocation(text: string): Checked {
 }
 
 export function checkRating(text: string, min: number, max: number): Checked {
-  const s = toHalfWidth(cleanText(text)).replace(/分$|points?$/i, '').trim();
+  const s = toHalfWidth(cleanText(text))
+    .replace(/分$|points?$/i, '')
+    .trim();
   if (!/^\d{1,2}$/.test(s)) return { ok: false, error: 'input.rating_invalid', params: { min, max } };
   const n = Number(s);
   if (n < min || n > max) return { ok: false, error: 'input.rating_invalid', params: { min, max } };

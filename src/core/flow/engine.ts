@@ -8,14 +8,25 @@
  * message the application writes for an effect (the ticket number) lands in the right place.
  */
 import { parseLocation, toHalfWidth } from '../location.js';
-import type { Button, Category, EstateLocation, InboundContent, Locale, OutboundAction, OutboundMessage, UnsupportedKind } from '../types.js';
+import type { TicketStatus } from '../tickets/ticket.js';
+import type {
+  Button,
+  Category,
+  EstateLocation,
+  InboundContent,
+  Locale,
+  OutboundAction,
+  OutboundMessage,
+  UnsupportedKind,
+} from '../types.js';
+import { suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
 import {
+  type Checked,
   checkLocation,
   checkPhone,
   checkRating,
   checkText,
   checkYesNo,
-  type Checked,
   cleanText,
   fold,
   formatPhone,
@@ -23,10 +34,8 @@ import {
   LOCATION_MAX,
   parseIndex,
 } from './answers.js';
-import { getStep, type FlowRegistry } from './registry.js';
+import { type FlowRegistry, getStep } from './registry.js';
 import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
-import type { TicketStatus } from '../tickets/ticket.js';
-import { suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -127,14 +136,18 @@ const COMMAND_WORDS: Record<string, Command> = {
 };
 
 /** A message that only greets (你好, 您好 在吗, hello …), whatever its punctuation or emoji. */
-const GREETING = /^(?:(?:你好|您好|你们好|在吗|在不在|有人吗|哈喽|嗨|hi|hello|hey|hallo|早上好|下午好|晚上好|早|good(?:morning|afternoon|evening))[呀啊吖哇呢]?)+$/;
+const GREETING =
+  /^(?:(?:你好|您好|你们好|在吗|在不在|有人吗|哈喽|嗨|hi|hello|hey|hallo|早上好|下午好|晚上好|早|good(?:morning|afternoon|evening))[呀啊吖哇呢]?)+$/;
 
 export function isGreeting(text: string): boolean {
   return GREETING.test(fold(text));
 }
 
 /** Reads a command from a whole message: `/cancel`, `/start@bot payload`, or a bare word such as 取消. */
-export function parseCommand(text: string, registry: FlowRegistry): { command: Command } | { entry: string } | undefined {
+export function parseCommand(
+  text: string,
+  registry: FlowRegistry,
+): { command: Command } | { entry: string } | undefined {
   const trimmed = text.trim();
   const slash = trimmed.match(/^\/([a-zA-Z_]+)(?:@\w+)?(?:\s|$)/);
   const word = (slash ? slash[1] : trimmed)?.toLowerCase() ?? '';
@@ -255,13 +268,16 @@ class Run {
     switch (event.type) {
       case 'start':
         if (event.queueIfBusy && (this.flow || this.awaitingOwner())) {
-          const running =
-            this.flow?.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
+          const running = this.flow?.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
           if (
             !running &&
             !this.state.queue.some((q) => q.flowId === event.flowId && sameContext(q.context, event.context ?? {}))
           ) {
-            this.state.queue.push({ flowId: event.flowId, context: event.context ?? {}, queuedAt: this.ctx.now.toISOString() });
+            this.state.queue.push({
+              flowId: event.flowId,
+              context: event.context ?? {},
+              queuedAt: this.ctx.now.toISOString(),
+            });
           }
           return;
         }
@@ -331,7 +347,10 @@ class Run {
         return this.routeNote({ photo }, open);
       }
       // A photo as the first word ("this is my problem"): kept, and a report starts around it.
-      if (!flow && (this.state.prompt === undefined || this.state.prompt === 'menu' || this.state.prompt === 'mytickets')) {
+      if (
+        !flow &&
+        (this.state.prompt === undefined || this.state.prompt === 'menu' || this.state.prompt === 'mytickets')
+      ) {
         const report = this.understandingFlow();
         const photoStep = report?.steps.find((s) => s.answer.kind === 'photos');
         if (report && photoStep) {
@@ -417,7 +436,11 @@ class Run {
   }
 
   private langPrompt(): Prompt {
-    return { text: this.t('lang.choose'), buttons: LANGUAGES.map((l) => ({ label: l.label, value: `l.${l.locale}` })), columns: 2 };
+    return {
+      text: this.t('lang.choose'),
+      buttons: LANGUAGES.map((l) => ({ label: l.label, value: `l.${l.locale}` })),
+      columns: 2,
+    };
   }
 
   private menuEntry(id: string): void {
@@ -655,7 +678,11 @@ class Run {
 
   private askAgain(lead?: string): void {
     if (this.state.prompt === 'menu') return this.showMenu(lead);
-    if (this.state.prompt === 'pick_ticket' || this.state.prompt === 'mytickets' || this.state.prompt === 'confirm_cancel') {
+    if (
+      this.state.prompt === 'pick_ticket' ||
+      this.state.prompt === 'mytickets' ||
+      this.state.prompt === 'confirm_cancel'
+    ) {
       const prompt = this.currentPrompt();
       if (prompt) {
         this.state.seq += 1;
@@ -742,7 +769,10 @@ class Run {
         return {
           text: question,
           buttons: [
-            ...a.options.map((o) => ({ label: `${picked.includes(o) ? '✓ ' : ''}${this.t(`${a.labels}.${o}`)}`, value: `o.${o}` })),
+            ...a.options.map((o) => ({
+              label: `${picked.includes(o) ? '✓ ' : ''}${this.t(`${a.labels}.${o}`)}`,
+              value: `o.${o}`,
+            })),
             { label: this.t('common.done_count', { count: picked.length }), value: 'done' },
             ...skip,
           ],
@@ -767,11 +797,18 @@ class Run {
       }
       case 'location': {
         if (flow?.stage === 'public') return { text: this.t('location.public_ask'), buttons: skip, columns: 1 };
-        const units = this.ctx.owner.units.slice(0, 3).map((u, i) => ({ label: this.t('location.my_unit', { unit: u }), value: `u.${i}` }));
-        return { text: question, buttons: [...units, { label: this.t('location.public'), value: 'pub' }, ...skip], columns: 1 };
+        const units = this.ctx.owner.units
+          .slice(0, 3)
+          .map((u, i) => ({ label: this.t('location.my_unit', { unit: u }), value: `u.${i}` }));
+        return {
+          text: question,
+          buttons: [...units, { label: this.t('location.public'), value: 'pub' }, ...skip],
+          columns: 1,
+        };
       }
       case 'confirm': {
-        const fields = spec && flow ? a.fields.filter((f) => pathOf(spec, flow.answers, this.ctx.owner).includes(f)) : [];
+        const fields =
+          spec && flow ? a.fields.filter((f) => pathOf(spec, flow.answers, this.ctx.owner).includes(f)) : [];
         if (flow?.stage === 'pick_field') {
           return {
             text: this.t('confirm.pick_field'),
@@ -799,7 +836,12 @@ class Run {
         const current = flow?.answers[step.id];
         const offer = typeof current === 'string' ? current : saved;
         const use = offer
-          ? [{ label: this.t('common.use', { value: step.answer.kind === 'phone' ? formatPhone(offer) : offer }), value: 'keep' }]
+          ? [
+              {
+                label: this.t('common.use', { value: step.answer.kind === 'phone' ? formatPhone(offer) : offer }),
+                value: 'keep',
+              },
+            ]
           : [];
         return { text: question, buttons: [...use, ...skip], columns: 1 };
       }
@@ -913,11 +955,15 @@ class Run {
       if ([...text].length > 2000) return this.reprompt('input.too_long', { max: 2000, length: [...text].length });
       // Text that reads as a new problem: ask whether it is about an open ticket or something new.
       if (u && u.category !== 'other' && u.confidence >= 0.5) {
-        return this.pickTicket({ text }, JSON.stringify({ preset: suggestionPreset(u, text), context: suggestionContext(u) }));
+        return this.pickTicket(
+          { text },
+          JSON.stringify({ preset: suggestionPreset(u, text), context: suggestionContext(u) }),
+        );
       }
       return this.routeNote({ text }, open);
     }
-    if (u && text && (u.category !== 'other' || u.location)) return this.startSuggested(suggestionPreset(u, text), suggestionContext(u));
+    if (u && text && (u.category !== 'other' || u.location))
+      return this.startSuggested(suggestionPreset(u, text), suggestionContext(u));
     this.say(this.state.seq === 0 ? 'welcome' : 'input.not_understood');
     this.showMenu();
   }
@@ -1023,7 +1069,10 @@ class Run {
       this.state.prompt = undefined;
       this.state.promptData = undefined;
       if (value === 'new' && suggestion) {
-        const { preset, context } = JSON.parse(suggestion) as { preset: Record<string, AnswerValue>; context: FlowContext };
+        const { preset, context } = JSON.parse(suggestion) as {
+          preset: Record<string, AnswerValue>;
+          context: FlowContext;
+        };
         return this.startSuggested(preset, context);
       }
       const ticket = this.openTickets().find((t) => `t.${t.id}` === value);
@@ -1085,7 +1134,8 @@ class Run {
         }
         const option = value.slice(2);
         if (picked.includes(option)) flow.picked = picked.filter((p) => p !== option);
-        else if (a.max !== undefined && picked.length >= a.max) return this.reprompt('input.pick_at_most', { max: a.max });
+        else if (a.max !== undefined && picked.length >= a.max)
+          return this.reprompt('input.pick_at_most', { max: a.max });
         else flow.picked = [...picked, option];
         return this.ask(step);
       }
@@ -1151,7 +1201,8 @@ class Run {
     switch (a.kind) {
       case 'text':
         checked = checkText(raw, a.min, a.max);
-        if (checked.ok && a.letters && !/\p{L}/u.test(checked.value as string)) checked = { ok: false, error: 'input.name_letters' };
+        if (checked.ok && a.letters && !/\p{L}/u.test(checked.value as string))
+          checked = { ok: false, error: 'input.name_letters' };
         break;
       case 'phone':
         checked = checkPhone(raw);
@@ -1159,7 +1210,8 @@ class Run {
       case 'location':
         checked =
           flow.stage === 'public'
-            ? ((c) => (c.ok ? { ok: true as const, value: { kind: 'public' as const, description: c.value as string } } : c))(
+            ? ((c) =>
+                c.ok ? { ok: true as const, value: { kind: 'public' as const, description: c.value as string } } : c)(
                 checkText(raw, 2, LOCATION_MAX),
               )
             : checkLocation(raw);
@@ -1176,11 +1228,14 @@ class Run {
         return this.reprompt('confirm.use_buttons');
       case 'choice': {
         const u = this.usableUnderstanding();
-        if (u && this.spec()?.understands && (u.category !== 'other' || u.location)) return this.applySuggestions(u, raw);
+        if (u && this.spec()?.understands && (u.category !== 'other' || u.location))
+          return this.applySuggestions(u, raw);
         return this.reprompt('input.choose');
       }
       case 'multi': {
-        const numbers = toHalfWidth(raw).split(/[\s,，、;；]+/).filter(Boolean);
+        const numbers = toHalfWidth(raw)
+          .split(/[\s,，、;；]+/)
+          .filter(Boolean);
         const picked = numbers.map((n) => (/^\d{1,2}$/.test(n) ? a.options[Number(n) - 1] : undefined));
         if (picked.length === 0 || picked.some((p) => p === undefined)) return this.reprompt('input.multi_hint');
         const unique = [...new Set(picked as string[])];
@@ -1221,7 +1276,11 @@ function sameContext(a: FlowContext, b: FlowContext): boolean {
 }
 
 /** Whether a condition holds for these answers and this owner. */
-export function holds(c: Condition, answers: Record<string, AnswerValue>, owner: { name?: string; phone?: string }): boolean {
+export function holds(
+  c: Condition,
+  answers: Record<string, AnswerValue>,
+  owner: { name?: string; phone?: string },
+): boolean {
   if ('profile' in c) return Boolean(owner.name && owner.phone) === c.present;
   if ('answered' in c) return answers[c.answered] !== undefined;
   const v = answers[c.answer];
@@ -1245,7 +1304,11 @@ export function nextStepId(
 }
 
 /** The steps the owner's answers lead through, in order, up to and including a confirm step. */
-export function pathOf(spec: FlowSpec, answers: Record<string, AnswerValue>, owner: { name?: string; phone?: string }): string[] {
+export function pathOf(
+  spec: FlowSpec,
+  answers: Record<string, AnswerValue>,
+  owner: { name?: string; phone?: string },
+): string[] {
   const path: string[] = [];
   const seen = new Set<string>();
   let id = spec.steps[0]?.id;
@@ -1261,4 +1324,3 @@ export function pathOf(spec: FlowSpec, answers: Record<string, AnswerValue>, own
   }
   return path;
 }
-

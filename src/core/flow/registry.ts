@@ -43,12 +43,14 @@ export function localeKeysOf(registry: FlowRegistry): { key: string; where: stri
 export function checkRegistry(registry: FlowRegistry): string[] {
   const problems: string[] = [];
   for (const e of registry.menu.entries) {
-    if (e.flow && !registry.flows.has(e.flow)) problems.push(`menu entry "${e.id}" starts flow "${e.flow}", which does not exist`);
+    if (e.flow && !registry.flows.has(e.flow))
+      problems.push(`menu entry "${e.id}" starts flow "${e.flow}", which does not exist`);
     if (!e.flow && !e.command) problems.push(`menu entry "${e.id}" needs a flow or a command`);
     if (e.flow) {
       const flow = registry.flows.get(e.flow);
       for (const key of Object.keys(e.preset)) {
-        if (flow && !getStep(flow, key)) problems.push(`menu entry "${e.id}" presets step "${key}", which flow "${e.flow}" does not have`);
+        if (flow && !getStep(flow, key))
+          problems.push(`menu entry "${e.id}" presets step "${key}", which flow "${e.flow}" does not have`);
       }
     }
   }

@@ -70,7 +70,9 @@ export function activePhases(ticket: Ticket): { phase: SlaPhase; since: Date }[]
     case 'recorded':
       return [{ phase: 'accept', since: ticket.createdAt }];
     case 'reopened': {
-      const reopened = [...ticket.timeline].reverse().find((e) => e.action === 'reopen' || e.action === 'request_review');
+      const reopened = [...ticket.timeline]
+        .reverse()
+        .find((e) => e.action === 'reopen' || e.action === 'request_review');
       return [{ phase: 'accept', since: reopened?.at ?? ticket.updatedAt }];
     }
     case 'accepted':

@@ -48,10 +48,7 @@ export function isOpen(status: TicketStatus): boolean {
 }
 
 /** Who did something to a ticket. */
-export type Actor =
-  | { type: 'owner'; id: string }
-  | { type: 'staff'; id: string; name: string }
-  | { type: 'system' };
+export type Actor = { type: 'owner'; id: string } | { type: 'staff'; id: string; name: string } | { type: 'system' };
 
 /** One entry on a ticket's timeline: every transition and every message about the ticket. */
 export interface TimelineEvent {
@@ -150,7 +147,10 @@ export type TicketAction =
   | 'hand_over';
 
 /** The transition table: for each action, the statuses it may start from and where it leads. */
-export const TRANSITIONS: Record<Exclude<TicketAction, 'create'>, { from: readonly TicketStatus[]; to: TicketStatus | 'same' }> = {
+export const TRANSITIONS: Record<
+  Exclude<TicketAction, 'create'>,
+  { from: readonly TicketStatus[]; to: TicketStatus | 'same' }
+> = {
   accept: { from: ['recorded', 'reopened'], to: 'accepted' },
   judge: { from: ['accepted', 'in_progress', 'reopened'], to: 'in_progress' },
   reject: { from: ['recorded', 'accepted', 'in_progress', 'reopened'], to: 'rejected' },

@@ -170,7 +170,10 @@ describe('sqlite store', () => {
     const db = raw();
     const owner = makeOwner({ phone: '+8613900000123', createdAt: T0, updatedAt: T0 });
     try {
-      migrate(db, MIGRATIONS.filter((m) => m.id < 3));
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.id < 3),
+      );
       db.prepare('INSERT INTO owners (id, created_at, updated_at, doc) VALUES (?, ?, ?, ?)').run(
         owner.id,
         T0.getTime(),
@@ -178,7 +181,12 @@ describe('sqlite store', () => {
         JSON.stringify({ ...owner, createdAt: T0.toISOString(), updatedAt: T0.toISOString() }),
       );
       // An unreadable document does not stop the migration (it is reported when read, as before).
-      db.prepare('INSERT INTO owners (id, created_at, updated_at, doc) VALUES (?, ?, ?, ?)').run('broken', 0, 0, '{not json');
+      db.prepare('INSERT INTO owners (id, created_at, updated_at, doc) VALUES (?, ?, ?, ?)').run(
+        'broken',
+        0,
+        0,
+        '{not json',
+      );
     } finally {
       db.close();
     }

@@ -594,7 +594,11 @@ describe('photo answers', () => {
     expect(c.lastText()).toContain(t('photos.kept'));
     expect(c.lastText()).toContain(t('complaint.ask.kind'));
     expect(c.state.prompt).toBeUndefined();
-    expect(c.state.flow).toMatchObject({ flowId: 'complaint', stepId: 'kind', answers: { photos: [{ ref: 'file-1', caption: '卫生间漏水' }] } });
+    expect(c.state.flow).toMatchObject({
+      flowId: 'complaint',
+      stepId: 'kind',
+      answers: { photos: [{ ref: 'file-1', caption: '卫生间漏水' }] },
+    });
     for (const answer of ['1', '1', '3-2-501', '卫生间天花板漏水']) c.text(answer);
     expect(c.state.flow?.stepId).toBe('photos');
     c.photo('file-2');

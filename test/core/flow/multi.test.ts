@@ -29,7 +29,13 @@ const registry: FlowRegistry = {
         version: 1,
         done: 'survey.answer',
         after: 'none',
-        steps: [{ id: 'uses', ask: 'q.ask', answer: { kind: 'multi', options: ['lift', 'gym', 'pool'], labels: 'q.opt', min: 1, max: 2 } }],
+        steps: [
+          {
+            id: 'uses',
+            ask: 'q.ask',
+            answer: { kind: 'multi', options: ['lift', 'gym', 'pool'], labels: 'q.opt', min: 1, max: 2 },
+          },
+        ],
       }),
     ],
   ]),

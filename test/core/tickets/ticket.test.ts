@@ -51,7 +51,12 @@ const EXPECTED: Record<Exclude<TicketAction, 'create'>, Partial<Record<TicketSta
   },
   agree_plan: { awaiting_agreement: 'in_progress' },
   disagree_plan: { awaiting_agreement: 'in_progress' },
-  schedule: { accepted: 'scheduled', in_progress: 'scheduled', awaiting_agreement: 'scheduled', scheduled: 'scheduled' },
+  schedule: {
+    accepted: 'scheduled',
+    in_progress: 'scheduled',
+    awaiting_agreement: 'scheduled',
+    scheduled: 'scheduled',
+  },
   start_work: { scheduled: 'in_progress' },
   resolve: {
     accepted: 'resolved',

@@ -50,7 +50,17 @@ export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
  * The commands shown in Telegram's menu (registered with setMyCommands in Chinese and English); their
  * descriptions are the locale texts `telegram.commands.<command>`.
  */
-export const BOT_COMMANDS = ['start', 'repair', 'complain', 'suggest', 'emergency', 'mytickets', 'lang', 'cancel', 'help'] as const;
+export const BOT_COMMANDS = [
+  'start',
+  'repair',
+  'complain',
+  'suggest',
+  'emergency',
+  'mytickets',
+  'lang',
+  'cancel',
+  'help',
+] as const;
 
 /** A start-up failure, as one line that names what to fix and never holds the token. */
 export class TelegramStartupError extends Error {
@@ -186,12 +196,18 @@ export class TelegramChannel implements ChannelSender {
           `TELEGRAM_STAFF_CHAT_ID ${id}: the bot cannot reach this chat (${reasonOf(failure)}); add the bot to the staff group and check the id`,
         );
       }
-      this.o.log.warn({ reason: reasonOf(failure) }, 'could not check TELEGRAM_STAFF_CHAT_ID with getChat; carrying on');
+      this.o.log.warn(
+        { reason: reasonOf(failure) },
+        'could not check TELEGRAM_STAFF_CHAT_ID with getChat; carrying on',
+      );
       return;
     }
     const type = typeof chat === 'object' && chat !== null ? (chat as { type?: unknown }).type : undefined;
     if (type === 'private' || type === 'channel') {
-      this.o.log.warn({ type }, 'TELEGRAM_STAFF_CHAT_ID is not a group: staff cards and staff commands expect the staff group');
+      this.o.log.warn(
+        { type },
+        'TELEGRAM_STAFF_CHAT_ID is not a group: staff cards and staff commands expect the staff group',
+      );
     }
   }
 
@@ -199,7 +215,10 @@ export class TelegramChannel implements ChannelSender {
   async registerCommands(): Promise<void> {
     const scope = { type: 'all_private_chats' as const };
     const commands = (locale: Locale): BotCommand[] =>
-      BOT_COMMANDS.map((command) => ({ command, description: this.o.translate(locale, `telegram.commands.${command}`) }));
+      BOT_COMMANDS.map((command) => ({
+        command,
+        description: this.o.translate(locale, `telegram.commands.${command}`),
+      }));
     const calls: [string, Opts<'setMyCommands'>][] = [
       ['zh', { commands: commands('zh-CN'), scope, language_code: 'zh' }],
       ['default', { commands: commands('en'), scope }],

@@ -564,10 +564,7 @@ class MongoOps implements StoreTx {
   }
 
   async findOwnersByPhone(phone: string): Promise<Owner[]> {
-    const docs = await this.m.owners
-      .find({ phone }, null, this.o)
-      .sort({ createdAt: 1, id: 1 })
-      .lean<OwnerDoc[]>();
+    const docs = await this.m.owners.find({ phone }, null, this.o).sort({ createdAt: 1, id: 1 }).lean<OwnerDoc[]>();
     return docs.map(ownerFromDoc);
   }
 

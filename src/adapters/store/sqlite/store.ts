@@ -10,6 +10,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type {
+  SurveyCampaign,
+  SurveyCampaignStatus,
+  SurveyInvitation,
+  SurveyInvitationStatus,
+  SurveyResponse,
+} from '../../../core/ports.js';
 import {
   type Job,
   type JobStatus,
@@ -27,13 +34,6 @@ import {
 import type { Ticket, TimelineEvent } from '../../../core/tickets/ticket.js';
 import type { Channel, OutboundAction, Owner, Staff } from '../../../core/types.js';
 import { migrate } from './migrations.js';
-import type {
-  SurveyCampaign,
-  SurveyCampaignStatus,
-  SurveyInvitation,
-  SurveyInvitationStatus,
-  SurveyResponse,
-} from '../../../core/ports.js';
 
 /** Where the database lives: a file (its directory is created if missing) or `:memory:`. */
 export type SqliteStoreOptions = { path: string } | { path: ':memory:' };
@@ -409,7 +409,8 @@ type TicketDoc = Omit<Ticket, TicketDateField | 'timeline' | 'revisit'> & {
 };
 
 function ticketToDoc(ticket: Ticket): TicketDoc {
-  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, revisit, ...rest } = ticket;
+  const { createdAt, updatedAt, scheduledFor, firstResponseAt, resolvedAt, closedAt, timeline, revisit, ...rest } =
+    ticket;
   const doc: TicketDoc = {
     ...rest,
     createdAt: iso(createdAt),
@@ -1063,7 +1064,9 @@ class SqliteOps implements SyncTx {
     return doc === undefined ? undefined : campaignFromDoc(doc);
   }
 
-  listSurveyCampaigns(filter: { questionnaireId?: string; statuses?: readonly SurveyCampaignStatus[] } = {}): SurveyCampaign[] {
+  listSurveyCampaigns(
+    filter: { questionnaireId?: string; statuses?: readonly SurveyCampaignStatus[] } = {},
+  ): SurveyCampaign[] {
     const where: string[] = [];
     const params: string[] = [];
     if (filter.questionnaireId !== undefined) {
@@ -1146,7 +1149,9 @@ class SqliteOps implements SyncTx {
   }
 
   listSurveyResponses(campaignId: string): SurveyResponse[] {
-    return this.sv.listResponses.all(campaignId).map((doc) => withDates<SurveyResponse>(doc, 'survey_response', RESPONSE_DATES));
+    return this.sv.listResponses
+      .all(campaignId)
+      .map((doc) => withDates<SurveyResponse>(doc, 'survey_response', RESPONSE_DATES));
   }
 
   setSurveyOptOut(ownerId: string, at: Date): void {
@@ -1170,7 +1175,16 @@ class SqliteOps implements SyncTx {
 // ---------------------------------------------------------------------------------------------------
 // Satisfaction surveys: documents, columns and statements.
 
-const CAMPAIGN_DATES = ['startAt', 'endAt', 'createdAt', 'updatedAt', 'previewedAt', 'startedAt', 'closedAt', 'invitationsDoneAt'] as const;
+const CAMPAIGN_DATES = [
+  'startAt',
+  'endAt',
+  'createdAt',
+  'updatedAt',
+  'previewedAt',
+  'startedAt',
+  'closedAt',
+  'invitationsDoneAt',
+] as const;
 const INVITATION_DATES = ['invitedAt', 'lastRemindedAt', 'answeredAt'] as const;
 const RESPONSE_DATES = ['submittedAt'] as const;
 
@@ -1286,7 +1300,9 @@ function prepareSurveyStatements(db: Database.Database) {
       .prepare<[string], string>('SELECT doc FROM survey_responses WHERE campaign_id = ? ORDER BY submitted_at, id')
       .pluck(),
 
-    setOptOut: db.prepare<[string, number]>('INSERT INTO survey_opt_outs (owner_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    setOptOut: db.prepare<[string, number]>(
+      'INSERT INTO survey_opt_outs (owner_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    ),
     clearOptOut: db.prepare<[string]>('DELETE FROM survey_opt_outs WHERE owner_id = ?'),
     getOptOut: db.prepare<[string], number>('SELECT at FROM survey_opt_outs WHERE owner_id = ?').pluck(),
     listOptOuts: db.prepare<[], string>('SELECT owner_id FROM survey_opt_outs ORDER BY owner_id').pluck(),

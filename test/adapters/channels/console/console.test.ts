@@ -32,10 +32,13 @@ async function run(
     kind: 'send' as const,
     message: { text: 'T261128-0001', ref: 'card:t1', buttons: [buttons] },
   });
-  await channel.deliver(CONSOLE_STAFF_CHAT, card([
-    { label: '✋ 受理', data: 's|accept|T261128-0001' },
-    { label: '✖ 不予受理', data: 's|reject|T261128-0001' },
-  ]));
+  await channel.deliver(
+    CONSOLE_STAFF_CHAT,
+    card([
+      { label: '✋ 受理', data: 's|accept|T261128-0001' },
+      { label: '✖ 不予受理', data: 's|reject|T261128-0001' },
+    ]),
+  );
   input.end(`${lines.join('\n')}\n`);
   await channel.run();
   return { handled, printed };
@@ -69,7 +72,9 @@ describe('console channel, staff side', () => {
   it('shows what only the presser would see: a refusal, a full phone number', async () => {
     const { printed } = await run(['/as staff', '2', '1'], async () => {});
     expect(printed).not.toContain('only you see this');
-    const shown = await run(['/as staff', '1'], undefined, { ack: { text: '工单 T261128-0001 联系人 张三：+8613812345678', alert: true } });
+    const shown = await run(['/as staff', '1'], undefined, {
+      ack: { text: '工单 T261128-0001 联系人 张三：+8613812345678', alert: true },
+    });
     expect(shown.printed).toContain('[仅您可见 · only you see this] 工单 T261128-0001 联系人 张三：+8613812345678');
   });
 

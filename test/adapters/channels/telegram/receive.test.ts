@@ -388,7 +388,10 @@ describe('TelegramChannel receiving', () => {
     for (const [answer, says] of [
       [fail(400, 'Bad Request: chat not found'), /chat not found/],
       [fail(403, 'Forbidden: bot is not a member of the supergroup chat'), /not a member/],
-      [fail(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -1009876543210 }), /-1009876543210/],
+      [
+        fail(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -1009876543210 }),
+        /-1009876543210/,
+      ],
     ] as const) {
       const env = await setUp({ script: (call) => (call.method === 'getChat' ? answer : undefined) });
       const error = await createTelegramChannel(env.options).catch((e: unknown) => e);
@@ -404,12 +407,16 @@ describe('TelegramChannel receiving', () => {
   });
 
   it('only warns when the staff group cannot be checked now, or is not a group', async () => {
-    const down = await setUp({ script: (call) => (call.method === 'getChat' ? { status: 502, body: 'Bad Gateway' } : undefined) });
+    const down = await setUp({
+      script: (call) => (call.method === 'getChat' ? { status: 502, body: 'Bad Gateway' } : undefined),
+    });
     await expect(createTelegramChannel(down.options)).resolves.toBeDefined();
     expect(down.logs.at(40).some((l) => l.includes('could not check TELEGRAM_STAFF_CHAT_ID'))).toBe(true);
     await down.api.close();
     await down.store.close();
-    const personal = await setUp({ script: (call) => (call.method === 'getChat' ? ok({ id: 77, type: 'private' }) : undefined) });
+    const personal = await setUp({
+      script: (call) => (call.method === 'getChat' ? ok({ id: 77, type: 'private' }) : undefined),
+    });
     await expect(createTelegramChannel(personal.options)).resolves.toBeDefined();
     expect(personal.logs.at(40).some((l) => l.includes('is not a group'))).toBe(true);
   });

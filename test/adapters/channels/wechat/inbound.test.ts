@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { types } from 'wechaty';
 import { describe, expect, it } from 'vitest';
+import { types } from 'wechaty';
 import {
   attachmentPath,
   contentOf,
