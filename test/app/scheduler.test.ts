@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startCron, tickExpression } from '../../src/adapters/scheduler/cron.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { type JobHandler, Scheduler, type SchedulerOptions } from '../../src/app/scheduler.js';
@@ -344,6 +344,14 @@ describe('tickExpression', () => {
 });
 
 describe('startCron', () => {
+  // Fake timers (and a fake Date, which node-cron reads): the ticks below run in no real time.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-12-01T00:00:00.500Z') });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   /** A scheduler stand-in whose ticks take `tickMs`, recording how many ever ran at once. */
   function slowScheduler(tickMs: number, failFirst = false) {
     const state = { ticks: 0, running: 0, most: 0, stopped: false };
@@ -372,8 +380,10 @@ describe('startCron', () => {
 
     const handle = startCron(fake, 1_000, log);
     expect(state.ticks).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    await handle.stop();
+    await vi.advanceTimersByTimeAsync(2_500);
+    const stopping = handle.stop();
+    await vi.runOnlyPendingTimersAsync();
+    await stopping;
 
     expect(state.ticks).toBeGreaterThanOrEqual(2);
     expect(state.most).toBe(1);
@@ -382,20 +392,22 @@ describe('startCron', () => {
     expect(errors).toEqual(['scheduler tick failed; trying again at the next one']);
 
     const after = state.ticks;
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await vi.advanceTimersByTimeAsync(1_100);
     expect(state.ticks).toBe(after);
   });
 
   it('falls back to a timer for intervals cron cannot express, still without overlap', async () => {
     const { fake, state } = slowScheduler(250);
     const handle = startCron(fake, 100, silentLogger());
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    await handle.stop();
+    await vi.advanceTimersByTimeAsync(600);
+    const stopping = handle.stop();
+    await vi.runOnlyPendingTimersAsync();
+    await stopping;
     expect(state.ticks).toBeGreaterThanOrEqual(2);
     expect(state.most).toBe(1);
     expect(state.running).toBe(0);
     const after = state.ticks;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await vi.advanceTimersByTimeAsync(300);
     expect(state.ticks).toBe(after);
   });
 });
