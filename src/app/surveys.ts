@@ -28,12 +28,18 @@ import type {
   Job,
   StoreTx,
   SurveyCampaign,
-  SurveyCampaignStatus,
   SurveyInvitation,
   SurveyResponse,
   SurveyTarget,
   Thread,
 } from '../core/ports.js';
+import {
+  buildingFor,
+  buildingOfUnit,
+  campaignAllows,
+  campaignOpenFor,
+  campaignTransition,
+} from '../core/surveys/campaign.js';
 import {
   compileQuestionnaire,
   type Dimension,
@@ -228,20 +234,7 @@ export function parseSurveyButton(data: string): SurveyCommand | undefined {
 
 // ── small pure helpers ───────────────────────────────────────────────────────
 
-function normBuilding(b: string): string {
-  return b.trim().replace(/^0+(?=\d)/, '');
-}
-
-/** The owner's building for a campaign: in the target's buildings (else undefined), or the first known one. */
-export function buildingFor(owner: Pick<Owner, 'units'>, target: SurveyTarget): string | undefined {
-  const buildings = owner.units.flatMap((u) => {
-    const b = parseUnit(u)?.building;
-    return b ? [normBuilding(b)] : [];
-  });
-  if (target.kind === 'all') return buildings[0];
-  const wanted = new Set(target.buildings.map(normBuilding));
-  return buildings.find((b) => wanted.has(b));
-}
+export { buildingFor };
 
 /** Splits text into messages no longer than `max` characters, at line breaks. */
 function chunk(lines: string[], max = 3500): string[] {
@@ -453,12 +446,14 @@ export class Surveys {
     if (!q) return { ok: false, reason: 'unknown_questionnaire', detail: c.questionnaireId };
     const messages = this.renderPreview(c, q);
     const last = messages.at(-1);
-    if (last && c.status === 'draft') last.buttons = this.buttons(c.id, ['start']);
+    // A draft's preview pins the questionnaire's current version and offers to start it.
+    const startable = campaignAllows(c.status, 'start');
+    if (last && startable) last.buttons = this.buttons(c.id, ['start']);
     for (const m of messages) await this.ctx.toStaff(tx, m);
     const now = this.now();
     await tx.saveSurveyCampaign({
       ...c,
-      questionnaireVersion: c.status === 'draft' ? q.version : c.questionnaireVersion,
+      questionnaireVersion: startable ? q.version : c.questionnaireVersion,
       previewedAt: now,
       updatedAt: now,
     });
@@ -573,7 +568,7 @@ export class Surveys {
   ): Promise<SurveyResult<SurveyCampaign>> {
     const c = await tx.getSurveyCampaign(campaignId);
     if (!c) return { ok: false, reason: 'unknown_campaign' };
-    if (c.status !== 'draft') return { ok: false, reason: 'bad_state' };
+    if (!campaignAllows(c.status, 'start')) return { ok: false, reason: 'bad_state' };
     const q = this.questionnaireFor(c);
     if (!q) return { ok: false, reason: 'unknown_questionnaire', detail: c.questionnaireId };
     if (!c.previewedAt || c.questionnaireVersion !== q.version) return { ok: false, reason: 'not_previewed' };
@@ -583,9 +578,11 @@ export class Surveys {
     const endAt = when.endAt ?? c.endAt ?? new Date(startAt.getTime() + this.defaultDurationMs);
     if (endAt.getTime() <= startAt.getTime()) return { ok: false, reason: 'bad_period' };
     const scheduled = startAt.getTime() > now.getTime();
+    const next = campaignTransition(c.status, scheduled ? 'schedule' : 'start');
+    if (!next.ok) return next;
     const campaign: SurveyCampaign = {
       ...c,
-      status: scheduled ? 'scheduled' : 'running',
+      status: next.status,
       startAt,
       endAt,
       ...(scheduled ? {} : { startedAt: now }),
@@ -622,11 +619,6 @@ export class Surveys {
     return { ok: true, value: campaign };
   }
 
-  /** Same as `start` with a start time: a campaign that begins later. */
-  schedule(tx: StoreTx, campaignId: string, startAt: Date, endAt?: Date): Promise<SurveyResult<SurveyCampaign>> {
-    return this.start(tx, campaignId, { startAt, ...(endAt ? { endAt } : {}) });
-  }
-
   // ── inviting and reminding ────────────────────────────────────────────────
 
   /** Where to reach an owner: the identity whose chat was active last. */
@@ -656,9 +648,8 @@ export class Surveys {
    */
   private async inviteBatch(job: Job, tx: StoreTx): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
-    if (!c || (c.status !== 'running' && c.status !== 'scheduled')) return;
     const now = this.now();
-    if (c.endAt && now.getTime() >= c.endAt.getTime()) return;
+    if (!c || !campaignOpenFor(c, 'invite', now)) return;
     const flowId = surveyFlowId(c.questionnaireId);
     if (!this.questionnaireFor(c) || !this.ctx.registry.flows.has(flowId)) {
       this.ctx.log.error(
@@ -667,7 +658,8 @@ export class Surveys {
       );
       return;
     }
-    let campaign: SurveyCampaign = c.status === 'scheduled' ? { ...c, status: 'running', startedAt: now } : c;
+    const begun = campaignTransition(c.status, 'begin');
+    let campaign: SurveyCampaign = begun.ok ? { ...c, status: begun.status, startedAt: now } : c;
     if (await this.waitForMorning(tx, job, now)) {
       if (campaign !== c) await tx.saveSurveyCampaign({ ...campaign, updatedAt: now });
       return;
@@ -742,9 +734,8 @@ export class Surveys {
   private async remindBatch(job: Job, tx: StoreTx): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
     const round = Number(job.payload.round) === 2 ? 2 : 1;
-    if (c?.status !== 'running') return;
     const now = this.now();
-    if (c.endAt && now.getTime() >= c.endAt.getTime()) return;
+    if (!c || !campaignOpenFor(c, 'remind', now)) return;
     const q = this.questionnaireFor(c);
     if (!q) return;
     const flowId = surveyFlowId(c.questionnaireId);
@@ -804,7 +795,7 @@ export class Surveys {
 
   private async closeJob(job: Job, tx: StoreTx, themes?: AnswerSummary): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
-    if (!c || (c.status !== 'running' && c.status !== 'scheduled')) return;
+    if (!c || !campaignAllows(c.status, 'close')) return;
     await this.closeCampaign(tx, c, themes);
   }
 
@@ -816,7 +807,7 @@ export class Surveys {
   ): Promise<SurveyResult<{ campaign: SurveyCampaign; summary: OutboundMessage[] }>> {
     const c = await tx.getSurveyCampaign(campaignId);
     if (!c) return { ok: false, reason: 'unknown_campaign' };
-    if (c.status !== 'running' && c.status !== 'scheduled') return { ok: false, reason: 'bad_state' };
+    if (!campaignAllows(c.status, 'close')) return { ok: false, reason: 'bad_state' };
     return { ok: true, value: await this.closeCampaign(tx, c, themes) };
   }
 
@@ -826,7 +817,13 @@ export class Surveys {
     themes?: AnswerSummary,
   ): Promise<{ campaign: SurveyCampaign; summary: OutboundMessage[] }> {
     const now = this.now();
-    const campaign: SurveyCampaign = { ...c, status: 'closed', closedAt: now, updatedAt: now };
+    const closed = campaignTransition(c.status, 'close');
+    const campaign: SurveyCampaign = {
+      ...c,
+      status: closed.ok ? closed.status : 'closed',
+      closedAt: now,
+      updatedAt: now,
+    };
     await tx.saveSurveyCampaign(campaign);
     await tx.cancelJobs(`survey.invite:${c.id}`, now);
     await tx.cancelJobs(`survey.close:${c.id}`, now);
@@ -887,7 +884,7 @@ export class Surveys {
   /** Job `survey.withdraw`: a campaign closed in quiet hours leaves owners' chats in the morning. */
   private async withdrawJob(job: Job, tx: StoreTx): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
-    if (c?.status === 'closed') await this.withdraw(tx, c);
+    if (c && campaignAllows(c.status, 'withdraw')) await this.withdraw(tx, c);
   }
 
   /** The previous closed campaign of the same questionnaire (step 9, re-evaluation), if any. */
@@ -1124,8 +1121,7 @@ export class Surveys {
       return { status: 'unknown', reply: reply('survey.closed') };
     }
     const now = this.now();
-    if (c.status === 'closed' || (c.endAt && now.getTime() >= c.endAt.getTime()))
-      return { status: 'closed', reply: reply('survey.closed') };
+    if (!campaignOpenFor(c, 'answer', now)) return { status: 'closed', reply: reply('survey.closed') };
     if (await tx.getSurveyResponse(c.id, owner.id))
       return { status: 'duplicate', reply: reply('survey.already_answered') };
     const known = new Set([...q.questions.map((x) => x.id), FOLLOW_UP]);
@@ -1195,9 +1191,7 @@ export class Surveys {
         );
       }
     }
-    const unit = owner.units.find(
-      (u) => parseUnit(u) && (!building || normBuilding(parseUnit(u)?.building ?? '') === building),
-    );
+    const unit = owner.units.find((u) => parseUnit(u) && (!building || (buildingOfUnit(u) ?? '') === building));
     const location = unit ? parseUnit(unit) : undefined;
     return {
       answers: {
@@ -1317,12 +1311,11 @@ export class Surveys {
     tx: StoreTx,
     owner: Owner,
   ): Promise<{ inv: SurveyInvitation; campaign: SurveyCampaign } | undefined> {
-    const now = this.now().getTime();
+    const now = this.now();
     for (const inv of await tx.listSurveyInvitationsOfOwner(owner.id)) {
       if (!OPEN_INVITATION.includes(inv.status)) continue;
       const campaign = await tx.getSurveyCampaign(inv.campaignId);
-      if (campaign?.status === 'running' && (!campaign.endAt || campaign.endAt.getTime() > now))
-        return { inv, campaign };
+      if (campaign && campaignOpenFor(campaign, 'resume', now)) return { inv, campaign };
     }
     return undefined;
   }
@@ -1500,6 +1493,3 @@ export class Surveys {
     }
   }
 }
-
-/** Every status a campaign can have, for listings. */
-export const CAMPAIGN_STATUSES: readonly SurveyCampaignStatus[] = ['draft', 'scheduled', 'running', 'closed'];
