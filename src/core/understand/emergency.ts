@@ -1,0 +1,167 @@
+/**
+ * Whether an owner's message reports an emergency happening now: rules as data
+ * (`flows/understand/emergency.yaml`), checked with zod and compiled once. Pure and synchronous, so the
+ * emergency check never waits on a model and runs before anything else (any length limit, any state).
+ *
+ * Recall first: cues are patterns with short gaps on the normalised text (Traditional → Simplified, half
+ * width, lower case), so word order, inserted words and Traditional characters do not hide an emergency.
+ * Guards keep out the noise: past (上周…修好, last month), thanks, hypothetical (万一, what if, 演习),
+ * negated (不是着火) and questions (怎么办). When a guard and a cue disagree and something says it may be
+ * happening now, or when the cue alone is weak, the answer is `unclear`: the owner is asked, never guessed for.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { normalise } from './normalise.js';
+
+export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;
+export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
+
+export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'question'] as const;
+export type GuardType = (typeof GUARD_TYPES)[number];
+
+export interface EmergencyAssessment {
+  /** `present`: take the emergency path at once; `unclear`: ask the owner; `none`: not an emergency. */
+  verdict: 'present' | 'unclear' | 'none';
+  /** What kind, when a cue that names one decided it. */
+  kind?: EmergencyKind;
+  /** What matched, as `<rule id>:<text>` (cues, guards, urgent markers), for tests and debugging. */
+  matched: string[];
+}
+
+interface Rule {
+  id: string;
+  patterns: RegExp[];
+}
+
+/** The compiled rules {@link assessEmergency} runs on. */
+export interface EmergencyRules {
+  version: number;
+  ignore: Rule[];
+  cues: (Rule & { kind: EmergencyKind; strength: 'present' | 'weak' })[];
+  guards: (Rule & { type: GuardType })[];
+  urgent: RegExp[];
+}
+
+export class EmergencyRulesError extends Error {
+  readonly code = 'EMERGENCY_RULES_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`the emergency rules are not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EmergencyRulesError';
+  }
+}
+
+const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'an id is lower-case letters, digits and _');
+const patterns = z.array(z.string().min(1)).min(1, 'no patterns');
+
+const fileSchema = z.strictObject({
+  version: z.literal(1),
+  ignore: z.array(z.strictObject({ id, patterns })).default([]),
+  cues: z
+    .array(z.strictObject({ id, kind: z.enum(EMERGENCY_KINDS), strength: z.enum(['present', 'weak']), patterns }))
+    .refine((c) => c.some((x) => x.strength === 'present'), 'no present cue'),
+  guards: z.array(z.strictObject({ id, type: z.enum(GUARD_TYPES), patterns })).default([]),
+  urgent: z.array(z.string().min(1)).default([]),
+});
+
+function describe(issue: z.core.$ZodIssue, doc: unknown): string {
+  const [section, index] = issue.path;
+  const entry =
+    typeof index === 'number' && typeof section === 'string'
+      ? ((doc as Record<string, { id?: unknown }[] | undefined>)[section]?.[index]?.id ?? undefined)
+      : undefined;
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  return `${where}${typeof entry === 'string' ? ` (entry ${entry})` : ''}: ${issue.message}`;
+}
+
+/** Checks and compiles parsed rules. Throws EmergencyRulesError naming every problem and its entry. */
+export function compileEmergencyRules(doc: unknown): EmergencyRules {
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) throw new EmergencyRulesError(parsed.error.issues.map((i) => describe(i, doc)));
+  const d = parsed.data;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const compile = (where: string, list: readonly string[]): RegExp[] =>
+    list.flatMap((p) => {
+      try {
+        return [new RegExp(p, 'iu')];
+      } catch (error) {
+        problems.push(`${where}: pattern /${p}/ does not compile: ${(error as Error).message}`);
+        return [];
+      }
+    });
+  const rule = (section: string, r: { id: string; patterns: string[] }): Rule => {
+    if (seen.has(r.id)) problems.push(`${section} (entry ${r.id}): the id is used twice`);
+    seen.add(r.id);
+    return { id: r.id, patterns: compile(`${section} (entry ${r.id})`, r.patterns) };
+  };
+  const rules: EmergencyRules = {
+    version: d.version,
+    ignore: d.ignore.map((r) => rule('ignore', r)),
+    cues: d.cues.map((r) => ({ ...rule('cues', r), kind: r.kind, strength: r.strength })),
+    guards: d.guards.map((r) => ({ ...rule('guards', r), type: r.type })),
+    urgent: compile('urgent', d.urgent),
+  };
+  if (problems.length > 0) throw new EmergencyRulesError(problems);
+  return rules;
+}
+
+/** Parses and compiles the YAML text of an emergency rules file. Throws EmergencyRulesError. */
+export function parseEmergencyRules(yamlText: string): EmergencyRules {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText);
+  } catch (error) {
+    throw new EmergencyRulesError([`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  return compileEmergencyRules(doc ?? {});
+}
+
+function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
+  for (const re of list) {
+    const m = re.exec(text);
+    if (m) return m[0];
+  }
+  return undefined;
+}
+
+/**
+ * Reads whether the text reports an emergency happening now. Never throws, never waits; any length of
+ * text is read (the check runs before length limits).
+ */
+export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
+  let s = normalise(text);
+  for (const r of rules.ignore) {
+    for (const re of r.patterns) s = s.replace(new RegExp(re.source, `${re.flags}g`), ' ');
+  }
+  const matched: string[] = [];
+  let present: EmergencyKind | undefined;
+  let weak = false;
+  for (const cue of rules.cues) {
+    const hit = firstMatch(s, cue.patterns);
+    if (hit === undefined) continue;
+    matched.push(`${cue.id}:${hit}`);
+    if (cue.strength === 'present') {
+      // The first present cue names the kind; a call for help says less than fire or gas.
+      if (present === undefined || present === 'other') present = cue.kind;
+    } else weak = true;
+  }
+  if (present === undefined && !weak) return { verdict: 'none', matched };
+  const guards = new Set<GuardType>();
+  for (const g of rules.guards) {
+    const hit = firstMatch(s, g.patterns);
+    if (hit === undefined) continue;
+    matched.push(`${g.id}:${hit}`);
+    guards.add(g.type);
+  }
+  const urgent = firstMatch(s, rules.urgent);
+  if (urgent !== undefined) matched.push(`urgent:${urgent}`);
+  const kind = present && present !== 'other' ? { kind: present } : {};
+  if (present !== undefined) {
+    if (guards.size === 0) return { verdict: 'present', ...(present ? { kind: present } : {}), matched };
+    // Only a question (怎么办, what should I do) asked about something that reads as happening: ask back.
+    const onlyQuestion = guards.size === 1 && guards.has('question');
+    if (onlyQuestion || urgent !== undefined) return { verdict: 'unclear', ...kind, matched };
+    return { verdict: 'none', matched };
+  }
+  return { verdict: guards.size === 0 ? 'unclear' : 'none', matched };
+}

@@ -1,0 +1,29 @@
+/**
+ * The one text normaliser every matcher runs on (emergency rules, keywords, the classifier): Traditional
+ * characters to Simplified (opencc-js, so 煤氣 matches 煤气), full-width letters, digits and punctuation to
+ * half-width, lower case, zero-width and direction characters removed, curly apostrophes straight, every
+ * run of whitespace one space. Pure and synchronous; the converter is built once, when this module loads.
+ */
+import { Converter } from 'opencc-js/t2cn';
+
+const toSimplified = Converter({ from: 't', to: 'cn' });
+
+/** Zero-width spaces and joiners, direction marks, word joiners and the byte-order mark. */
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+
+/** Full-width ASCII (！＂＃ … ～) and the ideographic space to their half-width forms. */
+function halfWidth(text: string): string {
+  return text.replace(/[\uff01-\uff5e\u3000]/g, (c) =>
+    c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0),
+  );
+}
+
+/** The normalised form of a text, for matching only (never shown, never stored). */
+export function normalise(text: string): string {
+  return toSimplified(halfWidth(text.replace(INVISIBLE, '')))
+    .replace(/[’‘`´]/g, "'")
+    .replace(/[“”]/g, '"')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
