@@ -8,8 +8,9 @@
  * its owner; every refusal is logged and answered to the person alone where the platform allows.
  */
 import { DateTime } from 'luxon';
+import { type ParsedStaffCommand, parseStaffCommand } from '../core/desk/vocabulary.js';
 import { fold } from '../core/flow/answers.js';
-import type { StoreTx } from '../core/ports.js';
+import type { Store, StoreTx } from '../core/ports.js';
 import { deadlineAt, policyFor } from '../core/tickets/sla.js';
 import {
   type Actor,
@@ -74,53 +75,6 @@ export interface DeskResult {
   ack?: { text: string; alert?: boolean };
 }
 
-type Command = StaffAction | 'revisit' | 'note' | 'tickets' | 'summary' | 'help' | 'cancel';
-
-const WORDS: Record<string, Command> = {
-  accept: 'accept',
-  接单: 'accept',
-  受理: 'accept',
-  judge: 'judge',
-  判定: 'judge',
-  reject: 'reject',
-  不予受理: 'reject',
-  驳回: 'reject',
-  reply: 'reply',
-  回复: 'reply',
-  plan: 'plan',
-  方案: 'plan',
-  schedule: 'schedule',
-  约时间: 'schedule',
-  预约: 'schedule',
-  resolve: 'resolve',
-  办结: 'resolve',
-  完成: 'resolve',
-  handover: 'handover',
-  转交: 'handover',
-  phone: 'phone',
-  电话: 'phone',
-  ticket: 'timeline',
-  timeline: 'timeline',
-  详情: 'timeline',
-  记录: 'timeline',
-  tickets: 'tickets',
-  summary: 'summary',
-  汇总: 'summary',
-  总结: 'summary',
-  工单列表: 'tickets',
-  help: 'help',
-  帮助: 'help',
-  cancel: 'cancel',
-  取消: 'cancel',
-  revisit: 'revisit',
-  note: 'note',
-  备注: 'note',
-  回访: 'revisit',
-  draft: 'draft',
-  草稿: 'draft',
-  建议回复: 'draft',
-};
-
 /** Actions that need the accountable person (or a supervisor). */
 const ACCOUNTABLE_ONLY: readonly StaffAction[] = [
   'judge',
@@ -137,38 +91,28 @@ const ACCOUNTABLE_ONLY: readonly StaffAction[] = [
 const NEEDS_TEXT: readonly StaffAction[] = ['reject', 'reply', 'plan', 'schedule', 'resolve'];
 const INPUT_TTL_MS = 15 * 60_000;
 
-interface ParsedCommand {
-  command: Command;
-  number?: string;
-  rest: string;
+/**
+ * The ticket a staff message quotes or replies to: the one its channel read from the quote (WeChat), else
+ * the ticket of the card or owner's note it replies to, found by the platform id that message was sent
+ * under (Telegram). The one place a reply is resolved to a ticket. Inside a message's transaction, pass
+ * the transaction: the store itself would refuse (STORE_CONFLICT) and the reply be lost.
+ */
+async function quotedTicket(store: Pick<Store, 'findRefByMessage'>, inbound: Inbound): Promise<string | undefined> {
+  if (inbound.quotedTicket) return inbound.quotedTicket;
+  if (!inbound.replyTo) return undefined;
+  const ref = await store.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo);
+  return ref?.match(/^(?:card|note):(T\d{6}-\d{4,})/)?.[1];
 }
 
-/** Reads `/accept T…`, `accept T…`, `T… 接单 …`, `接单 T… …`, `/tickets`. */
-export function parseStaffCommand(text: string): ParsedCommand | undefined {
-  const original = text.trim();
-  const s = original.replace(/[－—–]/g, '-');
-  const tokens = s.split(/\s+/);
-  const first = tokens[0] ?? '';
-  const word = (w: string | undefined) => WORDS[(w ?? '').replace(/^\//, '').replace(/@\w+$/, '').toLowerCase()];
-  // The text after the first `n` words, as typed: line breaks, spacing and dashes in a reply are kept.
-  const rest = (n: number) => original.replace(new RegExp(`^(?:\\S+\\s*){${n}}`), '').trimEnd();
-  const number = normaliseTicketNumber(first);
-  if (number && first.length === number.length) {
-    const command = word(tokens[1]);
-    if (!command) return undefined;
-    return { command, number, rest: rest(2) };
-  }
-  const command = word(first);
-  if (!command) return undefined;
-  if (
-    !first.startsWith('/') &&
-    !normaliseTicketNumber(tokens[1] ?? '') &&
-    !['tickets', 'summary', 'help', 'cancel'].includes(command)
-  ) {
-    return undefined;
-  }
-  const maybeNumber = normaliseTicketNumber(tokens[1] ?? '');
-  return maybeNumber ? { command, number: maybeNumber, rest: rest(2) } : { command, rest: rest(1) };
+/**
+ * Whether text under a quote of `number` is a reply to its owner: not empty, and not about another ticket
+ * (a message that begins with a different number is staff talking about that one).
+ */
+function isReplyText(text: string, number: string): boolean {
+  const first = text.trim().split(/\s+/)[0] ?? '';
+  if (first === '') return false;
+  const other = normaliseTicketNumber(first);
+  return !other || other === number;
 }
 
 export class StaffDesk {
@@ -241,7 +185,7 @@ export class StaffDesk {
     let number: string | undefined;
     if (c.type === 'button' && c.data.startsWith('s|draft|')) number = c.data.split('|')[2];
     if (c.type === 'text') {
-      const parsed = parseStaffCommand(c.text);
+      const parsed = parseStaffCommand(c.text, await quotedTicket(this.ctx.store, inbound));
       if (parsed?.command === 'draft') number = parsed.number;
     }
     if (!number) return undefined;
@@ -270,18 +214,24 @@ export class StaffDesk {
     if (c.type === 'button') return this.button(tx, inbound, staff, c.data);
     if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
     if (c.type !== 'text') return {};
-    const parsed = parseStaffCommand(c.text);
+    // The desk alone decides what a quote plus text is, the same on every channel: a command word first
+    // makes it that command on the quoted ticket (接单, 备注 …); anything else is a reply to its owner.
+    const replied = await quotedTicket(tx, inbound);
+    const parsed = parseStaffCommand(c.text, replied);
     if (parsed) {
       await this.clearInput(tx, staff);
       return this.command(tx, inbound, staff, parsed, draft);
     }
     // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
-    const replied = await this.repliedTicket(tx, inbound);
     const pending = await this.takeInput(tx, staff);
     if (pending && (!replied || replied === pending.number)) {
       return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
     }
-    if (replied) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
+    if (replied && isReplyText(c.text, replied)) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
+    if (replied && c.text.trim().startsWith('/')) {
+      // An unknown command under a quote (a typo) is never passed on to the owner.
+      await this.say(tx, inbound, this.t('desk.help'));
+    }
     return {}; // staff talking among themselves: no noise
   }
 
@@ -291,7 +241,7 @@ export class StaffDesk {
     tx: StoreTx,
     inbound: Inbound,
     staff: Staff,
-    p: ParsedCommand,
+    p: ParsedStaffCommand,
     draft?: string,
   ): Promise<DeskResult> {
     if (p.command === 'help') {
@@ -378,12 +328,17 @@ export class StaffDesk {
    * (`/resolve T… 已更换水管`), sent when a 💬 or ✅ button asked for text, or in reply to a card.
    */
   private async photo(tx: StoreTx, inbound: Inbound, staff: Staff, ref: string, caption?: string): Promise<DeskResult> {
-    const parsed = caption ? parseStaffCommand(caption) : undefined;
+    const replied = await quotedTicket(tx, inbound);
+    const parsed = caption ? parseStaffCommand(caption, replied) : undefined;
     if (parsed?.number && (parsed.command === 'resolve' || parsed.command === 'reply')) {
       await this.clearInput(tx, staff);
       return this.run(tx, inbound, staff, parsed.command, parsed.number, parsed.rest, false, ref);
     }
-    const replied = await this.repliedTicket(tx, inbound);
+    // Any other command in the caption (备注 …) is that command; its photo is not sent to the owner.
+    if (parsed && replied) {
+      await this.clearInput(tx, staff);
+      return this.command(tx, inbound, staff, parsed);
+    }
     const pending = await this.peekInput(tx, staff);
     if (
       pending &&
@@ -395,14 +350,6 @@ export class StaffDesk {
     }
     if (!replied) return {};
     return this.run(tx, inbound, staff, 'reply', replied, caption ?? '', false, ref);
-  }
-
-  private async repliedTicket(tx: StoreTx, inbound: Inbound): Promise<string | undefined> {
-    if (!inbound.replyTo) return undefined;
-    // Inside the message's transaction: the store itself would refuse (STORE_CONFLICT) and the reply be lost.
-    const ref = await tx.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo);
-    const m = ref?.match(/^(?:card|note):(T\d{6}-\d{4,})/);
-    return m?.[1];
   }
 
   // ── the actions ───────────────────────────────────────────────────────────

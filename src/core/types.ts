@@ -45,6 +45,11 @@ export interface Inbound {
   messageId: string;
   /** The platform id of the message this one replies to, if any (staff replying to a card). */
   replyTo?: string;
+  /**
+   * The ticket number the message quotes, where the channel reads it from the quote itself (WeChat quotes
+   * carry the quoted text, not its id). The staff desk decides what a quote plus text means.
+   */
+  quotedTicket?: string;
   /** For button presses: the platform message that carried the button (so it can be edited). */
   sourceMessage?: string;
   receivedAt: Date;

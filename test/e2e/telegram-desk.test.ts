@@ -17,6 +17,7 @@ import { startTelegramE2E, type TelegramE2E } from './support/telegram.js';
 const TOKEN = '123456:e2e-desk-token';
 const STAFF = -1001000000002;
 const OWNER = 1101;
+const OWNER2 = 1102;
 const WANG = 2201;
 const LI = 2202;
 
@@ -220,6 +221,44 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
       'note',
       'resolve',
     ]);
+    expect(hook.requests.every((r) => r.status === 200)).toBe(true);
+  }, 30_000);
+
+  it('reads a reply to a card that begins with a command word as that command: 接单 accepts, 备注 stays a note', async () => {
+    const other = emulator.getClient(TOKEN, { chatId: OWNER2, userId: OWNER2, firstName: '赵敏', type: 'private' });
+    const wang = staffClient(WANG, '王师傅');
+    await handled(() => other.sendCommand(other.makeCommand('/start')));
+    for (const line of ['1', '1', '5-1-302', '厨房水龙头一直滴水，关不紧', '1', '1', '赵敏', '13912345678', '1']) {
+      await handled(() => other.sendMessage(other.makeMessage(line)));
+    }
+    const filed = await waitFor(() => botMessages(OWNER2).find((m) => m.text.includes('工单号')), 'the second ticket');
+    const number = filed.text.match(/T\d{6}-\d{4}/)?.[0] ?? '';
+    const card = await waitFor(
+      () => botMessages(STAFF).find((m) => m.text.includes(number) && m.buttons.length > 0),
+      'the second card',
+    );
+    const replyToCard = (text: string) =>
+      handled(() => wang.sendMessage(wang.makeMessage(text, { reply_to_message: { message_id: card.messageId } })));
+
+    // Replying 接单 to the card accepts it, as quoting it with 接单 does on WeChat.
+    await replyToCard('接单');
+    await waitFor(
+      () => botMessages(OWNER2).find((m) => m.text === zh('owner.accepted', { number, name: '王师傅' })),
+      'the owner to hear who accepted',
+    );
+    expect((await store.getTicketByNumber(number))?.status).toBe('accepted');
+
+    // 备注 under the card is an internal note: on the timeline, never in the owner's chat.
+    await replyToCard('备注 业主家里有老人，下午再去');
+    await waitFor(
+      () => botMessages(STAFF).find((m) => m.text === zh('desk.note_added', { number })),
+      'the note to be confirmed in the group',
+    );
+    await dispatcher.drain();
+    const noted = await store.getTicketByNumber(number);
+    expect(noted?.timeline.map((e) => e.action)).toEqual(['create', 'accept', 'note']);
+    expect(noted?.timeline.at(-1)?.note).toBe('业主家里有老人，下午再去');
+    expect(botMessages(OWNER2).some((m) => m.text.includes('业主家里有老人'))).toBe(false);
     expect(hook.requests.every((r) => r.status === 200)).toBe(true);
   }, 30_000);
 });

@@ -6,7 +6,8 @@
  * own messages, official accounts and system notices are ignored. WeChat's quote format (a quoted
  * message arrives as text, `「name：quoted」` over a dashed line over the reply) is read here too: an
  * owner's quote is dropped so that a typed number still answers the question, and a staff member's quote
- * of a ticket's card becomes that ticket's command (see {@link staffText}).
+ * of a ticket's card names that ticket (`Inbound.quotedTicket`, see {@link readStaffText}); what the text
+ * under it means (a command on the ticket or a reply to its owner) is the staff desk's decision.
  * Nothing here does I/O: saving an image is the channel's job; its path comes in as `photoRef`.
  */
 import { extname, join } from 'node:path';
@@ -120,7 +121,7 @@ export function routeOf(msg: WxMessage, ctx: Pick<MapContext, 'staffRoom'>): Rou
  */
 export function contentOf(msg: WxMessage, route: Route, photoRef?: string): InboundContent | undefined {
   if (route.chatKind === 'staff') {
-    return msg.type === WX_MESSAGE.Text ? { type: 'text', text: staffText(msg.text) } : undefined;
+    return msg.type === WX_MESSAGE.Text ? { type: 'text', text: readStaffText(msg.text).text } : undefined;
   }
   if (msg.type === WX_MESSAGE.Text) return { type: 'text', text: ownerText(msg.text) };
   if (msg.type === WX_MESSAGE.Image)
@@ -136,6 +137,7 @@ export function toInbound(msg: WxMessage, ctx: MapContext, photoRef?: string): I
   const content = contentOf(msg, route, photoRef);
   if (!content) return undefined;
   const name = msg.talkerName?.trim();
+  const quoted = route.chatKind === 'staff' ? readStaffText(msg.text).quotedTicket : undefined;
   return {
     channel: 'wechat',
     chatId: route.chatId,
@@ -145,6 +147,7 @@ export function toInbound(msg: WxMessage, ctx: MapContext, photoRef?: string): I
     messageId: msg.id,
     receivedAt: ctx.receivedAt,
     content,
+    ...(quoted ? { quotedTicket: quoted } : {}),
   };
 }
 
@@ -175,59 +178,23 @@ export function ownerText(text: string): string {
 const TICKET_NUMBERS = /T\d{6}-\d{4,}/gi;
 /** Leading "@name" mentions: WeChat ends each with a four-per-em space (U+2005), some clients a plain space. */
 const LEADING_MENTIONS = /^(?:\s*@[^\s\u2005]+[\u2005 ])+/;
-/** A message that already starts with a ticket number. */
-const STARTS_WITH_NUMBER = /^\s*T\d{6}-\d{4,}(?:\s|$)/i;
 /**
- * Staff command words that may follow a quoted card in place of a reply (the staff desk's own words;
- * `回复`/`reply` is what a quote means anyway). Kept here so the adapter need not reach into the desk.
- */
-const COMMAND_WORDS = new Set([
-  '接单',
-  '受理',
-  '判定',
-  '不予受理',
-  '驳回',
-  '回复',
-  '方案',
-  '约时间',
-  '预约',
-  '办结',
-  '完成',
-  '转交',
-  '电话',
-  '详情',
-  '记录',
-  'accept',
-  'judge',
-  'reject',
-  'reply',
-  'plan',
-  'schedule',
-  'resolve',
-  'handover',
-  'phone',
-  'ticket',
-  'timeline',
-]);
-
-/**
- * A staff-room text as the staff desk should read it. Leading @mentions (of the bot) are dropped. A
- * quote of a message that names exactly one ticket (its card, an owner's note) becomes a command on that
- * ticket: `T… 回复 <reply>`, or `T… <command> …` when the reply starts with a command word (quote the
- * card, type 接单). A quote naming no ticket or several is left as the reply alone (staff talking).
+ * A staff-room text as the staff desk should read it: leading @mentions (of the bot) dropped, and a quote
+ * split off. A quote of a message that names exactly one ticket (its card, an owner's note) gives that
+ * ticket as `quotedTicket`; a quote naming no ticket or several gives none (staff talking). The text is
+ * what was typed under the quote, unchanged: whether it is a command on the ticket (`接单`, `备注 …`) or a
+ * reply to its owner is decided by the staff desk, the same for every channel.
  *
  * WeChat gives no id for the quoted message (wechaty 1.x has no quote API), so the ticket is found by
  * the number in the quoted text rather than through `Inbound.replyTo`.
  */
-export function staffText(text: string): string {
+export function readStaffText(text: string): { text: string; quotedTicket?: string } {
   const quote = parseQuote(text);
   const body = stripMentions(quote ? quote.reply : text);
-  if (!quote) return body;
+  if (!quote) return { text: body };
   const numbers = [...new Set((quote.quoted.match(TICKET_NUMBERS) ?? []).map((n) => n.toUpperCase()))];
   const [number] = numbers;
-  if (numbers.length !== 1 || !number || body === '' || STARTS_WITH_NUMBER.test(body)) return body;
-  const first = (body.split(/\s+/)[0] ?? '').replace(/^\//, '').toLowerCase();
-  return COMMAND_WORDS.has(first) ? `${number} ${body}` : `${number} 回复 ${body}`;
+  return numbers.length === 1 && number ? { text: body, quotedTicket: number } : { text: body };
 }
 
 function stripMentions(text: string): string {

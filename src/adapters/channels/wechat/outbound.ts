@@ -5,41 +5,11 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Delivery } from '../../../app/dispatcher.js';
+import { commandWord, STAFF_VOCABULARY, type StaffCommand, staffCommandOf } from '../../../core/desk/vocabulary.js';
 import type { Button, OutboundMessage } from '../../../core/types.js';
 
 /** The longest text sent as one WeChat message, in UTF-16 code units (WeChat's own limit is higher). */
 export const MAX_TEXT = 2000;
-
-/** Staff actions as text commands the staff desk reads, per language of the staff room. */
-const COMMANDS: Record<'zh' | 'en', Record<string, string>> = {
-  zh: {
-    accept: '接单',
-    judge: '判定',
-    reject: '驳回',
-    reply: '回复',
-    plan: '方案',
-    schedule: '约时间',
-    resolve: '办结',
-    handover: '转交',
-    phone: '电话',
-    timeline: '记录',
-  },
-  en: {
-    accept: 'accept',
-    judge: 'judge',
-    reject: 'reject',
-    reply: 'reply',
-    plan: 'plan',
-    schedule: 'schedule',
-    resolve: 'resolve',
-    handover: 'handover',
-    phone: 'phone',
-    timeline: 'timeline',
-  },
-};
-
-/** Actions whose command takes words after it (a reply, an explanation, a time …). */
-const TAKES_TEXT = new Set(['judge', 'reject', 'reply', 'plan', 'schedule', 'resolve', 'handover']);
 
 const HAN = /\p{Script=Han}/u;
 
@@ -50,14 +20,14 @@ export function bareLabel(label: string): string {
 
 /**
  * A staff button (`s|<action>|<ticket>[|<arg>]`) as the line a staff member types instead:
- * `✋ 受理：T261128-0007 接单`. The command words follow the label's language (the staff room's).
- * Undefined for buttons that have no typed equivalent (closing the judging menu).
+ * `✋ 受理：T261128-0007 接单`. The command words are the staff vocabulary's, in the label's language (the
+ * staff room's). Undefined for buttons that have no typed equivalent (closing the judging menu).
  */
 export function staffCommandLine(button: Button): string | undefined {
   const [tag, action, number] = button.data.split('|');
   if (tag !== 's' || !action || !number) return undefined;
   const zh = HAN.test(button.label);
-  const words = zh ? COMMANDS.zh : COMMANDS.en;
+  const word = (command: StaffCommand) => commandWord(command, zh ? 'zh' : 'en');
   const colon = zh ? '：' : ': ';
   const more = ' …';
   let command: string | undefined;
@@ -66,20 +36,21 @@ export function staffCommandLine(button: Button): string | undefined {
     case 'jr':
     case 'jc':
       // The judging choices: the value's own label is what the desk reads (加急, 开发商 …).
-      command = `${number} ${words.judge} ${bareLabel(button.label)}`;
+      command = `${number} ${word('judge')} ${bareLabel(button.label)}`;
       break;
     case 'jcat':
-      command = `${number} ${words.judge}${more}`;
+      command = `${number} ${word('judge')}${more}`;
       break;
     case 'hto':
-      command = `${number} ${words.handover} ${bareLabel(button.label)}`;
+      command = `${number} ${word('handover')} ${bareLabel(button.label)}`;
       break;
     case 'jx':
       return undefined;
     default: {
-      const word = words[action];
-      if (!word) return undefined;
-      command = `${number} ${word}${TAKES_TEXT.has(action) ? more : ''}`;
+      // A button's action is the command of the same name (s|accept|… → accept).
+      const named = staffCommandOf(action);
+      if (named !== action) return undefined;
+      command = `${number} ${word(named)}${STAFF_VOCABULARY[named].text ? more : ''}`;
     }
   }
   return `${button.label}${colon}${command}`;

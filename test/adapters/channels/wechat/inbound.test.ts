@@ -8,8 +8,8 @@ import {
   type MapContext,
   ownerText,
   parseQuote,
+  readStaffText,
   routeOf,
-  staffText,
   toInbound,
   WX_CONTACT,
   WX_MESSAGE,
@@ -153,30 +153,49 @@ describe('quotes', () => {
     expect(ownerText('2')).toBe('2');
   });
 
-  it('turns a staff quote of a card into a reply to that ticket', () => {
-    const card = '🆕 新工单 T261128-0007\n状态：待受理\n情况：卫生间漏水';
-    expect(staffText(quoted('物业助手', card, '师傅下午两点上门'))).toBe('T261128-0007 回复 师傅下午两点上门');
+  const card = '🆕 新工单 T261128-0007\n状态：待受理\n情况：卫生间漏水';
+
+  it('reads the ticket a staff quote names and keeps what was typed under it as it is', () => {
+    // What the text means (a reply, a command on the ticket) is the staff desk's decision, not the adapter's.
+    expect(readStaffText(quoted('物业助手', card, '师傅下午两点上门'))).toEqual({
+      text: '师傅下午两点上门',
+      quotedTicket: 'T261128-0007',
+    });
+    expect(readStaffText(quoted('物业助手', card, '备注 业主家里有老人，下午再去'))).toEqual({
+      text: '备注 业主家里有老人，下午再去',
+      quotedTicket: 'T261128-0007',
+    });
+    expect(readStaffText(quoted('物业助手', card, '接单'))).toEqual({ text: '接单', quotedTicket: 'T261128-0007' });
   });
 
-  it('turns a quote of a card followed by a command word into that command', () => {
-    const card = '🆕 新工单 T261128-0007\n状态：待受理';
-    expect(staffText(quoted('物业助手', card, '接单'))).toBe('T261128-0007 接单');
-    expect(staffText(quoted('物业助手', card, '办结 已更换水管'))).toBe('T261128-0007 办结 已更换水管');
-    expect(staffText(quoted('物业助手', card, '/accept'))).toBe('T261128-0007 /accept');
-    // A word that merely starts like a command is a reply.
-    expect(staffText(quoted('物业助手', card, '完成了吗？'))).toBe('T261128-0007 回复 完成了吗？');
+  it('gives no quoted ticket when the quote names none or several', () => {
+    expect(readStaffText(quoted('张三', '今天谁值班？', '我'))).toEqual({ text: '我' });
+    expect(readStaffText(quoted('物业助手', 'T261128-0007 · 已受理\nT261128-0008 · 待受理', '看一下'))).toEqual({
+      text: '看一下',
+    });
+    expect(readStaffText('T261128-0007 接单')).toEqual({ text: 'T261128-0007 接单' });
   });
 
-  it('leaves a quote alone when it names no ticket, several, or the reply names one itself', () => {
-    expect(staffText(quoted('张三', '今天谁值班？', '我'))).toBe('我');
-    expect(staffText(quoted('物业助手', 'T261128-0007 · 已受理\nT261128-0008 · 待受理', '看一下'))).toBe('看一下');
-    expect(staffText(quoted('物业助手', '新工单 T261128-0007', 'T261128-0008 接单'))).toBe('T261128-0008 接单');
+  it('puts the quoted ticket on the staff Inbound, and never on an owner’s', () => {
+    const staff = msg({ roomId: ROOM, talkerId: 'wxid_staff', text: quoted('物业助手', card, '备注 家里有老人') });
+    expect(toInbound(staff, ctx)).toMatchObject({
+      chatKind: 'staff',
+      quotedTicket: 'T261128-0007',
+      content: { type: 'text', text: '备注 家里有老人' },
+    });
+    const owner = toInbound(msg({ text: quoted('物业助手', card, '1') }), ctx);
+    expect(owner?.content).toEqual({ type: 'text', text: '1' });
+    expect(owner && 'quotedTicket' in owner).toBe(false);
   });
 
   it('drops leading @mentions of the bot from staff commands', () => {
-    expect(staffText('@物业助手\u2005T261128-0007 接单')).toBe('T261128-0007 接单');
-    expect(staffText('@物业助手 T261128-0007 回复 好的')).toBe('T261128-0007 回复 好的');
-    expect(staffText('T261128-0007 回复 @王阿姨 您好')).toBe('T261128-0007 回复 @王阿姨 您好');
+    expect(readStaffText('@物业助手\u2005T261128-0007 接单').text).toBe('T261128-0007 接单');
+    expect(readStaffText('@物业助手 T261128-0007 回复 好的').text).toBe('T261128-0007 回复 好的');
+    expect(readStaffText('T261128-0007 回复 @王阿姨 您好').text).toBe('T261128-0007 回复 @王阿姨 您好');
+    expect(readStaffText(quoted('物业助手', card, '@物业助手\u2005接单'))).toEqual({
+      text: '接单',
+      quotedTicket: 'T261128-0007',
+    });
   });
 });
 

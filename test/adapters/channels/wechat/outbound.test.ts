@@ -9,7 +9,7 @@ import {
   splitText,
   staffCommandLine,
 } from '../../../../src/adapters/channels/wechat/outbound.js';
-import { parseStaffCommand } from '../../../../src/app/staff-desk.js';
+import { parseStaffCommand } from '../../../../src/core/desk/vocabulary.js';
 
 describe('renderText', () => {
   it('numbers an owner’s choices after the text, in the order the question offers them', () => {
