@@ -17,7 +17,6 @@
  */
 import { DateTime } from 'luxon';
 import type { AnswerSummary } from '../adapters/ai/assistant.js';
-import { parseDuration } from '../core/duration.js';
 import { cleanText, parseIndex } from '../core/flow/answers.js';
 import type { FlowContext, FlowEffect } from '../core/flow/engine.js';
 import { getStep } from '../core/flow/registry.js';
@@ -61,6 +60,18 @@ import type { Understanding } from '../core/understand/understanding.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
 import type { JobHandler } from './scheduler.js';
+import { type SurveyButtonAction, surveyButtonData } from './surveys/buttons.js';
+import { parseWhen, type SurveyCommand, type SurveyCommandResult } from './surveys/commands.js';
+import {
+  chunk,
+  clip,
+  MAX_REMINDERS,
+  OPEN_INVITATION,
+  SURVEY_DEFAULTS,
+  type SurveyOptions,
+  type SurveyRefusal,
+  type SurveyResult,
+} from './surveys/support.js';
 
 // ── what the surveys need from the rest of the application ───────────────────
 
@@ -87,52 +98,6 @@ export interface SurveyOwners {
   ): Promise<void>;
 }
 
-export interface SurveyOptions {
-  /** The questionnaires of `flows/surveys/`, by id. */
-  questionnaires: ReadonlyMap<string, Questionnaire>;
-  /** Invitations (and reminders) per channel per batch: each platform's own pace. */
-  batchSize?: Partial<Record<Channel, number>>;
-  /** Time between two batches. */
-  batchIntervalMs?: number;
-  /** Reminders go out this long after the start (round 1) and twice as long (round 2). */
-  remindAfterMs?: number;
-  /** An owner contacted less than this long ago is not reminded in a round. */
-  remindGapMs?: number;
-  /** A campaign without an end date runs this long. */
-  defaultDurationMs?: number;
-}
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-/**
- * Defaults: Telegram allows about 30 messages a second per bot, so 25 invitations a minute stays far below
- * it even with the questions that follow; a personal WeChat account is throttled (and risks a ban) when it
- * writes to many people, so 8 a minute.
- */
-export const SURVEY_DEFAULTS = {
-  batchSize: { telegram: 25, wechat: 8, console: 50 } as Record<Channel, number>,
-  batchIntervalMs: 60_000,
-  remindAfterMs: 3 * DAY,
-  remindGapMs: DAY,
-  defaultDurationMs: 14 * DAY,
-};
-
-/** Reminders per owner and campaign, at most. */
-export const MAX_REMINDERS = 2;
-
-/** Why a campaign action was refused (expected outcomes, not exceptions). */
-export type SurveyRefusal =
-  | 'unknown_questionnaire'
-  | 'unknown_campaign'
-  | 'bad_state'
-  | 'not_previewed'
-  | 'bad_period'
-  | 'bad_date'
-  | 'bad_buildings';
-
-export type SurveyResult<T> = { ok: true; value: T } | { ok: false; reason: SurveyRefusal; detail?: string };
-
 /** What the App must do after `recordAnswer`. */
 export interface SurveyAnswerResult {
   status: 'recorded' | 'duplicate' | 'closed' | 'unknown';
@@ -145,116 +110,23 @@ export interface SurveyAnswerResult {
   ticket?: { answers: Record<string, AnswerValue>; set: Record<string, string | number | boolean> };
 }
 
-// ── staff commands ───────────────────────────────────────────────────────────
-
-export type SurveyCommand =
-  | { action: 'help' }
-  | { action: 'list' }
-  | { action: 'create'; questionnaireId: string; name?: string; buildings?: string[]; start?: string; end?: string }
-  | { action: 'preview' | 'report' | 'close' | 'export'; campaignId: string }
-  | { action: 'start'; campaignId: string; start?: string; end?: string };
-
-export interface SurveyCommandResult {
-  ok: boolean;
-  /** For whoever gave the command (the staff room it came from, or the terminal). */
-  reply: OutboundMessage[];
-  /** Already written to every staff room (the preview, a closing summary): for the terminal to show. */
-  posted: OutboundMessage[];
-}
-
-/** `S7`, `s007` → `S007`. */
-export function normaliseCampaignId(text: string): string {
-  const m = text.trim().match(/^s0*(\d{1,6})$/i);
-  return m ? `S${m[1]!.padStart(3, '0')}` : text.trim().toUpperCase();
-}
-
-/**
- * Reads `/survey list|create|preview|start|report|close|export …` (also `/survey@bot`, `/surveys`);
- * undefined when the text is not a survey command. `create <questionnaire> [name words…] [buildings=3,5]
- * [start=…] [end=…]`; `start <id> [start=…] [end=…]`. Dates are read later, in the business time zone.
- */
-export function parseSurveyCommand(text: string): SurveyCommand | undefined {
-  const tokens = text.trim().split(/\s+/);
-  const head = (tokens[0] ?? '').toLowerCase().replace(/@\w+$/, '');
-  if (head !== '/survey' && head !== '/surveys') return undefined;
-  const sub = tokens[1]?.toLowerCase();
-  const named: Record<string, string> = {};
-  const positional: string[] = [];
-  for (const token of tokens.slice(2)) {
-    const m = token.match(/^([a-zA-Z]+)[=＝](.*)$/);
-    if (m) named[m[1]!.toLowerCase()] = m[2] ?? '';
-    else positional.push(token);
-  }
-  const dates = { ...(named.start ? { start: named.start } : {}), ...(named.end ? { end: named.end } : {}) };
-  const first = positional[0];
-  switch (sub) {
-    case 'list':
-      return { action: 'list' };
-    case 'create': {
-      if (!first) return { action: 'help' };
-      const name = named.name ?? positional.slice(1).join(' ');
-      const buildings =
-        named.buildings !== undefined
-          ? named.buildings
-              .split(/[,，、]/)
-              .map((b) => b.trim())
-              .filter(Boolean)
-          : undefined;
-      return {
-        action: 'create',
-        questionnaireId: first.toLowerCase(),
-        ...(name ? { name } : {}),
-        ...(buildings ? { buildings } : {}),
-        ...dates,
-      };
-    }
-    case 'start':
-      return first ? { action: 'start', campaignId: normaliseCampaignId(first), ...dates } : { action: 'help' };
-    case 'preview':
-    case 'report':
-    case 'close':
-    case 'export':
-      return first ? { action: sub, campaignId: normaliseCampaignId(first) } : { action: 'help' };
-    default:
-      return { action: 'help' };
-  }
-}
-
-/** The survey buttons under supervisors' messages: `s|svp|S001` preview, `svs` start, `svr` report. */
-const BUTTON_CODES = { preview: 'svp', start: 'svs', report: 'svr' } as const;
-type ButtonAction = keyof typeof BUTTON_CODES;
-
-/** Reads a survey button's data; undefined for anything else. */
-export function parseSurveyButton(data: string): SurveyCommand | undefined {
-  const m = data.match(/^s\|(svp|svs|svr)\|(S\d{3,6})$/);
-  if (!m) return undefined;
-  const action = (Object.keys(BUTTON_CODES) as ButtonAction[]).find((a) => BUTTON_CODES[a] === m[1]);
-  return action ? { action, campaignId: m[2]! } : undefined;
-}
-
 // ── small pure helpers ───────────────────────────────────────────────────────
 
+export { parseSurveyButton } from './surveys/buttons.js';
+export {
+  normaliseCampaignId,
+  parseSurveyCommand,
+  type SurveyCommand,
+  type SurveyCommandResult,
+} from './surveys/commands.js';
+export {
+  MAX_REMINDERS,
+  SURVEY_DEFAULTS,
+  type SurveyOptions,
+  type SurveyRefusal,
+  type SurveyResult,
+} from './surveys/support.js';
 export { buildingFor };
-
-/** Splits text into messages no longer than `max` characters, at line breaks. */
-function chunk(lines: string[], max = 3500): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const line of lines) {
-    const next = current ? `${current}\n${line}` : line;
-    if (next.length > max && current) {
-      out.push(current);
-      current = line;
-    } else current = next;
-  }
-  if (current) out.push(current);
-  return out;
-}
-
-function clip(text: string, max: number): string {
-  const chars = [...text.replace(/\s+/g, ' ').trim()];
-  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
-}
 
 const DIMENSION_CATEGORY: Record<Dimension, Category> = {
   reception: 'other',
@@ -265,8 +137,6 @@ const DIMENSION_CATEGORY: Record<Dimension, Category> = {
   fees: 'fees',
   overall: 'other',
 };
-
-const OPEN_INVITATION: readonly SurveyInvitation['status'][] = ['invited', 'reminded1', 'reminded2'];
 
 // ── the use cases ────────────────────────────────────────────────────────────
 
@@ -300,8 +170,8 @@ export class Surveys {
   }
 
   /** One row of survey buttons for a supervisor (Telegram shows them; WeChat staff type the commands). */
-  private buttons(id: string, actions: readonly ButtonAction[]): Button[][] {
-    return [actions.map((a) => ({ label: this.staffT(`survey.button.${a}`), data: `s|${BUTTON_CODES[a]}|${id}` }))];
+  private buttons(id: string, actions: readonly SurveyButtonAction[]): Button[][] {
+    return [actions.map((a) => ({ label: this.staffT(`survey.button.${a}`), data: surveyButtonData(a, id) }))];
   }
 
   private time(at: Date | undefined): string {
@@ -363,31 +233,9 @@ export class Surveys {
 
   // ── planning: create, preview, start ──────────────────────────────────────
 
-  /**
-   * Reads a start or end time typed by staff, in the business zone: `now`, `2026-12-01` (09:00 for a start,
-   * 23:59 for an end), `2026-12-01T09:00`, or a duration after `base` (`14d`, `36h`).
-   */
+  /** Reads a start or end time typed by staff, in the business zone (see `parseWhen`). */
   parseWhen(text: string, role: 'start' | 'end', base: Date): Date | undefined {
-    const zone = this.ctx.settings.timeZone;
-    const s = text.trim();
-    if (/^now$|^现在$/i.test(s)) return this.now();
-    const duration = parseDuration(s);
-    if (duration !== undefined) return new Date(base.getTime() + duration);
-    const day = s.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
-    if (day) {
-      const d = DateTime.fromObject({ year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) }, { zone });
-      if (!d.isValid) return undefined;
-      return (role === 'start' ? d.set({ hour: 9 }) : d.set({ hour: 23, minute: 59 })).toJSDate();
-    }
-    const at = s.match(/^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})$/);
-    if (at) {
-      const d = DateTime.fromObject(
-        { year: Number(at[1]), month: Number(at[2]), day: Number(at[3]), hour: Number(at[4]), minute: Number(at[5]) },
-        { zone },
-      );
-      return d.isValid ? d.toJSDate() : undefined;
-    }
-    return undefined;
+    return parseWhen(text, role, base, { now: this.now(), zone: this.ctx.settings.timeZone });
   }
 
   /** Creates a draft campaign (step 1, plan it). It starts only after a preview and `start`. */
