@@ -6,28 +6,17 @@ import { existsSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from './core/duration.js';
+import type { SlaDeadlines } from './core/tickets/sla.js';
+import type { DailyWindow } from './core/time.js';
 import { CATEGORIES, CHANNELS, type Channel, LOCALES, type Locale } from './core/types.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+
+export type { DailyWindow, SlaDeadlines };
 
 /** A staff member named in configuration by platform user id, optionally tied to one channel. */
 export interface StaffRef {
   readonly channel?: Channel;
   readonly userId: string;
-}
-
-/**
- * A daily time window in minutes after midnight, `start` inclusive and `end` exclusive (0–1440).
- * When `end` is before `start` the window wraps past midnight.
- */
-export interface DailyWindow {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Deadlines for acknowledging and resolving tickets of one urgency, in milliseconds. */
-export interface SlaDeadlines {
-  readonly acceptMs: number;
-  readonly resolveMs: number;
 }
 
 /** The validated, frozen application configuration. */

@@ -9,7 +9,15 @@
  * Durations, including business time, are real elapsed milliseconds.
  */
 import { DateTime } from 'luxon';
-import type { DailyWindow } from '../config.js';
+
+/**
+ * A daily time window in minutes after midnight, `start` inclusive and `end` exclusive (0–1440).
+ * When `end` is before `start` the window wraps past midnight.
+ */
+export interface DailyWindow {
+  readonly start: number;
+  readonly end: number;
+}
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;

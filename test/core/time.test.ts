@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DailyWindow } from '../../src/config.js';
+import type { DailyWindow } from '../../src/core/time.js';
 import {
   addBusinessTime,
   businessTimeBetween,

@@ -6,9 +6,14 @@
  * whole days means that many business days (3d with 08:00–20:00 hours is 36 business hours).
  * A ticket with an agreed visit time is timed to resolution from that time.
  */
-import type { DailyWindow, SlaDeadlines } from '../../config.js';
-import { addBusinessTime } from '../time.js';
+import { addBusinessTime, type DailyWindow } from '../time.js';
 import type { Ticket } from './ticket.js';
+
+/** Deadlines for acknowledging and resolving tickets of one urgency, in milliseconds. */
+export interface SlaDeadlines {
+  readonly acceptMs: number;
+  readonly resolveMs: number;
+}
 
 export type SlaPhase = 'accept' | 'progress' | 'resolve';
 export type SlaPolicyName = 'emergency' | 'urgent' | 'normal' | 'complaint';
