@@ -222,16 +222,17 @@ export class StaffDesk {
       await this.clearInput(tx, staff);
       return this.command(tx, inbound, staff, parsed, draft);
     }
+    if (replied && c.text.trim().startsWith('/')) {
+      // An unknown command under a quote (a typo) is never passed on to the owner.
+      await this.say(tx, inbound, this.t('desk.help'));
+      return {};
+    }
     // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
     const pending = await this.takeInput(tx, staff);
     if (pending && (!replied || replied === pending.number)) {
       return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
     }
     if (replied && isReplyText(c.text, replied)) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
-    if (replied && c.text.trim().startsWith('/')) {
-      // An unknown command under a quote (a typo) is never passed on to the owner.
-      await this.say(tx, inbound, this.t('desk.help'));
-    }
     return {}; // staff talking among themselves: no noise
   }
 

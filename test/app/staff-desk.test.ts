@@ -1054,6 +1054,23 @@ describe('staff and owners in the same app', () => {
     ]);
   });
 
+  // Issue 15: the desk alone decides what a reply to a card says, the same on every channel.
+  it('reads a reply to a card that begins with a command word as that command, never passing it to the owner', async () => {
+    const d = await accepted();
+    const cardId = await d.store.getMessageRef('console', 'staff', `card:${N1}`);
+    const read = d.from();
+    await d.send('备注 业主家里有老人，下午再去', { ...A, replyTo: cardId });
+    await d.send('备注：楼上也在漏', { ...A, replyTo: cardId });
+    await d.send('汇总 2026-11', { ...A, replyTo: cardId });
+    await d.send('/nosuch 看一下', { ...A, replyTo: cardId });
+    expect(d.textsOf(read('owner'))).toEqual([]);
+    const notes = (await d.ticket(N1)).timeline.filter((e) => e.action === 'note').map((e) => e.note);
+    expect(notes).toEqual(['业主家里有老人，下午再去', '楼上也在漏']);
+    const staffSaw = d.textsOf(read('staff'));
+    expect(staffSaw).toContain(zh('desk.note_added', { number: N1 }));
+    expect(staffSaw).toContain(zh('desk.help'));
+  });
+
   // A staff member is an owner too: 取消 without a ticket number is for their own conversation.
   it('lets a staff member who is also an owner cancel their own report with 取消', async () => {
     const d = await withTicket();

@@ -4,7 +4,8 @@
  * You are an owner; choices are numbered; what would reach the staff group is printed in its own
  * labelled style. `/as staff` and `/as owner` switch sides so one person can try the whole loop. On the
  * staff side a number presses that button of the latest staff message shown with buttons (a card), as a
- * tap would in the group. It reads piped input line by line too, so a script can drive it, and waits for
+ * tap would in the group, and a line starting with `>` replies to that card (`> 接单`, `> 备注 …`, `> 您好 …`),
+ * as a reply or a quote would. It reads piped input line by line too, so a script can drive it, and waits for
  * each reply before the next line.
  */
 import { randomUUID } from 'node:crypto';
@@ -43,8 +44,11 @@ export class ConsoleChannel {
   private side: Side = 'owner';
   private count = 0;
   private readonly runId = randomUUID().slice(0, 8);
-  /** The buttons of the latest staff message shown with buttons, and its ref: what a staff number presses. */
-  private staffButtons: { ref?: string; buttons: Button[] } = { buttons: [] };
+  /**
+   * The buttons of the latest staff message shown with buttons, its ref and the id it was sent under: what a
+   * staff number presses and what a `>` line replies to.
+   */
+  private staffButtons: { ref?: string; messageId?: string; buttons: Button[] } = { buttons: [] };
 
   constructor(private readonly o: ConsoleOptions) {}
 
@@ -67,16 +71,18 @@ export class ConsoleChannel {
 
   /** The channel's outbound side, used by the dispatcher. */
   async deliver(chatId: string, action: OutboundAction): Promise<Delivery> {
-    if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action);
     if (action.kind === 'edit') {
+      if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action);
       // Answered questions need no reprint in a terminal; a card that changed is printed again.
       if (action.ref.startsWith('prompt:')) return { status: 'sent' };
       this.print(chatId, this.render(action.message), true);
       return { status: 'sent' };
     }
     this.count += 1;
+    const platformMessageId = `c${this.count}`;
+    if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action, platformMessageId);
     this.print(chatId, this.render(action.message), false);
-    return { status: 'sent', platformMessageId: `c${this.count}` };
+    return { status: 'sent', platformMessageId };
   }
 
   /** What a platform would show only the presser of a button (a toast or an alert), labelled as such. */
@@ -89,10 +95,13 @@ export class ConsoleChannel {
   }
 
   /** Keeps the buttons a staff number presses: a message with buttons, or a new state of that message. */
-  private noteStaffButtons(action: OutboundAction): void {
+  private noteStaffButtons(action: OutboundAction, sentAs?: string): void {
     const buttons = action.message.buttons?.flat() ?? [];
     const ref = action.kind === 'edit' ? action.ref : action.message.ref;
-    if (buttons.length > 0) this.staffButtons = { ...(ref ? { ref } : {}), buttons };
+    const same = ref !== undefined && ref === this.staffButtons.ref;
+    const messageId = sentAs ?? (same ? this.staffButtons.messageId : undefined);
+    if (buttons.length > 0)
+      this.staffButtons = { ...(ref ? { ref } : {}), ...(messageId ? { messageId } : {}), buttons };
     else if (ref !== undefined && ref === this.staffButtons.ref) this.staffButtons = { buttons: [] };
   }
 
@@ -121,10 +130,14 @@ export class ConsoleChannel {
       }
       if (/^\/(quit|exit)$/i.test(line.trim())) break;
       if (!this.o.color) this.write(`${this.side === 'owner' ? 'owner' : 'staff'} › ${line}`);
-      const content = this.contentOf(line);
+      const reply = this.side === 'staff' ? line.match(/^\s*[>＞]\s*(.*)$/) : null;
+      const content = reply ? { type: 'text' as const, text: reply[1] ?? '' } : this.contentOf(line);
       if (!content) continue;
       try {
-        const result = await this.o.handle(this.inbound(content));
+        const inbound = this.inbound(content);
+        // `> …` replies to the latest card; the staff desk finds its ticket as it does for a Telegram reply.
+        const replyTo = reply ? this.staffButtons.messageId : undefined;
+        const result = await this.o.handle(replyTo ? { ...inbound, replyTo } : inbound);
         this.printAck(result);
       } catch (error) {
         this.write(`(could not record that message: ${error instanceof Error ? error.message : String(error)})`);

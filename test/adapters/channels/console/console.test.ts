@@ -54,6 +54,15 @@ describe('console channel, staff side', () => {
     expect(handled[0]).toMatchObject({ chatId: CONSOLE_STAFF_CHAT, chatKind: 'staff' });
   });
 
+  it('replies to the latest card with a `>` line, as a reply or a quote would, leaving the text to the desk', async () => {
+    const { handled } = await run(['/as staff', '> 备注 业主家里有老人', '＞接单', '备注 没有引用']);
+    expect(handled.map((i) => [i.content, i.replyTo])).toEqual([
+      [{ type: 'text', text: '备注 业主家里有老人' }, 'c1'],
+      [{ type: 'text', text: '接单' }, 'c1'],
+      [{ type: 'text', text: '备注 没有引用' }, undefined],
+    ]);
+  });
+
   it('answers a number with no button behind it instead of passing it on unanswered', async () => {
     const { handled, printed } = await run(['/as staff', '7']);
     expect(handled).toHaveLength(0);
