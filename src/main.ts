@@ -3,71 +3,29 @@
  * imported only when their channel or store is configured.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { createAssistant } from './adapters/ai/create.js';
-import { CONSOLE_STAFF_ROOM, ConsoleChannel } from './adapters/channels/console/console.js';
+import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import { startCron } from './adapters/scheduler/cron.js';
-import { redactUri } from './adapters/store/mongo/connection.js';
-import { openSqliteStore } from './adapters/store/sqlite/store.js';
-import { App } from './app/app.js';
-import type { DeskPolicy } from './app/context.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
-import { FlowError, loadFlows } from './app/flows-loader.js';
 import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
-import { type Config, ConfigError, configWarnings, loadConfig, loadDotEnv } from './config.js';
-import { localeKeysOf } from './core/flow/registry.js';
-import { type Store, StoreError, systemClock } from './core/ports.js';
-import {
-  compileQuestionnaire,
-  loadQuestionnaires,
-  mergeResources,
-  QuestionnaireError,
-} from './core/surveys/questionnaire.js';
-import type { Address } from './core/types.js';
-import { KeywordsError } from './core/understand/keywords.js';
-import { createI18n, readLocales } from './i18n.js';
+import { bootstrap, describeStore, isConsoleMode, processEnv, readConfig } from './bootstrap.js';
+import { configWarnings } from './config.js';
+import { systemClock } from './core/ports.js';
 import { createLogger } from './logger.js';
 import { runShutdown } from './shutdown.js';
+import { StartupError } from './startup-error.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function fail(title: string, problems: string[]): never {
+function fail(title: string, problems: readonly string[]): never {
   process.stderr.write(`residesk cannot start: ${title}\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   process.exit(2);
 }
 
-function readConfig(): Config {
-  loadDotEnv(join(process.cwd(), '.env'));
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) fail('the configuration is not valid', error.problems);
-    throw error;
-  }
-}
-
-function policyOf(config: Config): DeskPolicy {
-  return {
-    supervisors: config.supervisors,
-    managers: config.managers,
-    businessHours: config.businessHours,
-    quietHours: config.quietHours,
-    sla: config.sla,
-    revisitAfterMs: config.revisitAfterMs,
-    revisitAfterByCategory: config.revisitAfterByCategory,
-    revisitRemindAfterMs: config.revisitRemindAfterMs,
-    revisitReopenAt: config.revisitReopenAt,
-  };
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
-  const consoleMode = !config.telegram && !config.wechat;
+  const config = readConfig(processEnv());
+  const consoleMode = isConsoleMode(config);
   // In the console the chat owns stdout, so logs go to stderr.
   const log = createLogger({
     level: config.logLevel,
@@ -76,95 +34,18 @@ async function main(): Promise<void> {
   });
   for (const warning of configWarnings(config)) log.warn(warning);
 
-  let questionnaires: ReturnType<typeof loadQuestionnaires>;
-  let compiledSurveys: ReturnType<typeof compileQuestionnaire>[];
-  try {
-    questionnaires = loadQuestionnaires(join(ROOT, 'flows', 'surveys'));
-    compiledSurveys = [...questionnaires.values()].map(compileQuestionnaire);
-  } catch (error) {
-    if (error instanceof QuestionnaireError) fail('a questionnaire is broken', error.problems);
-    throw error;
-  }
-  const i18n = createI18n(
-    mergeResources(readLocales(join(ROOT, 'locales')), ...compiledSurveys.map((c) => c.resources)),
-  );
-  let registry: ReturnType<typeof loadFlows>;
-  try {
-    registry = loadFlows(join(ROOT, 'flows'), (key) => i18n.has(key));
-    const surveyFlows = new Map(compiledSurveys.map((c) => [c.flow.id, c.flow] as const));
-    const missing = localeKeysOf({ flows: surveyFlows, menu: { entries: [] } }).filter(({ key }) => !i18n.has(key));
-    if (missing.length > 0)
-      fail(
-        'a questionnaire names texts that do not exist',
-        missing.map((m) => `${m.where}: ${m.key}`),
-      );
-    registry = { ...registry, flows: new Map([...registry.flows, ...surveyFlows]) };
-  } catch (error) {
-    if (error instanceof FlowError) fail('a flow file is broken', error.problems);
-    throw error;
-  }
-
-  let assistant: ReturnType<typeof createAssistant>;
-  try {
-    assistant = createAssistant(config.ai, log, systemClock, { keywordsPath: join(ROOT, 'flows', 'keywords.yaml') });
-  } catch (error) {
-    if (error instanceof KeywordsError) fail('flows/keywords.yaml is broken', [error.message]);
-    throw error;
-  }
-
-  let store: Store;
-  if (config.mongo) {
-    // mongoose loads only when MongoDB is configured.
-    const { openMongoStore } = await import('./adapters/store/mongo/store.js');
-    try {
-      store = await openMongoStore(config.mongo);
-    } catch (error) {
-      if (error instanceof StoreError) fail('MongoDB cannot be used', [error.message]);
-      throw error;
-    }
-    log.info({ store: 'mongodb', uri: redactUri(config.mongo.uri), timeZone: config.timeZone }, 'store opened');
-  } else {
-    const dbPath = join(config.dataDir, 'residesk.db');
-    try {
-      store = await openSqliteStore({ path: dbPath });
-    } catch (error) {
-      // DATA_DIR is a file, not writable, or holds something that is not residesk's database.
-      if (error instanceof StoreError) {
-        const cause = error.cause instanceof Error ? error.cause.message : error.message;
-        fail('the SQLite store cannot be opened', [
-          `DATA_DIR: cannot open ${dbPath} (${cause}); accepted: a directory residesk can create and write to`,
-        ]);
-      }
-      throw error;
-    }
-    log.info({ store: 'sqlite', path: dbPath, timeZone: config.timeZone }, 'store opened');
-  }
-
-  const staffRooms: Address[] = [];
-  const senders: ChannelSender[] = [];
-  if (consoleMode) staffRooms.push(CONSOLE_STAFF_ROOM);
-  if (config.telegram) staffRooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
-  if (config.wechat) staffRooms.push({ channel: 'wechat', chatId: config.wechat.staffRoom });
-
   const clock = systemClock;
-  const workerId = `${hostname()}:${process.pid}`;
-  const app = new App({
-    store,
-    clock,
-    registry,
-    i18n,
+  const { app, store, storeChoice, content } = await bootstrap({
+    config,
     log,
-    settings: {
-      defaultLocale: config.defaultLocale,
-      timeZone: config.timeZone,
-      estateName: config.estateName,
-      dutyPhone: config.dutyPhone,
-    },
-    staffRooms,
-    policy: policyOf(config),
-    assistant,
-    surveys: { questionnaires },
+    clock,
+    consoleStaffRoom: consoleMode,
   });
+  const { i18n } = content;
+  log.info({ ...describeStore(storeChoice), timeZone: config.timeZone }, 'store opened');
+
+  const senders: ChannelSender[] = [];
+  const workerId = `${hostname()}:${process.pid}`;
   const dispatcher = new Dispatcher({
     store,
     clock,
@@ -298,6 +179,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StartupError) fail(error.title, error.problems);
   process.stderr.write(
     `residesk stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

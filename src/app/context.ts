@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Assistant } from '../adapters/ai/assistant.js';
-import type { DailyWindow, SlaDeadlines, StaffRef } from '../config.js';
+import { type Config, type DailyWindow, loadConfig, type SlaDeadlines, type StaffRef } from '../config.js';
 import type { FlowRegistry } from '../core/flow/registry.js';
 import type { Clock, Store, StoreTx } from '../core/ports.js';
 import type { Ticket } from '../core/tickets/ticket.js';
@@ -39,23 +39,23 @@ export interface DeskPolicy {
   revisitReopenAt: number;
 }
 
-/** Defaults from the domain research (README: service levels). */
-export const DEFAULT_POLICY: DeskPolicy = {
-  supervisors: [],
-  managers: [],
-  businessHours: { start: 8 * 60, end: 20 * 60 },
-  quietHours: { start: 21 * 60, end: 8 * 60 },
-  sla: {
-    emergency: { acceptMs: 5 * 60_000, resolveMs: 2 * 3_600_000 },
-    urgent: { acceptMs: 15 * 60_000, resolveMs: 24 * 3_600_000 },
-    normal: { acceptMs: 2 * 3_600_000, resolveMs: 3 * 24 * 3_600_000 },
-    complaint: { acceptMs: 3_600_000, progressMs: 4 * 3_600_000, resolveMs: 24 * 3_600_000 },
-  },
-  revisitAfterMs: 24 * 3_600_000,
-  revisitAfterByCategory: {},
-  revisitRemindAfterMs: 24 * 3_600_000,
-  revisitReopenAt: 6,
-};
+/** The desk policy a configuration sets (its defaults are the configuration's: README, service levels). */
+export function deskPolicy(config: Config): DeskPolicy {
+  return {
+    supervisors: config.supervisors,
+    managers: config.managers,
+    businessHours: config.businessHours,
+    quietHours: config.quietHours,
+    sla: config.sla,
+    revisitAfterMs: config.revisitAfterMs,
+    revisitAfterByCategory: config.revisitAfterByCategory,
+    revisitRemindAfterMs: config.revisitRemindAfterMs,
+    revisitReopenAt: config.revisitReopenAt,
+  };
+}
+
+/** The policy of a deployment that sets none of its variables (the defaults live in `config.ts` only). */
+export const DEFAULT_POLICY: DeskPolicy = deskPolicy(loadConfig({}));
 
 export interface AppOptions {
   store: Store;

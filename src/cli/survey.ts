@@ -1,6 +1,7 @@
 /**
- * `npm run survey -- …`: satisfaction survey campaigns from the command line, on the deployment's SQLite
- * store under DATA_DIR (the same commands supervisors give in the staff group with `/survey`).
+ * `npm run survey -- …`: satisfaction survey campaigns from the command line, on the store the bot is
+ * configured with (MongoDB when MONGODB_URI is set, else the SQLite file under DATA_DIR), with the same
+ * commands supervisors give in the staff group with `/survey`. It starts as the bot does (src/bootstrap.ts).
  *
  *   npm run survey -- list
  *   npm run survey -- create <questionnaire> [name…] [buildings=3,5] [start=2026-12-01] [end=2026-12-15]
@@ -12,32 +13,23 @@
  *
  * What the staff group should see (the preview, a closing summary) is also written to the outbox for the
  * staff rooms (Telegram and WeChat), so a running bot delivers it; so is what owners are told when a campaign
- * closes under them. Invitations and reminders are sent by the bot's scheduler, not here. Exit codes: 0 done, 1 refused or failed, 2 usage.
+ * closes under them. Invitations and reminders are sent by the bot's scheduler, not here. Exit codes: 0 done,
+ * 1 refused or failed (a store that cannot be used too: nothing is written elsewhere instead), 2 usage or
+ * configuration.
  */
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createAssistant } from '../adapters/ai/create.js';
-import { openSqliteStore } from '../adapters/store/sqlite/store.js';
-import { App } from '../app/app.js';
-import { DEFAULT_POLICY } from '../app/context.js';
-import { FlowError, loadFlows } from '../app/flows-loader.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { App } from '../app/app.js';
 import { normaliseCampaignId, parseSurveyCommand, type Surveys } from '../app/surveys.js';
-import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import { bootstrap, processEnv, readConfig } from '../bootstrap.js';
+import type { Config } from '../config.js';
 import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
 import { exportCsv } from '../core/surveys/export.js';
-import {
-  compileQuestionnaire,
-  loadQuestionnaires,
-  mergeResources,
-  QuestionnaireError,
-} from '../core/surveys/questionnaire.js';
-import { type Address, isLocale, type Locale } from '../core/types.js';
-import { createI18n, readLocales } from '../i18n.js';
+import { isLocale, type Locale } from '../core/types.js';
 import { silentLogger } from '../logger.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { StartupError } from '../startup-error.js';
 
 export const USAGE = `usage: npm run survey -- <command>
   list
@@ -85,70 +77,29 @@ export async function runSurveyCli(
     return 2;
   }
 
-  let env = options.env;
-  if (!env) {
-    loadDotEnv(join(process.cwd(), '.env'));
-    env = process.env;
-  }
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
-    config = loadConfig(env);
+    config = readConfig(options.env ?? processEnv());
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(`survey: the configuration is not valid:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    if (!(error instanceof StartupError)) throw error;
+    io.err(`survey: ${error.title}:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 2;
   }
 
-  const root = options.root ?? ROOT;
-  let questionnaires: ReturnType<typeof loadQuestionnaires>;
-  try {
-    questionnaires = loadQuestionnaires(join(root, 'flows', 'surveys'));
-  } catch (error) {
-    if (!(error instanceof QuestionnaireError)) throw error;
-    io.err(`survey: ${error.message}\n`);
-    return 1;
-  }
-  const compiled = [...questionnaires.values()].map(compileQuestionnaire);
-  const i18n = createI18n(mergeResources(readLocales(join(root, 'locales')), ...compiled.map((c) => c.resources)));
-  let base: ReturnType<typeof loadFlows>;
-  try {
-    base = loadFlows(join(root, 'flows'), (key) => i18n.has(key));
-  } catch (error) {
-    if (!(error instanceof FlowError)) throw error;
-    io.err(`survey: ${error.message}\n`);
-    return 1;
-  }
-  const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
-  const staffRooms: Address[] = [];
-  if (config.telegram) staffRooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
-  if (config.wechat) staffRooms.push({ channel: 'wechat', chatId: config.wechat.staffRoom });
-
   let store: Store | undefined;
   try {
-    store = await openSqliteStore({ path: join(config.dataDir, 'residesk.db') });
-    // Closing a campaign withdraws its questionnaire from owners' chats (and starts what waited behind it):
-    // that goes through the App into the outbox, for the running bot to deliver.
-    // The same assistant as the bot (offline without a key): the themes of owners' comments in a summary.
-    const assistant = createAssistant(config.ai, silentLogger(), options.clock ?? systemClock, {
-      keywordsPath: join(root, 'flows', 'keywords.yaml'),
-    });
-    const app = new App({
-      store,
-      clock: options.clock ?? systemClock,
-      registry,
-      i18n,
+    // The bot's wiring: its content, its store, its policy and its staff rooms (Telegram, WeChat). What
+    // staff should see, and what closing a campaign tells owners, goes through the App into the outbox
+    // for the running bot to deliver. The assistant (offline without a key) finds the themes of comments.
+    const started = await bootstrap({
+      config,
       log: silentLogger(),
-      settings: {
-        defaultLocale: config.defaultLocale,
-        timeZone: config.timeZone,
-        estateName: config.estateName,
-        dutyPhone: config.dutyPhone,
-      },
-      staffRooms,
-      policy: { ...DEFAULT_POLICY, quietHours: config.quietHours },
-      surveys: { questionnaires },
-      assistant,
+      clock: options.clock ?? systemClock,
+      consoleStaffRoom: false,
+      ...(options.root === undefined ? {} : { root: options.root }),
     });
+    store = started.store;
+    const { app, staffRooms } = started;
     const { ctx, surveys } = app;
 
     if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
@@ -168,6 +119,10 @@ export async function runSurveyCli(
     if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
     return result.ok ? 0 : 1;
   } catch (error) {
+    if (error instanceof StartupError) {
+      io.err(`survey: ${error.title}: ${error.problems.join('; ')}\n`);
+      return 1;
+    }
     const message = error instanceof StoreError ? `${error.code}: ${error.message}` : String(error);
     io.err(`survey: ${message}\n`);
     return 1;

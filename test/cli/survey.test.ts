@@ -1,8 +1,14 @@
-/** `npm run survey`: campaigns and the CSV export on a deployment's SQLite file under DATA_DIR. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+/**
+ * `npm run survey`: campaigns and the CSV export on the configured store: the SQLite file under DATA_DIR,
+ * or MongoDB when MONGODB_URI is set (against a real server only when the suite runs with MONGODB_URI).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withDatabase } from '../../src/adapters/store/mongo/connection.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { runSurveyCli, USAGE } from '../../src/cli/survey.js';
 import { makeOwner } from '../fixtures.js';
@@ -187,4 +193,50 @@ describe('npm run survey', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('TZ');
   });
+
+  it('works on MongoDB when MONGODB_URI is set: an unreachable server is one line and exit 1, and no SQLite file is written', async () => {
+    env.MONGODB_URI = `mongodb://survey:hunter2@127.0.0.1:${await closedPort()}/residesk`;
+    env.MONGODB_SERVER_SELECTION_TIMEOUT = '300ms';
+    const created = await run('create', 'residential');
+    expect(created.code).toBe(1);
+    expect(created.out).toBe('');
+    expect(created.err).toMatch(/^survey: MongoDB cannot be used: cannot reach MongoDB at 127\.0\.0\.1:\d+/);
+    expect(created.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(created.err).not.toContain('hunter2');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+/** A local port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe.skipIf(!process.env.MONGODB_URI)('npm run survey (on MONGODB_URI)', () => {
+  it('creates and lists a campaign in MongoDB, where the bot reads it, and writes no SQLite file', async () => {
+    const uri = withDatabase(process.env.MONGODB_URI ?? '', `residesk_survey_${randomUUID().slice(0, 8)}`);
+    env.MONGODB_URI = uri;
+    const { openMongoStore } = await import('../../src/adapters/store/mongo/store.js');
+    try {
+      expect((await run('create', 'residential', '年度调查')).code).toBe(0);
+      expect((await run('list')).out).toMatch(/S001 · 年度调查/);
+      const store = await openMongoStore({ uri, serverSelectionTimeoutMs: 5000 });
+      try {
+        expect((await store.getSurveyCampaign('S001'))?.name).toBe('年度调查');
+      } finally {
+        await store.close();
+      }
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      const mongoose = (await import('mongoose')).default;
+      const connection = await mongoose.createConnection(uri).asPromise();
+      await connection.dropDatabase();
+      await connection.destroy();
+    }
+  }, 60_000);
 });

@@ -1,0 +1,97 @@
+/**
+ * The deployment's content, loaded once by every entry point: conversation flows and the menu
+ * (`flows/*.yaml`), questionnaires (`flows/surveys/`), texts (`locales/`) and the offline classifier's
+ * keywords (`flows/keywords.yaml`). Anything broken throws one StartupError naming each file and problem,
+ * so start-up stops instead of the first owner's conversation.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadKeywords } from './adapters/ai/keywords-file.js';
+import { loadFlows } from './app/flows-loader.js';
+import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
+import {
+  compileQuestionnaire,
+  loadQuestionnaires,
+  mergeResources,
+  type Questionnaire,
+} from './core/surveys/questionnaire.js';
+import type { Keywords } from './core/understand/keywords.js';
+import { createI18n, type I18n, readLocales } from './i18n.js';
+import { StartupError } from './startup-error.js';
+
+/** The repository root, wherever the process was started from. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where each kind of content lives under a root (the repository's, or a test's). */
+export interface ContentPaths {
+  flows: string;
+  surveys: string;
+  locales: string;
+  keywords: string;
+  /** Data the understanding of owners' messages reads (emergency rules, later knowledge files). */
+  understand: string;
+}
+
+export function contentPaths(root: string = REPO_ROOT): ContentPaths {
+  const flows = join(root, 'flows');
+  return {
+    flows,
+    surveys: join(flows, 'surveys'),
+    locales: join(root, 'locales'),
+    keywords: join(flows, 'keywords.yaml'),
+    understand: join(flows, 'understand'),
+  };
+}
+
+export interface Content {
+  /** The flows of `flows/` and of every questionnaire, and the menu. */
+  registry: FlowRegistry;
+  /** The locales and every questionnaire's texts. */
+  i18n: I18n;
+  questionnaires: Map<string, Questionnaire>;
+  keywords: Keywords;
+}
+
+/**
+ * Runs one loader and turns its failure into a StartupError under `title`: a loader's own error with a
+ * `problems` list (each naming the file) keeps its lines, any other error becomes one line.
+ * Every content file goes through here, the files being added too.
+ */
+export function loadPart<T>(title: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    const problems = (error as { problems?: unknown } | null)?.problems;
+    if (error instanceof Error && Array.isArray(problems) && problems.every((p) => typeof p === 'string')) {
+      throw new StartupError(title, problems, { cause: error });
+    }
+    throw new StartupError(title, [error instanceof Error ? error.message : String(error)], { cause: error });
+  }
+}
+
+/** Loads and checks every content file under `paths`; throws StartupError at the first broken kind. */
+export function loadContent(paths: ContentPaths = contentPaths()): Content {
+  const questionnaires = loadPart('a questionnaire is broken', () => loadQuestionnaires(paths.surveys));
+  const compiled = loadPart('a questionnaire is broken', () => [...questionnaires.values()].map(compileQuestionnaire));
+  const locales = loadPart('a locale file is broken', () => readLocales(paths.locales));
+  const i18n = createI18n(mergeResources(locales, ...compiled.map((c) => c.resources)));
+
+  const base = loadPart('a flow file is broken', () => loadFlows(paths.flows, (key) => i18n.has(key)));
+  const surveyFlows = new Map(compiled.map((c) => [c.flow.id, c.flow] as const));
+  const missing = localeKeysOf({ flows: surveyFlows, menu: { entries: [] } }).filter(({ key }) => !i18n.has(key));
+  if (missing.length > 0) {
+    throw new StartupError(
+      'a questionnaire names texts that do not exist',
+      missing.map((m) => `${m.where}: ${m.key}`),
+    );
+  }
+  const registry: FlowRegistry = { ...base, flows: new Map([...base.flows, ...surveyFlows]) };
+
+  const keywords = loadPart('flows/keywords.yaml is broken', () => loadKeywords(paths.keywords));
+
+  // More content goes here, each file through loadPart with a title naming it, e.g. the understanding
+  // data under `paths.understand` (emergency rules, knowledge files) beside the keywords.
+
+  return { registry, i18n, questionnaires, keywords };
+}
