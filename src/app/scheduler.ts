@@ -7,6 +7,7 @@
  * job leased and its effects uncommitted; once the lease expires any worker takes the job over. A worker
  * whose lease was taken over meanwhile finds out at completion and rolls its own run back.
  */
+import type { JobRunner } from '../core/ports/scheduler.js';
 import type { Clock, Job, Store, StoreTx } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 
@@ -56,7 +57,7 @@ type Outcome = 'done' | 'retry' | 'failed' | 'lost' | 'skipped';
 const MAX_ERROR_LENGTH = 2000;
 
 /** Runs due jobs one at a time, in due order; see the module comment for what it promises. */
-export class Scheduler {
+export class Scheduler implements JobRunner {
   private readonly leaseMs: number;
   private readonly batch: number;
   private readonly maxAttempts: number;

@@ -1,8 +1,8 @@
 /**
- * Drives a {@link Scheduler} on a timer with node-cron: one tick every `tickMs`, never two at once.
+ * Drives the scheduler (a {@link JobRunner}) with node-cron: one tick every `tickMs`, never two at once.
  */
 import cron, { type Logger as CronLogger } from 'node-cron';
-import type { Scheduler } from '../../app/scheduler.js';
+import type { JobRunner } from '../../core/ports/scheduler.js';
 import type { Logger } from '../../logger.js';
 
 /** A running timer; `stop` ends it and waits for the scheduler to finish the job in hand. */
@@ -38,7 +38,7 @@ export function tickExpression(tickMs: number): string | undefined {
  * one tries again. The first tick runs at once, so jobs that fell due while the process was down do
  * not wait for the first interval.
  */
-export function startCron(scheduler: Pick<Scheduler, 'tick' | 'stop'>, tickMs: number, log: Logger): CronHandle {
+export function startCron(scheduler: JobRunner, tickMs: number, log: Logger): CronHandle {
   if (!Number.isFinite(tickMs) || tickMs <= 0) throw new RangeError(`Not a tick interval: ${tickMs}`);
   let current: Promise<void> | undefined;
   let stopped = false;

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Delivery } from '../../../app/dispatcher.js';
+import type { Delivery } from '../../../core/ports/channels.js';
 import type { Address, Button, Inbound, InboundContent, OutboundAction, OutboundMessage } from '../../../core/types.js';
 
 export const CONSOLE_OWNER_CHAT = 'owner';

@@ -4,7 +4,7 @@
  */
 import { TelegramError } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import type { Delivery } from '../../../app/dispatcher.js';
+import type { Delivery } from '../../../core/ports/channels.js';
 import type { Button } from '../../../core/types.js';
 
 /** Telegram's longest message text, in UTF-16 code units (what the Bot API counts). */

@@ -18,9 +18,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as delay } from 'node:timers/promises';
 import { Telegraf } from 'telegraf';
 import type { BotCommand, Opts, Telegram as TelegramMethods, UserFromGetMe } from 'telegraf/types';
-import type { InboundResult } from '../../../app/app.js';
-import type { ChannelSender, Delivery } from '../../../app/dispatcher.js';
 import type { Config } from '../../../config.js';
+import type { ChannelSender, Delivery, InboundResult } from '../../../core/ports/channels.js';
 import type { Store } from '../../../core/ports.js';
 import type { Inbound, Locale, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';

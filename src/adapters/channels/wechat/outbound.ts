@@ -4,8 +4,8 @@
  * values.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Delivery } from '../../../app/dispatcher.js';
 import { commandWord, STAFF_VOCABULARY, type StaffCommand, staffCommandOf } from '../../../core/desk/vocabulary.js';
+import type { Delivery } from '../../../core/ports/channels.js';
 import type { Button, OutboundMessage } from '../../../core/types.js';
 
 /** The longest text sent as one WeChat message, in UTF-16 code units (WeChat's own limit is higher). */

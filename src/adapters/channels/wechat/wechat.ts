@@ -28,9 +28,8 @@ import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FileBox as FileBoxClass } from 'file-box';
 import type { Contact, ContactSelf, Friendship, Message, Room, Wechaty } from 'wechaty';
-import type { InboundResult } from '../../../app/app.js';
-import type { ChannelSender, Delivery } from '../../../app/dispatcher.js';
 import type { Config } from '../../../config.js';
+import type { ChannelSender, Delivery, InboundResult } from '../../../core/ports/channels.js';
 import type { Address, Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { Logger } from '../../../logger.js';
 import {
