@@ -1,10 +1,16 @@
 /**
  * Staff commands for survey campaigns: `/survey list|create|preview|start|report|close|export …` read from
- * a staff room or from `npm run survey`, and the dates typed in them.
+ * a staff room, a survey button or `npm run survey`, the dates typed in them, and `SurveyCommands`, which
+ * runs a parsed command and words its answer for staff.
  */
 import { DateTime } from 'luxon';
+import type { AnswerSummary } from '../../adapters/ai/assistant.js';
 import { parseDuration } from '../../core/duration.js';
+import type { StoreTx } from '../../core/ports.js';
 import type { OutboundMessage } from '../../core/types.js';
+import type { SurveyCampaigns } from './campaigns.js';
+import type { SurveyReports } from './report.js';
+import type { SurveyRefusal, SurveySupport } from './support.js';
 
 export type SurveyCommand =
   | { action: 'help' }
@@ -115,4 +121,128 @@ export function parseWhen(
     return d.isValid ? d.toJSDate() : undefined;
   }
   return undefined;
+}
+
+/** Runs staff's survey commands against the campaigns and the reports. */
+export class SurveyCommands {
+  constructor(
+    private readonly kit: SurveySupport,
+    private readonly campaigns: SurveyCampaigns,
+    private readonly reports: SurveyReports,
+  ) {}
+
+  /** Runs a parsed `/survey …` command for `by` (a staff id or `cli:<user>`); the caller checks the role. */
+  async command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
+    const say = (key: string, p?: Record<string, string | number>): SurveyCommandResult => ({
+      ok: false,
+      reply: [{ text: this.kit.staffT(key, p) }],
+      posted: [],
+    });
+    const done = (reply: OutboundMessage[], posted: OutboundMessage[] = []): SurveyCommandResult => ({
+      ok: true,
+      reply,
+      posted,
+    });
+    const refuse = async (r: { reason: SurveyRefusal; detail?: string }, id = ''): Promise<SurveyCommandResult> => {
+      switch (r.reason) {
+        case 'unknown_questionnaire':
+          return say('survey.cmd.unknown_questionnaire', {
+            id: r.detail ?? '',
+            available: [...this.kit.questionnaires.keys()].join(', ') || '—',
+          });
+        case 'unknown_campaign':
+          return say('survey.cmd.unknown_campaign', { id });
+        case 'bad_state': {
+          const c = await tx.getSurveyCampaign(id);
+          return say('survey.cmd.bad_state', { id, status: this.kit.staffT(`survey.status.${c?.status ?? 'draft'}`) });
+        }
+        case 'not_previewed':
+          return say('survey.cmd.not_previewed', { id });
+        case 'bad_period':
+          return say('survey.cmd.bad_period');
+        case 'bad_date':
+          return say('survey.cmd.bad_date', { value: r.detail ?? '' });
+        case 'bad_buildings':
+          return say('survey.cmd.bad_buildings');
+      }
+    };
+    const when = (cmdDates: { start?: string; end?: string }, base?: Date) => {
+      const now = this.kit.now();
+      const at = { now, zone: this.kit.ctx.settings.timeZone };
+      const startAt = cmdDates.start !== undefined ? parseWhen(cmdDates.start, 'start', now, at) : undefined;
+      if (cmdDates.start !== undefined && !startAt)
+        return { ok: false as const, reason: 'bad_date' as const, detail: cmdDates.start };
+      const endAt = cmdDates.end !== undefined ? parseWhen(cmdDates.end, 'end', startAt ?? base ?? now, at) : undefined;
+      if (cmdDates.end !== undefined && !endAt)
+        return { ok: false as const, reason: 'bad_date' as const, detail: cmdDates.end };
+      return { ok: true as const, startAt, endAt };
+    };
+
+    switch (cmd.action) {
+      case 'help':
+        return { ok: true, reply: [{ text: this.kit.staffT('survey.cmd.help') }], posted: [] };
+      case 'list':
+        return done(await this.reports.list(tx));
+      case 'create': {
+        const dates = when(cmd);
+        if (!dates.ok) return refuse(dates);
+        const result = await this.campaigns.create(tx, {
+          questionnaireId: cmd.questionnaireId,
+          ...(cmd.name ? { name: cmd.name } : {}),
+          ...(cmd.buildings ? { target: { kind: 'buildings', buildings: cmd.buildings } } : {}),
+          ...(dates.startAt ? { startAt: dates.startAt } : {}),
+          ...(dates.endAt ? { endAt: dates.endAt } : {}),
+          createdBy: by,
+        });
+        if (!result.ok) return refuse(result);
+        const c = result.value;
+        return done([
+          {
+            text: this.kit.staffT('survey.cmd.created', {
+              id: c.id,
+              name: c.name,
+              questionnaire: c.questionnaireId,
+              version: c.questionnaireVersion,
+              target: this.kit.targetText(c.target),
+              period: this.kit.periodText(c.startAt, c.endAt),
+            }),
+            buttons: this.kit.buttons(c.id, ['preview']),
+          },
+        ]);
+      }
+      case 'preview': {
+        const result = await this.campaigns.preview(tx, cmd.campaignId);
+        return result.ok ? done([], result.value) : refuse(result, cmd.campaignId);
+      }
+      case 'start': {
+        const existing = await tx.getSurveyCampaign(cmd.campaignId);
+        const dates = when(cmd, existing?.startAt);
+        if (!dates.ok) return refuse(dates);
+        const result = await this.campaigns.start(tx, cmd.campaignId, {
+          ...(dates.startAt ? { startAt: dates.startAt } : {}),
+          ...(dates.endAt ? { endAt: dates.endAt } : {}),
+        });
+        if (!result.ok) return refuse(result, cmd.campaignId);
+        const c = result.value;
+        const key = c.status === 'scheduled' ? 'survey.cmd.scheduled' : 'survey.cmd.started';
+        return done([
+          {
+            text: this.kit.staffT(key, { id: c.id, start: this.kit.time(c.startAt), end: this.kit.time(c.endAt) }),
+            buttons: this.kit.buttons(c.id, ['report']),
+          },
+        ]);
+      }
+      case 'report': {
+        const result = await this.reports.report(tx, cmd.campaignId, themes);
+        return result.ok ? done(result.value.messages) : refuse(result, cmd.campaignId);
+      }
+      case 'close': {
+        const result = await this.campaigns.close(tx, cmd.campaignId, themes);
+        if (!result.ok) return refuse(result, cmd.campaignId);
+        return done([{ text: this.kit.staffT('survey.cmd.closed', { id: cmd.campaignId }) }], result.value.summary);
+      }
+      case 'export':
+        return done([{ text: this.kit.staffT('survey.cmd.export_hint', { id: cmd.campaignId }) }]);
+    }
+  }
 }

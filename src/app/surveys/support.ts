@@ -1,10 +1,15 @@
 /**
  * What every survey module shares: the options and their defaults, the refusal values campaign actions
- * return, and small text helpers for messages to staff.
+ * return, small text helpers for messages to staff, and `SurveySupport` (context, settings, formatting).
  */
-import type { SurveyInvitation } from '../../core/ports.js';
-import type { Questionnaire } from '../../core/surveys/questionnaire.js';
-import type { Channel } from '../../core/types.js';
+import type { FlowContext } from '../../core/flow/engine.js';
+import type { SurveyCampaign, SurveyInvitation, SurveyTarget } from '../../core/ports.js';
+import { type Question, type Questionnaire, surveyKeys } from '../../core/surveys/questionnaire.js';
+import { nextAllowed } from '../../core/time.js';
+import type { Button, Channel, Locale } from '../../core/types.js';
+import type { AppContext } from '../context.js';
+import { formatBusinessTime } from '../render.js';
+import { type SurveyButtonAction, surveyButtonData } from './buttons.js';
 
 export interface SurveyOptions {
   /** The questionnaires of `flows/surveys/`, by id. */
@@ -74,4 +79,89 @@ export function chunk(lines: string[], max = 3500): string[] {
 export function clip(text: string, max: number): string {
   const chars = [...text.replace(/\s+/g, ' ').trim()];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
+}
+
+/**
+ * The settings and small services every survey module uses: the application context, the questionnaires,
+ * the resolved options, and how staff messages show times, targets, periods, answers and buttons.
+ */
+export class SurveySupport {
+  readonly questionnaires: ReadonlyMap<string, Questionnaire>;
+  readonly batchSize: Record<Channel, number>;
+  readonly batchIntervalMs: number;
+  readonly remindAfterMs: number;
+  readonly remindGapMs: number;
+  readonly defaultDurationMs: number;
+
+  constructor(
+    readonly ctx: AppContext,
+    opts: SurveyOptions,
+  ) {
+    this.questionnaires = opts.questionnaires;
+    this.batchSize = { ...SURVEY_DEFAULTS.batchSize, ...opts.batchSize };
+    this.batchIntervalMs = opts.batchIntervalMs ?? SURVEY_DEFAULTS.batchIntervalMs;
+    this.remindAfterMs = opts.remindAfterMs ?? SURVEY_DEFAULTS.remindAfterMs;
+    this.remindGapMs = opts.remindGapMs ?? SURVEY_DEFAULTS.remindGapMs;
+    this.defaultDurationMs = opts.defaultDurationMs ?? SURVEY_DEFAULTS.defaultDurationMs;
+  }
+
+  now(): Date {
+    return this.ctx.clock.now();
+  }
+
+  /** A text in the staff's language. */
+  staffT(key: string, params?: Record<string, string | number>): string {
+    return this.ctx.t(this.ctx.staffLocale, key, params);
+  }
+
+  /** The questionnaire a campaign runs (undefined when it is no longer in flows/surveys). */
+  questionnaireFor(c: SurveyCampaign): Questionnaire | undefined {
+    return this.questionnaires.get(c.questionnaireId);
+  }
+
+  /** An instant as staff and owners read it, in the business zone; `—` when unset. */
+  time(at: Date | undefined): string {
+    return at ? formatBusinessTime(at, this.ctx.settings.timeZone) : '—';
+  }
+
+  /** The first instant at or after `at` outside quiet hours. */
+  allowed(at: Date): Date {
+    return nextAllowed(at, this.ctx.policy.quietHours, this.ctx.settings.timeZone);
+  }
+
+  /** What a campaign's questionnaire knows when it runs in an owner's chat. */
+  flowContext(c: SurveyCampaign): FlowContext {
+    return { campaign: c.id, deadline: this.time(c.endAt) };
+  }
+
+  /** One row of survey buttons for a supervisor (Telegram shows them; WeChat staff type the commands). */
+  buttons(id: string, actions: readonly SurveyButtonAction[]): Button[][] {
+    return [actions.map((a) => ({ label: this.staffT(`survey.button.${a}`), data: surveyButtonData(a, id) }))];
+  }
+
+  /** How an answer value reads: a scale label, an option's text, or the number. */
+  valueLabel(q: Question | undefined, value: unknown, locale: Locale): string {
+    if (!q) return String(value);
+    if (q.kind === 'rating' && q.scale === 'satisfaction' && typeof value === 'number')
+      return this.ctx.t(locale, `survey.scale.${value}`);
+    if (q.kind === 'single' || q.kind === 'multi') {
+      const list = Array.isArray(value) ? value : [value];
+      return list.map((v) => this.ctx.t(locale, surveyKeys(q.id).option(q.id, String(v)))).join('、');
+    }
+    return String(value);
+  }
+
+  targetText(target: SurveyTarget): string {
+    return target.kind === 'all'
+      ? this.staffT('survey.target.all')
+      : this.staffT('survey.target.buildings', { buildings: target.buildings.join('、') });
+  }
+
+  periodText(start: Date | undefined, end: Date | undefined): string {
+    if (!start && !end) return this.staffT('survey.period_unset');
+    return this.staffT('survey.period', {
+      start: start ? this.time(start) : this.staffT('survey.period_unset'),
+      end: end ? this.time(end) : this.staffT('survey.period_unset'),
+    });
+  }
 }

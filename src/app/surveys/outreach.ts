@@ -1,0 +1,244 @@
+/**
+ * Reaching owners for a running campaign, through the outbox in batches within each platform's limits and
+ * never in quiet hours: invitations (job `survey.invite`, one batch per run, the next one scheduled until
+ * everyone is invited), reminders to those who have not answered (job `survey.remind`, `round` 1 or 2),
+ * and the withdrawal of a closed campaign's questionnaire from owners' chats (job `survey.withdraw` when it
+ * closed in quiet hours). Each runs in the scheduler's transaction: an invitation row and its messages
+ * commit together, so a restart mid-invitation never invites anyone twice.
+ */
+import type { FlowContext } from '../../core/flow/engine.js';
+import type { Job, StoreTx, SurveyCampaign } from '../../core/ports.js';
+import { buildingFor, campaignAllows, campaignOpenFor, campaignTransition } from '../../core/surveys/campaign.js';
+import { questionnaireIdOfFlow, surveyFlowId, surveyKeys } from '../../core/surveys/questionnaire.js';
+import type { Address, Channel, Owner } from '../../core/types.js';
+import type { AppContext } from '../context.js';
+import type { JobHandler } from '../scheduler.js';
+import type { SurveyOwners } from './owners.js';
+import { OPEN_INVITATION, type SurveySupport } from './support.js';
+
+export class SurveyOutreach {
+  private readonly ctx: AppContext;
+
+  constructor(
+    private readonly kit: SurveySupport,
+    private readonly owners: SurveyOwners,
+  ) {
+    this.ctx = kit.ctx;
+  }
+
+  /** The job handlers to register with the scheduler: `survey.invite`, `survey.remind`, `survey.withdraw`. */
+  jobHandlers(): Record<string, JobHandler> {
+    return {
+      'survey.invite': (job, tx) => this.inviteBatch(job, tx),
+      'survey.remind': (job, tx) => this.remindBatch(job, tx),
+      'survey.withdraw': (job, tx) => this.withdrawJob(job, tx),
+    };
+  }
+
+  /**
+   * Job `survey.invite`: one batch (per channel, up to its batch size) of owners who are reachable, in the
+   * target, not opted out and not invited yet. Each invitation row is written with its messages in this
+   * transaction; in quiet hours the batch waits for the morning instead. Schedules the next batch, or
+   * records that everyone has been invited.
+   */
+  private async inviteBatch(job: Job, tx: StoreTx): Promise<void> {
+    const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
+    const now = this.kit.now();
+    if (!c || !campaignOpenFor(c, 'invite', now)) return;
+    const flowId = surveyFlowId(c.questionnaireId);
+    if (!this.kit.questionnaireFor(c) || !this.ctx.registry.flows.has(flowId)) {
+      this.ctx.log.error(
+        { campaign: c.id, questionnaire: c.questionnaireId },
+        'survey questionnaire is not loaded; no invitations sent',
+      );
+      return;
+    }
+    const begun = campaignTransition(c.status, 'begin');
+    let campaign: SurveyCampaign = begun.ok ? { ...c, status: begun.status, startedAt: now } : c;
+    if (await this.waitForMorning(tx, job, now)) {
+      if (campaign !== c) await tx.saveSurveyCampaign({ ...campaign, updatedAt: now });
+      return;
+    }
+    const invited = new Set((await tx.listSurveyInvitations(c.id)).map((i) => i.ownerId));
+    const optedOut = new Set(await tx.listSurveyOptOuts());
+    const used = new Map<Channel, number>();
+    let waiting = 0;
+    let count = 0;
+    for (const owner of await tx.listOwners()) {
+      if (invited.has(owner.id) || optedOut.has(owner.id) || owner.unreachable) continue;
+      const building = buildingFor(owner, c.target);
+      if (c.target.kind === 'buildings' && building === undefined) continue;
+      // Every platform this owner is on has had its batch: they wait for the next one (no store reads).
+      const full = (ch: Channel) => (used.get(ch) ?? 0) >= this.limitOf(ch);
+      if (owner.identities.length > 0 && owner.identities.every((i) => full(i.channel))) {
+        waiting += 1;
+        continue;
+      }
+      const address = await this.addressOf(tx, owner);
+      if (!address) continue;
+      const n = used.get(address.channel) ?? 0;
+      if (n >= this.limitOf(address.channel)) {
+        waiting += 1;
+        continue;
+      }
+      const added = await tx.addSurveyInvitation({
+        campaignId: c.id,
+        ownerId: owner.id,
+        status: 'invited',
+        channel: address.channel,
+        chatId: address.chatId,
+        ...(building ? { building } : {}),
+        invitedAt: now,
+      });
+      if (!added) continue;
+      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign));
+      used.set(address.channel, n + 1);
+      count += 1;
+    }
+    campaign = { ...campaign, invitedCount: campaign.invitedCount + count, updatedAt: now };
+    if (waiting > 0) {
+      const next = new Date(now.getTime() + this.kit.batchIntervalMs);
+      await tx.scheduleJob(
+        { id: this.ctx.newId(), type: 'survey.invite', dueAt: next, payload: { campaignId: c.id } },
+        now,
+      );
+    } else {
+      campaign.invitationsDoneAt = now;
+    }
+    await tx.saveSurveyCampaign(campaign);
+    this.ctx.log.info({ campaign: c.id, invited: count, waiting }, 'survey invitations written');
+  }
+
+  /**
+   * In quiet hours nothing is started in an owner's chat: a questionnaire opened at night would take the
+   * owner's next message (say, a repair they report at 23:00) as an answer before they had seen its
+   * invitation. The batch runs again at the first allowed instant instead. True when it was put off.
+   */
+  private async waitForMorning(tx: StoreTx, job: Job, now: Date): Promise<boolean> {
+    const morning = this.kit.allowed(now);
+    if (morning.getTime() <= now.getTime()) return false;
+    await tx.scheduleJob({ id: this.ctx.newId(), type: job.type, dueAt: morning, payload: job.payload }, now);
+    return true;
+  }
+
+  /**
+   * Job `survey.remind` (`round` 1 or 2): reminds owners who have not answered, were last contacted at
+   * least `remindGapMs` ago and have had fewer than `round` reminders: never more than two per owner. An
+   * owner in the middle of another conversation is not interrupted: the questionnaire just waits in line.
+   */
+  private async remindBatch(job: Job, tx: StoreTx): Promise<void> {
+    const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
+    const round = Number(job.payload.round) === 2 ? 2 : 1;
+    const now = this.kit.now();
+    if (!c || !campaignOpenFor(c, 'remind', now)) return;
+    const q = this.kit.questionnaireFor(c);
+    if (!q) return;
+    const flowId = surveyFlowId(c.questionnaireId);
+    const due = await tx.listSurveyInvitations(c.id, {
+      statuses: round === 1 ? ['invited'] : ['invited', 'reminded1'],
+      contactedBefore: new Date(now.getTime() - this.kit.remindGapMs + 1),
+    });
+    if (await this.waitForMorning(tx, job, now)) return;
+    const optedOut = new Set(await tx.listSurveyOptOuts());
+    const used = new Map<Channel, number>();
+    let waiting = 0;
+    for (const inv of due) {
+      if (optedOut.has(inv.ownerId)) {
+        await tx.updateSurveyInvitation({ ...inv, status: 'declined' });
+        continue;
+      }
+      const owner = await tx.getOwner(inv.ownerId);
+      if (!owner || owner.unreachable) continue;
+      const n = used.get(inv.channel) ?? 0;
+      if (n >= this.limitOf(inv.channel)) {
+        waiting += 1;
+        continue;
+      }
+      used.set(inv.channel, n + 1);
+      const address: Address = { channel: inv.channel, chatId: inv.chatId };
+      const params = { title: this.ctx.t(owner.locale, surveyKeys(q.id).title), deadline: this.kit.time(c.endAt) };
+      const running = (await tx.getThread(inv.channel, inv.chatId))?.state.flow;
+      if (running?.flowId === flowId && running.context.campaign === c.id) {
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params) });
+      } else {
+        if (!running) await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params) });
+        await this.owners.startFlowFor(
+          tx,
+          owner,
+          address,
+          flowId,
+          this.kit.flowContext(c),
+          inv.draft ? { preset: inv.draft } : {},
+        );
+      }
+      await tx.updateSurveyInvitation({
+        ...inv,
+        status: inv.status === 'invited' ? 'reminded1' : 'reminded2',
+        lastRemindedAt: now,
+      });
+    }
+    if (waiting > 0) {
+      const next = new Date(now.getTime() + this.kit.batchIntervalMs);
+      await tx.scheduleJob(
+        { id: this.ctx.newId(), type: 'survey.remind', dueAt: next, payload: { campaignId: c.id, round } },
+        now,
+      );
+    }
+  }
+
+  /** Where to reach an owner: the identity whose chat was active last. */
+  private async addressOf(tx: StoreTx, owner: Owner): Promise<Address | undefined> {
+    let best: { address: Address; at: number } | undefined;
+    for (const identity of owner.identities) {
+      const thread = await tx.getThread(identity.channel, identity.chatId);
+      const at = thread?.updatedAt.getTime() ?? -1;
+      if (!best || at > best.at) best = { address: { channel: identity.channel, chatId: identity.chatId }, at };
+    }
+    return best?.address;
+  }
+
+  private limitOf(channel: Channel): number {
+    return Math.max(1, this.kit.batchSize[channel] ?? 10);
+  }
+
+  /**
+   * A closed campaign's questionnaire leaves every chat it still waits in, so nobody answers questions
+   * that can no longer count: one queued behind another conversation is dropped unseen; an owner half-way
+   * through is told the survey has closed and whatever was waiting behind it starts.
+   */
+  async withdraw(tx: StoreTx, c: SurveyCampaign): Promise<void> {
+    const now = this.kit.now();
+    const ours = (f: { flowId: string; context: FlowContext }) =>
+      questionnaireIdOfFlow(f.flowId) !== undefined && f.context.campaign === c.id;
+    for (const inv of await tx.listSurveyInvitations(c.id, { statuses: OPEN_INVITATION })) {
+      const owner = await tx.getOwner(inv.ownerId);
+      // The questionnaire may have been opened again in another of the owner's chats (问卷).
+      const addresses: Address[] = [{ channel: inv.channel, chatId: inv.chatId }];
+      for (const i of owner?.identities ?? []) {
+        if (!addresses.some((a) => a.channel === i.channel && a.chatId === i.chatId))
+          addresses.push({ channel: i.channel, chatId: i.chatId });
+      }
+      for (const address of addresses) {
+        const thread = await tx.getThread(address.channel, address.chatId);
+        if (!thread) continue;
+        const state = structuredClone(thread.state);
+        const droppedCurrent = state.flow !== undefined && ours(state.flow);
+        const queued = state.queue.length;
+        state.queue = state.queue.filter((q) => !ours(q));
+        if (!droppedCurrent && state.queue.length === queued) continue;
+        if (droppedCurrent) state.flow = undefined;
+        const next = droppedCurrent ? state.queue.shift() : undefined;
+        await tx.saveThread({ ...thread, state, updatedAt: now });
+        if (!droppedCurrent || !owner || owner.unreachable) continue;
+        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.closed') });
+        if (next) await this.owners.startFlowFor(tx, owner, address, next.flowId, next.context);
+      }
+    }
+  }
+
+  /** Job `survey.withdraw`: a campaign closed in quiet hours leaves owners' chats in the morning. */
+  private async withdrawJob(job: Job, tx: StoreTx): Promise<void> {
+    const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
+    if (c && campaignAllows(c.status, 'withdraw')) await this.withdraw(tx, c);
+  }
+}

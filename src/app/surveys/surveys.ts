@@ -1,0 +1,128 @@
+/**
+ * Satisfaction survey campaigns (满意度调查), the nine steps of domain.md, as one entry point for the App,
+ * the CLI and the tests. The work is done by small services, each usable on its own:
+ *
+ * - `campaigns` (campaigns.ts): create, preview, start, close; the `survey.close` job.
+ * - `outreach` (outreach.ts): invitation and reminder batches, withdrawal; the other survey jobs.
+ * - `owners` (owners.ts): answers, the owner's words about surveys, pauses for a report or a ticket.
+ * - `reports` (report.ts): the list, analysis, the summary for staff, themes.
+ * - `commands` (commands.ts): `/survey …` and the survey buttons, run for staff.
+ *
+ * The methods below only pass calls on to them.
+ */
+import type { AnswerSummary } from '../../adapters/ai/assistant.js';
+import type { FlowContext, FlowEffect } from '../../core/flow/engine.js';
+import type { AnswerValue, ConversationState } from '../../core/flow/state.js';
+import type { StoreTx, SurveyCampaign, Thread } from '../../core/ports.js';
+import type { Questionnaire } from '../../core/surveys/questionnaire.js';
+import type { OwnerSurveyWord } from '../../core/surveys/words.js';
+import type { Address, Owner } from '../../core/types.js';
+import type { Understanding } from '../../core/understand/understanding.js';
+import type { AppContext } from '../context.js';
+import type { JobHandler } from '../scheduler.js';
+import { SurveyCampaigns } from './campaigns.js';
+import { type SurveyCommand, type SurveyCommandResult, SurveyCommands } from './commands.js';
+import { SurveyOutreach } from './outreach.js';
+import { type SurveyAnswerResult, SurveyOwnerSide, type SurveyOwners } from './owners.js';
+import { SurveyReports } from './report.js';
+import { type SurveyOptions, SurveySupport } from './support.js';
+
+export class Surveys {
+  readonly campaigns: SurveyCampaigns;
+  readonly outreach: SurveyOutreach;
+  readonly owners: SurveyOwnerSide;
+  readonly reports: SurveyReports;
+  readonly commands: SurveyCommands;
+  private readonly kit: SurveySupport;
+
+  constructor(ctx: AppContext, owners: SurveyOwners, opts: SurveyOptions) {
+    this.kit = new SurveySupport(ctx, opts);
+    this.reports = new SurveyReports(this.kit);
+    this.outreach = new SurveyOutreach(this.kit, owners);
+    this.campaigns = new SurveyCampaigns(this.kit, this.outreach, this.reports);
+    this.owners = new SurveyOwnerSide(this.kit, owners);
+    this.commands = new SurveyCommands(this.kit, this.campaigns, this.reports);
+  }
+
+  /** The job handlers to register with the scheduler (App.jobHandlers). */
+  jobHandlers(): Record<string, JobHandler> {
+    return { ...this.outreach.jobHandlers(), ...this.campaigns.jobHandlers() };
+  }
+
+  /** The questionnaire a campaign runs (undefined when it is no longer in flows/surveys). */
+  questionnaireFor(c: SurveyCampaign): Questionnaire | undefined {
+    return this.kit.questionnaireFor(c);
+  }
+
+  /** See `SurveyCommands.command`. */
+  command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
+    return this.commands.command(tx, cmd, by, themes);
+  }
+
+  /** See `SurveyReports.themesFor`. */
+  themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
+    return this.reports.themesFor(campaignId);
+  }
+
+  /** See `SurveyReports.report`. */
+  report(tx: StoreTx, campaignOrId: SurveyCampaign | string, themes?: AnswerSummary) {
+    return this.reports.report(tx, campaignOrId, themes);
+  }
+
+  /** See `SurveyReports.analyseCampaign`. */
+  analyseCampaign(tx: StoreTx, c: SurveyCampaign, compare = true) {
+    return this.reports.analyseCampaign(tx, c, compare);
+  }
+
+  /** See `SurveyOwnerSide.recordAnswer`. */
+  recordAnswer(
+    tx: StoreTx,
+    owner: Owner,
+    effect: Pick<FlowEffect, 'flowId' | 'answers' | 'context'>,
+    address?: Address,
+  ): Promise<SurveyAnswerResult> {
+    return this.owners.recordAnswer(tx, owner, effect, address);
+  }
+
+  /** See `SurveyOwnerSide.flowCancelled`. */
+  flowCancelled(
+    tx: StoreTx,
+    owner: Owner,
+    effect: { flowId: string; answers: Record<string, AnswerValue>; context: FlowContext },
+  ): Promise<void> {
+    return this.owners.flowCancelled(tx, owner, effect);
+  }
+
+  /** See `SurveyOwnerSide.mayHoldReport`. */
+  mayHoldReport(state: ConversationState, text: string): boolean {
+    return this.owners.mayHoldReport(state, text);
+  }
+
+  /** See `SurveyOwnerSide.pauseForReport`. */
+  pauseForReport(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    text: string,
+    u: Understanding,
+  ): Promise<Thread | undefined> {
+    return this.owners.pauseForReport(tx, owner, address, thread, text, u);
+  }
+
+  /** See `SurveyOwnerSide.pauseForTicket`. */
+  pauseForTicket(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    notBefore?: Date,
+  ): Promise<Thread | undefined> {
+    return this.owners.pauseForTicket(tx, owner, address, thread, notBefore);
+  }
+
+  /** See `SurveyOwnerSide.ownerWord`. */
+  ownerWord(tx: StoreTx, owner: Owner, address: Address, word: OwnerSurveyWord): Promise<void> {
+    return this.owners.ownerWord(tx, owner, address, word);
+  }
+}
