@@ -3,7 +3,9 @@
  * with zod and compiled once. Pure: the caller reads the file (see `src/adapters/ai/keywords-file.ts`).
  *
  * A term is a word or phrase, in either language:
- * - Chinese (and any other non-ASCII) terms match anywhere in the text;
+ * - Chinese (and any other non-ASCII) terms match anywhere in the text, except a one-character term
+ *   (度, 电, 水) or a term written `=词`, which matches only a whole word as `Intl.Segmenter` splits the
+ *   text (so 度 is not found in 态度 or 进度, 电 not in 电话);
  * - ASCII terms match whole words, case-insensitively (`gas` never matches `Vegas`); a trailing `*` lets
  *   the last word run on (`leak*` matches leak, leaks, leaking); spaces match any run of spaces;
  * - `patterns` are regular expressions (flags `iu`) for what words cannot say.
@@ -13,6 +15,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { toHalfWidth } from '../location.js';
 import { CATEGORIES, type Category, LOCALES, type Locale, type TicketKind } from '../types.js';
+import { INTENTS, type Intent } from './labels.js';
+import { words } from './segment.js';
 
 /** One compiled term: what it is called in `matched`, how much it counts, and its matcher. */
 export interface Term {
@@ -20,6 +24,8 @@ export interface Term {
   source: string;
   weight: number;
   re: RegExp;
+  /** Set for a whole-word term: the folded word a segment must equal. */
+  whole?: string;
 }
 
 export type Labels = Record<Locale, string>;
@@ -56,6 +62,8 @@ export interface Keywords {
   injection: Term[];
   /** Answers that say nothing (无, 没有, no, n/a): left out of answer summaries. */
   empty: Term[];
+  /** Cues of what a message is for (an enquiry, thanks, 转人工 …), weighed with the model's reading. */
+  intents: Partial<Record<Intent, Term[]>>;
 }
 
 export class KeywordsError extends Error {
@@ -103,6 +111,7 @@ const fileSchema = z.strictObject({
     .default({}),
   injection: groupsSchema,
   empty: groupsSchema,
+  intents: z.partialRecord(z.enum(INTENTS), groupsSchema).default({}),
 });
 
 type Group = z.infer<typeof groupSchema>;
@@ -129,10 +138,23 @@ export function compileWord(raw: string): RegExp {
   return new RegExp(`${start}${body}${end}`, 'u');
 }
 
+const HAN = /^\p{Script=Han}$/u;
+
+/** One word as a term: whole-word when it is one Chinese character or written `=词`. */
+export function compileTerm(raw: string, weight: number): Term {
+  const w = raw.trim();
+  if (w.startsWith('=') && w.length > 1) {
+    const whole = foldForMatch(w.slice(1));
+    return { source: w, weight, re: compileWord(w.slice(1)), whole };
+  }
+  const folded = foldForMatch(w);
+  return { source: w, weight, re: compileWord(w), ...(HAN.test(folded) ? { whole: folded } : {}) };
+}
+
 function compileGroups(groups: Group[], where: string, problems: string[]): Term[] {
   const terms: Term[] = [];
   for (const g of groups) {
-    for (const w of g.words) terms.push({ source: w, weight: g.weight, re: compileWord(w) });
+    for (const w of g.words) terms.push(compileTerm(w, g.weight));
     for (const p of g.patterns) {
       try {
         terms.push({ source: `/${p}/`, weight: g.weight, re: new RegExp(p, 'iu') });
@@ -188,6 +210,12 @@ export function compileKeywords(doc: unknown): Keywords {
     themes,
     injection: compileGroups(d.injection, 'injection', problems),
     empty: compileGroups(d.empty, 'empty', problems),
+    intents: Object.fromEntries(
+      Object.entries(d.intents).map(([intent, groups]) => [
+        intent,
+        compileGroups(groups ?? [], `intents.${intent}`, problems),
+      ]),
+    ),
   };
   if (problems.length > 0) throw new KeywordsError(problems);
   return keywords;
@@ -210,9 +238,11 @@ export function parseKeywords(yamlText: string): Keywords {
  * shorter word also occurs on its own.
  */
 export function matchTerms(folded: string, terms: readonly Term[]): Term[] {
-  const found = terms.filter((t) => t.re.test(folded));
+  const hasWord = (w: string) => wordsOf(folded).has(w);
+  const found = terms.filter((t) => (t.whole === undefined ? t.re.test(folded) : hasWord(t.whole)));
   if (found.length < 2) return found;
-  const plain = (t: Term) => (t.source.startsWith('/') ? undefined : foldForMatch(t.source).replace(/\*$/, ''));
+  const plain = (t: Term) =>
+    t.source.startsWith('/') ? undefined : foldForMatch(t.source.replace(/^=/, '')).replace(/\*$/, '');
   return found.filter((t) => {
     const w = plain(t);
     if (w === undefined) return true;
@@ -224,6 +254,18 @@ export function matchTerms(folded: string, terms: readonly Term[]): Term[] {
       return false;
     });
   });
+}
+
+let lastText: string | undefined;
+let lastWords = new Set<string>();
+
+/** The words of a folded text; the last text's are kept, since every list is matched against the same text. */
+function wordsOf(folded: string): Set<string> {
+  if (folded !== lastText) {
+    lastText = folded;
+    lastWords = new Set(words(folded));
+  }
+  return lastWords;
 }
 
 /** Whether `short` occurs in `text` somewhere other than inside an occurrence of `long`. */

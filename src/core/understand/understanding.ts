@@ -5,6 +5,7 @@
  */
 import type { AnswerValue } from '../flow/state.js';
 import type { Category, EstateLocation, TicketKind, Urgency } from '../types.js';
+import type { Intent } from './labels.js';
 
 /** Suggestions for the read-back, never a filing. */
 export interface Understanding {
@@ -19,6 +20,10 @@ export interface Understanding {
   /** 0–1; the offline classifier's own measure, or a fixed value for a checked model answer. */
   confidence: number;
   source: 'model' | 'offline';
+  /** What the text is for (see intent.ts); absent where only a report was read. */
+  intent?: Intent;
+  /** A report whose category is unsure: offer category buttons rather than guess. */
+  askCategory?: boolean;
 }
 
 /** The longest description the complaint flow's description step takes. */

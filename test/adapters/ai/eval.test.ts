@@ -1,49 +1,138 @@
 /**
- * The offline classifier against the hand-labelled evaluation set (test/fixtures/eval-messages.json):
- * category accuracy is held at 85% or more, and every labelled emergency is caught.
- * `npm run eval` prints the full figures and every miss.
+ * The evaluation (issue 14): the frozen test set (test/fixtures/understand/test.json, written apart from
+ * the rules and never trained on) is held at the figures below, and the measuring itself is checked on
+ * made-up readings. `npm run eval` prints the figures per set; it never prints the frozen set's misses.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadEmergencyRules } from '../../../src/adapters/ai/emergency-file.js';
 import { loadKeywords } from '../../../src/adapters/ai/keywords-file.js';
-import { CATEGORIES } from '../../../src/core/types.js';
-import { evalSetSchema, evaluate, sameLocation } from '../../../src/core/understand/evaluate.js';
+import { loadTrainingData, loadUnderstandModel } from '../../../src/adapters/ai/model-file.js';
+import { runEval } from '../../../src/cli/eval.js';
+import {
+  evaluate,
+  evaluateReadings,
+  type Reading,
+  sameLocation,
+  TARGETS,
+} from '../../../src/core/understand/evaluate.js';
+import { type LabelledMessage, labelledSetSchema } from '../../../src/core/understand/labels.js';
 
-const messages = evalSetSchema.parse(JSON.parse(readFileSync('test/fixtures/eval-messages.json', 'utf8')));
-const report = evaluate(messages, loadKeywords());
+const TEST_SET = 'test/fixtures/understand/test.json';
 
-describe('the evaluation set', () => {
-  it('has at least 150 labelled messages in both languages, several per category, a dozen emergencies', () => {
-    expect(messages.length).toBeGreaterThanOrEqual(150);
-    expect(report.byLocale['zh-CN']).toBeGreaterThanOrEqual(100);
-    expect(report.byLocale.en).toBeGreaterThanOrEqual(50);
-    for (const c of CATEGORIES) expect(messages.filter((m) => m.category === c).length).toBeGreaterThanOrEqual(5);
-    expect(report.emergency.labelled).toBeGreaterThanOrEqual(12);
-    expect(new Set(messages.map((m) => m.text)).size).toBe(messages.length);
+/**
+ * What the offline understanding reached on the frozen set when these floors were set (2026-12-07),
+ * measured only through `npm run eval -- test/fixtures/understand/test.json --summary`. Where a floor is
+ * below the issue's target ({@link TARGETS}) the target is not met yet: the lead decides; the floors
+ * only stop the figures from falling further.
+ */
+const FLOORS = {
+  emergencyRecall: 0.75,
+  falseAlarmRate: 0.04,
+  intent: 0.8,
+  category: 0.84,
+  kind: 0.85,
+};
+
+describe('the frozen test set', () => {
+  const messages = labelledSetSchema.parse(JSON.parse(readFileSync(TEST_SET, 'utf8')));
+  const keywords = loadKeywords();
+
+  it('is never trained on', () => {
+    const trained = new Set(loadTrainingData().messages.map((m) => m.text));
+    expect(messages.filter((m) => trained.has(m.text)).length).toBe(0);
+  });
+
+  it('is read at the floors reached (the targets of issue 14 are in TARGETS)', () => {
+    const r = evaluate(messages, {
+      keywords,
+      model: loadUnderstandModel(keywords),
+      emergencyRules: loadEmergencyRules(),
+    });
+    const figures = { ...r.accuracy, emergency: r.emergency };
+    expect(figures.emergency.recall).toBeGreaterThanOrEqual(FLOORS.emergencyRecall);
+    expect(figures.emergency.falseAlarmRate).toBeLessThanOrEqual(FLOORS.falseAlarmRate);
+    expect(figures.intent).toBeGreaterThanOrEqual(FLOORS.intent);
+    expect(figures.category).toBeGreaterThanOrEqual(FLOORS.category);
+    expect(figures.kind).toBeGreaterThanOrEqual(FLOORS.kind);
+    expect(TARGETS.intent).toBe(0.9);
   });
 });
 
-describe('the offline classifier on the evaluation set', () => {
-  it('gets the category right at least 85% of the time, in each language too', () => {
-    expect(report.accuracy.category).toBeGreaterThanOrEqual(0.85);
-    expect(report.categoryByLocale['zh-CN']).toBeGreaterThanOrEqual(0.85);
-    expect(report.categoryByLocale.en).toBeGreaterThanOrEqual(0.85);
+const msg = (m: Partial<LabelledMessage> & { text: string }): LabelledMessage => ({ locale: 'zh-CN', ...m });
+const reading = (r: Partial<Reading>): Reading => ({
+  intent: 'report',
+  verdict: 'none',
+  kind: 'repair',
+  category: 'other',
+  urgency: 'normal',
+  ...r,
+});
+
+describe('evaluateReadings', () => {
+  const messages: LabelledMessage[] = [
+    msg({ text: 'a', kind: 'repair', category: 'lift', urgency: 'emergency' }),
+    msg({ text: 'b', intent: 'emergency', kind: 'repair', category: 'fire_equipment', urgency: 'emergency' }),
+    msg({ text: 'c', intent: 'enquiry' }),
+    msg({ text: 'd', intent: 'report', kind: 'complaint', category: 'cleaning', urgency: 'normal' }),
+    msg({ text: 'e', intent: 'thanks', locale: 'en' }),
+  ];
+  const readings: Reading[] = [
+    reading({ intent: 'emergency', verdict: 'present', category: 'lift', urgency: 'emergency' }),
+    reading({ verdict: 'unclear', category: 'fire_equipment' }),
+    reading({ intent: 'report', verdict: 'present' }),
+    reading({ kind: 'repair', category: 'cleaning' }),
+    reading({ intent: 'thanks', verdict: 'unclear' }),
+  ];
+  const r = evaluateReadings(messages, readings);
+
+  it('reads an item without intent as a report or an emergency by its urgency, and measures reports apart', () => {
+    expect(r.total).toBe(5);
+    expect(r.reports).toBe(3);
+    expect(r.accuracy.intent).toBe(0.6);
+    expect(r.accuracy.category).toBe(1);
+    expect(r.accuracy.kind).toBe(0.667);
+    expect(r.accuracy.urgency).toBe(0.667);
   });
 
-  it('catches every labelled emergency', () => {
-    expect(report.emergency.missed).toEqual([]);
-    expect(report.emergency.caught).toBe(report.emergency.labelled);
+  it('counts recall on present verdicts, unclear apart, and false alarms over non-emergencies', () => {
+    expect(r.emergency).toMatchObject({ labelled: 2, caught: 1, unclear: 1, recall: 0.5, falseAlarms: 1 });
+    expect(r.emergency.falseAlarmRate).toBe(0.333);
+    expect(r.emergency.unclearNonEmergencies).toBe(1);
   });
 
-  it('raises no false emergency on the set', () => {
-    expect(report.emergency.falseAlarms).toEqual([]);
+  it('lists the commonest confusions and every miss', () => {
+    expect(r.confusions.intent).toEqual([
+      { expected: 'emergency', got: 'report', count: 1 },
+      { expected: 'enquiry', got: 'report', count: 1 },
+    ]);
+    expect(r.confusions.kind).toEqual([{ expected: 'complaint', got: 'repair', count: 1 }]);
+    expect(r.misses.filter((m) => m.field === 'emergency').map((m) => m.text)).toEqual(['b', 'c']);
   });
+});
 
-  it('keeps kind, urgency and place readings where they stand (guards against regressions)', () => {
-    expect(report.accuracy.kind).toBeGreaterThanOrEqual(0.8);
-    expect(report.accuracy.urgency).toBeGreaterThanOrEqual(0.85);
-    expect(report.accuracy.location).toBeGreaterThanOrEqual(0.9);
-  });
+describe('npm run eval', () => {
+  const run = async (argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runEval(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  };
+
+  it('prints the figures of any labelled file as JSON with --summary', async () => {
+    const { out } = await run(['test/fixtures/eval-messages.json', '--summary']);
+    const figures = JSON.parse(out);
+    expect(figures.total).toBe(282);
+    expect(figures.accuracy).toHaveProperty('intent');
+    expect(figures).not.toHaveProperty('misses');
+  }, 30_000);
+
+  it('never prints a message of the frozen test set', async () => {
+    const { out } = await run([TEST_SET]);
+    const texts = labelledSetSchema.parse(JSON.parse(readFileSync(TEST_SET, 'utf8'))).map((m) => m.text);
+    expect(out).toContain('test.json');
+    expect(texts.filter((t) => out.includes(t))).toEqual([]);
+  }, 30_000);
 });
 
 describe('sameLocation (how places are compared)', () => {

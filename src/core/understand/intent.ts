@@ -1,0 +1,190 @@
+/**
+ * What an owner's text is for, and, for a report, what it reports: the one reading the app routes on.
+ *
+ *   const model = trainUnderstandModel(labelledMessages, keywords);      // once, at start-up
+ *   const u = understandText(text, { keywords, model });                  // pure, synchronous
+ *   u.intent            // emergency | report | enquiry | notice | praise | thanks | greeting | human | followup | other
+ *   u.confidence        // how sure the intent is, 0–1
+ *   u.emergency.verdict // present | unclear | none (the emergency rules' own verdict, never the model's)
+ *   u.report            // kind, category, urgency, location, summary, with their confidences
+ *   u.askCategory       // the category is unsure: offer u.report.categories as buttons instead of guessing
+ *
+ * The intent is `emergency` exactly when the emergency rules say `present`; an `unclear` verdict is
+ * passed on for the app to ask (是，正在发生 / 不是) while the intent is read as for any other text.
+ * Everything else is a small logistic regression (model.ts) over words and character n-grams
+ * (segment.ts) whose inputs include the keyword scores (flows/keywords.yaml), trained on labelled
+ * messages shipped in the repository (flows/understand/training.json).
+ */
+import {
+  CATEGORIES,
+  type Category,
+  type EstateLocation,
+  TICKET_KINDS,
+  type TicketKind,
+  type Urgency,
+} from '../types.js';
+import { isEmergency, scoreCategories, summarise } from './classify.js';
+import { assessEmergency, type EmergencyAssessment, type EmergencyRules } from './emergency.js';
+import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.js';
+import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
+import { findLocation } from './location.js';
+import { type Head, type Input, predict, type Scored, trainHead } from './model.js';
+import { features } from './segment.js';
+
+/** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
+export const MODEL_INTENTS = INTENTS.filter((i) => i !== 'emergency') as Exclude<Intent, 'emergency'>[];
+/** The urgencies the model chooses among (an emergency is the rules' verdict). */
+export const MODEL_URGENCIES = ['urgent', 'normal', 'low'] as const;
+type ModelUrgency = (typeof MODEL_URGENCIES)[number];
+
+/** Below this category probability a report's category is confirmed with the owner (buttons), not guessed. */
+export const CATEGORY_SURE = 0.45;
+/** Below this intent probability the intent is unsure: the app may ask what the owner wants. */
+export const INTENT_SURE = 0.5;
+
+export interface UnderstandModel {
+  intent: Head<Exclude<Intent, 'emergency'>>;
+  category: Head<Category>;
+  kind: Head<TicketKind>;
+  urgency: Head<ModelUrgency>;
+  /** How many labelled messages it learnt from. */
+  trainedOn: number;
+}
+
+/** What the emergency rules say about a text (see emergency.ts). */
+export type EmergencyVerdict = EmergencyAssessment;
+
+export interface Understander {
+  keywords: Keywords;
+  model: UnderstandModel;
+  /** The emergency rules (flows/understand/emergency.yaml); without them, the older keyword list decides present or none. */
+  emergencyRules?: EmergencyRules;
+}
+
+export interface ReportReading {
+  kind: TicketKind;
+  category: Category;
+  urgency: Urgency;
+  location?: EstateLocation;
+  /** The first sentence, greetings dropped, at most 40 characters. */
+  summary: string;
+  categoryConfidence: number;
+  kindConfidence: number;
+  /** The three likeliest categories, best first: the buttons to offer when {@link TextUnderstanding.askCategory}. */
+  categories: Scored<Category>[];
+}
+
+export interface TextUnderstanding {
+  intent: Intent;
+  /** How sure the intent is, 0–1 (1 for an emergency the rules found). */
+  confidence: number;
+  /** Every model intent with its probability, best first (for routing on a runner-up). */
+  intents: Scored<Intent>[];
+  emergency: EmergencyVerdict;
+  /** What the text would be as a report; meaningful when the intent is report or emergency. */
+  report: ReportReading;
+  /** A report whose category is unsure: ask the owner (category buttons) rather than guess. */
+  askCategory: boolean;
+}
+
+const cap = (n: number, max: number) => Math.min(n, max) / max;
+const sum = (terms: readonly Term[]) => terms.reduce((n, t) => n + t.weight, 0);
+
+/** The model's input for a text: its features and the keyword scores as named values. */
+export function inputOf(text: string, keywords: Keywords): Input {
+  const folded = foldForMatch(text);
+  const values: Record<string, number> = {};
+  for (const { category, score } of scoreCategories(folded, keywords))
+    if (score > 0) values[`kw:${category}`] = cap(score, 8);
+  for (const [intent, terms] of Object.entries(keywords.intents)) {
+    const s = sum(matchTerms(folded, terms ?? []));
+    if (s > 0) values[`ki:${intent}`] = cap(s, 6);
+  }
+  const put = (name: string, terms: readonly Term[]) => {
+    const s = sum(matchTerms(folded, terms));
+    if (s > 0) values[name] = cap(s, 6);
+  };
+  put('kk:complaint', keywords.kinds.complaint);
+  put('kk:suggestion', keywords.kinds.suggestion);
+  put('ku:urgent', keywords.urgency.urgent);
+  put('ku:low', keywords.urgency.low);
+  return { features: features(text), values };
+}
+
+/**
+ * Trains the model on labelled messages (deterministic: the same messages in the same order give the
+ * same model). Intent learns from messages labelled with an intent; kind, category and urgency from
+ * reports and emergencies.
+ */
+export function trainUnderstandModel(messages: readonly LabelledMessage[], keywords: Keywords): UnderstandModel {
+  const rows = messages.map((m) => ({ m, input: inputOf(m.text, keywords), intent: intentOf(m) }));
+  const reports = rows.filter((r) => REPORT_INTENTS.includes(r.intent));
+  return {
+    // Intent learns only from messages labelled with one: a set of reports alone (the old set) would
+    // teach that everything is a report.
+    intent: trainHead(
+      MODEL_INTENTS,
+      rows
+        .filter((r) => r.m.intent !== undefined)
+        .map((r) => ({ input: r.input, label: r.intent === 'emergency' ? 'report' : r.intent })),
+    ),
+    category: trainHead(
+      CATEGORIES,
+      reports.flatMap((r) => (r.m.category ? [{ input: r.input, label: r.m.category }] : [])),
+    ),
+    kind: trainHead(
+      TICKET_KINDS,
+      reports.flatMap((r) => (r.m.kind ? [{ input: r.input, label: r.m.kind }] : [])),
+    ),
+    urgency: trainHead(
+      MODEL_URGENCIES,
+      reports.flatMap((r) =>
+        r.m.urgency && r.m.urgency !== 'emergency' ? [{ input: r.input, label: r.m.urgency as ModelUrgency }] : [],
+      ),
+    ),
+    trainedOn: messages.length,
+  };
+}
+
+/** The keyword list's verdict: present when an emergency word matched, else none. */
+export function keywordEmergency(text: string, keywords: Keywords): EmergencyVerdict {
+  return isEmergency(text, keywords)
+    ? { verdict: 'present', matched: ['urgency.emergency'] }
+    : { verdict: 'none', matched: [] };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Reads one owner text: intent with confidence, the emergency verdict, and the report it would be. */
+export function understandText(text: string, u: Understander): TextUnderstanding {
+  const emergency = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
+  const input = inputOf(text, u.keywords);
+  const intents = predict(u.model.intent, input) as Scored<Intent>[];
+  const categories = predict(u.model.category, input);
+  const kinds = predict(u.model.kind, input);
+  const urgencies = predict(u.model.urgency, input);
+  const top = intents[0] as Scored<Intent>;
+  const category = categories[0] as Scored<Category>;
+  const kind = kinds[0] as Scored<TicketKind>;
+  const present = emergency.verdict === 'present';
+  const location = findLocation(text);
+  const report: ReportReading = {
+    kind: kind.label,
+    category: category.label,
+    urgency: present ? 'emergency' : (urgencies[0]?.label ?? 'normal'),
+    ...(location ? { location } : {}),
+    summary: summarise(text),
+    categoryConfidence: round2(category.p),
+    kindConfidence: round2(kind.p),
+    categories: categories.slice(0, 3).map((c) => ({ label: c.label, p: round2(c.p) })),
+  };
+  const intent: Intent = present ? 'emergency' : top.label;
+  return {
+    intent,
+    confidence: present ? 1 : round2(top.p),
+    intents: intents.map((i) => ({ label: i.label, p: round2(i.p) })),
+    emergency,
+    report,
+    askCategory: intent === 'report' && category.p < CATEGORY_SURE,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * A small multinomial logistic regression (softmax) over sparse features, written out because it is
+ * short: one "head" per question (intent, category, kind, urgency), trained by plain stochastic gradient
+ * descent in a fixed, seeded order, so the same data always gives the same weights. Features are words
+ * and n-grams (value 1, scaled to unit length) plus a few named real values (the keyword scores), whose
+ * weights the training learns like any other: the rules count as much as the data says they should.
+ */
+
+/** One training or prediction input: sparse binary features and named real-valued ones. */
+export interface Input {
+  features: readonly string[];
+  /** Real-valued features (e.g. `kw:lift` = the keyword score for lift), not scaled. */
+  values?: Readonly<Record<string, number>>;
+}
+
+export interface Head<L extends string = string> {
+  labels: readonly L[];
+  /** Feature → one weight per label. */
+  weights: Map<string, Float64Array>;
+  bias: Float64Array;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  /** The starting learning rate; it decays as 1/(1 + epoch/4). */
+  rate?: number;
+  /** L2 penalty per update. */
+  l2?: number;
+  seed?: number;
+}
+
+/** A label and its probability, best first. */
+export interface Scored<L extends string = string> {
+  label: L;
+  p: number;
+}
+
+function vectorOf(input: Input): [string, number][] {
+  const n = input.features.length;
+  const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
+  const v: [string, number][] = input.features.map((f) => [f, scale]);
+  for (const [k, x] of Object.entries(input.values ?? {})) if (x !== 0) v.push([k, x]);
+  return v;
+}
+
+function softmax(z: Float64Array): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of z) max = Math.max(max, x);
+  let sum = 0;
+  const out = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) {
+    out[i] = Math.exp((z[i] ?? 0) - max);
+    sum += out[i] ?? 0;
+  }
+  for (let i = 0; i < z.length; i++) out[i] = (out[i] ?? 0) / sum;
+  return out;
+}
+
+function scores(head: Head, v: readonly [string, number][]): Float64Array {
+  const z = Float64Array.from(head.bias);
+  for (const [f, x] of v) {
+    const w = head.weights.get(f);
+    if (!w) continue;
+    for (let k = 0; k < z.length; k++) z[k] = (z[k] ?? 0) + (w[k] ?? 0) * x;
+  }
+  return z;
+}
+
+/** A deterministic shuffle (mulberry32), so training never depends on Math.random. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}
+
+/** Trains one head on labelled inputs. Labels not in `labels` are skipped. */
+export function trainHead<L extends string>(
+  labels: readonly L[],
+  examples: readonly { input: Input; label: L }[],
+  opts: TrainOptions = {},
+): Head<L> {
+  const { epochs = 20, rate = 0.5, l2 = 1e-5, seed = 14 } = opts;
+  const L = labels.length;
+  const index = new Map(labels.map((l, i) => [l, i]));
+  // Features are numbered once, and the weights kept in one flat array while training.
+  const ids = new Map<string, number>();
+  const data = examples
+    .filter((e) => index.has(e.label))
+    .map((e) => {
+      const v = vectorOf(e.input);
+      const f = Int32Array.from(v, ([name]) => {
+        let id = ids.get(name);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(name, id);
+        }
+        return id;
+      });
+      return { f, x: Float64Array.from(v, ([, x]) => x), y: index.get(e.label) as number };
+    });
+  const w = new Float64Array(ids.size * L);
+  const bias = new Float64Array(L);
+  const z = new Float64Array(L);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const lr = rate / (1 + epoch / 4);
+    const decay = 1 - lr * l2;
+    for (const { f, x, y } of shuffled(data, seed + epoch)) {
+      z.set(bias);
+      for (let i = 0; i < f.length; i++) {
+        const base = (f[i] as number) * L;
+        const xi = x[i] as number;
+        for (let k = 0; k < L; k++) z[k] = (z[k] as number) + (w[base + k] as number) * xi;
+      }
+      const p = softmax(z);
+      for (let k = 0; k < L; k++) p[k] = (p[k] as number) - (k === y ? 1 : 0);
+      for (let k = 0; k < L; k++) bias[k] = (bias[k] as number) - lr * (p[k] as number);
+      for (let i = 0; i < f.length; i++) {
+        const base = (f[i] as number) * L;
+        const step = lr * (x[i] as number);
+        for (let k = 0; k < L; k++) w[base + k] = (w[base + k] as number) * decay - step * (p[k] as number);
+      }
+    }
+  }
+  const weights = new Map<string, Float64Array>();
+  for (const [name, id] of ids) weights.set(name, w.slice(id * L, (id + 1) * L));
+  return { labels, weights, bias };
+}
+
+/** Every label of a head with its probability, best first (ties keep the head's label order). */
+export function predict<L extends string>(head: Head<L>, input: Input): Scored<L>[] {
+  const p = softmax(scores(head, vectorOf(input)));
+  return head.labels
+    .map((label, k) => ({ label, p: p[k] ?? 0, k }))
+    .sort((a, b) => b.p - a.p || a.k - b.k)
+    .map(({ label, p }) => ({ label, p }));
+}
