@@ -1,20 +1,18 @@
 /**
  * The deployment's content, loaded once by every entry point: conversation flows and the menu
- * (`flows/*.yaml`), questionnaires (`flows/surveys/`), texts (`locales/`) and the offline classifier's
- * keywords (`flows/keywords.yaml`). Anything broken throws one StartupError naming each file and problem,
+ * (`flows/*.yaml`), questionnaires (`flows/surveys/`), texts (`locales/`), the offline classifier's
+ * keywords (`flows/keywords.yaml`) and the emergency rules (`flows/understand/emergency.yaml`). Anything broken throws one StartupError naming each file and problem,
  * so start-up stops instead of the first owner's conversation.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadEmergencyRules } from './adapters/ai/emergency-file.js';
 import { loadKeywords } from './adapters/ai/keywords-file.js';
+import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
-import {
-  compileQuestionnaire,
-  loadQuestionnaires,
-  mergeResources,
-  type Questionnaire,
-} from './core/surveys/questionnaire.js';
+import { compileQuestionnaire, mergeResources, type Questionnaire } from './core/surveys/questionnaire.js';
+import type { EmergencyRules } from './core/understand/emergency.js';
 import type { Keywords } from './core/understand/keywords.js';
 import { createI18n, type I18n, readLocales } from './i18n.js';
 import { StartupError } from './startup-error.js';
@@ -30,16 +28,19 @@ export interface ContentPaths {
   keywords: string;
   /** Data the understanding of owners' messages reads (emergency rules, later knowledge files). */
   understand: string;
+  emergencyRules: string;
 }
 
 export function contentPaths(root: string = REPO_ROOT): ContentPaths {
   const flows = join(root, 'flows');
+  const understand = join(flows, 'understand');
   return {
     flows,
     surveys: join(flows, 'surveys'),
     locales: join(root, 'locales'),
     keywords: join(flows, 'keywords.yaml'),
-    understand: join(flows, 'understand'),
+    understand,
+    emergencyRules: join(understand, 'emergency.yaml'),
   };
 }
 
@@ -50,6 +51,7 @@ export interface Content {
   i18n: I18n;
   questionnaires: Map<string, Questionnaire>;
   keywords: Keywords;
+  emergencyRules: EmergencyRules;
 }
 
 /**
@@ -89,9 +91,12 @@ export function loadContent(paths: ContentPaths = contentPaths()): Content {
   const registry: FlowRegistry = { ...base, flows: new Map([...base.flows, ...surveyFlows]) };
 
   const keywords = loadPart('flows/keywords.yaml is broken', () => loadKeywords(paths.keywords));
+  const emergencyRules = loadPart('flows/understand/emergency.yaml is broken', () =>
+    loadEmergencyRules(paths.emergencyRules),
+  );
 
-  // More content goes here, each file through loadPart with a title naming it, e.g. the understanding
-  // data under `paths.understand` (emergency rules, knowledge files) beside the keywords.
+  // More content goes here, each file through loadPart with a title naming it: the understanding data
+  // under `paths.understand` (training data, knowledge files) beside the emergency rules.
 
-  return { registry, i18n, questionnaires, keywords };
+  return { registry, i18n, questionnaires, keywords, emergencyRules };
 }

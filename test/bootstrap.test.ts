@@ -148,6 +148,7 @@ describe('content', () => {
     expect(content.registry.flows.has('complaint')).toBe(true);
     expect(content.i18n.has('surveys.residential.title')).toBe(true);
     expect(content.keywords).toBeDefined();
+    expect(content.emergencyRules).toBeDefined();
   });
 
   it('stops at a broken file with one StartupError naming the file', async () => {
@@ -157,6 +158,17 @@ describe('content', () => {
     const error = startupError(() => loadContent(contentPaths(dir)));
     expect(error.title).toBe('flows/keywords.yaml is broken');
     expect(error.problems.every((p) => p.includes(join(dir, 'flows', 'keywords.yaml')))).toBe(true);
+  });
+
+  it('stops at broken emergency rules, naming the file', async () => {
+    await cp(join(REPO_ROOT, 'flows'), join(dir, 'flows'), { recursive: true });
+    await cp(join(REPO_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+    const file = join(dir, 'flows', 'understand', 'emergency.yaml');
+    await writeFile(file, 'version: 1\ncues: [{ id: fire }]\n');
+    const error = startupError(() => loadContent(contentPaths(dir)));
+    expect(error.title).toBe('flows/understand/emergency.yaml is broken');
+    expect(error.problems.length).toBeGreaterThan(0);
+    expect(error.problems.every((p) => p.includes(file))).toBe(true);
   });
 });
 
