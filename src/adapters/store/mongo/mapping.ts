@@ -392,6 +392,14 @@ export function ticketToDoc(ticket: Ticket): TicketDoc {
   if (ticket.firstResponseAt) doc.firstResponseAt = new Date(ticket.firstResponseAt.getTime());
   if (ticket.resolvedAt) doc.resolvedAt = new Date(ticket.resolvedAt.getTime());
   if (ticket.closedAt) doc.closedAt = new Date(ticket.closedAt.getTime());
+  put(doc, 'summary', ticket.summary);
+  put(doc, 'paidWork', ticket.paidWork);
+  if (ticket.revisit) {
+    const { at, comment, ...answers } = ticket.revisit;
+    doc.revisit = { ...answers, at: new Date(at.getTime()) };
+    put(doc.revisit, 'comment', comment);
+  }
+  put(doc, 'revisitOutcome', ticket.revisitOutcome);
   return doc;
 }
 
@@ -434,6 +442,22 @@ export function ticketFromDoc(doc: Stored<TicketDoc>): Ticket {
   put(ticket, 'firstResponseAt', optionalDate(doc.firstResponseAt, 'ticket.firstResponseAt'));
   put(ticket, 'resolvedAt', optionalDate(doc.resolvedAt, 'ticket.resolvedAt'));
   put(ticket, 'closedAt', optionalDate(doc.closedAt, 'ticket.closedAt'));
+  put(ticket, 'summary', doc.summary);
+  put(ticket, 'paidWork', doc.paidWork);
+  if (doc.revisit) {
+    const r = doc.revisit as Stored<NonNullable<Ticket['revisit']>>;
+    ticket.revisit = {
+      at: reviveDate(r.at, 'ticket.revisit.at'),
+      by: need(r.by, 'ticket.revisit.by'),
+      solved: need(r.solved, 'ticket.revisit.solved'),
+      attitude: need(r.attitude, 'ticket.revisit.attitude'),
+      charged: need(r.charged, 'ticket.revisit.charged'),
+      score: need(r.score, 'ticket.revisit.score'),
+      outcome: need(r.outcome, 'ticket.revisit.outcome'),
+    };
+    put(ticket.revisit, 'comment', r.comment);
+  }
+  put(ticket, 'revisitOutcome', doc.revisitOutcome);
   return ticket;
 }
 

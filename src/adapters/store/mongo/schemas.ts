@@ -57,6 +57,8 @@ export interface IndexDefinition {
   name: string;
   unique?: boolean;
   sparse?: boolean;
+  /** Only the documents that match are indexed (a query must imply it to use the index). */
+  partialFilterExpression?: Record<string, unknown>;
 }
 
 /**
@@ -95,6 +97,14 @@ export const INDEXES: { readonly [K in CollectionKey]: readonly IndexDefinition[
     { key: { ownerId: 1, createdAt: -1 }, name: 'tickets_owner' },
     { key: { 'assignee.id': 1, createdAt: -1 }, name: 'tickets_assignee' },
     { key: { 'location.building': 1, createdAt: -1 }, name: 'tickets_building' },
+    // A period's tickets, oldest first and page by page (listTicketsCreated), and counted (countTicketsCreated).
+    { key: { createdAt: 1, id: 1 }, name: 'tickets_created_page' },
+    // The revisit comments of a period (survey themes): only tickets whose revisit left one.
+    {
+      key: { 'revisit.at': 1, id: 1 },
+      name: 'tickets_revisit_comment',
+      partialFilterExpression: { 'revisit.comment': { $type: 'string' } },
+    },
   ],
   jobs: [
     { key: { id: 1 }, name: 'jobs_id', unique: true },
@@ -255,6 +265,20 @@ const eventSchema = new Schema(
   SUB,
 );
 
+const revisitSchema = new Schema(
+  {
+    at: requiredDate,
+    by: { type: String, enum: ['chat', 'phone'], required: true },
+    solved: { type: Boolean, required: true },
+    attitude: { type: String, enum: ['satisfied', 'so_so', 'unsatisfied'], required: true },
+    charged: { type: Boolean, required: true },
+    score: { type: Number, required: true },
+    comment: String,
+    outcome: { type: String, enum: ['closed', 'reopened'], required: true },
+  },
+  SUB,
+);
+
 export const ticketSchema = new Schema<TicketDoc>(
   {
     id: requiredString,
@@ -287,6 +311,10 @@ export const ticketSchema = new Schema<TicketDoc>(
     firstResponseAt: Date,
     resolvedAt: Date,
     closedAt: Date,
+    summary: String,
+    paidWork: Boolean,
+    revisit: { type: revisitSchema, default: undefined },
+    revisitOutcome: { type: String, enum: ['answered', 'no_response'] },
     timeline: { type: [eventSchema], default: undefined, required: true },
   },
   OPTIONS,

@@ -1,0 +1,168 @@
+/** The outbox (ordered by a store-wide `seq`) and message refs in MongoDB. */
+import type { NewOutboxItem, OutboxItem, OutboxStatus, OutboxStore } from '../../../core/ports.js';
+import type { Channel } from '../../../core/types.js';
+import { type MessageRefDoc, type OutboxDoc, outboxFromDoc, outboxToDoc } from './mapping.js';
+import { bump, limitOf, MongoOps, UNFINISHED, upsert } from './transactions.js';
+
+export class MongoOutbox extends MongoOps implements OutboxStore {
+  /**
+   * Takes a block of `seq` values from the store's counter inside the transaction, so that a lower seq
+   * is never committed after a higher one: the order across the store is the order of commits.
+   */
+  async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
+    if (items.length === 0) return;
+    const last = await bump(this.m.sequences, 'outbox', items.length, this.session);
+    const first = last - items.length + 1;
+    // Nothing waits behind an item due later: each item is due no later than any later item of its chat
+    // in this batch, and the chat's deferred items already queued are brought forward the same way.
+    const soonest = new Map<string, Date>();
+    const due: Date[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i] as NewOutboxItem;
+      const key = `${item.channel}\u0000${item.chatId}`;
+      const own = item.notBefore ?? now;
+      const later = soonest.get(key);
+      const at = later && later.getTime() < own.getTime() ? later : own;
+      soonest.set(key, at);
+      due[i] = at;
+    }
+    for (const item of items) {
+      const at = soonest.get(`${item.channel}\u0000${item.chatId}`) as Date;
+      if (!soonest.delete(`${item.channel}\u0000${item.chatId}`)) continue;
+      await this.m.outbox.updateMany(
+        {
+          channel: item.channel,
+          chatId: item.chatId,
+          status: 'pending',
+          attempts: 0,
+          lastError: { $exists: false },
+          notBefore: { $gt: at },
+        },
+        { $set: { notBefore: at } },
+        this.o,
+      );
+    }
+    const docs = items.map((item, i) =>
+      outboxToDoc(
+        {
+          id: item.id,
+          channel: item.channel,
+          chatId: item.chatId,
+          action: item.action,
+          status: 'pending',
+          attempts: 0,
+          notBefore: due[i] as Date,
+          createdAt: now,
+        },
+        first + i,
+      ),
+    );
+    await this.m.outbox.insertMany(docs, { ordered: true, ...this.o });
+  }
+
+  async claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]> {
+    const n = limitOf(limit);
+    if (n === 0) return [];
+    const deliverable: Record<string, unknown> = {
+      $or: [
+        { status: 'pending', notBefore: { $lte: now } },
+        { status: 'sending', leaseUntil: { $lt: now } },
+      ],
+    };
+    // The head of every chat (its lowest unfinished seq), kept when it can be delivered now.
+    const heads = await this.m.outbox
+      .aggregate<{ id: string }>([
+        { $match: { status: { $in: UNFINISHED } } },
+        { $sort: { channel: 1, chatId: 1, seq: 1 } },
+        {
+          $group: {
+            _id: { channel: '$channel', chatId: '$chatId' },
+            id: { $first: '$id' },
+            seq: { $first: '$seq' },
+            status: { $first: '$status' },
+            notBefore: { $first: '$notBefore' },
+            leaseUntil: { $first: '$leaseUntil' },
+          },
+        },
+        { $match: deliverable },
+        { $sort: { seq: 1 } },
+        ...(n === undefined ? [] : [{ $limit: n }]),
+        { $project: { _id: 0, id: 1 } },
+      ])
+      .session(this.session ?? null);
+    // A head stays its chat's head until it is finished (no lower seq is ever committed later), so
+    // leasing it under the same condition is enough; one that another worker took meanwhile is skipped.
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const claimed: OutboxItem[] = [];
+    for (const head of heads) {
+      const doc = await this.m.outbox
+        .findOneAndUpdate(
+          { id: head.id, ...deliverable },
+          { $set: { status: 'sending', leaseOwner: worker, leaseUntil, updatedAt: now } },
+          { returnDocument: 'after', ...this.o },
+        )
+        .lean<OutboxDoc>();
+      if (doc) claimed.push(outboxFromDoc(doc));
+    }
+    return claimed;
+  }
+
+  async markOutboxSent(id: string, platformMessageId: string | undefined, now: Date): Promise<void> {
+    const set: Record<string, unknown> = { status: 'sent', updatedAt: now };
+    const unset: Record<string, 1> = { leaseOwner: 1, leaseUntil: 1 };
+    if (platformMessageId === undefined) unset.platformMessageId = 1;
+    else set.platformMessageId = platformMessageId;
+    await this.m.outbox.updateOne({ id, status: { $in: UNFINISHED } }, { $set: set, $unset: unset }, this.o);
+  }
+
+  async markOutboxRetry(id: string, notBefore: Date, error: string | undefined, countAttempt: boolean): Promise<void> {
+    const set: Record<string, unknown> = { status: 'pending', notBefore };
+    if (error !== undefined) set.lastError = error;
+    await this.m.outbox.updateOne(
+      { id, status: { $in: UNFINISHED } },
+      { $set: set, $inc: { attempts: countAttempt ? 1 : 0 }, $unset: { leaseOwner: 1, leaseUntil: 1 } },
+      this.o,
+    );
+  }
+
+  async markOutboxDead(id: string, error: string, now: Date): Promise<void> {
+    await this.m.outbox.updateOne(
+      { id, status: { $in: UNFINISHED } },
+      { $set: { status: 'dead', lastError: error, updatedAt: now }, $unset: { leaseOwner: 1, leaseUntil: 1 } },
+      this.o,
+    );
+  }
+
+  async listOutbox(filter: { status?: OutboxStatus; channel?: Channel; chatId?: string }): Promise<OutboxItem[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.channel !== undefined) query.channel = filter.channel;
+    if (filter.chatId !== undefined) query.chatId = filter.chatId;
+    const docs = await this.m.outbox.find(query, null, this.o).sort({ seq: 1 }).lean<OutboxDoc[]>();
+    return docs.map(outboxFromDoc);
+  }
+
+  async setMessageRef(channel: Channel, chatId: string, ref: string, platformMessageId: string): Promise<void> {
+    await upsert(this.session, () =>
+      this.m.messageRefs.updateOne(
+        { channel, chatId, ref },
+        { $set: { platformMessageId } satisfies Partial<MessageRefDoc> },
+        { upsert: true, ...this.o },
+      ),
+    );
+  }
+
+  async getMessageRef(channel: Channel, chatId: string, ref: string): Promise<string | undefined> {
+    const doc = await this.m.messageRefs.findOne({ channel, chatId, ref }, null, this.o).lean<MessageRefDoc>();
+    return doc?.platformMessageId ?? undefined;
+  }
+
+  /** The ref created last for that message, as SQLite's rowid order has it. */
+  async findRefByMessage(channel: Channel, chatId: string, platformMessageId: string): Promise<string | undefined> {
+    const doc = await this.m.messageRefs
+      .findOne({ channel, chatId, platformMessageId }, null, this.o)
+      .sort({ _id: -1 })
+      .lean<MessageRefDoc>();
+    return doc?.ref ?? undefined;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * What both store adapters share about the port: every method, per aggregate, with whether it only
+ * reads or also writes; the facade that turns a method call into one call of a transaction runner; and
+ * the guard that refuses a call on the store from inside one of its own transactions.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type JobStore,
+  type OutboxStore,
+  type OwnerStore,
+  type SettingStore,
+  type StaffStore,
+  StoreError,
+  type StoreTx,
+  type SurveyStore,
+  type ThreadStore,
+  type TicketStore,
+} from '../../../core/ports.js';
+
+/** Whether a port method only reads (SQLite: a deferred transaction) or writes (the write lock). */
+export type Access = 'read' | 'write';
+
+export type Method = keyof StoreTx;
+
+/** A port interface with every method synchronous (what one SQLite connection does inside a transaction). */
+export type Sync<P> = {
+  [K in keyof P]: P[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+};
+
+const OWNERS = {
+  getOwner: 'read',
+  findOwnerByIdentity: 'read',
+  saveOwner: 'write',
+  listOwners: 'read',
+  findOwnersByPhone: 'read',
+} as const satisfies Record<keyof OwnerStore, Access>;
+
+const STAFF = {
+  getStaff: 'read',
+  findStaff: 'read',
+  saveStaff: 'write',
+  listStaff: 'read',
+} as const satisfies Record<keyof StaffStore, Access>;
+
+const THREADS = {
+  markInbound: 'write',
+  getThread: 'read',
+  saveThread: 'write',
+  logMessage: 'write',
+  listMessages: 'read',
+} as const satisfies Record<keyof ThreadStore, Access>;
+
+const TICKETS = {
+  getTicket: 'read',
+  getTicketByNumber: 'read',
+  saveTicket: 'write',
+  listTickets: 'read',
+  listTicketsCreated: 'read',
+  countTicketsCreated: 'read',
+  listRevisitComments: 'read',
+} as const satisfies Record<keyof TicketStore, Access>;
+
+const JOBS = {
+  scheduleJob: 'write',
+  cancelJobs: 'write',
+  getJob: 'read',
+  claimJobs: 'write',
+  completeJob: 'write',
+  retryJob: 'write',
+  failJob: 'write',
+  releaseJob: 'write',
+  listJobs: 'read',
+} as const satisfies Record<keyof JobStore, Access>;
+
+const OUTBOX = {
+  enqueue: 'write',
+  claimOutbox: 'write',
+  markOutboxSent: 'write',
+  markOutboxRetry: 'write',
+  markOutboxDead: 'write',
+  listOutbox: 'read',
+  setMessageRef: 'write',
+  getMessageRef: 'read',
+  findRefByMessage: 'read',
+} as const satisfies Record<keyof OutboxStore, Access>;
+
+const SURVEYS = {
+  createSurveyCampaign: 'write',
+  saveSurveyCampaign: 'write',
+  getSurveyCampaign: 'read',
+  listSurveyCampaigns: 'read',
+  addSurveyInvitation: 'write',
+  getSurveyInvitation: 'read',
+  updateSurveyInvitation: 'write',
+  listSurveyInvitations: 'read',
+  listSurveyInvitationsOfOwner: 'read',
+  addSurveyResponse: 'write',
+  getSurveyResponse: 'read',
+  listSurveyResponses: 'read',
+  countSurveyResponses: 'read',
+  listSurveyCampaignsWithCounts: 'read',
+  setSurveyOptOut: 'write',
+  clearSurveyOptOut: 'write',
+  getSurveyOptOut: 'read',
+  listSurveyOptOuts: 'read',
+} as const satisfies Record<keyof SurveyStore, Access>;
+
+const SETTINGS = {
+  nextSequence: 'write',
+  getSetting: 'read',
+  setSetting: 'write',
+} as const satisfies Record<keyof SettingStore, Access>;
+
+/** The port's methods by aggregate, as each adapter composes its modules. */
+export const AGGREGATES = {
+  owners: OWNERS,
+  staff: STAFF,
+  threads: THREADS,
+  tickets: TICKETS,
+  jobs: JOBS,
+  outbox: OUTBOX,
+  surveys: SURVEYS,
+  settings: SETTINGS,
+} as const;
+
+/** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
+export const ACCESS: Readonly<Record<Method, Access>> = {
+  ...OWNERS,
+  ...STAFF,
+  ...THREADS,
+  ...TICKETS,
+  ...JOBS,
+  ...OUTBOX,
+  ...SURVEYS,
+  ...SETTINGS,
+};
+
+export const METHODS = Object.keys(ACCESS) as Method[];
+
+/** Builds a StoreTx whose every method forwards to `call`. */
+export function facade(call: (method: Method, args: unknown[]) => Promise<unknown>): StoreTx {
+  const tx: Partial<Record<Method, (...args: unknown[]) => Promise<unknown>>> = {};
+  for (const method of METHODS) tx[method] = (...args: unknown[]) => call(method, args);
+  return tx as StoreTx;
+}
+
+/** Calls `method` on `target` (the port's methods, or their synchronous twins). */
+export function invoke<T>(target: { [K in Method]: unknown }, method: Method, args: unknown[]): T {
+  return (target[method] as (...a: unknown[]) => T).apply(target, args);
+}
+
+/** One transaction in progress: its store (whatever identifies it) and whether `fn` is still running. */
+interface Scope {
+  owner: unknown;
+  active: boolean;
+}
+
+const insideTransaction = new AsyncLocalStorage<Scope>();
+
+/**
+ * Marks the async context of a transaction of `owner`, so that a call on the same store from inside it
+ * is refused (it would wait for the transaction it is part of) and its `tx` refuses work once it ended.
+ */
+export class TransactionGuard {
+  constructor(private readonly owner: unknown) {}
+
+  /** Runs `fn` as the body of a transaction; `scope.active` turns false when it settles. */
+  run<T>(fn: (scope: { readonly active: boolean }) => Promise<T>): Promise<T> {
+    const scope: Scope = { owner: this.owner, active: true };
+    return insideTransaction
+      .run(scope, () => fn(scope))
+      .finally(() => {
+        scope.active = false;
+      });
+  }
+
+  /** Throws STORE_CONFLICT when called from inside one of this store's transactions. */
+  refuseReentry(method: string): void {
+    const scope = insideTransaction.getStore();
+    if (scope?.active && scope.owner === this.owner) {
+      throw new StoreError(
+        'STORE_CONFLICT',
+        `${method} called on the store from inside one of its transactions: use the tx passed to the callback`,
+      );
+    }
+  }
+}
+
+/** Throws STORE_UNAVAILABLE for a method called on a transaction whose callback has settled. */
+export function assertActive(scope: { readonly active: boolean }, method: string): void {
+  if (!scope.active) throw new StoreError('STORE_UNAVAILABLE', `${method} called on a transaction that has ended`);
+}

@@ -1,0 +1,177 @@
+/** The outbox and message refs in SQLite: per-chat order by `seq`, leased with conditional updates. */
+import type Database from 'better-sqlite3';
+import type { OutboxItem, OutboxStatus, OutboxStore } from '../../../core/ports.js';
+import type { Channel, OutboundAction } from '../../../core/types.js';
+import type { Sync } from '../shared/methods.js';
+import { ms, parseJson, reviveDate, StatementCache } from './rows.js';
+
+interface OutboxRow {
+  seq: number;
+  id: string;
+  channel: Channel;
+  chat_id: string;
+  action: string;
+  status: OutboxStatus;
+  attempts: number;
+  not_before: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  platform_message_id: string | null;
+  created_at: number;
+}
+
+function outboxFromRow(row: OutboxRow): OutboxItem {
+  const item: OutboxItem = {
+    id: row.id,
+    seq: row.seq,
+    channel: row.channel,
+    chatId: row.chat_id,
+    action: parseJson<OutboundAction>(row.action, 'outbox.action'),
+    status: row.status,
+    attempts: row.attempts,
+    notBefore: reviveDate(row.not_before, 'outbox.not_before'),
+    createdAt: reviveDate(row.created_at, 'outbox.created_at'),
+  };
+  if (row.lease_owner !== null) item.leaseOwner = row.lease_owner;
+  if (row.lease_until !== null) item.leaseUntil = reviveDate(row.lease_until, 'outbox.lease_until');
+  if (row.last_error !== null) item.lastError = row.last_error;
+  if (row.platform_message_id !== null) item.platformMessageId = row.platform_message_id;
+  return item;
+}
+
+export function outboxOps(db: Database.Database): Sync<OutboxStore> {
+  const cache = new StatementCache(db);
+  const s = {
+    insertOutbox: db.prepare<
+      [{ id: string; channel: Channel; chat_id: string; action: string; not_before: number; now: number }]
+    >(
+      `INSERT INTO outbox (id, channel, chat_id, action, status, attempts, not_before, created_at, updated_at)
+         VALUES (@id, @channel, @chat_id, @action, 'pending', 0, @not_before, @now, @now)`,
+    ),
+    pullOutboxForward: db.prepare<[{ channel: Channel; chat_id: string; not_before: number }]>(
+      `UPDATE outbox SET not_before = @not_before
+         WHERE channel = @channel AND chat_id = @chat_id AND status = 'pending' AND attempts = 0
+           AND last_error IS NULL AND not_before > @not_before`,
+    ),
+    claimableOutbox: db
+      .prepare<[number, number, number], number>(
+        `SELECT o.seq FROM outbox o
+           WHERE ((o.status = 'pending' AND o.not_before <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
+             AND NOT EXISTS (
+               SELECT 1 FROM outbox p
+               WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.seq < o.seq
+                 AND p.status IN ('pending', 'sending')
+             )
+           ORDER BY o.seq LIMIT ?`,
+      )
+      .pluck(),
+    leaseOutbox: db.prepare<[string, number, number, number], OutboxRow>(
+      `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
+         WHERE seq = ? RETURNING *`,
+    ),
+    markOutboxSent: db.prepare<[string | null, number, string]>(
+      `UPDATE outbox SET status = 'sent', platform_message_id = ?, lease_owner = NULL, lease_until = NULL,
+           updated_at = ?
+         WHERE id = ? AND status IN ('pending', 'sending')`,
+    ),
+    markOutboxRetry: db.prepare<[number, string | null, number, string]>(
+      `UPDATE outbox SET status = 'pending', not_before = ?, last_error = coalesce(?, last_error),
+           attempts = attempts + ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND status IN ('pending', 'sending')`,
+    ),
+    markOutboxDead: db.prepare<[string, number, string]>(
+      `UPDATE outbox SET status = 'dead', last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+         WHERE id = ? AND status IN ('pending', 'sending')`,
+    ),
+
+    setMessageRef: db.prepare<[Channel, string, string, string]>(
+      `INSERT INTO message_refs (channel, chat_id, ref, platform_message_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel, chat_id, ref) DO UPDATE SET platform_message_id = excluded.platform_message_id`,
+    ),
+    getMessageRef: db
+      .prepare<[Channel, string, string], string>(
+        'SELECT platform_message_id FROM message_refs WHERE channel = ? AND chat_id = ? AND ref = ?',
+      )
+      .pluck(),
+    findRefByMessage: db
+      .prepare<[Channel, string, string], string>(
+        `SELECT ref FROM message_refs WHERE channel = ? AND chat_id = ? AND platform_message_id = ?
+           ORDER BY rowid DESC LIMIT 1`,
+      )
+      .pluck(),
+  };
+
+  return {
+    enqueue(items, now) {
+      for (const item of items) {
+        const notBefore = ms(item.notBefore ?? now);
+        // Nothing waits behind an item due later: what goes now takes its chat's deferred items with it.
+        s.pullOutboxForward.run({ channel: item.channel, chat_id: item.chatId, not_before: notBefore });
+        s.insertOutbox.run({
+          id: item.id,
+          channel: item.channel,
+          chat_id: item.chatId,
+          action: JSON.stringify(item.action),
+          not_before: notBefore,
+          now: ms(now),
+        });
+      }
+    },
+
+    claimOutbox(now, worker, leaseMs, limit) {
+      const seqs = s.claimableOutbox.all(ms(now), ms(now), limit);
+      const leaseUntil = ms(now) + leaseMs;
+      return seqs.flatMap((seq) => {
+        const row = s.leaseOutbox.get(worker, leaseUntil, ms(now), seq);
+        return row ? [outboxFromRow(row)] : [];
+      });
+    },
+
+    markOutboxSent(id, platformMessageId, now) {
+      s.markOutboxSent.run(platformMessageId ?? null, ms(now), id);
+    },
+
+    markOutboxRetry(id, notBefore, error, countAttempt) {
+      s.markOutboxRetry.run(ms(notBefore), error ?? null, countAttempt ? 1 : 0, id);
+    },
+
+    markOutboxDead(id, error, now) {
+      s.markOutboxDead.run(error, ms(now), id);
+    },
+
+    listOutbox(filter) {
+      const where: string[] = [];
+      const params: string[] = [];
+      if (filter.status !== undefined) {
+        where.push('status = ?');
+        params.push(filter.status);
+      }
+      if (filter.channel !== undefined) {
+        where.push('channel = ?');
+        params.push(filter.channel);
+      }
+      if (filter.chatId !== undefined) {
+        where.push('chat_id = ?');
+        params.push(filter.chatId);
+      }
+      const sql = `SELECT * FROM outbox ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+      return cache
+        .get<OutboxRow>(sql)
+        .all(...params)
+        .map(outboxFromRow);
+    },
+
+    setMessageRef(channel, chatId, ref, platformMessageId) {
+      s.setMessageRef.run(channel, chatId, ref, platformMessageId);
+    },
+
+    getMessageRef(channel, chatId, ref) {
+      return s.getMessageRef.get(channel, chatId, ref);
+    },
+
+    findRefByMessage(channel, chatId, platformMessageId) {
+      return s.findRefByMessage.get(channel, chatId, platformMessageId);
+    },
+  };
+}
