@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { createAssistant } from '../../src/adapters/ai/create.js';
 import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
+import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
-import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
+import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { InboundContent } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
+import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
-import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
+import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';

@@ -4,6 +4,7 @@
  * (with the `notBefore` it was given), as the App does when it starts the questionnaire in a chat.
  */
 import { describe, expect, it } from 'vitest';
+import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { AppContext } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
@@ -20,7 +21,7 @@ import type { FlowContext } from '../../src/core/flow/engine.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { AnswerValue } from '../../src/core/flow/state.js';
 import type { Store, StoreTx } from '../../src/core/ports.js';
-import { compileQuestionnaire, loadQuestionnaires, mergeResources } from '../../src/core/surveys/questionnaire.js';
+import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { Address, Owner } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';

@@ -1,14 +1,12 @@
 /**
  * Satisfaction questionnaires as data (`flows/surveys/*.yaml`): the zod schema they are checked with, a
- * loader whose every problem names the file and the question, and the compiler that turns a questionnaire
+ * parser whose every problem names the file and the question, and the compiler that turns a questionnaire
  * into a conversation flow (`survey_<id>`) plus the locale resources its keys point at.
  *
  * Texts are written inline in both languages (`{ zh-CN: …, en: … }`, both required); the compiler moves them
  * under `surveys.<id>.…` (plural, so they never collide with the static `survey.*` texts in `locales/`).
- * Everything but `loadQuestionnaires` is pure.
+ * Pure: the files are read by the loader (adapters/content/questionnaires-file.ts) and handed in as text.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { END, type FlowSpec, flowSchema } from '../flow/schema.js';
@@ -214,26 +212,24 @@ export class QuestionnaireError extends Error {
   }
 }
 
+/** One questionnaire file as read: its path (for messages) and its text. */
+export interface QuestionnaireFile {
+  file: string;
+  text: string;
+}
+
 /**
- * Reads every `*.yaml` in `dir` (a missing directory holds none). Throws QuestionnaireError listing every
- * problem at once: broken YAML, schema problems, and an id used by two files.
+ * Parses questionnaire files, in the order given. Throws QuestionnaireError listing every problem at once:
+ * broken YAML, schema problems, and an id used by two files.
  */
-export function loadQuestionnaires(dir: string): Map<string, Questionnaire> {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw error;
-  }
+export function parseQuestionnaireFiles(files: readonly QuestionnaireFile[]): Map<string, Questionnaire> {
   const problems: string[] = [];
   const out = new Map<string, Questionnaire>();
   const fileOf = new Map<string, string>();
-  for (const name of names.sort()) {
-    const file = join(dir, name);
+  for (const { file, text } of files) {
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
+      doc = parseYaml(text);
     } catch (error) {
       problems.push(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
       continue;

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { loadQuestionnaires } from '../../../src/adapters/content/questionnaires-file.js';
 import { loadFlows } from '../../../src/app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from '../../../src/core/flow/registry.js';
 import {
   compileQuestionnaire,
   FOLLOW_UP,
-  loadQuestionnaires,
   mergeResources,
   parseQuestionnaire,
   type Questionnaire,
