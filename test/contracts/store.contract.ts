@@ -13,7 +13,9 @@ import type {
   SurveyInvitation,
   SurveyResponse,
   Thread,
+  TicketCursor,
 } from '../../src/core/ports.js';
+import { ticketsCreatedIn } from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { Channel, OutboundAction } from '../../src/core/types.js';
 import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
@@ -21,6 +23,8 @@ import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
 const T0 = new Date('2026-11-28T02:00:00.000Z');
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 function at(offsetMs: number): Date {
   return new Date(T0.getTime() + offsetMs);
@@ -410,6 +414,174 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(listed).toHaveLength(50);
         expect(listed[0]).toEqual(tickets[54]);
         expect(listed[49]).toEqual(tickets[5]);
+      });
+    });
+
+    describe('reports', () => {
+      /** Oldest first, as the period queries order: creation time, then id. */
+      const byCreation = (a: Ticket, b: Ticket) =>
+        a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+      /** The first instant of a month (UTC), `months` after January 2024. */
+      const month = (months: number) => new Date(Date.UTC(2024, months, 1));
+
+      it('walks the tickets created in a period page by page, however old the period and however many', async () => {
+        // Two years of history, one ticket a month, and a busy old month of 25 with ties in time.
+        const monthly = Array.from({ length: 24 }, (_, i) =>
+          makeTicket({ createdAt: new Date(month(i).getTime() + HOUR) }),
+        );
+        const busy = Array.from({ length: 25 }, (_, i) =>
+          makeTicket({ createdAt: new Date(month(2).getTime() + (i % 5) * DAY) }),
+        );
+        const edges = [makeTicket({ createdAt: month(2) }), makeTicket({ createdAt: month(3) })];
+        await store.transaction(async (tx) => {
+          for (const t of [...monthly, ...busy, ...edges]) await tx.saveTicket(t);
+        });
+        const march = { from: month(2), to: month(3) };
+        const expected = [monthly[2] as Ticket, ...busy, edges[0] as Ticket].sort(byCreation);
+
+        const pages: Ticket[][] = [];
+        let after: TicketCursor | undefined;
+        do {
+          const page = await store.listTicketsCreated(march, { limit: 4, ...(after ? { after } : {}) });
+          pages.push(page.tickets);
+          after = page.next;
+        } while (after);
+        expect(pages.flat()).toEqual(expected);
+        expect(pages.map((p) => p.length)).toEqual([4, 4, 4, 4, 4, 4, 3]);
+
+        const walked: Ticket[] = [];
+        for await (const t of ticketsCreatedIn(store, march, 10)) walked.push(t);
+        expect(walked).toEqual(expected);
+        // A page that fills exactly says nothing follows only when nothing does.
+        expect(await store.listTicketsCreated(march, { limit: expected.length })).toEqual({ tickets: expected });
+        expect(await store.listTicketsCreated({ from: month(30), to: month(31) })).toEqual({ tickets: [] });
+        // The newest-first list (capped) never reaches that far back; the period query does.
+        expect((await store.listTicketsCreated({ from: month(0), to: month(1) })).tickets).toEqual([monthly[0]]);
+      });
+
+      it('counts the tickets created in a period by kind, category, responsibility and status', async () => {
+        const inside = [
+          makeTicket({ createdAt: month(0), kind: 'repair', category: 'water_power', status: 'recorded' }),
+          makeTicket({
+            createdAt: new Date(month(1).getTime() - 1),
+            kind: 'repair',
+            category: 'lift',
+            status: 'closed',
+          }),
+          makeTicket({ createdAt: month(0), kind: 'complaint', category: 'lift', responsibility: 'developer' }),
+        ];
+        const outside = [
+          makeTicket({ createdAt: new Date(month(0).getTime() - 1), kind: 'suggestion' }),
+          makeTicket({ createdAt: month(1), kind: 'suggestion' }),
+        ];
+        await store.transaction(async (tx) => {
+          for (const t of [...inside, ...outside]) await tx.saveTicket(t);
+        });
+        // A ticket saved again is counted as it is now, once.
+        await store.saveTicket({ ...(inside[0] as Ticket), status: 'accepted' });
+
+        expect(await store.countTicketsCreated({ from: month(0), to: month(1) })).toEqual({
+          total: 3,
+          kind: { repair: 2, complaint: 1 },
+          category: { water_power: 1, lift: 2 },
+          responsibility: { unknown: 2, developer: 1 },
+          status: { accepted: 1, closed: 1, recorded: 1 },
+        });
+        expect(await store.countTicketsCreated({ from: month(5), to: month(6) })).toEqual({
+          total: 0,
+          kind: {},
+          category: {},
+          responsibility: {},
+          status: {},
+        });
+      });
+
+      it('lists the revisit comments left in a period, oldest first', async () => {
+        const revisit = (offset: number, comment?: string): NonNullable<Ticket['revisit']> => ({
+          at: new Date(month(0).getTime() + offset),
+          by: 'chat',
+          solved: true,
+          attitude: 'satisfied',
+          charged: false,
+          score: 9,
+          outcome: 'closed',
+          ...(comment === undefined ? {} : { comment }),
+        });
+        const later = makeTicket({ status: 'closed', revisit: revisit(2 * DAY, '师傅很细心') });
+        const earlier = makeTicket({ status: 'closed', revisit: revisit(DAY, '来得有点晚') });
+        const silent = makeTicket({ status: 'closed', revisit: revisit(DAY) });
+        const empty = makeTicket({ status: 'closed', revisit: revisit(DAY, '') });
+        const before = makeTicket({ status: 'closed', revisit: revisit(-1, '上个月的') });
+        const reopened = makeTicket({ status: 'reopened', revisit: revisit(3 * DAY, '又漏水了') });
+        await store.transaction(async (tx) => {
+          for (const t of [later, earlier, silent, empty, before, reopened]) await tx.saveTicket(t);
+        });
+        const period = { from: month(0), to: month(1) };
+        const comment = (t: Ticket) => ({
+          ticketId: t.id,
+          number: t.number,
+          at: t.revisit?.at,
+          comment: t.revisit?.comment,
+        });
+        expect(await store.listRevisitComments(period)).toEqual([earlier, later, reopened].map(comment));
+        expect(await store.listRevisitComments(period, { limit: 1 })).toEqual([comment(earlier)]);
+        expect(await store.getTicket(later.id)).toEqual(later);
+
+        // A revisit recorded again without a comment takes the old one out of the list.
+        const { comment: _c, ...answers } = later.revisit as NonNullable<Ticket['revisit']>;
+        await store.saveTicket({ ...later, revisit: answers });
+        expect(await store.listRevisitComments(period)).toEqual([earlier, reopened].map(comment));
+      });
+    });
+
+    describe('survey listings', () => {
+      const campaign = (id: string, createdAt: Date, status: SurveyCampaign['status']): SurveyCampaign => ({
+        id,
+        questionnaireId: 'residential',
+        questionnaireVersion: 1,
+        name: `campaign ${id}`,
+        status,
+        target: { kind: 'all' },
+        createdBy: 'cli:test',
+        createdAt,
+        updatedAt: createdAt,
+        invitedCount: 3,
+      });
+      const answer = (campaignId: string, ownerId: string): SurveyResponse => ({
+        id: `${campaignId}-${ownerId}`,
+        campaignId,
+        ownerId,
+        questionnaireVersion: 1,
+        answers: { overall: 5 },
+        channel: 'telegram',
+        submittedAt: T0,
+      });
+
+      it('lists campaigns newest first with their response counts, and counts one campaign', async () => {
+        const old = campaign('S001', T0, 'closed');
+        const recent = campaign('S002', at(MINUTE), 'running');
+        const draft = campaign('S003', at(2 * MINUTE), 'draft');
+        await store.transaction(async (tx) => {
+          for (const c of [old, recent, draft]) await tx.createSurveyCampaign(c);
+          for (const owner of ['a', 'b', 'c']) await tx.addSurveyResponse(answer('S001', owner));
+          await tx.addSurveyResponse(answer('S002', 'a'));
+        });
+        expect(await store.listSurveyCampaignsWithCounts()).toEqual([
+          { campaign: draft, responses: 0 },
+          { campaign: recent, responses: 1 },
+          { campaign: old, responses: 3 },
+        ]);
+        expect(await store.listSurveyCampaignsWithCounts({ limit: 1 })).toEqual([{ campaign: draft, responses: 0 }]);
+        expect(await store.listSurveyCampaignsWithCounts({ statuses: ['closed', 'running'] })).toEqual([
+          { campaign: recent, responses: 1 },
+          { campaign: old, responses: 3 },
+        ]);
+        expect(await store.listSurveyCampaignsWithCounts({ statuses: [] })).toEqual([]);
+        expect(await store.listSurveyCampaignsWithCounts({ questionnaireId: 'other' })).toEqual([]);
+        expect(await store.countSurveyResponses('S001')).toBe(3);
+        expect(await store.countSurveyResponses('S003')).toBe(0);
+        expect(await store.transaction((tx) => tx.countSurveyResponses('S002'))).toBe(1);
       });
     });
 

@@ -371,6 +371,19 @@ describe('mongo mapping', () => {
       firstResponseAt: at(60_000),
       resolvedAt: at(2 * 86_400_000),
       closedAt: at(3 * 86_400_000),
+      summary: 'roof leaks over the kitchen',
+      paidWork: false,
+      revisit: {
+        at: at(4 * 86_400_000),
+        by: 'chat',
+        solved: true,
+        attitude: 'satisfied',
+        charged: false,
+        score: 9,
+        comment: '师傅很细心',
+        outcome: 'closed',
+      },
+      revisitOutcome: 'answered',
       timeline: [
         { at: T0, actor: { type: 'owner', id: 'owner-1' }, action: 'create', to: 'recorded' },
         {

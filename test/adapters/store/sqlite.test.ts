@@ -203,6 +203,88 @@ describe('sqlite store', () => {
     }
   });
 
+  it('counts, pages and finds revisit comments from indexes, also for tickets saved before migration 4', async () => {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = raw();
+    const revisitAt = new Date(T0.getTime() + 86_400_123);
+    const old = makeTicket({
+      createdAt: T0,
+      updatedAt: T0,
+      kind: 'complaint',
+      category: 'lift',
+      responsibility: 'developer',
+      status: 'closed',
+      revisit: {
+        at: revisitAt,
+        by: 'phone',
+        solved: true,
+        attitude: 'so_so',
+        charged: false,
+        score: 7,
+        comment: '电梯还是慢',
+        outcome: 'closed',
+      },
+    });
+    try {
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.id < 4),
+      );
+      const { revisit, ...rest } = old;
+      db.prepare(
+        `INSERT INTO tickets (id, number, owner_id, assignee_id, status, created_at, updated_at, doc)
+           VALUES (?, ?, ?, NULL, ?, ?, ?, ?)`,
+      ).run(
+        old.id,
+        old.number,
+        old.ownerId,
+        old.status,
+        T0.getTime(),
+        T0.getTime(),
+        JSON.stringify({
+          ...rest,
+          createdAt: T0.toISOString(),
+          updatedAt: T0.toISOString(),
+          timeline: old.timeline.map((e) => ({ ...e, at: e.at.toISOString() })),
+          revisit: { ...revisit, at: revisitAt.toISOString() },
+        }),
+      );
+    } finally {
+      db.close();
+    }
+    const store = await open();
+    const day = { from: T0, to: new Date(T0.getTime() + 2 * 86_400_000) };
+    expect(await store.countTicketsCreated(day)).toEqual({
+      total: 1,
+      kind: { complaint: 1 },
+      category: { lift: 1 },
+      responsibility: { developer: 1 },
+      status: { closed: 1 },
+    });
+    expect(await store.listTicketsCreated(day)).toEqual({ tickets: [old] });
+    expect(await store.listRevisitComments(day)).toEqual([
+      { ticketId: old.id, number: old.number, at: revisitAt, comment: '电梯还是慢' },
+    ]);
+    const check = raw();
+    try {
+      const plan = (sql: string) =>
+        (check.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 1) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(
+        plan('SELECT kind, count(*) FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY kind'),
+      ).toContain('COVERING INDEX tickets_created_counts');
+      expect(
+        plan('SELECT doc FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id'),
+      ).toContain('INDEX tickets_created_counts');
+      expect(
+        plan(
+          'SELECT id FROM tickets WHERE revisit_comment_at >= ? AND revisit_comment_at < ? ORDER BY revisit_comment_at, id',
+        ),
+      ).toContain('INDEX tickets_revisit_comment');
+    } finally {
+      check.close();
+    }
+  });
+
   it('keeps instants as integer milliseconds in columns and ISO strings in documents', async () => {
     const store = await open();
     const ticket = makeTicket({ createdAt: T0, updatedAt: T0 });
