@@ -10,7 +10,7 @@
 import { DateTime } from 'luxon';
 import { type ParsedStaffCommand, parseStaffCommand } from '../core/desk/vocabulary.js';
 import { fold } from '../core/flow/answers.js';
-import type { Store, StoreTx } from '../core/ports.js';
+import { type Store, type StoreTx, ticketsCreatedIn } from '../core/ports.js';
 import { deadlineAt, policyFor } from '../core/tickets/sla.js';
 import {
   type Actor,
@@ -903,78 +903,67 @@ export class StaffDesk {
       return {};
     }
     const { from, to, label } = period;
-    // Newest first: enough for a quarter of a large estate.
-    const all = await tx.listTickets({ limit: 20_000 });
-    const tickets = all.filter((t) => t.createdAt >= from && t.createdAt < to);
-    const title = this.t('desk.summary.title', { period: label, count: tickets.length });
-    if (tickets.length === 0) {
+    // Counted by the store, and walked page by page for the service figures: any period, any history.
+    const counts = await tx.countTicketsCreated({ from, to });
+    const title = this.t('desk.summary.title', { period: label, count: counts.total });
+    if (counts.total === 0) {
       await this.say(tx, inbound, title);
       return {};
     }
-    const counted = <K extends string>(keyOf: (t: Ticket) => K, labelOf: (k: K) => string) => {
-      const counts = new Map<K, number>();
-      for (const t of tickets) counts.set(keyOf(t), (counts.get(keyOf(t)) ?? 0) + 1);
-      return [...counts.entries()]
+    const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
+      (Object.entries(byValue) as [K, number][])
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([k, n]) => `${labelOf(k)} ${n}`)
         .join(' · ');
-    };
     const { sla, businessHours } = this.ctx.policy;
-    const acceptedAt = (t: Ticket) => t.timeline.find((e) => e.action === 'accept')?.at;
-    const accepted = tickets.filter((t) => acceptedAt(t));
-    const acceptedInTime = accepted.filter((t) => {
-      const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
-      return !due || (acceptedAt(t) as Date) <= due;
-    });
-    const resolved = tickets.filter((t) => t.resolvedAt && acceptedAt(t));
-    const resolvedInTime = resolved.filter((t) => {
-      const due = deadlineAt(acceptedAt(t) as Date, policyFor(t), 'resolve', 100, sla, businessHours, zone);
-      return !due || (t.resolvedAt as Date) <= due;
-    });
-    const responded = tickets.filter((t) => t.firstResponseAt);
-    const minutes = responded.length
-      ? Math.round(
-          responded.reduce((sum, t) => sum + ((t.firstResponseAt as Date).getTime() - t.createdAt.getTime()), 0) /
-            responded.length /
-            60_000,
-        )
-      : 0;
-    const revisited = tickets.filter((t) => t.revisit);
-    const score = revisited.length
-      ? (revisited.reduce((sum, t) => sum + (t.revisit?.score ?? 0), 0) / revisited.length).toFixed(1)
-      : '—';
+    const figures = { accepted: 0, acceptedInTime: 0, resolved: 0, resolvedInTime: 0, escalated: 0, reopened: 0 };
+    let responded = 0;
+    let responseMs = 0;
+    let revisited = 0;
+    let scoreSum = 0;
+    let satisfied = 0;
+    for await (const t of ticketsCreatedIn(tx, { from, to })) {
+      const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
+      if (acceptedAt) {
+        figures.accepted += 1;
+        const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
+        if (!due || acceptedAt <= due) figures.acceptedInTime += 1;
+        if (t.resolvedAt) {
+          figures.resolved += 1;
+          const resolveBy = deadlineAt(acceptedAt, policyFor(t), 'resolve', 100, sla, businessHours, zone);
+          if (!resolveBy || t.resolvedAt <= resolveBy) figures.resolvedInTime += 1;
+        }
+      }
+      if (t.firstResponseAt) {
+        responded += 1;
+        responseMs += t.firstResponseAt.getTime() - t.createdAt.getTime();
+      }
+      if (t.revisit) {
+        revisited += 1;
+        scoreSum += t.revisit.score ?? 0;
+        if (t.revisit.attitude === 'satisfied' && t.revisit.solved) satisfied += 1;
+      }
+      if (t.timeline.some((e) => e.action === 'escalation')) figures.escalated += 1;
+      if (t.reopenCount > 0) figures.reopened += 1;
+    }
+    const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
+    const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
     const lines = [
       title,
-      `${this.t('card.kind')}：${counted(
-        (t) => t.kind,
-        (k) => this.t(`ticket.kind.${k}`),
-      )}`,
-      `${this.t('card.category')}：${counted(
-        (t) => t.category,
-        (k) => this.t(`ticket.category.${k}`),
-      )}`,
-      `${this.t('card.responsibility')}：${counted(
-        (t) => t.responsibility,
-        (k) => this.t(`ticket.responsibility.${k}`),
-      )}`,
-      `${this.t('card.status')}：${counted(
-        (t) => t.status,
-        (k) => this.t(`ticket.status.${k}`),
-      )}`,
+      `${this.t('card.kind')}：${counted(counts.kind, (k) => this.t(`ticket.kind.${k}`))}`,
+      `${this.t('card.category')}：${counted(counts.category, (k) => this.t(`ticket.category.${k}`))}`,
+      `${this.t('card.responsibility')}：${counted(counts.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
+      `${this.t('card.status')}：${counted(counts.status, (k) => this.t(`ticket.status.${k}`))}`,
       this.t('desk.summary.service', {
         minutes,
-        accepted: acceptedInTime.length,
-        acceptedOf: accepted.length,
-        resolved: resolvedInTime.length,
-        resolvedOf: resolved.length,
-        escalated: tickets.filter((t) => t.timeline.some((e) => e.action === 'escalation')).length,
-        reopened: tickets.filter((t) => t.reopenCount > 0).length,
+        accepted: figures.acceptedInTime,
+        acceptedOf: figures.accepted,
+        resolved: figures.resolvedInTime,
+        resolvedOf: figures.resolved,
+        escalated: figures.escalated,
+        reopened: figures.reopened,
       }),
-      this.t('desk.summary.revisit', {
-        count: revisited.length,
-        score,
-        satisfied: revisited.filter((t) => t.revisit?.attitude === 'satisfied' && t.revisit.solved).length,
-      }),
+      this.t('desk.summary.revisit', { count: revisited, score, satisfied }),
     ];
     await this.say(tx, inbound, lines.join('\n'));
     return {};
