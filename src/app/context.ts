@@ -3,9 +3,9 @@
  * policy, and one way to write to the outbox (in the caller's transaction, logged with the thread).
  */
 import { randomUUID } from 'node:crypto';
-import type { Assistant } from '../adapters/ai/assistant.js';
 import { type Config, type DailyWindow, loadConfig, type SlaDeadlines, type StaffRef } from '../config.js';
 import type { FlowRegistry } from '../core/flow/registry.js';
+import type { Assistant } from '../core/ports/assistant.js';
 import type { Clock, Store, StoreTx } from '../core/ports.js';
 import type { Ticket } from '../core/tickets/ticket.js';
 import type { Address, Locale, OutboundAction, OutboundMessage } from '../core/types.js';

@@ -6,8 +6,8 @@
  * Which action each status allows is the transition table of `core/surveys/campaign.ts`.
  */
 import { DateTime } from 'luxon';
-import type { AnswerSummary } from '../../adapters/ai/assistant.js';
 import type { StepSpec } from '../../core/flow/schema.js';
+import type { AnswerSummary } from '../../core/ports/assistant.js';
 import type { Job, StoreTx, SurveyCampaign, SurveyTarget } from '../../core/ports.js';
 import { campaignAllows, campaignTransition } from '../../core/surveys/campaign.js';
 import {

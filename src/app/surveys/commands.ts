@@ -4,8 +4,8 @@
  * runs a parsed command and words its answer for staff.
  */
 import { DateTime } from 'luxon';
-import type { AnswerSummary } from '../../adapters/ai/assistant.js';
 import { parseDuration } from '../../core/duration.js';
+import type { AnswerSummary } from '../../core/ports/assistant.js';
 import type { StoreTx } from '../../core/ports.js';
 import type { OutboundMessage } from '../../core/types.js';
 import type { SurveyCampaigns } from './campaigns.js';

@@ -3,7 +3,7 @@
  * compared with the previous campaign of the same questionnaire, the summary for the staff group, and the
  * themes an assistant finds in owners' comments. Nothing here writes to the store.
  */
-import type { AnswerSummary } from '../../adapters/ai/assistant.js';
+import type { AnswerSummary } from '../../core/ports/assistant.js';
 import type { StoreTx, SurveyCampaign } from '../../core/ports.js';
 import { surveyKeys } from '../../core/surveys/questionnaire.js';
 import { type Analysis, analyse } from '../../core/surveys/scoring.js';

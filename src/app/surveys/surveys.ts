@@ -10,9 +10,9 @@
  *
  * The methods below only pass calls on to them.
  */
-import type { AnswerSummary } from '../../adapters/ai/assistant.js';
 import type { FlowContext, FlowEffect } from '../../core/flow/engine.js';
 import type { AnswerValue, ConversationState } from '../../core/flow/state.js';
+import type { AnswerSummary } from '../../core/ports/assistant.js';
 import type { StoreTx, SurveyCampaign, Thread } from '../../core/ports.js';
 import type { Questionnaire } from '../../core/surveys/questionnaire.js';
 import type { OwnerSurveyWord } from '../../core/surveys/words.js';

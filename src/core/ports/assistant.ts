@@ -1,0 +1,67 @@
+/**
+ * The Assistant port: the AI help the application talks to: understanding an owner's free text, helping
+ * staff (a card summary, a suggested reply) and summarising free-text answers. Two implementations, in
+ * adapters/ai: the offline one (keyword classifier, templates; always there) and the OpenAI one, which
+ * falls back to the offline one on any failure without the owner noticing. Every method resolves; none throws.
+ */
+import type { Locale } from '../types.js';
+import type { EmergencyAssessment } from '../understand/emergency.js';
+import type { Understanding } from '../understand/understanding.js';
+
+export type { Understanding } from '../understand/understanding.js';
+
+export interface ReplyContext {
+  locale: Locale;
+  /** What the ticket is about, as the card shows it. */
+  ticketSummary: string;
+  /** The plan agreed or proposed, if any: a reply never promises more than this. */
+  plan?: string;
+  /** The owner's last message, if the reply answers it. */
+  lastOwnerMessage?: string;
+}
+
+export interface AnswerTheme {
+  theme: string;
+  count: number;
+  /** Up to three answers quoted as written, with personal data masked. */
+  quotes: string[];
+}
+
+export interface AnswerSummary {
+  themes: AnswerTheme[];
+}
+
+/** Calls, tokens and fallbacks since start-up. */
+export interface AiUsage {
+  /** Requests that reached the model and were answered (retries count separately). */
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Times the offline result was used instead of the model's (failure, bad output, rate cap). */
+  fallbacks: number;
+}
+
+export interface Assistant {
+  readonly mode: 'openai' | 'offline';
+  /**
+   * The emergency rules only (flows/understand/emergency.yaml), synchronous: the app checks this first,
+   * in every state and before any length limit, so an emergency never waits on a model.
+   */
+  assessEmergency(text: string): EmergencyAssessment;
+  /** The offline reading, synchronous (what the engine can use when nothing better has been computed). */
+  understandNow(text: string): Understanding;
+  understand(text: string, locale: Locale): Promise<Understanding>;
+  /** A one-line summary for the staff card when the description is long ({@link CARD_SUMMARY_FROM}); else undefined. */
+  summariseForCard(description: string, locale: Locale): Promise<string | undefined>;
+  /** A draft reply for the accountable person to edit and send; undefined when there is nothing to reply to. */
+  suggestReply(ctx: ReplyContext): Promise<string | undefined>;
+  summariseAnswers(answers: readonly string[], locale: Locale): Promise<AnswerSummary>;
+  usage(): AiUsage;
+}
+
+/** A description at least this long (in characters) gets a summary on the card. */
+export const CARD_SUMMARY_FROM = 80;
+/** The longest summary a model may give. */
+export const MODEL_SUMMARY_MAX = 80;
+/** The longest suggested reply. */
+export const REPLY_MAX = 600;
