@@ -57,15 +57,11 @@ import { businessDayKey, formatBusinessTime } from './render.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
-import {
-  parseSurveyButton,
-  parseSurveyCommand,
-  type StartFlowOptions,
-  type SurveyCommand,
-  type SurveyOptions,
-  type SurveyOwners,
-  Surveys,
-} from './surveys.js';
+import { parseSurveyButton } from './surveys/buttons.js';
+import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
+import type { StartFlowOptions, SurveyOwners } from './surveys/owners.js';
+import type { SurveyOptions } from './surveys/support.js';
+import { Surveys } from './surveys/surveys.js';
 
 export type { AppOptions, AppSettings } from './context.js';
 

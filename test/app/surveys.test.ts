@@ -9,18 +9,14 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { AppContext } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import {
-  buildingFor,
-  normaliseCampaignId,
-  parseSurveyCommand,
-  type StartFlowOptions,
-  type SurveyCommand,
-  Surveys,
-} from '../../src/app/surveys.js';
+import { normaliseCampaignId, parseSurveyCommand, type SurveyCommand } from '../../src/app/surveys/commands.js';
+import type { StartFlowOptions } from '../../src/app/surveys/owners.js';
+import { Surveys } from '../../src/app/surveys/surveys.js';
 import type { FlowContext } from '../../src/core/flow/engine.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { AnswerValue } from '../../src/core/flow/state.js';
 import type { Store, StoreTx } from '../../src/core/ports.js';
+import { buildingFor } from '../../src/core/surveys/campaign.js';
 import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { Address, Owner } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';

@@ -8,7 +8,7 @@ import { App, type InboundResult } from '../../src/app/app.js';
 import type { DeskPolicy } from '../../src/app/context.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
-import type { SurveyOptions } from '../../src/app/surveys.js';
+import type { SurveyOptions } from '../../src/app/surveys/support.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { Store } from '../../src/core/ports.js';
 import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
