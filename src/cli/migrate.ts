@@ -11,7 +11,9 @@
  * go down, so ticket numbers continue where the source stopped. Stop the bot while it runs.
  *
  * At the end it prints the number of records per collection on both sides and exits 1 when any differs
- * (2 for a usage error). `--dry-run` writes nothing (not even indexes) and prints what it would copy.
+ * (2 for a usage error or a configuration it cannot read). It waits for a MongoDB target as long as the
+ * bot would (MONGODB_SERVER_SELECTION_TIMEOUT, from the environment or ./.env). `--dry-run` writes
+ * nothing (not even indexes) and prints what it would copy.
  *
  * The copy goes through the Store port wherever the port can read and write; what the port cannot list
  * (chats, the message log's chats, dedupe keys, counters, message refs, settings) is read from the SQLite
@@ -25,9 +27,11 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { redactUri, STORE_COLLECTIONS } from '../adapters/store/mongo/connection.js';
 import { openSqliteStore } from '../adapters/store/sqlite/store.js';
+import { processEnv, readConfig } from '../bootstrap.js';
 import type { Job, MessageLogEntry, OutboxItem, Store, StoreTx } from '../core/ports.js';
 import { StoreError } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
+import { StartupError } from '../startup-error.js';
 
 // ---------------------------------------------------------------------------------------------------
 // What is copied, and what the copy needs besides the port.
@@ -510,9 +514,6 @@ export class SqliteFile implements SourceReader, TargetAdmin {
 export const USAGE =
   'usage: npm run migrate -- --from sqlite:<path> --to <mongodb://…|mongodb+srv://…|sqlite:<path>> [--dry-run]';
 
-/** How long to wait for a MongoDB server at start, unless the caller says otherwise. */
-const SERVER_SELECTION_TIMEOUT_MS = 10_000;
-
 export type Endpoint = { kind: 'sqlite'; path: string } | { kind: 'mongodb'; uri: string };
 
 export type ParsedArgs = { help: true } | { help: false; from: Endpoint; to: Endpoint; dryRun: boolean };
@@ -599,7 +600,12 @@ async function openTarget(
 export async function runMigrate(
   argv: readonly string[],
   io: { out: (text: string) => void; err: (text: string) => void },
-  options: { serverSelectionTimeoutMs?: number } = {},
+  options: {
+    /** How long to wait for a MongoDB target (default: MONGODB_SERVER_SELECTION_TIMEOUT, as for the bot). */
+    serverSelectionTimeoutMs?: number;
+    /** The environment (default: process.env after reading ./.env). */
+    env?: Record<string, string | undefined>;
+  } = {},
 ): Promise<number> {
   let args: ParsedArgs;
   try {
@@ -624,6 +630,19 @@ export async function runMigrate(
     return 2;
   }
 
+  // Only a MongoDB target waits for a server: as long as the bot would, the target read as its MONGODB_URI.
+  let serverSelectionTimeoutMs = options.serverSelectionTimeoutMs ?? 0;
+  if (to.kind === 'mongodb' && options.serverSelectionTimeoutMs === undefined) {
+    try {
+      const config = readConfig({ ...(options.env ?? processEnv()), MONGODB_URI: to.uri });
+      serverSelectionTimeoutMs = config.mongo?.serverSelectionTimeoutMs ?? serverSelectionTimeoutMs;
+    } catch (error) {
+      if (!(error instanceof StartupError)) throw error;
+      io.err(`migrate: ${error.title}:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 2;
+    }
+  }
+
   io.out(`migrate${dryRun ? ' (dry run)' : ''}: ${describe(from)} -> ${describe(to)}\n`);
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -631,7 +650,7 @@ export async function runMigrate(
     closers.push(() => source.close());
     const reader = new SqliteFile(from.path, { readonly: true });
     closers.push(async () => reader.close());
-    const target = await openTarget(to, dryRun, options.serverSelectionTimeoutMs ?? SERVER_SELECTION_TIMEOUT_MS);
+    const target = await openTarget(to, dryRun, serverSelectionTimeoutMs);
     closers.push(target.close);
 
     const report = await migrate({

@@ -461,6 +461,24 @@ describe('migrate arguments', () => {
     expect(run.err()).toContain('STORE_UNAVAILABLE: cannot reach MongoDB at 127.0.0.1:9');
     expect(run.out() + run.err()).not.toContain('hunter2');
   });
+
+  it('waits for a MongoDB target as long as MONGODB_SERVER_SELECTION_TIMEOUT says, as the bot does', async () => {
+    const run = capture();
+    const dir = await mkdtemp(join(tmpdir(), 'residesk-migrate-'));
+    try {
+      const source = await openSqliteStore({ path: join(dir, 's.db') });
+      await source.close();
+      const to = 'mongodb://127.0.0.1:9/residesk';
+      const args = ['--from', `sqlite:${join(dir, 's.db')}`, '--to', to, '--dry-run'];
+      expect(await runMigrate(args, run.io, { env: { MONGODB_SERVER_SELECTION_TIMEOUT: '300ms' } })).toBe(1);
+      expect(run.err()).toContain('cannot reach MongoDB at 127.0.0.1:9 within 300 ms');
+      const bad = capture();
+      expect(await runMigrate(args, bad.io, { env: { MONGODB_SERVER_SELECTION_TIMEOUT: 'soon' } })).toBe(2);
+      expect(bad.err()).toContain('MONGODB_SERVER_SELECTION_TIMEOUT: not a duration');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(!process.env.MONGODB_URI)('migrate (sqlite to MONGODB_URI)', () => {
@@ -476,9 +494,11 @@ describe.skipIf(!process.env.MONGODB_URI)('migrate (sqlite to MONGODB_URI)', () 
       await source.close();
 
       const first = capture();
-      expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], first.io)).toBe(0);
+      // The suite's own environment is not a deployment's: only the target comes from it.
+      const options = { env: {} };
+      expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], first.io, options)).toBe(0);
       const second = capture();
-      expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], second.io)).toBe(0);
+      expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], second.io, options)).toBe(0);
       for (const [name, [source, target, written]] of Object.entries(table(second.out()))) {
         expect(target, name).toBe(source);
         expect(written, name).toBe(0);
