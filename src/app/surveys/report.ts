@@ -21,17 +21,17 @@ export class SurveyReports {
 
   /** `/survey list`: the latest 30 campaigns with their status, invitations and responses. */
   async list(tx: StoreTx): Promise<OutboundMessage[]> {
-    const campaigns = await tx.listSurveyCampaigns();
+    const campaigns = await tx.listSurveyCampaignsWithCounts({ limit: 30 });
     if (campaigns.length === 0) return [{ text: this.kit.staffT('survey.cmd.list_empty') }];
     const lines = [this.kit.staffT('survey.cmd.list_header')];
-    for (const c of campaigns.slice(0, 30)) {
+    for (const { campaign: c, responses } of campaigns) {
       lines.push(
         this.kit.staffT('survey.cmd.list_line', {
           id: c.id,
           name: c.name,
           status: this.kit.staffT(`survey.status.${c.status}`),
           invited: c.invitedCount,
-          responses: (await tx.listSurveyResponses(c.id)).length,
+          responses,
         }),
       );
     }
@@ -54,12 +54,10 @@ export class SurveyReports {
         if (textIds.has(id) && typeof value === 'string' && value.trim()) texts.push(value.trim());
       }
     }
-    const from = (c.startedAt ?? c.startAt ?? c.createdAt).getTime();
-    const to = (c.closedAt ?? this.kit.now()).getTime();
-    for (const t of await this.ctx.store.listTickets({ statuses: ['closed', 'reopened'], limit: 5000 })) {
-      const at = t.revisit?.at.getTime();
-      if (t.revisit?.comment && at !== undefined && at >= from && at <= to) texts.push(t.revisit.comment);
-    }
+    // The campaign's period, its last instant included; an indexed query of the revisits that left a comment.
+    const from = c.startedAt ?? c.startAt ?? c.createdAt;
+    const to = new Date((c.closedAt ?? this.kit.now()).getTime() + 1);
+    for (const r of await this.ctx.store.listRevisitComments({ from, to })) texts.push(r.comment);
     if (texts.length === 0) return undefined;
     return assistant.summariseAnswers(texts, this.ctx.staffLocale);
   }
