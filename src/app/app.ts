@@ -49,19 +49,24 @@ import {
   URGENCIES,
   type Urgency,
 } from '../core/types.js';
+import type { EmergencyAssessment } from '../core/understand/emergency.js';
 import type { Understanding } from '../core/understand/understanding.js';
 import { AppContext, type AppOptions } from './context.js';
 import { alertEmergency, cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { IdentityLinks } from './identity.js';
-import { businessDayKey, formatBusinessTime } from './render.js';
+import { businessDayKey, EMERGENCY_WHAT, emergencyWhatOf, formatBusinessTime } from './render.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
-import { parseSurveyButton } from './surveys/buttons.js';
-import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
-import type { StartFlowOptions, SurveyOwners } from './surveys/owners.js';
-import type { SurveyOptions } from './surveys/support.js';
-import { Surveys } from './surveys/surveys.js';
+import {
+  parseSurveyButton,
+  parseSurveyCommand,
+  type StartFlowOptions,
+  type SurveyCommand,
+  type SurveyOptions,
+  type SurveyOwners,
+  Surveys,
+} from './surveys.js';
 
 export type { AppOptions, AppSettings } from './context.js';
 
@@ -115,10 +120,12 @@ export class App implements OwnerSide, SurveyOwners {
   async handleInbound(inbound: Inbound): Promise<InboundResult> {
     try {
       // Slow help (a model call) happens before the transaction, never while holding the store.
-      const understanding = await this.understand(inbound);
+      const { understanding, emergency } = await this.understand(inbound);
       const draft = await this.desk.prepareDraft(inbound);
       const themes = await this.surveyThemes(inbound);
-      return await this.ctx.store.transaction((tx) => this.process(tx, inbound, understanding, draft, themes));
+      return await this.ctx.store.transaction((tx) =>
+        this.process(tx, inbound, understanding, draft, themes, emergency),
+      );
     } catch (error) {
       this.ctx.log.error(
         { err: error, channel: inbound.channel, messageId: inbound.messageId },
@@ -130,19 +137,40 @@ export class App implements OwnerSide, SurveyOwners {
 
   /**
    * What the assistant reads from an owner's free text, when the conversation is somewhere free text can
-   * start a report. Emergency keywords are checked first and never wait on a model.
+   * start a report, and the emergency rules' verdict on any text in any state: checked first, whatever
+   * the length, and never waiting on a model.
    */
-  private async understand(inbound: Inbound): Promise<Understanding | undefined> {
+  private async understand(
+    inbound: Inbound,
+  ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment }> {
     const assistant = this.ctx.assistant;
-    if (!assistant || inbound.chatKind !== 'private' || inbound.content.type !== 'text') return undefined;
+    if (!assistant || inbound.chatKind !== 'private') return {};
+    const kept = await this.understandKept(inbound, assistant);
+    if (kept) return kept;
+    if (inbound.content.type !== 'text') return {};
     const text = inbound.content.text;
-    if (assistant.isEmergency(text)) return assistant.understandNow(text);
+    const emergency = assistant.assessEmergency(text);
+    if (emergency.verdict === 'present') return { understanding: assistant.understandNow(text), emergency };
     const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
     const state = thread?.state ?? initialState();
-    if (!mayUnderstand(state, text, this.ctx.registry) && !this.surveys.mayHoldReport(state, text)) return undefined;
+    if (!mayUnderstand(state, text, this.ctx.registry) && !this.surveys.mayHoldReport(state, text))
+      return { emergency };
     const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-    return assistant.understand(text, locale);
+    return { understanding: await assistant.understand(text, locale), emergency };
+  }
+
+  /** A message kept at the language question is handled once a language is chosen: read it beforehand. */
+  private async understandKept(
+    inbound: Inbound,
+    assistant: NonNullable<AppContext['assistant']>,
+  ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment } | undefined> {
+    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
+    const kept = thread ? keptAtLanguage(thread.state) : undefined;
+    if (!kept) return undefined;
+    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+    return { understanding: await assistant.understand(kept, locale), emergency: assistant.assessEmergency(kept) };
   }
 
   /** For `/survey report|close`: the free-text themes, worked out before the transaction. */
@@ -161,6 +189,7 @@ export class App implements OwnerSide, SurveyOwners {
     understanding?: Understanding,
     draft?: string,
     themes?: AnswerSummary,
+    emergency?: EmergencyAssessment,
   ): Promise<InboundResult> {
     const now = this.ctx.clock.now();
     if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
@@ -208,7 +237,7 @@ export class App implements OwnerSide, SurveyOwners {
         return { duplicate: false };
       }
     }
-    return this.ownerMessage(tx, inbound, now, understanding);
+    return this.ownerMessage(tx, inbound, now, understanding, emergency);
   }
 
   /** Added to some other group by mistake: say once that we work in private chats, then stay quiet. */
@@ -227,6 +256,7 @@ export class App implements OwnerSide, SurveyOwners {
     inbound: Inbound,
     now: Date,
     understanding?: Understanding,
+    emergency?: EmergencyAssessment,
   ): Promise<InboundResult> {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
     if (inbound.content.type === 'text' && (await this.links.tryCode(tx, owner, inbound, inbound.content.text))) {
@@ -243,7 +273,17 @@ export class App implements OwnerSide, SurveyOwners {
       const text = inbound.content.text;
       thread = (await this.surveys.pauseForReport(tx, owner, inbound, thread, text, understanding)) ?? thread;
     }
-    const result = await this.runEngine(tx, owner, thread, inbound.content, inbound, now, undefined, understanding);
+    const result = await this.runEngine(
+      tx,
+      owner,
+      thread,
+      inbound.content,
+      inbound,
+      now,
+      undefined,
+      understanding,
+      emergency,
+    );
     if (inbound.content.type !== 'button') return { duplicate: false };
     return { duplicate: false, ack: { text: result.ack ?? '' } };
   }
@@ -270,6 +310,7 @@ export class App implements OwnerSide, SurveyOwners {
     now: Date,
     notBefore?: Date,
     understanding?: Understanding,
+    emergency?: EmergencyAssessment,
   ): Promise<{ ack?: string }> {
     const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
     const ctx: EngineContext = {
@@ -285,6 +326,7 @@ export class App implements OwnerSide, SurveyOwners {
       params: {},
       tickets: tickets.map(summarise),
       ...(understanding ? { understanding } : {}),
+      ...(emergency ? { emergency } : {}),
       now,
     };
     const outcome = step(thread.state, event, ctx);
@@ -304,6 +346,8 @@ export class App implements OwnerSide, SurveyOwners {
         return { ...owner, ...effect.patch };
       case 'ticket.create':
         return this.createTicket(tx, owner, address, effect, now);
+      case 'emergency.details':
+        return this.emergencyDetails(tx, owner, address, effect, now);
       case 'flow.cancelled':
         this.ctx.log.info({ flow: effect.flowId, ownerId: owner.id }, 'flow cancelled by the owner');
         await this.surveys.flowCancelled(tx, owner, effect);
@@ -362,7 +406,10 @@ export class App implements OwnerSide, SurveyOwners {
     });
     const long = [...draft.description].length >= CARD_SUMMARY_FROM;
     const summary = long ? this.ctx.assistant?.understandNow(draft.description).summary : undefined;
-    const ticket: Ticket = summary ? { ...created, summary } : created;
+    const summarised: Ticket = summary ? { ...created, summary } : created;
+    // What is happening in an emergency, when the rules knew it: on the card from the start.
+    const what = whatIsHappening(effect.answers.what);
+    const ticket = what ? withEmergencyWhat(summarised, what, { type: 'owner', id: owner.id }, now) : summarised;
     await tx.saveTicket(ticket);
     this.ctx.log.info(
       { ticket: number, urgency: ticket.urgency, category: ticket.category, channel: address.channel },
@@ -387,6 +434,42 @@ export class App implements OwnerSide, SurveyOwners {
     };
     if (updated.phone !== owner.phone) await this.links.offer(tx, updated, address);
     return updated;
+  }
+
+  /**
+   * After an emergency report: the owner's call-back number and what is happening, added to their open
+   * emergency ticket (its card is updated) and acknowledged.
+   */
+  private async emergencyDetails(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    effect: FlowEffect,
+    now: Date,
+  ): Promise<Owner> {
+    const mine = await tx.listTickets({ ownerId: owner.id, limit: 10 });
+    const found = mine.find((t) => t.urgency === 'emergency' && isOpen(t.status));
+    if (!found) return owner;
+    const ticket = await this.ownTicket(tx, owner, found.id);
+    if (!ticket) return owner;
+    let updated = ticket;
+    const phone = typeof effect.answers.phone === 'string' ? effect.answers.phone : undefined;
+    if (phone && updated.contact?.phone !== phone) {
+      updated = { ...updated, contact: { name: updated.contact?.name ?? owner.name ?? '', phone }, updatedAt: now };
+    }
+    const what = whatIsHappening(effect.answers.what);
+    if (what && emergencyWhatOf(updated) !== what) {
+      updated = withEmergencyWhat(updated, what, { type: 'owner', id: owner.id }, now);
+    }
+    if (updated !== ticket) {
+      await tx.saveTicket(updated);
+      await this.ctx.updateCard(tx, updated);
+      this.ctx.log.info({ ticket: updated.number, callBack: phone !== undefined, what }, 'emergency details recorded');
+    }
+    if (effect.stepId === 'what' || effect.answers.what !== undefined) {
+      await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'emergency.details_noted') });
+    }
+    return phone && !owner.phone ? { ...owner, phone } : owner;
   }
 
   /** The owner's own ticket, checked: the engine's claim is never trusted on its own. */
@@ -896,4 +979,14 @@ export function draftFromAnswers(
     attachments: photos.map((p) => ({ ref: p.ref, channel, ...(p.caption ? { caption: p.caption } : {}) })),
     ...(name && phone ? { contact: { name, phone } } : {}),
   };
+}
+
+/** The owner's answer to "what is happening?", when it is one of the emergency kinds. */
+function whatIsHappening(value: unknown): string | undefined {
+  return typeof value === 'string' && EMERGENCY_WHAT.includes(value) ? value : undefined;
+}
+
+/** The ticket with what is happening on its timeline (read back by emergencyWhatOf). */
+function withEmergencyWhat(ticket: Ticket, what: string, actor: Actor, at: Date): Ticket {
+  return addEvent(ticket, { at, actor, action: 'note', note: `emergency: ${what}`, data: { emergencyWhat: what } });
 }

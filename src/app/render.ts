@@ -44,6 +44,23 @@ function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
 }
 
+/** What an owner can say is happening in an emergency (flows/emergency.yaml, step `what`), and security. */
+export const EMERGENCY_WHAT: readonly string[] = ['fire', 'gas', 'trapped', 'water', 'injury', 'other', 'security'];
+
+/** What is happening at an emergency, as the owner (or the rules) last said: from the ticket's timeline. */
+export function emergencyWhatOf(ticket: Ticket): string | undefined {
+  for (let i = ticket.timeline.length - 1; i >= 0; i -= 1) {
+    const what = ticket.timeline[i]?.data?.emergencyWhat;
+    if (typeof what === 'string' && EMERGENCY_WHAT.includes(what)) return what;
+  }
+  return undefined;
+}
+
+function emergencyWhatLabel(t: (key: string) => string, ticket: Ticket): string | undefined {
+  const what = emergencyWhatOf(ticket);
+  return what ? t(`emergency.option.what.${what}`) : undefined;
+}
+
 /** What staff can do to a ticket from the group. */
 export const STAFF_ACTIONS = [
   'accept',
@@ -92,7 +109,8 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     line('description', ticket.summary ? clip(ticket.description, 300) : ticket.description),
     line('subject', ticket.subject),
     line('demand', ticket.demand),
-    line('contact', ticket.contact ? `${ticket.contact.name} ${maskPhone(ticket.contact.phone)}` : undefined),
+    line('emergency_what', emergencyWhatLabel(t, ticket)),
+    line('contact', ticket.contact ? `${ticket.contact.name} ${maskPhone(ticket.contact.phone)}`.trim() : undefined),
     line('photos', ticket.attachments.length > 0 ? String(ticket.attachments.length) : undefined),
     // What staff typed has no length limit: clipped here (in full on the timeline), so the card keeps its
     // last lines (the accountable person) within a platform's message size.

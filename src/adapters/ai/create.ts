@@ -3,9 +3,11 @@
  * and says which in the log. The keyword file is loaded either way (the OpenAI assistant falls back on it).
  */
 import type { Clock } from '../../core/ports.js';
+import type { EmergencyRules } from '../../core/understand/emergency.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import type { Logger } from '../../logger.js';
 import type { Assistant } from './assistant.js';
+import { loadEmergencyRules } from './emergency-file.js';
 import { loadKeywords } from './keywords-file.js';
 import { OfflineAssistant } from './offline.js';
 import { type AiConfig, OpenAIAssistant, type OpenAIAssistantOptions } from './openai.js';
@@ -14,9 +16,14 @@ export interface CreateAssistantOptions extends OpenAIAssistantOptions {
   /** Compiled keywords; loaded from `keywordsPath` (default `flows/keywords.yaml`) when left out. */
   keywords?: Keywords;
   keywordsPath?: string;
+  /** Compiled emergency rules; loaded from `flows/understand/emergency.yaml` when left out. */
+  emergencyRules?: EmergencyRules;
 }
 
-/** Throws KeywordsError when the keyword file is missing or broken: start-up should stop then. */
+/**
+ * Throws KeywordsError (or EmergencyRulesError) when the keyword file (or the emergency rules) is missing
+ * or broken: start-up should stop then.
+ */
 export function createAssistant(
   ai: AiConfig | null,
   log: Logger,
@@ -24,7 +31,7 @@ export function createAssistant(
   opts: CreateAssistantOptions = {},
 ): Assistant {
   const keywords = opts.keywords ?? loadKeywords(opts.keywordsPath);
-  const offline = new OfflineAssistant(keywords);
+  const offline = new OfflineAssistant(keywords, opts.emergencyRules ?? loadEmergencyRules());
   if (!ai) {
     log.info({ aiMode: 'offline' }, 'AI assistance: offline (keyword classifier); set OPENAI_API_KEY to use a model');
     return offline;

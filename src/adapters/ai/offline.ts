@@ -7,13 +7,13 @@
 import type { Locale } from '../../core/types.js';
 import {
   classify,
-  isEmergency,
   isEmptyAnswer,
   SUMMARY_MAX,
   summarise,
   themeLabel,
   themeOf,
 } from '../../core/understand/classify.js';
+import { assessEmergency, type EmergencyAssessment, type EmergencyRules } from '../../core/understand/emergency.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { mask } from '../../core/understand/mask.js';
 import {
@@ -24,6 +24,7 @@ import {
   type ReplyContext,
   type Understanding,
 } from './assistant.js';
+import { loadEmergencyRules } from './emergency-file.js';
 
 /** The most quotes per theme, and the longest quote. */
 const QUOTES_PER_THEME = 3;
@@ -31,14 +32,18 @@ const QUOTE_MAX = 100;
 
 export class OfflineAssistant implements Assistant {
   readonly mode = 'offline' as const;
-  constructor(readonly keywords: Keywords) {}
+  constructor(
+    readonly keywords: Keywords,
+    /** The emergency rules; read from flows/understand/emergency.yaml when left out. */
+    readonly emergencyRules: EmergencyRules = loadEmergencyRules(),
+  ) {}
 
-  isEmergency(text: string): boolean {
-    return isEmergency(text, this.keywords);
+  assessEmergency(text: string): EmergencyAssessment {
+    return assessEmergency(text, this.emergencyRules);
   }
 
   understandNow(text: string): Understanding {
-    const c = classify(text, this.keywords);
+    const c = classify(text, this.keywords, this.emergencyRules);
     return {
       kind: c.kind,
       category: c.category,

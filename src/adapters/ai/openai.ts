@@ -16,6 +16,7 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../core/ports.js';
 import { CATEGORIES, type EstateLocation, type Locale, TICKET_KINDS, URGENCIES } from '../../core/types.js';
 import { looksLikeInstructions } from '../../core/understand/classify.js';
+import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import { foldForMatch } from '../../core/understand/keywords.js';
 import { findFlat, isPublicAreaText } from '../../core/understand/location.js';
 import { INTENTS } from '../../core/understand/labels.js';
@@ -253,8 +254,8 @@ export class OpenAIAssistant implements Assistant {
     this.bucket = new CallBucket(config.callsPerMinute, clock);
   }
 
-  isEmergency(text: string): boolean {
-    return this.offline.isEmergency(text);
+  assessEmergency(text: string): EmergencyAssessment {
+    return this.offline.assessEmergency(text);
   }
 
   understandNow(text: string): Understanding {

@@ -19,6 +19,8 @@ import type {
   OutboundMessage,
   UnsupportedKind,
 } from '../types.js';
+import type { EmergencyAssessment } from '../understand/emergency.js';
+import { findLocation } from '../understand/location.js';
 import { suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
 import {
   type Checked,
@@ -53,6 +55,11 @@ export interface EngineContext {
   tickets?: TicketSummary[];
   /** What the assistant read from this message's free text (computed before the step; never a filing). */
   understanding?: Understanding;
+  /**
+   * The emergency rules' verdict on this message's text, computed before the step in every state (never
+   * by a model). Without it, `understanding.emergency` counts as present.
+   */
+  emergency?: EmergencyAssessment;
   /** The instant of this step (the engine never reads a clock). */
   now: Date;
 }
@@ -172,6 +179,15 @@ export function mayUnderstand(state: ConversationState, text: string, registry: 
   const spec = registry.flows.get(state.flow.flowId);
   const kind = spec ? getStep(spec, state.flow.stepId)?.answer.kind : undefined;
   return Boolean(spec?.understands) && (kind === 'choice' || kind === 'yesno');
+}
+
+/** A message waiting for the owner's answer to the emergency check, with where the conversation was. */
+interface CheckedMessage {
+  text: string;
+  prompt?: ConversationState['prompt'];
+  promptData?: string[];
+  understanding?: Understanding;
+  kind?: EmergencyAssessment['kind'];
 }
 
 const LANGUAGES: { locale: Locale; label: string }[] = [
@@ -294,14 +310,15 @@ class Run {
     }
   }
 
-  private text(raw: string): void {
+  /** `checked`: the owner has said this message is not an emergency (it does what it would have done). */
+  private text(raw: string, checked = false): void {
+    const parsed = parseCommand(raw, this.ctx.registry);
+    if (parsed && 'command' in parsed) return this.command(parsed.command);
+    // An emergency takes the emergency path at once, before any length limit; an unclear one is asked.
+    if (!checked && this.emergencyTakesOver(raw)) return;
     if ([...raw].length > HARD_TEXT_LIMIT) {
       return this.reprompt('input.too_long', { max: this.maxTextHere(), length: [...raw].length });
     }
-    const parsed = parseCommand(raw, this.ctx.registry);
-    if (parsed && 'command' in parsed) return this.command(parsed.command);
-    // Anything that reads as an emergency takes the emergency path at once (keyword rules decide it).
-    if (this.ctx.understanding?.emergency && this.mayRedirect()) return this.emergencyFrom(raw);
     const prompt = this.currentPrompt();
     const folded = fold(raw);
     const byLabel =
@@ -549,6 +566,19 @@ class Run {
         flow.stage = undefined;
         return this.ask(s);
       }
+      // A question answered in advance (the place in an emergency message) still files the ticket.
+      if (
+        s.effect === 'ticket.create' &&
+        s.answer.kind !== 'confirm' &&
+        !flow.editing &&
+        flow.preset?.includes(s.id) &&
+        flow.answers[s.id] !== undefined &&
+        !flow.history.includes(s.id)
+      ) {
+        flow.stepId = s.id;
+        flow.history.push(s.id);
+        this.runEffect(spec, s);
+      }
       next = s.end ? undefined : nextStepId(spec, s, flow.answers, this.ctx.owner);
     }
     this.finish();
@@ -584,7 +614,9 @@ class Run {
   private startQueued(): boolean {
     const queued = this.state.queue.shift();
     if (!queued) return false;
-    this.startFlow(queued.flowId, queued.context, {});
+    // A report an emergency interrupted comes back with its answers, and the owner is told so.
+    if (queued.answers) this.say('emergency.report_back');
+    this.startFlow(queued.flowId, queued.context, queued.answers ?? {});
     return true;
   }
 
@@ -642,6 +674,7 @@ class Run {
     if (this.state.prompt === 'pick_ticket') return this.pickTicketPrompt();
     if (this.state.prompt === 'mytickets') return this.myTicketsPrompt();
     if (this.state.prompt === 'confirm_cancel') return this.confirmCancelPrompt();
+    if (this.state.prompt === 'emergency_check') return this.emergencyCheckPrompt();
     const step = this.currentStep();
     return step ? this.stepPrompt(step) : undefined;
   }
@@ -681,7 +714,8 @@ class Run {
     if (
       this.state.prompt === 'pick_ticket' ||
       this.state.prompt === 'mytickets' ||
-      this.state.prompt === 'confirm_cancel'
+      this.state.prompt === 'confirm_cancel' ||
+      this.state.prompt === 'emergency_check'
     ) {
       const prompt = this.currentPrompt();
       if (prompt) {
@@ -992,20 +1026,114 @@ class Run {
   }
 
   /**
-   * Starts the emergency flow with the owner's words kept as the description. A report in progress gives
-   * way to it (its words are the emergency's); any other flow (a plan, a revisit, a survey) is asked again
-   * once the emergency is filed.
+   * The emergency check, run on every text in every state before anything else: `present` takes the
+   * emergency path at once; `unclear` asks the owner (yes / no), except inside a revisit or a survey,
+   * where only a present emergency interrupts and anything else is just an answer. True when it took over.
    */
-  private emergencyFrom(raw: string): void {
+  private emergencyTakesOver(raw: string): boolean {
+    const verdict = this.ctx.emergency?.verdict ?? (this.ctx.understanding?.emergency ? 'present' : 'none');
+    if (verdict === 'none' || !this.mayRedirect()) return false;
+    if (verdict === 'present') {
+      // Typed while the check waits: both messages are the emergency's words.
+      const waiting = this.state.prompt === 'emergency_check' ? this.checkedMessage() : undefined;
+      this.emergencyFrom(waiting ? `${waiting.text}\n${raw}` : raw, this.ctx.emergency?.kind);
+      return true;
+    }
+    if (this.state.prompt === 'emergency_check' || this.answersOnly()) return false;
+    this.askEmergencyCheck(raw);
+    return true;
+  }
+
+  /** A revisit or a survey: what the owner writes there is an answer unless it is plainly an emergency. */
+  private answersOnly(): boolean {
+    const spec = this.spec();
+    if (!spec) return false;
+    const effects = [spec.done, ...spec.steps.map((s) => s.effect)];
+    return effects.includes('revisit.record') || effects.includes('survey.answer');
+  }
+
+  /** Shows the emergency numbers and asks one question: is it happening now? The message waits for the answer. */
+  private askEmergencyCheck(raw: string): void {
+    const waiting: CheckedMessage = {
+      text: raw,
+      ...(this.state.prompt ? { prompt: this.state.prompt } : {}),
+      ...(this.state.promptData ? { promptData: this.state.promptData } : {}),
+      ...(this.ctx.understanding ? { understanding: this.ctx.understanding } : {}),
+      ...(this.ctx.emergency?.kind ? { kind: this.ctx.emergency.kind } : {}),
+    };
+    this.state.prompt = 'emergency_check';
+    this.state.promptData = [JSON.stringify(waiting)];
+    this.state.seq += 1;
+    this.emitPrompt(this.emergencyCheckPrompt());
+  }
+
+  private emergencyCheckPrompt(): Prompt {
+    return {
+      text: this.t('emergency.check.ask'),
+      buttons: [
+        { label: this.t('emergency.check.yes'), value: 'y' },
+        { label: this.t('emergency.check.no'), value: 'n' },
+      ],
+      columns: 2,
+    };
+  }
+
+  private checkedMessage(): CheckedMessage | undefined {
+    const raw = this.state.promptData?.[0];
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as CheckedMessage;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The owner answered the emergency check: yes starts the emergency path with their words; no puts the
+   * conversation back where it was and the message does what it would have done (a report, a form answer …).
+   */
+  private emergencyChecked(yes: boolean): void {
+    const waiting = this.checkedMessage();
+    this.state.prompt = undefined;
+    this.state.promptData = undefined;
+    if (!waiting) return this.askAgainOrMenu();
+    if (yes) return this.emergencyFrom(waiting.text, waiting.kind);
+    if (waiting.prompt) this.state.prompt = waiting.prompt;
+    if (waiting.promptData) this.state.promptData = waiting.promptData;
+    if (waiting.understanding) this.ctx.understanding = waiting.understanding;
+    else delete this.ctx.understanding;
+    delete this.ctx.emergency;
+    this.text(waiting.text, true);
+  }
+
+  /**
+   * Starts the emergency flow with the owner's words kept as the description, the place reused when the
+   * message names one and what is happening pre-selected when the rules know it. A report in progress
+   * waits with its answers and is offered back once the emergency is filed; any other flow (a plan, a
+   * revisit, a survey) is asked again then.
+   */
+  private emergencyFrom(raw: string, kind?: EmergencyAssessment['kind']): void {
     const flow = this.flow;
-    if (flow && this.spec()?.understands) this.abandon();
+    if (flow && this.spec()?.understands && Object.keys(flow.answers).length === 0) this.abandon();
     else if (flow) {
-      this.state.queue.unshift({ flowId: flow.flowId, context: flow.context, queuedAt: this.ctx.now.toISOString() });
+      const report = this.spec()?.understands === true;
+      this.state.queue.unshift({
+        flowId: flow.flowId,
+        context: flow.context,
+        ...(report ? { answers: flow.answers } : {}),
+        queuedAt: this.ctx.now.toISOString(),
+      });
       this.state.flow = undefined;
     }
     this.state.prompt = undefined;
     this.state.promptData = undefined;
-    this.startFlow(this.emergencyFlowId(), { description: [...cleanText(raw)].slice(0, 1000).join('') }, {});
+    const text = [...cleanText(raw)].slice(0, 1000).join('');
+    const location = findLocation(text);
+    const preset: Record<string, AnswerValue> = {
+      ...(location ? { location } : {}),
+      ...(kind && kind !== 'other' ? { what: kind } : {}),
+    };
+    this.startFlow(this.emergencyFlowId(), { description: text }, preset);
   }
 
   /** Starts the report flow with the assistant's suggestions as answers: straight to the read-back. */
@@ -1063,6 +1191,7 @@ class Run {
   /** A button (or a typed number or label naming one) for the current prompt. */
   private choose(value: string, label: string): void {
     this.closeBuiltInPrompt(label);
+    if (this.state.prompt === 'emergency_check') return this.emergencyChecked(value === 'y');
     if (this.state.prompt === 'pick_ticket') {
       const note = this.state.promptData?.[0];
       const suggestion = this.state.promptData?.[1];
@@ -1195,6 +1324,12 @@ class Run {
     const step = this.currentStep();
     const flow = this.flow;
     if (this.state.prompt === 'menu' || this.state.prompt === 'mytickets') return this.freeText(raw);
+    if (this.state.prompt === 'emergency_check') {
+      // 是 / 对 / 不是 / 没有 … typed instead of tapped.
+      const yes = checkYesNo(raw);
+      if (yes.ok)
+        return this.choose(yes.value ? 'y' : 'n', this.t(yes.value ? 'emergency.check.yes' : 'emergency.check.no'));
+    }
     if (this.state.prompt || !step || !flow) return this.reprompt('input.choose');
     const a = step.answer;
     let checked: Checked;

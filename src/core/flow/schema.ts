@@ -71,6 +71,8 @@ export const EFFECTS = [
   'rejection.answer',
   'revisit.record',
   'survey.answer',
+  /** After an emergency is filed: the call-back number and what is happening, onto its ticket. */
+  'emergency.details',
 ] as const;
 export type EffectName = (typeof EFFECTS)[number];
 

@@ -41,6 +41,8 @@ export interface FlowState {
 export interface QueuedFlow {
   flowId: string;
   context: Record<string, string | number | boolean>;
+  /** Answers already given (a report an emergency interrupted): offered back with them. */
+  answers?: Record<string, AnswerValue>;
   /** ISO instant. */
   queuedAt: string;
 }
@@ -53,7 +55,7 @@ export interface ConversationState {
   /** Counts every question asked; buttons carry it, so a button from an earlier question is recognised. */
   seq: number;
   /** What the last question was, when it was not a flow step (the menu, the language list …). */
-  prompt?: 'menu' | 'lang' | 'pick_ticket' | 'mytickets' | 'confirm_cancel';
+  prompt?: 'menu' | 'lang' | 'pick_ticket' | 'mytickets' | 'confirm_cancel' | 'emergency_check';
   /** Extra data for that prompt: the owner's message waiting for a ticket to go to, the ticket to cancel. */
   promptData?: string[];
   flow?: FlowState;

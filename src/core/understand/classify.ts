@@ -11,6 +11,7 @@ import {
   type TicketKind,
   type Urgency,
 } from '../types.js';
+import { assessEmergency, type EmergencyRules } from './emergency.js';
 import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.js';
 import { findLocation } from './location.js';
 
@@ -41,8 +42,9 @@ function emergencyTerms(folded: string, keywords: Keywords): Term[] {
 }
 
 /**
- * Whether the text reads as an emergency (fire, gas, a burst pipe or flooding, someone trapped or hurt,
- * a break-in). Keyword rules only: it never waits on a model, and the app checks it before anything else.
+ * The old keyword-list emergency check (`urgency.emergency` of flows/keywords.yaml). Superseded by
+ * {@link assessEmergency} and the rules of flows/understand/emergency.yaml; kept only for callers not
+ * moved yet (classify without rules).
  */
 export function isEmergency(text: string, keywords: Keywords): boolean {
   return emergencyTerms(foldForMatch(text), keywords).length > 0;
@@ -59,7 +61,8 @@ export function scoreCategories(
   }).sort((a, b) => b.score - a.score);
 }
 
-export function classify(text: string, keywords: Keywords): Classification {
+/** With `emergency` rules the emergency flag is their `present` verdict; without, the old keyword list. */
+export function classify(text: string, keywords: Keywords, emergency?: EmergencyRules): Classification {
   const folded = foldForMatch(text);
   const matched: string[] = [];
   const note = (section: string, terms: readonly Term[]) => {
@@ -81,15 +84,22 @@ export function classify(text: string, keywords: Keywords): Classification {
   note('kind.suggestion', suggestion);
   const kind = pickKind(sum(complaint), sum(suggestion), keywords.categories[category].kind);
 
-  const emergencyHits = emergencyTerms(folded, keywords);
-  note('urgency.emergency', emergencyHits);
-  const emergency = emergencyHits.length > 0;
+  let isEmergencyNow: boolean;
+  if (emergency) {
+    const a = assessEmergency(text, emergency);
+    isEmergencyNow = a.verdict === 'present';
+    if (isEmergencyNow) matched.push(...a.matched.map((m) => `emergency.${m}`));
+  } else {
+    const emergencyHits = emergencyTerms(folded, keywords);
+    note('urgency.emergency', emergencyHits);
+    isEmergencyNow = emergencyHits.length > 0;
+  }
   const urgentHits = matchTerms(folded, keywords.urgency.urgent);
   const lowHits = matchTerms(folded, keywords.urgency.low);
   note('urgency.urgent', urgentHits);
   note('urgency.low', lowHits);
   let urgency: Urgency;
-  if (emergency) urgency = 'emergency';
+  if (isEmergencyNow) urgency = 'emergency';
   else if (urgentHits.length > 0) urgency = 'urgent';
   else if (kind === 'suggestion' || lowHits.length > 0) urgency = 'low';
   else urgency = keywords.categories[category].urgency;
@@ -102,7 +112,7 @@ export function classify(text: string, keywords: Keywords): Classification {
     ...(location ? { location } : {}),
     summary: summarise(text),
     confidence,
-    emergency,
+    emergency: isEmergencyNow,
     matched,
   };
 }

@@ -16,7 +16,7 @@ describe('OfflineAssistant', () => {
       source: 'offline',
     });
     expect(ai.understandNow('厨房着火了')).toMatchObject({ emergency: true, urgency: 'emergency' });
-    expect(ai.isEmergency('I smell gas')).toBe(true);
+    expect(ai.assessEmergency('I smell gas').verdict).toBe('present');
     expect(ai.mode).toBe('offline');
   });
 

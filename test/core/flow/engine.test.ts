@@ -1132,9 +1132,9 @@ describe('the emergency flow', () => {
       },
     ]);
     expect(c.allEffects().filter((e) => e.type === 'ticket.create')).toHaveLength(1);
-    expect(c.state.flow).toBeUndefined();
-    // The application has the last word after an emergency (the ticket number); no menu follows.
-    expect(sentOf(out.output)).toEqual([]);
+    // Filed first; only then, once, a call-back number (skippable) for an owner with none on file.
+    expect(c.state.flow).toMatchObject({ flowId: 'emergency', stepId: 'phone' });
+    expect(sentOf(out.output).at(-1)?.text).toContain(t('emergency.ask.phone'));
   });
 
   it.each(['紧急', '/emergency', 'SOS', '救命'])('opens on %j', (text) => {
