@@ -135,7 +135,10 @@ export interface Bootstrapped {
  */
 export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
   const content = loadContent(o.root === undefined ? contentPaths() : contentPaths(o.root));
-  const assistant = createAssistant(o.config.ai, o.log, o.clock, { keywords: content.keywords });
+  const assistant = createAssistant(o.config.ai, o.log, o.clock, {
+    keywords: content.keywords,
+    emergencyRules: content.emergencyRules,
+  });
   const choice = storeChoice(o.config);
   const store = await openStore(choice);
   const rooms = staffRooms(o.config, { console: o.consoleStaffRoom });
