@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asksForInformation,
   checkLocation,
+  checkName,
   checkPhone,
   checkRating,
   checkText,
@@ -9,7 +11,11 @@ import {
   fold,
   formatPhone,
   HARD_TEXT_LIMIT,
+  isQuestionFor,
+  isSlashCommand,
   parseIndex,
+  readPlace,
+  readsAsQuestion,
 } from '../../../src/core/flow/answers.js';
 
 describe('cleanText', () => {
@@ -185,5 +191,194 @@ describe('parseIndex', () => {
 
   it.each(['100', '', 'a', '1a', '3栋', '-1', '1.5'])('reads no index from %j', (text) => {
     expect(parseIndex(text)).toBeUndefined();
+  });
+});
+
+describe('checkYesNo: what people type', () => {
+  it.each([
+    '可以',
+    '好的',
+    '好',
+    '行',
+    '嗯',
+    '嗯嗯',
+    '对',
+    '没问题',
+    '是的',
+    'ok',
+    'OK!',
+    'sure',
+    'Yes please',
+    'okay',
+  ])('reads %j as yes', (text) => {
+    expect(checkYesNo(text)).toEqual({ ok: true, value: true });
+  });
+
+  it.each(['不', '不用', '不用了', '没有', '不行', '不要', '算了', 'no thanks', 'No, thank you'])(
+    'reads %j as no',
+    (text) => {
+      expect(checkYesNo(text)).toEqual({ ok: true, value: false });
+    },
+  );
+
+  it.each(['可以吗', '不知道', '好像是', 'ok but', '行不行'])('does not guess at %j', (text) => {
+    expect(checkYesNo(text).ok).toBe(false);
+  });
+});
+
+describe('parseIndex: ordinals as people type them', () => {
+  it.each([
+    ['一', 1],
+    ['第一个', 1],
+    ['第1个', 1],
+    ['第二', 2],
+    ['三个', 3],
+    ['①', 1],
+    ['③', 3],
+    ['first', 1],
+    ['the first one', 1],
+    ['Second', 2],
+    ['option 2', 2],
+    ['no. 3', 3],
+  ])('reads %j as %d', (text, n) => {
+    expect(parseIndex(text)).toBe(n);
+  });
+
+  it.each(['1个', '一楼', '第一次漏水', 'first floor', 'one', '十一'])('reads no index from %j', (text) => {
+    expect(parseIndex(text)).toBeUndefined();
+  });
+});
+
+describe('isSlashCommand', () => {
+  it.each(['/accept T261128-0001', '/done', ' /reject 太贵 '])('sees a command in %j', (text) => {
+    expect(isSlashCommand(text)).toBe(true);
+  });
+  it.each(['3/2/501', '水管漏水 /', '1/2', '/'])('sees none in %j', (text) => {
+    expect(isSlashCommand(text)).toBe(false);
+  });
+});
+
+describe('readsAsQuestion', () => {
+  it.each([
+    '你们办公时间是几点',
+    '怎么交物业费',
+    '物业在哪里',
+    '停车费多少',
+    '什么时候来修',
+    '有人来吗？',
+    '修好了吗',
+    '那我的呢',
+    'what are the office hours',
+    'How do I pay',
+    'when will someone come',
+    'where is the office',
+    'why is it leaking',
+    'can I park here',
+    'is there a gym',
+    'ok?',
+  ])('reads %j as a question', (text) => {
+    expect(readsAsQuestion(text)).toBe(true);
+  });
+
+  it.each([
+    '3栋2单元501',
+    '张三',
+    '厨房水管漏水，一直在滴',
+    'Howard',
+    'Will Smith',
+    'Isabel',
+    '不知道是哪里',
+    'not sure where',
+  ])('reads %j as no question', (text) => {
+    expect(readsAsQuestion(text)).toBe(false);
+  });
+});
+
+describe('asksForInformation: a question about something other than the problem', () => {
+  it.each([
+    '你们办公时间是几点',
+    '怎么交物业费？',
+    '物业费多少钱一平？',
+    '请问在哪里办理门禁卡？',
+    '服务中心在哪？',
+    'what are the office hours?',
+    'How do I pay the management fee?',
+    'how much is the parking fee?',
+    'where is the management office?',
+  ])('%j asks for information', (text) => {
+    expect(asksForInformation(text)).toBe(true);
+  });
+
+  it.each([
+    '为什么天天漏水？',
+    '楼上漏水怎么办？',
+    '物业费为什么又涨了？',
+    '怎么又停水了？',
+    '水管漏了，能不能尽快来修？',
+    'why is my ceiling leaking again?',
+    'the tap in my kitchen drips, can you fix it?',
+    '厨房水管漏水，一直在滴',
+  ])('%j tells of a problem', (text) => {
+    expect(asksForInformation(text)).toBe(false);
+  });
+});
+
+describe('isQuestionFor: by what the step reads', () => {
+  it('refuses any question for a name or a short value, only requests for information in a report, none in a reply', () => {
+    expect(isQuestionFor('what are the office hours', 'name')).toBe(true);
+    expect(isQuestionFor('你们几点上班？', 'value')).toBe(true);
+    expect(isQuestionFor('为什么天天漏水？', 'value')).toBe(true);
+    expect(isQuestionFor('为什么天天漏水？', 'report')).toBe(false);
+    expect(isQuestionFor('你们办公时间是几点', 'report')).toBe(true);
+    expect(isQuestionFor('你们办公时间是几点', 'reply')).toBe(false);
+    expect(isQuestionFor('明天下午可以吗？', 'reply')).toBe(false);
+    expect(isQuestionFor('张三', 'name')).toBe(false);
+  });
+});
+
+describe('checkName', () => {
+  it.each([
+    ['张三', '张三'],
+    ['王阿姨', '王阿姨'],
+    ['我叫李明', '李明'],
+    ['my name is Li Ming', 'Li Ming'],
+    ['Mr. Smith', 'Mr. Smith'],
+    ['欧阳·娜娜', '欧阳·娜娜'],
+    ['a'.repeat(20), 'a'.repeat(20)],
+  ])('takes %j as %j', (text, name) => {
+    expect(checkName(text)).toEqual({ ok: true, value: name });
+  });
+
+  it.each([
+    ['a'.repeat(21), 'input.name_too_long'],
+    ['我家厨房漏水了，快来修', 'input.name_sentence'],
+    ['楼上漏水', 'input.name_sentence'],
+    ['好了吗', 'input.name_sentence'],
+    ['my tap leaks a lot', 'input.name_sentence'],
+    ['12345', 'input.name_letters'],
+    ['👍', 'input.name_letters'],
+    ['  ', 'input.empty'],
+  ])('refuses %j with %s', (text, error) => {
+    expect(checkName(text)).toMatchObject({ ok: false, error });
+  });
+});
+
+describe('readPlace', () => {
+  it('reads a flat in any usual form as known', () => {
+    expect(readPlace('三栋二单元501')).toEqual({
+      value: { kind: 'unit', building: '3', unit: '2', room: '501' },
+      known: true,
+    });
+    expect(readPlace('3-2-501').known).toBe(true);
+  });
+
+  it('keeps a public place we know as known, the whole text as its description', () => {
+    expect(readPlace('地下车库B区')).toEqual({ value: { kind: 'public', description: '地下车库B区' }, known: true });
+    expect(readPlace('the stairwell').known).toBe(true);
+  });
+
+  it('reads a place in no form we know as unknown, to be read back', () => {
+    expect(readPlace('李先生')).toEqual({ value: { kind: 'public', description: '李先生' }, known: false });
+    expect(readPlace('你们办公时间是几点').known).toBe(false);
   });
 });
