@@ -4,7 +4,7 @@
  * characters); flats (3栋2单元501), digits, commands and web addresses do not count.
  */
 
-/** `latin`: mostly English; `han`: mostly Chinese; `mixed`: unsure; undefined: no words at all (1, 👍). */
+/** `latin`: mostly English; `han`: mostly Chinese; `mixed`: unsure; undefined: too little to tell (1, 👍, ok). */
 export type Script = 'latin' | 'han' | 'mixed';
 
 /** At or above this share of Latin words a message is English; at or below 1 − it, Chinese. */
@@ -19,6 +19,8 @@ export function readScript(text: string): Script | undefined {
   const han = (s.match(/\p{Script=Han}/gu) ?? []).length;
   const latin = (s.match(/[A-Za-z]{2,}/g) ?? []).length;
   if (han === 0 && latin === 0) return undefined;
+  // One Latin word alone (hi, ok, hello) is written by Chinese owners too: it decides nothing.
+  if (han === 0 && latin < 2) return undefined;
   const share = latin / (latin + han / 1.5);
   if (share >= CLEAR) return 'latin';
   if (share <= 1 - CLEAR) return 'han';

@@ -5,7 +5,7 @@ describe('readScript', () => {
   it.each([
     'water is pouring through my ceiling',
     'fire in building 7',
-    'hello',
+    'hello there',
     'my flat is 3栋2单元501 and the tap leaks',
     'what are the office hours?',
   ])('reads %j as English', (text) => {
@@ -23,7 +23,10 @@ describe('readScript', () => {
     expect(readScript(text)).toBe('mixed');
   });
 
-  it.each(['1', '3-2-501', '👍', '/start', 'https://example.com', ''])('reads no language from %j', (text) => {
-    expect(readScript(text)).toBeUndefined();
-  });
+  it.each(['1', '3-2-501', '👍', '/start', 'https://example.com', '', 'ok', 'hi', 'Hello!'])(
+    'reads no language from %j',
+    (text) => {
+      expect(readScript(text)).toBeUndefined();
+    },
+  );
 });
