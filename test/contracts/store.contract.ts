@@ -8,6 +8,7 @@ import type {
   MessageLogEntry,
   NewJob,
   NewOutboxItem,
+  Praise,
   Store,
   SurveyCampaign,
   SurveyInvitation,
@@ -339,6 +340,15 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
               data: { assignee: 'staff-1', nested: { list: [1, 2] } },
             },
             { at: at(20 * MINUTE), actor: { type: 'system' }, action: 'reminder' },
+            // The system's entries as codes with parameters, kept as data; an old entry's sentence as it was.
+            {
+              at: at(30 * MINUTE),
+              actor: { type: 'system' },
+              action: 'revisit',
+              detail: { code: 'revisit.answers', solved: true, attitude: 'so_so', charged: false, score: 8 },
+              data: { by: 'chat' },
+            },
+            { at: at(40 * MINUTE), actor: { type: 'system' }, action: 'escalation', note: 'accept 100%' },
           ],
         });
         await store.saveTicket(ticket);
@@ -1062,6 +1072,50 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.getSetting('staff_chat')).toBe('-100456');
         await store.setSetting('empty', '');
         expect(await store.getSetting('empty')).toBe('');
+      });
+    });
+
+    describe('praise', () => {
+      const praise = (id: string, offset: number, team: Praise['team'], extra: Partial<Praise> = {}): Praise => ({
+        id,
+        ownerId: 'o1',
+        channel: 'wechat',
+        text: '表扬一下3栋的保洁阿姨',
+        team,
+        at: at(offset),
+        ...extra,
+      });
+
+      it('records praise once and lists a period newest first, with every field', async () => {
+        const named = praise('p2', 2 * HOUR, 'engineering', {
+          staff: { id: 'console:li', name: '李师傅' },
+          place: '3栋',
+        });
+        await store.addPraise(praise('p1', HOUR, 'cleaning'));
+        await store.addPraise(named);
+        await store.addPraise({ ...named, text: 'changed' }); // the same id again: nothing changes
+        await store.addPraise(praise('p3', 2 * DAY, 'cleaning'));
+        const day = { from: T0, to: at(DAY) };
+        expect(await store.listPraise(day)).toEqual([named, praise('p1', HOUR, 'cleaning')]);
+        expect(await store.listPraise(day, 1)).toEqual([named]);
+        expect(await store.listPraise({ from: at(2 * HOUR), to: at(2 * HOUR) })).toEqual([]);
+      });
+
+      it('counts a period (from inclusive, to exclusive) in total and per team', async () => {
+        await store.addPraise(praise('p1', 0, 'cleaning'));
+        await store.addPraise(praise('p2', HOUR, 'cleaning'));
+        await store.addPraise(praise('p3', 2 * HOUR, 'security'));
+        await store.addPraise(praise('p4', DAY, 'all'));
+        expect(await store.countPraise({ from: T0, to: at(DAY) })).toEqual({
+          total: 3,
+          byTeam: { cleaning: 2, security: 1 },
+        });
+        expect(await store.countPraise({ from: at(3 * DAY), to: at(4 * DAY) })).toEqual({ total: 0, byTeam: {} });
+      });
+
+      it('takes praise inside a transaction', async () => {
+        await store.transaction(async (tx) => tx.addPraise(praise('p1', 0, 'service')));
+        expect((await store.countPraise({ from: T0, to: at(DAY) })).total).toBe(1);
       });
     });
 

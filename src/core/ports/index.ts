@@ -3,11 +3,12 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings); every store adapter is split the same way.
+ * tickets, jobs, outbox, surveys, settings, praise); every store adapter is split the same way.
  */
 import type { JobStore } from './jobs.js';
 import type { OutboxStore } from './outbox.js';
 import type { OwnerStore } from './owners.js';
+import type { PraiseStore } from './praise.js';
 import type { SettingStore } from './settings.js';
 import type { StaffStore } from './staff.js';
 import type { SurveyStore } from './surveys.js';
@@ -19,6 +20,7 @@ export * from './errors.js';
 export * from './jobs.js';
 export * from './outbox.js';
 export * from './owners.js';
+export * from './praise.js';
 export * from './settings.js';
 export * from './staff.js';
 export * from './surveys.js';
@@ -34,7 +36,8 @@ export interface StoreTx
     JobStore,
     OutboxStore,
     SurveyStore,
-    SettingStore {}
+    SettingStore,
+    PraiseStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {

@@ -126,6 +126,18 @@ export interface SettingDoc {
   value: string;
 }
 
+/** Praise: the port's object as it is (instants as dates). */
+export interface PraiseDoc {
+  id: string;
+  ownerId: string;
+  channel: Channel;
+  text: string;
+  team: string;
+  staff?: { id: string; name: string };
+  place?: string;
+  at: Date;
+}
+
 /** What a read hands back: the document (maybe with `_id` and fields written by hand, which are ignored). */
 export type Stored<T> = { [K in keyof T]?: T[K] | null };
 
@@ -341,6 +353,8 @@ function eventToDoc(event: TimelineEvent): TimelineEventDoc {
   put(doc, 'from', event.from);
   put(doc, 'to', event.to);
   put(doc, 'note', event.note);
+  // The system's code, kept as data (read back as it was; the timeline checks its shape when it renders it).
+  if (event.detail !== undefined) doc.detail = asJson(event.detail);
   if (event.data !== undefined) doc.data = asJson(event.data);
   return doc;
 }
@@ -354,6 +368,7 @@ function eventFromDoc(doc: Stored<TimelineEventDoc>): TimelineEvent {
   put(event, 'from', doc.from);
   put(event, 'to', doc.to);
   put(event, 'note', doc.note);
+  if (doc.detail !== undefined && doc.detail !== null) event.detail = asJson(doc.detail);
   if (doc.data !== undefined && doc.data !== null) event.data = asJson(doc.data);
   return event;
 }

@@ -4,6 +4,7 @@
  * The store creates the collections and `INDEXES` itself at start-up (never mongoose's autoIndex).
  */
 import { type Connection, type Model, Schema, type SchemaOptions } from 'mongoose';
+import { PRAISE_TEAMS } from '../../../core/ports/praise.js';
 import { TICKET_STATUSES } from '../../../core/tickets/ticket.js';
 import { CATEGORIES, CHANNELS, LOCALES, RESPONSIBILITIES, TICKET_KINDS, URGENCIES } from '../../../core/types.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   MessageRefDoc,
   OutboxDoc,
   OwnerDoc,
+  PraiseDoc,
   SettingDoc,
   StaffDoc,
   SurveyCampaignDoc,
@@ -41,6 +43,7 @@ export const COLLECTIONS = {
   surveyInvitations: 'survey_invitations',
   surveyResponses: 'survey_responses',
   surveyOptOuts: 'survey_opt_outs',
+  praise: 'praise',
   sequences: 'store_sequences',
 } as const;
 
@@ -129,6 +132,11 @@ export const INDEXES: { readonly [K in CollectionKey]: readonly IndexDefinition[
     { key: { channel: 1, chatId: 1, platformMessageId: 1 }, name: 'message_refs_message' },
   ],
   settings: [{ key: { key: 1 }, name: 'settings_key', unique: true }],
+  praise: [
+    { key: { id: 1 }, name: 'praise_id', unique: true },
+    // listPraise and countPraise: a period's praise, newest first.
+    { key: { at: -1, id: -1 }, name: 'praise_at' },
+  ],
   surveyCampaigns: [
     { key: { id: 1 }, name: 'survey_campaigns_id', unique: true },
     // listSurveyCampaigns, newest first: all, by questionnaire, by status.
@@ -260,6 +268,7 @@ const eventSchema = new Schema(
     from: { type: String, enum: TICKET_STATUSES },
     to: { type: String, enum: TICKET_STATUSES },
     note: String,
+    detail: json,
     data: json,
   },
   SUB,
@@ -436,6 +445,20 @@ export const surveyResponseSchema = new Schema<SurveyResponseDoc>(
 
 export const surveyOptOutSchema = new Schema<SurveyOptOutDoc>({ ownerId: requiredString, at: requiredDate }, OPTIONS);
 
+export const praiseSchema = new Schema<PraiseDoc>(
+  {
+    id: requiredString,
+    ownerId: requiredString,
+    channel,
+    text: requiredString,
+    team: { type: String, enum: PRAISE_TEAMS, required: true },
+    staff: { type: { id: requiredString, name: requiredString, _id: false }, required: false },
+    place: String,
+    at: requiredDate,
+  },
+  OPTIONS,
+);
+
 export const sequenceSchema = new Schema<CounterDoc>({ name: requiredString, value: count }, OPTIONS);
 
 /** Every schema by collection; each carries its collection's `INDEXES`. */
@@ -455,6 +478,7 @@ export const SCHEMAS = {
   surveyInvitations: surveyInvitationSchema,
   surveyResponses: surveyResponseSchema,
   surveyOptOuts: surveyOptOutSchema,
+  praise: praiseSchema,
   sequences: sequenceSchema,
 } as const;
 
@@ -478,6 +502,7 @@ export interface Models {
   surveyInvitations: Model<SurveyInvitationDoc>;
   surveyResponses: Model<SurveyResponseDoc>;
   surveyOptOuts: Model<SurveyOptOutDoc>;
+  praise: Model<PraiseDoc>;
   sequences: Model<CounterDoc>;
 }
 
@@ -503,6 +528,7 @@ export function registerModels(connection: Connection): Models {
     surveyInvitations: model('surveyInvitations', surveyInvitationSchema),
     surveyResponses: model('surveyResponses', surveyResponseSchema),
     surveyOptOuts: model('surveyOptOuts', surveyOptOutSchema),
+    praise: model('praise', praiseSchema),
     sequences: model('sequences', sequenceSchema),
   };
 }

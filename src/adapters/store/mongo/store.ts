@@ -2,7 +2,7 @@
  * The MongoDB store: mongoose 9 behind the async Store port, held to the same contract as SQLite.
  *
  * Composed from one module per aggregate (owners, staff, threads, tickets, jobs, outbox, surveys,
- * settings) over the shared transaction plumbing of `transactions.ts`.
+ * settings, praise) over the shared transaction plumbing of `transactions.ts`.
  *
  * One dedicated connection (never mongoose's global one). At start-up the store checks that the server
  * is a replica set member or a mongos (transactions need one), creates every collection and index, and
@@ -21,6 +21,7 @@ import type {
   OutboxItem,
   OutboxStore,
   OwnerStore,
+  PraiseStore,
   SettingStore,
   StaffStore,
   Store,
@@ -45,6 +46,7 @@ import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
 import { MongoOutbox } from './outbox.js';
 import { MongoOwners } from './owners.js';
+import { MongoPraise } from './praise.js';
 import { COLLECTIONS, type CollectionKey, INDEXES, type Models, registerModels } from './schemas.js';
 import { MongoSettings } from './settings.js';
 import { MongoStaff } from './staff.js';
@@ -222,6 +224,7 @@ function composeOps(m: Models, session: ClientSession | undefined): StoreTx {
     ...bind<OutboxStore>(new MongoOutbox(m, session), AGGREGATES.outbox),
     ...bind<SurveyStore>(new MongoSurveys(m, session), AGGREGATES.surveys),
     ...bind<SettingStore>(new MongoSettings(m, session), AGGREGATES.settings),
+    ...bind<PraiseStore>(new MongoPraise(m, session), AGGREGATES.praise),
   };
 }
 

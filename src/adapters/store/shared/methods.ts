@@ -8,6 +8,7 @@ import {
   type JobStore,
   type OutboxStore,
   type OwnerStore,
+  type PraiseStore,
   type SettingStore,
   type StaffStore,
   StoreError,
@@ -111,6 +112,12 @@ const SETTINGS = {
   setSetting: 'write',
 } as const satisfies Record<keyof SettingStore, Access>;
 
+const PRAISE = {
+  addPraise: 'write',
+  listPraise: 'read',
+  countPraise: 'read',
+} as const satisfies Record<keyof PraiseStore, Access>;
+
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
   owners: OWNERS,
@@ -121,6 +128,7 @@ export const AGGREGATES = {
   outbox: OUTBOX,
   surveys: SURVEYS,
   settings: SETTINGS,
+  praise: PRAISE,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -133,6 +141,7 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...OUTBOX,
   ...SURVEYS,
   ...SETTINGS,
+  ...PRAISE,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

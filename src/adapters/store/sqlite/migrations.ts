@@ -226,6 +226,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tickets_revisit_comment ON tickets (revisit_comment_at, id) WHERE revisit_comment_at IS NOT NULL;
     `,
   },
+  {
+    id: 5,
+    name: 'praise',
+    // Praise owners give staff (表扬): a document per praise, counted per period and team.
+    sql: `
+      CREATE TABLE praise (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        team TEXT NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX praise_at ON praise (at, team);
+    `,
+  },
 ];
 
 /**

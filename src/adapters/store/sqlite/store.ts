@@ -1,6 +1,6 @@
 /**
  * The SQLite store: better-sqlite3 behind the async Store port, composed from one module per aggregate
- * (owners, staff, threads, tickets, jobs, outbox, surveys, settings) over the shared transaction
+ * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise) over the shared transaction
  * plumbing of `transactions.ts`. Every statement is prepared once per connection.
  *
  * Domain objects are JSON documents (instants as ISO strings) next to the columns the queries need
@@ -15,6 +15,7 @@ import { jobOps } from './jobs.js';
 import { migrate } from './migrations.js';
 import { outboxOps } from './outbox.js';
 import { ownerOps } from './owners.js';
+import { praiseOps } from './praise.js';
 import { toStoreError } from './rows.js';
 import { settingOps } from './settings.js';
 import { staffOps } from './staff.js';
@@ -74,5 +75,6 @@ function composeOps(db: Database.Database): Sync<StoreTx> {
     ...outboxOps(db),
     ...surveyOps(db),
     ...settingOps(db),
+    ...praiseOps(db),
   };
 }
