@@ -22,7 +22,7 @@ import { OfflineAssistant } from '../adapters/ai/offline.js';
 import { OpenAIAssistant } from '../adapters/ai/openai.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../core/ports.js';
-import type { EmergencyRules } from '../core/understand/emergency.js';
+import { type EmergencyRules, withModelEmergency } from '../core/understand/emergency.js';
 import {
   crossValidatedReadings,
   type EvalFigures,
@@ -59,14 +59,20 @@ export function offlineReader(u: Understander): Reader {
   return async (messages) => messages.map((m) => offlineReading(m.text, u));
 }
 
-/** The model's reading; the emergency verdict is always the rules' (a model can only add a present one). */
+/**
+ * The model's reading. The emergency verdict is the rules' (with the offline model's second line); the
+ * model's own emergency reading makes a `none` `unclear` at most, never `present`.
+ */
 export function modelReader(ai: OpenAIAssistant, u: Understander): Reader {
   return async (messages) => {
     const out: Reading[] = [];
     for (const m of messages) {
       const offline = offlineReading(m.text, u);
       const r = await ai.understand(m.text, m.locale);
-      const verdict = offline.verdict === 'present' || r.emergency ? 'present' : offline.verdict;
+      const verdict = withModelEmergency(
+        { verdict: offline.verdict, matched: [] },
+        r.emergencyUnclear === true || r.emergency,
+      ).verdict;
       out.push({
         intent: verdict === 'present' ? 'emergency' : (r.intent ?? offline.intent),
         verdict,
@@ -87,7 +93,7 @@ function render(name: string, f: EvalFigures): string {
   const lines = [
     `── ${name}: ${f.total} messages (zh-CN ${f.byLocale['zh-CN']}, en ${f.byLocale.en}), ${f.reports} reports and emergencies`,
     `   intent ${pct(f.accuracy.intent)}   kind ${pct(f.accuracy.kind)}   category ${pct(f.accuracy.category)} (zh ${pct(f.categoryByLocale['zh-CN'])}, en ${pct(f.categoryByLocale.en)})   urgency ${pct(f.accuracy.urgency)}   place ${pct(f.accuracy.location)}`,
-    `   emergencies: ${e.caught}/${e.labelled} caught (recall ${pct(e.recall)}), ${e.unclear} unclear; false alarms ${e.falseAlarms} (${pct(e.falseAlarmRate)}), ${e.unclearNonEmergencies} non-emergencies unclear`,
+    `   emergencies: recall ${pct(e.recall)} (${e.caught} present + ${e.unclear} unclear of ${e.labelled}; present only ${pct(e.presentRecall)})   false alarms ${e.falseAlarms} (${pct(e.falseAlarmRate)})   unclear on non-emergencies ${e.unclearNonEmergencies} (${pct(e.unclearRate)})`,
   ];
   for (const field of ['intent', 'category', 'kind'] as const) {
     const c = f.confusions[field];

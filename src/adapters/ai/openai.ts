@@ -50,6 +50,14 @@ const MODEL_CONFIDENCE = 0.8;
 
 const LANGUAGE: Record<Locale, string> = { 'zh-CN': 'Simplified Chinese', en: 'English' };
 
+/**
+ * The model's reading: an {@link Understanding}, and `emergencyUnclear` when the model reads an emergency
+ * the rules did not (the rules' `none` becomes `unclear` at most: see {@link withModelEmergency}).
+ */
+export interface ModelUnderstanding extends Understanding {
+  emergencyUnclear?: boolean;
+}
+
 // ── output schemas: JSON Schema for the model (strict), zod for what comes back ─────────────────
 
 const understandOut = z.strictObject({
@@ -262,7 +270,7 @@ export class OpenAIAssistant implements Assistant {
     return this.offline.understandNow(text);
   }
 
-  async understand(text: string, locale: Locale): Promise<Understanding> {
+  async understand(text: string, locale: Locale): Promise<ModelUnderstanding> {
     const offline = this.offline.understandNow(text);
     if (!text.trim()) return offline;
     if (looksLikeInstructions(text, this.offline.keywords)) {
@@ -282,19 +290,23 @@ export class OpenAIAssistant implements Assistant {
       400,
     );
     if (!out) return offline;
-    const emergency = offline.emergency || out.emergency || out.urgency === 'emergency';
+    // Only the rules decide `present` (offline.emergency): the model's emergency flag, urgency or intent
+    // where the rules found none cannot start the emergency path against their guards (past, thanks,
+    // hypothetical …); it makes the reading `emergencyUnclear` at most, for the owner to be asked.
+    const emergency = offline.emergency;
+    const modelSaysEmergency = out.emergency || out.urgency === 'emergency' || out.intent === 'emergency';
     const summary = oneLine(out.summary, MODEL_SUMMARY_MAX) ?? offline.summary;
     const location = this.checkLocation(out.location, text, offline.location);
-    // The rules' present verdict (or the model's emergency flag) makes an emergency; the model's intent alone cannot.
     const intent = out.intent && (emergency ? 'emergency' : out.intent === 'emergency' ? 'report' : out.intent);
     return {
       ...(intent ? { intent } : {}),
       kind: out.kind,
       category: out.category,
-      urgency: emergency ? 'emergency' : out.urgency,
+      urgency: emergency ? 'emergency' : out.urgency === 'emergency' ? 'urgent' : out.urgency,
       ...(location ? { location } : {}),
       summary,
       emergency,
+      ...(!emergency && modelSaysEmergency ? { emergencyUnclear: true } : {}),
       confidence: MODEL_CONFIDENCE,
       source: 'model',
     };

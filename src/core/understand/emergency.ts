@@ -6,8 +6,9 @@
  * Recall first: cues are patterns with short gaps on the normalised text (Traditional → Simplified, half
  * width, lower case), so word order, inserted words and Traditional characters do not hide an emergency.
  * Guards keep out the noise: past (上周…修好, last month), thanks, hypothetical (万一, what if, 演习),
- * negated (不是着火) and questions (怎么办). When a guard and a cue disagree and something says it may be
- * happening now, or when the cue alone is weak, the answer is `unclear`: the owner is asked, never guessed for.
+ * negated (不是着火), questions (怎么办) and hedges (会不会出事了). When a guard and a cue disagree and
+ * something says it may be happening now (an urgent marker, or the only guards are questions and hedges),
+ * or when the cue alone is weak, the answer is `unclear`: the owner is asked, never guessed for.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -16,7 +17,11 @@ import { normalise } from './normalise.js';
 export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;
 export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
 
-export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'question'] as const;
+/**
+ * What a guard says about a cue: `past`, `thanks`, `hypothetical` and `negated` say it is not happening now;
+ * a `question` (怎么办) or a `hedge` (会不会出事了) asked about something that reads as happening leaves it open.
+ */
+export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'question', 'hedge'] as const;
 export type GuardType = (typeof GUARD_TYPES)[number];
 
 export interface EmergencyAssessment {
@@ -158,10 +163,21 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   const kind = present && present !== 'other' ? { kind: present } : {};
   if (present !== undefined) {
     if (guards.size === 0) return { verdict: 'present', ...(present ? { kind: present } : {}), matched };
-    // Only a question (怎么办, what should I do) asked about something that reads as happening: ask back.
-    const onlyQuestion = guards.size === 1 && guards.has('question');
-    if (onlyQuestion || urgent !== undefined) return { verdict: 'unclear', ...kind, matched };
+    // A guard and a cue disagree: only a question or a hedge (怎么办, 会不会出事了) about something that
+    // reads as happening, or a sign that it is happening now (快, 现在, !!), leaves it open: ask back.
+    const open = [...guards].every((g) => g === 'question' || g === 'hedge');
+    if (open || urgent !== undefined) return { verdict: 'unclear', ...kind, matched };
     return { verdict: 'none', matched };
   }
   return { verdict: guards.size === 0 ? 'unclear' : 'none', matched };
+}
+
+/**
+ * The rules' verdict with a model's emergency reading added: where the rules say `none` and a model reads
+ * an emergency, `unclear` (the owner sees the emergency numbers and is asked); never `present`, which only
+ * the rules decide. `present` and `unclear` are kept as they are.
+ */
+export function withModelEmergency(rules: EmergencyAssessment, modelSaysEmergency: boolean): EmergencyAssessment {
+  if (rules.verdict !== 'none' || !modelSaysEmergency) return rules;
+  return { verdict: 'unclear', matched: [...rules.matched, 'model:emergency'] };
 }

@@ -11,6 +11,9 @@
  *
  * The intent is `emergency` exactly when the emergency rules say `present`; an `unclear` verdict is
  * passed on for the app to ask (是，正在发生 / 不是) while the intent is read as for any other text.
+ * A second line of defence ({@link assessText}): when the rules say `none` but the model, trained on
+ * emergencies against everything else, is fairly sure of an emergency, the verdict is `unclear`. The
+ * model can never make one `present`: only the rules page the duty staff.
  * Everything else is a small logistic regression (model.ts) over words and character n-grams
  * (segment.ts) whose inputs include the keyword scores (flows/keywords.yaml), trained on labelled
  * messages shipped in the repository (flows/understand/training.json).
@@ -41,12 +44,18 @@ type ModelUrgency = (typeof MODEL_URGENCIES)[number];
 export const CATEGORY_SURE = 0.45;
 /** Below this intent probability the intent is unsure: the app may ask what the owner wants. */
 export const INTENT_SURE = 0.5;
+/** At or above this emergency probability a text the rules call `none` is `unclear` (the owner is asked). */
+export const EMERGENCY_ASK = 0.5;
+
+const EMERGENCY_LABELS = ['emergency', 'not'] as const;
 
 export interface UnderstandModel {
   intent: Head<Exclude<Intent, 'emergency'>>;
   category: Head<Category>;
   kind: Head<TicketKind>;
   urgency: Head<ModelUrgency>;
+  /** Emergency or not: the second line of defence behind the emergency rules (never decides `present`). */
+  emergency: Head<(typeof EMERGENCY_LABELS)[number]>;
   /** How many labelled messages it learnt from. */
   trainedOn: number;
 }
@@ -142,8 +151,33 @@ export function trainUnderstandModel(messages: readonly LabelledMessage[], keywo
         r.m.urgency && r.m.urgency !== 'emergency' ? [{ input: r.input, label: r.m.urgency as ModelUrgency }] : [],
       ),
     ),
+    emergency: trainHead(
+      EMERGENCY_LABELS,
+      rows
+        .filter((r) => r.m.intent !== undefined || r.m.urgency !== undefined)
+        .map((r) => ({ input: r.input, label: r.intent === 'emergency' ? 'emergency' : 'not' })),
+    ),
     trainedOn: messages.length,
   };
+}
+
+/** How likely the model finds it that the text reports an emergency happening now, 0–1. */
+export function emergencyProbability(text: string, u: Pick<Understander, 'keywords' | 'model'>, input?: Input): number {
+  const p = predict(u.model.emergency, input ?? inputOf(text, u.keywords));
+  return p.find((s) => s.label === 'emergency')?.p ?? 0;
+}
+
+/**
+ * The emergency verdict the app acts on: the rules' (emergency.ts), with the model as a second line of
+ * defence: a text the rules call `none` that the model finds likely an emergency ({@link EMERGENCY_ASK})
+ * is `unclear`, so the owner sees the emergency numbers and is asked. Never `present` from the model.
+ */
+export function assessText(text: string, u: Understander, input?: Input): EmergencyVerdict {
+  const rules = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
+  if (rules.verdict !== 'none') return rules;
+  const p = emergencyProbability(text, u, input);
+  if (p < EMERGENCY_ASK) return rules;
+  return { verdict: 'unclear', matched: [...rules.matched, `model:${round2(p)}`] };
 }
 
 /** The keyword list's verdict: present when an emergency word matched, else none. */
@@ -157,8 +191,8 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Reads one owner text: intent with confidence, the emergency verdict, and the report it would be. */
 export function understandText(text: string, u: Understander): TextUnderstanding {
-  const emergency = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
   const input = inputOf(text, u.keywords);
+  const emergency = assessText(text, u, input);
   const intents = predict(u.model.intent, input) as Scored<Intent>[];
   const categories = predict(u.model.category, input);
   const kinds = predict(u.model.kind, input);

@@ -95,10 +95,12 @@ describe('evaluateReadings', () => {
     expect(r.accuracy.urgency).toBe(0.667);
   });
 
-  it('counts recall on present verdicts, unclear apart, and false alarms over non-emergencies', () => {
-    expect(r.emergency).toMatchObject({ labelled: 2, caught: 1, unclear: 1, recall: 0.5, falseAlarms: 1 });
-    expect(r.emergency.falseAlarmRate).toBe(0.333);
-    expect(r.emergency.unclearNonEmergencies).toBe(1);
+  it('counts recall on present and unclear verdicts (present alone apart), false alarms and unclear over non-emergencies', () => {
+    expect(r.emergency).toMatchObject({ labelled: 2, caught: 1, unclear: 1, recall: 1, presentRecall: 0.5 });
+    expect(r.emergency).toMatchObject({ falseAlarms: 1, falseAlarmRate: 0.333 });
+    expect(r.emergency).toMatchObject({ unclearNonEmergencies: 1, unclearRate: 0.333 });
+    const missed = evaluateReadings(messages.slice(1, 2), [reading({ verdict: 'none' })]);
+    expect(missed.emergency).toMatchObject({ recall: 0, presentRecall: 0 });
   });
 
   it('lists the commonest confusions and every miss', () => {

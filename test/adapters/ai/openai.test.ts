@@ -5,6 +5,7 @@ import { loadKeywords } from '../../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../../src/adapters/ai/offline.js';
 import { type AiConfig, OpenAIAssistant } from '../../../src/adapters/ai/openai.js';
 import { CATEGORIES, TICKET_KINDS, URGENCIES } from '../../../src/core/types.js';
+import { withModelEmergency } from '../../../src/core/understand/emergency.js';
 import { createLogger, type LogLevel } from '../../../src/logger.js';
 import { FakeClock } from '../../support/clock.js';
 import { completion, FakeOpenAI } from './fake-openai.js';
@@ -266,13 +267,45 @@ describe('OpenAIAssistant against a local OpenAI-compatible server', () => {
       expect(u.source).toBe('model');
     });
 
-    it('lets the model add an emergency the keywords missed', async () => {
+    it("makes the model's emergency where the rules found none unclear at most, never the emergency path", async () => {
       const text = '我爸突然站不起来说不出话了，在3栋2单元501';
-      expect(offline.assessEmergency(text).verdict).not.toBe('present');
-      server.reply({ body: completion(form({ category: 'other', urgency: 'emergency', emergency: true })) });
+      const rules = offline.assessEmergency(text);
+      expect(rules.verdict).not.toBe('present');
+      server.reply({
+        body: completion(form({ intent: 'emergency', category: 'other', urgency: 'emergency', emergency: true })),
+      });
       const u = await make().understand(text, 'zh-CN');
+      expect(u.emergency).toBe(false);
+      expect(u.urgency).not.toBe('emergency');
+      expect(u.intent).not.toBe('emergency');
+      expect(u.emergencyUnclear).toBe(true);
+      expect(withModelEmergency(rules, u.emergencyUnclear === true).verdict).toBe('unclear');
+    });
+
+    it("cannot start the emergency path against the rules' guards (past, thanks, hypothetical, drills)", async () => {
+      for (const text of [
+        '上周水管爆了你们来修的很快 谢谢',
+        'thanks for sorting out the gas leak last month',
+        'can we have a fire pit for bbq?',
+        '下周六消防演习 要不要下楼',
+      ]) {
+        expect(offline.assessEmergency(text).verdict).toBe('none');
+        server.reply({
+          body: completion(form({ intent: 'emergency', category: 'other', urgency: 'emergency', emergency: true })),
+        });
+        const u = await make().understand(text, text.startsWith('下') || text.startsWith('上') ? 'zh-CN' : 'en');
+        expect(u.emergency).toBe(false);
+        expect(u.urgency).not.toBe('emergency');
+        expect(u.emergencyUnclear).toBe(true);
+      }
+    });
+
+    it('leaves a present verdict of the rules present whatever the model says', async () => {
+      server.reply({ body: completion(form({ intent: 'thanks', urgency: 'low', emergency: false })) });
+      const u = await make().understand('9栋电梯困人了!!!快点 我老公在里面', 'zh-CN');
       expect(u.emergency).toBe(true);
-      expect(u.urgency).toBe('emergency');
+      expect(u.intent).toBe('emergency');
+      expect(u.emergencyUnclear).toBeUndefined();
     });
 
     it('masks names, phone numbers and flats in what the server receives', async () => {

@@ -58,6 +58,29 @@ describe('assessEmergency: present', () => {
     ['the front door is wide open and nobody is home at 1203', 'security'],
     ['快打120 有人不行了', 'other'],
     ['救命', 'other'],
+    // Widened from the tuning sets' misses (voice-to-text, Cantonese, English, every kind).
+    ['车棚里有辆电瓶车在烧 烟好大', 'fire'],
+    ['走廊好大煙 快啲嚟', 'fire'],
+    ['燃气表旁边闻到很重的味道', 'gas'],
+    ['gas pipe is hissing behind the cooker', 'gas'],
+    ['lift stopped with two people inside, tower 3', 'trapped'],
+    ['孩子把自己反锁在房间里了 才两岁', 'trapped'],
+    ['my toddler locked himself in the bathroom', 'trapped'],
+    ['厨房那根管子断了 水止不住', 'water'],
+    ['樓上爆水管 水一直流落嚟', 'water'],
+    ['消防栓爆了 水往电梯井里流', 'water'],
+    ['有個伯伯跌落樓梯 流緊血', 'injury'],
+    ['阿姨在楼梯摔下来了 撞到头 现在不动了', 'injury'],
+    ['小区泳池有小孩溺水', 'injury'],
+    ['he cut his leg badly, lots of blood', 'injury'],
+    ['停车场两个人打起来了 手里拿着棍子', 'security'],
+    ['Fight at the back gate, one of them has a knife', 'security'],
+    ['门锁被人撬烂了 贼可能还在附近', 'security'],
+    ['隔壁门大开着 喊了半天没人应', 'security'],
+    ['The door of flat 902 is wide open, lights off, nobody answering', 'security'],
+    ['有个小孩站在阳台外面的窗台上 家里没大人', 'other'],
+    ['a little boy is standing on the window ledge of the 5th floor', 'other'],
+    ['天台上有人说要跳楼', 'injury'],
   ])('%j is an emergency (%s)', (text, kind) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('present');
@@ -100,6 +123,20 @@ describe('assessEmergency: none', () => {
     'cigarette smoke from next door comes into my flat',
     'Where do I pay the gas bill?',
     'what should we do if there is a fire?',
+    // Look-alikes of the widened cues.
+    '热水炉点唔着火 系咪煤气冇气？',
+    'The fire hose reel cabinet door is broken',
+    '电梯困人的话应该打哪个电话',
+    '上次水管爆裂那次说要换管子 什么时候来换',
+    '股票又跌了 心态爆炸',
+    '今天吃火锅辣得我嘴巴着火了 哈哈',
+    'My heart is on fire for you',
+    'think the radiators need bleeding?',
+    '有人在楼梯间抽烟 整个楼梯都是烟',
+    '草坪的喷水器坏了 一直在喷水',
+    '消防车道天天停满车 真有火灾消防车都进不来',
+    "if there's ever a fire nobody is getting out of that stairwell",
+    '昨天燃气漏气的事谢谢你们及时处理 现在没事了',
     // Past, thanks, negated.
     '昨天电梯困人的事已经处理好了，谢谢你们',
     '感谢保安大哥上次帮我把家里的火扑灭',
@@ -150,6 +187,8 @@ describe('assessEmergency: unclear', () => {
     '我老婆摔倒了',
     '110',
     'someone is trapped',
+    // A hedge about something that reads as happening.
+    '邻居家门大开着 喊了半天没人 会不会出事了',
   ])('%j is unclear: the owner is asked', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('unclear');

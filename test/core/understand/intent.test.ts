@@ -2,9 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadEmergencyRules } from '../../../src/adapters/ai/emergency-file.js';
 import { loadTrainingData, loadUnderstandModel, TrainingDataError } from '../../../src/adapters/ai/model-file.js';
 import { scoreCategories } from '../../../src/core/understand/classify.js';
-import { trainUnderstandModel, understandText } from '../../../src/core/understand/intent.js';
+import {
+  assessText,
+  EMERGENCY_ASK,
+  trainUnderstandModel,
+  understandText,
+} from '../../../src/core/understand/intent.js';
 import { foldForMatch } from '../../../src/core/understand/keywords.js';
 import { predict, trainHead } from '../../../src/core/understand/model.js';
 import { features, stem, words } from '../../../src/core/understand/segment.js';
@@ -106,5 +112,31 @@ describe('the training data', () => {
     expect(files.some((f) => f.endsWith('eval-messages.json'))).toBe(true);
     expect(files.some((f) => f.endsWith('test.json'))).toBe(false);
     expect(messages.length).toBeGreaterThan(400);
+  });
+});
+
+describe('the emergency second line (the model behind the rules)', () => {
+  const emergencyRules = loadEmergencyRules();
+  const u = { keywords, model, emergencyRules };
+
+  it('asks (unclear) where the rules say none and the model finds an emergency likely; never present', () => {
+    // Written so that no emergency cue of the rules matches it.
+    const text = '我爸突然站不起来也说不出话了 嘴歪了 在3栋2单元501 快来人';
+    const a = assessText(text, u);
+    expect(a.verdict).not.toBe('present');
+    if (a.matched.some((m) => m.startsWith('model:'))) expect(a.verdict).toBe('unclear');
+    const quiet = assessText('物业费在哪里交', u);
+    expect(quiet.verdict).toBe('none');
+    expect(EMERGENCY_ASK).toBeGreaterThan(0);
+  });
+
+  it('turns none into unclear exactly at the threshold, and leaves the rules present or unclear alone', () => {
+    const always = { ...model, emergency: { ...model.emergency, bias: Float64Array.from([50, -50]) } };
+    const never = { ...model, emergency: { ...model.emergency, bias: Float64Array.from([-50, 50]) } };
+    expect(assessText('物业费在哪里交', { ...u, model: always })).toMatchObject({ verdict: 'unclear' });
+    expect(assessText('物业费在哪里交', { ...u, model: never }).verdict).toBe('none');
+    expect(assessText('厨房着火了！', { ...u, model: never }).verdict).toBe('present');
+    expect(assessText('我老婆摔倒了', { ...u, model: never }).verdict).toBe('unclear');
+    expect(understandText('物业费在哪里交', { ...u, model: always }).intent).not.toBe('emergency');
   });
 });
