@@ -4,66 +4,14 @@
  * alerted again every accept period until someone accepts them.
  */
 import type { Job, StoreTx } from '../core/ports.js';
-import { activePhases, CHECKPOINTS, deadlineAt, isOverdue, policyFor, type SlaPhase } from '../core/tickets/sla.js';
+import { activePhases, deadlineAt, isOverdue, policyFor, type SlaPhase } from '../core/tickets/sla.js';
 import { addEvent, type Ticket } from '../core/tickets/ticket.js';
 import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
+import { TicketChanges } from './tickets/changes.js';
 
-const PHASES: readonly SlaPhase[] = ['accept', 'progress', 'resolve'];
-
-function key(ticket: Ticket, phase: SlaPhase, percent: number | 'repeat'): string {
-  return `sla:${ticket.id}:${phase}:${percent}`;
-}
-
-/** Schedules the checkpoints of every phase the ticket is being timed on now. */
-export async function scheduleDeadlines(ctx: AppContext, tx: StoreTx, ticket: Ticket): Promise<void> {
-  const now = ctx.clock.now();
-  const policy = policyFor(ticket);
-  const { sla, businessHours } = ctx.policy;
-  for (const { phase, since } of activePhases(ticket)) {
-    for (const percent of CHECKPOINTS) {
-      const due = deadlineAt(since, policy, phase, percent, sla, businessHours, ctx.settings.timeZone);
-      if (!due || due.getTime() < now.getTime()) continue;
-      await tx.scheduleJob(
-        {
-          id: ctx.newId(),
-          type: 'sla.check',
-          dueAt: due,
-          key: key(ticket, phase, percent),
-          payload: { ticketId: ticket.id, phase, percent },
-        },
-        now,
-      );
-    }
-    if (policy === 'emergency' && phase === 'accept') {
-      const every = sla.emergency.acceptMs;
-      await tx.scheduleJob(
-        {
-          id: ctx.newId(),
-          type: 'sla.repeat',
-          dueAt: new Date(now.getTime() + every),
-          key: key(ticket, 'accept', 'repeat'),
-          payload: { ticketId: ticket.id, round: 1 },
-        },
-        now,
-      );
-    }
-  }
-}
-
-/** Cancels the pending checkpoints of some (default: all) phases. */
-export async function cancelDeadlines(
-  ctx: AppContext,
-  tx: StoreTx,
-  ticket: Ticket,
-  phases: readonly SlaPhase[] = PHASES,
-): Promise<void> {
-  const now = ctx.clock.now();
-  for (const phase of phases) {
-    for (const percent of CHECKPOINTS) await tx.cancelJobs(key(ticket, phase, percent), now);
-    if (phase === 'accept') await tx.cancelJobs(key(ticket, 'accept', 'repeat'), now);
-  }
-}
+// The timers themselves start and stop with the ticket changes (tickets/timers.ts); re-exported for the App.
+export { cancelDeadlines, scheduleDeadlines } from './tickets/timers.js';
 
 export function isTicketOverdue(ctx: AppContext, ticket: Ticket, now: Date): boolean {
   return isOverdue(ticket, now, ctx.policy.sla, ctx.policy.businessHours, ctx.settings.timeZone);
@@ -142,16 +90,17 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
       who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.no_one_configured'),
     });
   }
-  await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });
   const now = ctx.clock.now();
-  await tx.saveTicket(
-    addEvent(ticket, {
+  await new TicketChanges(ctx).apply(tx, {
+    ticket: addEvent(ticket, {
       at: now,
       actor: { type: 'system' },
       action: percent >= 100 ? 'escalation' : 'reminder',
       note: `${phase} ${percent}%`,
     }),
-  );
+    card: false,
+    staff: { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) },
+  });
 }
 
 /** Job `sla.repeat`: an emergency nobody has accepted is alerted again, with supervisors (then managers) named. */
@@ -168,16 +117,17 @@ export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job)
     minutes: Math.round((ctx.clock.now().getTime() - since.getTime()) / 60_000),
     who: mentions.map((m) => `@${m.name}`).join(' '),
   });
-  await ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) });
   const now = ctx.clock.now();
-  await tx.saveTicket(
-    addEvent(ticket, {
+  await new TicketChanges(ctx).apply(tx, {
+    ticket: addEvent(ticket, {
       at: now,
       actor: { type: 'system' },
       action: 'escalation',
       note: `emergency not accepted, round ${round}`,
     }),
-  );
+    card: false,
+    staff: { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) },
+  });
   await tx.scheduleJob(
     {
       id: ctx.newId(),

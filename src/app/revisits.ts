@@ -14,8 +14,8 @@ import { type Actor, addEvent, type RevisitRecord, type Ticket, transition } fro
 import { nextAllowed } from '../core/time.js';
 import type { Address, Owner } from '../core/types.js';
 import type { AppContext } from './context.js';
-import { scheduleDeadlines } from './deadlines.js';
 import { formatBusinessTime } from './render.js';
+import { TicketChanges } from './tickets/changes.js';
 
 /** What the revisit needs from the owner's side of the application. */
 export interface RevisitOwnerSide {
@@ -35,10 +35,14 @@ const SUPERVISOR_CONTACT_MS = 24 * 3_600_000;
 type RevisitAnswers = Omit<RevisitRecord, 'at' | 'by' | 'outcome'>;
 
 export class Revisits {
+  private readonly changes: TicketChanges;
+
   constructor(
     private readonly ctx: AppContext,
     private readonly owners: RevisitOwnerSide,
-  ) {}
+  ) {
+    this.changes = new TicketChanges(ctx);
+  }
 
   private keys(ticket: Ticket) {
     return {
@@ -88,7 +92,7 @@ export class Revisits {
       note,
       data: { contact: true },
     });
-    await tx.saveTicket(updated);
+    await this.changes.apply(tx, { ticket: updated, card: false });
     return updated;
   }
 
@@ -149,14 +153,15 @@ export class Revisits {
       replyToRef: `card:${ticket.number}`,
       ...(who.length ? { mentions: who } : {}),
     });
-    await tx.saveTicket(
-      addEvent(ticket, {
+    await this.changes.apply(tx, {
+      ticket: addEvent(ticket, {
         at: this.ctx.clock.now(),
         actor: { type: 'system' },
         action: 'escalation',
         note: 'revisit follow-up overdue',
       }),
-    );
+      card: false,
+    });
   }
 
   /** The owner's answers from the chat (`revisit.record`), or their wish to be asked later. */
@@ -247,31 +252,33 @@ export class Revisits {
       ? transition(base, 'reopen', actor, now, patch, summary)
       : transition(base, 'close', actor, now, patch, summary);
     const saved = r.ok ? r.ticket : { ...base, ...patch };
-    await tx.saveTicket(saved);
-    await this.ctx.updateCard(tx, saved);
     if (bad && r.ok) {
       const assignee = saved.assignee ? await tx.getStaff(saved.assignee.id) : undefined;
       const supervisors = await this.mentions(tx, ['supervisors']);
       const mentions = [...(assignee ? [{ userId: assignee.userId, name: assignee.displayName }] : []), ...supervisors];
       const due = new Date(now.getTime() + SUPERVISOR_CONTACT_MS);
-      await this.ctx.toStaff(tx, {
-        text: this.staffT('desk.revisit.reopened', {
-          number: ticket.number,
-          count: saved.reopenCount,
-          answers: summary,
-          who: mentions.map((m) => `@${m.name}`).join(' '),
-          due: formatBusinessTime(due, this.ctx.settings.timeZone),
-        }),
-        replyToRef: `card:${ticket.number}`,
-        ...(mentions.length ? { mentions } : {}),
+      await this.changes.apply(tx, {
+        ticket: saved,
+        staff: {
+          text: this.staffT('desk.revisit.reopened', {
+            number: ticket.number,
+            count: saved.reopenCount,
+            answers: summary,
+            who: mentions.map((m) => `@${m.name}`).join(' '),
+            due: formatBusinessTime(due, this.ctx.settings.timeZone),
+          }),
+          replyToRef: `card:${ticket.number}`,
+          ...(mentions.length ? { mentions } : {}),
+        },
+        deadlines: 'start',
       });
-      await scheduleDeadlines(this.ctx, tx, saved);
       await this.job(tx, 'revisit.supervisor', this.keys(ticket).supervisor, due, saved);
-    } else if (r.ok) {
-      await this.ctx.toStaff(tx, {
+    } else {
+      const closed = {
         text: this.staffT('desk.revisit.closed', { number: ticket.number, answers: summary }),
         replyToRef: `card:${ticket.number}`,
-      });
+      };
+      await this.changes.apply(tx, { ticket: saved, ...(r.ok ? { staff: closed } : {}) });
     }
     if (answers.charged && !ticket.paidWork) {
       const who = await this.mentions(tx, ['supervisors']);
@@ -303,11 +310,12 @@ export class Revisits {
     await this.cancelAll(tx, ticket);
     const r = transition(ticket, 'close', { type: 'system' }, now, { revisitOutcome: 'no_response' }, why.note);
     if (!r.ok) return;
-    await tx.saveTicket(r.ticket);
-    await this.ctx.updateCard(tx, r.ticket);
-    await this.ctx.toStaff(tx, {
-      text: this.staffT(why.staffKey, { number: ticket.number, ...why.params }),
-      replyToRef: `card:${ticket.number}`,
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      staff: {
+        text: this.staffT(why.staffKey, { number: ticket.number, ...why.params }),
+        replyToRef: `card:${ticket.number}`,
+      },
     });
   }
 
@@ -325,15 +333,16 @@ export class Revisits {
       replyToRef: `card:${ticket.number}`,
       ...(mentions.length ? { mentions } : {}),
     });
-    await tx.saveTicket(
-      addEvent(ticket, {
+    await this.changes.apply(tx, {
+      ticket: addEvent(ticket, {
         at: this.ctx.clock.now(),
         actor: { type: 'system' },
         action: 'revisit',
         note: 'phone revisit requested',
         data: { phoneRequested: true },
       }),
-    );
+      card: false,
+    });
   }
 
   /** "In an hour", "this evening" (19:00), "tomorrow morning" (09:00), in the business time zone. */

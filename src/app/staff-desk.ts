@@ -36,35 +36,16 @@ import {
   type Urgency,
 } from '../core/types.js';
 import type { AppContext } from './context.js';
-import { cancelDeadlines, isTicketOverdue, scheduleDeadlines } from './deadlines.js';
+import { isTicketOverdue } from './deadlines.js';
 import { formatBusinessTime, type StaffAction } from './render.js';
 import { parseStaffTime } from './staff-time.js';
+import { TicketChanges, type TicketOwnerReach } from './tickets/changes.js';
 
-/** How the desk reaches owners; implemented by the App, which owns the owners' conversations. */
-export interface OwnerSide {
-  /**
-   * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
-   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
-   */
-  notify(
-    tx: StoreTx,
-    ticket: Ticket,
-    key: string,
-    params?: Record<string, string | number>,
-    photos?: string[],
-  ): Promise<boolean>;
-  /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
-  startFlow(
-    tx: StoreTx,
-    ticket: Ticket,
-    flowId: string,
-    context: Record<string, string | number | boolean>,
-  ): Promise<boolean>;
-  /**
-   * Takes back a question about the ticket that staff have overtaken (a plan or a visit time the owner has
-   * not answered): a queued one is dropped, a current one ends and whatever waited behind it starts.
-   */
-  withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void>;
+/**
+ * How the desk reaches owners; implemented by the App, which owns the owners' conversations. Notices,
+ * questions and taking them back are what a ticket change asks of them (tickets/changes.ts).
+ */
+export interface OwnerSide extends TicketOwnerReach {
   /** The revisit that follows a resolution. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
   /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
@@ -116,10 +97,14 @@ function isReplyText(text: string, number: string): boolean {
 }
 
 export class StaffDesk {
+  private readonly changes: TicketChanges;
+
   constructor(
     private readonly ctx: AppContext,
     private readonly owners: OwnerSide,
-  ) {}
+  ) {
+    this.changes = new TicketChanges(ctx, owners);
+  }
 
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
   static looksLikeCommand(inbound: Inbound): boolean {
@@ -275,7 +260,10 @@ export class StaffDesk {
       return {};
     }
     const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
-    await tx.saveTicket(addEvent(ticket, { at: this.ctx.clock.now(), actor, action: 'note', note }));
+    await this.changes.apply(tx, {
+      ticket: addEvent(ticket, { at: this.ctx.clock.now(), actor, action: 'note', note }),
+      card: false,
+    });
     await this.say(tx, inbound, this.t('desk.note_added', { number }), ticket);
     return {};
   }
@@ -459,15 +447,12 @@ export class StaffDesk {
         number: ticket.number,
         status: this.t(`ticket.status.${ticket.status}`),
       });
-    await this.save(tx, r.ticket);
-    await cancelDeadlines(this.ctx, tx, r.ticket);
-    await scheduleDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.notify(tx, r.ticket, 'owner.accepted', { number: ticket.number, name: staff.displayName }),
-    );
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      deadlines: 'restart',
+      owner: { notify: 'owner.accepted', params: { number: ticket.number, name: staff.displayName } },
+      replyIn: inbound,
+    });
     return viaButton ? { ack: { text: this.t('desk.done.accepted', { number: ticket.number }) } } : {};
   }
 
@@ -544,25 +529,22 @@ export class StaffDesk {
           alert: true,
         },
       };
-    await this.save(tx, r.ticket, keepMenu ? 'judge' : undefined);
     // A new urgency, or a reopened ticket back at work, is timed afresh.
-    if ((patch.urgency && patch.urgency !== ticket.urgency) || ticket.status === 'reopened') {
-      await cancelDeadlines(this.ctx, tx, r.ticket);
-      await scheduleDeadlines(this.ctx, tx, r.ticket);
-    }
-    if (
+    const retime = (patch.urgency && patch.urgency !== ticket.urgency) || ticket.status === 'reopened';
+    // Someone other than the property company is responsible: the owner is told who (staff, if they cannot be reached, in every room).
+    const elsewhere =
       patch.responsibility &&
       patch.responsibility !== ticket.responsibility &&
       patch.responsibility !== 'property' &&
-      patch.responsibility !== 'unknown'
-    ) {
-      await this.toOwner(
-        tx,
-        undefined,
-        ticket,
-        this.owners.notify(tx, r.ticket, `owner.responsibility.${patch.responsibility}`, { number: ticket.number }),
-      );
-    }
+      patch.responsibility !== 'unknown';
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      ...(keepMenu ? { card: 'judge' as const } : {}),
+      ...(retime ? { deadlines: 'restart' as const } : {}),
+      ...(elsewhere
+        ? { owner: { notify: `owner.responsibility.${patch.responsibility}`, params: { number: ticket.number } } }
+        : {}),
+    });
     return {};
   }
 
@@ -605,14 +587,12 @@ export class StaffDesk {
     const now = this.ctx.clock.now();
     const r = transition(ticket, 'reject', actor, now, { rejection: explanation }, explanation);
     if (!r.ok) return {};
-    await this.save(tx, r.ticket);
-    await cancelDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.startFlow(tx, r.ticket, 'rejection', { number: ticket.number, explanation }),
-    );
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      deadlines: 'stop',
+      owner: { flow: 'rejection', context: { number: ticket.number, explanation } },
+      replyIn: inbound,
+    });
     return {};
   }
 
@@ -644,22 +624,19 @@ export class StaffDesk {
       firstResponseAt: ticket.firstResponseAt ?? now,
       timeline: [...ticket.timeline, event],
     };
-    await tx.saveTicket(updated);
     const name = actor.type === 'staff' ? actor.name : '';
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.notify(
-        tx,
-        updated,
-        body ? 'owner.reply' : 'owner.photo',
-        { number: ticket.number, name, text: body },
-        photo ? [photo] : undefined,
-      ),
-    );
-    // The progress deadline is met once the owner has heard from us.
-    await cancelDeadlines(this.ctx, tx, updated, ['progress']);
+    await this.changes.apply(tx, {
+      ticket: updated,
+      card: false,
+      // The progress deadline is met once the owner has heard from us.
+      deadlines: ['progress'],
+      owner: {
+        notify: body ? 'owner.reply' : 'owner.photo',
+        params: { number: ticket.number, name, text: body },
+        ...(photo ? { photos: [photo] } : {}),
+      },
+      replyIn: inbound,
+    });
     return {};
   }
 
@@ -671,26 +648,15 @@ export class StaffDesk {
     }
     const r = transition(ticket, 'propose_plan', actor, this.ctx.clock.now(), { plan }, plan);
     if (!r.ok) return {};
-    await this.save(tx, r.ticket);
-    // A revised plan replaces the question about the one before.
-    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
-    if (ticket.status === 'reopened') {
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      // A revised plan replaces the question about the one before.
+      withdraw: ticket.status === 'awaiting_agreement' ? ['plan'] : [],
       // Back at work without a new acceptance: stop timing acceptance, time the resolution.
-      await cancelDeadlines(this.ctx, tx, r.ticket);
-      await scheduleDeadlines(this.ctx, tx, r.ticket);
-    } else {
-      await cancelDeadlines(this.ctx, tx, r.ticket, ['progress']);
-    }
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.startFlow(tx, r.ticket, 'plan', {
-        number: ticket.number,
-        plan,
-        name: actor.type === 'staff' ? actor.name : '',
-      }),
-    );
+      deadlines: ticket.status === 'reopened' ? 'restart' : ['progress'],
+      owner: { flow: 'plan', context: { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' } },
+      replyIn: inbound,
+    });
     return {};
   }
 
@@ -721,24 +687,23 @@ export class StaffDesk {
       at: parsed.at.toISOString(),
     });
     if (!r.ok) return {};
-    await this.save(tx, r.ticket);
-    // A new time replaces the question about the old one (or about a plan agreed meanwhile by phone).
-    if (ticket.status === 'scheduled') await this.owners.withdrawFlow(tx, ticket, 'appointment');
-    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
-    // Progress is reported, and the resolution is timed from the agreed time.
-    await cancelDeadlines(this.ctx, tx, r.ticket);
-    await scheduleDeadlines(this.ctx, tx, r.ticket);
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.startFlow(tx, r.ticket, 'appointment', {
-        number: ticket.number,
-        time: when,
-        note: parsed.rest,
-        name: actor.type === 'staff' ? actor.name : '',
-      }),
-    );
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      // A new time replaces the question about the old one (or about a plan agreed meanwhile by phone).
+      withdraw: overtaken(ticket),
+      // Progress is reported, and the resolution is timed from the agreed time.
+      deadlines: 'restart',
+      owner: {
+        flow: 'appointment',
+        context: {
+          number: ticket.number,
+          time: when,
+          note: parsed.rest,
+          name: actor.type === 'staff' ? actor.name : '',
+        },
+      },
+      replyIn: inbound,
+    });
     await scheduleAppointmentReminders(this.ctx, tx, r.ticket, parsed.at);
     return {};
   }
@@ -759,19 +724,20 @@ export class StaffDesk {
       photo ? { photo } : undefined,
     );
     if (!r.ok) return {};
-    await this.save(tx, r.ticket);
-    // Done: a plan or a visit time still waiting for the owner's answer no longer needs one.
-    if (ticket.status === 'awaiting_agreement') await this.owners.withdrawFlow(tx, ticket, 'plan');
-    if (ticket.status === 'scheduled') await this.owners.withdrawFlow(tx, ticket, 'appointment');
-    await cancelDeadlines(this.ctx, tx, r.ticket);
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      // Done: a plan or a visit time still waiting for the owner's answer no longer needs one.
+      withdraw: overtaken(ticket),
+      deadlines: 'stop',
+      owner: {
+        notify: 'owner.resolved',
+        params: { number: ticket.number, note },
+        ...(photo ? { photos: [photo] } : {}),
+      },
+      replyIn: inbound,
+    });
     await tx.cancelJobs(`appointment:${ticket.id}:staff`, this.ctx.clock.now());
     await tx.cancelJobs(`appointment:${ticket.id}:owner`, this.ctx.clock.now());
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.notify(tx, r.ticket, 'owner.resolved', { number: ticket.number, note }, photo ? [photo] : undefined),
-    );
     await this.owners.scheduleRevisit(tx, r.ticket);
     return {};
   }
@@ -814,32 +780,17 @@ export class StaffDesk {
         number: ticket.number,
         status: this.t(`ticket.status.${ticket.status}`),
       });
-    await this.save(tx, r.ticket);
-    await this.ctx.toStaff(tx, {
-      text: this.t('desk.handed_over', { number: ticket.number, from: staff.displayName, to: target.displayName }),
-      replyToRef: `card:${ticket.number}`,
-      mentions: [{ userId: target.userId, name: target.displayName }],
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      staff: {
+        text: this.t('desk.handed_over', { number: ticket.number, from: staff.displayName, to: target.displayName }),
+        replyToRef: `card:${ticket.number}`,
+        mentions: [{ userId: target.userId, name: target.displayName }],
+      },
+      owner: { notify: 'owner.handed_over', params: { number: ticket.number, name: target.displayName } },
+      replyIn: inbound,
     });
-    await this.toOwner(
-      tx,
-      inbound,
-      ticket,
-      this.owners.notify(tx, r.ticket, 'owner.handed_over', { number: ticket.number, name: target.displayName }),
-    );
     return viaButton ? { ack: { text: this.t('desk.done.handed_over', { name: target.displayName }) } } : {};
-  }
-
-  /** After a message to the owner: when they cannot be reached in chat, staff are told to phone them. */
-  private async toOwner(
-    tx: StoreTx,
-    inbound: Inbound | undefined,
-    ticket: Ticket,
-    sent: Promise<boolean>,
-  ): Promise<void> {
-    if (await sent) return;
-    const text = this.t('desk.owner_unreachable', { number: ticket.number });
-    if (inbound) await this.say(tx, inbound, text, ticket);
-    else await this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}` });
   }
 
   /** The full phone number, for the accountable person alone. */
@@ -1013,11 +964,6 @@ export class StaffDesk {
     return staff.role !== 'staff' || ticket.assignee?.id === staff.id;
   }
 
-  private async save(tx: StoreTx, ticket: Ticket, mode?: 'judge' | 'category'): Promise<void> {
-    await tx.saveTicket(ticket);
-    await this.ctx.updateCard(tx, ticket, mode);
-  }
-
   /** A short answer in the chat the staff member wrote in (threaded under the ticket's card where possible). */
   private async say(
     tx: StoreTx,
@@ -1126,6 +1072,13 @@ export function summaryPeriod(
   }
   if (!start.isValid) return undefined;
   return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
+}
+
+/** The owner's unanswered questions about a ticket that a new time or a resolution overtakes. */
+function overtaken(ticket: Ticket): string[] {
+  if (ticket.status === 'scheduled') return ['appointment'];
+  if (ticket.status === 'awaiting_agreement') return ['plan'];
+  return [];
 }
 
 /** Notes the application records in its own words, shown to staff in theirs. */
