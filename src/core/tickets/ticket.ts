@@ -12,6 +12,7 @@ import type {
   TicketKind,
   Urgency,
 } from '../types.js';
+import type { TimelineDetail } from './timeline.js';
 
 /**
  * Ticket states. Each step of domain.md is visible:
@@ -57,7 +58,10 @@ export interface TimelineEvent {
   action: TicketAction | 'note' | 'owner_message' | 'staff_reply' | 'reminder' | 'escalation' | 'revisit';
   from?: TicketStatus;
   to?: TicketStatus;
+  /** Words someone typed (a staff note, the owner's message, a plan); older entries also hold the system's sentences. */
   note?: string;
+  /** What the system recorded, as a code with parameters, rendered through the locales (timeline.ts). */
+  detail?: TimelineDetail;
   /** Extra structured detail (e.g. the new assignee, the plan's time). */
   data?: Record<string, unknown>;
 }
@@ -173,7 +177,8 @@ export type TransitionResult =
   | { ok: false; reason: 'illegal_transition'; action: TicketAction; status: TicketStatus };
 
 /**
- * Applies an action to a ticket. `patch` carries the fields the action sets (plan, assignee …).
+ * Applies an action to a ticket. `patch` carries the fields the action sets (plan, assignee …); `note` is
+ * the words someone typed, or the system's code for the event (timeline.ts).
  * Returns the new ticket with a timeline event, or a refusal naming the status that forbids it.
  */
 export function transition(
@@ -182,7 +187,7 @@ export function transition(
   actor: Actor,
   at: Date,
   patch: Partial<Ticket> = {},
-  note?: string,
+  note?: string | TimelineDetail,
   data?: Record<string, unknown>,
 ): TransitionResult {
   const rule = TRANSITIONS[action];
@@ -195,7 +200,12 @@ export function transition(
     ...patch,
     status: to,
     updatedAt: at,
-    timeline: [...ticket.timeline, { at, actor, action, from: ticket.status, to, note, data }],
+    timeline: [
+      ...ticket.timeline,
+      typeof note === 'object'
+        ? { at, actor, action, from: ticket.status, to, detail: note, data }
+        : { at, actor, action, from: ticket.status, to, note, data },
+    ],
   };
   if (actor.type === 'staff' && !next.firstResponseAt) next.firstResponseAt = at;
   if (to === 'resolved') next.resolvedAt = at;

@@ -396,6 +396,13 @@ describe('mongo mapping', () => {
           data: { nested: { list: [1, 'two'] } },
         },
         { at: at(120_000), actor: { type: 'system' }, action: 'reminder' },
+        {
+          at: at(180_000),
+          actor: { type: 'system' },
+          action: 'escalation',
+          detail: { code: 'sla.checkpoint', phase: 'accept', percent: 100 },
+        },
+        { at: at(240_000), actor: { type: 'system' }, action: 'escalation', note: 'emergency not accepted, round 1' },
       ],
     });
     const minimal = makeTicket({ location: { kind: 'public', description: '3号楼电梯' } });
