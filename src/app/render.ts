@@ -3,7 +3,14 @@
  * Channel-neutral: every channel renders the same OutboundMessage its own way.
  */
 import { DateTime } from 'luxon';
-import { isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
+import {
+  DESK_BUTTON_ACTIONS,
+  type DeskButtonAction,
+  encodeStaffButton,
+  type JudgeChoice,
+} from '../core/protocol/buttons.js';
+import { type Actor, isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
+import { timelineNoteText } from '../core/tickets/timeline.js';
 import {
   type Button,
   CATEGORIES,
@@ -61,21 +68,29 @@ function emergencyWhatLabel(t: (key: string) => string, ticket: Ticket): string 
   return what ? t(`emergency.option.what.${what}`) : undefined;
 }
 
-/** What staff can do to a ticket from the group. */
-export const STAFF_ACTIONS = [
-  'accept',
-  'judge',
-  'reject',
-  'reply',
-  'plan',
-  'schedule',
-  'resolve',
-  'handover',
-  'phone',
-  'timeline',
-  'draft',
-] as const;
-export type StaffAction = (typeof STAFF_ACTIONS)[number];
+/**
+ * A ticket's timeline as staff read it (`/ticket`): one line per event, every word from the locales; the
+ * system's entries are codes (core/tickets/timeline.ts), old entries' sentences read back the same way.
+ */
+export function timelineText(
+  ticket: Ticket,
+  t: (key: string, p?: Record<string, string | number>) => string,
+  timeZone: string,
+): string {
+  const who = (a: Actor) =>
+    a.type === 'staff' ? a.name : t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system');
+  const lines = ticket.timeline.map((e) => {
+    const what = t(`desk.event.${e.action}`);
+    const move = e.to && e.from !== e.to ? ` → ${t(`ticket.status.${e.to}`)}` : '';
+    const note = timelineNoteText(e, t);
+    return `${formatBusinessTime(e.at, timeZone)} ${who(e.actor)}：${what}${move}${note ? `「${note}」` : ''}`;
+  });
+  return [t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
+}
+
+/** What staff can do to a ticket from the group (each a card button, core/protocol/buttons.ts). */
+export const STAFF_ACTIONS = DESK_BUTTON_ACTIONS;
+export type StaffAction = DeskButtonAction;
 
 export interface RenderContext {
   translate: TranslateFn;
@@ -139,7 +154,7 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
   return message;
 }
 
-/** Staff actions offered on a card, by status. Callback data: `s|<action>|<ticket number>[|<arg>]`. */
+/** Staff actions offered on a card, by status. Their data goes through the staff button codec. */
 export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>> = {
   recorded: ['accept', 'reject', 'phone'],
   reopened: ['accept', 'reply', 'draft', 'resolve', 'handover', 'phone', 'timeline'],
@@ -159,39 +174,50 @@ export type CardMode = 'judge' | 'category';
 export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: CardMode): Button[][] {
   const n = ticket.number;
   const mark = (on: boolean, label: string) => (on ? `✓ ${label}` : label);
+  const judge = (choice: JudgeChoice) => encodeStaffButton({ type: 'judge', number: n, choice });
+  const done = encodeStaffButton({ type: 'judge_menu', number: n, menu: 'done' });
   if (mode === 'judge') {
     return [
-      URGENCIES.map((u) => ({ label: mark(ticket.urgency === u, t(`ticket.urgency.${u}`)), data: `s|ju|${n}|${u}` })),
+      URGENCIES.map((u) => ({
+        label: mark(ticket.urgency === u, t(`ticket.urgency.${u}`)),
+        data: judge({ field: 'urgency', value: u }),
+      })),
       RESPONSIBILITIES.filter((r) => r !== 'unknown')
         .slice(0, 3)
         .map((r) => ({
           label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)),
-          data: `s|jr|${n}|${r}`,
+          data: judge({ field: 'responsibility', value: r }),
         })),
       RESPONSIBILITIES.filter((r) => r !== 'unknown')
         .slice(3)
         .map((r) => ({
           label: mark(ticket.responsibility === r, t(`ticket.responsibility.${r}`)),
-          data: `s|jr|${n}|${r}`,
+          data: judge({ field: 'responsibility', value: r }),
         })),
       [
-        { label: t('desk.button.category'), data: `s|jcat|${n}` },
-        { label: t('desk.button.done'), data: `s|jx|${n}` },
+        {
+          label: t('desk.button.category'),
+          data: encodeStaffButton({ type: 'judge_menu', number: n, menu: 'category' }),
+        },
+        { label: t('desk.button.done'), data: done },
       ],
     ];
   }
   if (mode === 'category') {
     const cats = CATEGORIES.map((c) => ({
       label: mark(ticket.category === c, t(`ticket.category.${c}`)),
-      data: `s|jc|${n}|${c}`,
+      data: judge({ field: 'category', value: c }),
     }));
     const rows: Button[][] = [];
     for (let i = 0; i < cats.length; i += 3) rows.push(cats.slice(i, i + 3));
-    rows.push([{ label: t('desk.button.done'), data: `s|jx|${n}` }]);
+    rows.push([{ label: t('desk.button.done'), data: done }]);
     return rows;
   }
   const actions = CARD_ACTIONS[ticket.status] ?? [];
-  const buttons = actions.map((a) => ({ label: t(`desk.button.${a}`), data: `s|${a}|${ticket.number}` }));
+  const buttons = actions.map((a) => ({
+    label: t(`desk.button.${a}`),
+    data: encodeStaffButton({ type: 'action', action: a, number: n }),
+  }));
   const rows: Button[][] = [];
   for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
   return rows;

@@ -1,23 +1,19 @@
 /**
  * The survey buttons under supervisors' messages (👀 preview under a created campaign, ▶️ start under its
- * preview, 📊 results under a started one) and the data they carry: `s|svp|S001`, `s|svs|…`, `s|svr|…`.
- * Telegram shows them; WeChat staff type the commands the messages name.
+ * preview, 📊 results under a started one), through the staff button codec (core/protocol/buttons.ts):
+ * `s|svp|S001`, `s|svs|…`, `s|svr|…`. Telegram shows them; WeChat staff type the commands the messages name.
  */
+import { decodeStaffButton, encodeStaffButton, type SurveyButtonAction } from '../../core/protocol/buttons.js';
 
-const BUTTON_CODES = { preview: 'svp', start: 'svs', report: 'svr' } as const;
-
-/** What a survey button does. */
-export type SurveyButtonAction = keyof typeof BUTTON_CODES;
+export type { SurveyButtonAction };
 
 /** The data of the button that runs `action` on campaign `id`. */
 export function surveyButtonData(action: SurveyButtonAction, id: string): string {
-  return `s|${BUTTON_CODES[action]}|${id}`;
+  return encodeStaffButton({ type: 'survey', action, campaignId: id });
 }
 
 /** Reads a survey button's data as the command it stands for; undefined for anything else. */
 export function parseSurveyButton(data: string): { action: SurveyButtonAction; campaignId: string } | undefined {
-  const m = data.match(/^s\|(svp|svs|svr)\|(S\d{3,6})$/);
-  if (!m) return undefined;
-  const action = (Object.keys(BUTTON_CODES) as SurveyButtonAction[]).find((a) => BUTTON_CODES[a] === m[1]);
-  return action ? { action, campaignId: m[2]! } : undefined;
+  const button = decodeStaffButton(data);
+  return button?.type === 'survey' ? { action: button.action, campaignId: button.campaignId } : undefined;
 }

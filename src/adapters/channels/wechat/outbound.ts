@@ -6,6 +6,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { commandWord, STAFF_VOCABULARY, type StaffCommand, staffCommandOf } from '../../../core/desk/vocabulary.js';
 import type { Delivery } from '../../../core/ports/channels.js';
+import { decodeStaffButton, isStaffButtonData } from '../../../core/protocol/buttons.js';
 import type { Button, OutboundMessage } from '../../../core/types.js';
 
 /** The longest text sent as one WeChat message, in UTF-16 code units (WeChat's own limit is higher). */
@@ -24,32 +25,30 @@ export function bareLabel(label: string): string {
  * staff room's). Undefined for buttons that have no typed equivalent (closing the judging menu).
  */
 export function staffCommandLine(button: Button): string | undefined {
-  const [tag, action, number] = button.data.split('|');
-  if (tag !== 's' || !action || !number) return undefined;
+  const decoded = decodeStaffButton(button.data);
+  if (!decoded || decoded.type === 'survey') return undefined;
+  const number = decoded.number;
   const zh = HAN.test(button.label);
   const word = (command: StaffCommand) => commandWord(command, zh ? 'zh' : 'en');
   const colon = zh ? '：' : ': ';
   const more = ' …';
-  let command: string | undefined;
-  switch (action) {
-    case 'ju':
-    case 'jr':
-    case 'jc':
+  let command: string;
+  switch (decoded.type) {
+    case 'judge':
       // The judging choices: the value's own label is what the desk reads (加急, 开发商 …).
       command = `${number} ${word('judge')} ${bareLabel(button.label)}`;
       break;
-    case 'jcat':
+    case 'judge_menu':
+      if (decoded.menu === 'done') return undefined;
       command = `${number} ${word('judge')}${more}`;
       break;
-    case 'hto':
+    case 'handover':
       command = `${number} ${word('handover')} ${bareLabel(button.label)}`;
       break;
-    case 'jx':
-      return undefined;
-    default: {
+    case 'action': {
       // A button's action is the command of the same name (s|accept|… → accept).
-      const named = staffCommandOf(action);
-      if (named !== action) return undefined;
+      const named = staffCommandOf(decoded.action);
+      if (named !== decoded.action) return undefined;
       command = `${number} ${word(named)}${STAFF_VOCABULARY[named].text ? more : ''}`;
     }
   }
@@ -66,7 +65,7 @@ export function renderText(message: Pick<OutboundMessage, 'text' | 'buttons'>): 
   const lines: string[] = [];
   let n = 0;
   for (const button of buttons) {
-    if (button.data.startsWith('s|')) {
+    if (isStaffButtonData(button.data)) {
       const line = staffCommandLine(button);
       if (line) lines.push(line);
       continue;
