@@ -8,6 +8,13 @@
  * message the application writes for an effect (the ticket number) lands in the right place.
  */
 import { parseLocation, toHalfWidth } from '../location.js';
+import { decodeOwnerButton, encodeOwnerButton } from '../protocol/buttons.js';
+import {
+  decodeSuggestedReport,
+  decodeWaitingNote,
+  encodeSuggestedReport,
+  encodeWaitingNote,
+} from '../protocol/prompt-data.js';
 import type { TicketStatus } from '../tickets/ticket.js';
 import type {
   Button,
@@ -39,6 +46,7 @@ import {
 import { type FlowRegistry, getStep } from './registry.js';
 import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
+import { readState } from './state.js';
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
@@ -197,8 +205,11 @@ const LANGUAGES: { locale: Locale; label: string }[] = [
 
 /** Runs one event through the conversation. Never throws for anything an owner sends. */
 export function step(state: ConversationState, event: EngineEvent, ctx: EngineContext): StepOutcome {
-  const run = new Run(structuredClone(state), ctx);
-  const restarted = run.migrate();
+  // The saved state's envelope version is checked before anything reads it: migrated, or dropped politely.
+  const read = readState(state);
+  const run = new Run(read.state, ctx);
+  if (read.status === 'dropped') run.stateDropped();
+  const restarted = read.status === 'dropped' || run.migrate();
   // After a polite restart the owner has not seen the new question yet: what they sent answered the old one.
   if (!restarted || !answersAQuestion(event, ctx.registry)) run.handle(event);
   return { state: run.state, output: run.output, ...(run.ack !== undefined ? { ack: run.ack } : {}) };
@@ -342,9 +353,9 @@ class Run {
   }
 
   private button(data: string): void {
-    const m = data.match(/^(\d+):(.+)$/);
+    const claim = decodeOwnerButton(data);
     const prompt = this.currentPrompt();
-    const picked = m && Number(m[1]) === this.state.seq ? prompt?.buttons.find((b) => b.value === m[2]) : undefined;
+    const picked = claim?.seq === this.state.seq ? prompt?.buttons.find((b) => b.value === claim.value) : undefined;
     if (!picked) {
       this.ack = this.t('input.stale');
       this.say('input.stale');
@@ -431,6 +442,11 @@ class Run {
       case 'back':
         return this.back();
     }
+  }
+
+  /** A saved state that could not be read (another version, no migration): the owner is told and shown the menu. */
+  stateDropped(): void {
+    this.showMenu(this.t('flow.state_dropped'));
   }
 
   private showMenu(lead?: string): void {
@@ -747,7 +763,10 @@ class Run {
   }
 
   private emitPrompt(prompt: Prompt): void {
-    const buttons = prompt.buttons.map((b) => ({ label: b.label, data: `${this.state.seq}:${b.value}` }));
+    const buttons = prompt.buttons.map((b) => ({
+      label: b.label,
+      data: encodeOwnerButton({ seq: this.state.seq, value: b.value }),
+    }));
     const message: OutboundMessage = { text: prompt.text, ref: `prompt:${this.state.seq}` };
     if (buttons.length > 0) message.buttons = rows(buttons, prompt.columns);
     this.send(message);
@@ -991,7 +1010,7 @@ class Run {
       if (u && u.category !== 'other' && u.confidence >= 0.5) {
         return this.pickTicket(
           { text },
-          JSON.stringify({ preset: suggestionPreset(u, text), context: suggestionContext(u) }),
+          encodeSuggestedReport({ preset: suggestionPreset(u, text), context: suggestionContext(u) }),
         );
       }
       return this.routeNote({ text }, open);
@@ -1175,7 +1194,7 @@ class Run {
   /** Asks which open ticket a message is about (and, with a suggestion, offers "a new problem"). */
   private pickTicket(note: { text: string } | { photo: PhotoAnswer }, suggestion?: string): void {
     this.state.prompt = 'pick_ticket';
-    this.state.promptData = suggestion ? [JSON.stringify(note), suggestion] : [JSON.stringify(note)];
+    this.state.promptData = suggestion ? [encodeWaitingNote(note), suggestion] : [encodeWaitingNote(note)];
     this.state.seq += 1;
     this.emitPrompt(this.pickTicketPrompt());
   }
@@ -1193,20 +1212,16 @@ class Run {
     this.closeBuiltInPrompt(label);
     if (this.state.prompt === 'emergency_check') return this.emergencyChecked(value === 'y');
     if (this.state.prompt === 'pick_ticket') {
-      const note = this.state.promptData?.[0];
-      const suggestion = this.state.promptData?.[1];
+      const note = decodeWaitingNote(this.state.promptData?.[0]);
+      const suggestion = decodeSuggestedReport(this.state.promptData?.[1]);
       this.state.prompt = undefined;
       this.state.promptData = undefined;
       if (value === 'new' && suggestion) {
-        const { preset, context } = JSON.parse(suggestion) as {
-          preset: Record<string, AnswerValue>;
-          context: FlowContext;
-        };
-        return this.startSuggested(preset, context);
+        return this.startSuggested(suggestion.preset, suggestion.context);
       }
       const ticket = this.openTickets().find((t) => `t.${t.id}` === value);
       if (!ticket || !note) return this.menuOrQueued();
-      this.addNote(ticket, JSON.parse(note) as { text: string } | { photo: PhotoAnswer });
+      this.addNote(ticket, note);
       this.startQueued();
       return;
     }

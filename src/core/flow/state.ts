@@ -62,6 +62,46 @@ export interface ConversationState {
   queue: QueuedFlow[];
 }
 
+/** The version of the state's envelope (`v`): a change to its shape that old states cannot be read as bumps it. */
+export const STATE_VERSION = 1;
+
 export function initialState(): ConversationState {
-  return { v: 1, seq: 0, queue: [] };
+  return { v: STATE_VERSION, seq: 0, queue: [] };
+}
+
+/**
+ * How to carry a state of one envelope version to the next (`MIGRATIONS[1]` turns a v1 state into v2).
+ * None yet: v1 is the first. A version with no way forward is dropped, never read as the current shape.
+ */
+const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+/** A saved state as read: current, migrated from an older version, or dropped (the owner starts again). */
+export type StateRead =
+  | { status: 'current'; state: ConversationState }
+  | { status: 'migrated'; state: ConversationState; from: number }
+  | { status: 'dropped'; state: ConversationState; found: unknown };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a saved state: its envelope version is checked first; an older one is migrated step by step when
+ * every step exists, anything else (a newer version, no version, not a state at all) is dropped and a
+ * fresh state returned in its place. The result is a copy: the saved value is never changed.
+ */
+export function readState(raw: unknown, migrations = MIGRATIONS): StateRead {
+  const found = isRecord(raw) ? raw.v : undefined;
+  let state: Record<string, unknown> | undefined = isRecord(raw) ? structuredClone(raw) : undefined;
+  let v = typeof found === 'number' && Number.isInteger(found) ? found : undefined;
+  while (state && v !== undefined && v < STATE_VERSION) {
+    const migrate = migrations[v];
+    state = migrate ? migrate(state) : undefined;
+    v = state && typeof state.v === 'number' ? state.v : undefined;
+  }
+  const shaped =
+    state && v === STATE_VERSION && Number.isInteger(state.seq) && Array.isArray(state.queue) ? state : undefined;
+  if (!shaped) return { status: 'dropped', state: initialState(), found };
+  const current = shaped as unknown as ConversationState;
+  return found === STATE_VERSION
+    ? { status: 'current', state: current }
+    : { status: 'migrated', state: current, from: found as number };
 }
