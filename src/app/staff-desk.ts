@@ -37,6 +37,7 @@ import {
 } from '../core/types.js';
 import type { AppContext } from './context.js';
 import { isTicketOverdue } from './deadlines.js';
+import { needsText, StaffSessions, type TextAction } from './desk/session.js';
 import { formatBusinessTime, type StaffAction } from './render.js';
 import { parseStaffTime } from './staff-time.js';
 import { TicketChanges, type TicketOwnerReach } from './tickets/changes.js';
@@ -68,9 +69,6 @@ const ACCOUNTABLE_ONLY: readonly StaffAction[] = [
   'phone',
   'draft',
 ];
-/** Actions whose button asks for text first. */
-const NEEDS_TEXT: readonly StaffAction[] = ['reject', 'reply', 'plan', 'schedule', 'resolve'];
-const INPUT_TTL_MS = 15 * 60_000;
 
 /**
  * The ticket a staff message quotes or replies to: the one its channel read from the quote (WeChat), else
@@ -98,12 +96,14 @@ function isReplyText(text: string, number: string): boolean {
 
 export class StaffDesk {
   private readonly changes: TicketChanges;
+  private readonly sessions: StaffSessions;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly owners: OwnerSide,
   ) {
     this.changes = new TicketChanges(ctx, owners);
+    this.sessions = new StaffSessions(() => ctx.clock.now());
   }
 
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
@@ -204,7 +204,7 @@ export class StaffDesk {
     const replied = await quotedTicket(tx, inbound);
     const parsed = parseStaffCommand(c.text, replied);
     if (parsed) {
-      await this.clearInput(tx, staff);
+      await this.sessions.end(tx, staff.id);
       return this.command(tx, inbound, staff, parsed, draft);
     }
     if (replied && c.text.trim().startsWith('/')) {
@@ -213,9 +213,9 @@ export class StaffDesk {
       return {};
     }
     // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
-    const pending = await this.takeInput(tx, staff);
-    if (pending && (!replied || replied === pending.number)) {
-      return this.run(tx, inbound, staff, pending.action, pending.number, c.text, false);
+    const session = await this.sessions.take(tx, staff.id);
+    if (session && (!replied || replied === session.state.number)) {
+      return this.run(tx, inbound, staff, session.current, session.state.number, c.text, false);
     }
     if (replied && isReplyText(c.text, replied)) return this.run(tx, inbound, staff, 'reply', replied, c.text, false);
     return {}; // staff talking among themselves: no noise
@@ -320,22 +320,22 @@ export class StaffDesk {
     const replied = await quotedTicket(tx, inbound);
     const parsed = caption ? parseStaffCommand(caption, replied) : undefined;
     if (parsed?.number && (parsed.command === 'resolve' || parsed.command === 'reply')) {
-      await this.clearInput(tx, staff);
+      await this.sessions.end(tx, staff.id);
       return this.run(tx, inbound, staff, parsed.command, parsed.number, parsed.rest, false, ref);
     }
     // Any other command in the caption (备注 …) is that command; its photo is not sent to the owner.
     if (parsed && replied) {
-      await this.clearInput(tx, staff);
+      await this.sessions.end(tx, staff.id);
       return this.command(tx, inbound, staff, parsed);
     }
-    const pending = await this.peekInput(tx, staff);
+    const session = await this.sessions.read(tx, staff.id);
     if (
-      pending &&
-      (pending.action === 'reply' || pending.action === 'resolve') &&
-      (!replied || replied === pending.number)
+      session &&
+      (session.current === 'reply' || session.current === 'resolve') &&
+      (!replied || replied === session.state.number)
     ) {
-      await this.clearInput(tx, staff);
-      return this.run(tx, inbound, staff, pending.action, pending.number, caption ?? '', false, ref);
+      await this.sessions.end(tx, staff.id);
+      return this.run(tx, inbound, staff, session.current, session.state.number, caption ?? '', false, ref);
     }
     if (!replied) return {};
     return this.run(tx, inbound, staff, 'reply', replied, caption ?? '', false, ref);
@@ -394,7 +394,7 @@ export class StaffDesk {
       );
       return this.refuse(tx, inbound, viaButton, 'desk.refused.review_supervisor', { number });
     }
-    if (viaButton && NEEDS_TEXT.includes(action)) return this.askForText(tx, inbound, staff, action, ticket);
+    if (viaButton && needsText(action)) return this.askForText(tx, inbound, staff, action, ticket);
     const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
     switch (action) {
       case 'accept':
@@ -998,11 +998,10 @@ export class StaffDesk {
     tx: StoreTx,
     inbound: Inbound,
     staff: Staff,
-    action: StaffAction,
+    action: TextAction,
     ticket: Ticket,
   ): Promise<DeskResult> {
-    const now = this.ctx.clock.now();
-    await tx.setSetting(this.inputKey(staff), JSON.stringify({ action, number: ticket.number, at: now.toISOString() }));
+    await this.sessions.open(tx, staff.id, action, ticket.number);
     await this.say(
       tx,
       inbound,
@@ -1010,33 +1009,6 @@ export class StaffDesk {
       ticket,
     );
     return { ack: { text: '' } };
-  }
-
-  private inputKey(staff: Staff): string {
-    return `desk-input:${staff.id}`;
-  }
-
-  private async takeInput(tx: StoreTx, staff: Staff): Promise<{ action: StaffAction; number: string } | undefined> {
-    const pending = await this.peekInput(tx, staff);
-    await this.clearInput(tx, staff);
-    return pending;
-  }
-
-  /** The text a button is waiting for, if still fresh, left in place. */
-  private async peekInput(tx: StoreTx, staff: Staff): Promise<{ action: StaffAction; number: string } | undefined> {
-    const raw = await tx.getSetting(this.inputKey(staff));
-    if (!raw) return undefined;
-    try {
-      const parsed = JSON.parse(raw) as { action: StaffAction; number: string; at: string };
-      if (this.ctx.clock.now().getTime() - new Date(parsed.at).getTime() > INPUT_TTL_MS) return undefined;
-      return parsed;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async clearInput(tx: StoreTx, staff: Staff): Promise<void> {
-    if (await tx.getSetting(this.inputKey(staff))) await tx.setSetting(this.inputKey(staff), '');
   }
 }
 
