@@ -82,7 +82,15 @@ describe('locales', () => {
     const source = ['src/core/flow/engine.ts', 'src/core/flow/answers.ts']
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const notKeys = new Set<string>([...EFFECTS, 'owner.update', 'ticket.note', 'ticket.cancel', 'flow.cancelled']);
+    const notKeys = new Set<string>([
+      ...EFFECTS,
+      'owner.update',
+      'ticket.note',
+      'ticket.cancel',
+      'flow.cancelled',
+      'enquiry.forward',
+      'owner.intent',
+    ]);
     const keys = new Set(
       [...source.matchAll(/'((?:[a-z_]+\.)+[a-z_]+)'/g)].map((m) => m[1] ?? '').filter((k) => !notKeys.has(k)),
     );

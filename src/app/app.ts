@@ -8,7 +8,6 @@
  * apology; the message itself is still recorded.
  */
 
-import { type AnswerSummary, CARD_SUMMARY_FROM } from '../adapters/ai/assistant.js';
 import type {
   Effect,
   EngineContext,
@@ -17,10 +16,11 @@ import type {
   FlowEffect,
   TicketSummary,
 } from '../core/flow/engine.js';
-import { mayUnderstand, step } from '../core/flow/engine.js';
+import { keptAtLanguage, mayUnderstand, step } from '../core/flow/engine.js';
 import type { AnswerValue, PhotoAnswer } from '../core/flow/state.js';
 import { initialState } from '../core/flow/state.js';
 import { formatUnit } from '../core/location.js';
+import { type AnswerSummary, CARD_SUMMARY_FROM } from '../core/ports/assistant.js';
 import type { Job, StoreTx, Thread } from '../core/ports.js';
 import { parseOwnerSurveyWord } from '../core/surveys/words.js';
 import {
@@ -33,6 +33,7 @@ import {
   type TicketDraft,
   transition,
 } from '../core/tickets/ticket.js';
+import type { TimelineDetail } from '../core/tickets/timeline.js';
 import { nextAllowed } from '../core/time.js';
 import {
   type Address,
@@ -54,19 +55,16 @@ import type { Understanding } from '../core/understand/understanding.js';
 import { AppContext, type AppOptions } from './context.js';
 import { alertEmergency, cancelDeadlines, runEmergencyRepeat, runSlaCheck, scheduleDeadlines } from './deadlines.js';
 import { IdentityLinks } from './identity.js';
+import { FrontDoor } from './owner/front-door.js';
 import { businessDayKey, EMERGENCY_WHAT, emergencyWhatOf, formatBusinessTime } from './render.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import { type OwnerSide, StaffDesk } from './staff-desk.js';
-import {
-  parseSurveyButton,
-  parseSurveyCommand,
-  type StartFlowOptions,
-  type SurveyCommand,
-  type SurveyOptions,
-  type SurveyOwners,
-  Surveys,
-} from './surveys.js';
+import { parseSurveyButton } from './surveys/buttons.js';
+import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
+import type { StartFlowOptions, SurveyOwners } from './surveys/owners.js';
+import type { SurveyOptions } from './surveys/support.js';
+import { Surveys } from './surveys/surveys.js';
 
 export type { AppOptions, AppSettings } from './context.js';
 
@@ -104,6 +102,7 @@ export class App implements OwnerSide, SurveyOwners {
   private readonly desk: StaffDesk;
   private readonly revisits: Revisits;
   private readonly links: IdentityLinks;
+  private readonly frontDoor: FrontDoor;
 
   constructor(o: AppOptions & { surveys?: SurveyOptions }) {
     this.ctx = new AppContext(o);
@@ -111,6 +110,7 @@ export class App implements OwnerSide, SurveyOwners {
     this.desk = new StaffDesk(this.ctx, this);
     this.revisits = new Revisits(this.ctx, this);
     this.links = new IdentityLinks(this.ctx);
+    this.frontDoor = new FrontDoor(this.ctx);
   }
 
   /**
@@ -209,6 +209,7 @@ export class App implements OwnerSide, SurveyOwners {
     if (inbound.chatKind === 'staff') {
       const staff = await this.desk.enrol(tx, inbound);
       if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
+      if (await this.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
       const result = await this.desk.handle(tx, inbound, staff, draft);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
     }
@@ -358,6 +359,19 @@ export class App implements OwnerSide, SurveyOwners {
       case 'ticket.cancel':
         await this.cancelByOwner(tx, owner, address, effect.ticketId, now);
         return owner;
+      case 'enquiry.forward':
+        // A question asked inside a form is a 咨询 like any other: the staff room's item, answered from there.
+        await this.frontDoor.handle(
+          tx,
+          owner,
+          address,
+          { type: 'owner.intent', intent: 'enquiry', text: effect.text },
+          now,
+        );
+        return owner;
+      case 'owner.intent':
+        await this.frontDoor.handle(tx, owner, address, effect, now);
+        return owner;
       case 'plan.answer':
       case 'appointment.answer':
       case 'rejection.answer':
@@ -407,7 +421,6 @@ export class App implements OwnerSide, SurveyOwners {
     const long = [...draft.description].length >= CARD_SUMMARY_FROM;
     const summary = long ? this.ctx.assistant?.understandNow(draft.description).summary : undefined;
     const summarised: Ticket = summary ? { ...created, summary } : created;
-    // What is happening in an emergency, when the rules knew it: on the card from the start.
     const what = whatIsHappening(effect.answers.what);
     const ticket = what ? withEmergencyWhat(summarised, what, { type: 'owner', id: owner.id }, now) : summarised;
     await tx.saveTicket(ticket);
@@ -566,15 +579,9 @@ export class App implements OwnerSide, SurveyOwners {
     const reply = (key: string) =>
       this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
     /** An answer to a question that was overtaken meanwhile: kept on the timeline and passed on, nothing changes. */
-    const passOnLate = async (asked: string, label: string, key: string, params: Record<string, string>) => {
-      await tx.saveTicket(
-        addEvent(ticket, {
-          at: now,
-          actor,
-          action: 'note',
-          note: `${asked} → ${label}${comment ? `：${comment}` : ''}`,
-        }),
-      );
+    const passOnLate = async (late: LateAnswer, label: string, key: string, params: Record<string, string>) => {
+      const detail = { code: 'answer.late', ...late, ...(comment ? { comment } : {}) } as const;
+      await tx.saveTicket(addEvent(ticket, { at: now, actor, action: 'note', detail }));
       await tellStaff(staffT(key, { number: ticket.number, answer: label, comment, who, ...params }), mention);
       await reply('owner.plan_noted');
     };
@@ -585,7 +592,8 @@ export class App implements OwnerSide, SurveyOwners {
       if (ticket.status !== 'awaiting_agreement' || asked !== ticket.plan) {
         // The plan was revised or overtaken meanwhile: the answer is kept and passed on, the ticket stays as it is.
         const label = this.ctx.t(this.ctx.staffLocale, `plan.option.${agreed ? 'agree' : 'disagree'}`);
-        await passOnLate(asked ?? '', label, 'desk.plan_answer_late', { plan: asked ?? '' });
+        const late = { asked: 'plan', question: asked ?? '', answer: agreed ? 'agree' : 'disagree' } as const;
+        await passOnLate(late, label, 'desk.plan_answer_late', { plan: asked ?? '' });
         return;
       }
       const r = transition(ticket, agreed ? 'agree_plan' : 'disagree_plan', actor, now, {}, comment || undefined);
@@ -610,7 +618,8 @@ export class App implements OwnerSide, SurveyOwners {
       if (ticket.status !== 'scheduled' || (asked !== undefined && asked !== agreed)) {
         // The time was changed (or the ticket moved on) before this answer: passed on, confirming nothing.
         const label = this.ctx.t(this.ctx.staffLocale, `appointment.option.${ok ? 'ok' : 'other'}`);
-        await passOnLate(asked ?? '', label, 'desk.appointment_answer_late', { time: asked ?? '' });
+        const late = { asked: 'appointment', question: asked ?? '', answer: ok ? 'ok' : 'other' } as const;
+        await passOnLate(late, label, 'desk.appointment_answer_late', { time: asked ?? '' });
         return;
       }
       await tx.saveTicket(
@@ -618,7 +627,7 @@ export class App implements OwnerSide, SurveyOwners {
           at: now,
           actor,
           action: 'note',
-          note: ok ? 'appointment confirmed' : `another time: ${comment}`,
+          detail: ok ? { code: 'appointment.confirmed' } : { code: 'appointment.change', comment },
         }),
       );
       await tellStaff(
@@ -652,7 +661,7 @@ export class App implements OwnerSide, SurveyOwners {
       await reply('owner.review_requested');
       return;
     }
-    const r = transition(ticket, 'close', actor, now, {}, 'owner accepted the explanation');
+    const r = transition(ticket, 'close', actor, now, {}, { code: 'explanation.accepted' });
     if (r.ok) {
       await tx.saveTicket(r.ticket);
       await this.ctx.updateCard(tx, r.ticket);
@@ -981,6 +990,9 @@ export function draftFromAnswers(
   };
 }
 
+/** An owner's answer to a question overtaken meanwhile, as its timeline code records it (without the comment). */
+type LateAnswer = Omit<Extract<TimelineDetail, { code: 'answer.late' }>, 'code' | 'comment'>;
+
 /** The owner's answer to "what is happening?", when it is one of the emergency kinds. */
 function whatIsHappening(value: unknown): string | undefined {
   return typeof value === 'string' && EMERGENCY_WHAT.includes(value) ? value : undefined;
@@ -988,5 +1000,6 @@ function whatIsHappening(value: unknown): string | undefined {
 
 /** The ticket with what is happening on its timeline (read back by emergencyWhatOf). */
 function withEmergencyWhat(ticket: Ticket, what: string, actor: Actor, at: Date): Ticket {
-  return addEvent(ticket, { at, actor, action: 'note', note: `emergency: ${what}`, data: { emergencyWhat: what } });
+  const detail = { code: 'emergency.what', what } as const;
+  return addEvent(ticket, { at, actor, action: 'note', detail, data: { emergencyWhat: what } });
 }

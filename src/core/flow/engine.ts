@@ -7,6 +7,7 @@
  * application carries out. Output is ordered: messages and effects interleave as they happen, so that a
  * message the application writes for an effect (the ticket number) lands in the right place.
  */
+import { staffCommandOf } from '../desk/vocabulary.js';
 import { parseLocation, toHalfWidth } from '../location.js';
 import { decodeOwnerButton, encodeOwnerButton } from '../protocol/buttons.js';
 import {
@@ -28,10 +29,11 @@ import type {
 } from '../types.js';
 import type { EmergencyAssessment } from '../understand/emergency.js';
 import { findLocation } from '../understand/location.js';
-import { suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
+import { reportStart, suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
 import {
+  asksForInformation,
   type Checked,
-  checkLocation,
+  checkName,
   checkPhone,
   checkRating,
   checkText,
@@ -40,11 +42,16 @@ import {
   fold,
   formatPhone,
   HARD_TEXT_LIMIT,
+  isQuestionFor,
+  isSlashCommand,
   LOCATION_MAX,
   parseIndex,
+  readPlace,
+  readsAsQuestion,
 } from './answers.js';
 import { type FlowRegistry, getStep } from './registry.js';
 import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
+import { readScript } from './script.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
 import { readState } from './state.js';
 
@@ -93,7 +100,15 @@ export type Effect =
   /** The owner added a message or a photo to an open ticket. */
   | { type: 'ticket.note'; ticketId: string; note: { text: string } | { photo: PhotoAnswer } }
   /** The owner cancels a ticket nobody has accepted yet. */
-  | { type: 'ticket.cancel'; ticketId: string };
+  | { type: 'ticket.cancel'; ticketId: string }
+  /** A question typed where a form wanted a value: for the service centre (咨询); the form goes on. */
+  | { type: 'enquiry.forward'; text: string; flowId?: string; stepId?: string }
+  /** Free text that is not a report (an enquiry, praise, 转人工, a follow-up): the application answers it. */
+  | { type: 'owner.intent'; intent: FrontDoorIntent; text: string };
+
+/** What owners write outside a form that the application answers itself (see app/owner/front-door.ts). */
+export type FrontDoorIntent = 'enquiry' | 'notice' | 'praise' | 'human' | 'followup';
+const FRONT_DOOR: readonly string[] = ['enquiry', 'notice', 'praise', 'human', 'followup'] satisfies FrontDoorIntent[];
 
 /** What the engine knows of the owner's tickets: enough to list them and to route a message to one. */
 export interface TicketSummary {
@@ -175,13 +190,20 @@ export function parseCommand(
   return undefined;
 }
 
+/** The message an owner typed at the language question, waiting to be handled once they choose. */
+export function keptAtLanguage(state: ConversationState): string | undefined {
+  return state.prompt === 'lang' ? state.promptData?.[0] : undefined;
+}
+
 /**
  * Whether free text in this state could be read as a report (at the menu, outside any question, or at a
  * choice in a flow that understands free text), so the application asks the assistant before the step.
  */
 export function mayUnderstand(state: ConversationState, text: string, registry: FlowRegistry): boolean {
   const clean = cleanText(text);
-  if ([...clean].length < 4 || parseIndex(clean) !== undefined || parseCommand(clean, registry)) return false;
+  // Outside a flow short texts count too: 谢谢, 转人工 have an intent of their own.
+  if ([...clean].length < (state.flow ? 4 : 2) || parseIndex(clean) !== undefined || parseCommand(clean, registry))
+    return false;
   if (!state.flow) return state.prompt === undefined || state.prompt === 'menu' || state.prompt === 'mytickets';
   if (state.prompt) return false;
   const spec = registry.flows.get(state.flow.flowId);
@@ -202,6 +224,33 @@ const LANGUAGES: { locale: Locale; label: string }[] = [
   { locale: 'zh-CN', label: '中文' },
   { locale: 'en', label: 'English' },
 ];
+
+/** A language named in words at the language question (folded). */
+const LANGUAGE_WORDS: Record<string, Locale> = {
+  中文: 'zh-CN',
+  汉语: 'zh-CN',
+  普通话: 'zh-CN',
+  chinese: 'zh-CN',
+  zh: 'zh-CN',
+  英文: 'en',
+  英语: 'en',
+  english: 'en',
+  en: 'en',
+};
+
+/**
+ * The one option a few typed words name (水电 → 水电燃气, 我要报修 → 报修): the words hold the option's
+ * label or the label holds the words. None when two options fit or the words are long (a message).
+ */
+export function optionByWords<T extends { label: string }>(options: T[], folded: string): T | undefined {
+  const length = [...folded].length;
+  if (length < 2 || length > 8) return undefined;
+  const fits = options.filter((o) => {
+    const label = fold(o.label);
+    return [...label].length >= 2 && (label.includes(folded) || folded.includes(label));
+  });
+  return fits.length === 1 ? fits[0] : undefined;
+}
 
 /** Runs one event through the conversation. Never throws for anything an owner sends. */
 export function step(state: ConversationState, event: EngineEvent, ctx: EngineContext): StepOutcome {
@@ -325,17 +374,25 @@ class Run {
   private text(raw: string, checked = false): void {
     const parsed = parseCommand(raw, this.ctx.registry);
     if (parsed && 'command' in parsed) return this.command(parsed.command);
+    // The first message sets the language we answer in (the emergency text included); a mixed one is asked.
+    const unsureOfLanguage = !checked && this.languageOfFirstMessage(raw);
     // An emergency takes the emergency path at once, before any length limit; an unclear one is asked.
     if (!checked && this.emergencyTakesOver(raw)) return;
     if ([...raw].length > HARD_TEXT_LIMIT) {
       return this.reprompt('input.too_long', { max: this.maxTextHere(), length: [...raw].length });
     }
+    if (unsureOfLanguage) return this.askLanguage(raw);
     const prompt = this.currentPrompt();
     const folded = fold(raw);
     const byLabel =
       folded && prompt ? prompt.buttons.find((b) => fold(b.label) === folded || fold(b.value) === folded) : undefined;
     // An option the question offers wins over a menu alias of the same name (投诉 at the kind question).
     if (parsed && 'entry' in parsed && !byLabel) return this.menuEntry(parsed.entry);
+    // A slash command this chat does not know (/accept T… typed by an owner) is never an answer.
+    if (!parsed && isSlashCommand(raw)) {
+      if (staffCommandOf(raw.trim().split(/\s/)[0])) return this.reprompt('input.staff_only');
+      return this.reprompt('input.command_unavailable', { command: raw.trim().split(/\s/)[0] ?? '' });
+    }
 
     if (!prompt) return this.freeText(raw);
     // On a numeric rating (buttons showing 1…10) a typed number is the rating itself; on a labelled scale
@@ -349,6 +406,10 @@ class Run {
       if (this.expectsChoice()) return this.reprompt('input.number_out_of_range', { count: prompt.buttons.length });
     }
     if (byLabel) return this.choose(byLabel.value, byLabel.label);
+    // A few words naming one option (水电, 我要报修), unless the report flow reads a longer message itself.
+    const understood = this.usableUnderstanding() && this.spec()?.understands;
+    const byWords = answer?.kind === 'choice' && !understood ? optionByWords(prompt.buttons, folded) : undefined;
+    if (byWords) return this.choose(byWords.value, byWords.label);
     this.typed(raw);
   }
 
@@ -462,7 +523,9 @@ class Run {
     return { text: this.t('menu.title'), buttons, columns: 2 };
   }
 
-  private showLanguages(): void {
+  /** The language list; `keep` keeps a message the owner typed at it (handled once a language is chosen). */
+  private showLanguages(keep = false): void {
+    if (!keep) this.state.promptData = undefined;
     this.state.prompt = 'lang';
     this.state.seq += 1;
     this.emitPrompt(this.langPrompt());
@@ -645,6 +708,7 @@ class Run {
     else flow.answers[step.id] = value;
     flow.preset = flow.preset?.filter((id) => id !== step.id);
     flow.picked = undefined;
+    flow.pending = undefined;
     if (flow.history.at(-1) !== step.id) flow.history.push(step.id);
     flow.stage = undefined;
     if (step.effect && step.answer.kind !== 'confirm') this.runEffect(spec, step);
@@ -741,7 +805,7 @@ class Run {
     }
     if (this.state.prompt === 'lang') {
       if (lead) this.send({ text: lead });
-      return this.showLanguages();
+      return this.showLanguages(true);
     }
     const step = this.currentStep();
     if (step) return this.ask(step, lead ? { lead } : {});
@@ -805,12 +869,17 @@ class Run {
     const skip = step.optional ? [{ label: this.t('common.skip'), value: 'skip' }] : [];
     const a = step.answer;
     switch (a.kind) {
-      case 'choice':
+      case 'choice': {
+        // A shortlist in the flow's context (the likeliest categories + 其他), unless the owner is editing.
+        const only = flow && !flow.editing ? flow.context[`only.${step.id}`] : undefined;
+        const listed = typeof only === 'string' ? only.split(',') : undefined;
+        const options = listed ? a.options.filter((o) => listed.includes(o)) : a.options;
         return {
           text: question,
-          buttons: [...a.options.map((o) => ({ label: this.t(`${a.labels}.${o}`), value: `o.${o}` })), ...skip],
+          buttons: [...options.map((o) => ({ label: this.t(`${a.labels}.${o}`), value: `o.${o}` })), ...skip],
           columns: a.columns,
         };
+      }
       case 'yesno':
         return {
           text: question,
@@ -850,6 +919,16 @@ class Run {
       }
       case 'location': {
         if (flow?.stage === 'public') return { text: this.t('location.public_ask'), buttons: skip, columns: 1 };
+        if (flow?.stage === 'confirm_place' && flow.pending !== undefined) {
+          return {
+            text: this.t('location.confirm_place', { place: this.showLocation(flow.pending as EstateLocation) }),
+            buttons: [
+              { label: this.t('common.yes'), value: 'place_ok' },
+              { label: this.t('location.retype'), value: 'place_retype' },
+            ],
+            columns: 2,
+          };
+        }
         const units = this.ctx.owner.units
           .slice(0, 3)
           .map((u, i) => ({ label: this.t('location.my_unit', { unit: u }), value: `u.${i}` }));
@@ -1003,22 +1082,47 @@ class Run {
       this.say('welcome');
       return this.showMenu();
     }
+    if (text && this.frontDoor(text)) return;
     const u = this.usableUnderstanding();
     if (open.length > 0 && text) {
       if ([...text].length > 2000) return this.reprompt('input.too_long', { max: 2000, length: [...text].length });
       // Text that reads as a new problem: ask whether it is about an open ticket or something new.
-      if (u && u.category !== 'other' && u.confidence >= 0.5) {
-        return this.pickTicket(
-          { text },
-          encodeSuggestedReport({ preset: suggestionPreset(u, text), context: suggestionContext(u) }),
-        );
+      if (u && (u.askCategory || (u.category !== 'other' && u.confidence >= 0.5))) {
+        return this.pickTicket({ text }, encodeSuggestedReport(reportStart(u, text)));
       }
       return this.routeNote({ text }, open);
     }
-    if (u && text && (u.category !== 'other' || u.location))
-      return this.startSuggested(suggestionPreset(u, text), suggestionContext(u));
+    if (u && text && (u.category !== 'other' || u.location || u.askCategory)) {
+      const start = reportStart(u, text);
+      return this.startSuggested(start.preset, start.context);
+    }
     this.say(this.state.seq === 0 ? 'welcome' : 'input.not_understood');
     this.showMenu();
+  }
+
+  /**
+   * Intent first: thanks is thanked and nothing starts; a greeting gets the welcome and the menu; a
+   * follow-up with no open ticket is told so; an enquiry, a notice question, praise, 转人工 and a follow-up
+   * go to the application (effect `owner.intent`). Never a report form, never a note on a ticket.
+   */
+  private frontDoor(text: string): boolean {
+    const intent = this.ctx.understanding?.intent;
+    if (intent === 'thanks') {
+      this.say('frontdoor.thanks');
+      return true;
+    }
+    if (intent === 'greeting') {
+      this.say('welcome');
+      this.showMenu();
+      return true;
+    }
+    if (intent === 'followup' && this.openTickets().length === 0) {
+      this.showMenu(this.t('frontdoor.followup_none'));
+      return true;
+    }
+    if (!intent || !FRONT_DOOR.includes(intent)) return false;
+    this.effect({ type: 'owner.intent', intent: intent as FrontDoorIntent, text: [...text].slice(0, 1000).join('') });
+    return true;
   }
 
   /** The understanding of this message, when a flow that understands free text exists. */
@@ -1250,12 +1354,16 @@ class Run {
       return this.menuEntry(value.slice(2));
     }
     if (this.state.prompt === 'lang') {
+      const kept = this.state.promptData?.[0];
       this.state.prompt = undefined;
+      this.state.promptData = undefined;
       const locale = value.slice(2) as Locale;
       this.locale = locale;
       this.state.locale = locale;
       this.effect({ type: 'owner.update', patch: { locale } });
       this.say('lang.set');
+      // What the owner wrote at the language question is handled now, in the language chosen.
+      if (kept) return this.text(kept);
       return this.askAgainOrMenu();
     }
     const step = this.currentStep();
@@ -1292,6 +1400,14 @@ class Run {
       case 'location': {
         if (value === 'pub') {
           flow.stage = 'public';
+          return this.ask(step);
+        }
+        if (value === 'place_ok' && flow.stage === 'confirm_place' && flow.pending !== undefined) {
+          return this.accept(step, flow.pending, label);
+        }
+        if (value === 'place_retype') {
+          flow.stage = undefined;
+          flow.pending = undefined;
           return this.ask(step);
         }
         const unit = this.ctx.owner.units[Number(value.slice(2))];
@@ -1345,11 +1461,18 @@ class Run {
       if (yes.ok)
         return this.choose(yes.value ? 'y' : 'n', this.t(yes.value ? 'emergency.check.yes' : 'emergency.check.no'));
     }
+    if (this.state.prompt === 'lang') return this.keepAtLanguage(raw);
     if (this.state.prompt || !step || !flow) return this.reprompt('input.choose');
     const a = step.answer;
+    // A question typed where a value is wanted is passed on (咨询) and the same question asked again.
+    if (this.questionInstead(step, raw)) return this.enquiry(raw);
     let checked: Checked;
     switch (a.kind) {
       case 'text':
+        if ((a.reads ?? (a.letters ? 'name' : 'reply')) === 'name') {
+          checked = checkName(raw);
+          break;
+        }
         checked = checkText(raw, a.min, a.max);
         if (checked.ok && a.letters && !/\p{L}/u.test(checked.value as string))
           checked = { ok: false, error: 'input.name_letters' };
@@ -1357,15 +1480,27 @@ class Run {
       case 'phone':
         checked = checkPhone(raw);
         break;
-      case 'location':
-        checked =
-          flow.stage === 'public'
-            ? ((c) =>
-                c.ok ? { ok: true as const, value: { kind: 'public' as const, description: c.value as string } } : c)(
-                checkText(raw, 2, LOCATION_MAX),
-              )
-            : checkLocation(raw);
+      case 'location': {
+        if (flow.stage === 'confirm_place') {
+          // 是 / 对 typed instead of tapped keeps the place read back; anything else is a new place.
+          const yes = checkYesNo(raw);
+          if (yes.ok && yes.value && flow.pending !== undefined) return this.accept(step, flow.pending, raw);
+          flow.stage = undefined;
+          flow.pending = undefined;
+          if (yes.ok) return this.ask(step);
+        }
+        const text = checkText(raw, 2, LOCATION_MAX);
+        if (!text.ok || flow.stage === 'public') {
+          checked = text.ok ? { ok: true, value: { kind: 'public', description: text.value as string } } : text;
+          break;
+        }
+        // A place in no form we know (李先生) is read back before it is kept.
+        // Not in an emergency: there the place is kept as written and nobody is kept waiting.
+        const place = readPlace(raw);
+        if (!place.known && flow.flowId !== this.emergencyFlowId()) return this.confirmPlace(step, place.value);
+        checked = { ok: true, value: place.value };
         break;
+      }
       case 'rating':
         checked = checkRating(raw, a.min, a.max);
         break;
@@ -1398,6 +1533,96 @@ class Run {
     if (!checked.ok) return this.askAgain([lead, this.t(checked.error, checked.params)].filter(Boolean).join('\n'));
     if (lead) this.send({ text: lead });
     this.accept(step, checked.value, this.show(step, checked.value));
+  }
+
+  // ── what a form question must not swallow; the owner's language ─────────
+
+  /**
+   * Whether what was typed at this step is a question for us rather than its answer: any question where a
+   * short value or a choice is wanted (a place, a name, a phone number, 1/2/3), only a request for
+   * information where a description is wanted (为什么天天漏水？ is a complaint), never for a reply.
+   */
+  private questionInstead(step: StepSpec, raw: string): boolean {
+    // In an emergency every word is the emergency's: nothing is held back as a question.
+    if (this.flow?.flowId === this.emergencyFlowId()) return false;
+    const a = step.answer;
+    switch (a.kind) {
+      case 'text':
+        return isQuestionFor(raw, a.reads ?? (a.letters ? 'name' : 'reply'));
+      case 'phone':
+        return !checkPhone(raw).ok && readsAsQuestion(raw);
+      case 'location':
+        // 3栋电梯怎么又坏了 names a place: a complaint put as a question, still the answer here.
+        return asksForInformation(raw) || (readsAsQuestion(raw) && !readPlace(raw).known);
+      case 'yesno':
+        return !checkYesNo(raw).ok && readsAsQuestion(raw);
+      case 'rating':
+        return !checkRating(raw, a.min, a.max).ok && readsAsQuestion(raw);
+      case 'choice': {
+        // In the report flow a problem put as a question (楼上漏水怎么办？) is read as the report.
+        const u = this.usableUnderstanding();
+        if (u && this.spec()?.understands && (u.category !== 'other' || u.location)) return asksForInformation(raw);
+        return readsAsQuestion(raw);
+      }
+      case 'photos':
+      case 'confirm':
+      case 'multi':
+        // 好了吗 / 怎么发照片？ are about this question itself: its own hint answers them.
+        return asksForInformation(raw);
+    }
+  }
+
+  /** Passes a question to the service centre (the application says when to expect an answer) and asks again. */
+  private enquiry(raw: string): void {
+    const flow = this.flow;
+    this.effect({
+      type: 'enquiry.forward',
+      text: [...cleanText(raw)].slice(0, 1000).join(''),
+      ...(flow ? { flowId: flow.flowId, stepId: flow.stepId } : {}),
+    });
+    this.askAgain(this.t('enquiry.meanwhile'));
+  }
+
+  /** Reads a place back before keeping it: 是「公共区域：李先生」吗？ [是 / 重新输入]. */
+  private confirmPlace(step: StepSpec, place: EstateLocation): void {
+    const flow = this.flow;
+    if (!flow) return;
+    flow.stage = 'confirm_place';
+    flow.pending = place;
+    this.ask(step);
+  }
+
+  /**
+   * On a conversation's first message: a message mostly in Latin script is answered in English, one
+   * mostly in Chinese in Chinese (the owner's language is updated); true when it is mixed, so the owner is
+   * asked once. An explicit choice (/lang) is never overridden.
+   */
+  private languageOfFirstMessage(raw: string): boolean {
+    if (this.state.seq !== 0 || this.state.locale || this.flow || this.state.prompt) return false;
+    const script = readScript(raw);
+    if (script === 'mixed') return true;
+    const locale: Locale | undefined = script === 'latin' ? 'en' : script === 'han' ? 'zh-CN' : undefined;
+    if (locale && locale !== this.locale) {
+      this.locale = locale;
+      this.effect({ type: 'owner.update', patch: { locale } });
+    }
+    return false;
+  }
+
+  /** Asks which language, in both; the message waits and is handled once the owner has chosen. */
+  private askLanguage(raw: string): void {
+    this.state.promptData = [[...cleanText(raw)].slice(0, HARD_TEXT_LIMIT).join('')];
+    this.showLanguages(true);
+  }
+
+  /** Text at the language question: a language named in words, else a message kept for after the choice. */
+  private keepAtLanguage(raw: string): void {
+    const named = LANGUAGE_WORDS[fold(raw)];
+    const language = named ? LANGUAGES.find((l) => l.locale === named) : undefined;
+    if (language) return this.choose(`l.${language.locale}`, language.label);
+    const kept = [...(this.state.promptData ?? []), cleanText(raw)].filter(Boolean).join('\n');
+    this.state.promptData = [[...kept].slice(0, HARD_TEXT_LIMIT).join('')];
+    this.reprompt('lang.kept');
   }
 }
 

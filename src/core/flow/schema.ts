@@ -32,6 +32,12 @@ const answerSchema = z.discriminatedUnion('kind', [
     max: z.number().int().min(1).max(4000).default(1000),
     /** The answer must hold a letter (a name): digits or emoji alone are refused with `input.name_letters`. */
     letters: z.boolean().optional(),
+    /**
+     * What the step takes, which decides what it refuses (see `FieldReading` in answers.ts): `name`, a
+     * short `value`, a `report` (a question about something else is not a description) or a `reply`
+     * (anything). Default: `name` with `letters`, else `reply`.
+     */
+    reads: z.enum(['name', 'value', 'report', 'reply']).optional(),
   }),
   z.strictObject({ kind: z.literal('phone') }),
   z.strictObject({ kind: z.literal('location') }),

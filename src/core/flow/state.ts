@@ -27,6 +27,8 @@ export interface FlowState {
   editing?: boolean;
   /** A step's inner stage (e.g. the confirm step's "which field?" list, a location's public-area text). */
   stage?: string;
+  /** An answer read back to the owner before it is kept (a place that matched no known form). */
+  pending?: AnswerValue;
   /** Options picked so far on a multiple-choice step. */
   picked?: string[];
   /** The privacy notice was shown during this flow. */
