@@ -6,10 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EmergencyRules } from '../../core/understand/emergency.js';
 import { trainUnderstandModel, type UnderstandModel } from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { type LabelledMessage, labelledSetSchema } from '../../core/understand/labels.js';
 import { FROZEN_TEST_SET, mergeExamples, trainingFileSchema } from '../../core/understand/training.js';
+import { loadEmergencyRules } from './emergency-file.js';
 
 /** `flows/understand/training.json` in this repository, wherever the process was started from. */
 export const DEFAULT_TRAINING_PATH = fileURLToPath(new URL('../../../flows/understand/training.json', import.meta.url));
@@ -63,7 +65,12 @@ export function loadTrainingData(path: string = DEFAULT_TRAINING_PATH): {
 const cache = new WeakMap<Keywords, Map<string, UnderstandModel>>();
 
 /** The model trained on the training file for these keywords (trained once, then reused). */
-export function loadUnderstandModel(keywords: Keywords, path: string = DEFAULT_TRAINING_PATH): UnderstandModel {
+export function loadUnderstandModel(
+  keywords: Keywords,
+  path: string = DEFAULT_TRAINING_PATH,
+  /** The emergency rules whose kinds are inputs of the model (flows/understand/emergency.yaml when left out). */
+  rules: EmergencyRules = loadEmergencyRules(),
+): UnderstandModel {
   let byPath = cache.get(keywords);
   if (!byPath) {
     byPath = new Map();
@@ -71,7 +78,7 @@ export function loadUnderstandModel(keywords: Keywords, path: string = DEFAULT_T
   }
   let model = byPath.get(path);
   if (!model) {
-    model = trainUnderstandModel(loadTrainingData(path).messages, keywords);
+    model = trainUnderstandModel(loadTrainingData(path).messages, keywords, rules);
     byPath.set(path, model);
   }
   return model;

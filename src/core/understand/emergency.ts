@@ -85,23 +85,24 @@ export function compileEmergencyRules(doc: unknown): EmergencyRules {
   const d = parsed.data;
   const problems: string[] = [];
   const seen = new Set<string>();
-  const compile = (where: string, list: readonly string[]): RegExp[] =>
+  const compile = (where: string, list: readonly string[], flags = 'iu'): RegExp[] =>
     list.flatMap((p) => {
       try {
-        return [new RegExp(p, 'iu')];
+        return [new RegExp(p, flags)];
       } catch (error) {
         problems.push(`${where}: pattern /${p}/ does not compile: ${(error as Error).message}`);
         return [];
       }
     });
-  const rule = (section: string, r: { id: string; patterns: string[] }): Rule => {
+  const rule = (section: string, r: { id: string; patterns: string[] }, flags?: string): Rule => {
     if (seen.has(r.id)) problems.push(`${section} (entry ${r.id}): the id is used twice`);
     seen.add(r.id);
-    return { id: r.id, patterns: compile(`${section} (entry ${r.id})`, r.patterns) };
+    return { id: r.id, patterns: compile(`${section} (entry ${r.id})`, r.patterns, flags) };
   };
   const rules: EmergencyRules = {
     version: d.version,
-    ignore: d.ignore.map((r) => rule('ignore', r)),
+    // Ignored phrases are blanked wherever they occur: compiled global once, not at every message.
+    ignore: d.ignore.map((r) => rule('ignore', r, 'giu')),
     cues: d.cues.map((r) => ({ ...rule('cues', r), kind: r.kind, strength: r.strength })),
     guards: d.guards.map((r) => ({ ...rule('guards', r), type: r.type })),
     urgent: compile('urgent', d.urgent),
@@ -136,7 +137,7 @@ function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
   let s = normalise(text);
   for (const r of rules.ignore) {
-    for (const re of r.patterns) s = s.replace(new RegExp(re.source, `${re.flags}g`), ' ');
+    for (const re of r.patterns) s = s.replace(re, ' ');
   }
   const matched: string[] = [];
   let present: EmergencyKind | undefined;

@@ -276,7 +276,7 @@ export function crossValidatedReadings(
   for (let fold = 0; fold < k; fold++) {
     const held = new Set(set.filter((_, i) => i % k === fold).map((m) => m.text));
     const train = [...others, ...set].filter((m) => !held.has(m.text));
-    const model = trainUnderstandModel(train, base.keywords);
+    const model = trainUnderstandModel(train, base.keywords, base.emergencyRules);
     set.forEach((m, i) => {
       if (i % k === fold) readings[i] = offlineReading(m.text, { ...base, model });
     });

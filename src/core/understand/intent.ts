@@ -32,6 +32,7 @@ import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.j
 import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
 import { findLocation } from './location.js';
 import { type Head, type Input, predict, type Scored, trainHead } from './model.js';
+import { normalise } from './normalise.js';
 import { features } from './segment.js';
 
 /** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
@@ -99,10 +100,18 @@ export interface TextUnderstanding {
 const cap = (n: number, max: number) => Math.min(n, max) / max;
 const sum = (terms: readonly Term[]) => terms.reduce((n, t) => n + t.weight, 0);
 
-/** The model's input for a text: its features and the keyword scores as named values. */
-export function inputOf(text: string, keywords: Keywords): Input {
-  const folded = foldForMatch(text);
+/**
+ * The model's input for a text: its features, the keyword scores as named values (matched on the
+ * normalised text, so Traditional characters find the Simplified keywords) and, with the emergency rules,
+ * the kind of emergency a cue names (`ek:fire` …), which tells the category of an emergency's report.
+ */
+export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules): Input {
+  const folded = foldForMatch(normalise(text));
   const values: Record<string, number> = {};
+  if (rules) {
+    const kind = assessEmergency(text, rules).kind;
+    if (kind) values[`ek:${kind}`] = 1;
+  }
   for (const { category, score } of scoreCategories(folded, keywords))
     if (score > 0) values[`kw:${category}`] = cap(score, 8);
   for (const [intent, terms] of Object.entries(keywords.intents)) {
@@ -125,8 +134,12 @@ export function inputOf(text: string, keywords: Keywords): Input {
  * same model). Intent learns from messages labelled with an intent; kind, category and urgency from
  * reports and emergencies.
  */
-export function trainUnderstandModel(messages: readonly LabelledMessage[], keywords: Keywords): UnderstandModel {
-  const rows = messages.map((m) => ({ m, input: inputOf(m.text, keywords), intent: intentOf(m) }));
+export function trainUnderstandModel(
+  messages: readonly LabelledMessage[],
+  keywords: Keywords,
+  rules?: EmergencyRules,
+): UnderstandModel {
+  const rows = messages.map((m) => ({ m, input: inputOf(m.text, keywords, rules), intent: intentOf(m) }));
   const reports = rows.filter((r) => REPORT_INTENTS.includes(r.intent));
   return {
     // Intent learns only from messages labelled with one: a set of reports alone (the old set) would
@@ -162,8 +175,12 @@ export function trainUnderstandModel(messages: readonly LabelledMessage[], keywo
 }
 
 /** How likely the model finds it that the text reports an emergency happening now, 0–1. */
-export function emergencyProbability(text: string, u: Pick<Understander, 'keywords' | 'model'>, input?: Input): number {
-  const p = predict(u.model.emergency, input ?? inputOf(text, u.keywords));
+export function emergencyProbability(
+  text: string,
+  u: Pick<Understander, 'keywords' | 'model' | 'emergencyRules'>,
+  input?: Input,
+): number {
+  const p = predict(u.model.emergency, input ?? inputOf(text, u.keywords, u.emergencyRules));
   return p.find((s) => s.label === 'emergency')?.p ?? 0;
 }
 
@@ -191,7 +208,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Reads one owner text: intent with confidence, the emergency verdict, and the report it would be. */
 export function understandText(text: string, u: Understander): TextUnderstanding {
-  const input = inputOf(text, u.keywords);
+  const input = inputOf(text, u.keywords, u.emergencyRules);
   const emergency = assessText(text, u, input);
   const intents = predict(u.model.intent, input) as Scored<Intent>[];
   const categories = predict(u.model.category, input);

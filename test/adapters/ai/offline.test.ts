@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CARD_SUMMARY_FROM } from '../../../src/adapters/ai/assistant.js';
 import { loadKeywords } from '../../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../../src/adapters/ai/offline.js';
@@ -6,6 +6,11 @@ import { OfflineAssistant } from '../../../src/adapters/ai/offline.js';
 const ai = new OfflineAssistant(loadKeywords());
 
 describe('OfflineAssistant', () => {
+  // The model trains at its first use (a few seconds on a busy machine): once, before the tests.
+  beforeAll(() => {
+    ai.understandNow('你好');
+  }, 60_000);
+
   it('understands with the classifier and says so', async () => {
     const u = await ai.understand('3栋2单元501 卫生间插座没电了', 'zh-CN');
     expect(u).toMatchObject({
