@@ -69,13 +69,15 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 export type Expected =
   | { key: string; params?: Record<string, string | number>; firstLineOnly?: boolean }
   | { text: string }
-  | { pattern: RegExp };
+  | { pattern: RegExp }
+  /** Any one of these (e.g. the answer in business hours or after them). */
+  | { anyOf: Expected[] };
 
 export type StepAction =
   | { owner: string }
   /** The locale key of the choice's label. */
   | { ownerPicks: string }
-  /** `{number}` is replaced by the ticket number captured so far. */
+  /** `{number}` is replaced by the ticket number captured so far, `{ref}` by the 咨询 reference. */
   | { staff: string };
 
 export interface ContractStep {
@@ -85,6 +87,8 @@ export interface ContractStep {
   staff?: Expected[];
   /** Read the ticket number from the owner's messages after this step. */
   captureNumber?: boolean;
+  /** Read the 咨询 reference (Q001) from the staff room's messages after this step. */
+  captureRef?: boolean;
 }
 
 /** Any value, in expectations. */
@@ -139,11 +143,113 @@ export const REPAIR_SCRIPT: readonly ContractStep[] = [
   },
 ];
 
+/** Said in business hours or after them: either answer will do. */
+const hoursAware = (now: string, later: string, params: Record<string, string | number> = {}): Expected => ({
+  anyOf: [
+    { key: now, params },
+    { key: later, params: { ...params, time: ANY } },
+  ],
+});
+
+/**
+ * Intent first (issue 14): the messages of the issue, each handled as what it is for, on every channel:
+ * an enquiry (in Chinese and English) goes to the staff room as 咨询 and a staff answer reaches the owner;
+ * praise is thanked and shown to the staff; 转人工 gives the phone and reaches the staff at once; a
+ * follow-up, thanks and an owner's staff command; then a report filed from free text, its follow-up, and
+ * an emergency.
+ */
+export const INTENT_SCRIPT: readonly ContractStep[] = [
+  {
+    title: 'an enquiry goes to the staff room as 咨询; the owner is told when to expect an answer',
+    do: { owner: '你们办公时间是几点' },
+    owner: [hoursAware('enquiry.forwarded_now', 'enquiry.forwarded_later', { text: '你们办公时间是几点' })],
+    staff: [
+      {
+        key: 'desk.frontdoor.enquiry',
+        params: { ref: ANY, who: ANY, building: ANY, tickets: ANY, text: '你们办公时间是几点' },
+      },
+    ],
+    captureRef: true,
+  },
+  {
+    title: 'a staff answer to the 咨询 reaches the owner',
+    do: { staff: '{ref} 工作日早上8点到晚上6点' },
+    owner: [
+      { key: 'frontdoor.staff_answer', params: { question: '你们办公时间是几点', text: '工作日早上8点到晚上6点' } },
+    ],
+  },
+  {
+    title: 'an enquiry in English goes to the staff room too, never into a form',
+    do: { owner: 'what are the office hours' },
+    // Answered in the language it was written in (the owner's words are quoted either way).
+    owner: [{ text: 'what are the office hours' }],
+    staff: [{ text: 'what are the office hours' }],
+  },
+  {
+    title: 'praise is thanked and shown to the staff room',
+    do: { owner: '表扬一下3栋的保洁阿姨' },
+    owner: [{ key: 'frontdoor.praise_thanks', params: { target: ANY } }],
+    staff: [{ key: 'desk.frontdoor.praise', params: { target: ANY, who: ANY, text: '表扬一下3栋的保洁阿姨' } }],
+  },
+  {
+    title: '转人工 gives the service-centre phone and puts the message in front of the staff',
+    do: { owner: '转人工' },
+    owner: [hoursAware('frontdoor.human_now', 'frontdoor.human_later')],
+    staff: [
+      { key: 'desk.frontdoor.human', params: { ref: ANY, who: ANY, building: ANY, tickets: ANY, text: '转人工' } },
+    ],
+  },
+  {
+    title: '我要找人工客服 too',
+    do: { owner: '我要找人工客服' },
+    owner: [hoursAware('frontdoor.human_now', 'frontdoor.human_later')],
+    staff: [{ text: '我要找人工客服' }],
+  },
+  {
+    title: 'a follow-up with no open ticket says so',
+    do: { owner: '进度怎么样了' },
+    owner: [{ key: 'frontdoor.followup_none' }],
+  },
+  { title: 'thanks is thanked, nothing else', do: { owner: '谢谢' }, owner: [{ key: 'frontdoor.thanks' }] },
+  {
+    title: "an owner's staff command is for staff",
+    do: { owner: '/accept T261128-0001' },
+    owner: [{ key: 'input.staff_only' }],
+  },
+  {
+    title: 'a report in free text starts the report with its suggestions',
+    do: { owner: '卫生间天花板漏水，滴到楼下了，3栋2单元501' },
+    owner: [{ key: 'complaint.ask.name' }],
+  },
+  { title: 'the owner gives a name', do: { owner: '张三' }, owner: [{ key: 'complaint.ask.phone' }] },
+  { title: 'the owner gives a phone number', do: { owner: '13812345678' }, owner: [{ key: 'complaint.readback' }] },
+  {
+    title: 'the owner confirms; the ticket is filed',
+    do: { ownerPicks: 'confirm.ok' },
+    owner: [{ key: 'ticket.created', params: { number: '{number}' }, firstLineOnly: true }],
+    staff: [{ key: 'card.title_new', params: { number: '{number}' } }],
+    captureNumber: true,
+  },
+  {
+    title: 'a follow-up now shows the open ticket',
+    do: { owner: '进度怎么样了' },
+    owner: [{ key: 'frontdoor.followup_line', params: { number: '{number}', category: ANY, status: ANY } }],
+  },
+  {
+    title: 'an emergency takes the emergency path at once',
+    do: { owner: '3栋2单元501 厨房着火了！' },
+    owner: [{ key: 'ticket.created_emergency', params: { number: ANY }, firstLineOnly: true }],
+  },
+];
+
 const WILDCARD = '\u0000ANY\u0000';
+const REF = /Q\d{3,}/;
 const TICKET = /T\d{6}-\d{4,}/;
 
 /** The pattern a message must match for an expectation, with the ticket number known so far. */
 export function expectedPattern(expected: Expected, t: Translate, number: string | undefined): RegExp {
+  if ('anyOf' in expected)
+    return new RegExp(expected.anyOf.map((e) => `(?:${expectedPattern(e, t, number).source})`).join('|'));
   if ('pattern' in expected) return expected.pattern;
   if ('text' in expected) return new RegExp(escapeRegExp(expected.text));
   const params: Record<string, string | number> = {};
@@ -195,6 +301,7 @@ export async function runChannelContract(
   const script = opts.script ?? REPAIR_SCRIPT;
   const timeoutMs = opts.timeoutMs ?? 5000;
   let number: string | undefined;
+  let ref: string | undefined;
   for (const [i, step] of script.entries()) {
     const what = `step ${i + 1} (${step.title})`;
     const ownerFrom = (await driver.ownerMessages()).length;
@@ -204,7 +311,8 @@ export async function runChannelContract(
     else if ('ownerPicks' in action) await driver.ownerPicks(opts.t(action.ownerPicks));
     else {
       if (action.staff.includes('{number}') && !number) expect.fail(`${what}: no ticket number captured yet`);
-      await driver.staffSays(action.staff.replace('{number}', number ?? ''));
+      if (action.staff.includes('{ref}') && !ref) expect.fail(`${what}: no 咨询 reference captured yet`);
+      await driver.staffSays(action.staff.replace('{number}', number ?? '').replace('{ref}', ref ?? ''));
     }
     for (const e of step.owner ?? []) {
       await waitForMatch(
@@ -228,6 +336,11 @@ export async function runChannelContract(
         `${what}, staff room`,
         timeoutMs,
       );
+    }
+    if (step.captureRef) {
+      const messages = (await driver.staffMessages()).slice(staffFrom);
+      ref = messages.map((m) => m.match(REF)?.[0]).find(Boolean);
+      if (!ref) expect.fail(`${what}: no 咨询 reference in the staff room's messages`);
     }
   }
   if (!number) expect.fail('the script filed no ticket');

@@ -3,10 +3,13 @@
  * and WeChat channel, wired as main.ts does, with a fake clock (so the revisit a day later is a tick,
  * not a wait). Owners write one-to-one; staff act by text in the staff room.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
+import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import {
   createWechatChannel,
   type WechatChannel,
@@ -21,7 +24,7 @@ import type { Store } from '../../src/core/ports.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
 import { type BotSaid, type MockWorld, mockWorld, settle, waitFor } from '../adapters/channels/wechat/support.js';
-import { type ChannelDriver, runChannelContract } from '../contracts/channel.contract.js';
+import { type ChannelDriver, INTENT_SCRIPT, runChannelContract } from '../contracts/channel.contract.js';
 import { FakeClock } from '../support/clock.js';
 
 const ESTATE = '阳光花园';
@@ -60,6 +63,8 @@ beforeAll(async () => {
     log,
     settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: ESTATE, dutyPhone: DUTY_PHONE },
     staffRooms: [wechatStaffAddress(config)],
+    // As in production: the offline assistant reads owners' free text (intent first, issue 14).
+    assistant: new OfflineAssistant(loadKeywords()),
   });
   channel = await createWechatChannel({
     config,
@@ -311,4 +316,22 @@ describe('channel contract on WeChat', () => {
     const { number } = await runChannelContract(driver, { t: zh });
     expect((await store.getTicketByNumber(number))?.status).toBe('resolved');
   });
+});
+
+describe('intent first on WeChat (issue 14)', () => {
+  it("handles every message of the issue's table as what it is for", async () => {
+    const owner = world.mocker.createContact({ name: '王阿姨' });
+    const driver: ChannelDriver = {
+      ownerSays: async (text) => owner.say(text).to(world.me),
+      ownerPicks: async (label) => owner.say(numberOf(owner.id, label)).to(world.me),
+      staffSays: async (text) => world.staff2.say(text).to(world.staffRoom),
+      ownerMessages: () => texts(owner.id),
+      staffMessages: () => texts(world.staffRoom.id),
+    };
+    const before = (await store.listTickets({})).length;
+    const { number } = await runChannelContract(driver, { t: zh, script: INTENT_SCRIPT });
+    const tickets = (await store.listTickets({})).slice(0, (await store.listTickets({})).length - before);
+    expect(tickets.map((x) => x.urgency).sort()).toEqual(['emergency', 'normal']);
+    expect(tickets.map((x) => x.number)).toContain(number);
+  }, 60_000);
 });

@@ -5,15 +5,9 @@
  */
 
 import type { Locale } from '../../core/types.js';
-import {
-  classify,
-  isEmptyAnswer,
-  SUMMARY_MAX,
-  summarise,
-  themeLabel,
-  themeOf,
-} from '../../core/understand/classify.js';
+import { isEmptyAnswer, SUMMARY_MAX, summarise, themeLabel, themeOf } from '../../core/understand/classify.js';
 import { assessEmergency, type EmergencyAssessment, type EmergencyRules } from '../../core/understand/emergency.js';
+import { INTENT_SURE, type UnderstandModel, understandText } from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { mask } from '../../core/understand/mask.js';
 import {
@@ -25,6 +19,7 @@ import {
   type Understanding,
 } from './assistant.js';
 import { loadEmergencyRules } from './emergency-file.js';
+import { loadUnderstandModel } from './model-file.js';
 
 /** The most quotes per theme, and the longest quote. */
 const QUOTES_PER_THEME = 3;
@@ -32,27 +27,45 @@ const QUOTE_MAX = 100;
 
 export class OfflineAssistant implements Assistant {
   readonly mode = 'offline' as const;
+  private trained: UnderstandModel | undefined;
   constructor(
     readonly keywords: Keywords,
     /** The emergency rules; read from flows/understand/emergency.yaml when left out. */
     readonly emergencyRules: EmergencyRules = loadEmergencyRules(),
-  ) {}
+    /** The trained model; trained from flows/understand/training.json at its first use when left out. */
+    model?: UnderstandModel,
+  ) {
+    this.trained = model;
+  }
+
+  /** The understanding model (trained once per keyword set, at first use). */
+  get model(): UnderstandModel {
+    this.trained ??= loadUnderstandModel(this.keywords);
+    return this.trained;
+  }
 
   assessEmergency(text: string): EmergencyAssessment {
     return assessEmergency(text, this.emergencyRules);
   }
 
+  /** The intent and, for a report, its reading (understandText): what the app routes on. */
   understandNow(text: string): Understanding {
-    const c = classify(text, this.keywords, this.emergencyRules);
+    const u = understandText(text, { keywords: this.keywords, model: this.model, emergencyRules: this.emergencyRules });
+    const r = u.report;
+    // A barely-read report about nothing in particular is not understood (the owner gets the menu).
+    const vague = u.intent === 'report' && u.confidence < INTENT_SURE && r.category === 'other' && !r.location;
     return {
-      kind: c.kind,
-      category: c.category,
-      urgency: c.urgency,
-      ...(c.location ? { location: c.location } : {}),
-      summary: c.summary,
-      emergency: c.emergency,
-      confidence: c.confidence,
+      intent: vague ? 'other' : u.intent,
+      kind: r.kind,
+      category: r.category,
+      urgency: r.urgency,
+      ...(r.location ? { location: r.location } : {}),
+      summary: r.summary,
+      emergency: u.emergency.verdict === 'present',
+      // A report's measure is its category's; any other intent's, the intent's own.
+      confidence: u.intent === 'report' ? r.categoryConfidence : u.confidence,
       source: 'offline',
+      ...(u.askCategory && !vague ? { askCategory: true, categories: r.categories.map((c) => c.label) } : {}),
     };
   }
 

@@ -24,6 +24,8 @@ export interface Understanding {
   intent?: Intent;
   /** A report whose category is unsure: offer category buttons rather than guess. */
   askCategory?: boolean;
+  /** With askCategory: the likeliest categories, best first (the buttons to offer, with 其他). */
+  categories?: Category[];
 }
 
 /** The longest description the complaint flow's description step takes. */
@@ -47,4 +49,20 @@ export function suggestionPreset(u: Understanding, ownerText: string): Record<st
 /** What travels in the flow's context with the suggestions: the urgency (no step asks it) and where they came from. */
 export function suggestionContext(u: Understanding): Record<string, string | number | boolean> {
   return { urgency: u.urgency, summary: u.summary, suggested: true, suggestedBy: u.source, confidence: u.confidence };
+}
+
+/**
+ * The preset and context a report starts with: the suggestions, except that an unsure category is not
+ * filled in but asked, with the likeliest three and 其他 as its only buttons (`only.category`).
+ */
+export function reportStart(
+  u: Understanding,
+  ownerText: string,
+): { preset: Record<string, AnswerValue>; context: Record<string, string | number | boolean> } {
+  const preset = suggestionPreset(u, ownerText);
+  const context = suggestionContext(u);
+  if (!u.askCategory) return { preset, context };
+  const { category: _unsure, ...rest } = preset;
+  const likely = (u.categories ?? [u.category]).filter((c) => c !== 'other').slice(0, 3);
+  return { preset: rest, context: { ...context, 'only.category': [...likely, 'other'].join(',') } };
 }

@@ -7,6 +7,7 @@
  * of the webhook adds it (with the secret the bot registered through setWebhook), as Telegram would. A
  * recording proxy in front of the emulator's Bot API shows the calls the bot made.
  */
+
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { createTelegramChannel, type TelegramChannel } from '../../../src/adapters/channels/telegram/telegram.js';
 import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
@@ -14,6 +15,7 @@ import { App, type AppOptions } from '../../../src/app/app.js';
 import { Dispatcher } from '../../../src/app/dispatcher.js';
 import { loadFlows } from '../../../src/app/flows-loader.js';
 import { markStaffLeft, markStaffRejoined } from '../../../src/app/staff-membership.js';
+import type { Assistant } from '../../../src/core/ports/assistant.js';
 import { type Store, systemClock } from '../../../src/core/ports.js';
 import { createI18n, readLocales } from '../../../src/i18n.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -36,6 +38,8 @@ export interface TelegramE2EOptions {
   workerId: string;
   /** Messages per minute to a group (the staff group); default 60. */
   groupPerMinute?: number;
+  /** The AI assistant (e.g. the offline one, as production always has); none when left out. */
+  assistant?: Assistant;
 }
 
 /** A message the bot sent, as the emulator keeps it (edits applied). */
@@ -114,6 +118,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     log,
     settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: o.estateName, dutyPhone: o.dutyPhone },
     staffRooms: [{ channel: 'telegram', chatId: String(o.staffChatId) }],
+    ...(o.assistant ? { assistant: o.assistant } : {}),
   };
   const app = new App(appOptions);
   let dispatcher: Dispatcher | undefined;
