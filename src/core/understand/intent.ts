@@ -46,7 +46,7 @@ export const CATEGORY_SURE = 0.45;
 /** Below this intent probability the intent is unsure: the app may ask what the owner wants. */
 export const INTENT_SURE = 0.5;
 /** At or above this emergency probability a text the rules call `none` is `unclear` (the owner is asked). */
-export const EMERGENCY_ASK = 0.5;
+export const EMERGENCY_ASK = 0.2;
 
 const EMERGENCY_LABELS = ['emergency', 'not'] as const;
 
@@ -168,10 +168,19 @@ export function trainUnderstandModel(
       EMERGENCY_LABELS,
       rows
         .filter((r) => r.m.intent !== undefined || r.m.urgency !== undefined)
-        .map((r) => ({ input: r.input, label: r.intent === 'emergency' ? 'emergency' : 'not' })),
+        .map((r) => ({ input: apartFromRules(r.input), label: r.intent === 'emergency' ? 'emergency' : 'not' })),
     ),
     trainedOn: messages.length,
   };
+}
+
+/**
+ * An input without what the emergency rules said (`ek:` values): the second line of defence must read
+ * the words, not echo the rules it stands behind, or it would miss exactly what they miss.
+ */
+function apartFromRules(input: Input): Input {
+  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !k.startsWith('ek:')));
+  return { features: input.features, values };
 }
 
 /** How likely the model finds it that the text reports an emergency happening now, 0–1. */
@@ -180,7 +189,7 @@ export function emergencyProbability(
   u: Pick<Understander, 'keywords' | 'model' | 'emergencyRules'>,
   input?: Input,
 ): number {
-  const p = predict(u.model.emergency, input ?? inputOf(text, u.keywords, u.emergencyRules));
+  const p = predict(u.model.emergency, apartFromRules(input ?? inputOf(text, u.keywords)));
   return p.find((s) => s.label === 'emergency')?.p ?? 0;
 }
 
