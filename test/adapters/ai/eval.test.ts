@@ -21,17 +21,20 @@ import { type LabelledMessage, labelledSetSchema } from '../../../src/core/under
 const TEST_SET = 'test/fixtures/understand/test.json';
 
 /**
- * What the offline understanding reached on the frozen set when these floors were set (2026-12-07),
- * measured only through `npm run eval -- test/fixtures/understand/test.json --summary`. Where a floor is
- * below the issue's target ({@link TARGETS}) the target is not met yet: the lead decides; the floors
- * only stop the figures from falling further.
+ * The floors the frozen set is held at, set from `npm run eval -- test/fixtures/understand/test.json
+ * --summary` (read twice in the second round of tuning, 2026-12-07): recall 0.978 (present + unclear;
+ * present alone 0.733), false alarms 0.028, unclear on non-emergencies 0.042, intent 0.869, kind 0.898,
+ * category 0.927. Kind and category meet the issue's targets ({@link TARGETS}) and are held at them;
+ * recall (target 1), false alarms (target 0.02) and intent (target 0.90) do not yet, and are held at the
+ * honest figures reached so they cannot fall further.
  */
 const FLOORS = {
-  emergencyRecall: 0.75,
-  falseAlarmRate: 0.04,
-  intent: 0.8,
-  category: 0.84,
-  kind: 0.85,
+  emergencyRecall: 0.97,
+  falseAlarmRate: 0.03,
+  unclearRate: TARGETS.unclearRate,
+  intent: 0.86,
+  category: TARGETS.category,
+  kind: TARGETS.kind,
 };
 
 describe('the frozen test set', () => {
@@ -52,6 +55,7 @@ describe('the frozen test set', () => {
     const figures = { ...r.accuracy, emergency: r.emergency };
     expect(figures.emergency.recall).toBeGreaterThanOrEqual(FLOORS.emergencyRecall);
     expect(figures.emergency.falseAlarmRate).toBeLessThanOrEqual(FLOORS.falseAlarmRate);
+    expect(figures.emergency.unclearRate).toBeLessThanOrEqual(FLOORS.unclearRate);
     expect(figures.intent).toBeGreaterThanOrEqual(FLOORS.intent);
     expect(figures.category).toBeGreaterThanOrEqual(FLOORS.category);
     expect(figures.kind).toBeGreaterThanOrEqual(FLOORS.kind);
