@@ -1,0 +1,177 @@
+/**
+ * The staff desk: the whole complaint procedure run from the staff group (domain.md's eight steps).
+ *
+ * Staff act with buttons on a ticket's card, with text commands (`/accept T261128-0007`, or
+ * `T261128-0007 接单` for keyboards without buttons), or by replying to the card. Every action is checked
+ * against the staff list, the ticket's status and its owner (routing.ts); every refusal is logged and
+ * answered to the person alone where the platform allows. This class routes each staff message to the
+ * part that handles it: actions, commands, reports, and the session a button opens (session.ts).
+ */
+import { parseStaffCommand } from '../../core/desk/vocabulary.js';
+import type { StoreTx } from '../../core/ports.js';
+import type { Inbound, Staff } from '../../core/types.js';
+import type { AppContext } from '../context.js';
+import type { StaffAction } from '../render.js';
+import { DeskActions } from './actions.js';
+import { DeskCommands } from './commands.js';
+import { Judging } from './judging.js';
+import { Progress } from './progress.js';
+import { DeskReports } from './reports.js';
+import { configuredRole, isReplyText, looksLikeCommand, quotedTicket } from './routing.js';
+import { DeskPart, type DeskResult, type OwnerSide } from './support.js';
+
+export class StaffDesk extends DeskPart {
+  private readonly judging: Judging;
+  private readonly actions: DeskActions;
+  private readonly commands: DeskCommands;
+
+  constructor(ctx: AppContext, owners: OwnerSide) {
+    super(ctx, owners);
+    const reports = new DeskReports(ctx, owners);
+    this.judging = new Judging(ctx, owners);
+    this.actions = new DeskActions(ctx, owners, {
+      reports,
+      judging: this.judging,
+      progress: new Progress(ctx, owners),
+    });
+    this.commands = new DeskCommands(ctx, owners, { actions: this.actions, reports });
+  }
+
+  /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
+  static looksLikeCommand(inbound: Inbound): boolean {
+    return looksLikeCommand(inbound);
+  }
+
+  /**
+   * The role of a sender who is staff: anyone writing in a staff room, or a registered, active member
+   * writing from a private chat. Read outside any transaction, to decide whether a model call is worth it.
+   */
+  async staffRoleOf(inbound: Inbound): Promise<Staff['role'] | undefined> {
+    if (inbound.chatKind === 'staff') return configuredRole(this.ctx.policy, inbound);
+    const staff = await this.ctx.store.findStaff(inbound.channel, inbound.userId);
+    return staff?.active ? staff.role : undefined;
+  }
+
+  /** Records (or refreshes) the staff member behind a staff-room message, with the role configuration gives them. */
+  async enrol(tx: StoreTx, inbound: Inbound): Promise<Staff> {
+    const id = `${inbound.channel}:${inbound.userId}`;
+    const existing = await tx.getStaff(id);
+    const role = configuredRole(this.ctx.policy, inbound);
+    const displayName = inbound.userName?.trim() || existing?.displayName || inbound.userId;
+    const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
+    if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active)
+      await tx.saveStaff(staff);
+    return staff;
+  }
+
+  /**
+   * For a "suggest a reply" request: the assistant's draft, computed before the transaction (a model call
+   * must never hold the store). Authorization is checked later, inside the transaction.
+   */
+  async prepareDraft(inbound: Inbound): Promise<string | undefined> {
+    const assistant = this.ctx.assistant;
+    if (!assistant) return undefined;
+    const c = inbound.content;
+    let number: string | undefined;
+    if (c.type === 'button' && c.data.startsWith('s|draft|')) number = c.data.split('|')[2];
+    if (c.type === 'text') {
+      const parsed = parseStaffCommand(c.text, await quotedTicket(this.ctx.store, inbound));
+      if (parsed?.command === 'draft') number = parsed.number;
+    }
+    if (!number) return undefined;
+    // Only for someone who may act on the ticket: a model call is never made for anyone else.
+    const role = await this.staffRoleOf(inbound);
+    if (!role) return undefined;
+    const ticket = await this.ctx.store.getTicketByNumber(number);
+    if (!ticket) return undefined;
+    if (role === 'staff' && ticket.assignee?.id !== `${inbound.channel}:${inbound.userId}`) return undefined;
+    const owner = await this.ctx.store.getOwner(ticket.ownerId);
+    const lastOwner = [...ticket.timeline].reverse().find((e) => e.action === 'owner_message' && e.note)?.note;
+    return assistant.suggestReply({
+      locale: owner?.locale ?? this.ctx.settings.defaultLocale,
+      ticketSummary: ticket.summary ?? [...ticket.description].slice(0, 200).join(''),
+      ...(ticket.plan ? { plan: ticket.plan } : {}),
+      ...(lastOwner ? { lastOwnerMessage: lastOwner } : {}),
+    });
+  }
+
+  /** Handles one message or button press from a staff member. */
+  async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string): Promise<DeskResult> {
+    const c = inbound.content;
+    if (c.type === 'button' && c.data.startsWith('s|draft|')) {
+      const number = c.data.split('|')[2] ?? '';
+      return this.actions.run(tx, inbound, staff, 'draft', number, draft ?? '', true);
+    }
+    if (c.type === 'button') return this.button(tx, inbound, staff, c.data);
+    if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
+    if (c.type !== 'text') return {};
+    // The desk alone decides what a quote plus text is, the same on every channel: a command word first
+    // makes it that command on the quoted ticket (接单, 备注 …); anything else is a reply to its owner.
+    const replied = await quotedTicket(tx, inbound);
+    const parsed = parseStaffCommand(c.text, replied);
+    if (parsed) {
+      await this.sessions.end(tx, staff.id);
+      return this.commands.command(tx, inbound, staff, parsed, draft);
+    }
+    if (replied && c.text.trim().startsWith('/')) {
+      // An unknown command under a quote (a typo) is never passed on to the owner.
+      await this.say(tx, inbound, this.t('desk.help'));
+      return {};
+    }
+    // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
+    const session = await this.sessions.take(tx, staff.id);
+    if (session && (!replied || replied === session.state.number)) {
+      return this.actions.run(tx, inbound, staff, session.current, session.state.number, c.text, false);
+    }
+    if (replied && isReplyText(c.text, replied))
+      return this.actions.run(tx, inbound, staff, 'reply', replied, c.text, false);
+    return {}; // staff talking among themselves: no noise
+  }
+
+  private async button(tx: StoreTx, inbound: Inbound, staff: Staff, data: string): Promise<DeskResult> {
+    const [tag, action, number, arg] = data.split('|');
+    if (tag !== 's' || !action || !number) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
+    switch (action) {
+      case 'ju':
+      case 'jr':
+      case 'jc':
+        return this.judging.judgeButton(tx, inbound, staff, number, action, arg);
+      case 'jcat':
+      case 'jx':
+        return this.judging.judgeMenu(tx, staff, number, action === 'jcat' ? 'category' : 'done');
+      case 'hto':
+        return this.actions.run(tx, inbound, staff, 'handover', number, arg ?? '', true);
+      default:
+        return this.actions.run(tx, inbound, staff, action as StaffAction, number, '', true);
+    }
+  }
+
+  /**
+   * A staff photo goes to the owner with a reply or a resolution: captioned with the command
+   * (`/resolve T… 已更换水管`), sent when a 💬 or ✅ button asked for text, or in reply to a card.
+   */
+  private async photo(tx: StoreTx, inbound: Inbound, staff: Staff, ref: string, caption?: string): Promise<DeskResult> {
+    const replied = await quotedTicket(tx, inbound);
+    const parsed = caption ? parseStaffCommand(caption, replied) : undefined;
+    if (parsed?.number && (parsed.command === 'resolve' || parsed.command === 'reply')) {
+      await this.sessions.end(tx, staff.id);
+      return this.actions.run(tx, inbound, staff, parsed.command, parsed.number, parsed.rest, false, ref);
+    }
+    // Any other command in the caption (备注 …) is that command; its photo is not sent to the owner.
+    if (parsed && replied) {
+      await this.sessions.end(tx, staff.id);
+      return this.commands.command(tx, inbound, staff, parsed);
+    }
+    const session = await this.sessions.read(tx, staff.id);
+    if (
+      session &&
+      (session.current === 'reply' || session.current === 'resolve') &&
+      (!replied || replied === session.state.number)
+    ) {
+      await this.sessions.end(tx, staff.id);
+      return this.actions.run(tx, inbound, staff, session.current, session.state.number, caption ?? '', false, ref);
+    }
+    if (!replied) return {};
+    return this.actions.run(tx, inbound, staff, 'reply', replied, caption ?? '', false, ref);
+  }
+}

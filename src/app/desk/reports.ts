@@ -1,0 +1,195 @@
+/**
+ * The desk's reports: the open tickets (mine, unassigned, overdue), the summary of a month or a quarter
+ * (step 8 of domain.md, counted by the store), and a ticket's timeline in the staff's language.
+ */
+import { DateTime } from 'luxon';
+import { type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
+import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
+import type { Actor, Ticket, TimelineEvent } from '../../core/tickets/ticket.js';
+import type { Inbound, Staff } from '../../core/types.js';
+import { isTicketOverdue } from '../deadlines.js';
+import { formatBusinessTime } from '../render.js';
+import { DeskPart, type DeskResult } from './support.js';
+
+export class DeskReports extends DeskPart {
+  async listOpen(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
+    const open = await tx.listTickets({
+      statuses: ['recorded', 'accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'],
+      limit: 200,
+    });
+    const now = this.ctx.clock.now();
+    const line = (t: Ticket) =>
+      `${t.number} · ${this.t(`ticket.status.${t.status}`)} · ${this.t(`ticket.category.${t.category}`)}${t.assignee ? ` · ${t.assignee.name}` : ''}`;
+    const mine = open.filter((t) => t.assignee?.id === staff.id);
+    const unassigned = open.filter((t) => !t.assignee);
+    const overdue = open.filter((t) => isTicketOverdue(this.ctx, t, now));
+    const section = (key: string, list: Ticket[]) =>
+      [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
+    await this.say(
+      tx,
+      inbound,
+      [
+        section('desk.list.mine', mine),
+        section('desk.list.unassigned', unassigned),
+        section('desk.list.overdue', overdue),
+      ].join('\n\n'),
+    );
+    return {};
+  }
+
+  /**
+   * Step 8 of domain.md (总结评价): the tickets recorded in a month or a quarter, grouped by kind, category,
+   * responsibility and status, with response times, deadlines kept, reopenings and revisit scores.
+   */
+  async summary(tx: StoreTx, inbound: Inbound, arg: string): Promise<DeskResult> {
+    const zone = this.ctx.settings.timeZone;
+    const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), zone);
+    if (!period) {
+      await this.say(tx, inbound, this.t('desk.summary.usage'));
+      return {};
+    }
+    const { from, to, label } = period;
+    // Counted by the store, and walked page by page for the service figures: any period, any history.
+    const counts = await tx.countTicketsCreated({ from, to });
+    const title = this.t('desk.summary.title', { period: label, count: counts.total });
+    if (counts.total === 0) {
+      await this.say(tx, inbound, title);
+      return {};
+    }
+    const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
+      (Object.entries(byValue) as [K, number][])
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([k, n]) => `${labelOf(k)} ${n}`)
+        .join(' · ');
+    const { sla, businessHours } = this.ctx.policy;
+    const figures = { accepted: 0, acceptedInTime: 0, resolved: 0, resolvedInTime: 0, escalated: 0, reopened: 0 };
+    let responded = 0;
+    let responseMs = 0;
+    let revisited = 0;
+    let scoreSum = 0;
+    let satisfied = 0;
+    for await (const t of ticketsCreatedIn(tx, { from, to })) {
+      const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
+      if (acceptedAt) {
+        figures.accepted += 1;
+        const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
+        if (!due || acceptedAt <= due) figures.acceptedInTime += 1;
+        if (t.resolvedAt) {
+          figures.resolved += 1;
+          const resolveBy = deadlineAt(acceptedAt, policyFor(t), 'resolve', 100, sla, businessHours, zone);
+          if (!resolveBy || t.resolvedAt <= resolveBy) figures.resolvedInTime += 1;
+        }
+      }
+      if (t.firstResponseAt) {
+        responded += 1;
+        responseMs += t.firstResponseAt.getTime() - t.createdAt.getTime();
+      }
+      if (t.revisit) {
+        revisited += 1;
+        scoreSum += t.revisit.score ?? 0;
+        if (t.revisit.attitude === 'satisfied' && t.revisit.solved) satisfied += 1;
+      }
+      if (t.timeline.some((e) => e.action === 'escalation')) figures.escalated += 1;
+      if (t.reopenCount > 0) figures.reopened += 1;
+    }
+    const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
+    const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
+    const lines = [
+      title,
+      `${this.t('card.kind')}：${counted(counts.kind, (k) => this.t(`ticket.kind.${k}`))}`,
+      `${this.t('card.category')}：${counted(counts.category, (k) => this.t(`ticket.category.${k}`))}`,
+      `${this.t('card.responsibility')}：${counted(counts.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
+      `${this.t('card.status')}：${counted(counts.status, (k) => this.t(`ticket.status.${k}`))}`,
+      this.t('desk.summary.service', {
+        minutes,
+        accepted: figures.acceptedInTime,
+        acceptedOf: figures.accepted,
+        resolved: figures.resolvedInTime,
+        resolvedOf: figures.resolved,
+        escalated: figures.escalated,
+        reopened: figures.reopened,
+      }),
+      this.t('desk.summary.revisit', { count: revisited, score, satisfied }),
+    ];
+    await this.say(tx, inbound, lines.join('\n'));
+    return {};
+  }
+
+  timeline(ticket: Ticket): string {
+    const zone = this.ctx.settings.timeZone;
+    const who = (a: Actor) =>
+      a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system');
+    const lines = ticket.timeline.map((e) => {
+      const what = this.t(`desk.event.${e.action}`);
+      const move = e.to && e.from !== e.to ? ` → ${this.t(`ticket.status.${e.to}`)}` : '';
+      const note = this.eventNote(e);
+      return `${formatBusinessTime(e.at, zone)} ${who(e.actor)}：${what}${move}${note ? `「${note}」` : ''}`;
+    });
+    return [this.t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
+  }
+
+  /** An event's note as staff read it: what the system recorded in its own terms, in the staff's language. */
+  private eventNote(e: TimelineEvent): string | undefined {
+    if (e.action === 'judge' && e.data) {
+      const data = e.data;
+      const set = (['urgency', 'responsibility', 'category'] as const)
+        .filter((k) => typeof data[k] === 'string')
+        .map((k) => `${this.t(`card.${k}`)}：${this.t(`ticket.${k}.${String(data[k])}`)}`);
+      if (set.length > 0) return set.join('；');
+    }
+    const note = e.note;
+    if (!note) return undefined;
+    const sla = note.match(/^(accept|progress|resolve) (\d+)%$/);
+    if (sla) return `${this.t(`desk.phase.${sla[1]}`)} ${sla[2]}%`;
+    const round = note.match(/^emergency not accepted, round (\d+)$/);
+    if (round) return this.t('desk.note.emergency_round', { round: Number(round[1]) });
+    const other = note.match(/^another time: ([\s\S]*)$/);
+    if (other) return this.t('desk.note.appointment_change', { comment: other[1] ?? '' });
+    const fixed = SYSTEM_NOTES[note];
+    return fixed ? this.t(`desk.note.${fixed}`) : note;
+  }
+}
+
+/** The period a summary covers: `2026-11` (a month), `2026-Q4` (a quarter), or the month so far. */
+export function summaryPeriod(
+  arg: string,
+  now: Date,
+  zone: string,
+): { from: Date; to: Date; label: string } | undefined {
+  const local = DateTime.fromJSDate(now, { zone });
+  let start: DateTime;
+  let months: number;
+  let label: string;
+  const month = arg.match(/^(\d{4})-(\d{1,2})$/);
+  const quarter = arg.match(/^(\d{4})-?[Qq]([1-4])$/);
+  if (!arg) {
+    start = local.startOf('month');
+    months = 1;
+    label = start.toFormat('yyyy-MM');
+  } else if (month) {
+    start = DateTime.fromObject({ year: Number(month[1]), month: Number(month[2]), day: 1 }, { zone });
+    months = 1;
+    label = start.isValid ? start.toFormat('yyyy-MM') : '';
+  } else if (quarter) {
+    start = DateTime.fromObject(
+      { year: Number(quarter[1]), month: (Number(quarter[2]) - 1) * 3 + 1, day: 1 },
+      { zone },
+    );
+    months = 3;
+    label = `${quarter[1]}-Q${quarter[2]}`;
+  } else {
+    return undefined;
+  }
+  if (!start.isValid) return undefined;
+  return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
+}
+
+/** Notes the application records in its own words, shown to staff in theirs. */
+const SYSTEM_NOTES: Record<string, string> = {
+  'appointment confirmed': 'appointment_ok',
+  'owner accepted the explanation': 'explanation_ok',
+  'revisit follow-up overdue': 'revisit_overdue',
+  'owner put the revisit off after the last contact': 'revisit_put_off',
+  'no response to the revisit': 'revisit_no_response',
+  'phone revisit requested': 'revisit_phone',
+};
