@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
+import { parseJudgement } from '../../src/app/desk/judging.js';
+import { summaryPeriod } from '../../src/app/desk/reports.js';
 import { CARD_ACTIONS } from '../../src/app/render.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import { parseJudgement, summaryPeriod } from '../../src/app/staff-desk.js';
 import { parseStaffCommand } from '../../src/core/desk/vocabulary.js';
 import { type Ticket, TRANSITIONS } from '../../src/core/tickets/ticket.js';
 import { LOCALES, type OutboundAction } from '../../src/core/types.js';
