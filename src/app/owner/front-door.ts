@@ -98,10 +98,13 @@ export class FrontDoor {
     await this.ctx.toStaff(tx, {
       text: staffT(key, {
         ref,
-        who: owner.name ?? staffT('common.none'),
-        building: owner.units.join('、') || staffT('common.none'),
+        // 张先生（3-2-501）, or just what is known: never an empty bracket or a "not given" inside another.
+        who: [
+          owner.name ?? staffT('frontdoor.anonymous'),
+          ...(owner.units.length ? [`（${owner.units.join('、')}）`] : []),
+        ].join(''),
         text: effect.text,
-        tickets: open.map((t) => t.number).join('、') || staffT('common.none'),
+        tickets: open.map((t) => t.number).join('、') || staffT('frontdoor.no_tickets'),
       }),
       ref: `${ITEM_PREFIX}${ref}`,
     });
