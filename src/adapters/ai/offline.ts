@@ -6,8 +6,8 @@
 
 import type { Locale } from '../../core/types.js';
 import { isEmptyAnswer, SUMMARY_MAX, summarise, themeLabel, themeOf } from '../../core/understand/classify.js';
-import { assessEmergency, type EmergencyAssessment, type EmergencyRules } from '../../core/understand/emergency.js';
-import { INTENT_SURE, type UnderstandModel, understandText } from '../../core/understand/intent.js';
+import type { EmergencyAssessment, EmergencyRules } from '../../core/understand/emergency.js';
+import { assessText, INTENT_SURE, type UnderstandModel, understandText } from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { mask } from '../../core/understand/mask.js';
 import {
@@ -44,8 +44,9 @@ export class OfflineAssistant implements Assistant {
     return this.trained;
   }
 
+  /** The rules' verdict, with the trained model as a second line of defence (none → unclear at most). */
   assessEmergency(text: string): EmergencyAssessment {
-    return assessEmergency(text, this.emergencyRules);
+    return assessText(text, { keywords: this.keywords, model: this.model, emergencyRules: this.emergencyRules });
   }
 
   /** The intent and, for a report, its reading (understandText): what the app routes on. */

@@ -47,6 +47,8 @@ export const CATEGORY_SURE = 0.45;
 export const INTENT_SURE = 0.5;
 /** At or above this emergency probability a text the rules call `none` is `unclear` (the owner is asked). */
 export const EMERGENCY_ASK = 0.2;
+/** The second line speaks only on texts with at least this many word and n-gram features. */
+export const EMERGENCY_MODEL_MIN_FEATURES = 12;
 
 const EMERGENCY_LABELS = ['emergency', 'not'] as const;
 
@@ -201,7 +203,10 @@ export function emergencyProbability(
 export function assessText(text: string, u: Understander, input?: Input): EmergencyVerdict {
   const rules = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
   if (rules.verdict !== 'none') return rules;
-  const p = emergencyProbability(text, u, input);
+  const x = input ?? inputOf(text, u.keywords);
+  // A few words say too little for the model (a flat number alone reads like the flats in emergencies).
+  if (x.features.filter((f) => f !== 'n' && f !== '?').length < EMERGENCY_MODEL_MIN_FEATURES) return rules;
+  const p = emergencyProbability(text, u, x);
   if (p < EMERGENCY_ASK) return rules;
   return { verdict: 'unclear', matched: [...rules.matched, `model:${round2(p)}`] };
 }
