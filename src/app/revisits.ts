@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import type { FlowEffect } from '../core/flow/engine.js';
 import type { Job, StoreTx } from '../core/ports.js';
 import { type Actor, addEvent, type RevisitRecord, type Ticket, transition } from '../core/tickets/ticket.js';
+import { type TimelineDetail, timelineDetailText } from '../core/tickets/timeline.js';
 import { nextAllowed } from '../core/time.js';
 import type { Address, Owner } from '../core/types.js';
 import type { AppContext } from './context.js';
@@ -84,12 +85,12 @@ export class Revisits {
     await this.job(tx, 'revisit.start', this.keys(ticket).start, due, ticket);
   }
 
-  private async contact(tx: StoreTx, ticket: Ticket, note: string): Promise<Ticket> {
+  private async contact(tx: StoreTx, ticket: Ticket, step: 'asked' | 'reminded'): Promise<Ticket> {
     const updated = addEvent(ticket, {
       at: this.ctx.clock.now(),
       actor: { type: 'system' },
       action: 'revisit',
-      note,
+      detail: { code: 'revisit.contact', step },
       data: { contact: true },
     });
     await this.changes.apply(tx, { ticket: updated, card: false });
@@ -158,7 +159,7 @@ export class Revisits {
         at: this.ctx.clock.now(),
         actor: { type: 'system' },
         action: 'escalation',
-        note: 'revisit follow-up overdue',
+        detail: { code: 'revisit.overdue' },
       }),
       card: false,
     });
@@ -180,7 +181,7 @@ export class Revisits {
         // No contacts left: promising to come back would be false. Close as no response, as when the
         // owner never answers, and say so truthfully.
         await this.closeNoResponse(tx, ticket, {
-          note: 'owner put the revisit off after the last contact',
+          detail: { code: 'revisit.put_off' },
           staffKey: 'desk.revisit.no_response_later',
           params: { count: contacts },
         });
@@ -245,12 +246,13 @@ export class Revisits {
       !answers.solved || answers.attitude === 'unsatisfied' || answers.score <= this.ctx.policy.revisitReopenAt;
     const outcome = bad ? 'reopened' : 'closed';
     const record: RevisitRecord = { ...answers, at: now, by, outcome };
-    const summary = this.answersText(answers);
-    const base = addEvent(ticket, { at: now, actor, action: 'revisit', note: summary, data: { by } });
+    const detail: TimelineDetail = { code: 'revisit.answers', ...answers };
+    const summary = timelineDetailText(detail, (k, p) => this.staffT(k, p));
+    const base = addEvent(ticket, { at: now, actor, action: 'revisit', detail, data: { by } });
     const patch = { revisit: record, revisitOutcome: 'answered' as const };
     const r = bad
-      ? transition(base, 'reopen', actor, now, patch, summary)
-      : transition(base, 'close', actor, now, patch, summary);
+      ? transition(base, 'reopen', actor, now, patch, detail)
+      : transition(base, 'close', actor, now, patch, detail);
     const saved = r.ok ? r.ticket : { ...base, ...patch };
     if (bad && r.ok) {
       const assignee = saved.assignee ? await tx.getStaff(saved.assignee.id) : undefined;
@@ -296,19 +298,19 @@ export class Revisits {
 
   /**
    * Closes the ticket as "no response" (no answer, or no contacts left) and says so under its card.
-   * `why` names the timeline note and the staff line when the reason is not plain silence.
+   * `why` names the timeline entry and the staff line when the reason is not plain silence.
    */
   private async closeNoResponse(
     tx: StoreTx,
     ticket: Ticket,
-    why: { note: string; staffKey: string; params?: Record<string, string | number> } = {
-      note: 'no response to the revisit',
+    why: { detail: TimelineDetail; staffKey: string; params?: Record<string, string | number> } = {
+      detail: { code: 'revisit.no_response' },
       staffKey: 'desk.revisit.no_response',
     },
   ): Promise<void> {
     const now = this.ctx.clock.now();
     await this.cancelAll(tx, ticket);
-    const r = transition(ticket, 'close', { type: 'system' }, now, { revisitOutcome: 'no_response' }, why.note);
+    const r = transition(ticket, 'close', { type: 'system' }, now, { revisitOutcome: 'no_response' }, why.detail);
     if (!r.ok) return;
     await this.changes.apply(tx, {
       ticket: r.ticket,
@@ -338,7 +340,7 @@ export class Revisits {
         at: this.ctx.clock.now(),
         actor: { type: 'system' },
         action: 'revisit',
-        note: 'phone revisit requested',
+        detail: { code: 'revisit.phone' },
         data: { phoneRequested: true },
       }),
       card: false,
@@ -355,16 +357,6 @@ export class Revisits {
     if (when === 'tomorrow')
       return now.plus({ days: 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
     return now.plus({ hours: 1 }).toJSDate();
-  }
-
-  private answersText(a: RevisitAnswers): string {
-    return this.staffT('desk.revisit.answers', {
-      solved: this.staffT(a.solved ? 'common.yes' : 'common.no'),
-      attitude: this.staffT(`revisit.option.attitude.${a.attitude}`),
-      charged: this.staffT(a.charged ? 'common.yes' : 'common.no'),
-      score: a.score,
-      comment: a.comment ? `；「${a.comment}」` : '',
-    });
   }
 
   private staffT(key: string, params?: Record<string, string | number>): string {

@@ -133,12 +133,14 @@ describe('service levels of a normal repair, in business hours', () => {
       },
     ]);
     const events = (await s.only()).timeline.filter((e) => e.action === 'reminder' || e.action === 'escalation');
-    expect(events.map((e) => `${e.action} ${e.note}`)).toEqual([
-      'reminder accept 50%',
-      'reminder accept 80%',
-      'escalation accept 100%',
-      'escalation accept 200%',
-    ]);
+    // Recorded as codes with parameters (rendered through the locales), not sentences.
+    expect(events.map((e) => [e.action, e.note, e.detail])).toEqual(
+      [50, 80, 100, 200].map((percent) => [
+        percent < 100 ? 'reminder' : 'escalation',
+        undefined,
+        { code: 'sla.checkpoint', phase: 'accept', percent },
+      ]),
+    );
     expect(await s.pending()).toEqual({});
   });
 

@@ -6,13 +6,13 @@
  */
 import { fold } from '../../core/flow/answers.js';
 import type { StoreTx } from '../../core/ports.js';
+import { CallbackDataError, decodeStaffButton, encodeStaffButton } from '../../core/protocol/buttons.js';
 import { type Actor, isOpen, type Ticket, type TimelineEvent, transition } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import type { StaffAction } from '../render.js';
+import { type StaffAction, timelineText } from '../render.js';
 import type { Judging } from './judging.js';
 import type { Progress } from './progress.js';
-import type { DeskReports } from './reports.js';
 import { ACCOUNTABLE_ONLY, allowedFrom, mayAct } from './routing.js';
 import { needsText, type TextAction } from './session.js';
 import { DeskPart, type DeskResult, type OwnerSide } from './support.js';
@@ -21,7 +21,7 @@ export class DeskActions extends DeskPart {
   constructor(
     ctx: AppContext,
     owners: OwnerSide,
-    private readonly parts: { reports: DeskReports; judging: Judging; progress: Progress },
+    private readonly parts: { judging: Judging; progress: Progress },
   ) {
     super(ctx, owners);
   }
@@ -43,7 +43,12 @@ export class DeskActions extends DeskPart {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return this.refuse(tx, inbound, viaButton, 'desk.refused.no_ticket', { number });
     if (action === 'timeline') {
-      await this.say(tx, inbound, this.parts.reports.timeline(ticket), ticket);
+      await this.say(
+        tx,
+        inbound,
+        timelineText(ticket, (k, p) => this.t(k, p), this.ctx.settings.timeZone),
+        ticket,
+      );
       return viaButton ? { ack: { text: '' } } : {};
     }
     if (ACCOUNTABLE_ONLY.includes(action) && !mayAct(staff, ticket)) {
@@ -221,7 +226,10 @@ export class DeskActions extends DeskPart {
       if (others.length === 0)
         return this.refuse(tx, inbound, viaButton, 'desk.handover_nobody', { number: ticket.number });
       await this.say(tx, inbound, this.t('desk.handover_pick', { number: ticket.number }), undefined, [
-        ...others.slice(0, 12).map((s) => [{ label: s.displayName, data: `s|hto|${ticket.number}|${s.id}` }]),
+        ...others.slice(0, 12).flatMap((s) => {
+          const data = handoverButton(ticket.number, s.id);
+          return data ? [[{ label: s.displayName, data }]] : [];
+        }),
       ]);
       return viaButton ? { ack: { text: '' } } : {};
     }
@@ -294,5 +302,19 @@ export class DeskActions extends DeskPart {
       ticket,
     );
     return { ack: { text: '' } };
+  }
+}
+
+/**
+ * The handover button naming one staff member, or undefined when their id could not come back whole in a
+ * button (too long or with characters the codec refuses): they are still reached by typing their name.
+ */
+function handoverButton(number: string, staffId: string): string | undefined {
+  try {
+    const data = encodeStaffButton({ type: 'handover', number, staffId });
+    return decodeStaffButton(data)?.type === 'handover' ? data : undefined;
+  } catch (err) {
+    if (err instanceof CallbackDataError) return undefined;
+    throw err;
   }
 }

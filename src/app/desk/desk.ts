@@ -9,9 +9,9 @@
  */
 import { parseStaffCommand } from '../../core/desk/vocabulary.js';
 import type { StoreTx } from '../../core/ports.js';
+import { decodeStaffButton } from '../../core/protocol/buttons.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import type { StaffAction } from '../render.js';
 import { DeskActions } from './actions.js';
 import { DeskCommands } from './commands.js';
 import { Judging } from './judging.js';
@@ -30,7 +30,6 @@ export class StaffDesk extends DeskPart {
     const reports = new DeskReports(ctx, owners);
     this.judging = new Judging(ctx, owners);
     this.actions = new DeskActions(ctx, owners, {
-      reports,
       judging: this.judging,
       progress: new Progress(ctx, owners),
     });
@@ -73,7 +72,8 @@ export class StaffDesk extends DeskPart {
     if (!assistant) return undefined;
     const c = inbound.content;
     let number: string | undefined;
-    if (c.type === 'button' && c.data.startsWith('s|draft|')) number = c.data.split('|')[2];
+    const button = c.type === 'button' ? decodeStaffButton(c.data) : undefined;
+    if (button?.type === 'action' && button.action === 'draft') number = button.number;
     if (c.type === 'text') {
       const parsed = parseStaffCommand(c.text, await quotedTicket(this.ctx.store, inbound));
       if (parsed?.command === 'draft') number = parsed.number;
@@ -98,11 +98,7 @@ export class StaffDesk extends DeskPart {
   /** Handles one message or button press from a staff member. */
   async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string): Promise<DeskResult> {
     const c = inbound.content;
-    if (c.type === 'button' && c.data.startsWith('s|draft|')) {
-      const number = c.data.split('|')[2] ?? '';
-      return this.actions.run(tx, inbound, staff, 'draft', number, draft ?? '', true);
-    }
-    if (c.type === 'button') return this.button(tx, inbound, staff, c.data);
+    if (c.type === 'button') return this.button(tx, inbound, staff, c.data, draft);
     if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
     if (c.type !== 'text') return {};
     // The desk alone decides what a quote plus text is, the same on every channel: a command word first
@@ -128,21 +124,36 @@ export class StaffDesk extends DeskPart {
     return {}; // staff talking among themselves: no noise
   }
 
-  private async button(tx: StoreTx, inbound: Inbound, staff: Staff, data: string): Promise<DeskResult> {
-    const [tag, action, number, arg] = data.split('|');
-    if (tag !== 's' || !action || !number) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
-    switch (action) {
-      case 'ju':
-      case 'jr':
-      case 'jc':
-        return this.judging.judgeButton(tx, inbound, staff, number, action, arg);
-      case 'jcat':
-      case 'jx':
-        return this.judging.judgeMenu(tx, staff, number, action === 'jcat' ? 'category' : 'done');
-      case 'hto':
-        return this.actions.run(tx, inbound, staff, 'handover', number, arg ?? '', true);
+  /** A button under a card, read through the staff button codec; anything not exactly one of its shapes is refused. */
+  private async button(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    data: string,
+    draft: string | undefined,
+  ): Promise<DeskResult> {
+    const button = decodeStaffButton(data);
+    switch (button?.type) {
+      case 'judge':
+        return this.judging.judgeButton(tx, inbound, staff, button.number, button.choice);
+      case 'judge_menu':
+        return this.judging.judgeMenu(tx, staff, button.number, button.menu);
+      case 'handover':
+        return this.actions.run(tx, inbound, staff, 'handover', button.number, button.staffId, true);
+      case 'action':
+        // A suggested reply was drafted before the transaction (prepareDraft).
+        return this.actions.run(
+          tx,
+          inbound,
+          staff,
+          button.action,
+          button.number,
+          button.action === 'draft' ? (draft ?? '') : '',
+          true,
+        );
       default:
-        return this.actions.run(tx, inbound, staff, action as StaffAction, number, '', true);
+        // Survey buttons are the App's (surveyCommandOf); anything else is not ours to read.
+        return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
     }
   }
 

@@ -6,18 +6,9 @@
 
 import { fold } from '../../core/flow/answers.js';
 import type { StoreTx } from '../../core/ports.js';
+import type { JudgeChoice } from '../../core/protocol/buttons.js';
 import { type Actor, type Ticket, TRANSITIONS, transition } from '../../core/tickets/ticket.js';
-import {
-  CATEGORIES,
-  type Category,
-  type Inbound,
-  LOCALES,
-  RESPONSIBILITIES,
-  type Responsibility,
-  type Staff,
-  URGENCIES,
-  type Urgency,
-} from '../../core/types.js';
+import { CATEGORIES, type Inbound, LOCALES, RESPONSIBILITIES, type Staff, URGENCIES } from '../../core/types.js';
 import { mayAct } from './routing.js';
 import { DeskPart, type DeskResult } from './support.js';
 
@@ -40,14 +31,7 @@ export class Judging extends DeskPart {
     return this.applyJudgement(tx, ticket, actor, patch);
   }
 
-  async judgeButton(
-    tx: StoreTx,
-    inbound: Inbound,
-    staff: Staff,
-    number: string,
-    action: string,
-    arg: string | undefined,
-  ) {
+  async judgeButton(tx: StoreTx, inbound: Inbound, staff: Staff, number: string, choice: JudgeChoice) {
     const ticket = await tx.getTicketByNumber(number);
     if (!ticket) return this.refuse(tx, inbound, true, 'desk.refused.no_ticket', { number });
     if (!mayAct(staff, ticket)) {
@@ -57,12 +41,7 @@ export class Judging extends DeskPart {
         name: ticket.assignee?.name ?? '',
       });
     }
-    const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = {};
-    if (action === 'ju' && (URGENCIES as readonly string[]).includes(arg ?? '')) patch.urgency = arg as Urgency;
-    if (action === 'jr' && (RESPONSIBILITIES as readonly string[]).includes(arg ?? ''))
-      patch.responsibility = arg as Responsibility;
-    if (action === 'jc' && (CATEGORIES as readonly string[]).includes(arg ?? '')) patch.category = arg as Category;
-    if (Object.keys(patch).length === 0) return { ack: { text: this.t('desk.refused.unknown'), alert: true } };
+    const patch: Partial<Pick<Ticket, 'urgency' | 'responsibility' | 'category'>> = { [choice.field]: choice.value };
     const result = await this.applyJudgement(
       tx,
       ticket,

@@ -1,14 +1,13 @@
 /**
  * The desk's reports: the open tickets (mine, unassigned, overdue), the summary of a month or a quarter
- * (step 8 of domain.md, counted by the store), and a ticket's timeline in the staff's language.
+ * (step 8 of domain.md, counted by the store). A ticket's timeline is rendered by render.ts (timelineText).
  */
 import { DateTime } from 'luxon';
 import { type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
 import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
-import type { Actor, Ticket, TimelineEvent } from '../../core/tickets/ticket.js';
+import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import { isTicketOverdue } from '../deadlines.js';
-import { formatBusinessTime } from '../render.js';
 import { DeskPart, type DeskResult } from './support.js';
 
 export class DeskReports extends DeskPart {
@@ -114,40 +113,6 @@ export class DeskReports extends DeskPart {
     await this.say(tx, inbound, lines.join('\n'));
     return {};
   }
-
-  timeline(ticket: Ticket): string {
-    const zone = this.ctx.settings.timeZone;
-    const who = (a: Actor) =>
-      a.type === 'staff' ? a.name : this.t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system');
-    const lines = ticket.timeline.map((e) => {
-      const what = this.t(`desk.event.${e.action}`);
-      const move = e.to && e.from !== e.to ? ` → ${this.t(`ticket.status.${e.to}`)}` : '';
-      const note = this.eventNote(e);
-      return `${formatBusinessTime(e.at, zone)} ${who(e.actor)}：${what}${move}${note ? `「${note}」` : ''}`;
-    });
-    return [this.t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
-  }
-
-  /** An event's note as staff read it: what the system recorded in its own terms, in the staff's language. */
-  private eventNote(e: TimelineEvent): string | undefined {
-    if (e.action === 'judge' && e.data) {
-      const data = e.data;
-      const set = (['urgency', 'responsibility', 'category'] as const)
-        .filter((k) => typeof data[k] === 'string')
-        .map((k) => `${this.t(`card.${k}`)}：${this.t(`ticket.${k}.${String(data[k])}`)}`);
-      if (set.length > 0) return set.join('；');
-    }
-    const note = e.note;
-    if (!note) return undefined;
-    const sla = note.match(/^(accept|progress|resolve) (\d+)%$/);
-    if (sla) return `${this.t(`desk.phase.${sla[1]}`)} ${sla[2]}%`;
-    const round = note.match(/^emergency not accepted, round (\d+)$/);
-    if (round) return this.t('desk.note.emergency_round', { round: Number(round[1]) });
-    const other = note.match(/^another time: ([\s\S]*)$/);
-    if (other) return this.t('desk.note.appointment_change', { comment: other[1] ?? '' });
-    const fixed = SYSTEM_NOTES[note];
-    return fixed ? this.t(`desk.note.${fixed}`) : note;
-  }
 }
 
 /** The period a summary covers: `2026-11` (a month), `2026-Q4` (a quarter), or the month so far. */
@@ -183,13 +148,3 @@ export function summaryPeriod(
   if (!start.isValid) return undefined;
   return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
 }
-
-/** Notes the application records in its own words, shown to staff in theirs. */
-const SYSTEM_NOTES: Record<string, string> = {
-  'appointment confirmed': 'appointment_ok',
-  'owner accepted the explanation': 'explanation_ok',
-  'revisit follow-up overdue': 'revisit_overdue',
-  'owner put the revisit off after the last contact': 'revisit_put_off',
-  'no response to the revisit': 'revisit_no_response',
-  'phone revisit requested': 'revisit_phone',
-};

@@ -7,6 +7,7 @@
 
 import { parseStaffCommand } from '../../core/desk/vocabulary.js';
 import type { Store } from '../../core/ports.js';
+import { isStaffButtonData } from '../../core/protocol/buttons.js';
 import { normaliseTicketNumber, type Ticket, type TicketAction, TRANSITIONS } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import type { DeskPolicy } from '../context.js';
@@ -54,7 +55,7 @@ export function isReplyText(text: string, number: string): boolean {
 
 /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
 export function looksLikeCommand(inbound: Inbound): boolean {
-  if (inbound.content.type === 'button') return inbound.content.data.startsWith('s|');
+  if (inbound.content.type === 'button') return isStaffButtonData(inbound.content.data);
   // A photo captioned with a command (`/resolve T… 已更换水管`) is one too.
   const text =
     inbound.content.type === 'text'
