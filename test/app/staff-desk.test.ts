@@ -10,6 +10,7 @@ import { summaryPeriod } from '../../src/app/desk/reports.js';
 import { CARD_ACTIONS } from '../../src/app/render.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { parseStaffCommand } from '../../src/core/desk/vocabulary.js';
+import type { PraiseTeam } from '../../src/core/ports.js';
 import { type Ticket, TRANSITIONS } from '../../src/core/tickets/ticket.js';
 import { LOCALES, type OutboundAction } from '../../src/core/types.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
@@ -652,9 +653,36 @@ describe('the lifecycle of a repair through the staff desk', () => {
         reopened: 0,
       }),
       zh('desk.summary.revisit', { count: 0, score: '—', satisfied: 0 }),
+      zh('desk.summary.praise', { count: 0 }),
     ]);
     expect(october).toBe(zh('desk.summary.title', { period: '2026-10', count: 0 }));
     expect(usage).toBe(zh('desk.summary.usage'));
+  });
+
+  it('counts the praise owners gave in the period, in total and per team, even in a period without tickets', async () => {
+    const d = await accepted();
+    const praise = (id: string, team: PraiseTeam, at: string) =>
+      d.store.addPraise({ id, ownerId: 'o1', channel: 'console', text: '表扬一下', team, at: new Date(at) });
+    await praise('p1', 'all', '2026-11-02T02:00:00Z');
+    await praise('p2', 'cleaning', '2026-11-20T02:00:00Z');
+    await praise('p3', 'cleaning', '2026-11-27T17:00:00Z'); // 28 Nov, 01:00 in Shanghai
+    await praise('p4', 'security', '2026-10-31T15:59:00Z'); // still October in Shanghai
+    await praise('p5', 'security', '2026-11-30T16:00:00Z'); // 1 December in Shanghai
+    const read = d.from();
+    await d.send('/summary', B);
+    await d.send('/summary 2026-10', B);
+    const [month, october] = d.textsOf(read('staff'));
+    const lines = month?.split('\n') ?? [];
+    expect(lines.at(-1)).toBe(
+      zh('desk.summary.praise_by_team', {
+        count: 3,
+        teams: `${zh('desk.summary.praise_team.cleaning')} 2 · ${zh('desk.summary.praise_team.all')} 1`,
+      }),
+    );
+    expect(october?.split('\n')).toEqual([
+      zh('desk.summary.title', { period: '2026-10', count: 0 }),
+      zh('desk.summary.praise_by_team', { count: 1, teams: `${zh('desk.summary.praise_team.security')} 1` }),
+    ]);
   });
 
   it('reads the period of a summary in the business time zone', () => {

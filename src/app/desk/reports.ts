@@ -3,7 +3,7 @@
  * (step 8 of domain.md, counted by the store). A ticket's timeline is rendered by render.ts (timelineText).
  */
 import { DateTime } from 'luxon';
-import { type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
+import { PRAISE_TEAMS, type PraiseTeam, type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
 import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
@@ -38,7 +38,8 @@ export class DeskReports extends DeskPart {
 
   /**
    * Step 8 of domain.md (总结评价): the tickets recorded in a month or a quarter, grouped by kind, category,
-   * responsibility and status, with response times, deadlines kept, reopenings and revisit scores.
+   * responsibility and status, with response times, deadlines kept, reopenings and revisit scores; and the
+   * praise owners gave in it, in total and per team (shown even in a period without tickets).
    */
   async summary(tx: StoreTx, inbound: Inbound, arg: string): Promise<DeskResult> {
     const zone = this.ctx.settings.timeZone;
@@ -51,8 +52,9 @@ export class DeskReports extends DeskPart {
     // Counted by the store, and walked page by page for the service figures: any period, any history.
     const counts = await tx.countTicketsCreated({ from, to });
     const title = this.t('desk.summary.title', { period: label, count: counts.total });
+    const praise = await this.praiseLine(tx, { from, to });
     if (counts.total === 0) {
-      await this.say(tx, inbound, title);
+      await this.say(tx, inbound, praise ? `${title}\n${praise}` : title);
       return {};
     }
     const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
@@ -109,9 +111,22 @@ export class DeskReports extends DeskPart {
         reopened: figures.reopened,
       }),
       this.t('desk.summary.revisit', { count: revisited, score, satisfied }),
+      praise ?? this.t('desk.summary.praise', { count: 0 }),
     ];
     await this.say(tx, inbound, lines.join('\n'));
     return {};
+  }
+
+  /** The praise owners gave in the period (表扬, counted by the store): the total and per team; none when there was none. */
+  private async praiseLine(tx: StoreTx, period: { from: Date; to: Date }): Promise<string | undefined> {
+    const praise = await tx.countPraise(period);
+    if (praise.total === 0) return undefined;
+    const teams = (Object.entries(praise.byTeam) as [PraiseTeam, number][])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || PRAISE_TEAMS.indexOf(a[0]) - PRAISE_TEAMS.indexOf(b[0]))
+      .map(([team, n]) => `${this.t(`desk.summary.praise_team.${team}`)} ${n}`)
+      .join(' · ');
+    return this.t('desk.summary.praise_by_team', { count: praise.total, teams });
   }
 }
 
