@@ -15,19 +15,9 @@ import { type TimelineDetail, timelineDetailText } from '../core/tickets/timelin
 import { nextAllowed } from '../core/time.js';
 import type { Address, Owner } from '../core/types.js';
 import type { AppContext } from './context.js';
+import type { RevisitOwners } from './owner/conversations.js';
 import { formatBusinessTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
-
-/** What the revisit needs from the owner's side of the application. */
-export interface RevisitOwnerSide {
-  startFlow(
-    tx: StoreTx,
-    ticket: Ticket,
-    flowId: string,
-    context: Record<string, string | number | boolean>,
-  ): Promise<boolean>;
-  notify(tx: StoreTx, ticket: Ticket, key: string, params?: Record<string, string | number>): Promise<boolean>;
-}
 
 const MAX_CONTACTS = 3;
 /** After a bad revisit, a supervisor must have contacted the owner within this long. */
@@ -40,7 +30,7 @@ export class Revisits {
 
   constructor(
     private readonly ctx: AppContext,
-    private readonly owners: RevisitOwnerSide,
+    private readonly owners: RevisitOwners,
   ) {
     this.changes = new TicketChanges(ctx);
   }

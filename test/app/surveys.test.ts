@@ -8,9 +8,9 @@ import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-fi
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { AppContext } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
+import type { StartFlowOptions } from '../../src/app/owner/conversations.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { normaliseCampaignId, parseSurveyCommand, type SurveyCommand } from '../../src/app/surveys/commands.js';
-import type { StartFlowOptions } from '../../src/app/surveys/owners.js';
 import { Surveys } from '../../src/app/surveys/surveys.js';
 import type { FlowContext } from '../../src/core/flow/engine.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { AppContext } from '../../src/app/context.js';
-import { type TicketChange, TicketChanges, type TicketOwnerReach } from '../../src/app/tickets/changes.js';
+import type { TicketOwnerReach } from '../../src/app/owner/conversations.js';
+import { type TicketChange, TicketChanges } from '../../src/app/tickets/changes.js';
 import type { StoreTx } from '../../src/core/ports.js';
 import { newTicket, type Ticket, transition } from '../../src/core/tickets/ticket.js';
 import type { OutboundAction } from '../../src/core/types.js';

@@ -4,22 +4,15 @@
  * wrote in, or an alert only the presser sees).
  */
 import type { StoreTx } from '../../core/ports.js';
-import type { Actor, Ticket } from '../../core/tickets/ticket.js';
+import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Inbound } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { TicketChanges, type TicketOwnerReach } from '../tickets/changes.js';
+import type { OwnerSide } from '../owner/conversations.js';
+import { TicketChanges } from '../tickets/changes.js';
 import { StaffSessions } from './session.js';
 
-/**
- * How the desk reaches owners; implemented by the App, which owns the owners' conversations. Notices,
- * questions and taking them back are what a ticket change asks of them (tickets/changes.ts).
- */
-export interface OwnerSide extends TicketOwnerReach {
-  /** The revisit that follows a resolution. */
-  scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
-  /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
-  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }>;
-}
+/** How the desk reaches owners: the owners' conversations (owner/conversations.ts). */
+export type { OwnerSide } from '../owner/conversations.js';
 
 /** What the desk answers a button press with (the platform's callback answer). */
 export interface DeskResult {

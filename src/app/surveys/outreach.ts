@@ -12,8 +12,8 @@ import { buildingFor, campaignAllows, campaignOpenFor, campaignTransition } from
 import { questionnaireIdOfFlow, surveyFlowId, surveyKeys } from '../../core/surveys/questionnaire.js';
 import type { Address, Channel, Owner } from '../../core/types.js';
 import type { AppContext } from '../context.js';
+import type { SurveyOwners } from '../owner/conversations.js';
 import type { JobHandler } from '../scheduler.js';
-import type { SurveyOwners } from './owners.js';
 import { OPEN_INVITATION, type SurveySupport } from './support.js';
 
 export class SurveyOutreach {

@@ -2,7 +2,8 @@
  * The owner's side of surveys: `recordAnswer` (the `survey.answer` effect; a Yes to the follow-up comes
  * back as a ticket to open), `flowCancelled` (keeps a stopped questionnaire's answers), the pauses that let
  * a report or a ticket's question come first, and `ownerWord` (stop sending me surveys / send them again /
- * open my questionnaire). `SurveyOwners` is how surveys reach an owner's conversation; the App implements it.
+ * open my questionnaire). Surveys reach an owner's conversation through the owners' conversations
+ * (owner/conversations.ts).
  */
 
 import { cleanText, parseIndex } from '../../core/flow/answers.js';
@@ -26,30 +27,8 @@ import type { Address, Category, OutboundMessage, Owner } from '../../core/types
 import { findLocation } from '../../core/understand/location.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
+import type { SurveyOwners } from '../owner/conversations.js';
 import { clip, OPEN_INVITATION, type SurveySupport } from './support.js';
-
-export interface StartFlowOptions {
-  /** Messages of the flow are not delivered before this instant (quiet hours). */
-  notBefore?: Date;
-  /** Answers already given (a questionnaire the owner stopped and comes back to). */
-  preset?: Record<string, AnswerValue>;
-}
-
-/** How surveys reach an owner's conversation; implemented by the App. */
-export interface SurveyOwners {
-  /**
-   * Starts the flow in the owner's chat at `address`, or queues it behind the flow the owner is in (an
-   * owner is never interrupted in the middle of a complaint). Writes to the outbox in `tx`.
-   */
-  startFlowFor(
-    tx: StoreTx,
-    owner: Owner,
-    address: Address,
-    flowId: string,
-    context: FlowContext,
-    opts?: StartFlowOptions,
-  ): Promise<void>;
-}
 
 /** What the App must do after `recordAnswer`. */
 export interface SurveyAnswerResult {

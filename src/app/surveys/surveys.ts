@@ -19,11 +19,12 @@ import type { OwnerSurveyWord } from '../../core/surveys/words.js';
 import type { Address, Owner } from '../../core/types.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
+import type { SurveyOwners } from '../owner/conversations.js';
 import type { JobHandler } from '../scheduler.js';
 import { SurveyCampaigns } from './campaigns.js';
 import { type SurveyCommand, type SurveyCommandResult, SurveyCommands } from './commands.js';
 import { SurveyOutreach } from './outreach.js';
-import { type SurveyAnswerResult, SurveyOwnerSide, type SurveyOwners } from './owners.js';
+import { type SurveyAnswerResult, SurveyOwnerSide } from './owners.js';
 import { SurveyReports } from './report.js';
 import { type SurveyOptions, SurveySupport } from './support.js';
 

@@ -10,35 +10,9 @@ import type { SlaPhase } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Address, OutboundMessage } from '../../core/types.js';
 import type { AppContext } from '../context.js';
+import type { TicketOwnerReach } from '../owner/conversations.js';
 import type { CardMode } from '../render.js';
 import { cancelDeadlines, scheduleDeadlines } from './timers.js';
-
-/** How a change reaches the owner of a ticket; implemented by the App, which owns the owners' conversations. */
-export interface TicketOwnerReach {
-  /**
-   * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
-   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
-   */
-  notify(
-    tx: StoreTx,
-    ticket: Ticket,
-    key: string,
-    params?: Record<string, string | number>,
-    photos?: string[],
-  ): Promise<boolean>;
-  /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
-  startFlow(
-    tx: StoreTx,
-    ticket: Ticket,
-    flowId: string,
-    context: Record<string, string | number | boolean>,
-  ): Promise<boolean>;
-  /**
-   * Takes back a question about the ticket that staff have overtaken (a plan or a visit time the owner has
-   * not answered): a queued one is dropped, a current one ends and whatever waited behind it starts.
-   */
-  withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void>;
-}
 
 /** What the owner is told of a change: a notice (a locale key), or a question (a flow about the ticket). */
 export type OwnerNotice =

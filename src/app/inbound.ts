@@ -1,0 +1,245 @@
+/**
+ * The one path every inbound message takes. `handle` reads what needs a model before the transaction
+ * (the owner's text, a staff draft, survey themes), then runs one store transaction per message: dedupe
+ * on the platform id → record it in the chat's log → route it (a stranger group; the staff room and
+ * staff's commands to the staff desk, surveys or the front door's answers; everyone else to the owner's
+ * conversation, owner/messages.ts) → carry out the effects → write every reply and staff notice to the
+ * outbox. Nothing is sent from here; the dispatcher delivers the outbox. A failure for one message is
+ * caught here, logged without personal data, and answered with a short apology; the message itself is
+ * still recorded.
+ */
+import { keptAtLanguage, mayUnderstand } from '../core/flow/engine.js';
+import { initialState } from '../core/flow/state.js';
+import type { AnswerSummary } from '../core/ports/assistant.js';
+import type { StoreTx } from '../core/ports.js';
+import type { Inbound, Staff } from '../core/types.js';
+import type { EmergencyAssessment } from '../core/understand/emergency.js';
+import type { Understanding } from '../core/understand/understanding.js';
+import type { AppContext } from './context.js';
+import { StaffDesk } from './desk/desk.js';
+import type { FrontDoor } from './owner/front-door.js';
+import { localeFromLanguageCode, type OwnerMessages } from './owner/messages.js';
+import { parseSurveyButton } from './surveys/buttons.js';
+import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
+import type { Surveys } from './surveys/surveys.js';
+
+/** What the channel adapter needs to know after a message was handled. */
+export interface InboundResult {
+  /** The platform delivered this message before: nothing was done. */
+  duplicate: boolean;
+  /** For a button press: the text to answer it with (empty for a silent answer); `alert` for a dialog. */
+  ack?: { text: string; alert?: boolean };
+}
+
+/** Where a message can go. */
+interface InboundParts {
+  desk: StaffDesk;
+  frontDoor: FrontDoor;
+  surveys: Surveys;
+  messages: OwnerMessages;
+}
+
+const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
+
+/** A `/survey …` command typed, or a survey button pressed (preview, start, report). */
+function surveyCommandOf(inbound: Inbound): SurveyCommand | undefined {
+  if (inbound.content.type === 'text') return parseSurveyCommand(inbound.content.text);
+  if (inbound.content.type === 'button') return parseSurveyButton(inbound.content.data);
+  return undefined;
+}
+
+export class InboundRouter {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly parts: InboundParts,
+  ) {}
+
+  /**
+   * Handles one inbound message or button press. A failure in handling is answered with an apology and
+   * never thrown; it throws only when the message could not be recorded at all (the store is down).
+   */
+  async handle(inbound: Inbound): Promise<InboundResult> {
+    try {
+      // Slow help (a model call) happens before the transaction, never while holding the store.
+      const { understanding, emergency } = await this.understand(inbound);
+      const draft = await this.parts.desk.prepareDraft(inbound);
+      const themes = await this.surveyThemes(inbound);
+      return await this.ctx.store.transaction((tx) =>
+        this.process(tx, inbound, understanding, draft, themes, emergency),
+      );
+    } catch (error) {
+      this.ctx.log.error(
+        { err: error, channel: inbound.channel, messageId: inbound.messageId },
+        'handling an inbound message failed; the sender gets an apology',
+      );
+      return this.apologise(inbound);
+    }
+  }
+
+  /**
+   * What the assistant reads from an owner's free text, when the conversation is somewhere free text can
+   * start a report, and the emergency rules' verdict on any text in any state: checked first, whatever
+   * the length, and never waiting on a model.
+   */
+  private async understand(
+    inbound: Inbound,
+  ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment }> {
+    const assistant = this.ctx.assistant;
+    if (!assistant || inbound.chatKind !== 'private') return {};
+    const kept = await this.understandKept(inbound, assistant);
+    if (kept) return kept;
+    if (inbound.content.type !== 'text') return {};
+    const text = inbound.content.text;
+    const emergency = assistant.assessEmergency(text);
+    if (emergency.verdict === 'present') return { understanding: assistant.understandNow(text), emergency };
+    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
+    const state = thread?.state ?? initialState();
+    if (!mayUnderstand(state, text, this.ctx.registry) && !this.parts.surveys.mayHoldReport(state, text))
+      return { emergency };
+    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+    return { understanding: await assistant.understand(text, locale), emergency };
+  }
+
+  /** A message kept at the language question is handled once a language is chosen: read it beforehand. */
+  private async understandKept(
+    inbound: Inbound,
+    assistant: NonNullable<AppContext['assistant']>,
+  ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment } | undefined> {
+    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
+    const kept = thread ? keptAtLanguage(thread.state) : undefined;
+    if (!kept) return undefined;
+    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+    return { understanding: await assistant.understand(kept, locale), emergency: assistant.assessEmergency(kept) };
+  }
+
+  /** For `/survey report|close`: the free-text themes, worked out before the transaction. */
+  private async surveyThemes(inbound: Inbound): Promise<AnswerSummary | undefined> {
+    if (inbound.chatKind === 'group') return undefined;
+    const command = surveyCommandOf(inbound);
+    if (command?.action !== 'report' && command?.action !== 'close') return undefined;
+    const role = await this.parts.desk.staffRoleOf(inbound);
+    if (!role || role === 'staff') return undefined; // refused in the transaction; no model call for it
+    return this.parts.surveys.themesFor(command.campaignId);
+  }
+
+  private async process(
+    tx: StoreTx,
+    inbound: Inbound,
+    understanding?: Understanding,
+    draft?: string,
+    themes?: AnswerSummary,
+    emergency?: EmergencyAssessment,
+  ): Promise<InboundResult> {
+    const now = this.ctx.clock.now();
+    if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
+      this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
+      return { duplicate: true };
+    }
+    await tx.logMessage({
+      channel: inbound.channel,
+      chatId: inbound.chatId,
+      direction: 'in',
+      at: now,
+      messageId: inbound.messageId,
+      body: inbound.content,
+    });
+    if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
+    const surveyCommand = surveyCommandOf(inbound);
+    if (inbound.chatKind === 'staff') {
+      const staff = await this.parts.desk.enrol(tx, inbound);
+      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
+      if (await this.parts.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
+      const result = await this.parts.desk.handle(tx, inbound, staff, draft);
+      return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
+    }
+    if (surveyCommand) {
+      const staff = await tx.findStaff(inbound.channel, inbound.userId);
+      if (staff?.active) return this.surveyCommand(tx, inbound, staff, surveyCommand);
+    }
+    if (StaffDesk.looksLikeCommand(inbound)) {
+      const staff = await tx.findStaff(inbound.channel, inbound.userId);
+      if (staff?.active) {
+        const result = await this.parts.desk.handle(tx, inbound, staff, draft);
+        return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
+      }
+      this.ctx.log.warn(
+        { channel: inbound.channel, chatId: inbound.chatId },
+        'refused a staff action from someone who is not staff',
+      );
+      if (inbound.content.type === 'button') {
+        const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+        return { duplicate: false, ack: { text: this.ctx.t(locale, 'desk.refused.not_staff'), alert: true } };
+      }
+      if (staff) {
+        // No longer in the staff room: say so, rather than taking the command for an owner's message.
+        const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+        await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'desk.refused.left_staff') });
+        return { duplicate: false };
+      }
+    }
+    const answered = await this.parts.messages.handle(tx, inbound, now, understanding, emergency);
+    return { duplicate: false, ...answered };
+  }
+
+  /** Added to some other group by mistake: say once that we work in private chats, then stay quiet. */
+  private async strangerGroup(tx: StoreTx, inbound: Inbound): Promise<InboundResult> {
+    const key = `group-notice:${inbound.channel}:${inbound.chatId}`;
+    if (!(await tx.getSetting(key))) {
+      await tx.setSetting(key, this.ctx.clock.now().toISOString());
+      const locale = localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+      await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'group.private_only') });
+    }
+    return { duplicate: false, ...silentAck(inbound) };
+  }
+
+  /** `/survey …` from a supervisor or manager (in the staff room or their private chat). */
+  private async surveyCommand(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    command: SurveyCommand,
+    themes?: AnswerSummary,
+  ): Promise<InboundResult> {
+    if (staff.role === 'staff') {
+      this.ctx.log.warn({ staff: staff.id }, 'refused a survey command from staff who is not a supervisor');
+      const refused = this.ctx.t(this.ctx.staffLocale, 'survey.cmd.refused');
+      // A button: a refusal only they can see, no noise in the group.
+      if (inbound.content.type === 'button') return { duplicate: false, ack: { text: refused, alert: true } };
+      await this.ctx.sendTo(tx, inbound, { text: refused });
+      return { duplicate: false, ...silentAck(inbound) };
+    }
+    const result = await this.parts.surveys.command(tx, command, staff.id, themes);
+    for (const message of result.reply) await this.ctx.sendTo(tx, inbound, message);
+    return { duplicate: false, ...silentAck(inbound) };
+  }
+
+  /** After a failure: record the message anyway (nothing an owner says is lost) and apologise. */
+  private async apologise(inbound: Inbound): Promise<InboundResult> {
+    try {
+      return await this.ctx.store.transaction(async (tx) => {
+        const now = this.ctx.clock.now();
+        if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) return { duplicate: true };
+        await tx.logMessage({
+          channel: inbound.channel,
+          chatId: inbound.chatId,
+          direction: 'in',
+          at: now,
+          messageId: inbound.messageId,
+          body: inbound.content,
+        });
+        if (inbound.chatKind === 'private') {
+          const owner = await tx.findOwnerByIdentity(inbound.channel, inbound.userId);
+          const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
+          await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'error.sorry') });
+        }
+        return { duplicate: false, ...silentAck(inbound) };
+      });
+    } catch (error) {
+      // Not recorded at all: the channel must not confirm receipt (a webhook answers 500 so it is redelivered).
+      this.ctx.log.error({ err: error, channel: inbound.channel }, 'could not even record the failed message');
+      throw error;
+    }
+  }
+}

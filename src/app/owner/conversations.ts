@@ -1,0 +1,280 @@
+/**
+ * The owners' conversations: the one service through which every part of the application reaches an
+ * owner's chat. It steps the engine for an owner (their own message, or a flow the application starts),
+ * starts or queues a flow about a ticket, takes back a question a ticket has overtaken, tells an owner
+ * something about their ticket (out of quiet hours unless urgent), and hands the revisit its work.
+ *
+ * The staff desk, surveys, revisits and ticket changes are given this service; each names only what it
+ * uses (the aliases below), so a test can hand them a small fake.
+ */
+import type { Effect, EngineContext, EngineEvent, FlowContext, TicketSummary } from '../../core/flow/engine.js';
+import { step } from '../../core/flow/engine.js';
+import { type AnswerValue, initialState } from '../../core/flow/state.js';
+import type { StoreTx, Thread } from '../../core/ports.js';
+import { type Actor, isOpen, type Ticket } from '../../core/tickets/ticket.js';
+import { nextAllowed } from '../../core/time.js';
+import type { Address, Channel, Owner } from '../../core/types.js';
+import type { EmergencyAssessment } from '../../core/understand/emergency.js';
+import type { Understanding } from '../../core/understand/understanding.js';
+import type { AppContext } from '../context.js';
+
+/** An owner who wrote within this long is answered at once, even in quiet hours. */
+const ACTIVE_OWNER_MS = 30 * 60_000;
+/** How far back in a chat's log to look for the owner's last message. */
+const RECENT_LOG_ENTRIES = 30;
+
+export interface StartFlowOptions {
+  /** Messages of the flow are not delivered before this instant (quiet hours). */
+  notBefore?: Date;
+  /** Answers already given (a questionnaire the owner stopped and comes back to). */
+  preset?: Record<string, AnswerValue>;
+}
+
+/** What a ticket change asks of owners (tickets/changes.ts): notices, questions, taking questions back. */
+export type TicketOwnerReach = Pick<OwnerConversations, 'notify' | 'startFlow' | 'withdrawFlow'>;
+/** What the staff desk asks of owners: a ticket change's reach, and the revisit. */
+export type OwnerSide = TicketOwnerReach & Pick<OwnerConversations, 'scheduleRevisit' | 'revisitByPhone'>;
+/** What surveys ask of owners: start or queue a questionnaire in an owner's chat. */
+export type SurveyOwners = Pick<OwnerConversations, 'startFlowFor'>;
+/** What the revisit asks of owners: its question and its reminder. */
+export type RevisitOwners = Pick<OwnerConversations, 'notify' | 'startFlow'>;
+
+/** What the service hands on: the engine's effects, the questionnaire that waits, the revisit. */
+interface ConversationParts {
+  /** Carries out one of the engine's effects (owner/messages.ts); resolves to the owner as changed. */
+  applyEffect(tx: StoreTx, owner: Owner, address: Address, effect: Effect, now: Date): Promise<Owner>;
+  /** A ticket's question does not wait behind a satisfaction questionnaire: that one is paused. */
+  pauseForTicket(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    thread: Thread,
+    notBefore?: Date,
+  ): Promise<Thread | undefined>;
+  /** The revisit that follows a resolution, and one done by phone. */
+  scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
+  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }>;
+}
+
+/** How the engine is stepped for an owner: when its messages may go, and what was read beforehand. */
+interface EngineRun {
+  notBefore?: Date;
+  understanding?: Understanding;
+  emergency?: EmergencyAssessment;
+}
+
+export class OwnerConversations {
+  private parts?: ConversationParts;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  /** Given once by the App, after the parts that themselves reach owners through this service exist. */
+  connect(parts: ConversationParts): void {
+    this.parts = parts;
+  }
+
+  private part(): ConversationParts {
+    if (!this.parts) throw new Error('the owners’ conversations were used before the App connected them');
+    return this.parts;
+  }
+
+  /** The owner's thread in the chat at `address`, or a new one. */
+  async threadOf(tx: StoreTx, address: Address, owner: Owner, now: Date): Promise<Thread> {
+    return (
+      (await tx.getThread(address.channel, address.chatId)) ?? {
+        channel: address.channel,
+        chatId: address.chatId,
+        ownerId: owner.id,
+        state: initialState(),
+        updatedAt: now,
+      }
+    );
+  }
+
+  /** Steps the engine and carries out its output in order: messages to the outbox, effects in the store. */
+  async runEngine(
+    tx: StoreTx,
+    owner: Owner,
+    thread: Thread,
+    event: EngineEvent,
+    address: Address,
+    now: Date,
+    run: EngineRun = {},
+  ): Promise<{ ack?: string }> {
+    const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
+    const ctx: EngineContext = {
+      registry: this.ctx.registry,
+      translate: (locale, key, params) => this.ctx.t(locale, key, params),
+      locale: owner.locale,
+      owner: {
+        ...(owner.name ? { name: owner.name } : {}),
+        ...(owner.phone ? { phone: owner.phone } : {}),
+        units: owner.units,
+        privacyNoticeShown: owner.privacyNoticeShown,
+      },
+      params: {},
+      tickets: tickets.map(summarise),
+      ...(run.understanding ? { understanding: run.understanding } : {}),
+      ...(run.emergency ? { emergency: run.emergency } : {}),
+      now,
+    };
+    const outcome = step(thread.state, event, ctx);
+    let current = owner;
+    for (const item of outcome.output) {
+      if (item.type === 'out') await this.ctx.enqueue(tx, address, item.action, run.notBefore);
+      else current = await this.part().applyEffect(tx, current, address, item.effect, now);
+    }
+    await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
+    if (current !== owner) await tx.saveOwner({ ...current, updatedAt: now });
+    return outcome.ack !== undefined ? { ack: outcome.ack } : {};
+  }
+
+  /** When a non-urgent message may reach this owner: now, or the end of quiet hours. */
+  private async ownerSendTime(tx: StoreTx, ticket: Ticket | undefined, address: Address): Promise<Date | undefined> {
+    const quiet = this.ctx.policy.quietHours;
+    if (!quiet || ticket?.urgency === 'emergency') return undefined;
+    const now = this.ctx.clock.now();
+    // An owner who wrote to us a moment ago is awake; anything else we did in the chat does not count.
+    const recent = await tx.listMessages(address.channel, address.chatId, RECENT_LOG_ENTRIES);
+    const lastIn = recent.findLast((entry) => entry.direction === 'in');
+    if (lastIn && now.getTime() - lastIn.at.getTime() < ACTIVE_OWNER_MS) return undefined;
+    const allowed = nextAllowed(now, quiet, this.ctx.settings.timeZone);
+    return allowed.getTime() > now.getTime() ? allowed : undefined;
+  }
+
+  /**
+   * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
+   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
+   */
+  async notify(
+    tx: StoreTx,
+    ticket: Ticket,
+    key: string,
+    params: Record<string, string | number> = {},
+    photos?: string[],
+  ): Promise<boolean> {
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (!owner) return false;
+    if (owner.unreachable) {
+      this.ctx.log.info({ ticket: ticket.number }, 'owner unreachable in chat; message not sent');
+      return false;
+    }
+    const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+    await this.ctx.sendTo(
+      tx,
+      ticket.origin,
+      { text: this.ctx.t(owner.locale, key, params), ...(photos?.length ? { photos } : {}) },
+      notBefore,
+    );
+    return true;
+  }
+
+  /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
+  async startFlow(
+    tx: StoreTx,
+    ticket: Ticket,
+    flowId: string,
+    context: Record<string, string | number | boolean>,
+  ): Promise<boolean> {
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (!owner || owner.unreachable) return false;
+    const now = this.ctx.clock.now();
+    let thread = await this.threadOf(tx, ticket.origin, owner, now);
+    const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+    // The ticket's question does not wait behind a satisfaction questionnaire: that one is paused.
+    thread = (await this.part().pauseForTicket(tx, owner, ticket.origin, thread, notBefore)) ?? thread;
+    await this.runEngine(
+      tx,
+      owner,
+      thread,
+      { type: 'start', flowId, context, queueIfBusy: true },
+      ticket.origin,
+      now,
+      notBefore ? { notBefore } : {},
+    );
+    return true;
+  }
+
+  /**
+   * Takes back a question about the ticket that staff have overtaken (a plan or a visit time the owner has
+   * not answered): a queued one is dropped, a current one ends and whatever waited behind it starts.
+   */
+  async withdrawFlow(tx: StoreTx, ticket: Ticket, flowId: string): Promise<void> {
+    const thread = await tx.getThread(ticket.origin.channel, ticket.origin.chatId);
+    if (!thread) return;
+    const ours = (f: { flowId: string; context: FlowContext }) =>
+      f.flowId === flowId && f.context.number === ticket.number;
+    const state = structuredClone(thread.state);
+    const droppedCurrent = state.flow !== undefined && ours(state.flow);
+    const queued = state.queue.length;
+    state.queue = state.queue.filter((q) => !ours(q));
+    if (!droppedCurrent && state.queue.length === queued) return;
+    if (droppedCurrent) state.flow = undefined;
+    const next = droppedCurrent ? state.queue.shift() : undefined;
+    const now = this.ctx.clock.now();
+    await tx.saveThread({ ...thread, state, updatedAt: now });
+    const owner = await tx.getOwner(ticket.ownerId);
+    if (next && owner) {
+      const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
+      await this.startFlowFor(tx, owner, ticket.origin, next.flowId, next.context, notBefore ? { notBefore } : {});
+    }
+  }
+
+  /**
+   * Starts the flow in the owner's chat at `address`, or queues it behind the flow the owner is in (an
+   * owner is never interrupted in the middle of a complaint), outside quiet hours when asked.
+   */
+  async startFlowFor(
+    tx: StoreTx,
+    owner: Owner,
+    address: Address,
+    flowId: string,
+    context: FlowContext,
+    opts: StartFlowOptions = {},
+  ): Promise<void> {
+    if (owner.unreachable) return;
+    const now = this.ctx.clock.now();
+    const thread = await this.threadOf(tx, address, owner, now);
+    const event: EngineEvent = {
+      type: 'start',
+      flowId,
+      context,
+      queueIfBusy: true,
+      ...(opts.preset ? { preset: opts.preset } : {}),
+    };
+    await this.runEngine(tx, owner, thread, event, address, now, opts.notBefore ? { notBefore: opts.notBefore } : {});
+  }
+
+  /** The revisit that follows a resolution. */
+  scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void> {
+    return this.part().scheduleRevisit(tx, ticket);
+  }
+
+  /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
+  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }> {
+    return this.part().revisitByPhone(tx, ticket, text, actor);
+  }
+
+  /** Marks the owner behind a chat as unreachable (they blocked the bot or left). */
+  async markUnreachable(channel: Channel, chatId: string): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const thread = await tx.getThread(channel, chatId);
+      const owner = thread ? await tx.getOwner(thread.ownerId) : undefined;
+      if (!owner || owner.unreachable) return;
+      await tx.saveOwner({ ...owner, unreachable: true, updatedAt: this.ctx.clock.now() });
+      this.ctx.log.warn({ ownerId: owner.id, channel }, 'owner marked unreachable');
+    });
+  }
+}
+
+function summarise(ticket: Ticket): TicketSummary {
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    status: ticket.status,
+    category: ticket.category,
+    ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
+    open: isOpen(ticket.status),
+    cancellable: ticket.status === 'recorded',
+  };
+}
