@@ -50,6 +50,11 @@ export interface Inbound {
    * carry the quoted text, not its id). The staff desk decides what a quote plus text means.
    */
   quotedTicket?: string;
+  /**
+   * The 咨询 or 转人工 item (`Q001`) the message quotes, read from the quote in the same way: an answer to
+   * the owner who asked (app/owner/front-door.ts), never a ticket's.
+   */
+  quotedItem?: string;
   /** For button presses: the platform message that carried the button (so it can be edited). */
   sourceMessage?: string;
   receivedAt: Date;

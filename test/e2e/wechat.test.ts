@@ -237,6 +237,24 @@ describe('WeChat end to end (wechaty-puppet-mock)', () => {
     expect(toOwner).toEqual([zh('owner.accepted', { number, name: '李师傅' })]);
   });
 
+  it('answers a 咨询 item quoted in the room to its owner, not on the open ticket the item lists', async () => {
+    const { owner, staff, staffRoom, me } = world;
+    const ownerReads = reader(owner.id);
+    const roomReads = reader(staffRoom.id);
+    owner.say('你们办公时间是几点').to(me);
+    const item = await roomReads('你们办公时间是几点');
+    const ref = item.match(/Q\d{3,}/)?.[0] ?? '';
+    expect(ref).not.toBe('');
+    expect(item).toContain(number); // the owner's open ticket, listed as context
+    const ticketBefore = (await store.getTicketByNumber(number))?.timeline.length;
+    staff.say(`「物业助手：${item}」\n${QUOTE_LINE}\n工作日早上8点到晚上6点`).to(staffRoom);
+    await ownerReads(zh('frontdoor.staff_answer', { question: '你们办公时间是几点', text: '工作日早上8点到晚上6点' }));
+    await roomReads(zh('desk.frontdoor.answered', { ref }));
+    await dispatcher.drain();
+    expect((await store.getTicketByNumber(number))?.timeline.length).toBe(ticketBefore);
+    expect(texts(owner.id).some((t) => t.startsWith(`【${number}】`))).toBe(false);
+  });
+
   it('lets a room member reply by command and by quoting the card, and resolve', async () => {
     const { owner, staff, staffRoom } = world;
     const ownerReads = reader(owner.id);

@@ -120,14 +120,19 @@ export class FrontDoor {
   }
 
   /**
-   * A staff-room message answering a 咨询 or 转人工 item (`Q012 …`, or a reply to the item): sent to the
-   * owner, confirmed in the room. False when the message is not one (the staff desk takes it then).
+   * A staff-room message answering a 咨询 or 转人工 item (`Q012 …`, a reply to the item, or a quote of it):
+   * sent to the owner, confirmed in the room. False when the message is not one (the staff desk takes it then).
    */
   async staffAnswer(tx: StoreTx, inbound: Inbound): Promise<boolean> {
     if (inbound.content.type !== 'text') return false;
     const typed = inbound.content.text.match(ITEM_REF);
     let ref = typed?.[1] ? `Q${typed[1]}` : undefined;
     let text = typed?.[2]?.trim() ?? '';
+    // A quote of the item (WeChat reads it from the quoted text) answers it, as a reply to it does.
+    if (!ref && inbound.quotedItem) {
+      ref = inbound.quotedItem;
+      text = inbound.content.text.trim();
+    }
     if (!ref && inbound.replyTo) {
       const replied = await tx.findRefByMessage(inbound.channel, inbound.chatId, inbound.replyTo);
       if (replied?.startsWith(ITEM_PREFIX)) {
@@ -140,7 +145,7 @@ export class FrontDoor {
     const raw = await tx.getSetting(ITEM_KEY(ref));
     if (!raw) {
       // `Q12 …` naming no item is staff talking only if it was never a reference: say so once, quietly.
-      if (!typed) return false;
+      if (!typed && !inbound.quotedItem) return false;
       await this.ctx.sendTo(tx, inbound, { text: staffT('desk.frontdoor.no_item', { ref }) });
       return true;
     }

@@ -6,8 +6,8 @@
  * own messages, official accounts and system notices are ignored. WeChat's quote format (a quoted
  * message arrives as text, `「name：quoted」` over a dashed line over the reply) is read here too: an
  * owner's quote is dropped so that a typed number still answers the question, and a staff member's quote
- * of a ticket's card names that ticket (`Inbound.quotedTicket`, see {@link readStaffText}); what the text
- * under it means (a command on the ticket or a reply to its owner) is the staff desk's decision.
+ * of a ticket's card names that ticket (`Inbound.quotedTicket`, see {@link readStaffText}), of a 咨询
+ * item that item (`Inbound.quotedItem`); what the text under a card's quote means (a command on the ticket or a reply to its owner) is the staff desk's decision.
  * Nothing here does I/O: saving an image is the channel's job; its path comes in as `photoRef`.
  */
 import { extname, join } from 'node:path';
@@ -137,7 +137,7 @@ export function toInbound(msg: WxMessage, ctx: MapContext, photoRef?: string): I
   const content = contentOf(msg, route, photoRef);
   if (!content) return undefined;
   const name = msg.talkerName?.trim();
-  const quoted = route.chatKind === 'staff' ? readStaffText(msg.text).quotedTicket : undefined;
+  const quoted = route.chatKind === 'staff' ? readStaffText(msg.text) : undefined;
   return {
     channel: 'wechat',
     chatId: route.chatId,
@@ -147,7 +147,8 @@ export function toInbound(msg: WxMessage, ctx: MapContext, photoRef?: string): I
     messageId: msg.id,
     receivedAt: ctx.receivedAt,
     content,
-    ...(quoted ? { quotedTicket: quoted } : {}),
+    ...(quoted?.quotedTicket ? { quotedTicket: quoted.quotedTicket } : {}),
+    ...(quoted?.quotedItem ? { quotedItem: quoted.quotedItem } : {}),
   };
 }
 
@@ -176,6 +177,8 @@ export function ownerText(text: string): string {
 }
 
 const TICKET_NUMBERS = /T\d{6}-\d{4,}/gi;
+/** A 咨询 or 转人工 item's reference (Q001), as the front door heads its staff-room message with it. */
+const ITEM_REFERENCE = /(?<![A-Za-z0-9])Q(\d{3,6})(?![\d-])/;
 /** Leading "@name" mentions: WeChat ends each with a four-per-em space (U+2005), some clients a plain space. */
 const LEADING_MENTIONS = /^(?:\s*@[^\s\u2005]+[\u2005 ])+/;
 /**
@@ -185,13 +188,26 @@ const LEADING_MENTIONS = /^(?:\s*@[^\s\u2005]+[\u2005 ])+/;
  * what was typed under the quote, unchanged: whether it is a command on the ticket (`接单`, `备注 …`) or a
  * reply to its owner is decided by the staff desk, the same for every channel.
  *
+ * A quote of a 咨询 or 转人工 item gives that item as `quotedItem` and no ticket, even when the item lists
+ * the owner's open tickets: what is typed under it answers the owner, as `Q001 …` typed in the room does.
+ * The item is known by its shape: its first line names `Q001` and its last tells how to answer with
+ * `Q001` again. A quote whose first line names an item without that (a colleague's words about it) gives
+ * neither an item nor a ticket.
+ *
  * WeChat gives no id for the quoted message (wechaty 1.x has no quote API), so the ticket is found by
  * the number in the quoted text rather than through `Inbound.replyTo`.
  */
-export function readStaffText(text: string): { text: string; quotedTicket?: string } {
+export function readStaffText(text: string): { text: string; quotedTicket?: string; quotedItem?: string } {
   const quote = parseQuote(text);
   const body = stripMentions(quote ? quote.reply : text);
   if (!quote) return { text: body };
+  // A quote about an item names it on its first line; the owner's open tickets listed under it are context.
+  const item = quote.quoted.trimStart().split('\n', 1)[0]?.match(ITEM_REFERENCE)?.[1];
+  if (item) {
+    // The item itself names it again where it says how to answer; words that only mention it are talk.
+    const ref = `Q${item}`;
+    return quote.quoted.split(ref).length > 2 ? { text: body, quotedItem: ref } : { text: body };
+  }
   const numbers = [...new Set((quote.quoted.match(TICKET_NUMBERS) ?? []).map((n) => n.toUpperCase()))];
   const [number] = numbers;
   return numbers.length === 1 && number ? { text: body, quotedTicket: number } : { text: body };

@@ -15,6 +15,8 @@ import {
   WX_MESSAGE,
   type WxMessage,
 } from '../../../../src/adapters/channels/wechat/inbound.js';
+import { LOCALES } from '../../../../src/core/types.js';
+import { createI18n, readLocales } from '../../../../src/i18n.js';
 
 const AT = new Date('2026-11-28T02:00:00Z');
 const ROOM = 'r1@chatroom';
@@ -186,6 +188,38 @@ describe('quotes', () => {
     const owner = toInbound(msg({ text: quoted('物业助手', card, '1') }), ctx);
     expect(owner?.content).toEqual({ type: 'text', text: '1' });
     expect(owner && 'quotedTicket' in owner).toBe(false);
+  });
+
+  it('reads a quoted 咨询 or 转人工 item as that item, never as a ticket it lists', () => {
+    const i18n = createI18n(readLocales('locales'));
+    for (const locale of LOCALES) {
+      for (const key of ['desk.frontdoor.enquiry', 'desk.frontdoor.notice', 'desk.frontdoor.human']) {
+        // The item lists the owner's one open ticket: quoting it must still answer the item, not reply on the ticket.
+        const item = i18n.translate(locale, key, {
+          ref: 'Q007',
+          who: '张先生（3-2-501）',
+          text: '你们办公时间是几点？Q3 的物业费怎么交',
+          tickets: 'T261128-0007',
+        });
+        expect(readStaffText(quoted('物业助手', item, '@物业助手\u2005工作日 8:30-17:30'))).toEqual({
+          text: '工作日 8:30-17:30',
+          quotedItem: 'Q007',
+        });
+      }
+    }
+    const q012 =
+      '❓ 业主咨询 Q012\n业主：张先生\n「停车费多少」\n未结工单：T261128-0007\n回复业主：发送「Q012 回复内容」';
+    const staff = msg({ roomId: ROOM, talkerId: 'wxid_staff', text: quoted('物业助手', q012, '您好') });
+    const inbound = toInbound(staff, ctx);
+    expect(inbound).toMatchObject({ chatKind: 'staff', quotedItem: 'Q012', content: { type: 'text', text: '您好' } });
+    expect(inbound && 'quotedTicket' in inbound).toBe(false);
+    // A colleague's words about an item are neither the item nor the ticket they name.
+    expect(readStaffText(quoted('张三', '今天 Q012 谁在跟？', '我'))).toEqual({ text: '我' });
+    expect(readStaffText(quoted('张三', 'Q012 和 T261128-0007 一起处理吧', '好'))).toEqual({ text: '好' });
+    expect(readStaffText(quoted('物业助手', card, 'Q012 您好'))).toEqual({
+      text: 'Q012 您好',
+      quotedTicket: 'T261128-0007',
+    });
   });
 
   it('drops leading @mentions of the bot from staff commands', () => {
