@@ -19,9 +19,10 @@ export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
 
 /**
  * What a guard says about a cue: `past`, `thanks`, `hypothetical` and `negated` say it is not happening now;
- * a `question` (怎么办) or a `hedge` (会不会出事了) asked about something that reads as happening leaves it open.
+ * so does `unreal` (a dream, a film, a game, a joke); a `question` (怎么办) or a `hedge` (会不会出事了) asked
+ * about something that reads as happening leaves it open.
  */
-export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'question', 'hedge'] as const;
+export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'unreal', 'question', 'hedge'] as const;
 export type GuardType = (typeof GUARD_TYPES)[number];
 
 export interface EmergencyAssessment {
@@ -135,7 +136,8 @@ function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
  * text is read (the check runs before length limits).
  */
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
-  let s = normalise(text);
+  const whole = normalise(text);
+  let s = whole;
   for (const r of rules.ignore) {
     for (const re of r.patterns) s = s.replace(re, ' ');
   }
@@ -153,13 +155,14 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   }
   if (present === undefined && !weak) return { verdict: 'none', matched };
   const guards = new Set<GuardType>();
+  // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill.
   for (const g of rules.guards) {
-    const hit = firstMatch(s, g.patterns);
+    const hit = firstMatch(whole, g.patterns);
     if (hit === undefined) continue;
     matched.push(`${g.id}:${hit}`);
     guards.add(g.type);
   }
-  const urgent = firstMatch(s, rules.urgent);
+  const urgent = firstMatch(whole, rules.urgent);
   if (urgent !== undefined) matched.push(`urgent:${urgent}`);
   const kind = present && present !== 'other' ? { kind: present } : {};
   if (present !== undefined) {
@@ -170,7 +173,9 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
     if (open || urgent !== undefined) return { verdict: 'unclear', ...kind, matched };
     return { verdict: 'none', matched };
   }
-  return { verdict: guards.size === 0 ? 'unclear' : 'none', matched };
+  // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
+  if (guards.size === 0) return { verdict: urgent !== undefined ? 'present' : 'unclear', matched };
+  return { verdict: 'none', matched };
 }
 
 /**

@@ -78,6 +78,19 @@ describe('assessEmergency: present', () => {
     ['门锁被人撬烂了 贼可能还在附近', 'security'],
     ['隔壁门大开着 喊了半天没人应', 'security'],
     ['The door of flat 902 is wide open, lights off, nobody answering', 'security'],
+    // Widened by structure (a person + a place + a danger, whatever the words around them).
+    ['升降机困住了一个伯伯 B座', 'trapped'],
+    ['电梯卡在5楼和6楼之间 里面有人在喊', 'trapped'],
+    ['电梯坏了 我和儿子在里面 好闷', 'trapped'],
+    ['我外孙女把自己关在阳台上出不来了', 'trapped'],
+    ['我家阳台冒出很多黑烟', 'fire'],
+    ['厨房煤气软管裂开了 味道很大', 'gas'],
+    ['有个老伯躺在地上起不来 叫也不应', 'injury'],
+    ['工人从脚手架上掉下来了', 'injury'],
+    ["my dad fell down the stairs and can't get up", 'injury'],
+    ['门铃监控里看到家里有陌生人在走动', 'security'],
+    ['there is a stranger in my flat, I am hiding in the bedroom', 'security'],
+    ['电梯门开着 里面没有轿厢', 'other'],
     ['有个小孩站在阳台外面的窗台上 家里没大人', 'other'],
     ['a little boy is standing on the window ledge of the 5th floor', 'other'],
     ['天台上有人说要跳楼', 'injury'],
@@ -150,6 +163,17 @@ describe('assessEmergency: none', () => {
     '马桶水箱一直哗哗流水，关不住',
     '花坛里的喷灌头坏了一直在喷水',
     'a kid could get hurt on that swing',
+    // Dreams, films, videos, games, jokes: not happening here.
+    '昨晚梦见家里着火了',
+    '刚看完一部电梯困人的电影 好吓人',
+    'watched a movie about a flood, so scary',
+    '我的电脑热得要着火了 哈哈',
+    // Over, or asked about afterwards.
+    '前几天煤气泄漏那件事 后续怎么处理的',
+    '洗衣机水漫出来了 已经关了阀门',
+    'was the lift that was stuck with people on Saturday fixed yet',
+    // A drill is still a drill when its words are blanked for the cues.
+    '建议物业搞一次消防演练 很多人不知道着火时怎么逃生',
   ])('%j is not an emergency', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('none');
@@ -189,10 +213,22 @@ describe('assessEmergency: unclear', () => {
     'someone is trapped',
     // A hedge about something that reads as happening.
     '邻居家门大开着 喊了半天没人 会不会出事了',
+    // A weak danger with nothing saying it is happening now.
+    '小孩从秋千上摔下来了',
+    '楼顶的广告牌快掉下来了',
+    'a live wire is hanging by the gate',
   ])('%j is unclear: the owner is asked', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('unclear');
   });
+
+  it.each(['老人从楼梯滚下来了 快来人', '外墙的玻璃快掉下来了 下面全是小孩!!'])(
+    '%j: a weak cue with a sign that it is happening now is present',
+    (text) => {
+      const a = assessEmergency(text, rules);
+      expect(a.verdict, a.matched.join(' | ')).toBe('present');
+    },
+  );
 });
 
 describe('emergency rules file', () => {
