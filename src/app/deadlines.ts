@@ -10,9 +10,6 @@ import type { AppContext } from './context.js';
 import { formatBusinessTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
 
-// The timers themselves start and stop with the ticket changes (tickets/timers.ts); re-exported for the App.
-export { cancelDeadlines, scheduleDeadlines } from './tickets/timers.js';
-
 export function isTicketOverdue(ctx: AppContext, ticket: Ticket, now: Date): boolean {
   return isOverdue(ticket, now, ctx.policy.sla, ctx.policy.businessHours, ctx.settings.timeZone);
 }

@@ -33,19 +33,26 @@ import {
   type Urgency,
 } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { alertEmergency, cancelDeadlines, scheduleDeadlines } from '../deadlines.js';
+import { alertEmergency } from '../deadlines.js';
 import type { IdentityLinks } from '../identity.js';
 import { businessDayKey, formatBusinessTime } from '../render.js';
+import { TicketChanges } from '../tickets/changes.js';
+import { scheduleDeadlines } from '../tickets/timers.js';
 import { whatIsHappening, withEmergencyWhat } from './emergency.js';
 
 /** An owner's answer to a question overtaken meanwhile, as its timeline code records it (without the comment). */
 type LateAnswer = Omit<Extract<TimelineDetail, { code: 'answer.late' }>, 'code' | 'comment'>;
 
 export class OwnerTickets {
+  /** Owners' changes of status: save, card, staff rooms and deadlines, as every other change (tickets/changes.ts). */
+  private readonly changes: TicketChanges;
+
   constructor(
     private readonly ctx: AppContext,
     private readonly links: IdentityLinks,
-  ) {}
+  ) {
+    this.changes = new TicketChanges(ctx);
+  }
 
   async createTicket(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<Owner> {
     const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel, effect.context);
@@ -157,12 +164,13 @@ export class OwnerTickets {
       });
       return;
     }
-    await tx.saveTicket(r.ticket);
-    await this.ctx.updateCard(tx, r.ticket);
-    await cancelDeadlines(this.ctx, tx, r.ticket);
-    await this.ctx.toStaff(tx, {
-      text: this.ctx.t(this.ctx.staffLocale, 'desk.owner_cancelled', { number: ticket.number }),
-      replyToRef: `card:${ticket.number}`,
+    await this.changes.apply(tx, {
+      ticket: r.ticket,
+      staff: {
+        text: this.ctx.t(this.ctx.staffLocale, 'desk.owner_cancelled', { number: ticket.number }),
+        replyToRef: `card:${ticket.number}`,
+      },
+      deadlines: 'stop',
     });
     await this.ctx.sendTo(tx, address, {
       text: this.ctx.t(owner.locale, 'owner.cancelled', { number: ticket.number }),
@@ -179,15 +187,22 @@ export class OwnerTickets {
     const staffT = (k: string, p?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, k, p);
     const mention = await assigneeMention(tx, ticket);
     const who = mention.mentions?.map((m) => `@${m.name}`).join(' ') ?? '';
-    const tellStaff = async (text: string, extra: Partial<{ mentions: { userId: string; name: string }[] }> = {}) =>
-      this.ctx.toStaff(tx, { text, replyToRef: `card:${ticket.number}`, ...extra });
+    /** A line under the ticket's card in every staff room. */
+    const staffLine = (text: string, extra: Partial<{ mentions: { userId: string; name: string }[] }> = {}) => ({
+      text,
+      replyToRef: `card:${ticket.number}`,
+      ...extra,
+    });
     const reply = (key: string) =>
       this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
     /** An answer to a question that was overtaken meanwhile: kept on the timeline and passed on, nothing changes. */
     const passOnLate = async (late: LateAnswer, label: string, key: string, params: Record<string, string>) => {
       const detail = { code: 'answer.late', ...late, ...(comment ? { comment } : {}) } as const;
-      await tx.saveTicket(addEvent(ticket, { at: now, actor, action: 'note', detail }));
-      await tellStaff(staffT(key, { number: ticket.number, answer: label, comment, who, ...params }), mention);
+      await this.changes.apply(tx, {
+        ticket: addEvent(ticket, { at: now, actor, action: 'note', detail }),
+        card: false,
+        staff: staffLine(staffT(key, { number: ticket.number, answer: label, comment, who, ...params }), mention),
+      });
       await reply('owner.plan_noted');
     };
 
@@ -203,14 +218,15 @@ export class OwnerTickets {
       }
       const r = transition(ticket, agreed ? 'agree_plan' : 'disagree_plan', actor, now, {}, comment || undefined);
       if (!r.ok) return;
-      await tx.saveTicket(r.ticket);
-      await this.ctx.updateCard(tx, r.ticket);
-      await tellStaff(
-        agreed
-          ? staffT('desk.plan_agreed', { number: ticket.number })
-          : staffT('desk.plan_disagreed', { number: ticket.number, comment, who }),
-        mention,
-      );
+      await this.changes.apply(tx, {
+        ticket: r.ticket,
+        staff: staffLine(
+          agreed
+            ? staffT('desk.plan_agreed', { number: ticket.number })
+            : staffT('desk.plan_disagreed', { number: ticket.number, comment, who }),
+          mention,
+        ),
+      });
       await reply('owner.plan_noted');
       return;
     }
@@ -227,20 +243,21 @@ export class OwnerTickets {
         await passOnLate(late, label, 'desk.appointment_answer_late', { time: asked ?? '' });
         return;
       }
-      await tx.saveTicket(
-        addEvent(ticket, {
+      await this.changes.apply(tx, {
+        ticket: addEvent(ticket, {
           at: now,
           actor,
           action: 'note',
           detail: ok ? { code: 'appointment.confirmed' } : { code: 'appointment.change', comment },
         }),
-      );
-      await tellStaff(
-        ok
-          ? staffT('desk.appointment_ok', { number: ticket.number })
-          : staffT('desk.appointment_change', { number: ticket.number, comment, who }),
-        mention,
-      );
+        card: false,
+        staff: staffLine(
+          ok
+            ? staffT('desk.appointment_ok', { number: ticket.number })
+            : staffT('desk.appointment_change', { number: ticket.number, comment, who }),
+          mention,
+        ),
+      });
       await reply('owner.plan_noted');
       return;
     }
@@ -248,29 +265,25 @@ export class OwnerTickets {
     if (answer === 'review') {
       const r = transition(ticket, 'request_review', actor, now);
       if (!r.ok) return;
-      await tx.saveTicket(r.ticket);
-      await this.ctx.updateCard(tx, r.ticket);
-      await scheduleDeadlines(this.ctx, tx, r.ticket);
       const supervisors = this.ctx.policy.supervisors.map((s) => ({ userId: s.userId, name: s.userId }));
       const known = await tx.listStaff();
       const named = supervisors.map((s) => ({
         ...s,
         name: known.find((k) => k.userId === s.userId)?.displayName ?? s.userId,
       }));
-      await tellStaff(
-        staffT('desk.review_requested', { number: ticket.number, who: named.map((m) => `@${m.name}`).join(' ') }),
-        {
-          ...(named.length ? { mentions: named } : {}),
-        },
-      );
+      await this.changes.apply(tx, {
+        ticket: r.ticket,
+        staff: staffLine(
+          staffT('desk.review_requested', { number: ticket.number, who: named.map((m) => `@${m.name}`).join(' ') }),
+          named.length ? { mentions: named } : {},
+        ),
+        deadlines: 'start',
+      });
       await reply('owner.review_requested');
       return;
     }
     const r = transition(ticket, 'close', actor, now, {}, { code: 'explanation.accepted' });
-    if (r.ok) {
-      await tx.saveTicket(r.ticket);
-      await this.ctx.updateCard(tx, r.ticket);
-    }
+    if (r.ok) await this.changes.apply(tx, { ticket: r.ticket });
     await reply('owner.explanation_ok');
   }
 }
