@@ -343,6 +343,10 @@ class Run {
   handle(event: EngineEvent): void {
     switch (event.type) {
       case 'start':
+        // A question about a ticket (a plan, a refusal, a visit time) does not wait behind the afterthoughts of a
+        // flow that has already filed its ticket (an emergency's call-back number and "what is happening"): an
+        // owner who left those unanswered would otherwise never see it. Those questions are simply dropped.
+        if (event.queueIfBusy && this.flow && !this.awaitingOwner() && this.hasFiled()) this.state.flow = undefined;
         if (event.queueIfBusy && (this.flow || this.awaitingOwner())) {
           const running = this.flow?.flowId === event.flowId && sameContext(this.flow.context, event.context ?? {});
           if (
@@ -685,6 +689,14 @@ class Run {
    * A question outside any flow whose answer would be lost if a flow took its place: which ticket a note
    * is for, whether to cancel, which language.
    */
+  /** Whether the current flow has already filed its ticket (a step with `ticket.create` was answered). */
+  private hasFiled(): boolean {
+    const spec = this.spec();
+    const flow = this.flow;
+    if (!spec || !flow) return false;
+    return flow.history.some((id) => getStep(spec, id)?.effect === 'ticket.create');
+  }
+
   private awaitingOwner(): boolean {
     const p = this.state.prompt;
     return p === 'pick_ticket' || p === 'confirm_cancel' || p === 'lang';
