@@ -5,7 +5,8 @@
  *   tsx src/cli/migrate.ts --from sqlite:data/residesk.db --to "$MONGODB_URI" [--dry-run]
  *
  * Everything is copied by its natural key (an owner's id, a chat, a ticket's id, a job's id, an outbox
- * item's id, a ref, a setting's key, a platform message id, a counter's name, a campaign and owner):
+ * item's id, a ref, a setting's key, a platform message id, a counter's name, a campaign and owner, a
+ * praise's id):
  * what the target has already is left alone, so running it twice changes nothing and an interrupted run
  * can simply be run again. Jobs and outbox items keep their status, attempts and lease; counters never
  * go down, so ticket numbers continue where the source stopped. Stop the bot while it runs.
@@ -58,6 +59,7 @@ export const COLLECTION_NAMES: Record<Collection, string> = {
   surveyInvitations: 'survey_invitations',
   surveyResponses: 'survey_responses',
   surveyOptOuts: 'survey_opt_outs',
+  praise: 'praise',
 };
 
 export interface ChatKey {
@@ -116,6 +118,8 @@ export interface MigrationReport {
 
 /** Reads everything; the port has no "all", so a limit past any real table. */
 const ALL = Number.MAX_SAFE_INTEGER;
+/** Every instant a store can hold, for the port's reads by period. */
+const ALL_TIME = { from: new Date(-8.64e15), to: new Date(8.64e15) };
 /** Port writes per target transaction. */
 const BATCH = 200;
 
@@ -304,6 +308,16 @@ export async function migrate(args: {
       await tx.setSurveyOptOut(ownerId, at);
     }),
   );
+
+  // Praise is written once by its id: what the target lacks is added, a different one under the same id reported.
+  const praiseThere = new Map((await target.listPraise(ALL_TIME, ALL)).map((p) => [p.id, p]));
+  const praise = [];
+  for (const item of (await source.listPraise(ALL_TIME, ALL)).reverse()) {
+    const there = praiseThere.get(item.id);
+    if (there === undefined) praise.push(item);
+    else if (!same(there, item)) problems.push(`praise: the target holds another praise under the id ${item.id}`);
+  }
+  await step('praise', praise, (items) => inBatches(target, items, (tx, item) => tx.addPraise(item)));
 
   const [sourceCounts, targetCounts] = [await reader.counts(), await admin.counts()];
   const rows = COLLECTIONS.map((collection) => ({

@@ -175,7 +175,28 @@ async function populate(store: Store): Promise<void> {
     submittedAt: at(MINUTE),
   });
   await store.setSurveyOptOut('owner-b', at(2 * MINUTE));
+
+  await store.addPraise({
+    id: 'p-1',
+    ownerId: 'owner-a',
+    channel: 'telegram',
+    text: '保洁阿姨很认真',
+    team: 'cleaning',
+    at: T0,
+  });
+  await store.addPraise({
+    id: 'p-2',
+    ownerId: 'owner-b',
+    channel: 'wechat',
+    text: '谢谢王师傅',
+    team: 'engineering',
+    staff: { id: 'staff-1', name: '王师傅' },
+    place: '3栋',
+    at: at(MINUTE),
+  });
 }
+
+const ALL_TIME = { from: new Date(0), to: new Date('2100-01-01T00:00:00Z') };
 
 /** Everything a store shows through the port, as one comparable value (outbox seq left out). */
 async function snapshot(store: Store): Promise<unknown> {
@@ -203,6 +224,7 @@ async function snapshot(store: Store): Promise<unknown> {
       invitations: await store.listSurveyInvitations('S001'),
       responses: await store.listSurveyResponses('S001'),
       optOuts: [await store.listSurveyOptOuts(), await store.getSurveyOptOut('owner-b')],
+      praise: [await store.listPraise(ALL_TIME), await store.countPraise(ALL_TIME)],
     }),
   );
 }
@@ -290,6 +312,7 @@ describe('migrate (sqlite to sqlite)', () => {
     expect(rows.jobs).toEqual([5, 5, 5]);
     expect(rows.outbox).toEqual([5, 5, 5]);
     expect(rows.survey_invitations).toEqual([2, 2, 2]);
+    expect(rows.praise).toEqual([2, 2, 2]);
 
     const before = await withStore(sourcePath, snapshot);
     expect(await withStore(targetPath, snapshot)).toEqual(before);
@@ -365,6 +388,19 @@ describe('migrate (sqlite to sqlite)', () => {
     expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], run.io)).toBe(1);
     expect(run.out()).toContain('MISMATCH: counts differ for staff');
     expect(table(run.out()).staff).toEqual([2, 3, 2]);
+  });
+
+  it('copies praise once, and names a different praise the target holds under the same id', async () => {
+    await withStore(targetPath, (target) =>
+      target.addPraise({ id: 'p-2', ownerId: 'owner-b', channel: 'wechat', text: '别的', team: 'all', at: T0 }),
+    );
+    const run = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], run.io)).toBe(1);
+    expect(table(run.out()).praise).toEqual([2, 2, 1]);
+    expect(run.out()).toContain('MISMATCH: praise: the target holds another praise under the id p-2');
+    const again = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], again.io)).toBe(1);
+    expect(table(again.out()).praise).toEqual([2, 2, 0]);
   });
 
   it('runs on two stores and a reader, with progress per collection', async () => {

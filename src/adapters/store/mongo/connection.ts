@@ -226,4 +226,5 @@ export const STORE_COLLECTIONS = [
   'surveyInvitations',
   'surveyResponses',
   'surveyOptOuts',
+  'praise',
 ] as const;

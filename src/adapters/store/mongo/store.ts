@@ -85,6 +85,7 @@ export interface MongoCounts {
   surveyInvitations: number;
   surveyResponses: number;
   surveyOptOuts: number;
+  praise: number;
 }
 
 /**
