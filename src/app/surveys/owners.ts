@@ -30,13 +30,13 @@ import type { AppContext } from '../context.js';
 import type { SurveyOwners } from '../owner/conversations.js';
 import { clip, OPEN_INVITATION, type SurveySupport } from './support.js';
 
-/** What the App must do after `recordAnswer`. */
+/** What the owner's side (owner/messages.ts) must do after `recordAnswer`. */
 export interface SurveyAnswerResult {
   status: 'recorded' | 'duplicate' | 'closed' | 'unknown';
   /** Send this to the owner's chat. */
   reply: OutboundMessage;
   /**
-   * The owner answered Yes to the follow-up: open a ticket from these (App.createTicket with
+   * The owner answered Yes to the follow-up: open a ticket from these (OwnerTickets.createTicket with
    * `{ ...effect, type: 'ticket.create', answers, set }`, i.e. through draftFromAnswers).
    */
   ticket?: { answers: Record<string, AnswerValue>; set: Record<string, string | number | boolean> };
