@@ -1,7 +1,7 @@
 /**
  * `npm run eval`: measures how owner messages are understood, per labelled set.
  *
- *   npm run eval                          dev, dev-2, test (frozen) and the old set ("written with the keywords")
+ *   npm run eval                          dev, dev-2, dev-3, test (frozen) and the old set ("written with the keywords")
  *   npm run eval -- <file.json> [...]     any labelled file(s) in the schema of src/core/understand/labels.ts
  *   --summary                             the figures alone, as JSON
  *   --misses                              also list every miss (never for the frozen test set)
@@ -44,6 +44,7 @@ const fixture = (p: string) => fileURLToPath(new URL(`../../test/fixtures/${p}`,
 export const DEFAULT_SETS: readonly { name: string; path: string }[] = [
   { name: 'dev', path: fixture('understand/dev.json') },
   { name: 'dev-2', path: fixture('understand/dev-2.json') },
+  { name: 'dev-3', path: fixture('understand/dev-3.json') },
   { name: 'test (frozen)', path: fixture('understand/test.json') },
   { name: 'old (written with the keywords)', path: fixture('eval-messages.json') },
 ];

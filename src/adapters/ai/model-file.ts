@@ -1,13 +1,21 @@
 /**
  * Reads the offline model's training data (`flows/understand/training.json` and the labelled files it
- * includes) and trains the model, once per process and keyword set. Training is deterministic and takes
- * well under a second, so there is no weights file to keep in step: the data is the model.
+ * includes) and trains the model, once per process and keyword set. Training is deterministic; since it
+ * takes a few seconds, the weights are also committed (`flows/understand/model.json`, `npm run train`) with
+ * a hash of what they were trained from, and a stale file is never read: the model is trained again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmergencyRules } from '../../core/understand/emergency.js';
-import { trainUnderstandModel, type UnderstandModel } from '../../core/understand/intent.js';
+import {
+  modelFromJson,
+  modelToJson,
+  trainUnderstandModel,
+  type UnderstandModel,
+  type UnderstandModelJson,
+} from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { type LabelledMessage, labelledSetSchema } from '../../core/understand/labels.js';
 import { FROZEN_TEST_SET, mergeExamples, trainingFileSchema } from '../../core/understand/training.js';
@@ -64,12 +72,71 @@ export function loadTrainingData(path: string = DEFAULT_TRAINING_PATH): {
 
 const cache = new WeakMap<Keywords, Map<string, UnderstandModel>>();
 
-/** The model trained on the training file for these keywords (trained once, then reused). */
+/** `flows/understand/model.json`: the weights trained from the default training file (`npm run train`). */
+export const DEFAULT_WEIGHTS_PATH = fileURLToPath(new URL('../../../flows/understand/model.json', import.meta.url));
+
+/** Bumped when the model's inputs or heads change in code, so an older weights file is not read. */
+const MODEL_FORMAT = 2;
+
+/**
+ * A hash of everything the weights depend on: the labelled messages, the keywords and the emergency rules
+ * (their patterns as text) and the model's format. A weights file with another hash is stale.
+ */
+export function trainingHash(messages: readonly LabelledMessage[], keywords: Keywords, rules: EmergencyRules): string {
+  const replacer = (_: string, v: unknown) =>
+    v instanceof RegExp ? `/${v.source}/${v.flags}` : v instanceof Map ? [...v] : v instanceof Set ? [...v] : v;
+  return createHash('sha256')
+    .update(JSON.stringify({ format: MODEL_FORMAT, messages, keywords, rules }, replacer))
+    .digest('hex');
+}
+
+interface WeightsFile extends UnderstandModelJson {
+  about?: string;
+  hash: string;
+}
+
+/** The weights of a file whose hash matches, else undefined (missing, stale or unreadable: retrain). */
+function readWeights(path: string, hash: string): UnderstandModel | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as WeightsFile;
+    return file.hash === hash ? modelFromJson(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Trains on the training file and writes the weights file (`npm run train`). Returns the model and the hash. */
+export function writeUnderstandWeights(
+  keywords: Keywords,
+  rules: EmergencyRules = loadEmergencyRules(),
+  path: string = DEFAULT_TRAINING_PATH,
+  out: string = DEFAULT_WEIGHTS_PATH,
+): { model: UnderstandModel; hash: string } {
+  const { messages } = loadTrainingData(path);
+  const hash = trainingHash(messages, keywords, rules);
+  const model = trainUnderstandModel(messages, keywords, rules);
+  const file: WeightsFile = {
+    about:
+      'Written by `npm run train` from flows/understand/training.json (and the files it includes), the keywords and the emergency rules; read at start-up when `hash` matches them, else the model is trained again.',
+    hash,
+    ...modelToJson(model),
+  };
+  writeFileSync(out, `${JSON.stringify(file)}\n`);
+  return { model, hash };
+}
+
+/**
+ * The model trained on the training file for these keywords (once per process). From the default
+ * training file, the committed weights (`flows/understand/model.json`) are read when their hash matches
+ * the data, keywords and rules; a stale or missing weights file means training at start-up (a few seconds).
+ */
 export function loadUnderstandModel(
   keywords: Keywords,
   path: string = DEFAULT_TRAINING_PATH,
   /** The emergency rules whose kinds are inputs of the model (flows/understand/emergency.yaml when left out). */
   rules: EmergencyRules = loadEmergencyRules(),
+  weights: string = DEFAULT_WEIGHTS_PATH,
 ): UnderstandModel {
   let byPath = cache.get(keywords);
   if (!byPath) {
@@ -78,7 +145,10 @@ export function loadUnderstandModel(
   }
   let model = byPath.get(path);
   if (!model) {
-    model = trainUnderstandModel(loadTrainingData(path).messages, keywords, rules);
+    const { messages } = loadTrainingData(path);
+    const read =
+      path === DEFAULT_TRAINING_PATH ? readWeights(weights, trainingHash(messages, keywords, rules)) : undefined;
+    model = read ?? trainUnderstandModel(messages, keywords, rules);
     byPath.set(path, model);
   }
   return model;

@@ -179,6 +179,15 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
 }
 
 /**
+ * The guards a text holds (past, thanks, hypothetical, negated, unreal, question, hedge), whether or not a
+ * cue matched: what the model reads as inputs (a past mention of a danger is a follow-up, a dream is other).
+ */
+export function guardsOf(text: string, rules: EmergencyRules): GuardType[] {
+  const whole = normalise(text);
+  return [...new Set(rules.guards.filter((g) => firstMatch(whole, g.patterns) !== undefined).map((g) => g.type))];
+}
+
+/**
  * The rules' verdict with a model's emergency reading added: where the rules say `none` and a model reads
  * an emergency, `unclear` (the owner sees the emergency numbers and is asked); never `present`, which only
  * the rules decide. `present` and `unclear` are kept as they are.

@@ -27,11 +27,20 @@ import {
   type Urgency,
 } from '../types.js';
 import { isEmergency, scoreCategories, summarise } from './classify.js';
-import { assessEmergency, type EmergencyAssessment, type EmergencyRules } from './emergency.js';
+import { assessEmergency, type EmergencyAssessment, type EmergencyRules, guardsOf } from './emergency.js';
 import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.js';
 import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
 import { findLocation } from './location.js';
-import { type Head, type Input, predict, type Scored, trainHead } from './model.js';
+import {
+  type Head,
+  type HeadJson,
+  headFromJson,
+  headToJson,
+  type Input,
+  predict,
+  type Scored,
+  trainHead,
+} from './model.js';
 import { normalise } from './normalise.js';
 import { features } from './segment.js';
 
@@ -111,8 +120,12 @@ export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules
   const folded = foldForMatch(normalise(text));
   const values: Record<string, number> = {};
   if (rules) {
-    const kind = assessEmergency(text, rules).kind;
-    if (kind) values[`ek:${kind}`] = 1;
+    const a = assessEmergency(text, rules);
+    if (a.kind) values[`ek:${a.kind}`] = 1;
+    // What the rules make of it (a danger read as present or asked about) and the guards the text holds:
+    // a danger mentioned as over is a follow-up, one in a dream or a film is other, one asked about an enquiry.
+    if (a.verdict !== 'none') values[`es:${a.verdict}`] = 1;
+    for (const g of guardsOf(text, rules)) values[`eg:${g}`] = 1;
   }
   for (const { category, score } of scoreCategories(folded, keywords))
     if (score > 0) values[`kw:${category}`] = cap(score, 8);
@@ -176,12 +189,43 @@ export function trainUnderstandModel(
   };
 }
 
+/** The trained model as plain JSON (see {@link modelFromJson}). */
+export interface UnderstandModelJson {
+  trainedOn: number;
+  heads: Record<'intent' | 'category' | 'kind' | 'urgency' | 'emergency', HeadJson>;
+}
+
+export function modelToJson(m: UnderstandModel): UnderstandModelJson {
+  return {
+    trainedOn: m.trainedOn,
+    heads: {
+      intent: headToJson(m.intent),
+      category: headToJson(m.category),
+      kind: headToJson(m.kind),
+      urgency: headToJson(m.urgency),
+      emergency: headToJson(m.emergency),
+    },
+  };
+}
+
+/** The model read back from {@link modelToJson}. Throws when a head's labels are not today's. */
+export function modelFromJson(j: UnderstandModelJson): UnderstandModel {
+  return {
+    intent: headFromJson(MODEL_INTENTS, j.heads.intent),
+    category: headFromJson(CATEGORIES, j.heads.category),
+    kind: headFromJson(TICKET_KINDS, j.heads.kind),
+    urgency: headFromJson(MODEL_URGENCIES, j.heads.urgency),
+    emergency: headFromJson(EMERGENCY_LABELS, j.heads.emergency),
+    trainedOn: j.trainedOn,
+  };
+}
+
 /**
- * An input without what the emergency rules said (`ek:` values): the second line of defence must read
+ * An input without what the emergency rules said (`ek:`, `es:` and `eg:` values): the second line of defence must read
  * the words, not echo the rules it stands behind, or it would miss exactly what they miss.
  */
 function apartFromRules(input: Input): Input {
-  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !k.startsWith('ek:')));
+  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !/^e[ksg]:/.test(k)));
   return { features: input.features, values };
 }
 

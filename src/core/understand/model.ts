@@ -145,3 +145,33 @@ export function predict<L extends string>(head: Head<L>, input: Input): Scored<L
     .sort((a, b) => b.p - a.p || a.k - b.k)
     .map(({ label, p }) => ({ label, p }));
 }
+
+/**
+ * A head as plain JSON, weights rounded to 3 decimals and features whose weights are all below 0.01 left
+ * out (a feature's input is at most 1/√n, so together they move a score by a few thousandths at most):
+ * what the committed weights file holds.
+ */
+export interface HeadJson {
+  labels: string[];
+  bias: number[];
+  weights: Record<string, number[]>;
+}
+
+const round3 = (x: number) => Math.round(x * 1e3) / 1e3 || 0;
+
+export function headToJson(head: Head): HeadJson {
+  const weights: Record<string, number[]> = {};
+  for (const [f, w] of head.weights) {
+    if (w.some((x) => Math.abs(x) >= 0.01)) weights[f] = Array.from(w, round3);
+  }
+  return { labels: [...head.labels], bias: Array.from(head.bias, round3), weights };
+}
+
+/** A head read back from {@link headToJson}; its labels must be the ones expected, in order. */
+export function headFromJson<L extends string>(labels: readonly L[], json: HeadJson): Head<L> {
+  if (json.labels.length !== labels.length || json.labels.some((l, i) => l !== labels[i]))
+    throw new Error(`the head's labels ${json.labels.join(',')} are not ${labels.join(',')}`);
+  const weights = new Map<string, Float64Array>();
+  for (const [f, w] of Object.entries(json.weights)) weights.set(f, Float64Array.from(w));
+  return { labels, weights, bias: Float64Array.from(json.bias) };
+}
