@@ -378,6 +378,15 @@ class Run {
   private text(raw: string, checked = false): void {
     const parsed = parseCommand(raw, this.ctx.registry);
     if (parsed && 'command' in parsed) return this.command(parsed.command);
+    // The owner chose the emergency path themselves (/emergency, 紧急): no "is it happening now?" question.
+    if (
+      parsed &&
+      'entry' in parsed &&
+      this.menuEntryFlow(parsed.entry) === this.emergencyFlowId() &&
+      this.mayRedirect()
+    ) {
+      return this.menuEntry(parsed.entry);
+    }
     // The first message sets the language we answer in (the emergency text included); a mixed one is asked.
     const unsureOfLanguage = !checked && this.languageOfFirstMessage(raw);
     // An emergency takes the emergency path at once, before any length limit; an unclear one is asked.
@@ -541,6 +550,11 @@ class Run {
       buttons: LANGUAGES.map((l) => ({ label: l.label, value: `l.${l.locale}` })),
       columns: 2,
     };
+  }
+
+  /** The flow a menu entry starts, if it starts one. */
+  private menuEntryFlow(id: string): string | undefined {
+    return this.ctx.registry.menu.entries.find((e) => e.id === id)?.flow;
   }
 
   private menuEntry(id: string): void {
