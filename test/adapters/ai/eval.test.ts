@@ -22,17 +22,17 @@ const TEST_SET = 'test/fixtures/understand/test.json';
 
 /**
  * The floors the frozen set is held at, set from `npm run eval -- test/fixtures/understand/test.json
- * --summary` (read three times in the second round of tuning, 2026-12-07; the last): recall 0.978
- * (present + unclear; present alone 0.733), false alarms 0.028, unclear on non-emergencies 0.057, intent
- * 0.869, kind 0.898, category 0.932. Kind and category meet the issue's targets ({@link TARGETS}) and are held at them;
- * recall (target 1), false alarms (target 0.02) and intent (target 0.90) do not yet, and are held at the
- * honest figures reached so they cannot fall further.
+ * --summary` (third round, 2026-12-07, after tuning on dev, dev-2 and dev-3 with dev-3 held out first; read
+ * once): recall 1.0 (present + unclear; present alone 0.733), false alarms 0.025, unclear on
+ * non-emergencies 0.042, intent 0.893, kind 0.912, category 0.922. Recall, kind and category meet the
+ * issue's targets ({@link TARGETS}) and are held at them; false alarms (target 0.02) and intent (target
+ * 0.90) do not yet, and are held at the honest figures reached so they cannot fall back.
  */
 const FLOORS = {
-  emergencyRecall: 0.97,
-  falseAlarmRate: 0.03,
+  emergencyRecall: TARGETS.emergencyRecall,
+  falseAlarmRate: 0.025,
   unclearRate: TARGETS.unclearRate,
-  intent: 0.86,
+  intent: 0.89,
   category: TARGETS.category,
   kind: TARGETS.kind,
 };
