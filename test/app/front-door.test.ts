@@ -112,9 +112,10 @@ describe('intent first: praise, 转人工, follow-up, thanks', () => {
     expect(shown).toContain(ticket.number);
     expect(shown).toContain(zh('ticket.status.recorded'));
     expect(shown).toContain(zh('frontdoor.followup_nobody'));
-    // Not taken for a note on the ticket.
+    // Put under the one open ticket too, so the accountable person sees the owner is asking.
+    expect(shown).toContain(zh('owner.note_added', { number: ticket.number }));
     const after = await h.store.getTicket(ticket.id);
-    expect(after?.timeline.some((e) => e.note === '进度怎么样了')).toBe(false);
+    expect(after?.timeline.filter((e) => e.note === '进度怎么样了')).toHaveLength(1);
   });
 
   it('a follow-up with no open ticket says so and offers the menu', async () => {

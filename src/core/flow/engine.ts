@@ -1146,6 +1146,11 @@ class Run {
       this.showMenu(this.t('frontdoor.followup_none'));
       return true;
     }
+    // A follow-up about the one open ticket (师傅大概几点能到？) is also put under that ticket, so the accountable
+    // person sees the question; the owner gets the ticket's progress as well.
+    const open = this.openTickets();
+    const only = open.length === 1 ? open[0] : undefined;
+    if (intent === 'followup' && only) this.addNote(only, { text: [...cleanText(text)].slice(0, 1000).join('') });
     if (!intent || !FRONT_DOOR.includes(intent)) return false;
     this.effect({ type: 'owner.intent', intent: intent as FrontDoorIntent, text: [...text].slice(0, 1000).join('') });
     return true;
