@@ -13,7 +13,7 @@ import { initialState } from '../core/flow/state.js';
 import type { AnswerSummary } from '../core/ports/assistant.js';
 import type { StoreTx } from '../core/ports.js';
 import type { Inbound, Staff } from '../core/types.js';
-import type { EmergencyAssessment } from '../core/understand/emergency.js';
+import { type EmergencyAssessment, withModelEmergency } from '../core/understand/emergency.js';
 import type { Understanding } from '../core/understand/understanding.js';
 import type { AppContext } from './context.js';
 import { StaffDesk } from './desk/desk.js';
@@ -98,7 +98,9 @@ export class InboundRouter {
       return { emergency };
     const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-    return { understanding: await assistant.understand(text, locale), emergency };
+    const understanding = await assistant.understand(text, locale);
+    // A model that reads an emergency the rules did not can only make it unclear (the owner is asked), never present.
+    return { understanding, emergency: withModelEmergency(emergency, understanding.emergencyUnclear === true) };
   }
 
   /** A message kept at the language question is handled once a language is chosen: read it beforehand. */
@@ -111,7 +113,11 @@ export class InboundRouter {
     if (!kept) return undefined;
     const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-    return { understanding: await assistant.understand(kept, locale), emergency: assistant.assessEmergency(kept) };
+    const understanding = await assistant.understand(kept, locale);
+    return {
+      understanding,
+      emergency: withModelEmergency(assistant.assessEmergency(kept), understanding.emergencyUnclear === true),
+    };
   }
 
   /** For `/survey report|close`: the free-text themes, worked out before the transaction. */

@@ -15,8 +15,10 @@ export interface Understanding {
   location?: EstateLocation;
   /** One line, no line breaks: at most 40 characters offline, 80 from the model. */
   summary: string;
-  /** Take the emergency path at once. Keyword rules alone can set it; a model can only add to it. */
+  /** Take the emergency path at once: the emergency rules' present verdict alone sets it. */
   emergency: boolean;
+  /** A model read an emergency the rules did not: the owner is asked (unclear), never sent down the path. */
+  emergencyUnclear?: boolean;
   /** 0–1; the offline classifier's own measure, or a fixed value for a checked model answer. */
   confidence: number;
   source: 'model' | 'offline';
