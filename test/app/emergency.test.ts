@@ -58,6 +58,13 @@ describe('emergencies in the conversation (issue 14)', () => {
     expect(edit?.kind === 'edit' && edit.message.text).toContain(t('card.contact'));
   });
 
+  it('files the emergency under the category the message names (电梯困人了 → lift)', async () => {
+    const h = await harness();
+    await h.send('9栋电梯困人了!!!快点 我老公在里面');
+    const [ticket] = await tickets(h);
+    expect(ticket).toMatchObject({ urgency: 'emergency', category: 'lift' });
+  });
+
   it('asks what is happening with one tap when the rules do not know, and puts it on the card', async () => {
     const h = await harness();
     await h.send('救命 3栋2单元501');
@@ -102,8 +109,7 @@ describe('emergencies in the conversation (issue 14)', () => {
       const flow = (await h.store.getThread('console', 'owner'))?.state.flow;
       if (flow?.stepId === 'description') break;
       const buttons = h.lastButtons();
-      if (buttons.length > 0 && flow?.stepId !== 'location')
-        await h.send({ type: 'button', data: buttons[0]?.data ?? '' });
+      if (buttons.length > 0 && flow?.stepId !== 'location') await h.send({ type: 'button', data: buttons[0]?.data ?? '' });
       else await h.send('3栋2单元501');
     }
     expect((await h.store.getThread('console', 'owner'))?.state.flow?.stepId).toBe('description');

@@ -312,7 +312,7 @@ export function draftFromAnswers(
 ): TicketDraft {
   const text = (v: AnswerValue | undefined) => (typeof v === 'string' ? v : undefined);
   const kind: TicketKind = pick(set.kind ?? answers.kind, TICKET_KINDS, 'repair');
-  const category: Category = pick(set.category ?? answers.category, CATEGORIES, 'other');
+  const category: Category = pick(set.category ?? answers.category ?? context.category, CATEGORIES, 'other');
   const urgency: Urgency = pick(set.urgency ?? answers.urgency ?? context.urgency, URGENCIES, 'normal');
   const photos = Array.isArray(answers.photos) ? (answers.photos as PhotoAnswer[]) : [];
   const location = answers.location as EstateLocation | undefined;

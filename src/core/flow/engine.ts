@@ -1287,7 +1287,10 @@ class Run {
       ...(location ? { location } : {}),
       ...(kind && kind !== 'other' ? { what: kind } : {}),
     };
-    this.startFlow(this.emergencyFlowId(), { description: text }, preset);
+    // The category the understanding read (a lift for 电梯困人了), unless it read none.
+    const category = this.ctx.understanding?.category;
+    const context = { description: text, ...(category && category !== 'other' ? { category } : {}) };
+    this.startFlow(this.emergencyFlowId(), context, preset);
   }
 
   /** Starts the report flow with the assistant's suggestions as answers: straight to the read-back. */
