@@ -3,12 +3,7 @@
  * Channel-neutral: every channel renders the same OutboundMessage its own way.
  */
 import { DateTime } from 'luxon';
-import {
-  DESK_BUTTON_ACTIONS,
-  type DeskButtonAction,
-  encodeStaffButton,
-  type JudgeChoice,
-} from '../core/protocol/buttons.js';
+import { type DeskButtonAction, encodeStaffButton, type JudgeChoice } from '../core/protocol/buttons.js';
 import { type Actor, isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
 import { timelineNoteText } from '../core/tickets/timeline.js';
 import {
@@ -88,8 +83,6 @@ export function timelineText(
   return [t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
 }
 
-/** What staff can do to a ticket from the group (each a card button, core/protocol/buttons.ts). */
-export const STAFF_ACTIONS = DESK_BUTTON_ACTIONS;
 export type StaffAction = DeskButtonAction;
 
 export interface RenderContext {

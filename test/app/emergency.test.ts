@@ -109,7 +109,8 @@ describe('emergencies in the conversation (issue 14)', () => {
       const flow = (await h.store.getThread('console', 'owner'))?.state.flow;
       if (flow?.stepId === 'description') break;
       const buttons = h.lastButtons();
-      if (buttons.length > 0 && flow?.stepId !== 'location') await h.send({ type: 'button', data: buttons[0]?.data ?? '' });
+      if (buttons.length > 0 && flow?.stepId !== 'location')
+        await h.send({ type: 'button', data: buttons[0]?.data ?? '' });
       else await h.send('3栋2单元501');
     }
     expect((await h.store.getThread('console', 'owner'))?.state.flow?.stepId).toBe('description');

@@ -9,10 +9,6 @@ export interface FlowRegistry {
   menu: MenuSpec;
 }
 
-export function getFlow(registry: FlowRegistry, id: string): FlowSpec | undefined {
-  return registry.flows.get(id);
-}
-
 export function getStep(flow: FlowSpec, stepId: string): StepSpec | undefined {
   return flow.steps.find((s) => s.id === stepId);
 }

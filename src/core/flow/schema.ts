@@ -65,7 +65,6 @@ const answerSchema = z.discriminatedUnion('kind', [
     fields: z.array(id).min(1),
   }),
 ]);
-export type AnswerSpec = z.infer<typeof answerSchema>;
 
 const transitionSchema = z.strictObject({ when: conditionSchema.optional(), go: id });
 

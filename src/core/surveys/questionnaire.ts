@@ -20,7 +20,6 @@ export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Rating scales: `satisfaction` is the labelled five points 很满意 (5) … 很不满意 (1). */
 export const SCALES = ['satisfaction', '1-5', '1-10'] as const;
-export type Scale = (typeof SCALES)[number];
 
 /** The step id of the closing "would you like us to follow this up?" question. */
 export const FOLLOW_UP = 'follow_up';
@@ -33,7 +32,6 @@ const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** A text in every language the product speaks. */
 const textSchema = z.strictObject({ 'zh-CN': nonEmpty, en: nonEmpty });
-export type LocalisedText = z.infer<typeof textSchema>;
 
 /** When a question is asked: the same shapes as a flow step's `if`, on an earlier question's answer. */
 const conditionSchema = z.union([

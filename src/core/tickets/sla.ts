@@ -27,7 +27,6 @@ export interface SlaConfig {
 
 /** Percentages of a deadline at which something happens: remind, remind, escalate to supervisors, to managers. */
 export const CHECKPOINTS = [50, 80, 100, 200] as const;
-export type Checkpoint = (typeof CHECKPOINTS)[number];
 
 const DAY = 24 * 3_600_000;
 

@@ -51,8 +51,6 @@ export type TimelineDetail =
   | { code: 'appointment.change'; comment: string }
   | { code: 'explanation.accepted' };
 
-export type TimelineCode = TimelineDetail['code'];
-
 /** Looks a key up in the reader's language. */
 export type TimelineTranslate = (key: string, params?: Record<string, string | number>) => string;
 

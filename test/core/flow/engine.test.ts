@@ -1127,7 +1127,7 @@ describe('the emergency flow', () => {
         flowId: 'emergency',
         stepId: 'location',
         answers: { location: { kind: 'unit', building: '3', unit: '2', room: '501' } },
-        set: { kind: 'repair', category: 'other', urgency: 'emergency' },
+        set: { kind: 'repair', urgency: 'emergency' },
         context: {},
       },
     ]);

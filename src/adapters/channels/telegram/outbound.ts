@@ -87,10 +87,6 @@ export function splitRanges(text: string, max = MAX_TEXT): [number, number][] {
 }
 
 /** A text split into parts Telegram accepts (see {@link splitRanges}). */
-export function splitText(text: string, max = MAX_TEXT): string[] {
-  return splitRanges(text, max).map(([a, b]) => text.slice(a, b));
-}
-
 /** A Telegram message entity that names a user, so that they are notified. */
 export interface TextMention {
   type: 'text_mention';

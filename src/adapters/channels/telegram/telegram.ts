@@ -713,22 +713,6 @@ export async function webhookSecret(
   });
 }
 
-/**
- * What to do when Telegram says a chat is unreachable (403): an owner's private chat (its id is the
- * owner's Telegram user id) marks that owner unreachable. Pass it as the Dispatcher's `onUnreachable`.
- */
-export function markTelegramOwnerUnreachable(store: Store, log: Logger, now: () => Date) {
-  return async (channel: string, chatId: string): Promise<void> => {
-    if (channel !== 'telegram' || chatId.startsWith('-')) return;
-    await store.transaction(async (tx) => {
-      const owner = await tx.findOwnerByIdentity('telegram', chatId);
-      if (!owner || owner.unreachable) return;
-      await tx.saveOwner({ ...owner, unreachable: true, updatedAt: now() });
-      log.info({ ownerId: owner.id }, 'owner marked unreachable on Telegram (blocked the bot)');
-    });
-  };
-}
-
 // ── helpers ─────────────────────────────────────────────────────────────────
 
 function reasonOf(d: Delivery): string {

@@ -3,11 +3,7 @@
  * limits, 429 per chat, order per chat, 403, backoff on 5xx and network errors, edits.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  markTelegramOwnerUnreachable,
-  TelegramChannel,
-  type TelegramConfig,
-} from '../../../../src/adapters/channels/telegram/telegram.js';
+import { TelegramChannel, type TelegramConfig } from '../../../../src/adapters/channels/telegram/telegram.js';
 import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js';
 import { Dispatcher } from '../../../../src/app/dispatcher.js';
 import type { Store } from '../../../../src/core/ports.js';
@@ -45,7 +41,6 @@ async function setUp(rates = { globalPerSecond: 30, privatePerSecond: 1, groupPe
     translate: createI18n(readLocales('locales')).translate,
   });
   unreachable = [];
-  const markOwner = markTelegramOwnerUnreachable(store, log, () => clock.now());
   dispatcher = new Dispatcher({
     store,
     clock,
@@ -57,7 +52,6 @@ async function setUp(rates = { globalPerSecond: 30, privatePerSecond: 1, groupPe
     random: () => 0.5,
     onUnreachable: async (ch, chatId) => {
       unreachable.push(`${ch}:${chatId}`);
-      await markOwner(ch, chatId);
     },
   });
 }
@@ -173,7 +167,7 @@ describe('Telegram delivery through the dispatcher', () => {
     expect(first?.attempts).toBe(0);
   });
 
-  it('on a 403 stops at once, marks the owner unreachable and tells the dispatcher', async () => {
+  it('on a 403 stops at once and tells the dispatcher (the app marks the owner unreachable)', async () => {
     await setUp({ globalPerSecond: 30, privatePerSecond: 1, groupPerMinute: 20 }, (call) =>
       call.body.chat_id === '601' ? fail(403, 'Forbidden: bot was blocked by the user') : undefined,
     );
@@ -188,7 +182,6 @@ describe('Telegram delivery through the dispatcher', () => {
     expect(item?.status).toBe('dead');
     expect(item?.lastError).toContain('blocked');
     expect(unreachable).toEqual(['telegram:601']);
-    expect((await store.getOwner(owner.id))?.unreachable).toBe(true);
     expect(texts('602')).toEqual(['hi']);
   });
 
