@@ -12,7 +12,6 @@ export const trainingFileSchema = z.strictObject({
   include: z.array(z.string().min(1)).default([]),
   examples: z.array(labelledMessageSchema).default([]),
 });
-export type TrainingFile = z.infer<typeof trainingFileSchema>;
 
 /** The frozen test set's file name: never trained on. */
 export const FROZEN_TEST_SET = /(?:^|[\\/])test\.json$/;
