@@ -139,18 +139,10 @@ export class InboundRouter {
     emergency?: EmergencyAssessment,
   ): Promise<InboundResult> {
     const now = this.ctx.clock.now();
-    if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) {
+    if (!(await recordInbound(tx, inbound, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
       return { duplicate: true };
     }
-    await tx.logMessage({
-      channel: inbound.channel,
-      chatId: inbound.chatId,
-      direction: 'in',
-      at: now,
-      messageId: inbound.messageId,
-      body: inbound.content,
-    });
     if (inbound.chatKind === 'group') return this.strangerGroup(tx, inbound);
     const surveyCommand = surveyCommandOf(inbound);
     if (inbound.chatKind === 'staff') {
@@ -225,16 +217,7 @@ export class InboundRouter {
   private async apologise(inbound: Inbound): Promise<InboundResult> {
     try {
       return await this.ctx.store.transaction(async (tx) => {
-        const now = this.ctx.clock.now();
-        if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) return { duplicate: true };
-        await tx.logMessage({
-          channel: inbound.channel,
-          chatId: inbound.chatId,
-          direction: 'in',
-          at: now,
-          messageId: inbound.messageId,
-          body: inbound.content,
-        });
+        if (!(await recordInbound(tx, inbound, this.ctx.clock.now()))) return { duplicate: true };
         if (inbound.chatKind === 'private') {
           const owner = await tx.findOwnerByIdentity(inbound.channel, inbound.userId);
           const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
@@ -248,4 +231,18 @@ export class InboundRouter {
       throw error;
     }
   }
+}
+
+/** Dedupe on the platform's id, then keep the message in the chat's log: false for a second delivery. */
+async function recordInbound(tx: StoreTx, inbound: Inbound, now: Date): Promise<boolean> {
+  if (!(await tx.markInbound(inbound.channel, inbound.messageId, now))) return false;
+  await tx.logMessage({
+    channel: inbound.channel,
+    chatId: inbound.chatId,
+    direction: 'in',
+    at: now,
+    messageId: inbound.messageId,
+    body: inbound.content,
+  });
+  return true;
 }
