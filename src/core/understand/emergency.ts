@@ -19,11 +19,33 @@ export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
 
 /**
  * What a guard says about a cue: `past`, `thanks`, `hypothetical` and `negated` say it is not happening now;
- * so does `unreal` (a dream, a film, a game, a joke); a `question` (怎么办) or a `hedge` (会不会出事了) asked
- * about something that reads as happening leaves it open.
+ * so does `unreal` (a dream, a film, a game, a joke); a `question` (怎么办), a `hedge` (会不会出事了) or a
+ * `routine` frame (经常, 每次下雨, 能不能管管, 安排师傅: a standing problem or a repair request) about
+ * something that reads as happening leaves it open: the owner is asked, never paged for nor ignored.
  */
-export const GUARD_TYPES = ['past', 'thanks', 'hypothetical', 'negated', 'unreal', 'question', 'hedge'] as const;
+export const GUARD_TYPES = [
+  'past',
+  'thanks',
+  'hypothetical',
+  'negated',
+  'unreal',
+  'question',
+  'hedge',
+  'routine',
+] as const;
 export type GuardType = (typeof GUARD_TYPES)[number];
+
+/** Guard types that leave a present cue open (`unclear`) rather than cancel it. */
+const OPEN_GUARDS: ReadonlySet<GuardType> = new Set(['question', 'hedge', 'routine']);
+
+/**
+ * How far a guard reaches in the text: `message` (everywhere, the default), `clause` (the clause or
+ * clauses it is in, split at 。！？，；!?,; and line ends), `onward` (from its clause on, until a sign that
+ * it is happening now: 现在, 又, 这次, now, again …, so 上次漏水 … 现在又爆管了 is present) or `before`
+ * (its clause and all before it: 电梯困人了，已经救出来了 is over, 已经修好了 … 现在又 is not).
+ */
+export const GUARD_SCOPES = ['message', 'clause', 'onward', 'before'] as const;
+export type GuardScope = (typeof GUARD_SCOPES)[number];
 
 export interface EmergencyAssessment {
   /** `present`: take the emergency path at once; `unclear`: ask the owner; `none`: not an emergency. */
@@ -44,8 +66,10 @@ export interface EmergencyRules {
   version: number;
   ignore: Rule[];
   cues: (Rule & { kind: EmergencyKind; strength: 'present' | 'weak' })[];
-  guards: (Rule & { type: GuardType })[];
+  guards: (Rule & { type: GuardType; scope: GuardScope })[];
   urgent: RegExp[];
+  /** Signs that what follows happens now (现在, 又, 这次, now, again): where an `onward` guard stops. */
+  now: RegExp[];
 }
 
 export class EmergencyRulesError extends Error {
@@ -65,8 +89,11 @@ const fileSchema = z.strictObject({
   cues: z
     .array(z.strictObject({ id, kind: z.enum(EMERGENCY_KINDS), strength: z.enum(['present', 'weak']), patterns }))
     .refine((c) => c.some((x) => x.strength === 'present'), 'no present cue'),
-  guards: z.array(z.strictObject({ id, type: z.enum(GUARD_TYPES), patterns })).default([]),
+  guards: z
+    .array(z.strictObject({ id, type: z.enum(GUARD_TYPES), scope: z.enum(GUARD_SCOPES).default('message'), patterns }))
+    .default([]),
   urgent: z.array(z.string().min(1)).default([]),
+  now: z.array(z.string().min(1)).default([]),
 });
 
 function describe(issue: z.core.$ZodIssue, doc: unknown): string {
@@ -104,9 +131,11 @@ export function compileEmergencyRules(doc: unknown): EmergencyRules {
     version: d.version,
     // Ignored phrases are blanked wherever they occur: compiled global once, not at every message.
     ignore: d.ignore.map((r) => rule('ignore', r, 'giu')),
-    cues: d.cues.map((r) => ({ ...rule('cues', r), kind: r.kind, strength: r.strength })),
-    guards: d.guards.map((r) => ({ ...rule('guards', r), type: r.type })),
+    // Cues and guards are found everywhere in the text (global), so each is placed in its clause.
+    cues: d.cues.map((r) => ({ ...rule('cues', r, 'giu'), kind: r.kind, strength: r.strength })),
+    guards: d.guards.map((r) => ({ ...rule('guards', r, 'giu'), type: r.type, scope: r.scope })),
     urgent: compile('urgent', d.urgent),
+    now: compile('now', d.now, 'giu'),
   };
   if (problems.length > 0) throw new EmergencyRulesError(problems);
   return rules;
@@ -125,10 +154,57 @@ export function parseEmergencyRules(yamlText: string): EmergencyRules {
 
 function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
   for (const re of list) {
+    re.lastIndex = 0;
     const m = re.exec(text);
+    re.lastIndex = 0;
     if (m) return m[0];
   }
   return undefined;
+}
+
+interface Hit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function allMatches(text: string, list: readonly RegExp[]): Hit[] {
+  const out: Hit[] = [];
+  for (const re of list) {
+    const g = re.global ? re : new RegExp(re.source, `${re.flags}g`);
+    // matchAll starts where the last search left off: always from the start.
+    g.lastIndex = 0;
+    for (const m of text.matchAll(g)) out.push({ start: m.index, end: m.index + m[0].length, text: m[0] });
+  }
+  return out;
+}
+
+const CLAUSE_END = /[。！？!?，,；;\n]|\.(?=\s)|…/gu;
+
+/** Where each clause of a text starts and ends. */
+function clausesOf(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  for (const m of text.matchAll(CLAUSE_END)) {
+    out.push({ start, end: m.index + m[0].length });
+    start = m.index + m[0].length;
+  }
+  out.push({ start, end: text.length });
+  return out;
+}
+
+/** The stretch of the text a guard found at `hit` reaches (see {@link GuardScope}). */
+function reach(scope: GuardScope, hit: Hit, text: string, now: readonly RegExp[]): { start: number; end: number } {
+  if (scope === 'message') return { start: 0, end: Number.POSITIVE_INFINITY };
+  const clauses = clausesOf(text);
+  const first = clauses.find((c) => hit.start < c.end) ?? { start: 0, end: text.length };
+  const last = clauses.find((c) => hit.end <= c.end) ?? { start: 0, end: text.length };
+  if (scope === 'clause') return { start: first.start, end: last.end };
+  if (scope === 'before') return { start: 0, end: last.end };
+  const next = allMatches(text, now)
+    .filter((n) => n.start >= hit.end)
+    .reduce((min, n) => Math.min(min, n.start), Number.POSITIVE_INFINITY);
+  return { start: first.start, end: next };
 }
 
 /**
@@ -137,44 +213,57 @@ function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
  */
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
   const whole = normalise(text);
+  // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
   let s = whole;
   for (const r of rules.ignore) {
-    for (const re of r.patterns) s = s.replace(re, ' ');
+    for (const re of r.patterns) s = s.replace(re, (m) => ' '.repeat(m.length));
   }
   const matched: string[] = [];
+  const hits: (Hit & { strength: 'present' | 'weak'; kind: EmergencyKind })[] = [];
   let present: EmergencyKind | undefined;
-  let weak = false;
   for (const cue of rules.cues) {
-    const hit = firstMatch(s, cue.patterns);
-    if (hit === undefined) continue;
-    matched.push(`${cue.id}:${hit}`);
-    if (cue.strength === 'present') {
-      // The first present cue names the kind; a call for help says less than fire or gas.
-      if (present === undefined || present === 'other') present = cue.kind;
-    } else weak = true;
+    const found = allMatches(s, cue.patterns);
+    if (found.length === 0) continue;
+    matched.push(`${cue.id}:${found[0]?.text}`);
+    for (const h of found) hits.push({ ...h, strength: cue.strength, kind: cue.kind });
+    // The first present cue names the kind; a call for help says less than fire or gas.
+    if (cue.strength === 'present' && (present === undefined || present === 'other')) present = cue.kind;
   }
-  if (present === undefined && !weak) return { verdict: 'none', matched };
-  const guards = new Set<GuardType>();
-  // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill.
+  if (hits.length === 0) return { verdict: 'none', matched };
+  // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill. Each
+  // reaches as far as its scope: a past clause does not cancel a present one (上次漏水，现在又爆管了).
+  const guards: { type: GuardType; start: number; end: number }[] = [];
   for (const g of rules.guards) {
-    const hit = firstMatch(whole, g.patterns);
-    if (hit === undefined) continue;
-    matched.push(`${g.id}:${hit}`);
-    guards.add(g.type);
+    const found = allMatches(whole, g.patterns);
+    if (found.length === 0) continue;
+    matched.push(`${g.id}:${found[0]?.text}`);
+    for (const h of found) guards.push({ type: g.type, ...reach(g.scope, h, whole, [...rules.now, ...rules.urgent]) });
   }
   const urgent = firstMatch(whole, rules.urgent);
   if (urgent !== undefined) matched.push(`urgent:${urgent}`);
-  const kind = present && present !== 'other' ? { kind: present } : {};
-  if (present !== undefined) {
-    if (guards.size === 0) return { verdict: 'present', ...(present ? { kind: present } : {}), matched };
-    // A guard and a cue disagree: only a question or a hedge (怎么办, 会不会出事了) about something that
-    // reads as happening, or a sign that it is happening now (快, 现在, !!), leaves it open: ask back.
-    const open = [...guards].every((g) => g === 'question' || g === 'hedge');
-    if (open || urgent !== undefined) return { verdict: 'unclear', ...kind, matched };
+  const guardsOn = (h: Hit) => new Set(guards.filter((g) => g.start < h.end && h.start < g.end).map((g) => g.type));
+  const read = hits.map((h) => ({ h, guards: guardsOn(h) }));
+  const presentHits = read.filter((r) => r.h.strength === 'present');
+  const kindOf = (list: typeof read) => {
+    const k = list.find((r) => r.h.kind !== 'other')?.h.kind;
+    return k ? { kind: k } : present && present !== 'other' ? { kind: present } : {};
+  };
+  const free = presentHits.filter((r) => r.guards.size === 0);
+  if (free.length > 0) return { verdict: 'present', kind: kindOf(free).kind ?? 'other', matched };
+  if (presentHits.length > 0) {
+    // A guard and a cue disagree: only a question, a hedge or a routine frame (怎么办, 会不会出事了, 经常)
+    // about something that reads as happening, or a sign that it is happening now (快, 现在, !!), leaves
+    // it open: ask back.
+    const open = presentHits.filter((r) => [...r.guards].every((g) => OPEN_GUARDS.has(g)));
+    // Asked about while it is happening to the writer (怎么办 … 我们在18楼下不去, still inside): present.
+    if (open.length > 0 && urgent !== undefined)
+      return { verdict: 'present', kind: kindOf(open).kind ?? 'other', matched };
+    if (open.length > 0 || urgent !== undefined) return { verdict: 'unclear', ...kindOf(open), matched };
     return { verdict: 'none', matched };
   }
   // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
-  if (guards.size === 0) return { verdict: urgent !== undefined ? 'present' : 'unclear', matched };
+  const weakFree = read.filter((r) => r.guards.size === 0);
+  if (weakFree.length > 0) return { verdict: urgent !== undefined ? 'present' : 'unclear', matched };
   return { verdict: 'none', matched };
 }
 

@@ -201,10 +201,43 @@ describe('assessEmergency: none', () => {
   });
 });
 
+describe('assessEmergency: guards read in their clause', () => {
+  it.each([
+    // A past clause does not cancel a present one.
+    ['上次电梯困人你们很快就来了，现在电梯又困人了！', 'present'],
+    ['上周楼上漏过一次水，现在水管爆了，水哗哗往下灌', 'present'],
+    ['the pipe was fixed last week, but now water is pouring through the ceiling', 'present'],
+    // A present cue in a clause about the past, or one that is over, does not fire.
+    ['昨天电梯困人了，今天物业什么时候来检查一下', 'none'],
+    ['电梯困人了，已经救出来了', 'none'],
+    ['地下车库的监控坏了好几个，最近老有人偷电瓶', 'none'],
+    ['消防通道天天停满车，真着火了消防车都进不来', 'none'],
+  ])('%j is %s', (text, expected) => {
+    const a = assessEmergency(text, rules);
+    expect(a.verdict, a.matched.join(' | ')).toBe(expected);
+    // The same again: no search carries over from one text to the next.
+    expect(assessEmergency(text, rules).verdict).toBe(expected);
+  });
+
+  it.each([
+    [
+      'There is a strong burning plastic smell in the stairwell, no visible smoke yet but it is getting stronger',
+      'present',
+    ],
+    ['楼下饭店油烟太大 一炒菜整栋楼都是烟 跟着火似的 能不能让他们装个净化器', 'unclear'],
+    ['浴室排风扇刚才有股烧焦味 已经关了 现在没味了 但要换一下吧', 'none'],
+    ['听说隔壁小区昨天着火了 烧了两层 好吓人', 'none'],
+    ["The stove won't light, clicks but no flame. Gas bill is paid.", 'none'],
+  ])('%j is %s (a negation, a likeness, an end or hearsay in its place)', (text, expected) => {
+    expect(assessEmergency(text, rules).verdict).toBe(expected);
+  });
+});
+
 describe('assessEmergency: unclear', () => {
   it.each([
-    // A guard and a cue disagree while something says it is happening now.
-    '上次电梯困人你们很快就来了，现在又困人了！',
+    // A standing problem or a softened one: asked about, never paged for.
+    '地下车库经常被淹 每次下雨都这样',
+    'the bathroom socket sparks a bit when I plug in the kettle',
     // A question about something that reads as happening.
     '家里漏水了，水都到膝盖了，怎么办',
     // A weak cue alone.
