@@ -77,7 +77,8 @@ describe('intent first on Telegram (telegram-test-api, webhook mode)', () => {
     };
     const { number } = await runChannelContract(driver, { t: zh, script: INTENT_SCRIPT });
     const tickets = await tg.store.listTickets({});
-    expect(tickets.map((x) => x.urgency).sort()).toEqual(['emergency', 'normal']);
+    // One report and one emergency: the report is not one (how urgent a leak is, the classifier decides).
+    expect(tickets.map((x) => x.urgency === 'emergency').sort()).toEqual([false, true]);
     expect(tickets.map((x) => x.number)).toContain(number);
     expect(hook.requests.every((r) => r.status === 200)).toBe(true);
   }, 60_000);

@@ -349,7 +349,8 @@ describe('intent first on WeChat (issue 14)', () => {
     const before = (await store.listTickets({})).length;
     const { number } = await runChannelContract(driver, { t: zh, script: INTENT_SCRIPT });
     const tickets = (await store.listTickets({})).slice(0, (await store.listTickets({})).length - before);
-    expect(tickets.map((x) => x.urgency).sort()).toEqual(['emergency', 'normal']);
+    // One report and one emergency: the report is not one (how urgent a leak is, the classifier decides).
+    expect(tickets.map((x) => x.urgency === 'emergency').sort()).toEqual([false, true]);
     expect(tickets.map((x) => x.number)).toContain(number);
   }, 60_000);
 });
