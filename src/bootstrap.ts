@@ -138,6 +138,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
   const assistant = createAssistant(o.config.ai, o.log, o.clock, {
     keywords: content.keywords,
     emergencyRules: content.emergencyRules,
+    model: content.model,
   });
   const choice = storeChoice(o.config);
   const store = await openStore(choice);

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEmergencyRules } from './adapters/ai/emergency-file.js';
 import { loadKeywords } from './adapters/ai/keywords-file.js';
+import { loadUnderstandModel } from './adapters/ai/model-file.js';
 import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
 import { compileQuestionnaire, mergeResources, type Questionnaire } from './core/surveys/questionnaire.js';
 import type { EmergencyRules } from './core/understand/emergency.js';
+import type { UnderstandModel } from './core/understand/intent.js';
 import type { Keywords } from './core/understand/keywords.js';
 import { createI18n, type I18n, readLocales } from './i18n.js';
 import { StartupError } from './startup-error.js';
@@ -52,6 +54,8 @@ export interface Content {
   questionnaires: Map<string, Questionnaire>;
   keywords: Keywords;
   emergencyRules: EmergencyRules;
+  /** The understanding model (intents, report reading), from its weights cache or trained from its data. */
+  model: UnderstandModel;
 }
 
 /**
@@ -95,8 +99,17 @@ export function loadContent(paths: ContentPaths = contentPaths()): Content {
     loadEmergencyRules(paths.emergencyRules),
   );
 
-  // More content goes here, each file through loadPart with a title naming it: the understanding data
-  // under `paths.understand` (training data, knowledge files) beside the emergency rules.
+  // Loaded here, not at the first owner's message: a broken training file stops start-up, and nobody waits.
+  const model = loadPart('flows/understand/training.json (or its weights cache model.json) is broken', () =>
+    loadUnderstandModel(
+      keywords,
+      join(paths.understand, 'training.json'),
+      emergencyRules,
+      join(paths.understand, 'model.json'),
+    ),
+  );
 
-  return { registry, i18n, questionnaires, keywords, emergencyRules };
+  // More content goes here, each file through loadPart with a title naming it (knowledge files …).
+
+  return { registry, i18n, questionnaires, keywords, emergencyRules, model };
 }

@@ -149,6 +149,17 @@ describe('content', () => {
     expect(content.i18n.has('surveys.residential.title')).toBe(true);
     expect(content.keywords).toBeDefined();
     expect(content.emergencyRules).toBeDefined();
+    expect(content.model).toBeDefined();
+  });
+
+  it('stops at broken training data for the understanding model, naming the file', async () => {
+    await cp(join(REPO_ROOT, 'flows'), join(dir, 'flows'), { recursive: true });
+    await cp(join(REPO_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+    const file = join(dir, 'flows', 'understand', 'training.json');
+    await writeFile(file, '{ "version": 1, "examples": [ { "text": 3 } ] }\n');
+    const error = startupError(() => loadContent(contentPaths(dir)));
+    expect(error.title).toContain('flows/understand/training.json');
+    expect(error.problems.length).toBeGreaterThan(0);
   });
 
   it('stops at a broken file with one StartupError naming the file', async () => {

@@ -15,12 +15,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEmergencyRules } from '../adapters/ai/emergency-file.js';
-import { loadKeywords } from '../adapters/ai/keywords-file.js';
-import { loadTrainingData, loadUnderstandModel } from '../adapters/ai/model-file.js';
+import { loadTrainingData } from '../adapters/ai/model-file.js';
 import { OfflineAssistant } from '../adapters/ai/offline.js';
 import { OpenAIAssistant } from '../adapters/ai/openai.js';
-import { loadConfig } from '../config.js';
+import { processEnv, readConfig } from '../bootstrap.js';
+import { loadContent } from '../content.js';
 import { systemClock } from '../core/ports.js';
 import { type EmergencyRules, withModelEmergency } from '../core/understand/emergency.js';
 import {
@@ -118,21 +117,18 @@ export async function runEval(argv: readonly string[], io: EvalIo, reader?: Read
   const showMisses = argv.includes('--misses');
   const files = argv.filter((a) => !a.startsWith('--'));
   const sets = files.length > 0 ? files.map((path) => ({ name: basename(path), path })) : DEFAULT_SETS;
-  const keywords = loadKeywords();
-  const understander: Understander = {
-    keywords,
-    model: loadUnderstandModel(keywords),
-    emergencyRules: loadEmergencyRules(),
-  };
+  // The same content the bot starts with, checked the same way (one line naming a broken file).
+  const { keywords, model, emergencyRules } = loadContent();
+  const understander: Understander = { keywords, model, emergencyRules };
   let read = reader ?? offlineReader(understander);
   if (!reader && argv.includes('--model')) {
-    const ai = loadConfig(process.env).ai;
+    const ai = readConfig(processEnv()).ai;
     if (!ai) {
       io.err('eval: --model needs OPENAI_API_KEY (and OPENAI_BASE_URL for another compatible server)\n');
       return 2;
     }
     read = modelReader(
-      new OpenAIAssistant(ai, new OfflineAssistant(keywords), silentLogger(), systemClock),
+      new OpenAIAssistant(ai, new OfflineAssistant(keywords, emergencyRules, model), silentLogger(), systemClock),
       understander,
     );
   }

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../core/ports.js';
 import type { EmergencyRules } from '../../core/understand/emergency.js';
+import type { UnderstandModel } from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import type { Logger } from '../../logger.js';
 import type { Assistant } from './assistant.js';
@@ -18,6 +19,8 @@ export interface CreateAssistantOptions extends OpenAIAssistantOptions {
   keywordsPath?: string;
   /** Compiled emergency rules; loaded from `flows/understand/emergency.yaml` when left out. */
   emergencyRules?: EmergencyRules;
+  /** The understanding model the content loaded (trained at first use when left out). */
+  model?: UnderstandModel;
 }
 
 /**
@@ -31,7 +34,7 @@ export function createAssistant(
   opts: CreateAssistantOptions = {},
 ): Assistant {
   const keywords = opts.keywords ?? loadKeywords(opts.keywordsPath);
-  const offline = new OfflineAssistant(keywords, opts.emergencyRules ?? loadEmergencyRules());
+  const offline = new OfflineAssistant(keywords, opts.emergencyRules ?? loadEmergencyRules(), opts.model);
   if (!ai) {
     log.info({ aiMode: 'offline' }, 'AI assistance: offline (keyword classifier); set OPENAI_API_KEY to use a model');
     return offline;
