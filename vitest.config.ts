@@ -10,5 +10,9 @@ export default defineConfig({
   test: {
     pool: 'threads',
     isolate: false,
+    // A guard against a hung test, not a timing goal: under load (CI on 2 cores, another suite running) an
+    // end-to-end conversation can take several seconds.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

@@ -118,8 +118,12 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
       'phone',
       'timeline',
     ]);
-    const edit = calls('editMessageText').find((r) => String(r.body.chat_id) === String(STAFF));
-    expect(edit?.body.message_id).toBe(card.messageId);
+    // The proxy records a call once its answer is back, which may be after the emulator shows the edit.
+    const edit = await waitFor(
+      () => calls('editMessageText').find((r) => String(r.body.chat_id) === String(STAFF)),
+      'the editMessageText call to be recorded',
+    );
+    expect(edit.body.message_id).toBe(card.messageId);
     expect(botMessages(STAFF).filter((m) => m.text.includes(`${zh('card.status')}：`))).toHaveLength(1);
     await toOwner(zh('owner.accepted', { number, name: '王师傅' }));
 
