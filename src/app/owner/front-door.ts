@@ -1,13 +1,14 @@
 /**
  * The front door: what the application does with an owner's text that is not a report (the engine's
  * `owner.intent` effect, see core/flow/engine.ts `frontDoor`). Each intent has its own handling, none of
- * them a report form or a note on a ticket:
+ * them a report form:
  *
  *   enquiry, notice → a 咨询 item for the staff room (with the owner's building), the owner told when to
  *                     expect an answer (business hours); a staff member's answer reaches the owner
  *   praise          → thanked, recorded against the person or team named, shown to the staff room
  *   human (转人工)   → the service-centre phone, and the message in front of the staff room at once
- *   followup        → the owner's open tickets: status, accountable person, next visit
+ *   followup        → the owner's open tickets: status, accountable person, next visit (the engine also
+ *                     puts the question under the owner's one open ticket, for the accountable person)
  *
  * A staff answer to a 咨询 or 转人工 item: `Q012 您好，办公时间是…` typed in the staff room, or (Telegram,
  * the console's `>` line) a reply to the item itself.
