@@ -5,7 +5,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { parseLocation, parseUnit, toHalfWidth } from '../location.js';
 import type { EstateLocation } from '../types.js';
-import { findFlat, findPublicArea } from '../understand/location.js';
+import { chineseNumber, findFlat, findPublicArea } from '../understand/location.js';
 import type { AnswerValue } from './state.js';
 
 export type Checked =
@@ -150,19 +150,6 @@ export function checkYesNo(text: string): Checked {
   return { ok: false, error: 'input.choose' };
 }
 
-const CN_ORDINAL: Record<string, number> = {
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-  十: 10,
-};
 const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩';
 const EN_ORDINAL = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
@@ -181,7 +168,7 @@ export function parseIndex(text: string): number | undefined {
   const zh = s.match(/^(?:第\s*)?([一二两三四五六七八九十]|\d{1,2})\s*(个|项|条|种)?$/);
   // 一, 一个, 第一, 第1个; digits need 第 (1个 is a count, not a pick).
   if (zh?.[1] && (s.startsWith('第') || !/\d/.test(zh[1]))) {
-    return /\d/.test(zh[1]) ? Number(zh[1]) : CN_ORDINAL[zh[1]];
+    return /\d/.test(zh[1]) ? Number(zh[1]) : chineseNumber(zh[1]);
   }
   const en = s.match(/^(?:the\s+)?([a-z]+)(?:\s+(?:one|option|choice))?$/);
   const ordinal = en?.[1] ? EN_ORDINAL.indexOf(en[1]) : -1;
