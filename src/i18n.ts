@@ -1,8 +1,8 @@
 /**
- * Owner- and staff-facing texts from `locales/<locale>.json`, through i18next (interpolation, nesting,
+ * Owner- and staff-facing texts from `locales/<locale>.json` (and its parts in `locales/<locale>/`), through i18next (interpolation, nesting,
  * and a missing-key check that start-up and the tests share).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next, { type i18n } from 'i18next';
 import { LOCALES, type Locale } from './core/types.js';
@@ -19,18 +19,43 @@ export interface I18n {
 
 export type Resources = Record<Locale, Record<string, unknown>>;
 
-/** Reads `locales/zh-CN.json` and `locales/en.json` from a directory. */
+/**
+ * Reads `locales/zh-CN.json` and `locales/en.json` from a directory, with the parts kept beside them in
+ * `locales/<locale>/*.json` (one per capability, e.g. notices.json). A part may only add top-level
+ * sections: a section defined twice stops start-up naming both files.
+ */
 export function readLocales(dir: string): Resources {
   const out = {} as Resources;
   for (const locale of LOCALES) {
-    const file = join(dir, `${locale}.json`);
-    try {
-      out[locale] = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    const main = join(dir, `${locale}.json`);
+    const tree = readJson(main);
+    const from = new Map(Object.keys(tree).map((k) => [k, main]));
+    const partsDir = join(dir, locale);
+    const parts = existsSync(partsDir)
+      ? readdirSync(partsDir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+      : [];
+    for (const name of parts) {
+      const file = join(partsDir, name);
+      for (const [key, value] of Object.entries(readJson(file))) {
+        const earlier = from.get(key);
+        if (earlier) throw new Error(`${file}: section "${key}" is already defined in ${earlier}`);
+        from.set(key, file);
+        tree[key] = value;
+      }
     }
+    out[locale] = tree;
   }
   return out;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export function flattenKeys(tree: Record<string, unknown>, prefix = ''): string[] {

@@ -108,3 +108,38 @@ describe('locales', () => {
     expect(i18n.has('input.no_such_key')).toBe(false);
   });
 });
+
+describe('locale parts (locales/<locale>/*.json)', () => {
+  const write = async (files: Record<string, unknown>) => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { dirname, join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'locales-'));
+    for (const [name, tree] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), JSON.stringify(tree));
+    }
+    return dir;
+  };
+
+  it('adds each part’s sections to its locale', async () => {
+    const dir = await write({
+      'zh-CN.json': { a: { x: '甲' } },
+      'en.json': { a: { x: 'A' } },
+      'zh-CN/more.json': { b: { y: '乙' } },
+      'en/more.json': { b: { y: 'B' } },
+    });
+    const read = readLocales(dir);
+    expect(read['zh-CN']).toEqual({ a: { x: '甲' }, b: { y: '乙' } });
+    expect(read.en).toEqual({ a: { x: 'A' }, b: { y: 'B' } });
+  });
+
+  it('refuses a section defined twice, naming both files', async () => {
+    const dir = await write({
+      'zh-CN.json': { a: { x: '甲' } },
+      'en.json': { a: { x: 'A' } },
+      'zh-CN/more.json': { a: { y: '乙' } },
+    });
+    expect(() => readLocales(dir)).toThrow(/more\.json: section "a" is already defined in .*zh-CN\.json/);
+  });
+});
