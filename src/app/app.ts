@@ -21,6 +21,7 @@ import { OwnerConversations } from './owner/conversations.js';
 import { FrontDoor } from './owner/front-door.js';
 import { OwnerMessages } from './owner/messages.js';
 import { OwnerTickets } from './owner/tickets.js';
+import type { AppPart } from './parts.js';
 import { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import type { SurveyOptions } from './surveys/support.js';
@@ -49,6 +50,8 @@ export class App {
     const links = new IdentityLinks(ctx);
     const frontDoor = new FrontDoor(ctx);
     const tickets = new OwnerTickets(ctx, links);
+    /** Capabilities that take some messages as their own first (each file says which). */
+    const extras: AppPart[] = [];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,
@@ -56,6 +59,7 @@ export class App {
       links,
       surveys: this.surveys,
       revisits,
+      extras,
     });
     conversations.connect({
       applyEffect: (tx, owner, address, effect, now) => messages.applyEffect(tx, owner, address, effect, now),
@@ -64,8 +68,8 @@ export class App {
       scheduleRevisit: (tx, ticket) => revisits.schedule(tx, ticket),
       revisitByPhone: (tx, ticket, text, actor) => revisits.recordByPhone(tx, ticket, text, actor),
     });
-    this.router = new InboundRouter(ctx, { desk, frontDoor, surveys: this.surveys, messages });
-    this.jobs = new Jobs(ctx, this.surveys, revisits);
+    this.router = new InboundRouter(ctx, { desk, frontDoor, surveys: this.surveys, messages, extras });
+    this.jobs = new Jobs(ctx, this.surveys, revisits, extras);
   }
 
   /**

@@ -19,6 +19,7 @@ import type { AppContext } from './context.js';
 import { StaffDesk } from './desk/desk.js';
 import type { FrontDoor } from './owner/front-door.js';
 import { localeFromLanguageCode, type OwnerMessages } from './owner/messages.js';
+import type { AppPart, Handled } from './parts.js';
 import { parseSurveyButton } from './surveys/buttons.js';
 import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
 import type { Surveys } from './surveys/surveys.js';
@@ -37,6 +38,8 @@ interface InboundParts {
   frontDoor: FrontDoor;
   surveys: Surveys;
   messages: OwnerMessages;
+  /** Capabilities that take some messages as their own first (notices, enquiries). */
+  extras: readonly AppPart[];
 }
 
 const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
@@ -148,6 +151,8 @@ export class InboundRouter {
     if (inbound.chatKind === 'staff') {
       const staff = await this.parts.desk.enrol(tx, inbound);
       if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
+      const taken = staff.active ? await this.staffPart(tx, staff, inbound, now) : undefined;
+      if (taken) return { duplicate: false, ...(taken.ack ? { ack: taken.ack } : silentAck(inbound)) };
       if (await this.parts.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
       const result = await this.parts.desk.handle(tx, inbound, staff, draft);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
@@ -155,6 +160,11 @@ export class InboundRouter {
     if (surveyCommand) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
       if (staff?.active) return this.surveyCommand(tx, inbound, staff, surveyCommand);
+    }
+    if (this.parts.extras.some((p) => p.staffMessage)) {
+      const staff = await tx.findStaff(inbound.channel, inbound.userId);
+      const taken = staff?.active ? await this.staffPart(tx, staff, inbound, now) : undefined;
+      if (taken) return { duplicate: false, ...(taken.ack ? { ack: taken.ack } : silentAck(inbound)) };
     }
     if (StaffDesk.looksLikeCommand(inbound)) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
@@ -179,6 +189,15 @@ export class InboundRouter {
     }
     const answered = await this.parts.messages.handle(tx, inbound, now, understanding, emergency);
     return { duplicate: false, ...answered };
+  }
+
+  /** The first capability that takes a staff member's message as its own. */
+  private async staffPart(tx: StoreTx, staff: Staff, inbound: Inbound, now: Date): Promise<Handled | undefined> {
+    for (const part of this.parts.extras) {
+      const taken = await part.staffMessage?.(tx, staff, inbound, now);
+      if (taken) return taken;
+    }
+    return undefined;
   }
 
   /** Added to some other group by mistake: say once that we work in private chats, then stay quiet. */

@@ -6,6 +6,7 @@ import type { Job, StoreTx } from '../core/ports.js';
 import type { AppContext } from './context.js';
 import { runEmergencyRepeat, runSlaCheck } from './deadlines.js';
 import { assigneeMention } from './owner/tickets.js';
+import type { AppPart } from './parts.js';
 import { formatBusinessTime } from './render.js';
 import type { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
@@ -16,12 +17,14 @@ export class Jobs {
     private readonly ctx: AppContext,
     private readonly surveys: Surveys,
     private readonly revisits: Revisits,
+    private readonly extras: readonly AppPart[] = [],
   ) {}
 
   /** The handlers of every job type the application schedules. */
   handlers(): Record<string, JobHandler> {
     return {
       ...this.surveys.jobHandlers(),
+      ...Object.assign({}, ...this.extras.map((p) => p.jobHandlers?.() ?? {})),
       'sla.check': (job, tx) => runSlaCheck(this.ctx, tx, job),
       'sla.repeat': (job, tx) => runEmergencyRepeat(this.ctx, tx, job),
       'appointment.remind': (job, tx) => this.appointmentReminder(job, tx),

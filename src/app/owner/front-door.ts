@@ -24,6 +24,15 @@ import { recordPraise } from './praise.js';
 
 export type IntentEffect = Extract<Effect, { type: 'owner.intent' }>;
 
+/** Another capability's handling of an intent (notices answer `notice`), in the message's transaction. */
+export type IntentHandler = (
+  tx: StoreTx,
+  owner: Owner,
+  address: Address,
+  effect: IntentEffect,
+  now: Date,
+) => Promise<void>;
+
 /** A 咨询 item's reference as staff type it: Q and at least three digits (Q007). */
 const ITEM_REF = /^\s*[QqＱｑ]\s*(\d{3,6})(?![\d-])[\s:：,，、.。]*([\s\S]*)$/;
 const ITEM_PREFIX = 'ask:';
@@ -38,10 +47,16 @@ interface ItemRecord {
 }
 
 export class FrontDoor {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    /** Intents another capability answers (notices: `notice`); the rest are handled here. */
+    private readonly delegates: Partial<Record<IntentEffect['intent'], IntentHandler>> = {},
+  ) {}
 
   /** Carries out an `owner.intent` effect, inside the message's transaction. */
   async handle(tx: StoreTx, owner: Owner, address: Address, effect: IntentEffect, now: Date): Promise<void> {
+    const delegate = this.delegates[effect.intent];
+    if (delegate) return delegate(tx, owner, address, effect, now);
     switch (effect.intent) {
       case 'enquiry':
       case 'notice':

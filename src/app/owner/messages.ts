@@ -12,6 +12,7 @@ import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
 import type { IdentityLinks } from '../identity.js';
+import type { AppPart } from '../parts.js';
 import type { Revisits } from '../revisits.js';
 import type { Surveys } from '../surveys/surveys.js';
 import type { OwnerConversations } from './conversations.js';
@@ -27,6 +28,8 @@ interface OwnerMessageParts {
   links: IdentityLinks;
   surveys: Surveys;
   revisits: Revisits;
+  /** Capabilities that take some owner messages as their own first (a notice's read button, 通知). */
+  extras: readonly AppPart[];
 }
 
 /** Maps a platform's language code to one of ours: zh… → zh-CN, any other → en, none → the default. */
@@ -53,6 +56,10 @@ export class OwnerMessages {
     const owner = await this.findOrCreateOwner(tx, inbound, now);
     if (inbound.content.type === 'text' && (await links.tryCode(tx, owner, inbound, inbound.content.text))) {
       return {};
+    }
+    for (const part of this.parts.extras) {
+      const taken = await part.ownerMessage?.(tx, owner, inbound, now);
+      if (taken) return taken.ack ? { ack: taken.ack } : inbound.content.type === 'button' ? { ack: { text: '' } } : {};
     }
     const surveyWord = inbound.content.type === 'text' ? parseOwnerSurveyWord(inbound.content.text) : undefined;
     if (surveyWord) {
