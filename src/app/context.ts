@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, type DailyWindow, loadConfig, type SlaDeadlines, type StaffRef } from '../config.js';
 import type { FlowRegistry } from '../core/flow/registry.js';
+import type { KnowledgeIndex } from '../core/knowledge/entry.js';
 import type { Assistant } from '../core/ports/assistant.js';
 import type { Clock, Store, StoreTx } from '../core/ports.js';
 import type { Ticket } from '../core/tickets/ticket.js';
@@ -69,6 +70,8 @@ export interface AppOptions {
   policy?: DeskPolicy;
   /** Reads owners' free text and helps staff; without one, free text is never interpreted. */
   assistant?: Assistant;
+  /** The estate's knowledge (flows/knowledge/), that enquiries are answered from; without it, staff answer them all. */
+  knowledge?: KnowledgeIndex;
   newId?: () => string;
 }
 
@@ -83,10 +86,12 @@ export class AppContext {
   readonly staffRooms: Address[];
   readonly policy: DeskPolicy;
   readonly assistant: Assistant | undefined;
+  readonly knowledge: KnowledgeIndex | undefined;
   readonly newId: () => string;
 
   constructor(o: AppOptions) {
     this.assistant = o.assistant;
+    this.knowledge = o.knowledge;
     this.store = o.store;
     this.clock = o.clock;
     this.registry = o.registry;

@@ -3,9 +3,11 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings, praise); every store adapter is split the same way.
+ * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices); every store adapter is split the same way.
  */
+import type { EnquiryStore } from './enquiries.js';
 import type { JobStore } from './jobs.js';
+import type { NoticeStore } from './notices.js';
 import type { OutboxStore } from './outbox.js';
 import type { OwnerStore } from './owners.js';
 import type { PraiseStore } from './praise.js';
@@ -16,8 +18,10 @@ import type { ThreadStore } from './threads.js';
 import type { TicketStore } from './tickets.js';
 
 export * from './clock.js';
+export * from './enquiries.js';
 export * from './errors.js';
 export * from './jobs.js';
+export * from './notices.js';
 export * from './outbox.js';
 export * from './owners.js';
 export * from './praise.js';
@@ -37,7 +41,9 @@ export interface StoreTx
     OutboxStore,
     SurveyStore,
     SettingStore,
-    PraiseStore {}
+    PraiseStore,
+    EnquiryStore,
+    NoticeStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {
