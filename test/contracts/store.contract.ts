@@ -4,10 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../src/core/flow/state.js';
+import type { KnowledgeEntry } from '../../src/core/knowledge/entry.js';
 import type {
+  Enquiry,
   MessageLogEntry,
   NewJob,
   NewOutboxItem,
+  Notice,
+  NoticeDelivery,
   Praise,
   Store,
   SurveyCampaign,
@@ -1116,6 +1120,337 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       it('takes praise inside a transaction', async () => {
         await store.transaction(async (tx) => tx.addPraise(praise('p1', 0, 'service')));
         expect((await store.countPraise({ from: T0, to: at(DAY) })).total).toBe(1);
+      });
+    });
+
+    describe('enquiries', () => {
+      const enquiry = (id: string, offset: number, extra: Partial<Enquiry> = {}): Enquiry => ({
+        id,
+        ownerId: 'o1',
+        channel: 'wechat',
+        chatId: 'chat-o1',
+        locale: 'zh-CN',
+        text: '物业费怎么交？',
+        kind: 'enquiry',
+        status: 'answered',
+        askedAt: at(offset),
+        updatedAt: at(offset),
+        ...extra,
+      });
+      const full = enquiry('Q002', HOUR, {
+        building: '3',
+        kind: 'human',
+        status: 'staff',
+        matched: ['fees.pay', 'fees.late'],
+        topic: 'fees',
+        helpful: false,
+        dueAt: at(3 * HOUR),
+        remindedAt: at(2 * HOUR),
+        escalatedAt: at(2 * HOUR + MINUTE),
+        answer: '可以在服务中心或微信缴费。',
+        answeredBy: { id: 'console:li', name: '李经理' },
+        answeredAt: at(2 * HOUR + 5 * MINUTE),
+        savedAs: 'learned.K001',
+        updatedAt: at(2 * HOUR + 5 * MINUTE),
+      });
+
+      it('creates an enquiry once, reads it back with every field, and replaces it by id', async () => {
+        const plain = enquiry('Q001', 0);
+        await store.createEnquiry(plain);
+        await store.createEnquiry(full);
+        expect(await store.getEnquiry('Q001')).toEqual(plain);
+        expect(await store.getEnquiry('Q002')).toEqual(full);
+        expect((await store.getEnquiry('Q002'))?.askedAt).toBeInstanceOf(Date);
+        expect(await store.getEnquiry('Q404')).toBeUndefined();
+        await expect(store.createEnquiry({ ...plain, text: 'again' })).rejects.toMatchObject(conflict);
+        expect(await store.getEnquiry('Q001')).toEqual(plain);
+
+        const waiting = { ...plain, status: 'waiting' as const, helpful: false, dueAt: at(DAY), updatedAt: at(MINUTE) };
+        await store.saveEnquiry(waiting);
+        expect(await store.getEnquiry('Q001')).toEqual(waiting);
+        expect(await store.listEnquiries({ statuses: ['waiting'] })).toEqual([waiting]);
+        const fresh = enquiry('Q003', 2 * HOUR);
+        await store.saveEnquiry(fresh); // saving an id not seen yet inserts it
+        expect(await store.getEnquiry('Q003')).toEqual(fresh);
+      });
+
+      it('lists newest first, filtered by status, owner and period (from inclusive, to exclusive), at most limit', async () => {
+        const a = enquiry('Q001', 0, { status: 'waiting' });
+        const b = enquiry('Q002', HOUR, { ownerId: 'o2' });
+        const c = enquiry('Q003', HOUR, { status: 'staff' }); // same instant as b: the larger id first
+        const d = enquiry('Q004', DAY, { status: 'closed' });
+        await store.transaction(async (tx) => {
+          for (const e of [c, a, d, b]) await tx.createEnquiry(e);
+        });
+        expect(await store.listEnquiries()).toEqual([d, c, b, a]);
+        expect(await store.listEnquiries({ limit: 2 })).toEqual([d, c]);
+        expect(await store.listEnquiries({ statuses: ['waiting', 'staff'] })).toEqual([c, a]);
+        expect(await store.listEnquiries({ statuses: [] })).toEqual([]);
+        expect(await store.listEnquiries({ ownerId: 'o2' })).toEqual([b]);
+        expect(await store.listEnquiries({ ownerId: 'o1', statuses: ['answered'] })).toEqual([]);
+        expect(await store.listEnquiries({ period: { from: T0, to: at(DAY) } })).toEqual([c, b, a]);
+        expect(await store.listEnquiries({ period: { from: at(HOUR), to: at(DAY + 1) } })).toEqual([d, c, b]);
+        expect(await store.listEnquiries({ period: { from: at(HOUR), to: at(HOUR) } })).toEqual([]);
+      });
+
+      it('lists at most 100 unless told otherwise', async () => {
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 101; i += 1)
+            await tx.createEnquiry(enquiry(`Q${String(i).padStart(3, '0')}`, i * SECOND));
+        });
+        const listed = await store.listEnquiries();
+        expect(listed).toHaveLength(100);
+        expect(listed[0]?.id).toBe('Q100');
+        expect(listed.at(-1)?.id).toBe('Q001');
+        expect(await store.listEnquiries({ limit: 200 })).toHaveLength(101);
+      });
+
+      it('counts a period by outcome and topic', async () => {
+        await store.transaction(async (tx) => {
+          await tx.createEnquiry(enquiry('Q001', 0, { topic: 'fees' })); // answered
+          await tx.createEnquiry(enquiry('Q002', MINUTE, { topic: 'fees', helpful: true })); // answered
+          // Answered from the knowledge but turned down by the owner (and not yet moved on): not answered.
+          await tx.createEnquiry(enquiry('Q003', 2 * MINUTE, { topic: 'parking', helpful: false }));
+          await tx.createEnquiry(enquiry('Q004', 3 * MINUTE, { status: 'staff', answer: '好的', topic: 'pets' }));
+          await tx.createEnquiry(enquiry('Q005', 4 * MINUTE, { status: 'waiting', helpful: false, topic: 'fees' }));
+          await tx.createEnquiry(enquiry('Q006', 5 * MINUTE, { status: 'closed' })); // unanswered, no topic
+          // Closed after staff had answered: neither staff's count nor unanswered.
+          await tx.createEnquiry(enquiry('Q007', 6 * MINUTE, { status: 'closed', answer: '已答复' }));
+          await tx.createEnquiry(enquiry('Q008', DAY, { topic: 'fees' })); // outside the period
+          await tx.createEnquiry(enquiry('Q009', -SECOND, { status: 'waiting' })); // outside the period
+        });
+        expect(await store.countEnquiries({ from: T0, to: at(DAY) })).toEqual({
+          total: 7,
+          answered: 2,
+          staff: 1,
+          unanswered: 2,
+          byTopic: { fees: 3, parking: 1, pets: 1 },
+        });
+        expect(await store.countEnquiries({ from: at(2 * DAY), to: at(3 * DAY) })).toEqual({
+          total: 0,
+          answered: 0,
+          staff: 0,
+          unanswered: 0,
+          byTopic: {},
+        });
+        expect(await store.transaction((tx) => tx.countEnquiries({ from: at(DAY), to: at(2 * DAY) }))).toEqual({
+          total: 1,
+          answered: 1,
+          staff: 0,
+          unanswered: 0,
+          byTopic: { fees: 1 },
+        });
+      });
+
+      it('saves, lists (oldest first) and deletes staff-saved knowledge entries', async () => {
+        const first: KnowledgeEntry = {
+          id: 'learned.K002',
+          topic: 'parking',
+          questions: { 'zh-CN': ['临时车位怎么申请？'] },
+          answer: { 'zh-CN': '请到服务中心登记车牌。' },
+          source: 'staff:console:li',
+          createdBy: 'console:li',
+          createdAt: T0,
+          fromEnquiry: 'Q012',
+        };
+        const second: KnowledgeEntry = {
+          id: 'learned.K001',
+          topic: 'pets',
+          questions: { en: ['Can I walk my dog in the garden?'], 'zh-CN': ['花园能遛狗吗？'] },
+          answer: { en: 'Yes, on a leash.' },
+          keywords: { 'zh-CN': ['遛狗'] },
+          source: 'staff:console:wang',
+          createdBy: 'console:wang',
+          createdAt: at(HOUR),
+        };
+        expect(await store.listKnowledgeEntries()).toEqual([]);
+        await store.saveKnowledgeEntry(second);
+        await store.saveKnowledgeEntry(first);
+        expect(await store.listKnowledgeEntries()).toEqual([first, second]);
+        expect((await store.listKnowledgeEntries())[0]?.createdAt).toBeInstanceOf(Date);
+
+        const edited = { ...first, answer: { 'zh-CN': '请带行驶证到服务中心登记。', en: 'Register at the office.' } };
+        await store.saveKnowledgeEntry(edited);
+        expect(await store.listKnowledgeEntries()).toEqual([edited, second]);
+
+        expect(await store.deleteKnowledgeEntry('learned.K002')).toBe(true);
+        expect(await store.deleteKnowledgeEntry('learned.K002')).toBe(false);
+        expect(await store.listKnowledgeEntries()).toEqual([second]);
+      });
+
+      it('writes nothing of a transaction that fails', async () => {
+        const attempt = store.transaction(async (tx) => {
+          await tx.createEnquiry(enquiry('Q001', 0));
+          await tx.saveKnowledgeEntry({
+            id: 'learned.K001',
+            topic: 'other',
+            questions: { en: ['x?'] },
+            answer: { en: 'y' },
+            source: 'staff:s1',
+          });
+          throw new Error('boom');
+        });
+        await expect(attempt).rejects.toThrow('boom');
+        expect(await store.getEnquiry('Q001')).toBeUndefined();
+        expect(await store.listKnowledgeEntries()).toEqual([]);
+      });
+    });
+
+    describe('notices', () => {
+      const notice = (id: string, offset: number, extra: Partial<Notice> = {}): Notice => ({
+        id,
+        kind: 'outage_water',
+        urgent: false,
+        target: { kind: 'all' },
+        text: { 'zh-CN': '12月8日9:00至17:00停水。' },
+        validFrom: at(offset + DAY),
+        validTo: at(offset + 2 * DAY),
+        status: 'draft',
+        createdBy: 'console:li',
+        createdAt: at(offset),
+        updatedAt: at(offset),
+        corrections: [],
+        ...extra,
+      });
+      const delivery = (noticeId: string, ownerId: string, extra: Partial<NoticeDelivery> = {}): NoticeDelivery => ({
+        noticeId,
+        ownerId,
+        channel: 'telegram',
+        chatId: `chat-${ownerId}`,
+        sentAt: T0,
+        updatesSent: 0,
+        ...extra,
+      });
+
+      it('creates a notice once, reads it back with every field, and replaces it by id', async () => {
+        const plain = notice('N001', 0);
+        const full = notice('N002', HOUR, {
+          kind: 'weather',
+          urgent: true,
+          target: { kind: 'places', places: ['3', '5-2'] },
+          text: { 'zh-CN': '今晚有台风，请关好门窗。', en: 'A typhoon tonight: please close your windows.' },
+          photo: { channel: 'telegram', fileRef: 'file-1' },
+          sendAt: at(2 * HOUR),
+          status: 'published',
+          previewedAt: at(HOUR + MINUTE),
+          publishedBy: 'console:wang',
+          publishedAt: at(HOUR + 2 * MINUTE),
+          sentDoneAt: at(2 * HOUR + MINUTE),
+          corrections: [
+            { at: at(3 * HOUR), by: 'console:wang', text: { 'zh-CN': '改为明晚。' } },
+            { at: at(4 * HOUR), by: 'console:li', text: { en: 'Moved to tomorrow night.' } },
+          ],
+          cancelledAt: at(5 * HOUR),
+          expiredAt: at(6 * HOUR),
+          remindedAt: at(7 * HOUR),
+        });
+        await store.createNotice(plain);
+        await store.createNotice(full);
+        expect(await store.getNotice('N001')).toEqual(plain);
+        const read = await store.getNotice('N002');
+        expect(read).toEqual(full);
+        expect(read?.corrections[0]?.at).toBeInstanceOf(Date);
+        expect(read?.validTo).toBeInstanceOf(Date);
+        expect(await store.getNotice('N404')).toBeUndefined();
+        await expect(store.createNotice({ ...plain, kind: 'event' })).rejects.toMatchObject(conflict);
+        expect(await store.getNotice('N001')).toEqual(plain);
+
+        const published = { ...plain, status: 'published' as const, publishedAt: at(MINUTE), updatedAt: at(MINUTE) };
+        await store.saveNotice(published);
+        expect(await store.getNotice('N001')).toEqual(published);
+        expect(await store.listNotices({ statuses: ['draft'] })).toEqual([]);
+        const fresh = notice('N003', 0);
+        await store.saveNotice(fresh);
+        expect(await store.getNotice('N003')).toEqual(fresh);
+      });
+
+      it('lists newest first, by status or active at an instant, at most limit', async () => {
+        const draft = notice('N001', 0);
+        const live = notice('N002', HOUR, { status: 'published' }); // valid until HOUR + 2 days
+        const ending = notice('N003', HOUR, { status: 'published', validTo: at(DAY) }); // same instant: larger id first
+        const cancelled = notice('N004', 2 * HOUR, { status: 'cancelled', validTo: at(9 * DAY) });
+        const scheduled = notice('N005', 3 * HOUR, { status: 'scheduled', validTo: at(9 * DAY) });
+        await store.transaction(async (tx) => {
+          for (const n of [live, scheduled, draft, cancelled, ending]) await tx.createNotice(n);
+        });
+        expect(await store.listNotices()).toEqual([scheduled, cancelled, ending, live, draft]);
+        expect(await store.listNotices({ limit: 2 })).toEqual([scheduled, cancelled]);
+        expect(await store.listNotices({ statuses: ['draft', 'scheduled'] })).toEqual([scheduled, draft]);
+        expect(await store.listNotices({ statuses: [] })).toEqual([]);
+        expect(await store.listNotices({ activeAt: at(HOUR) })).toEqual([ending, live]);
+        expect(await store.listNotices({ activeAt: at(DAY) })).toEqual([live]); // validTo is exclusive
+        expect(await store.listNotices({ activeAt: at(9 * DAY) })).toEqual([]);
+        expect(await store.listNotices({ activeAt: at(HOUR), limit: 1 })).toEqual([ending]);
+        expect(await store.listNotices({ activeAt: at(HOUR), statuses: ['scheduled'] })).toEqual([]);
+      });
+
+      it('records one delivery per notice and owner, and replaces it when saved', async () => {
+        await store.createNotice(notice('N001', 0));
+        const first = delivery('N001', 'o1');
+        expect(await store.addNoticeDelivery(first)).toBe(true);
+        expect(await store.addNoticeDelivery({ ...first, chatId: 'other', sentAt: at(HOUR) })).toBe(false);
+        expect(await store.getNoticeDelivery('N001', 'o1')).toEqual(first);
+        expect(await store.addNoticeDelivery(delivery('N002', 'o1'))).toBe(true); // another notice, same owner
+        expect(await store.getNoticeDelivery('N001', 'o2')).toBeUndefined();
+
+        const read = { ...first, readAt: at(HOUR), remindedAt: at(30 * MINUTE), updatesSent: 2 };
+        await store.saveNoticeDelivery(read);
+        const back = await store.getNoticeDelivery('N001', 'o1');
+        expect(back).toEqual(read);
+        expect(back?.readAt).toBeInstanceOf(Date);
+        expect(await store.getNoticeDelivery('N002', 'o1')).toEqual(delivery('N002', 'o1'));
+        expect(await store.countNoticeDeliveries('N001')).toEqual({ sent: 1, read: 1 });
+      });
+
+      it("lists a notice's deliveries in owner id order: unread, after an owner, at most limit", async () => {
+        const owners = ['o5', 'o1', 'o3', 'o2', 'o4'];
+        await store.transaction(async (tx) => {
+          for (const owner of owners) await tx.addNoticeDelivery(delivery('N001', owner));
+          await tx.addNoticeDelivery(delivery('N002', 'o0'));
+        });
+        await store.saveNoticeDelivery(delivery('N001', 'o2', { readAt: at(HOUR) }));
+        await store.saveNoticeDelivery(delivery('N001', 'o4', { readAt: at(HOUR) }));
+        const ids = (list: NoticeDelivery[]) => list.map((d) => d.ownerId);
+        expect(ids(await store.listNoticeDeliveries('N001'))).toEqual(['o1', 'o2', 'o3', 'o4', 'o5']);
+        expect(ids(await store.listNoticeDeliveries('N001', { unread: true }))).toEqual(['o1', 'o3', 'o5']);
+        expect(ids(await store.listNoticeDeliveries('N001', { afterOwnerId: 'o2', limit: 2 }))).toEqual(['o3', 'o4']);
+        expect(ids(await store.listNoticeDeliveries('N001', { unread: true, afterOwnerId: 'o1', limit: 1 }))).toEqual([
+          'o3',
+        ]);
+        expect(ids(await store.listNoticeDeliveries('N001', { afterOwnerId: 'o5' }))).toEqual([]);
+        expect(await store.listNoticeDeliveries('N404')).toEqual([]);
+        expect((await store.listNoticeDeliveries('N001', { limit: 1 }))[0]).toEqual(delivery('N001', 'o1'));
+        expect(await store.countNoticeDeliveries('N001')).toEqual({ sent: 5, read: 2 });
+        expect(await store.countNoticeDeliveries('N002')).toEqual({ sent: 1, read: 0 });
+        expect(await store.countNoticeDeliveries('N404')).toEqual({ sent: 0, read: 0 });
+      });
+
+      it('lists at most 100 deliveries unless told otherwise', async () => {
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 101; i += 1)
+            await tx.addNoticeDelivery(delivery('N001', `o${String(i).padStart(3, '0')}`));
+        });
+        const listed = await store.listNoticeDeliveries('N001');
+        expect(listed).toHaveLength(100);
+        expect(listed.at(-1)?.ownerId).toBe('o099');
+        expect(await store.listNoticeDeliveries('N001', { limit: 500 })).toHaveLength(101);
+      });
+
+      it('rolls back a delivery (and the notice saved with it) when the transaction fails', async () => {
+        await store.createNotice(notice('N001', 0));
+        const attempt = store.transaction(async (tx) => {
+          expect(await tx.addNoticeDelivery(delivery('N001', 'o1'))).toBe(true);
+          await tx.saveNotice(notice('N001', 0, { status: 'published', sentDoneAt: at(MINUTE) }));
+          expect(await tx.countNoticeDeliveries('N001')).toEqual({ sent: 1, read: 0 });
+          throw new Error('boom');
+        });
+        await expect(attempt).rejects.toThrow('boom');
+        expect(await store.getNoticeDelivery('N001', 'o1')).toBeUndefined();
+        expect(await store.countNoticeDeliveries('N001')).toEqual({ sent: 0, read: 0 });
+        expect(await store.getNotice('N001')).toEqual(notice('N001', 0));
+        // The owner can be sent it again after the rollback.
+        expect(await store.transaction((tx) => tx.addNoticeDelivery(delivery('N001', 'o1')))).toBe(true);
+        expect(await store.countNoticeDeliveries('N001')).toEqual({ sent: 1, read: 0 });
       });
     });
 

@@ -5,7 +5,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type EnquiryStore,
   type JobStore,
+  type NoticeStore,
   type OutboxStore,
   type OwnerStore,
   type PraiseStore,
@@ -118,6 +120,29 @@ const PRAISE = {
   countPraise: 'read',
 } as const satisfies Record<keyof PraiseStore, Access>;
 
+const ENQUIRIES = {
+  createEnquiry: 'write',
+  saveEnquiry: 'write',
+  getEnquiry: 'read',
+  listEnquiries: 'read',
+  countEnquiries: 'read',
+  saveKnowledgeEntry: 'write',
+  listKnowledgeEntries: 'read',
+  deleteKnowledgeEntry: 'write',
+} as const satisfies Record<keyof EnquiryStore, Access>;
+
+const NOTICES = {
+  createNotice: 'write',
+  saveNotice: 'write',
+  getNotice: 'read',
+  listNotices: 'read',
+  addNoticeDelivery: 'write',
+  getNoticeDelivery: 'read',
+  saveNoticeDelivery: 'write',
+  listNoticeDeliveries: 'read',
+  countNoticeDeliveries: 'read',
+} as const satisfies Record<keyof NoticeStore, Access>;
+
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
   owners: OWNERS,
@@ -129,6 +154,8 @@ export const AGGREGATES = {
   surveys: SURVEYS,
   settings: SETTINGS,
   praise: PRAISE,
+  enquiries: ENQUIRIES,
+  notices: NOTICES,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -142,6 +169,8 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...SURVEYS,
   ...SETTINGS,
   ...PRAISE,
+  ...ENQUIRIES,
+  ...NOTICES,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

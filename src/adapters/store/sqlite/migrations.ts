@@ -240,6 +240,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX praise_at ON praise (at, team);
     `,
   },
+  {
+    id: 6,
+    name: 'enquiries and notices',
+    // Enquiries (咨询) listed newest first by status or owner and counted per period and topic; the
+    // knowledge entries staff saved; notices listed newest first or by validity; one delivery per notice
+    // and owner (the primary key is what keeps a restart from sending twice), walked in owner id order.
+    sql: `
+      CREATE TABLE enquiries (
+        id TEXT PRIMARY KEY,
+        asked_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('answered', 'waiting', 'staff', 'closed')),
+        owner_id TEXT NOT NULL,
+        topic TEXT,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX enquiries_asked ON enquiries (asked_at, id);
+      CREATE INDEX enquiries_status ON enquiries (status, asked_at, id);
+      CREATE INDEX enquiries_owner ON enquiries (owner_id, asked_at, id);
+
+      CREATE TABLE knowledge_entries (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX knowledge_entries_created ON knowledge_entries (created_at, id);
+
+      CREATE TABLE notices (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'published', 'cancelled', 'expired')),
+        valid_to INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX notices_created ON notices (created_at, id);
+      CREATE INDEX notices_status ON notices (status, valid_to);
+
+      CREATE TABLE notice_deliveries (
+        notice_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        read_at INTEGER,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (notice_id, owner_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

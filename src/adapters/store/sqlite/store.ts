@@ -1,7 +1,7 @@
 /**
  * The SQLite store: better-sqlite3 behind the async Store port, composed from one module per aggregate
- * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise) over the shared transaction
- * plumbing of `transactions.ts`. Every statement is prepared once per connection.
+ * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise, enquiries, notices) over the
+ * shared transaction plumbing of `transactions.ts`. Every statement is prepared once per connection.
  *
  * Domain objects are JSON documents (instants as ISO strings) next to the columns the queries need
  * (instants as integer UTC milliseconds); each type has its own explicit mapping in both directions.
@@ -11,8 +11,10 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import type { Sync } from '../shared/methods.js';
+import { enquiryOps } from './enquiries.js';
 import { jobOps } from './jobs.js';
 import { migrate } from './migrations.js';
+import { noticeOps } from './notices.js';
 import { outboxOps } from './outbox.js';
 import { ownerOps } from './owners.js';
 import { praiseOps } from './praise.js';
@@ -76,5 +78,7 @@ function composeOps(db: Database.Database): Sync<StoreTx> {
     ...surveyOps(db),
     ...settingOps(db),
     ...praiseOps(db),
+    ...enquiryOps(db),
+    ...noticeOps(db),
   };
 }
