@@ -17,12 +17,20 @@ import {
 import {
   campaignFromDoc,
   campaignToDoc,
+  deliveryFromDoc,
+  deliveryToDoc,
+  enquiryFromDoc,
+  enquiryToDoc,
   invitationFromDoc,
   invitationToDoc,
   jobFromDoc,
   jobToDoc,
+  knowledgeEntryFromDoc,
+  knowledgeEntryToDoc,
   messageFromDoc,
   messageToDoc,
+  noticeFromDoc,
+  noticeToDoc,
   outboxFromDoc,
   outboxToDoc,
   ownerFromDoc,
@@ -46,9 +54,13 @@ import {
   SCHEMAS,
 } from '../../../src/adapters/store/mongo/schemas.js';
 import { openMongoStore, toStoreError } from '../../../src/adapters/store/mongo/store.js';
+import type { KnowledgeEntry } from '../../../src/core/knowledge/entry.js';
 import type {
+  Enquiry,
   Job,
   MessageLogEntry,
+  Notice,
+  NoticeDelivery,
   OutboxItem,
   Store,
   SurveyCampaign,
@@ -525,6 +537,116 @@ describe('mongo mapping', () => {
     expectClean(responseFromDoc(await stored('surveyResponses', responseToDoc(response))), response);
   });
 
+  it('round-trips enquiries and staff-saved knowledge entries, full and minimal', async () => {
+    const minimal: Enquiry = {
+      id: 'Q001',
+      ownerId: 'o-1',
+      channel: 'wechat',
+      chatId: 'c-1',
+      locale: 'zh-CN',
+      text: '物业费怎么交？',
+      kind: 'enquiry',
+      status: 'waiting',
+      askedAt: T0,
+      updatedAt: T0,
+    };
+    expectClean(enquiryFromDoc(await stored('enquiries', enquiryToDoc(minimal))), minimal);
+    const full: Enquiry = {
+      ...minimal,
+      building: '3',
+      kind: 'human',
+      status: 'staff',
+      matched: ['fees.pay', 'fees.late'],
+      topic: 'fees',
+      helpful: false,
+      dueAt: at(1000),
+      remindedAt: at(2000),
+      escalatedAt: at(3000),
+      answer: '可以在服务中心缴费。',
+      answeredBy: { id: 'console:li', name: '李经理' },
+      answeredAt: at(4000),
+      savedAs: 'learned.K001',
+      updatedAt: at(4000),
+    };
+    const fullDoc = await stored('enquiries', enquiryToDoc(full));
+    expect(blanks(fullDoc)).toEqual([]);
+    expect(fullDoc.helpful).toBe(false);
+    expectClean(enquiryFromDoc(fullDoc), full);
+
+    const entry: KnowledgeEntry = {
+      id: 'learned.K001',
+      topic: 'pets',
+      questions: { 'zh-CN': ['花园能遛狗吗？'], en: ['Can I walk my dog in the garden?'] },
+      answer: { 'zh-CN': '可以，请牵绳。' },
+      keywords: { 'zh-CN': ['遛狗'] },
+      source: 'staff:console:li',
+      createdBy: 'console:li',
+      createdAt: T0,
+      fromEnquiry: 'Q012',
+    };
+    expectClean(knowledgeEntryFromDoc(await stored('knowledgeEntries', knowledgeEntryToDoc(entry))), entry);
+    const bare: KnowledgeEntry = {
+      id: 'x',
+      topic: 'other',
+      questions: { en: ['?'] },
+      answer: { en: '!' },
+      source: 's',
+    };
+    expectClean(knowledgeEntryFromDoc(await stored('knowledgeEntries', knowledgeEntryToDoc(bare))), bare);
+  });
+
+  it('round-trips notices (corrections with their instants) and deliveries, full and minimal', async () => {
+    const minimal: Notice = {
+      id: 'N001',
+      kind: 'outage_water',
+      urgent: false,
+      target: { kind: 'all' },
+      text: { 'zh-CN': '12月8日停水。' },
+      validFrom: at(1000),
+      validTo: at(2000),
+      status: 'draft',
+      createdBy: 'cli:admin',
+      createdAt: T0,
+      updatedAt: T0,
+      corrections: [],
+    };
+    expectClean(noticeFromDoc(await stored('notices', noticeToDoc(minimal))), minimal);
+    const full: Notice = {
+      ...minimal,
+      urgent: true,
+      target: { kind: 'places', places: ['3', '5-2'] },
+      text: { 'zh-CN': '今晚有台风。', en: 'A typhoon tonight.' },
+      photo: { channel: 'telegram', fileRef: 'file-1' },
+      sendAt: at(500),
+      status: 'published',
+      previewedAt: at(100),
+      publishedBy: 'console:wang',
+      publishedAt: at(200),
+      sentDoneAt: at(600),
+      corrections: [{ at: at(700), by: 'console:wang', text: { en: 'Moved to tomorrow.' } }],
+      cancelledAt: at(800),
+      expiredAt: at(900),
+      remindedAt: at(950),
+    };
+    const fullDoc = await stored('notices', noticeToDoc(full));
+    expect(blanks(fullDoc)).toEqual([]);
+    const read = noticeFromDoc(fullDoc);
+    expectClean(read, full);
+    expect(read.corrections[0]?.at).toBeInstanceOf(Date);
+
+    const delivery: NoticeDelivery = {
+      noticeId: 'N001',
+      ownerId: 'o-1',
+      channel: 'wechat',
+      chatId: 'c-1',
+      sentAt: T0,
+      updatesSent: 0,
+    };
+    expectClean(deliveryFromDoc(await stored('noticeDeliveries', deliveryToDoc(delivery))), delivery);
+    const read2 = { ...delivery, readAt: at(1000), remindedAt: at(500), updatesSent: 2 };
+    expectClean(deliveryFromDoc(await stored('noticeDeliveries', deliveryToDoc(read2))), read2);
+  });
+
   it('reads a damaged document as STORE_CORRUPT, not as a wrong object', () => {
     expect(() => ownerFromDoc({ ...ownerToDoc(makeOwner()), createdAt: 'not a date' as unknown as Date })).toThrow(
       expect.objectContaining({ name: 'StoreError', code: 'STORE_CORRUPT' }),
@@ -636,6 +758,56 @@ describe('mongo schemas', () => {
     expect(await problems('jobs', { ...job(), attempts: -1 })).toEqual(['attempts']);
   });
 
+  it('checks the statuses, kinds and topics of enquiries, notices and knowledge entries', async () => {
+    const enquiry = enquiryToDoc({
+      id: 'Q001',
+      ownerId: 'o',
+      channel: 'telegram',
+      chatId: 'c',
+      locale: 'en',
+      text: 'x',
+      kind: 'enquiry',
+      status: 'waiting',
+      askedAt: T0,
+      updatedAt: T0,
+    });
+    expect(await problems('enquiries', enquiry)).toEqual([]);
+    expect(await problems('enquiries', { ...enquiry, status: 'open', topic: 'weather' })).toEqual(['status', 'topic']);
+    const { askedAt: _a, ...undated } = enquiry;
+    expect(await problems('enquiries', undated)).toEqual(['askedAt']);
+    const notice = noticeToDoc({
+      id: 'N001',
+      kind: 'event',
+      urgent: false,
+      target: { kind: 'all' },
+      text: { en: 'x' },
+      validFrom: T0,
+      validTo: T0,
+      status: 'draft',
+      createdBy: 'c',
+      createdAt: T0,
+      updatedAt: T0,
+      corrections: [],
+    });
+    expect(await problems('notices', notice)).toEqual([]);
+    expect(await problems('notices', { ...notice, status: 'live', kind: 'party' })).toEqual(['kind', 'status']);
+    const { validTo: _v, ...endless } = notice;
+    expect(await problems('notices', endless)).toEqual(['validTo']);
+    expect(
+      await problems('noticeDeliveries', {
+        noticeId: 'N001',
+        ownerId: 'o',
+        channel: 'telegram',
+        chatId: 'c',
+        sentAt: T0,
+        updatesSent: -1,
+      }),
+    ).toEqual(['updatesSent']);
+    expect(
+      await problems('knowledgeEntries', { id: 'k', topic: 'gossip', questions: {}, answer: {}, source: 's' }),
+    ).toEqual(['topic']);
+  });
+
   it('keeps the unfinished-key invariant and the shape of a location', async () => {
     expect(await problems('jobs', { ...job(), key: 'k' })).toEqual(['unfinishedKey']);
     expect(await problems('jobs', { ...job(), key: 'k', unfinishedKey: 'k' })).toEqual([]);
@@ -682,6 +854,14 @@ describe('mongo schemas', () => {
     expect(find('messageRefs', { channel: 1, chatId: 1, ref: 1 })?.unique).toBe(true);
     expect(find('surveyInvitations', { campaignId: 1, ownerId: 1 })?.unique).toBe(true);
     expect(find('surveyResponses', { campaignId: 1, ownerId: 1 })?.unique).toBe(true);
+    expect(find('noticeDeliveries', { noticeId: 1, ownerId: 1 })?.unique).toBe(true);
+    expect(find('enquiries', { id: 1 })?.unique).toBe(true);
+    expect(find('enquiries', { askedAt: -1, id: -1 })).toBeDefined();
+    expect(find('enquiries', { status: 1, askedAt: -1, id: -1 })).toBeDefined();
+    expect(find('enquiries', { ownerId: 1, askedAt: -1, id: -1 })).toBeDefined();
+    expect(find('knowledgeEntries', { id: 1 })?.unique).toBe(true);
+    expect(find('notices', { id: 1 })?.unique).toBe(true);
+    expect(find('notices', { status: 1, createdAt: -1, id: -1 })).toBeDefined();
   });
 
   it('gives every index a unique name and puts each on its schema', () => {

@@ -9,9 +9,13 @@
  */
 
 import type { ConversationState } from '../../../core/flow/state.js';
+import type { KnowledgeEntry } from '../../../core/knowledge/entry.js';
 import {
+  type Enquiry,
   type Job,
   type MessageLogEntry,
+  type Notice,
+  type NoticeDelivery,
   type OutboxItem,
   StoreError,
   type SurveyCampaign,
@@ -683,4 +687,202 @@ export function responseFromDoc(doc: Stored<SurveyResponseDoc>): SurveyResponse 
 
 export function optOutFromDoc(doc: Stored<SurveyOptOutDoc>): Date {
   return reviveDate(doc.at, 'survey_opt_out.at');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enquiries and knowledge entries
+
+/** Enquiries: the port's object as it is (instants as dates). */
+export type EnquiryDoc = Enquiry;
+
+/** Staff-saved knowledge entries: the port's object; the per-language maps kept as they are. */
+export type KnowledgeEntryDoc = KnowledgeEntry;
+
+const ENQUIRY_DATES = ['dueAt', 'remindedAt', 'escalatedAt', 'answeredAt'] as const;
+
+export function enquiryToDoc(enquiry: Enquiry): EnquiryDoc {
+  const doc: EnquiryDoc = {
+    id: enquiry.id,
+    ownerId: enquiry.ownerId,
+    channel: enquiry.channel,
+    chatId: enquiry.chatId,
+    locale: enquiry.locale,
+    text: enquiry.text,
+    kind: enquiry.kind,
+    status: enquiry.status,
+    askedAt: copyDate(enquiry.askedAt),
+    updatedAt: copyDate(enquiry.updatedAt),
+  };
+  put(doc, 'building', enquiry.building);
+  if (enquiry.matched) doc.matched = [...enquiry.matched];
+  put(doc, 'topic', enquiry.topic);
+  put(doc, 'helpful', enquiry.helpful);
+  for (const field of ENQUIRY_DATES) {
+    const value = enquiry[field];
+    if (value) doc[field] = copyDate(value);
+  }
+  put(doc, 'answer', enquiry.answer);
+  if (enquiry.answeredBy) doc.answeredBy = { id: enquiry.answeredBy.id, name: enquiry.answeredBy.name };
+  put(doc, 'savedAs', enquiry.savedAs);
+  return doc;
+}
+
+export function enquiryFromDoc(doc: Stored<EnquiryDoc>): Enquiry {
+  const enquiry: Enquiry = {
+    id: need(doc.id, 'enquiry.id'),
+    ownerId: need(doc.ownerId, 'enquiry.ownerId'),
+    channel: need(doc.channel, 'enquiry.channel'),
+    chatId: need(doc.chatId, 'enquiry.chatId'),
+    locale: need(doc.locale, 'enquiry.locale'),
+    text: need(doc.text, 'enquiry.text'),
+    kind: need(doc.kind, 'enquiry.kind'),
+    status: need(doc.status, 'enquiry.status'),
+    askedAt: reviveDate(doc.askedAt, 'enquiry.askedAt'),
+    updatedAt: reviveDate(doc.updatedAt, 'enquiry.updatedAt'),
+  };
+  put(enquiry, 'building', doc.building);
+  if (doc.matched) enquiry.matched = [...doc.matched];
+  put(enquiry, 'topic', doc.topic);
+  put(enquiry, 'helpful', doc.helpful);
+  for (const field of ENQUIRY_DATES) put(enquiry, field, optionalDate(doc[field], `enquiry.${field}`));
+  put(enquiry, 'answer', doc.answer);
+  if (doc.answeredBy) {
+    enquiry.answeredBy = {
+      id: need(doc.answeredBy.id, 'enquiry.answeredBy.id'),
+      name: need(doc.answeredBy.name, 'enquiry.answeredBy.name'),
+    };
+  }
+  put(enquiry, 'savedAs', doc.savedAs);
+  return enquiry;
+}
+
+export function knowledgeEntryToDoc(entry: KnowledgeEntry): KnowledgeEntryDoc {
+  const doc: KnowledgeEntryDoc = {
+    id: entry.id,
+    topic: entry.topic,
+    questions: asJson(entry.questions),
+    answer: asJson(entry.answer),
+    source: entry.source,
+  };
+  if (entry.keywords !== undefined) doc.keywords = asJson(entry.keywords);
+  put(doc, 'createdBy', entry.createdBy);
+  if (entry.createdAt) doc.createdAt = copyDate(entry.createdAt);
+  put(doc, 'fromEnquiry', entry.fromEnquiry);
+  return doc;
+}
+
+export function knowledgeEntryFromDoc(doc: Stored<KnowledgeEntryDoc>): KnowledgeEntry {
+  const entry: KnowledgeEntry = {
+    id: need(doc.id, 'knowledge_entry.id'),
+    topic: need(doc.topic, 'knowledge_entry.topic'),
+    questions: asJson(need(doc.questions, 'knowledge_entry.questions')),
+    answer: asJson(need(doc.answer, 'knowledge_entry.answer')),
+    source: need(doc.source, 'knowledge_entry.source'),
+  };
+  if (doc.keywords !== undefined && doc.keywords !== null) entry.keywords = asJson(doc.keywords);
+  put(entry, 'createdBy', doc.createdBy);
+  put(entry, 'createdAt', optionalDate(doc.createdAt, 'knowledge_entry.createdAt'));
+  put(entry, 'fromEnquiry', doc.fromEnquiry);
+  return entry;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Notices and their deliveries
+
+/** Notices: the port's object as it is (instants as dates, corrections' instants too). */
+export type NoticeDoc = Notice;
+
+/** One delivery per notice and owner (see INDEXES.noticeDeliveries). */
+export type NoticeDeliveryDoc = NoticeDelivery;
+
+const NOTICE_DATES = [
+  'sendAt',
+  'previewedAt',
+  'publishedAt',
+  'sentDoneAt',
+  'cancelledAt',
+  'expiredAt',
+  'remindedAt',
+] as const;
+
+export function noticeToDoc(notice: Notice): NoticeDoc {
+  const doc: NoticeDoc = {
+    id: notice.id,
+    kind: notice.kind,
+    urgent: notice.urgent,
+    target: asJson(notice.target),
+    text: asJson(notice.text),
+    validFrom: copyDate(notice.validFrom),
+    validTo: copyDate(notice.validTo),
+    status: notice.status,
+    createdBy: notice.createdBy,
+    createdAt: copyDate(notice.createdAt),
+    updatedAt: copyDate(notice.updatedAt),
+    corrections: notice.corrections.map((c) => ({ at: copyDate(c.at), by: c.by, text: asJson(c.text) })),
+  };
+  if (notice.photo) doc.photo = { channel: notice.photo.channel, fileRef: notice.photo.fileRef };
+  for (const field of NOTICE_DATES) {
+    const value = notice[field];
+    if (value) doc[field] = copyDate(value);
+  }
+  put(doc, 'publishedBy', notice.publishedBy);
+  return doc;
+}
+
+export function noticeFromDoc(doc: Stored<NoticeDoc>): Notice {
+  const notice: Notice = {
+    id: need(doc.id, 'notice.id'),
+    kind: need(doc.kind, 'notice.kind'),
+    urgent: need(doc.urgent, 'notice.urgent'),
+    target: asJson(need(doc.target, 'notice.target')),
+    text: asJson(need(doc.text, 'notice.text')),
+    validFrom: reviveDate(doc.validFrom, 'notice.validFrom'),
+    validTo: reviveDate(doc.validTo, 'notice.validTo'),
+    status: need(doc.status, 'notice.status'),
+    createdBy: need(doc.createdBy, 'notice.createdBy'),
+    createdAt: reviveDate(doc.createdAt, 'notice.createdAt'),
+    updatedAt: reviveDate(doc.updatedAt, 'notice.updatedAt'),
+    corrections: (doc.corrections ?? []).map((c) => ({
+      at: reviveDate(c.at, 'notice.corrections.at'),
+      by: need(c.by, 'notice.corrections.by'),
+      text: asJson(need(c.text, 'notice.corrections.text')),
+    })),
+  };
+  if (doc.photo) {
+    notice.photo = {
+      channel: need(doc.photo.channel, 'notice.photo.channel'),
+      fileRef: need(doc.photo.fileRef, 'notice.photo.fileRef'),
+    };
+  }
+  for (const field of NOTICE_DATES) put(notice, field, optionalDate(doc[field], `notice.${field}`));
+  put(notice, 'publishedBy', doc.publishedBy);
+  return notice;
+}
+
+export function deliveryToDoc(delivery: NoticeDelivery): NoticeDeliveryDoc {
+  const doc: NoticeDeliveryDoc = {
+    noticeId: delivery.noticeId,
+    ownerId: delivery.ownerId,
+    channel: delivery.channel,
+    chatId: delivery.chatId,
+    sentAt: copyDate(delivery.sentAt),
+    updatesSent: delivery.updatesSent,
+  };
+  if (delivery.readAt) doc.readAt = copyDate(delivery.readAt);
+  if (delivery.remindedAt) doc.remindedAt = copyDate(delivery.remindedAt);
+  return doc;
+}
+
+export function deliveryFromDoc(doc: Stored<NoticeDeliveryDoc>): NoticeDelivery {
+  const delivery: NoticeDelivery = {
+    noticeId: need(doc.noticeId, 'notice_delivery.noticeId'),
+    ownerId: need(doc.ownerId, 'notice_delivery.ownerId'),
+    channel: need(doc.channel, 'notice_delivery.channel'),
+    chatId: need(doc.chatId, 'notice_delivery.chatId'),
+    sentAt: reviveDate(doc.sentAt, 'notice_delivery.sentAt'),
+    updatesSent: need(doc.updatesSent, 'notice_delivery.updatesSent'),
+  };
+  put(delivery, 'readAt', optionalDate(doc.readAt, 'notice_delivery.readAt'));
+  put(delivery, 'remindedAt', optionalDate(doc.remindedAt, 'notice_delivery.remindedAt'));
+  return delivery;
 }

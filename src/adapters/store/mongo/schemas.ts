@@ -4,15 +4,21 @@
  * The store creates the collections and `INDEXES` itself at start-up (never mongoose's autoIndex).
  */
 import { type Connection, type Model, Schema, type SchemaOptions } from 'mongoose';
+import { KNOWLEDGE_TOPICS } from '../../../core/knowledge/entry.js';
+import { NOTICE_KINDS } from '../../../core/ports/notices.js';
 import { PRAISE_TEAMS } from '../../../core/ports/praise.js';
 import { TICKET_STATUSES } from '../../../core/tickets/ticket.js';
 import { CATEGORIES, CHANNELS, LOCALES, RESPONSIBILITIES, TICKET_KINDS, URGENCIES } from '../../../core/types.js';
 import type {
   CounterDoc,
+  EnquiryDoc,
   InboundDoc,
   JobDoc,
+  KnowledgeEntryDoc,
   MessageDoc,
   MessageRefDoc,
+  NoticeDeliveryDoc,
+  NoticeDoc,
   OutboxDoc,
   OwnerDoc,
   PraiseDoc,
@@ -44,6 +50,10 @@ export const COLLECTIONS = {
   surveyResponses: 'survey_responses',
   surveyOptOuts: 'survey_opt_outs',
   praise: 'praise',
+  enquiries: 'enquiries',
+  knowledgeEntries: 'knowledge_entries',
+  notices: 'notices',
+  noticeDeliveries: 'notice_deliveries',
   sequences: 'store_sequences',
 } as const;
 
@@ -136,6 +146,30 @@ export const INDEXES: { readonly [K in CollectionKey]: readonly IndexDefinition[
     { key: { id: 1 }, name: 'praise_id', unique: true },
     // listPraise and countPraise: a period's praise, newest first.
     { key: { at: -1, id: -1 }, name: 'praise_at' },
+  ],
+  enquiries: [
+    { key: { id: 1 }, name: 'enquiries_id', unique: true },
+    // listEnquiries, newest first: all or a period (and countEnquiries), by status, by owner.
+    { key: { askedAt: -1, id: -1 }, name: 'enquiries_asked' },
+    { key: { status: 1, askedAt: -1, id: -1 }, name: 'enquiries_status' },
+    { key: { ownerId: 1, askedAt: -1, id: -1 }, name: 'enquiries_owner' },
+  ],
+  knowledgeEntries: [
+    { key: { id: 1 }, name: 'knowledge_entries_id', unique: true },
+    // listKnowledgeEntries, oldest first.
+    { key: { createdAt: 1, id: 1 }, name: 'knowledge_entries_created' },
+  ],
+  notices: [
+    { key: { id: 1 }, name: 'notices_id', unique: true },
+    // listNotices, newest first: all, or by status (the notices active at an instant are published ones).
+    { key: { createdAt: -1, id: -1 }, name: 'notices_created' },
+    { key: { status: 1, createdAt: -1, id: -1 }, name: 'notices_status' },
+    // The published notices past their validity (expiry), and those still valid.
+    { key: { status: 1, validTo: 1 }, name: 'notices_status_valid' },
+  ],
+  noticeDeliveries: [
+    // One delivery per notice and owner (a restart never sends twice); listNoticeDeliveries in owner order.
+    { key: { noticeId: 1, ownerId: 1 }, name: 'notice_deliveries_owner_once', unique: true },
   ],
   surveyCampaigns: [
     { key: { id: 1 }, name: 'survey_campaigns_id', unique: true },
@@ -459,6 +493,95 @@ export const praiseSchema = new Schema<PraiseDoc>(
   OPTIONS,
 );
 
+export const ENQUIRY_STATUSES = ['answered', 'waiting', 'staff', 'closed'] as const;
+export const NOTICE_STATUSES = ['draft', 'scheduled', 'published', 'cancelled', 'expired'] as const;
+
+export const enquirySchema = new Schema<EnquiryDoc>(
+  {
+    id: requiredString,
+    ownerId: requiredString,
+    channel,
+    chatId: requiredString,
+    locale: { type: String, enum: LOCALES, required: true },
+    text: requiredString,
+    building: String,
+    kind: { type: String, enum: ['enquiry', 'notice', 'human'], required: true },
+    status: { type: String, enum: ENQUIRY_STATUSES, required: true },
+    matched: { type: [String], default: undefined },
+    topic: { type: String, enum: KNOWLEDGE_TOPICS },
+    helpful: Boolean,
+    askedAt: requiredDate,
+    dueAt: Date,
+    remindedAt: Date,
+    escalatedAt: Date,
+    answer: String,
+    answeredBy: { type: { id: requiredString, name: requiredString, _id: false }, required: false },
+    answeredAt: Date,
+    savedAs: String,
+    updatedAt: requiredDate,
+  },
+  OPTIONS,
+);
+
+export const knowledgeEntrySchema = new Schema<KnowledgeEntryDoc>(
+  {
+    id: requiredString,
+    topic: { type: String, enum: KNOWLEDGE_TOPICS, required: true },
+    // Per-language maps (zh-CN, en), kept as they are.
+    questions: requiredJson,
+    answer: requiredJson,
+    keywords: json,
+    source: requiredString,
+    createdBy: String,
+    createdAt: Date,
+    fromEnquiry: String,
+  },
+  OPTIONS,
+);
+
+const correctionSchema = new Schema({ at: requiredDate, by: requiredString, text: requiredJson }, SUB);
+
+export const noticeSchema = new Schema<NoticeDoc>(
+  {
+    id: requiredString,
+    kind: { type: String, enum: NOTICE_KINDS, required: true },
+    urgent: { type: Boolean, required: true },
+    target: requiredJson,
+    text: requiredJson,
+    photo: { type: { channel, fileRef: requiredString, _id: false }, required: false },
+    validFrom: requiredDate,
+    validTo: requiredDate,
+    sendAt: Date,
+    status: { type: String, enum: NOTICE_STATUSES, required: true },
+    createdBy: requiredString,
+    createdAt: requiredDate,
+    updatedAt: requiredDate,
+    previewedAt: Date,
+    publishedBy: String,
+    publishedAt: Date,
+    sentDoneAt: Date,
+    corrections: { type: [correctionSchema], default: undefined, required: true },
+    cancelledAt: Date,
+    expiredAt: Date,
+    remindedAt: Date,
+  },
+  OPTIONS,
+);
+
+export const noticeDeliverySchema = new Schema<NoticeDeliveryDoc>(
+  {
+    noticeId: requiredString,
+    ownerId: requiredString,
+    channel,
+    chatId: requiredString,
+    sentAt: requiredDate,
+    readAt: Date,
+    remindedAt: Date,
+    updatesSent: count,
+  },
+  OPTIONS,
+);
+
 export const sequenceSchema = new Schema<CounterDoc>({ name: requiredString, value: count }, OPTIONS);
 
 /** Every schema by collection; each carries its collection's `INDEXES`. */
@@ -479,6 +602,10 @@ export const SCHEMAS = {
   surveyResponses: surveyResponseSchema,
   surveyOptOuts: surveyOptOutSchema,
   praise: praiseSchema,
+  enquiries: enquirySchema,
+  knowledgeEntries: knowledgeEntrySchema,
+  notices: noticeSchema,
+  noticeDeliveries: noticeDeliverySchema,
   sequences: sequenceSchema,
 } as const;
 
@@ -503,6 +630,10 @@ export interface Models {
   surveyResponses: Model<SurveyResponseDoc>;
   surveyOptOuts: Model<SurveyOptOutDoc>;
   praise: Model<PraiseDoc>;
+  enquiries: Model<EnquiryDoc>;
+  knowledgeEntries: Model<KnowledgeEntryDoc>;
+  notices: Model<NoticeDoc>;
+  noticeDeliveries: Model<NoticeDeliveryDoc>;
   sequences: Model<CounterDoc>;
 }
 
@@ -529,6 +660,10 @@ export function registerModels(connection: Connection): Models {
     surveyResponses: model('surveyResponses', surveyResponseSchema),
     surveyOptOuts: model('surveyOptOuts', surveyOptOutSchema),
     praise: model('praise', praiseSchema),
+    enquiries: model('enquiries', enquirySchema),
+    knowledgeEntries: model('knowledgeEntries', knowledgeEntrySchema),
+    notices: model('notices', noticeSchema),
+    noticeDeliveries: model('noticeDeliveries', noticeDeliverySchema),
     sequences: model('sequences', sequenceSchema),
   };
 }

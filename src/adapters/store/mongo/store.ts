@@ -2,7 +2,7 @@
  * The MongoDB store: mongoose 9 behind the async Store port, held to the same contract as SQLite.
  *
  * Composed from one module per aggregate (owners, staff, threads, tickets, jobs, outbox, surveys,
- * settings, praise) over the shared transaction plumbing of `transactions.ts`.
+ * settings, praise, enquiries, notices) over the shared transaction plumbing of `transactions.ts`.
  *
  * One dedicated connection (never mongoose's global one). At start-up the store checks that the server
  * is a replica set member or a mongos (transactions need one), creates every collection and index, and
@@ -16,8 +16,10 @@
  */
 import mongoose, { type ClientSession, type Connection, type Model } from 'mongoose';
 import type {
+  EnquiryStore,
   Job,
   JobStore,
+  NoticeStore,
   OutboxItem,
   OutboxStore,
   OwnerStore,
@@ -42,8 +44,10 @@ import {
   STORE_COLLECTIONS,
   unreachableError,
 } from './connection.js';
+import { MongoEnquiries } from './enquiries.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
+import { MongoNotices } from './notices.js';
 import { MongoOutbox } from './outbox.js';
 import { MongoOwners } from './owners.js';
 import { MongoPraise } from './praise.js';
@@ -226,6 +230,8 @@ function composeOps(m: Models, session: ClientSession | undefined): StoreTx {
     ...bind<SurveyStore>(new MongoSurveys(m, session), AGGREGATES.surveys),
     ...bind<SettingStore>(new MongoSettings(m, session), AGGREGATES.settings),
     ...bind<PraiseStore>(new MongoPraise(m, session), AGGREGATES.praise),
+    ...bind<EnquiryStore>(new MongoEnquiries(m, session), AGGREGATES.enquiries),
+    ...bind<NoticeStore>(new MongoNotices(m, session), AGGREGATES.notices),
   };
 }
 
