@@ -6,7 +6,7 @@
  *
  * Everything is copied by its natural key (an owner's id, a chat, a ticket's id, a job's id, an outbox
  * item's id, a ref, a setting's key, a platform message id, a counter's name, a campaign and owner, a
- * praise's id):
+ * praise's id, an enquiry's id, a knowledge entry's id, a notice's id, a notice and owner):
  * what the target has already is left alone, so running it twice changes nothing and an interrupted run
  * can simply be run again. Jobs and outbox items keep their status, attempts and lease; counters never
  * go down, so ticket numbers continue where the source stopped. Stop the bot while it runs.
@@ -60,6 +60,10 @@ export const COLLECTION_NAMES: Record<Collection, string> = {
   surveyResponses: 'survey_responses',
   surveyOptOuts: 'survey_opt_outs',
   praise: 'praise',
+  enquiries: 'enquiries',
+  knowledgeEntries: 'knowledge_entries',
+  notices: 'notices',
+  noticeDeliveries: 'notice_deliveries',
 };
 
 export interface ChatKey {
@@ -81,6 +85,8 @@ export interface SourceReader {
   settings(): Promise<{ key: string; value: string }[]>;
   /** Every campaign id that has a campaign, invitations or responses. */
   surveyCampaignIds(): Promise<string[]>;
+  /** Every notice id that has a notice or deliveries. */
+  noticeIds(): Promise<string[]>;
 }
 
 /** What the migration does to the target besides the port: counting, and writing store-owned state. */
@@ -319,6 +325,36 @@ export async function migrate(args: {
   }
   await step('praise', praise, (items) => inBatches(target, items, (tx, item) => tx.addPraise(item)));
 
+  // Oldest first, as they were asked.
+  const enquiries = [];
+  for (const enquiry of (await source.listEnquiries({ limit: ALL })).reverse()) {
+    if (!same(await target.getEnquiry(enquiry.id), enquiry)) enquiries.push(enquiry);
+  }
+  await step('enquiries', enquiries, (items) => inBatches(target, items, (tx, item) => tx.saveEnquiry(item)));
+
+  const entriesThere = new Map((await target.listKnowledgeEntries()).map((entry) => [entry.id, entry]));
+  const entries = (await source.listKnowledgeEntries()).filter((entry) => !same(entriesThere.get(entry.id), entry));
+  await step('knowledgeEntries', entries, (items) =>
+    inBatches(target, items, (tx, entry) => tx.saveKnowledgeEntry(entry)),
+  );
+
+  const notices = [];
+  for (const notice of (await source.listNotices({ limit: ALL })).reverse()) {
+    if (!same(await target.getNotice(notice.id), notice)) notices.push(notice);
+  }
+  await step('notices', notices, (items) => inBatches(target, items, (tx, notice) => tx.saveNotice(notice)));
+
+  // One delivery per notice and owner: a missing one is added, one read (or reminded) since is replaced.
+  const deliveries = [];
+  for (const noticeId of await reader.noticeIds()) {
+    for (const delivery of await source.listNoticeDeliveries(noticeId, { limit: ALL })) {
+      if (!same(await target.getNoticeDelivery(noticeId, delivery.ownerId), delivery)) deliveries.push(delivery);
+    }
+  }
+  await step('noticeDeliveries', deliveries, (items) =>
+    inBatches(target, items, (tx, delivery) => tx.saveNoticeDelivery(delivery)),
+  );
+
   const [sourceCounts, targetCounts] = [await reader.counts(), await admin.counts()];
   const rows = COLLECTIONS.map((collection) => ({
     collection,
@@ -438,6 +474,16 @@ export class SqliteFile implements SourceReader, TargetAdmin {
       ['survey_campaigns', 'id'],
       ['survey_invitations', 'campaign_id'],
       ['survey_responses', 'campaign_id'],
+    ].filter(([table]) => this.hasTable(table ?? ''));
+    if (sources.length === 0) return [];
+    const union = sources.map(([table, column]) => `SELECT ${column} AS id FROM ${table}`).join(' UNION ');
+    return this.db.prepare<[], string>(`SELECT id FROM (${union}) ORDER BY id`).pluck().all();
+  }
+
+  async noticeIds(): Promise<string[]> {
+    const sources = [
+      ['notices', 'id'],
+      ['notice_deliveries', 'notice_id'],
     ].filter(([table]) => this.hasTable(table ?? ''));
     if (sources.length === 0) return [];
     const union = sources.map(([table, column]) => `SELECT ${column} AS id FROM ${table}`).join(' UNION ');

@@ -194,6 +194,84 @@ async function populate(store: Store): Promise<void> {
     place: '3栋',
     at: at(MINUTE),
   });
+
+  const enquiry = {
+    ownerId: 'owner-a',
+    channel: 'telegram' as const,
+    chatId: 'chat-1',
+    locale: 'zh-CN' as const,
+    kind: 'enquiry' as const,
+  };
+  await store.createEnquiry({
+    ...enquiry,
+    id: 'Q001',
+    text: '物业费怎么交？',
+    status: 'answered',
+    matched: ['fees.pay'],
+    topic: 'fees',
+    helpful: true,
+    askedAt: T0,
+    updatedAt: T0,
+  });
+  await store.createEnquiry({
+    ...enquiry,
+    id: 'Q002',
+    text: '可以在小区里放风筝吗？',
+    building: '3',
+    kind: 'human',
+    status: 'staff',
+    askedAt: at(MINUTE),
+    dueAt: at(60 * MINUTE),
+    answer: '可以，请远离电线。',
+    answeredBy: { id: 'staff-1', name: '李经理' },
+    answeredAt: at(2 * MINUTE),
+    savedAs: 'learned.K001',
+    updatedAt: at(2 * MINUTE),
+  });
+  await store.saveKnowledgeEntry({
+    id: 'learned.K001',
+    topic: 'facilities',
+    questions: { 'zh-CN': ['可以在小区里放风筝吗？'] },
+    answer: { 'zh-CN': '可以，请远离电线。' },
+    source: 'staff:staff-1',
+    createdBy: 'staff-1',
+    createdAt: at(3 * MINUTE),
+    fromEnquiry: 'Q002',
+  });
+
+  await store.createNotice({
+    id: 'N001',
+    kind: 'outage_water',
+    urgent: false,
+    target: { kind: 'places', places: ['3'] },
+    text: { 'zh-CN': '3栋12月8日停水。', en: 'No water in building 3 on 8 December.' },
+    validFrom: at(86_400_000),
+    validTo: at(2 * 86_400_000),
+    status: 'published',
+    createdBy: 'staff-1',
+    createdAt: T0,
+    updatedAt: at(MINUTE),
+    publishedBy: 'staff-1',
+    publishedAt: at(MINUTE),
+    corrections: [{ at: at(2 * MINUTE), by: 'staff-1', text: { 'zh-CN': '改为上午9点开始。' } }],
+  });
+  await store.createNotice({
+    id: 'N002',
+    kind: 'event',
+    urgent: false,
+    target: { kind: 'all' },
+    text: { en: 'Garden party on Saturday.' },
+    validFrom: T0,
+    validTo: at(86_400_000),
+    status: 'draft',
+    createdBy: 'cli:admin',
+    createdAt: at(MINUTE),
+    updatedAt: at(MINUTE),
+    corrections: [],
+  });
+  const delivery = { noticeId: 'N001', channel: 'telegram' as const, sentAt: at(MINUTE), updatesSent: 1 };
+  await store.addNoticeDelivery({ ...delivery, ownerId: 'owner-a', chatId: 'chat-1', readAt: at(5 * MINUTE) });
+  await store.addNoticeDelivery({ ...delivery, ownerId: 'owner-b', chatId: 'chat-3' });
 }
 
 const ALL_TIME = { from: new Date(0), to: new Date('2100-01-01T00:00:00Z') };
@@ -225,6 +303,10 @@ async function snapshot(store: Store): Promise<unknown> {
       responses: await store.listSurveyResponses('S001'),
       optOuts: [await store.listSurveyOptOuts(), await store.getSurveyOptOut('owner-b')],
       praise: [await store.listPraise(ALL_TIME), await store.countPraise(ALL_TIME)],
+      enquiries: [await store.listEnquiries(), await store.countEnquiries(ALL_TIME)],
+      knowledge: await store.listKnowledgeEntries(),
+      notices: await store.listNotices(),
+      deliveries: [await store.listNoticeDeliveries('N001'), await store.countNoticeDeliveries('N001')],
     }),
   );
 }
@@ -313,6 +395,10 @@ describe('migrate (sqlite to sqlite)', () => {
     expect(rows.outbox).toEqual([5, 5, 5]);
     expect(rows.survey_invitations).toEqual([2, 2, 2]);
     expect(rows.praise).toEqual([2, 2, 2]);
+    expect(rows.enquiries).toEqual([2, 2, 2]);
+    expect(rows.knowledge_entries).toEqual([1, 1, 1]);
+    expect(rows.notices).toEqual([2, 2, 2]);
+    expect(rows.notice_deliveries).toEqual([2, 2, 2]);
 
     const before = await withStore(sourcePath, snapshot);
     expect(await withStore(targetPath, snapshot)).toEqual(before);
@@ -401,6 +487,28 @@ describe('migrate (sqlite to sqlite)', () => {
     const again = capture();
     expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], again.io)).toBe(1);
     expect(table(again.out()).praise).toEqual([2, 2, 0]);
+  });
+
+  it('copies a notice delivery read since the last run, and an enquiry answered since', async () => {
+    const first = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], first.io)).toBe(0);
+    await withStore(sourcePath, async (source) => {
+      const unread = await source.getNoticeDelivery('N001', 'owner-b');
+      if (unread) await source.saveNoticeDelivery({ ...unread, readAt: at(10 * MINUTE) });
+      const waiting = await source.getEnquiry('Q001');
+      if (waiting) await source.saveEnquiry({ ...waiting, helpful: false, status: 'waiting', updatedAt: at(MINUTE) });
+    });
+    const second = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], second.io)).toBe(0);
+    const rows = table(second.out());
+    expect(rows.notice_deliveries).toEqual([2, 2, 1]);
+    expect(rows.enquiries).toEqual([2, 2, 1]);
+    expect(rows.notices).toEqual([2, 2, 0]);
+    await withStore(targetPath, async (target) => {
+      expect(await target.countNoticeDeliveries('N001')).toEqual({ sent: 2, read: 2 });
+      expect((await target.getEnquiry('Q001'))?.status).toBe('waiting');
+    });
+    expect(await withStore(targetPath, snapshot)).toEqual(await withStore(sourcePath, snapshot));
   });
 
   it('runs on two stores and a reader, with progress per collection', async () => {

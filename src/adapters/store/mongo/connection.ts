@@ -227,4 +227,8 @@ export const STORE_COLLECTIONS = [
   'surveyResponses',
   'surveyOptOuts',
   'praise',
+  'enquiries',
+  'knowledgeEntries',
+  'notices',
+  'noticeDeliveries',
 ] as const;

@@ -90,6 +90,10 @@ export interface MongoCounts {
   surveyResponses: number;
   surveyOptOuts: number;
   praise: number;
+  enquiries: number;
+  knowledgeEntries: number;
+  notices: number;
+  noticeDeliveries: number;
 }
 
 /**
