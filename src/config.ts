@@ -53,6 +53,11 @@ export interface Config {
     readonly normal: SlaDeadlines;
     readonly complaint: SlaDeadlines & { readonly progressMs: number };
   };
+  /**
+   * How long staff have to answer an enquiry (咨询) or 转人工 the knowledge did not answer, counted in
+   * business time: asked out of hours, it runs from the next opening.
+   */
+  readonly enquiryAnswerMs: number;
   /** Null when TELEGRAM_BOT_TOKEN is not set. */
   readonly telegram: null | {
     readonly token: string;
@@ -325,6 +330,7 @@ const sla = {
   SLA_COMPLAINT_ACCEPT: withDefault('1h', duration(), { accepts: POSITIVE_DURATION }),
   SLA_COMPLAINT_PROGRESS: withDefault('4h', duration(), { accepts: POSITIVE_DURATION }),
   SLA_COMPLAINT_RESOLVE: withDefault('24h', duration(), { accepts: POSITIVE_DURATION }),
+  SLA_ENQUIRY_ANSWER: withDefault('30m', duration(), { accepts: `${POSITIVE_DURATION}, counted in business time` }),
 };
 
 const telegram = {
@@ -514,6 +520,7 @@ function toConfig(v: Values): Config {
         resolveMs: v.SLA_COMPLAINT_RESOLVE,
       },
     },
+    enquiryAnswerMs: v.SLA_ENQUIRY_ANSWER,
     telegram:
       v.TELEGRAM_BOT_TOKEN !== undefined && v.TELEGRAM_STAFF_CHAT_ID !== undefined
         ? {

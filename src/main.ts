@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   });
   const { i18n } = content;
   log.info({ ...describeStore(storeChoice), timeZone: config.timeZone }, 'store opened');
+  // Knowledge staff saved from their answers joins the index before the first owner asks.
+  await app.loadSavedKnowledge();
 
   const senders: ChannelSender[] = [];
   const workerId = `${hostname()}:${process.pid}`;

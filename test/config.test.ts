@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         normal: { acceptMs: 7_200_000, resolveMs: 259_200_000 },
         complaint: { acceptMs: 3_600_000, progressMs: 14_400_000, resolveMs: 86_400_000 },
       },
+      enquiryAnswerMs: 1_800_000,
       telegram: null,
       wechat: null,
       mongo: null,

@@ -7,13 +7,15 @@
  *   owner/messages.ts       an owner's message, and the engine's effects
  *   owner/tickets.ts        tickets from the owner's side: create, note, cancel, answers
  *   owner/emergency.ts      an emergency's call-back number and what is happening
- *   owner/front-door.ts     enquiries, 转人工, praise, follow-ups
+ *   owner/front-door.ts     routes enquiries and 转人工 (to enquiries/), praise, follow-ups
+ *   enquiries/              enquiries answered from the knowledge or by staff, under their own service level
  *   desk/                   the staff desk;  surveys/  satisfaction surveys;  revisits.ts  the revisit
  *   jobs.ts                 the handlers of every scheduled job
  */
 import type { Channel, Inbound } from '../core/types.js';
 import { AppContext, type AppOptions } from './context.js';
 import { StaffDesk } from './desk/desk.js';
+import { Enquiries } from './enquiries/enquiries.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
 import { Jobs } from './jobs.js';
@@ -38,6 +40,7 @@ export class App {
   private readonly conversations: OwnerConversations;
   private readonly router: InboundRouter;
   private readonly jobs: Jobs;
+  private readonly enquiries: Enquiries;
 
   constructor(o: AppOptions & { surveys?: SurveyOptions }) {
     this.ctx = new AppContext(o);
@@ -48,10 +51,12 @@ export class App {
     const desk = new StaffDesk(ctx, conversations);
     const revisits = new Revisits(ctx, conversations);
     const links = new IdentityLinks(ctx);
-    const frontDoor = new FrontDoor(ctx);
+    const enquiries = new Enquiries(ctx);
+    this.enquiries = enquiries;
+    const frontDoor = new FrontDoor(ctx, enquiries.intents(), (tx, inbound) => enquiries.staffText(tx, inbound));
     const tickets = new OwnerTickets(ctx, links);
     /** Capabilities that take some messages as their own first (each file says which). */
-    const extras: AppPart[] = [];
+    const extras: AppPart[] = [enquiries];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,
@@ -76,8 +81,19 @@ export class App {
    * Handles one inbound message or button press. A failure in handling is answered with an apology and
    * never thrown; it throws only when the message could not be recorded at all (the store is down).
    */
-  handleInbound(inbound: Inbound): Promise<InboundResult> {
-    return this.router.handle(inbound);
+  async handleInbound(inbound: Inbound): Promise<InboundResult> {
+    // An answer from the knowledge is phrased (a model call) before the message's transaction, never in it.
+    await this.enquiries.prepare(inbound);
+    try {
+      return await this.router.handle(inbound);
+    } finally {
+      await this.enquiries.settle(inbound);
+    }
+  }
+
+  /** Adds the knowledge entries staff saved to the index (start-up; otherwise done before the first message). */
+  loadSavedKnowledge(): Promise<number> {
+    return this.enquiries.loadSaved();
   }
 
   /** The handlers of every job type the application schedules. */

@@ -38,6 +38,8 @@ export interface DeskPolicy {
   revisitAfterByCategory: Readonly<Record<string, number>>;
   revisitRemindAfterMs: number;
   revisitReopenAt: number;
+  /** How long staff have to answer an enquiry the knowledge did not answer (business time). */
+  enquiryAnswerMs: number;
 }
 
 /** The desk policy a configuration sets (its defaults are the configuration's: README, service levels). */
@@ -52,6 +54,7 @@ export function deskPolicy(config: Config): DeskPolicy {
     revisitAfterByCategory: config.revisitAfterByCategory,
     revisitRemindAfterMs: config.revisitRemindAfterMs,
     revisitReopenAt: config.revisitReopenAt,
+    enquiryAnswerMs: config.enquiryAnswerMs,
   };
 }
 

@@ -60,13 +60,14 @@ describe('intent first: enquiries and notice questions', () => {
 
   it('a staff answer (Q001 …, or a reply to the item) reaches the owner', async () => {
     const h = await makeHarness({ assistant });
-    await h.send('明天停水吗');
+    await h.send('小区的樱花什么时候开？');
     expect(staffTexts(h)[0]).toContain('Q001');
-    const answer = await h.send('Q001 明天上午9点到12点停水，请提前储水', { chatId: 'staff', chatKind: 'staff' });
-    expect(answer.texts).toEqual([zh('desk.frontdoor.answered', { ref: 'Q001' })]);
+    const answer = await h.send('Q001 中心花园的樱花一般3月下旬开', { chatId: 'staff', chatKind: 'staff' });
+    // Confirmed in the room, with the offer to save it to the knowledge (app/enquiries).
+    expect(answer.texts).toEqual([zh('enquiry_kb.staff.answered', { ref: 'Q001' })]);
     const owner = h.sender.sent.filter((s) => s.chatId === 'owner').at(-1);
     expect(owner?.action.kind === 'send' && owner.action.message.text).toBe(
-      zh('frontdoor.staff_answer', { question: '明天停水吗', text: '明天上午9点到12点停水，请提前储水' }),
+      zh('frontdoor.staff_answer', { question: '小区的樱花什么时候开？', text: '中心花园的樱花一般3月下旬开' }),
     );
     // A reply to the item on a platform that threads replies (Telegram, the console's `>` line).
     const itemId = await h.store.getMessageRef('console', 'staff', 'ask:Q001');

@@ -15,6 +15,8 @@ import {
   type AnswerSummary,
   type Assistant,
   CARD_SUMMARY_FROM,
+  type KnowledgeAnswerRequest,
+  type PhrasedAnswer,
   type ReplyContext,
   type Understanding,
 } from './assistant.js';
@@ -127,6 +129,17 @@ export class OfflineAssistant implements Assistant {
     }));
     themes.sort((a, b) => b.count - a.count || a.theme.localeCompare(b.theme));
     return { themes };
+  }
+
+  async phraseAnswer(request: KnowledgeAnswerRequest): Promise<PhrasedAnswer | undefined> {
+    return this.answerNow(request);
+  }
+
+  /** The entries' own answers, best first, each cited: nothing reworded, so nothing can be invented. */
+  answerNow(request: KnowledgeAnswerRequest): PhrasedAnswer | undefined {
+    const sources = request.sources.filter((s) => s.answer.trim() !== '');
+    if (sources.length === 0) return undefined;
+    return { text: sources.map((s) => s.answer.trim()).join('\n\n'), cites: sources.map((s) => s.id) };
   }
 
   /** The offline assistant never calls a model. */

@@ -3,6 +3,7 @@
  * (step 8 of domain.md, counted by the store). A ticket's timeline is rendered by render.ts (timelineText).
  */
 import { DateTime } from 'luxon';
+import { KNOWLEDGE_TOPICS, type KnowledgeTopic } from '../../core/knowledge/entry.js';
 import { PRAISE_TEAMS, type PraiseTeam, type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
 import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
@@ -39,7 +40,8 @@ export class DeskReports extends DeskPart {
   /**
    * Step 8 of domain.md (总结评价): the tickets recorded in a month or a quarter, grouped by kind, category,
    * responsibility and status, with response times, deadlines kept, reopenings and revisit scores; and the
-   * praise owners gave in it, in total and per team (shown even in a period without tickets).
+   * praise owners gave in it, in total and per team, and the enquiries asked in it: how they were answered
+   * and what about (both shown even in a period without tickets).
    */
   async summary(tx: StoreTx, inbound: Inbound, arg: string): Promise<DeskResult> {
     const zone = this.ctx.settings.timeZone;
@@ -53,8 +55,9 @@ export class DeskReports extends DeskPart {
     const counts = await tx.countTicketsCreated({ from, to });
     const title = this.t('desk.summary.title', { period: label, count: counts.total });
     const praise = await this.praiseLine(tx, { from, to });
+    const enquiries = await this.enquiryLines(tx, { from, to });
     if (counts.total === 0) {
-      await this.say(tx, inbound, praise ? `${title}\n${praise}` : title);
+      await this.say(tx, inbound, [title, ...(praise ? [praise] : []), ...enquiries].join('\n'));
       return {};
     }
     const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
@@ -112,9 +115,34 @@ export class DeskReports extends DeskPart {
       }),
       this.t('desk.summary.revisit', { count: revisited, score, satisfied }),
       praise ?? this.t('desk.summary.praise', { count: 0 }),
+      ...enquiries,
     ];
     await this.say(tx, inbound, lines.join('\n'));
     return {};
+  }
+
+  /**
+   * The enquiries asked in the period (counted by the store): answered from the knowledge, by staff, not
+   * yet, and the topics asked about most (top five); nothing in a period without any.
+   */
+  private async enquiryLines(tx: StoreTx, period: { from: Date; to: Date }): Promise<string[]> {
+    const counts = await tx.countEnquiries(period);
+    if (counts.total === 0) return [];
+    const topics = (Object.entries(counts.byTopic) as [KnowledgeTopic, number][])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || KNOWLEDGE_TOPICS.indexOf(a[0]) - KNOWLEDGE_TOPICS.indexOf(b[0]))
+      .slice(0, 5)
+      .map(([topic, n]) => `${this.t(`enquiry_kb.topic.${topic}`)} ${n}`)
+      .join(' · ');
+    return [
+      this.t('enquiry_kb.summary', {
+        total: counts.total,
+        answered: counts.answered,
+        staff: counts.staff,
+        unanswered: counts.unanswered,
+      }),
+      ...(topics ? [this.t('enquiry_kb.summary_topics', { topics })] : []),
+    ];
   }
 
   /** The praise owners gave in the period (表扬, counted by the store): the total and per team; none when there was none. */

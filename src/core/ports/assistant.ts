@@ -41,6 +41,26 @@ export interface AiUsage {
   fallbacks: number;
 }
 
+/** One knowledge entry an answer may be phrased from: its id and its answer, already rendered for the owner. */
+export interface KnowledgeSource {
+  id: string;
+  answer: string;
+}
+
+/** A question and the knowledge entries matched for it, for the assistant to phrase one answer from. */
+export interface KnowledgeAnswerRequest {
+  question: string;
+  locale: Locale;
+  /** Best first; the only facts the answer may use. */
+  sources: readonly KnowledgeSource[];
+}
+
+/** An answer phrased from knowledge entries, and the ids of the entries it used. */
+export interface PhrasedAnswer {
+  text: string;
+  cites: string[];
+}
+
 export interface Assistant {
   readonly mode: 'openai' | 'offline';
   /**
@@ -56,6 +76,12 @@ export interface Assistant {
   /** A draft reply for the accountable person to edit and send; undefined when there is nothing to reply to. */
   suggestReply(ctx: ReplyContext): Promise<string | undefined>;
   summariseAnswers(answers: readonly string[], locale: Locale): Promise<AnswerSummary>;
+  /**
+   * An answer to an owner's question phrased from the matched entries only (cited by id), or undefined
+   * when there is nothing to phrase. The caller still checks it (cites among the sources, every number in
+   * a cited source, length) and uses the entries' own text otherwise: the offline assistant returns that.
+   */
+  phraseAnswer(request: KnowledgeAnswerRequest): Promise<PhrasedAnswer | undefined>;
   usage(): AiUsage;
 }
 
@@ -65,3 +91,5 @@ export const CARD_SUMMARY_FROM = 80;
 export const MODEL_SUMMARY_MAX = 80;
 /** The longest suggested reply. */
 export const REPLY_MAX = 600;
+/** The longest answer phrased from knowledge (characters). */
+export const KNOWLEDGE_ANSWER_MAX = 600;

@@ -10,6 +10,8 @@
  *   `s|jr|<ticket>|<responsibility>`, `s|jc|<ticket>|<category>`, `s|jcat|<ticket>`, `s|jx|<ticket>`,
  *   `s|hto|<ticket>|<staff id>`, `s|svp|<campaign>`, `s|svs|<campaign>`, `s|svr|<campaign>`;
  * - owner (no prefix): `<question number>:<value>`, the value one the question offered.
+ * - enquiries (`q|` prefix, owner and staff): see enquiry-buttons.ts.
+ * - notices (`n|` prefix, owner and staff): see notice-buttons.ts.
  */
 import { CATEGORIES, type Category, RESPONSIBILITIES, type Responsibility, URGENCIES, type Urgency } from '../types.js';
 
