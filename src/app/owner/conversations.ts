@@ -13,7 +13,7 @@ import { type AnswerValue, initialState } from '../../core/flow/state.js';
 import type { StoreTx, Thread } from '../../core/ports.js';
 import { type Actor, isOpen, type Ticket } from '../../core/tickets/ticket.js';
 import { nextAllowed } from '../../core/time.js';
-import type { Address, Channel, Owner } from '../../core/types.js';
+import { type Address, type Channel, LOCALES, type OutboundAction, type Owner } from '../../core/types.js';
 import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
@@ -54,6 +54,8 @@ interface ConversationParts {
   /** The revisit that follows a resolution, and one done by phone. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
   revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }>;
+  /** A line to add after the engine's welcome (a notice for the owner's building); undefined for none. */
+  greetingLine?(tx: StoreTx, owner: Owner, now: Date): Promise<string | undefined>;
 }
 
 /** How the engine is stepped for an owner: when its messages may go, and what was read beforehand. */
@@ -121,12 +123,29 @@ export class OwnerConversations {
     const outcome = step(thread.state, event, ctx);
     let current = owner;
     for (const item of outcome.output) {
-      if (item.type === 'out') await this.ctx.enqueue(tx, address, item.action, run.notBefore);
-      else current = await this.part().applyEffect(tx, current, address, item.effect, now);
+      if (item.type === 'out') {
+        await this.ctx.enqueue(tx, address, item.action, run.notBefore);
+        if (this.isWelcome(item.action)) await this.afterWelcome(tx, current, address, now, run.notBefore);
+      } else current = await this.part().applyEffect(tx, current, address, item.effect, now);
     }
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
     if (current !== owner) await tx.saveOwner({ ...current, updatedAt: now });
     return outcome.ack !== undefined ? { ack: outcome.ack } : {};
+  }
+
+  /** Whether the engine said its welcome (the greeting, in either language). */
+  private isWelcome(action: OutboundAction): boolean {
+    return (
+      action.kind === 'send' &&
+      !action.message.buttons &&
+      LOCALES.some((locale) => action.message.text === this.ctx.t(locale, 'welcome'))
+    );
+  }
+
+  /** The greeting's extra line (notices for the owner's building), right after it. */
+  private async afterWelcome(tx: StoreTx, owner: Owner, address: Address, now: Date, notBefore?: Date) {
+    const line = await this.part().greetingLine?.(tx, owner, now);
+    if (line) await this.ctx.sendTo(tx, address, { text: line }, notBefore);
   }
 
   /** When a non-urgent message may reach this owner: now, or the end of quiet hours. */
