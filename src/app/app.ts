@@ -19,6 +19,7 @@ import { Enquiries } from './enquiries/enquiries.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
 import { Jobs } from './jobs.js';
+import { type NoticeOptions, Notices } from './notices/notices.js';
 import { OwnerConversations } from './owner/conversations.js';
 import { FrontDoor } from './owner/front-door.js';
 import { OwnerMessages } from './owner/messages.js';
@@ -41,8 +42,10 @@ export class App {
   private readonly router: InboundRouter;
   private readonly jobs: Jobs;
   private readonly enquiries: Enquiries;
+  /** Notices (通知公告): `npm run notice` drives them through here. */
+  readonly notices: Notices;
 
-  constructor(o: AppOptions & { surveys?: SurveyOptions }) {
+  constructor(o: AppOptions & { surveys?: SurveyOptions; notices?: NoticeOptions }) {
     this.ctx = new AppContext(o);
     const ctx = this.ctx;
     const conversations = new OwnerConversations(ctx);
@@ -53,10 +56,14 @@ export class App {
     const links = new IdentityLinks(ctx);
     const enquiries = new Enquiries(ctx);
     this.enquiries = enquiries;
-    const frontDoor = new FrontDoor(ctx, enquiries.intents(), (tx, inbound) => enquiries.staffText(tx, inbound));
+    const notices = new Notices(ctx, conversations, o.notices);
+    this.notices = notices;
+    const frontDoor = new FrontDoor(ctx, { ...enquiries.intents(), notice: notices.intent }, (tx, inbound) =>
+      enquiries.staffText(tx, inbound),
+    );
     const tickets = new OwnerTickets(ctx, links);
     /** Capabilities that take some messages as their own first (each file says which). */
-    const extras: AppPart[] = [enquiries];
+    const extras: AppPart[] = [notices, enquiries];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,
@@ -72,6 +79,7 @@ export class App {
         this.surveys.pauseForTicket(tx, owner, address, thread, notBefore),
       scheduleRevisit: (tx, ticket) => revisits.schedule(tx, ticket),
       revisitByPhone: (tx, ticket, text, actor) => revisits.recordByPhone(tx, ticket, text, actor),
+      greetingLine: (tx, owner, now) => notices.greetingLine(tx, owner, now),
     });
     this.router = new InboundRouter(ctx, { desk, frontDoor, surveys: this.surveys, messages, extras });
     this.jobs = new Jobs(ctx, this.surveys, revisits, extras);
