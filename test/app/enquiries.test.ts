@@ -19,6 +19,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createKnowledgeIndex } from '../../src/core/knowledge/search.js';
 import type { KnowledgeAnswerRequest, PhrasedAnswer } from '../../src/core/ports/assistant.js';
 import type { Store } from '../../src/core/ports.js';
+import { decodeEnquiryButton, encodeEnquiryButton } from '../../src/core/protocol/enquiry-buttons.js';
 import type { Inbound, InboundContent, OutboundMessage } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
@@ -488,5 +489,29 @@ describe('SLA_ENQUIRY_ANSWER', () => {
         'SLA_ENQUIRY_ANSWER: not a duration (got "soon"); accepted: a duration such as 30s, 15m, 24h, 3d, 1h30m or 500ms, longer than zero, counted in business time',
       ]);
     }
+  });
+});
+
+describe('the enquiry button codec', () => {
+  it('round-trips every action within 64 bytes and reads nothing else', () => {
+    for (const button of [
+      { audience: 'owner', action: 'helpful', id: 'Q001' },
+      { audience: 'owner', action: 'not_helpful', id: 'Q123456789' },
+      { audience: 'staff', action: 'answer', id: 'Q012' },
+      { audience: 'staff', action: 'learn', id: 'Q012' },
+    ] as const) {
+      const data = encodeEnquiryButton(button);
+      expect(new TextEncoder().encode(data).length).toBeLessThanOrEqual(64);
+      expect(decodeEnquiryButton(data)).toEqual(button);
+    }
+    for (const forged of [
+      'q|y|T261128-0001',
+      'q|x|Q001',
+      'q|y|Q001|extra',
+      's|accept|Q001',
+      'q|y|Q01',
+      `q|y|Q${'1'.repeat(70)}`,
+    ])
+      expect(decodeEnquiryButton(forged), forged).toBeUndefined();
   });
 });

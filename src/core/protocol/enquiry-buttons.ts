@@ -18,11 +18,6 @@ const PREFIX = 'q';
 const ENQUIRY_ID = /^Q\d{3,9}$/;
 const CODES = { helpful: 'y', not_helpful: 'n', answer: 'a', learn: 'k' } as const;
 
-/** Whether a button's data is an enquiry button's (by its prefix; its contents still need decoding). */
-export function isEnquiryButtonData(data: string): boolean {
-  return data.startsWith(`${PREFIX}|`);
-}
-
 /** The data of an enquiry button. Throws CallbackDataError when it would not fit (never for a real id). */
 export function encodeEnquiryButton(button: EnquiryButton): string {
   const data = [PREFIX, CODES[button.action], button.id].join('|');
