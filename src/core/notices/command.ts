@@ -77,11 +77,7 @@ const EN_MARK = /\s*(?:^|\s)(?:EN|en|英文)\s*[:：]\s*/;
 const SEND = /^(?:send|发送|发送时间)\s*[=＝:：]\s*/i;
 const NO_REMINDER = new Set(['不提醒', 'noremind', 'no-remind']);
 
-/** Whether a text is a `/notice` command (also `/notice@bot`, `/notices`, `/通知`). */
-export function isNoticeCommand(text: string): boolean {
-  return headOf(text) !== undefined;
-}
-
+/** The command word of a `/notice` command (also `/notice@bot`, `/notices`, `/通知`); undefined for other text. */
 function headOf(text: string): string | undefined {
   const head = (text.trim().split(/\s+/)[0] ?? '').toLowerCase().replace(/@\w+$/, '');
   return ['/notice', '/notices', '/通知', '/公告'].includes(head) ? head : undefined;
