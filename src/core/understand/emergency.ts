@@ -256,8 +256,10 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
     // it open: ask back.
     const open = presentHits.filter((r) => [...r.guards].every((g) => OPEN_GUARDS.has(g)));
     // Asked about while it is happening to the writer (怎么办 … 我们在18楼下不去, still inside): present.
-    if (open.length > 0 && urgent !== undefined)
-      return { verdict: 'present', kind: kindOf(open).kind ?? 'other', matched };
+    // The sign must be more than the cue itself: 救命 over a standing nuisance (救命 楼上天天跳绳) is asked.
+    const urgentHits = allMatches(whole, rules.urgent);
+    const beyondCues = urgentHits.some((u) => !hits.some((h) => h.start <= u.start && u.end <= h.end));
+    if (open.length > 0 && beyondCues) return { verdict: 'present', kind: kindOf(open).kind ?? 'other', matched };
     if (open.length > 0 || urgent !== undefined) return { verdict: 'unclear', ...kindOf(open), matched };
     return { verdict: 'none', matched };
   }

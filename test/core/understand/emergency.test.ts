@@ -94,6 +94,22 @@ describe('assessEmergency: present', () => {
     ['有个小孩站在阳台外面的窗台上 家里没大人', 'other'],
     ['a little boy is standing on the window ledge of the 5th floor', 'other'],
     ['天台上有人说要跳楼', 'injury'],
+    // Fifth round: situations described, not keywords (gas named another way, rising water, people in a stopped lift).
+    ['廚房瓦斯外洩 味道好重', 'gas'],
+    ['the whole landing stinks of gas', 'gas'],
+    ['gas is leaking in my kitchen, can smell it everywhere', 'gas'],
+    ['our flat is filling with smoke, we can not see', 'fire'],
+    ['Smoke is pouring out of the bin room, thick black smoke, I think the bins are on fire', 'fire'],
+    ['The lift broke down with my mum inside, 3rd floor, please hurry', 'trapped'],
+    ['my grandpa is stuck in the lift in block 2', 'trapped'],
+    ['车库的积水越来越深了 车都泡着', 'water'],
+    ['暴雨 水一直往屋里灌 已经淹到卧室了', 'water'],
+    ['water is coming through the ceiling light in the hall', 'water'],
+    ['阿婆喺厕所跌亲 起唔到身', 'injury'],
+    ['my mother fell in the bathroom and can not get up', 'injury'],
+    ['被狗咬了 手上全是血', 'injury'],
+    ['楼顶有人好似想跳落去', 'injury'],
+    ['a toddler is alone on the balcony next door, climbing on a stool by the railing', 'other'],
   ])('%j is an emergency (%s)', (text, kind) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('present');
@@ -174,6 +190,11 @@ describe('assessEmergency: none', () => {
     'was the lift that was stuck with people on Saturday fixed yet',
     // A drill is still a drill when its words are blanked for the cues.
     '建议物业搞一次消防演练 很多人不知道着火时怎么逃生',
+    // A stopped lift with nobody in it; smoke from burning offerings; a question about what to do if.
+    '5栋电梯停了不动 没人在里面 就是老人下不了楼',
+    'the lift is stuck on the 3rd floor, no one inside, just broken',
+    'what should I do if I smell gas?',
+    '有人在楼道里烧纸钱 到处是灰',
   ])('%j is not an emergency', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('none');
@@ -250,6 +271,10 @@ describe('assessEmergency: unclear', () => {
     '小孩从秋千上摔下来了',
     '楼顶的广告牌快掉下来了',
     'a live wire is hanging by the gate',
+    // 救命 as an exclamation over a standing nuisance: the plea alone does not say it is happening now.
+    '救命 楼下的狗天天半夜叫',
+    // An opinion about what others do, with smoke in it.
+    '有人在走廊烧东西 满走廊的烟 这样很危险吧',
   ])('%j is unclear: the owner is asked', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('unclear');
