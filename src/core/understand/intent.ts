@@ -113,15 +113,22 @@ const sum = (terms: readonly Term[]) => terms.reduce((n, t) => n + t.weight, 0);
 
 /**
  * The model's input for a text: its features, the keyword scores as named values (matched on the
- * normalised text, so Traditional characters find the Simplified keywords) and, with the emergency rules,
- * the kind of emergency a cue names (`ek:fire` …), which tells the category of an emergency's report.
+ * normalised text, so Traditional characters find the Simplified keywords), the kind of place it names
+ * (`lk:unit`, `lk:public`, `lk:none`) and, with the emergency rules, the kind of emergency a cue names
+ * (`ek:fire` …), alone and with the kind of place, which tells the category of an emergency's report: a gas
+ * smell in a stairwell whose source nobody knows is filed under security, one in the writer's own
+ * kitchen under water and power.
  */
 export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules): Input {
   const folded = foldForMatch(normalise(text));
-  const values: Record<string, number> = {};
+  const place = findLocation(text)?.kind ?? 'none';
+  const values: Record<string, number> = { [`lk:${place}`]: 1 };
   if (rules) {
     const a = assessEmergency(text, rules);
-    if (a.kind) values[`ek:${a.kind}`] = 1;
+    if (a.kind) {
+      values[`ek:${a.kind}`] = 1;
+      values[`ek:${a.kind}:${place}`] = 1;
+    }
     // What the rules make of it (a danger read as present or asked about) and the guards the text holds:
     // a danger mentioned as over is a follow-up, one in a dream or a film is other, one asked about an enquiry.
     if (a.verdict !== 'none') values[`es:${a.verdict}`] = 1;
@@ -163,7 +170,7 @@ export function trainUnderstandModel(
       MODEL_INTENTS,
       rows
         .filter((r) => r.m.intent !== undefined)
-        .map((r) => ({ input: r.input, label: r.intent === 'emergency' ? 'report' : r.intent })),
+        .map((r) => ({ input: apartFromPlace(r.input), label: r.intent === 'emergency' ? 'report' : r.intent })),
     ),
     category: trainHead(
       CATEGORIES,
@@ -221,11 +228,21 @@ export function modelFromJson(j: UnderstandModelJson): UnderstandModel {
 }
 
 /**
- * An input without what the emergency rules said (`ek:`, `es:` and `eg:` values): the second line of defence must read
- * the words, not echo the rules it stands behind, or it would miss exactly what they miss.
+ * An input without what the emergency rules said (`ek:`, `es:` and `eg:` values) nor the kind of place: the
+ * second line of defence must read the words, not echo the rules it stands behind, or it would miss exactly
+ * what they miss (and a flat number says nothing about danger).
  */
 function apartFromRules(input: Input): Input {
-  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !/^e[ksg]:/.test(k)));
+  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !/^(e[ksg]|lk):/.test(k)));
+  return { features: input.features, values };
+}
+
+/**
+ * An input without the kind of place, for the intent head: a place helps tell a report's category (held out
+ * by writer, it did), but what a text is for does not depend on whether it names a flat.
+ */
+function apartFromPlace(input: Input): Input {
+  const values = Object.fromEntries(Object.entries(input.values ?? {}).filter(([k]) => !k.startsWith('lk:')));
   return { features: input.features, values };
 }
 
@@ -268,7 +285,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export function understandText(text: string, u: Understander): TextUnderstanding {
   const input = inputOf(text, u.keywords, u.emergencyRules);
   const emergency = assessText(text, u, input);
-  const intents = predict(u.model.intent, input) as Scored<Intent>[];
+  const intents = predict(u.model.intent, apartFromPlace(input)) as Scored<Intent>[];
   const categories = predict(u.model.category, input);
   const kinds = predict(u.model.kind, input);
   const urgencies = predict(u.model.urgency, input);
