@@ -155,6 +155,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
       policy: deskPolicy(o.config),
       assistant,
       surveys: { questionnaires: content.questionnaires },
+      knowledge: content.knowledge,
     });
     return { content, store, storeChoice: choice, staffRooms: rooms, app };
   } catch (error) {

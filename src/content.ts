@@ -1,7 +1,8 @@
 /**
  * The deployment's content, loaded once by every entry point: conversation flows and the menu
  * (`flows/*.yaml`), questionnaires (`flows/surveys/`), texts (`locales/`), the offline classifier's
- * keywords (`flows/keywords.yaml`) and the emergency rules (`flows/understand/emergency.yaml`). Anything broken throws one StartupError naming each file and problem,
+ * keywords (`flows/keywords.yaml`), the emergency rules (`flows/understand/emergency.yaml`) and the estate's knowledge
+ * (`flows/knowledge/`). Anything broken throws one StartupError naming each file and problem,
  * so start-up stops instead of the first owner's conversation.
  */
 import { join } from 'node:path';
@@ -9,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { loadEmergencyRules } from './adapters/ai/emergency-file.js';
 import { loadKeywords } from './adapters/ai/keywords-file.js';
 import { loadUnderstandModel } from './adapters/ai/model-file.js';
+import { loadKnowledge } from './adapters/content/knowledge-file.js';
 import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
+import { createKnowledgeIndex, type RankedKnowledgeIndex } from './core/knowledge/search.js';
 import { compileQuestionnaire, mergeResources, type Questionnaire } from './core/surveys/questionnaire.js';
 import type { EmergencyRules } from './core/understand/emergency.js';
 import type { UnderstandModel } from './core/understand/intent.js';
@@ -31,6 +34,8 @@ export interface ContentPaths {
   /** Data the understanding of owners' messages reads (emergency rules, later knowledge files). */
   understand: string;
   emergencyRules: string;
+  /** The estate's knowledge: entries files and `synonyms.yaml`. */
+  knowledge: string;
 }
 
 export function contentPaths(root: string = REPO_ROOT): ContentPaths {
@@ -43,6 +48,7 @@ export function contentPaths(root: string = REPO_ROOT): ContentPaths {
     keywords: join(flows, 'keywords.yaml'),
     understand,
     emergencyRules: join(understand, 'emergency.yaml'),
+    knowledge: join(flows, 'knowledge'),
   };
 }
 
@@ -56,6 +62,8 @@ export interface Content {
   emergencyRules: EmergencyRules;
   /** The understanding model (intents, report reading), from its weights cache or trained from its data. */
   model: UnderstandModel;
+  /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
+  knowledge: RankedKnowledgeIndex;
 }
 
 /**
@@ -109,7 +117,10 @@ export function loadContent(paths: ContentPaths = contentPaths()): Content {
     ),
   );
 
-  // More content goes here, each file through loadPart with a title naming it (knowledge files …).
+  const parsed = loadPart('a knowledge file (flows/knowledge/) is broken', () => loadKnowledge(paths.knowledge));
+  const knowledge = createKnowledgeIndex(parsed.entries, parsed.synonyms);
 
-  return { registry, i18n, questionnaires, keywords, emergencyRules, model };
+  // More content goes here, each file through loadPart with a title naming it.
+
+  return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge };
 }

@@ -150,6 +150,21 @@ describe('content', () => {
     expect(content.keywords).toBeDefined();
     expect(content.emergencyRules).toBeDefined();
     expect(content.model).toBeDefined();
+    expect(content.knowledge.get('fees.pay')?.source).toContain(join('flows', 'knowledge', 'fees.yaml'));
+  });
+
+  it('stops at a broken knowledge entry with one line naming the file, the entry and the problem', async () => {
+    await cp(join(REPO_ROOT, 'flows'), join(dir, 'flows'), { recursive: true });
+    await cp(join(REPO_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+    const file = join(dir, 'flows', 'knowledge', 'extra.yaml');
+    await writeFile(
+      file,
+      'entries:\n  - id: pool.hours\n    topic: facilities\n    questions: { zh-CN: [泳池几点开], en: [pool hours] }\n    answer: { zh-CN: 每天开放 }\n',
+    );
+    const error = startupError(() => loadContent(contentPaths(dir)));
+    expect(error.title).toBe('a knowledge file (flows/knowledge/) is broken');
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/extra\.yaml: entry "pool\.hours" \(answer\.en\): /);
   });
 
   it('stops at broken training data for the understanding model, naming the file', async () => {
