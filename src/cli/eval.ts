@@ -6,6 +6,8 @@
  *   --summary                             the figures alone, as JSON
  *   --misses                              also list every miss (never for the frozen test set)
  *   --model                               read with the OpenAI assistant (OPENAI_API_KEY …) instead of offline
+ *   --enquiries [file.json ...]           instead: how owners' questions are answered from the estate's knowledge
+ *                                         (flows/knowledge/), on the enquiry sets (default: dev, and test (frozen))
  *
  * Prints intent, kind, category, urgency and place accuracy, emergency recall, false alarms and unclear
  * verdicts, and the commonest confusions. The frozen test set's misses are never printed, so no keyword
@@ -20,6 +22,15 @@ import { OfflineAssistant } from '../adapters/ai/offline.js';
 import { OpenAIAssistant } from '../adapters/ai/openai.js';
 import { processEnv, readConfig } from '../bootstrap.js';
 import { loadContent } from '../content.js';
+import {
+  answerEnquiries,
+  type EnquiryFigures,
+  type EnquiryResult,
+  enquiryFigures,
+  enquirySetSchema,
+  enquiryShortfalls,
+} from '../core/knowledge/evaluate.js';
+import type { RankedKnowledgeIndex } from '../core/knowledge/search.js';
 import { systemClock } from '../core/ports.js';
 import { type EmergencyRules, withModelEmergency } from '../core/understand/emergency.js';
 import {
@@ -112,7 +123,76 @@ function readSet(path: string): LabelledMessage[] {
   return labelledSetSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** The enquiry sets `npm run eval -- --enquiries` measures when given no file. */
+const ENQUIRY_SETS: readonly { name: string; path: string }[] = [
+  { name: 'dev', path: fixture('enquiries/dev.json') },
+  { name: 'test (frozen)', path: fixture('enquiries/test.json') },
+];
+
+function renderEnquiries(name: string, f: EnquiryFigures): string {
+  const line = (c: Omit<EnquiryFigures, 'byLocale'>) =>
+    `${c.items} items: correct ${c.correct} (${pct(c.correctRate)}), wrong ${c.wrong} (${pct(c.wrongRate)}), honestly unanswered ${c.unanswered}`;
+  return [`── ${name}: ${line(f)}`, `   zh-CN ${line(f.byLocale['zh-CN'])}`, `   en    ${line(f.byLocale.en)}`].join(
+    '\n',
+  );
+}
+
+function renderEnquiryMisses(results: readonly EnquiryResult[], index: RankedKnowledgeIndex): string {
+  return results
+    .filter((r) => r.outcome !== 'correct')
+    .map((r) => {
+      const top = index
+        .rank(r.item.text)
+        .candidates.slice(0, 2)
+        .map((c) => `${c.id} ${c.score.toFixed(1)}/${c.coverage.toFixed(2)}`)
+        .join(', ');
+      const got = r.answered.length > 0 ? r.answered.join('+') : 'nothing';
+      return `   ✗ ${r.outcome}: expected ${r.item.expect.join('|') || 'nothing'}, answered ${got} [${top}]  ${JSON.stringify(r.item.text)}`;
+    })
+    .join('\n');
+}
+
+/**
+ * `--enquiries`: answers every question of each set from the knowledge the bot starts with and prints
+ * correct, wrong and honestly unanswered, overall and per locale. The frozen test set's misses are never
+ * printed. Exits 1 when the test set (or the one file given) falls short of the targets of issue 16.
+ */
+async function runEnquiryEval(argv: readonly string[], io: EvalIo): Promise<number> {
+  const summary = argv.includes('--summary');
+  const showMisses = argv.includes('--misses');
+  const files = argv.filter((a) => !a.startsWith('--'));
+  const sets = files.length > 0 ? files.map((path) => ({ name: basename(path), path })) : ENQUIRY_SETS;
+  const { knowledge } = loadContent();
+  const figures: Record<string, EnquiryFigures> = {};
+  let failed = false;
+  for (const set of sets) {
+    let items: ReturnType<typeof enquirySetSchema.parse>;
+    try {
+      items = enquirySetSchema.parse(JSON.parse(readFileSync(set.path, 'utf8')));
+    } catch (error) {
+      io.err(`eval: ${set.path}: ${(error as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    const results = answerEnquiries(items, knowledge);
+    const f = enquiryFigures(results);
+    figures[set.name] = f;
+    const frozen = FROZEN_TEST_SET.test(set.path);
+    const short = enquiryShortfalls(f);
+    if ((frozen || files.length === 1) && short.length > 0) failed = true;
+    if (summary) continue;
+    io.out(`${renderEnquiries(set.name, f)}\n`);
+    if (frozen) {
+      io.out(
+        `   targets: ${short.length === 0 ? 'all met' : short.join(', ')} (misses of the frozen set are never printed)\n`,
+      );
+    } else if (showMisses) io.out(`${renderEnquiryMisses(results, knowledge)}\n`);
+  }
+  if (summary) io.out(`${JSON.stringify(files.length === 1 ? Object.values(figures)[0] : figures, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
 export async function runEval(argv: readonly string[], io: EvalIo, reader?: Reader): Promise<number> {
+  if (argv.includes('--enquiries')) return runEnquiryEval(argv, io);
   const summary = argv.includes('--summary');
   const showMisses = argv.includes('--misses');
   const files = argv.filter((a) => !a.startsWith('--'));
