@@ -17,7 +17,7 @@ import type { Locale } from '../types.js';
 const DATE_FULL = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/;
 const DATE_MONTH_DAY = /^(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?![\d:：点])\s*[日号]?/;
 const DATE_WORD = /^(今天|今日|明天|明日|后天|today|tomorrow)/i;
-const PERIOD_WORD = String.raw`(上午|早上|早晨|中午|下午|傍晚|晚上|凌晨|am|pm)?`;
+const PERIOD_WORD = '(上午|早上|早晨|中午|下午|傍晚|晚上|凌晨|am|pm)?';
 const TIME = new RegExp(
   String.raw`^${PERIOD_WORD}\s*(\d{1,2})(?:\s*[:：]\s*(\d{2})|\s*点\s*(半|\d{1,2})?\s*分?)\s*(am|pm)?`,
   'i',
