@@ -2,11 +2,17 @@
  * The pure half of the WeChat channel's sending side: messages as WeChat text (personal WeChat has no
  * buttons), long texts split to a safe length, photo references checked, and puppet errors as Delivery
  * values.
+ *
+ * Staff buttons become the lines staff type, never numbers: the staff room is shared, so "the latest
+ * message's first choice" is whatever the bot said last to anyone (an enquiry item's number was read by
+ * nobody; a notice's only while its summary was the room's latest message).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { commandWord, STAFF_VOCABULARY, type StaffCommand, staffCommandOf } from '../../../core/desk/vocabulary.js';
 import type { Delivery } from '../../../core/ports/channels.js';
 import { decodeStaffButton, isStaffButtonData } from '../../../core/protocol/buttons.js';
+import { decodeEnquiryButton } from '../../../core/protocol/enquiry-buttons.js';
+import { decodeNoticeButton, type NoticeStaffAction } from '../../../core/protocol/notice-buttons.js';
 import type { Button, OutboundMessage } from '../../../core/types.js';
 
 /** The longest text sent as one WeChat message, in UTF-16 code units (WeChat's own limit is higher). */
@@ -56,8 +62,56 @@ export function staffCommandLine(button: Button): string | undefined {
 }
 
 /**
+ * An enquiry's staff button as the line typed in the staff room instead: `💬 回答：Q012 <您的回答>` (the
+ * answer after the reference reaches the owner) and `📚 存入知识库：Q012 存入知识库`, in the label's language.
+ * Undefined for the owner's buttons (是 / 不是, answered by number).
+ */
+export function enquiryCommandLine(button: Button): string | undefined {
+  const decoded = decodeEnquiryButton(button.data);
+  if (decoded?.audience !== 'staff') return undefined;
+  const zh = HAN.test(button.label);
+  const words = zh ? ENQUIRY_WORDS.zh : ENQUIRY_WORDS.en;
+  return `${button.label}${zh ? '：' : ': '}${decoded.id} ${words[decoded.action]}`;
+}
+
+/** What follows an item's reference: a placeholder for the answer, or the words that save it (app/enquiries/learning.ts). */
+const ENQUIRY_WORDS = {
+  zh: { answer: '<您的回答>', learn: '存入知识库' },
+  en: { answer: '<your answer>', learn: 'save to knowledge' },
+} as const;
+
+/** The `/notice` command of each staff button (a draft's 作废 is `cancel`, as the button is). */
+const NOTICE_COMMANDS: Record<NoticeStaffAction, (id: string) => string> = {
+  preview: (id) => `/notice preview ${id}`,
+  publish: (id) => `/notice publish ${id}`,
+  discard: (id) => `/notice cancel ${id}`,
+  status: (id) => `/notice ${id}`,
+};
+
+/**
+ * A notice's staff button as its `/notice` command: `📢 发布：/notice publish N001`. The verbs are the
+ * English ones the notices' own texts teach in both languages (`/notice publish {{id}}`). Undefined for
+ * the owners' ✅ and the guided questions' choices (answered by number).
+ */
+export function noticeCommandLine(button: Button): string | undefined {
+  const decoded = decodeNoticeButton(button.data);
+  if (decoded?.type !== 'staff') return undefined;
+  return `${button.label}${HAN.test(button.label) ? '：' : ': '}${NOTICE_COMMANDS[decoded.action](decoded.noticeId)}`;
+}
+
+/** Whether a button is a staff action (typed in the room) rather than a choice answered by its number. */
+function isStaffAction(data: string): boolean {
+  return (
+    isStaffButtonData(data) ||
+    decodeEnquiryButton(data)?.audience === 'staff' ||
+    decodeNoticeButton(data)?.type === 'staff'
+  );
+}
+
+/**
  * A message as WeChat text: the text, then its choices. An owner's choices are numbered (`1. 🔧 报修`),
- * answered by typing the number or the words; staff actions are the commands to type.
+ * answered by typing the number or the words; staff actions (a ticket card's, an enquiry item's, a
+ * notice's) are the commands to type.
  */
 export function renderText(message: Pick<OutboundMessage, 'text' | 'buttons'>): string {
   const buttons = message.buttons?.flat() ?? [];
@@ -65,8 +119,8 @@ export function renderText(message: Pick<OutboundMessage, 'text' | 'buttons'>): 
   const lines: string[] = [];
   let n = 0;
   for (const button of buttons) {
-    if (isStaffButtonData(button.data)) {
-      const line = staffCommandLine(button);
+    if (isStaffAction(button.data)) {
+      const line = staffCommandLine(button) ?? enquiryCommandLine(button) ?? noticeCommandLine(button);
       if (line) lines.push(line);
       continue;
     }

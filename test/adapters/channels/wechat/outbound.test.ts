@@ -9,7 +9,13 @@ import {
   splitText,
   staffCommandLine,
 } from '../../../../src/adapters/channels/wechat/outbound.js';
+import { LEARN_WORDS } from '../../../../src/app/enquiries/learning.js';
 import { parseStaffCommand } from '../../../../src/core/desk/vocabulary.js';
+import { parseNoticeCommand } from '../../../../src/core/notices/command.js';
+import { encodeEnquiryButton } from '../../../../src/core/protocol/enquiry-buttons.js';
+import { encodeNoticeButton, type NoticeStaffAction } from '../../../../src/core/protocol/notice-buttons.js';
+import type { Locale } from '../../../../src/core/types.js';
+import { createI18n, readLocales } from '../../../../src/i18n.js';
 
 describe('renderText', () => {
   it('numbers an owner’s choices after the text, in the order the question offers them', () => {
@@ -72,6 +78,117 @@ describe('renderText', () => {
   it('strips leading emoji and marks from labels', () => {
     expect(bareLabel('✓ 🔴 紧急')).toBe('紧急');
     expect(bareLabel('开发商（保修期内）')).toBe('开发商（保修期内）');
+  });
+});
+
+const i18n = createI18n(readLocales('locales'));
+const enquiryButton = (locale: Locale, action: 'answer' | 'learn', id = 'Q012') => ({
+  label: i18n.translate(locale, `enquiry_kb.staff.${action}_button`),
+  data: encodeEnquiryButton({ audience: 'staff', action, id }),
+});
+const noticeButton = (locale: Locale, action: NoticeStaffAction, id = 'N001') => ({
+  label: i18n.translate(locale, `notice.button.${action}`),
+  data: encodeNoticeButton({ type: 'staff', action, noticeId: id }),
+});
+/** The command after a rendered line's label. */
+const commandOf = (line: string) => line.split(/：|: /).slice(1).join(': ');
+
+describe('renderText: enquiries and notices in the staff room', () => {
+  it('shows a 咨询 item’s 回答 and 存入知识库 as the lines staff type, not as numbers nobody reads', () => {
+    const text = renderText({
+      text: '❓ 业主咨询 Q012\n「物业费怎么交」',
+      buttons: [[enquiryButton('zh-CN', 'answer'), enquiryButton('zh-CN', 'learn')]],
+    });
+    expect(text).toBe('❓ 业主咨询 Q012\n「物业费怎么交」\n\n💬 回答：Q012 <您的回答>\n📚 存入知识库：Q012 存入知识库');
+    expect(text).not.toMatch(/^\d+\. /m);
+    // The words after the reference are the ones the enquiries read as "save it".
+    expect(LEARN_WORDS.test(commandOf(text.split('\n').at(-1) ?? '').replace(/^Q012 /, ''))).toBe(true);
+  });
+
+  it('writes an English staff room’s enquiry lines in English', () => {
+    expect(renderText({ text: '', buttons: [[enquiryButton('en', 'answer'), enquiryButton('en', 'learn')]] })).toBe(
+      '💬 Answer: Q012 <your answer>\n📚 Save to knowledge: Q012 save to knowledge',
+    );
+    expect(LEARN_WORDS.test('save to knowledge')).toBe(true);
+  });
+
+  it('shows a notice’s staff buttons as the /notice commands they stand for, in both languages', () => {
+    const actions: NoticeStaffAction[] = ['preview', 'publish', 'discard', 'status'];
+    const zh = renderText({ text: '【通知预览】N001 · 草稿', buttons: [actions.map((a) => noticeButton('zh-CN', a))] });
+    expect(zh).toBe(
+      [
+        '【通知预览】N001 · 草稿',
+        '',
+        '👀 预览：/notice preview N001',
+        '📢 发布：/notice publish N001',
+        '🗑 作废：/notice cancel N001',
+        '📊 已读情况：/notice N001',
+      ].join('\n'),
+    );
+    const en = renderText({ text: '', buttons: [actions.map((a) => noticeButton('en', a))] });
+    expect(en.split('\n')).toEqual([
+      '👀 Preview: /notice preview N001',
+      '📢 Publish: /notice publish N001',
+      '🗑 Discard: /notice cancel N001',
+      '📊 Read counts: /notice N001',
+    ]);
+    // Each typed line is the command the button runs (a draft's 作废 is its cancellation).
+    const now = new Date('2026-12-07T02:00:00Z');
+    for (const text of [zh, en]) {
+      const commands = text
+        .split('\n')
+        .filter((l) => l.includes('/notice'))
+        .map((l) => parseNoticeCommand(commandOf(l), now, 'Asia/Shanghai'));
+      expect(commands).toEqual([
+        { action: 'preview', id: 'N001' },
+        { action: 'publish', id: 'N001' },
+        { action: 'cancel', id: 'N001' },
+        { action: 'show', id: 'N001' },
+      ]);
+    }
+  });
+
+  it('keeps numbering the owners’ choices: 是 / 不是, ✅ 知道了, and the guided notice questions', () => {
+    const verdict = renderText({
+      text: '物业费可以这样交：……',
+      buttons: [
+        [
+          {
+            label: i18n.translate('zh-CN', 'enquiry_kb.yes'),
+            data: encodeEnquiryButton({ audience: 'owner', action: 'helpful', id: 'Q012' }),
+          },
+          {
+            label: i18n.translate('zh-CN', 'enquiry_kb.no'),
+            data: encodeEnquiryButton({ audience: 'owner', action: 'not_helpful', id: 'Q012' }),
+          },
+        ],
+      ],
+    });
+    expect(verdict).toBe(
+      `物业费可以这样交：……\n\n1. ${i18n.translate('zh-CN', 'enquiry_kb.yes')}\n2. ${i18n.translate('zh-CN', 'enquiry_kb.no')}`,
+    );
+    const read = { label: '✅ 知道了', data: encodeNoticeButton({ type: 'read', noticeId: 'N001' }) };
+    expect(renderText({ text: '📢 停水通知', buttons: [[read]] })).toBe('📢 停水通知\n\n1. ✅ 知道了');
+    const kinds = renderText({
+      text: '请选择通知类型：',
+      buttons: [
+        [
+          { label: '💧 停水', data: encodeNoticeButton({ type: 'kind', kind: 'outage_water' }) },
+          { label: '取消', data: encodeNoticeButton({ type: 'choice', choice: 'quit' }) },
+        ],
+      ],
+    });
+    expect(kinds).toBe('请选择通知类型：\n\n1. 💧 停水\n2. 取消');
+  });
+
+  it('numbers only the choices when a message carries both choices and staff lines', () => {
+    const text = renderText({
+      text: '',
+      buttons: [
+        [enquiryButton('zh-CN', 'learn'), { label: '✅ 知道了', data: 'n|r|N001' }, noticeButton('zh-CN', 'status')],
+      ],
+    });
+    expect(text.split('\n')).toEqual(['📚 存入知识库：Q012 存入知识库', '1. ✅ 知道了', '📊 已读情况：/notice N001']);
   });
 });
 
