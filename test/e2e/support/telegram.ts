@@ -1,7 +1,9 @@
 /**
  * The Telegram end-to-end harness shared by test/e2e/telegram*.test.ts: the Bot API emulator
  * (telegram-test-api) on a free port, and the bot in webhook mode over plain http, wired as main.ts does
- * (the real flows, locales, in-memory SQLite store, app, dispatcher and Telegram channel).
+ * (the real flows, locales, in-memory SQLite store, app, dispatcher and Telegram channel). The estate's
+ * knowledge, a fake clock and the desk policy (supervisors) are options; jobs are the test's to run
+ * (`app.jobHandlers()` on a Scheduler), as on the other e2e harnesses.
  *
  * The emulator posts updates to the webhook without Telegram's secret header, so a small proxy in front
  * of the webhook adds it (with the secret the bot registered through setWebhook), as Telegram would. A
@@ -10,13 +12,18 @@
 
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { createTelegramChannel, type TelegramChannel } from '../../../src/adapters/channels/telegram/telegram.js';
+import { loadKnowledge } from '../../../src/adapters/content/knowledge-file.js';
 import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
 import { App, type AppOptions } from '../../../src/app/app.js';
+import type { DeskPolicy } from '../../../src/app/context.js';
 import { Dispatcher } from '../../../src/app/dispatcher.js';
 import { loadFlows } from '../../../src/app/flows-loader.js';
 import { markStaffLeft, markStaffRejoined } from '../../../src/app/staff-membership.js';
+import { contentPaths } from '../../../src/content.js';
+import type { KnowledgeIndex } from '../../../src/core/knowledge/entry.js';
+import { createKnowledgeIndex } from '../../../src/core/knowledge/search.js';
 import type { Assistant } from '../../../src/core/ports/assistant.js';
-import { type Store, systemClock } from '../../../src/core/ports.js';
+import { type Clock, type Store, systemClock } from '../../../src/core/ports.js';
 import { createI18n, readLocales } from '../../../src/i18n.js';
 import { silentLogger } from '../../../src/logger.js';
 import {
@@ -40,6 +47,15 @@ export interface TelegramE2EOptions {
   groupPerMinute?: number;
   /** The AI assistant (e.g. the offline one, as production always has); none when left out. */
   assistant?: Assistant;
+  /**
+   * The estate's knowledge enquiries are answered from: `true` for the repository's flows/knowledge (as
+   * start-up loads it), or an index of the test's own; none when left out (staff answer every enquiry).
+   */
+  knowledge?: true | KnowledgeIndex;
+  /** The app's and the channel's clock (a FakeClock moves jobs along); the system clock when left out. */
+  clock?: Clock;
+  /** Service levels, supervisors and managers; the configuration's defaults when left out. */
+  policy?: DeskPolicy;
 }
 
 /** A message the bot sent, as the emulator keeps it (edits applied). */
@@ -58,6 +74,8 @@ export interface TelegramE2E {
   store: Store;
   channel: TelegramChannel;
   dispatcher: Dispatcher;
+  /** The application, for its job handlers (a test's Scheduler runs them). */
+  app: App;
   /** The port the bot's webhook server listens on. */
   webhookPort: number;
   /** What the bot has sent to a chat so far, oldest first. */
@@ -109,7 +127,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
   const log = silentLogger();
   const store = await openSqliteStore({ path: ':memory:' });
   started.push(() => store.close());
-  const clock = systemClock;
+  const clock = o.clock ?? systemClock;
   const appOptions: AppOptions = {
     store,
     clock,
@@ -119,6 +137,8 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: o.estateName, dutyPhone: o.dutyPhone },
     staffRooms: [{ channel: 'telegram', chatId: String(o.staffChatId) }],
     ...(o.assistant ? { assistant: o.assistant } : {}),
+    ...(o.knowledge ? { knowledge: o.knowledge === true ? repositoryKnowledge() : o.knowledge } : {}),
+    ...(o.policy ? { policy: o.policy } : {}),
   };
   const app = new App(appOptions);
   let dispatcher: Dispatcher | undefined;
@@ -153,6 +173,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     store,
     channel,
     dispatcher,
+    app,
     webhookPort,
     botMessages: (chatId) =>
       emulator.storage.botMessages
@@ -187,4 +208,10 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
       await store.close();
     },
   };
+}
+
+/** The repository's knowledge, read as start-up reads it (src/content.ts). */
+function repositoryKnowledge(): KnowledgeIndex {
+  const parsed = loadKnowledge(contentPaths().knowledge);
+  return createKnowledgeIndex(parsed.entries, parsed.synonyms);
 }
