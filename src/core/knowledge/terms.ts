@@ -2,7 +2,8 @@
  * The terms a knowledge question or entry is searched by. One function serves the index and the query,
  * so both sides always agree.
  *
- * The text is folded by the understanding's own normaliser (Traditional to Simplified, lower case), then:
+ * The text is folded by the understanding's own normaliser (Traditional to Simplified, lower case), its
+ * Cantonese written in Mandarin and its English words stemmed, then:
  * - every word of a synonym group (物管费, 门卡, fob) becomes the group's term (`=物业费`), found
  *   leftmost-longest on the folded text so that 物业费 counts as the fee and not as 物业;
  * - the rest is split into words by the understanding's segmenter; Chinese words are kept, and each run
@@ -220,7 +221,7 @@ export function compileSynonyms(groups: SynonymGroups): Synonyms {
     if (first === undefined) continue;
     const term = `=${fold(first).replace(/\s+/g, '_')}`;
     for (const word of group) {
-      const w = fold(word);
+      const w = stemLatin(foldSpoken(word));
       if (w && !termOf.has(w)) termOf.set(w, term);
     }
   }
@@ -254,15 +255,77 @@ function takeSynonyms(folded: string, synonyms: Synonyms): { rest: string; terms
   return { rest, terms };
 }
 
+/**
+ * Cantonese as owners from Guangdong and Hong Kong type it (管理費幾錢一呎㗎), written back in the Mandarin the
+ * knowledge is written in, on folded text (so 幾 is already 几): the words that carry meaning are replaced
+ * and the sentence particles dropped. Only forms that mean nothing else in Mandarin are listed (点 alone
+ * stays: 几点 is Mandarin for "what time").
+ */
+const CANTONESE: readonly (readonly [string, string])[] = [
+  ['系唔系', '是不是'],
+  ['系咪', '是不是'],
+  ['有冇', '有没有'],
+  ['冇', '没有'],
+  ['几多钱', '多少钱'],
+  ['几钱', '多少钱'],
+  ['几多', '多少'],
+  ['几时', '什么时候'],
+  ['边度', '哪里'],
+  ['边处', '哪里'],
+  ['边个', '谁'],
+  ['边间', '哪个'],
+  ['点样', '怎么'],
+  ['点解', '为什么'],
+  ['咩', '什么'],
+  ['喺', '在'],
+  ['唔', '不'],
+  ['嘅', '的'],
+  ['啲', '些'],
+  ['嚟', '来'],
+  ['嘢', '东西'],
+  ['咗', '了'],
+  ['睇', '看'],
+  ['攞', '拿'],
+  ['佢', '他'],
+  ['揸车', '开车'],
+  ['泊车', '停车'],
+  ['返工', '上班'],
+  ['水喉', '水管'],
+  ['人面识别', '人脸识别'],
+  ['呎', '平米'],
+  ['㗎', ''],
+  ['喎', ''],
+  ['啩', ''],
+  ['噃', ''],
+  ['嘞', ''],
+  ['咋', ''],
+  ['啫', ''],
+];
+const CANTONESE_RE = new RegExp(CANTONESE.map(([from]) => from).join('|'), 'g');
+const CANTONESE_TO = new Map(CANTONESE);
+
+/** Folded text with its Cantonese in Mandarin (係 is read before folding: folded, it is the Mandarin 系 of 联系). */
+function foldSpoken(text: string): string {
+  return fold(text.replace(/係/g, '是')).replace(CANTONESE_RE, (w) => CANTONESE_TO.get(w) ?? w);
+}
+
+/**
+ * Folded text with each English word stemmed where it stands (sundays → sunday), so that a synonym
+ * finds the word in any of its forms; words of no topic (in, out of `STOP_EN`) are left as written.
+ */
+function stemLatin(folded: string): string {
+  return folded.replace(/[a-z][a-z'-]*/g, (w) => (STOP_EN.has(w) ? w : stem(w)));
+}
+
 /** The terms of a text, in order, with repeats (the index counts them; a query's repeats add weight). */
 export function termsOf(text: string, synonyms: Synonyms): string[] {
-  const { rest, terms } = takeSynonyms(fold(text), synonyms);
+  const { rest, terms } = takeSynonyms(stemLatin(foldSpoken(text)), synonyms);
   const out = [...terms];
   for (const w of words(rest)) {
     if (CJK.test(w)) {
       if (!STOP_ZH.has(w)) out.push(w);
     } else if (LATIN.test(w)) {
-      if (!STOP_EN.has(w)) out.push(stem(w));
+      if (!STOP_EN.has(w)) out.push(w); // stemmed already
     } else if (/\d/.test(w)) {
       out.push(w);
     }

@@ -22,6 +22,20 @@ describe('knowledge matcher', () => {
     expect(ids('請問物業費怎麼繳')).toEqual(['fees.pay']);
   });
 
+  it('reads Cantonese as the Mandarin the knowledge is written in', () => {
+    const synonyms = compileSynonyms(shipped.synonyms);
+    expect(termsOf('喺邊度交管理費㗎', synonyms)).toEqual(termsOf('在哪里交管理费', synonyms));
+    expect(termsOf('有冇人返工', synonyms)).toEqual(termsOf('有没有人上班', synonyms));
+    // 系 as Mandarin writes it (联系) is not the Cantonese 係.
+    expect(termsOf('联系物业', synonyms)).not.toEqual(termsOf('联是物业', synonyms));
+  });
+
+  it('finds an English synonym in any form of its words', () => {
+    const synonyms = compileSynonyms([['周末', 'sunday', 'parcel locker']]);
+    expect(termsOf('sundays', synonyms)).toEqual(['=周末']);
+    expect(termsOf('parcel lockers', synonyms)).toEqual(['=周末']);
+  });
+
   it('answers English questions', () => {
     expect(ids('How do I pay the property fee?', 'en')).toEqual(['fees.pay']);
     expect(ids('Where can I charge my electric bike?', 'en')).toEqual(['facilities.ebike']);
