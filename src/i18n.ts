@@ -66,8 +66,14 @@ export function flattenKeys(tree: Record<string, unknown>, prefix = ''): string[
   );
 }
 
-/** Builds a synchronous translator over the given resources. An unknown key renders as the key itself. */
-export function createI18n(resources: Resources): I18n {
+/**
+ * Builds a synchronous translator over the given resources. An unknown key renders as the key itself and is
+ * reported to `onMissingKey` (the tests make it an error, so a text an owner would see as `frontdoor.x` fails).
+ */
+export function createI18n(
+  resources: Resources,
+  options: { onMissingKey?: (locale: Locale, key: string) => void } = {},
+): I18n {
   const instance: i18n = i18next.createInstance();
   void instance.init({
     resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: resources[l] }])),
@@ -84,7 +90,10 @@ export function createI18n(resources: Resources): I18n {
   >;
   const fixed = Object.fromEntries(LOCALES.map((l) => [l, instance.getFixedT(l)])) as Record<Locale, i18n['t']>;
   return {
-    translate: (locale, key, params) => String(fixed[locale](key, params ?? {})),
+    translate: (locale, key, params) => {
+      if (options.onMissingKey && !keySets[locale].has(key)) options.onMissingKey(locale, key);
+      return String(fixed[locale](key, params ?? {}));
+    },
     has: (key) => LOCALES.every((l) => keySets[l].has(key)),
     keys: (locale) => [...keySets[locale]],
   };

@@ -143,3 +143,16 @@ describe('locale parts (locales/<locale>/*.json)', () => {
     expect(() => readLocales(dir)).toThrow(/more\.json: section "a" is already defined in .*zh-CN\.json/);
   });
 });
+
+describe('a missing key', () => {
+  it('is reported to onMissingKey and rendered as the key itself', () => {
+    const missing: string[] = [];
+    const t = createI18n(
+      { 'zh-CN': { a: { x: '甲' } }, en: { a: { x: 'A' } } },
+      { onMissingKey: (locale, key) => missing.push(`${locale}:${key}`) },
+    );
+    expect(t.translate('zh-CN', 'a.x')).toBe('甲');
+    expect(t.translate('en', 'a.y')).toBe('a.y');
+    expect(missing).toEqual(['en:a.y']);
+  });
+});

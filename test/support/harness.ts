@@ -34,7 +34,12 @@ export class RecordingSender implements ChannelSender {
   }
 }
 
-export const i18n = createI18n(readLocales('locales'));
+/** Texts as the bot has them; a key no locale has is an error here (an owner would see the key itself). */
+export const i18n = createI18n(readLocales('locales'), {
+  onMissingKey: (locale, key) => {
+    throw new Error(`missing locale key ${key} (${locale})`);
+  },
+});
 export const registry = loadFlows('flows', (k) => i18n.has(k));
 
 export interface HarnessOptions {

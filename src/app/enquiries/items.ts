@@ -74,11 +74,11 @@ export async function postItem(
     ref: enquiry.id,
     // 张先生（3-2-501）, or just what is known: never an empty bracket or a "not given" inside another.
     who: [
-      owner.name ?? t('frontdoor.anonymous'),
+      owner.name ?? t('desk.frontdoor.anonymous'),
       ...(owner.units.length ? [`（${owner.units.join('、')}）`] : []),
     ].join(''),
     text: enquiry.text,
-    tickets: open.map((x) => x.number).join('、') || t('frontdoor.no_tickets'),
+    tickets: open.map((x) => x.number).join('、') || t('desk.frontdoor.no_tickets'),
   });
   const lines = [
     head,
