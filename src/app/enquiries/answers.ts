@@ -12,13 +12,24 @@ import { KNOWLEDGE_ANSWER_MAX, type KnowledgeSource, type PhrasedAnswer } from '
 import type { Locale } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 
-/** An entry's answer in the owner's language (else the one it has), with the deployment's values filled in. */
+const DUTY_PHONE = /\{\{\s*dutyPhone\s*\}\}/;
+/** A sentence with its end (。！？; or . ! ? before a space or line end) and the breaks after it. */
+const SENTENCE = /[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|\n|$)\s*|[。！？!?\n]\s*/gu;
+
+/**
+ * An entry's answer in the owner's language (else the one it has), with the deployment's values filled in.
+ * Without a configured duty phone (DUTY_PHONE) nothing stands in for the number: the sentences that name it
+ * are left out, and an answer that leads with it (the duty line itself) is no answer at all ('' — the
+ * question goes to staff), so an owner is never told "ring the duty line (please call the service centre)".
+ */
 export function renderEntryAnswer(ctx: AppContext, entry: KnowledgeEntry, locale: Locale): string {
-  const raw = entry.answer[locale] ?? Object.values(entry.answer).find((a) => a?.trim()) ?? '';
-  const values: Record<string, string> = {
-    estate: ctx.settings.estateName,
-    dutyPhone: ctx.settings.dutyPhone || ctx.i18n.translate(locale, 'common.duty_phone_unset'),
-  };
+  let raw = entry.answer[locale] ?? Object.values(entry.answer).find((a) => a?.trim()) ?? '';
+  if (!ctx.settings.dutyPhone && DUTY_PHONE.test(raw)) {
+    const sentences = raw.match(SENTENCE) ?? [];
+    if (DUTY_PHONE.test(sentences[0] ?? '')) return '';
+    raw = sentences.filter((x) => !DUTY_PHONE.test(x)).join('');
+  }
+  const values: Record<string, string> = { estate: ctx.settings.estateName, dutyPhone: ctx.settings.dutyPhone };
   return raw.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole).trim();
 }
 
