@@ -18,10 +18,12 @@ import { createKnowledgeIndex } from '../../../src/core/knowledge/search.js';
  * answered by the shipped knowledge. Only the figures are checked; its items are never printed.
  *
  * First read, once, after tuning on dev.json only: correct 0.800 (128/160), wrong 0.019 (3/160).
- * BELOW TARGET on correct: the floor is the measured 0.80, not the 0.85 of issue 16. The wrong rate
- * meets its target and is held at it.
+ * Second read, once, after tuning on dev.json and dev-2.json (Cantonese, English synonym forms, fuller
+ * questions, unknown terms weighing more): correct 0.844 (135/160), wrong 0.019 (3/160).
+ * BELOW TARGET on correct: the floor is the measured 0.84 rounded down, not the 0.85 of issue 16. The
+ * wrong rate meets its target and is held at it.
  */
-const CORRECT_FLOOR = 0.8; // below target (ENQUIRY_TARGETS.correctRate = 0.85)
+const CORRECT_FLOOR = 0.84; // below target (ENQUIRY_TARGETS.correctRate = 0.85)
 const WRONG_CEILING = ENQUIRY_TARGETS.wrongRate;
 
 describe('enquiries on the frozen test set', () => {
