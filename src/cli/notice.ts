@@ -16,15 +16,9 @@
  * staff rooms, so the group sees them; owners are sent notices by the bot's scheduler, not here. Exit
  * codes: 0 done, 1 refused or failed, 2 usage or configuration.
  */
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { bootstrap, processEnv, readConfig } from '../bootstrap.js';
-import type { Config } from '../config.js';
 import { parseNoticeCommand } from '../core/notices/command.js';
-import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
-import { silentLogger } from '../logger.js';
-import { StartupError } from '../startup-error.js';
+import { systemClock } from '../core/ports.js';
+import { type CliIo, type CliOptions, cliActor, readCliConfig, runIfMain, withBot } from './staff-cli.js';
 
 export const USAGE = `usage: npm run notice -- <command>
   list
@@ -38,26 +32,8 @@ export const USAGE = `usage: npm run notice -- <command>
   correct <notice> <text>
   cancel <notice> [reason]`;
 
-export interface NoticeCliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export interface NoticeCliOptions {
-  /** The environment (default: process.env after reading ./.env). */
-  env?: Record<string, string | undefined>;
-  /** Where flows/ and locales/ are (default: the repository root). */
-  root?: string;
-  clock?: Clock;
-}
-
-function who(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
+export type NoticeCliIo = CliIo;
+export type NoticeCliOptions = CliOptions;
 
 /** Runs one notice command; returns the exit code. */
 export async function runNoticeCli(
@@ -71,54 +47,21 @@ export async function runNoticeCli(
     return verb ? 0 : 2;
   }
   const clock = options.clock ?? systemClock;
-  let config: Config;
-  try {
-    config = readConfig(options.env ?? processEnv());
-  } catch (error) {
-    if (!(error instanceof StartupError)) throw error;
-    io.err(`notice: ${error.title}:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 2;
-  }
+  const config = readCliConfig('notice', io, options);
+  if (!config) return 2;
   const command = parseNoticeCommand(['/notice', ...argv].join(' '), clock.now(), config.timeZone);
   if (!command || command.action === 'help' || command.action === 'compose') {
     io.err(`notice: "${argv.join(' ')}" is not a notice command\n${USAGE}\n`);
     return 2;
   }
 
-  let store: Store | undefined;
-  try {
-    const started = await bootstrap({
-      config,
-      log: silentLogger(),
-      clock,
-      consoleStaffRoom: false,
-      ...(options.root === undefined ? {} : { root: options.root }),
-    });
-    store = started.store;
-    const { app, staffRooms } = started;
-    const result = await store.transaction((tx) => app.notices.cli(tx, command, who()));
+  return withBot('notice', config, io, { ...options, clock }, async ({ app, store, staffRooms }) => {
+    const result = await store.transaction((tx) => app.notices.cli(tx, command, cliActor()));
     for (const m of result.reply) io.out(`${m.text}\n`);
     const shared = ['create', 'preview', 'publish', 'correct', 'cancel'].includes(command.action);
     if (result.ok && shared && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
     return result.ok ? 0 : 1;
-  } catch (error) {
-    if (error instanceof StartupError) {
-      io.err(`notice: ${error.title}: ${error.problems.join('; ')}\n`);
-      return 1;
-    }
-    const message = error instanceof StoreError ? `${error.code}: ${error.message}` : String(error);
-    io.err(`notice: ${message}\n`);
-    return 1;
-  } finally {
-    await store?.close().catch(() => {});
-  }
-}
-
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  process.exitCode = await runNoticeCli(process.argv.slice(2), {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
   });
 }
+
+await runIfMain(import.meta.url, runNoticeCli);

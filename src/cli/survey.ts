@@ -18,19 +18,13 @@
  * configuration.
  */
 import { writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { App } from '../app/app.js';
 import { normaliseCampaignId, parseSurveyCommand } from '../app/surveys/commands.js';
 import type { Surveys } from '../app/surveys/surveys.js';
-import { bootstrap, processEnv, readConfig } from '../bootstrap.js';
-import type { Config } from '../config.js';
-import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
 import { exportCsv } from '../core/surveys/export.js';
 import { isLocale, type Locale } from '../core/types.js';
-import { silentLogger } from '../logger.js';
-import { StartupError } from '../startup-error.js';
+import { type CliIo, type CliOptions, cliActor, readCliConfig, runIfMain, withBot } from './staff-cli.js';
 
 export const USAGE = `usage: npm run survey -- <command>
   list
@@ -41,26 +35,8 @@ export const USAGE = `usage: npm run survey -- <command>
   close <campaign>
   export <campaign> [--out answers.csv] [--locale zh-CN|en]`;
 
-export interface SurveyCliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export interface SurveyCliOptions {
-  /** The environment (default: process.env after reading ./.env). */
-  env?: Record<string, string | undefined>;
-  /** Where flows/ and locales/ are (default: the repository root). */
-  root?: string;
-  clock?: Clock;
-}
-
-function who(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
+export type SurveyCliIo = CliIo;
+export type SurveyCliOptions = CliOptions;
 
 /** Runs one survey command; returns the exit code. */
 export async function runSurveyCli(
@@ -78,31 +54,14 @@ export async function runSurveyCli(
     return 2;
   }
 
-  let config: Config;
-  try {
-    config = readConfig(options.env ?? processEnv());
-  } catch (error) {
-    if (!(error instanceof StartupError)) throw error;
-    io.err(`survey: ${error.title}:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    return 2;
-  }
+  const config = readCliConfig('survey', io, options);
+  if (!config) return 2;
 
-  let store: Store | undefined;
-  try {
-    // The bot's wiring: its content, its store, its policy and its staff rooms (Telegram, WeChat). What
-    // staff should see, and what closing a campaign tells owners, goes through the App into the outbox
-    // for the running bot to deliver. The assistant (offline without a key) finds the themes of comments.
-    const started = await bootstrap({
-      config,
-      log: silentLogger(),
-      clock: options.clock ?? systemClock,
-      consoleStaffRoom: false,
-      ...(options.root === undefined ? {} : { root: options.root }),
-    });
-    store = started.store;
-    const { app, staffRooms } = started;
+  // The bot's wiring: its content, its store, its policy and its staff rooms (Telegram, WeChat). What
+  // staff should see, and what closing a campaign tells owners, goes through the App into the outbox
+  // for the running bot to deliver. The assistant (offline without a key) finds the themes of comments.
+  return withBot('survey', config, io, options, async ({ app, store, staffRooms }) => {
     const { ctx, surveys } = app;
-
     if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
 
     const command = parseSurveyCommand(['/survey', verb, ...rest].join(' '));
@@ -115,21 +74,11 @@ export async function runSurveyCli(
       command.action === 'report' || command.action === 'close'
         ? await surveys.themesFor(command.campaignId)
         : undefined;
-    const result = await store.transaction((tx) => surveys.command(tx, command, who(), themes));
+    const result = await store.transaction((tx) => surveys.command(tx, command, cliActor(), themes));
     for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
     if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
     return result.ok ? 0 : 1;
-  } catch (error) {
-    if (error instanceof StartupError) {
-      io.err(`survey: ${error.title}: ${error.problems.join('; ')}\n`);
-      return 1;
-    }
-    const message = error instanceof StoreError ? `${error.code}: ${error.message}` : String(error);
-    io.err(`survey: ${message}\n`);
-    return 1;
-  } finally {
-    await store?.close().catch(() => {});
-  }
+  });
 }
 
 async function exportCommand(
@@ -191,11 +140,4 @@ async function exportCommand(
   return 0;
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  process.exitCode = await runSurveyCli(process.argv.slice(2), {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-  });
-}
+await runIfMain(import.meta.url, runSurveyCli);
