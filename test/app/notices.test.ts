@@ -420,6 +420,31 @@ describe('notices end to end', () => {
     expect((await w.send('明天停水吗', 'o3')).texts).toEqual([zh('notice.owner.none')]);
   });
 
+  it('an outage reminds the owners who have not read it, once, the day before', async () => {
+    const w = await world();
+    await estate(w.store);
+    await w.staff('/notice 停电 3,5 12-10 9:00-17:00 配电房检修停电。 EN: Power off for maintenance.');
+    await w.staff('/notice publish N001');
+    await w.runDue();
+    expect(await w.store.countNoticeDeliveries('N001')).toEqual({ sent: 2, read: 0 });
+    await w.send('知道了', 'o3'); // o3 read it; o5 did not
+    const lead = (chatId: string) =>
+      w
+        .texts(chatId)
+        .filter(
+          (t) => t.startsWith(zh('notice.owner.reminder_lead')) || t.startsWith(en('notice.owner.reminder_lead')),
+        );
+    await w.runUntil('2026-12-08T12:00:00Z'); // Tuesday 20:00: not yet
+    expect(lead('o5')).toEqual([]);
+    await w.runUntil('2026-12-09T04:00:00Z', 10 * 60_000); // Wednesday noon, the day before
+    expect(lead('o5')).toHaveLength(1);
+    expect(lead('o5')[0]).toContain('Power off for maintenance.');
+    expect(lead('o3')).toEqual([]);
+    await w.runUntil('2026-12-10T02:00:00Z', 30 * 60_000); // the day itself: nobody reminded twice
+    expect(lead('o5')).toHaveLength(1);
+    expect((await w.store.getNotice('N001'))?.remindedAt).toBeDefined();
+  });
+
   it('an owner with no flat gets the estate-wide notices and is asked kindly for their building', async () => {
     const w = await world();
     await estate(w.store);

@@ -177,23 +177,38 @@ export class NoticeDeliveries {
     if (target === 0 || (!cancelled && !noticeAllows(notice.status, 'correct'))) return;
     if (await this.waitForMorning(tx, job, notice, now)) return;
     const reason = cancelled ? await tx.getSetting(CANCEL_REASON_KEY(notice.id)) : undefined;
+    const deliveries = (await this.allDeliveries(tx, notice.id)).filter((d) => d.updatesSent < target);
+    const waiting = await this.inBatch(tx, deliveries, async (delivery, owner) => {
+      await tx.saveNoticeDelivery({ ...delivery, updatesSent: target });
+      const address: Address = { channel: delivery.channel, chatId: delivery.chatId };
+      await this.ctx.sendTo(tx, address, { text: this.updateText(notice, owner, reason) });
+    });
+    if (waiting) await this.nextBatch(tx, job, now);
+  }
+
+  /**
+   * Sends to the reachable owners of `deliveries`, at most each platform's batch a run (the rest wait for the
+   * next batch); true when some are waiting.
+   */
+  private async inBatch(
+    tx: StoreTx,
+    deliveries: readonly NoticeDelivery[],
+    send: (delivery: NoticeDelivery, owner: Owner) => Promise<void>,
+  ): Promise<boolean> {
     const used = new Map<Channel, number>();
-    let waiting = 0;
-    for (const delivery of await this.allDeliveries(tx, notice.id)) {
-      if (delivery.updatesSent >= target) continue;
+    let waiting = false;
+    for (const delivery of deliveries) {
       const owner = await tx.getOwner(delivery.ownerId);
       if (!owner || owner.unreachable) continue;
       const n = used.get(delivery.channel) ?? 0;
       if (n >= this.kit.limitOf(delivery.channel)) {
-        waiting += 1;
+        waiting = true;
         continue;
       }
       used.set(delivery.channel, n + 1);
-      await tx.saveNoticeDelivery({ ...delivery, updatesSent: target });
-      const address: Address = { channel: delivery.channel, chatId: delivery.chatId };
-      await this.ctx.sendTo(tx, address, { text: this.updateText(notice, owner, reason) });
+      await send(delivery, owner);
     }
-    if (waiting > 0) await this.nextBatch(tx, job, now);
+    return waiting;
   }
 
   private updateText(notice: Notice, owner: Owner, reason: string | undefined): string {
@@ -224,18 +239,8 @@ export class NoticeDeliveries {
     const allowed = this.kit.sendTime(notice, now);
     if (allowed.getTime() >= notice.validFrom.getTime()) return; // the morning is too late for a reminder
     if (await this.waitForMorning(tx, job, notice, now)) return;
-    const used = new Map<Channel, number>();
-    let waiting = 0;
-    for (const delivery of await this.allDeliveries(tx, notice.id, true)) {
-      if (delivery.remindedAt || delivery.readAt) continue;
-      const owner = await tx.getOwner(delivery.ownerId);
-      if (!owner || owner.unreachable) continue;
-      const n = used.get(delivery.channel) ?? 0;
-      if (n >= this.kit.limitOf(delivery.channel)) {
-        waiting += 1;
-        continue;
-      }
-      used.set(delivery.channel, n + 1);
+    const unread = (await this.allDeliveries(tx, notice.id, true)).filter((d) => !d.remindedAt && !d.readAt);
+    const waiting = await this.inBatch(tx, unread, async (delivery, owner) => {
       await tx.saveNoticeDelivery({ ...delivery, remindedAt: now });
       const message = this.kit.ownerMessage(notice, owner.locale, delivery.channel);
       const { photos: _photos, ...withoutPhoto } = message;
@@ -244,8 +249,8 @@ export class NoticeDeliveries {
         { channel: delivery.channel, chatId: delivery.chatId },
         { ...withoutPhoto, text: `${this.ctx.t(owner.locale, 'notice.owner.reminder_lead')}\n\n${message.text}` },
       );
-    }
-    if (waiting > 0) await this.nextBatch(tx, job, now);
+    });
+    if (waiting) await this.nextBatch(tx, job, now);
     else await tx.saveNotice({ ...notice, remindedAt: now, updatedAt: now });
   }
 
