@@ -7,11 +7,11 @@
  */
 import { join } from 'node:path';
 import { createAssistant } from './adapters/ai/create.js';
-import { CONSOLE_STAFF_ROOM } from './adapters/channels/console/console.js';
+import { CONSOLE_STAFF_ROOM, CONSOLE_STAFF_USER } from './adapters/channels/console/console.js';
 import { redactUri } from './adapters/store/mongo/connection.js';
 import { openSqliteStore } from './adapters/store/sqlite/store.js';
 import { App } from './app/app.js';
-import { type AppSettings, deskPolicy } from './app/context.js';
+import { type AppSettings, type DeskPolicy, deskPolicy } from './app/context.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { type Content, contentPaths, loadContent } from './content.js';
 import { type Clock, type Store, StoreError } from './core/ports.js';
@@ -111,6 +111,20 @@ export function isConsoleMode(config: Config): boolean {
   return !config.telegram && !config.wechat;
 }
 
+/**
+ * In the console the person at the terminal is the whole service centre: as staff they are a supervisor
+ * (publish a notice, run a survey, save an answer as knowledge), so `npm start` shows every capability
+ * without a SUPERVISORS entry for an identity that only exists on this machine.
+ */
+function consolePolicy(policy: DeskPolicy, consoleStaffRoom: boolean): DeskPolicy {
+  if (!consoleStaffRoom) return policy;
+  const self = { channel: 'console' as const, userId: CONSOLE_STAFF_USER };
+  const named = [...policy.supervisors, ...policy.managers].some(
+    (r) => r.userId === self.userId && (!r.channel || r.channel === 'console'),
+  );
+  return named ? policy : { ...policy, supervisors: [...policy.supervisors, self] };
+}
+
 export interface BootstrapOptions {
   config: Config;
   log: Logger;
@@ -152,7 +166,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
       log: o.log,
       settings: appSettings(o.config),
       staffRooms: rooms,
-      policy: deskPolicy(o.config),
+      policy: consolePolicy(deskPolicy(o.config), o.consoleStaffRoom),
       assistant,
       surveys: { questionnaires: content.questionnaires },
       knowledge: content.knowledge,

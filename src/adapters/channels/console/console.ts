@@ -17,6 +17,8 @@ import type { Address, Button, Inbound, InboundContent, OutboundAction, Outbound
 export const CONSOLE_OWNER_CHAT = 'owner';
 export const CONSOLE_STAFF_CHAT = 'staff';
 export const CONSOLE_STAFF_ROOM: Address = { channel: 'console', chatId: CONSOLE_STAFF_CHAT };
+/** The console's one staff member (`/as staff`). */
+export const CONSOLE_STAFF_USER = 'console-staff';
 
 type Side = 'owner' | 'staff';
 
@@ -177,7 +179,7 @@ export class ConsoleChannel {
       channel: 'console',
       chatId: staff ? CONSOLE_STAFF_CHAT : CONSOLE_OWNER_CHAT,
       chatKind: staff ? 'staff' : 'private',
-      userId: staff ? 'console-staff' : 'console-owner',
+      userId: staff ? CONSOLE_STAFF_USER : 'console-owner',
       userName: staff ? 'Console Staff' : 'Console Owner',
       messageId: `${this.runId}-${this.count}`,
       receivedAt: this.o.now(),
