@@ -212,6 +212,25 @@ describe('bootstrap', () => {
     }
   });
 
+  it('makes the console’s staff member a supervisor in the console bot only', async () => {
+    const config = readConfig({ DATA_DIR: dir, SUPERVISORS: 'sup' });
+    const consoleBot = await bootstrap({ config, log: silentLogger(), clock: systemClock, consoleStaffRoom: true });
+    try {
+      expect(consoleBot.app.ctx.policy.supervisors).toEqual([
+        { userId: 'sup' },
+        { channel: 'console', userId: 'console-staff' },
+      ]);
+    } finally {
+      await consoleBot.store.close();
+    }
+    const cli = await bootstrap({ config, log: silentLogger(), clock: systemClock, consoleStaffRoom: false });
+    try {
+      expect(cli.app.ctx.policy.supervisors).toEqual([{ userId: 'sup' }]);
+    } finally {
+      await cli.store.close();
+    }
+  });
+
   it('opens no store when the content is broken', async () => {
     const root = join(dir, 'root');
     await cp(join(REPO_ROOT, 'locales'), join(root, 'locales'), { recursive: true });
