@@ -208,11 +208,38 @@ function reach(scope: GuardScope, hit: Hit, text: string, now: readonly RegExp[]
 }
 
 /**
+ * Cantonese words read as the Mandarin the rules are written in (升降機困咗人 → 困了人, 爆水喉 → 爆水管,
+ * 暈低咗 → 晕倒了, 而家 → 现在), each replaced by as many characters as it has, so a match keeps its place.
+ * Only words with one Mandarin reading: 唔 (唔郁, 唔对路) and 晒 stay as the rules name them.
+ */
+const CANTONESE: readonly (readonly [RegExp, string])[] = [
+  [/咗/g, '了'],
+  [/喺/g, '在'],
+  [/嚟/g, '来'],
+  [/冇/g, '没'],
+  [/佢/g, '他'],
+  [/嘅/g, '的'],
+  [/水喉/g, '水管'],
+  [/晕低/g, '晕倒'],
+  [/而家/g, '现在'],
+  [/啱啱/g, '刚刚'],
+  [/屋企/g, '家里'],
+  [/入面/g, '里面'],
+];
+
+/** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */
+function ruleText(text: string): string {
+  let s = normalise(text);
+  for (const [re, to] of CANTONESE) s = s.replace(re, to);
+  return s;
+}
+
+/**
  * Reads whether the text reports an emergency happening now. Never throws, never waits; any length of
  * text is read (the check runs before length limits).
  */
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
-  const whole = normalise(text);
+  const whole = ruleText(text);
   // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
   let s = whole;
   for (const r of rules.ignore) {
@@ -265,7 +292,11 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   }
   // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
   const weakFree = read.filter((r) => r.guards.size === 0);
-  if (weakFree.length > 0) return { verdict: urgent !== undefined ? 'present' : 'unclear', matched };
+  // Made present by a sign of now, it keeps the kind its cue names (a burning smell growing stronger is a fire).
+  if (weakFree.length > 0)
+    return urgent !== undefined
+      ? { verdict: 'present', kind: kindOf(weakFree).kind ?? 'other', matched }
+      : { verdict: 'unclear', matched };
   return { verdict: 'none', matched };
 }
 
@@ -274,7 +305,7 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
  * cue matched: what the model reads as inputs (a past mention of a danger is a follow-up, a dream is other).
  */
 export function guardsOf(text: string, rules: EmergencyRules): GuardType[] {
-  const whole = normalise(text);
+  const whole = ruleText(text);
   return [...new Set(rules.guards.filter((g) => firstMatch(whole, g.patterns) !== undefined).map((g) => g.type))];
 }
 

@@ -110,6 +110,24 @@ describe('assessEmergency: present', () => {
     ['被狗咬了 手上全是血', 'injury'],
     ['楼顶有人好似想跳落去', 'injury'],
     ['a toddler is alone on the balcony next door, climbing on a stool by the railing', 'other'],
+    // Sixth round: someone alone who does not answer, Cantonese as Mandarin, more situations described.
+    ['我爸一个人住 电话一直打不通 敲门也没反应 5栋302', 'other'],
+    ['邻居阿婆独居 按门铃没人应 她腿脚不好', 'other'],
+    ['my aunt lives alone in block 2 and is not answering her phone since this morning', 'other'],
+    ['升降機困咗人 快啲嚟', 'trapped'],
+    ['廚房水喉爆咗 成地都係水', 'water'],
+    ['有個阿伯喺大堂暈低咗', 'injury'],
+    ['the lift is stuck between floors, my kids are in it', 'trapped'],
+    ['locked out and the baby is inside alone, please bring a key', 'trapped'],
+    ['dishwasher hose burst, water going everywhere', 'water'],
+    ['积水已经到车门了 还在涨', 'water'],
+    ['水哗哗往楼道里流 快到电梯口了', 'water'],
+    ['半夜被臭味熏醒 闻着像煤气', 'gas'],
+    ['an old man just got knocked down by a van at the east gate', 'injury'],
+    ['有个男的在一楼挨家挨户拧门把手', 'security'],
+    ['someone is going car to car trying the doors in the basement right now', 'security'],
+    ['楼道里一股烧电线的味道 越来越重', 'fire'],
+    ['楼下有人拿刀打架 保安呢？？', 'security'],
   ])('%j is an emergency (%s)', (text, kind) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('present');
@@ -195,6 +213,14 @@ describe('assessEmergency: none', () => {
     'the lift is stuck on the 3rd floor, no one inside, just broken',
     'what should I do if I smell gas?',
     '有人在楼道里烧纸钱 到处是灰',
+    // Sixth round: a prank note, slang, the service centre's own phone, praise for a past rescue, a future "what if".
+    '电梯墙上有人写了救命两个字 估计是小孩恶作剧',
+    'the noodles at the new place downstairs are fire 🔥',
+    '物业电话打了一上午都没人接 去服务中心敲门也没人应',
+    'called the management office twice, nobody answered, knocked on the office door, nothing',
+    '想赞一下保安小李 上个礼拜有人在门口晕倒 他做急救很专业',
+    '电梯的紧急按钮坏了 以后真困人了怎么办',
+    '这个天气真困人 想睡觉',
   ])('%j is not an emergency', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('none');
@@ -275,6 +301,12 @@ describe('assessEmergency: unclear', () => {
     '救命 楼下的狗天天半夜叫',
     // An opinion about what others do, with smoke in it.
     '有人在走廊烧东西 满走廊的烟 这样很危险吧',
+    // Someone alone not seen for days, a smell of burning nobody can place: asked, not paged.
+    '对门的老爷子好几天没见出门了 门口的报纸也没人拿',
+    "I haven't seen my elderly neighbour for days, her post is piling up",
+    '客厅有股焦糊味 找不到是哪里',
+    // A problem that keeps happening.
+    'the lift keeps getting stuck between floors',
   ])('%j is unclear: the owner is asked', (text) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe('unclear');
