@@ -118,7 +118,7 @@ export function loadContent(paths: ContentPaths = contentPaths()): Content {
   );
 
   const parsed = loadPart('a knowledge file (flows/knowledge/) is broken', () => loadKnowledge(paths.knowledge));
-  const knowledge = createKnowledgeIndex(parsed.entries, parsed.synonyms);
+  const knowledge = createKnowledgeIndex(parsed.entries, parsed.synonyms, parsed.examples);
 
   // More content goes here, each file through loadPart with a title naming it.
 

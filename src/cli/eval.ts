@@ -8,6 +8,8 @@
  *   --model                               read with the OpenAI assistant (OPENAI_API_KEY …) instead of offline
  *   --enquiries [file.json ...]           instead: how owners' questions are answered from the estate's knowledge
  *                                         (flows/knowledge/), on the enquiry sets (default: dev, and test (frozen))
+ *   --hold-out                            with --enquiries: each set measured with the knowledge's examples taken
+ *                                         from it left out (their `from` is the file's name), as if never seen
  *
  * Prints intent, kind, category, urgency and place accuracy, emergency recall, false alarms and unclear
  * verdicts, and the commonest confusions. The frozen test set's misses are never printed, so no keyword
@@ -20,8 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { loadTrainingData } from '../adapters/ai/model-file.js';
 import { OfflineAssistant } from '../adapters/ai/offline.js';
 import { OpenAIAssistant } from '../adapters/ai/openai.js';
+import { loadKnowledge } from '../adapters/content/knowledge-file.js';
 import { processEnv, readConfig } from '../bootstrap.js';
-import { loadContent } from '../content.js';
+import { contentPaths, loadContent } from '../content.js';
 import {
   answerEnquiries,
   type EnquiryFigures,
@@ -30,7 +33,7 @@ import {
   enquirySetSchema,
   enquiryShortfalls,
 } from '../core/knowledge/evaluate.js';
-import type { RankedKnowledgeIndex } from '../core/knowledge/search.js';
+import { createKnowledgeIndex, type RankedKnowledgeIndex } from '../core/knowledge/search.js';
 import { systemClock } from '../core/ports.js';
 import { type EmergencyRules, withModelEmergency } from '../core/understand/emergency.js';
 import {
@@ -162,7 +165,8 @@ async function runEnquiryEval(argv: readonly string[], io: EvalIo): Promise<numb
   const showMisses = argv.includes('--misses');
   const files = argv.filter((a) => !a.startsWith('--'));
   const sets = files.length > 0 ? files.map((path) => ({ name: basename(path), path })) : ENQUIRY_SETS;
-  const { knowledge } = loadContent();
+  const { knowledge: shipped } = loadContent();
+  const parsed = argv.includes('--hold-out') ? loadKnowledge(contentPaths().knowledge) : undefined;
   const figures: Record<string, EnquiryFigures> = {};
   let failed = false;
   for (const set of sets) {
@@ -173,6 +177,14 @@ async function runEnquiryEval(argv: readonly string[], io: EvalIo): Promise<numb
       io.err(`eval: ${set.path}: ${(error as Error).message.split('\n')[0]}\n`);
       return 2;
     }
+    const from = basename(set.path, '.json');
+    const knowledge = parsed
+      ? createKnowledgeIndex(
+          parsed.entries,
+          parsed.synonyms,
+          parsed.examples.filter((e) => e.from !== from),
+        )
+      : shipped;
     const results = answerEnquiries(items, knowledge);
     const f = enquiryFigures(results);
     figures[set.name] = f;

@@ -1,10 +1,15 @@
 /**
  * Reads the knowledge directory (`flows/knowledge/`): every `*.yaml` there is a file of entries, except
- * `synonyms.yaml`, the synonym groups. Parsing and checking stay pure in core/knowledge/schema.ts.
+ * `synonyms.yaml`, the synonym groups; `examples.json` (optional) holds labelled owners' questions. Parsing and checking stay pure in core/knowledge/schema.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ParsedKnowledge, parseKnowledgeFiles, SYNONYMS_FILE } from '../../core/knowledge/schema.js';
+import {
+  EXAMPLES_FILE,
+  type ParsedKnowledge,
+  parseKnowledgeFiles,
+  SYNONYMS_FILE,
+} from '../../core/knowledge/schema.js';
 
 /**
  * Reads the entries and synonyms in `dir`, files in name order (a missing directory holds none). Throws
@@ -13,9 +18,9 @@ import { type ParsedKnowledge, parseKnowledgeFiles, SYNONYMS_FILE } from '../../
 export function loadKnowledge(dir: string): ParsedKnowledge {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
+    names = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml') || f === EXAMPLES_FILE);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], synonyms: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], synonyms: [], examples: [] };
     throw error;
   }
   const read = (name: string) => {
@@ -24,9 +29,10 @@ export function loadKnowledge(dir: string): ParsedKnowledge {
   };
   return parseKnowledgeFiles(
     names
-      .filter((name) => name !== SYNONYMS_FILE)
+      .filter((name) => name !== SYNONYMS_FILE && name !== EXAMPLES_FILE)
       .sort()
       .map(read),
     names.includes(SYNONYMS_FILE) ? read(SYNONYMS_FILE) : undefined,
+    names.includes(EXAMPLES_FILE) ? read(EXAMPLES_FILE) : undefined,
   );
 }

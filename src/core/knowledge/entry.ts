@@ -44,6 +44,19 @@ export interface KnowledgeEntry {
   fromEnquiry?: string;
 }
 
+/**
+ * An owner's question labelled with the entry that answers it (`entry: null` when none does), shipped in
+ * `flows/knowledge/examples.json` to train the search's second opinion (classifier.ts). An example for an
+ * id the knowledge does not hold (an entry the estate removed) is ignored.
+ */
+export interface KnowledgeExample {
+  text: string;
+  locale: Locale;
+  entry: string | null;
+  /** The labelled set it was taken from (`dev-3`), so an evaluation can hold that set's examples out. */
+  from?: string;
+}
+
 /** An entry found for a question, with how well it matched (higher is better; comparable within one index). */
 export interface KnowledgeMatch {
   entry: KnowledgeEntry;

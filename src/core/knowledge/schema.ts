@@ -8,7 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LOCALES } from '../types.js';
-import { KNOWLEDGE_TOPICS, type KnowledgeEntry } from './entry.js';
+import { KNOWLEDGE_TOPICS, type KnowledgeEntry, type KnowledgeExample } from './entry.js';
 import type { SynonymGroups } from './terms.js';
 
 /** The values an answer may name, filled in by the app from the configuration (ESTATE_NAME, DUTY_PHONE). */
@@ -16,6 +16,9 @@ export const KNOWLEDGE_PLACEHOLDERS = ['estate', 'dutyPhone'] as const;
 
 /** The file of synonym groups in the knowledge directory; every other YAML file there holds entries. */
 export const SYNONYMS_FILE = 'synonyms.yaml';
+
+/** The file of labelled owners' questions in the knowledge directory (optional; see KnowledgeExample). */
+export const EXAMPLES_FILE = 'examples.json';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const someTexts = z.array(nonEmpty).min(1, 'must list at least one');
@@ -29,6 +32,17 @@ const entrySchema = z.strictObject({
 });
 
 const entriesFileSchema = z.strictObject({ entries: z.array(z.unknown()).min(1, 'must list at least one entry') });
+
+const examplesFileSchema = z.strictObject({
+  examples: z.array(
+    z.strictObject({
+      text: nonEmpty,
+      locale: z.enum(LOCALES),
+      entry: z.string().min(1).nullable(),
+      from: nonEmpty.optional(),
+    }),
+  ),
+});
 
 const synonymsFileSchema = z.strictObject({
   groups: z.array(z.array(nonEmpty).min(2, 'a group needs at least two words')).min(1),
@@ -52,6 +66,7 @@ export interface KnowledgeFile {
 export interface ParsedKnowledge {
   entries: KnowledgeEntry[];
   synonyms: SynonymGroups;
+  examples: KnowledgeExample[];
 }
 
 /** Problems with the placeholders of a text: any `{{name}}` other than the allowed ones, or a stray brace pair. */
@@ -82,11 +97,15 @@ function issueLine(where: string, issue: z.core.$ZodIssue): string {
 }
 
 /**
- * Parses the knowledge files: `synonyms` is the synonyms file (when there is one), `files` every entries
- * file. Throws KnowledgeError listing every problem, one line each: broken YAML, an entry that breaks the
+ * Parses the knowledge files: `synonyms` is the synonyms file and `examples` the labelled questions (when
+ * there are), `files` every entries file. Throws KnowledgeError listing every problem, one line each: broken YAML, an entry that breaks the
  * schema (a language missing, an unknown topic, an empty question), an unknown placeholder, an id used twice.
  */
-export function parseKnowledgeFiles(files: readonly KnowledgeFile[], synonyms?: KnowledgeFile): ParsedKnowledge {
+export function parseKnowledgeFiles(
+  files: readonly KnowledgeFile[],
+  synonyms?: KnowledgeFile,
+  examples?: KnowledgeFile,
+): ParsedKnowledge {
   const problems: string[] = [];
   const entries: KnowledgeEntry[] = [];
   const fileOf = new Map<string, string>();
@@ -128,8 +147,30 @@ export function parseKnowledgeFiles(files: readonly KnowledgeFile[], synonyms?: 
     });
   }
   const groups = synonyms ? parseSynonyms(synonyms, problems) : [];
+  const labelled = examples ? parseExamples(examples, problems) : [];
   if (problems.length > 0) throw new KnowledgeError(problems);
-  return { entries: entries.sort((a, b) => a.id.localeCompare(b.id)), synonyms: groups };
+  return { entries: entries.sort((a, b) => a.id.localeCompare(b.id)), synonyms: groups, examples: labelled };
+}
+
+function parseExamples(file: KnowledgeFile, problems: string[]): KnowledgeExample[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(file.text);
+  } catch (error) {
+    problems.push(`${file.file}: not valid JSON: ${(error as Error).message}`);
+    return [];
+  }
+  const parsed = examplesFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(issueLine(file.file, issue));
+    return [];
+  }
+  return parsed.data.examples.map((e) => ({
+    text: e.text,
+    locale: e.locale,
+    entry: e.entry,
+    ...(e.from ? { from: e.from } : {}),
+  }));
 }
 
 function parseSynonyms(file: KnowledgeFile, problems: string[]): SynonymGroups {

@@ -14,11 +14,18 @@
  *   own, each holds terms the other lacks, and together they cover the question. Such a pair is returned
  *   whenever the second is close enough (`pairRatio`); two close entries that are not a pair mean the
  *   question is unclear: nothing.
- * Pure: no files; the loader hands the entries and synonym groups in.
+ * With labelled owners' questions (`examples`), a classifier trained on them and on the entries' own
+ * questions gives a second opinion (classifier.ts), and an answer needs it: the entry BM25 would answer is
+ * given only when the classifier names it too with at least `agree` probability; when the classifier is
+ * `sure` of an entry that shares a term with the question, that entry is given even where BM25 found no
+ * answer or another one; otherwise (the two disagree, or the classifier's best is "none of them", learned
+ * from the questions no entry answers) nothing. Without examples the search decides alone.
+ * Pure: no files; the loader hands the entries, synonym groups and examples in.
  */
 import MiniSearch from 'minisearch';
 import type { Locale } from '../types.js';
-import type { KnowledgeEntry, KnowledgeIndex, KnowledgeMatch } from './entry.js';
+import { type TermClassifier, type TrainingDoc, trainTermClassifier } from './classifier.js';
+import type { KnowledgeEntry, KnowledgeExample, KnowledgeIndex, KnowledgeMatch } from './entry.js';
 import { compileSynonyms, type SynonymGroups, type Synonyms, termsOf } from './terms.js';
 
 /**
@@ -39,6 +46,10 @@ export interface MatchThresholds {
   pairNovelty: number;
   /** … and the two together cover at least this much of it. */
   pairCoverage: number;
+  /** With examples: BM25's answer is given when the classifier gives its entry at least this probability … */
+  agree: number;
+  /** … and the classifier's best entry is given on its own from this probability. */
+  sure: number;
 }
 
 export const DEFAULT_THRESHOLDS: MatchThresholds = {
@@ -48,7 +59,12 @@ export const DEFAULT_THRESHOLDS: MatchThresholds = {
   pairRatio: 0.6,
   pairNovelty: 0.08,
   pairCoverage: 0.85,
+  agree: 0.5,
+  sure: 0.9,
 };
+
+/** The classifier's class for the examples no entry answers. */
+const NONE = '';
 
 /** Field boosts: questions as written count fully, keywords a little more, answers a little. */
 const BOOST = { questions: 1, keywords: 1.3, answer: 0.2 } as const;
@@ -103,10 +119,16 @@ class MiniSearchKnowledge implements KnowledgeIndex {
   private readonly termsById = new Map<string, Set<string>>();
   private readonly df = new Map<string, number>();
   private readonly mini: MiniSearch<Doc>;
+  /** Trained when first needed after the entries change; never when there are no examples. */
+  private classifier: TermClassifier | undefined;
+  /** Each entry's questions and keywords as one training text's terms (a class's counts are their sum). */
+  private readonly trainingById = new Map<string, TrainingDoc>();
+  private exampleDocs: TrainingDoc[] | undefined;
 
   constructor(
     private readonly synonyms: Synonyms,
     private readonly thresholds: MatchThresholds,
+    private readonly examples: readonly KnowledgeExample[],
   ) {
     const tokenize = (text: string) => termsOf(text, this.synonyms);
     this.mini = new MiniSearch<Doc>({
@@ -126,7 +148,13 @@ class MiniSearchKnowledge implements KnowledgeIndex {
       this.termsById.set(entry.id, terms);
       for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
       this.mini.add(doc);
+      if (this.examples.length > 0)
+        this.trainingById.set(entry.id, {
+          id: entry.id,
+          terms: termsOf(`${doc.questions}\n${doc.keywords}`, this.synonyms),
+        });
     }
+    this.classifier = undefined;
   }
 
   remove(id: string): boolean {
@@ -139,7 +167,23 @@ class MiniSearchKnowledge implements KnowledgeIndex {
       else this.df.delete(t);
     }
     this.termsById.delete(id);
+    this.trainingById.delete(id);
+    this.classifier = undefined;
     return true;
+  }
+
+  /**
+   * The classifier over the entries held now: their questions and keywords, and the examples of an entry
+   * held (or of none); undefined without examples. The texts' terms are made once (the segmenter is the
+   * cost), so retraining after a staff-saved entry is only counting.
+   */
+  private trained(): TermClassifier | undefined {
+    if (this.examples.length === 0) return undefined;
+    if (this.classifier) return this.classifier;
+    this.exampleDocs ??= this.examples.map((e) => ({ id: e.entry ?? NONE, terms: termsOf(e.text, this.synonyms) }));
+    const held = (doc: TrainingDoc) => doc.id === NONE || this.byId.has(doc.id);
+    this.classifier = trainTermClassifier([...this.trainingById.values(), ...this.exampleDocs.filter(held)]);
+    return this.classifier;
   }
 
   get(id: string): KnowledgeEntry | undefined {
@@ -180,10 +224,27 @@ class MiniSearchKnowledge implements KnowledgeIndex {
 
   answer(question: string, _locale: Locale): KnowledgeMatch[] {
     const { terms, candidates } = this.rank(question);
+    const bm25 = this.decide(terms, candidates);
+    const classifier = this.trained();
+    if (!classifier) return bm25;
+    const [best] = classifier.classify(terms.map((x) => x.term));
+    if (!best || best.id === NONE) return [];
+    if (bm25[0]?.entry.id === best.id && best.probability >= this.thresholds.agree) return bm25;
+    const shares = candidates.find((c) => c.id === best.id);
+    if (shares && best.probability >= this.thresholds.sure) return [this.match(shares)];
+    return [];
+  }
+
+  private match(c: Candidate): KnowledgeMatch {
+    return { entry: this.byId.get(c.id) as KnowledgeEntry, score: c.score };
+  }
+
+  /** BM25's own answer (see the module comment). */
+  private decide(terms: Ranking['terms'], candidates: readonly Candidate[]): KnowledgeMatch[] {
     const [first, second] = candidates;
     const t = this.thresholds;
     if (!first || first.score * first.coverage < t.minConfidence) return [];
-    const match = (c: Candidate): KnowledgeMatch => ({ entry: this.byId.get(c.id) as KnowledgeEntry, score: c.score });
+    const match = (c: Candidate) => this.match(c);
     const pair = second !== undefined && this.isPair(terms, first, second);
     if (pair) return [match(first), match(second)];
     // Two close entries that do not answer two parts of it: the question is unclear.
@@ -212,13 +273,17 @@ export interface RankedKnowledgeIndex extends KnowledgeIndex {
   rank(question: string): Ranking;
 }
 
-/** Builds the index over `entries`, with the synonym groups used on both the entries and the questions. */
+/**
+ * Builds the index over `entries`, with the synonym groups used on both the entries and the questions, and
+ * the labelled examples the classifier learns from (none: BM25 decides alone).
+ */
 export function createKnowledgeIndex(
   entries: readonly KnowledgeEntry[],
   synonyms: SynonymGroups = [],
+  examples: readonly KnowledgeExample[] = [],
   thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
 ): RankedKnowledgeIndex {
-  const index = new MiniSearchKnowledge(compileSynonyms(synonyms), thresholds);
+  const index = new MiniSearchKnowledge(compileSynonyms(synonyms), thresholds, examples);
   index.add(entries);
   return index;
 }

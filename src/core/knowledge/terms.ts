@@ -212,6 +212,8 @@ export interface Synonyms {
   readonly termOf: ReadonlyMap<string, string>;
   /** Folded words, longest first, for leftmost-longest matching. */
   readonly words: readonly string[];
+  /** The same words by their first character (longest first), so a position tries only those that can start there. */
+  readonly byFirst: ReadonlyMap<string, readonly string[]>;
 }
 
 export function compileSynonyms(groups: SynonymGroups): Synonyms {
@@ -226,7 +228,13 @@ export function compileSynonyms(groups: SynonymGroups): Synonyms {
     }
   }
   const sorted = [...termOf.keys()].sort((a, b) => b.length - a.length || a.localeCompare(b));
-  return { termOf, words: sorted };
+  const byFirst = new Map<string, string[]>();
+  for (const w of sorted) {
+    const list = byFirst.get(w.charAt(0));
+    if (list) list.push(w);
+    else byFirst.set(w.charAt(0), [w]);
+  }
+  return { termOf, words: sorted, byFirst };
 }
 
 const isWordChar = (c: string | undefined) => c !== undefined && /[a-z0-9]/.test(c);
@@ -240,7 +248,7 @@ function takeSynonyms(folded: string, synonyms: Synonyms): { rest: string; terms
   let rest = '';
   let i = 0;
   outer: while (i < folded.length) {
-    for (const w of synonyms.words) {
+    for (const w of synonyms.byFirst.get(folded.charAt(i)) ?? []) {
       if (!folded.startsWith(w, i)) continue;
       const latin = /[a-z]/.test(w);
       if (latin && (isWordChar(folded[i - 1]) || isWordChar(folded[i + w.length]))) continue;

@@ -78,4 +78,25 @@ describe('knowledge files', () => {
       }),
     ).toEqual(['synonyms.yaml: "门卡" is in group 1 and group 2']);
   });
+
+  it('reads labelled examples, and names the file of a broken one', () => {
+    const examples = {
+      file: 'examples.json',
+      text: '{"examples": [{"text": "物业费在哪交", "locale": "zh-CN", "entry": "fees.pay", "from": "dev"}, {"text": "wifi?", "locale": "en", "entry": null}]}',
+    };
+    const parsed = parseKnowledgeFiles([{ file: 'b.yaml', text: entry('') }], undefined, examples);
+    expect(parsed.examples).toEqual([
+      { text: '物业费在哪交', locale: 'zh-CN', entry: 'fees.pay', from: 'dev' },
+      { text: 'wifi?', locale: 'en', entry: null },
+    ]);
+    const broken = { file: 'examples.json', text: '{"examples": [{"text": "", "locale": "fr", "entry": "fees.pay"}]}' };
+    let lines: string[] = [];
+    try {
+      parseKnowledgeFiles([{ file: 'b.yaml', text: entry('') }], undefined, broken);
+    } catch (error) {
+      lines = (error as KnowledgeError).problems;
+    }
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(/^examples\.json \(examples\.0\.(text|locale)\)/);
+  });
 });

@@ -96,4 +96,37 @@ describe('knowledge matcher', () => {
       expect(e.answer['zh-CN']).not.toMatch(/\d{3}-\d{4}-\d{4}/); // the duty number is {{dutyPhone}}
     }
   });
+
+  it('with examples, asks the classifier too: none of them is handed over, and a staff-saved entry is still answered', () => {
+    const entries = shipped.entries;
+    const plain = createKnowledgeIndex(entries, shipped.synonyms);
+    const question = '物业费在哪里交';
+    expect(plain.answer(question, 'zh-CN').map((m) => m.entry.id)).toEqual(['fees.pay']);
+    // Many owners' questions worded like this one labelled "no entry answers it": the classifier's best is none.
+    const none = Array.from({ length: 30 }, () => ({ text: question, locale: 'zh-CN' as const, entry: null }));
+    expect(createKnowledgeIndex(entries, shipped.synonyms, none).answer(question, 'zh-CN')).toEqual([]);
+    // The shipped examples: a learned entry is answered the moment it is saved, and gone once removed.
+    const own = createKnowledgeIndex(entries, shipped.synonyms, shipped.examples);
+    const saved: KnowledgeEntry = {
+      id: 'learned.K001',
+      topic: 'other',
+      questions: { 'zh-CN': ['小区的快递驿站能寄国际快递吗', '能寄国际包裹吗'] },
+      answer: { 'zh-CN': '驿站可以寄国际快递，请带护照。' },
+      source: 'staff:7',
+    };
+    own.add([saved]);
+    expect(own.answer('能寄国际快递吗', 'zh-CN').map((m) => m.entry.id)).toEqual(['learned.K001']);
+    own.remove('learned.K001');
+    expect(own.answer('能寄国际快递吗', 'zh-CN').map((m) => m.entry.id)).not.toContain('learned.K001');
+  });
+
+  it('ignores the examples of an entry the estate removed', () => {
+    const without = shipped.entries.filter((e) => e.id !== 'fees.pay');
+    const own = createKnowledgeIndex(without, shipped.synonyms, shipped.examples);
+    const answered = shipped.examples
+      .filter((e) => e.entry === 'fees.pay')
+      .flatMap((e) => own.answer(e.text, e.locale).map((m) => m.entry.id));
+    expect(shipped.examples.some((e) => e.entry === 'fees.pay')).toBe(true);
+    expect(answered).not.toContain('fees.pay');
+  });
 });
