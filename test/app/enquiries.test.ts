@@ -37,6 +37,7 @@ const MINUTE = 60_000;
 
 /** An assistant whose phrasing the test scripts (the rest is the offline assistant). */
 class ScriptedAssistant extends OfflineAssistant {
+  override readonly rewordsAnswers = true;
   readonly asked: KnowledgeAnswerRequest[] = [];
   /** Whether the store could be read while phrasing (inside a message's transaction it refuses). */
   readonly storeFree: boolean[] = [];

@@ -29,6 +29,7 @@ const QUOTE_MAX = 100;
 
 export class OfflineAssistant implements Assistant {
   readonly mode = 'offline' as const;
+  readonly rewordsAnswers: boolean = false;
   private trained: UnderstandModel | undefined;
   constructor(
     readonly keywords: Keywords,

@@ -260,6 +260,7 @@ export interface OpenAIAssistantOptions {
 
 export class OpenAIAssistant implements Assistant {
   readonly mode = 'openai' as const;
+  readonly rewordsAnswers = true;
   private readonly client: OpenAI;
   private readonly bucket: CallBucket;
   private readonly totals: AiUsage = { calls: 0, promptTokens: 0, completionTokens: 0, fallbacks: 0 };

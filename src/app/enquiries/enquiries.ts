@@ -103,7 +103,9 @@ export class Enquiries implements AppPart {
     try {
       await this.loadSaved();
       const { knowledge, assistant } = this.ctx;
-      if (!knowledge || !assistant || inbound.chatKind !== 'private' || inbound.content.type !== 'text') return;
+      // Offline, the answer is the entries' own text: nothing to prepare, and no second reading of the message.
+      if (!knowledge || !assistant?.rewordsAnswers || inbound.chatKind !== 'private') return;
+      if (inbound.content.type !== 'text') return;
       const question = inbound.content.text.trim();
       if (!question || question.startsWith('/') || assistant.assessEmergency(question).verdict !== 'none') return;
       const intent = assistant.understandNow(question).intent;

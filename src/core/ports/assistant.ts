@@ -63,6 +63,8 @@ export interface PhrasedAnswer {
 
 export interface Assistant {
   readonly mode: 'openai' | 'offline';
+  /** Whether `phraseAnswer` rewords (a model): offline it gives the entries' own text, so nothing is prepared. */
+  readonly rewordsAnswers: boolean;
   /**
    * The emergency rules only (flows/understand/emergency.yaml), synchronous: the app checks this first,
    * in every state and before any length limit, so an emergency never waits on a model.
