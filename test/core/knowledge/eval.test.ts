@@ -20,19 +20,20 @@ import { createKnowledgeIndex } from '../../../src/core/knowledge/search.js';
  * First read, once, after tuning on dev.json only: correct 0.800 (128/160), wrong 0.019 (3/160).
  * Second read, once, after tuning on dev.json and dev-2.json (Cantonese, English synonym forms, fuller
  * questions, unknown terms weighing more): correct 0.844 (135/160), wrong 0.019 (3/160).
- * BELOW TARGET on correct: the floor is the measured 0.84 rounded down, not the 0.85 of issue 16. The
- * wrong rate meets its target and is held at it.
+ * Third read, once, after the classifier's second opinion (chosen writer by writer on dev, dev-2, dev-3):
+ * correct 0.919 (147/160), wrong 0 (0/160). Both targets of issue 16 are met and held.
  */
-const CORRECT_FLOOR = 0.84; // below target (ENQUIRY_TARGETS.correctRate = 0.85)
+const CORRECT_FLOOR = ENQUIRY_TARGETS.correctRate;
 const WRONG_CEILING = ENQUIRY_TARGETS.wrongRate;
 
 describe('enquiries on the frozen test set', () => {
-  it('answers correctly at least the first-read rate, and wrongly at most the target rate', () => {
+  it('answers correctly and wrongly within the targets', () => {
     const items = enquirySetSchema.parse(
       JSON.parse(readFileSync(new URL('../../fixtures/enquiries/test.json', import.meta.url), 'utf8')),
     );
     const knowledge = loadKnowledge(contentPaths().knowledge);
-    const f = enquiryFigures(answerEnquiries(items, createKnowledgeIndex(knowledge.entries, knowledge.synonyms)));
+    const index = createKnowledgeIndex(knowledge.entries, knowledge.synonyms, knowledge.examples);
+    const f = enquiryFigures(answerEnquiries(items, index));
     expect(f.items).toBe(160);
     expect(f.correctRate).toBeGreaterThanOrEqual(CORRECT_FLOOR);
     expect(f.wrongRate).toBeLessThanOrEqual(WRONG_CEILING);
