@@ -31,7 +31,7 @@ export interface SchedulerOptions {
   workerId: string;
   /** How long a claimed job is ours before another worker may take it over; default 5 minutes. */
   leaseMs?: number;
-  /** How many due jobs one tick claims at most; default 20. */
+  /** How many due jobs one claim takes; a tick claims again while claims come back full. Default 20. */
   batch?: number;
   /** Runs (attempts) after which a failing job is marked failed for good; default 5. */
   maxAttempts?: number;
@@ -78,8 +78,8 @@ export class Scheduler implements JobRunner {
   }
 
   /**
-   * Claims the jobs due now and runs them one after another, in due order. Returns how many it ran to an
-   * outcome (done, rescheduled or failed). Does nothing and returns 0 once `stop` was called, or while
+   * Claims the jobs due now, batch after batch until none is due, and runs them one after another, in
+   * due order. Returns how many it ran to an outcome (done, rescheduled or failed). Does nothing and returns 0 once `stop` was called, or while
    * another tick is still running.
    */
   tick(): Promise<number> {
@@ -100,22 +100,43 @@ export class Scheduler implements JobRunner {
     await this.current?.catch(() => undefined);
   }
 
+  /**
+   * Drains what is due: claims a batch, runs it, and claims again while batches come back full, so a
+   * backlog (a thousand reminders due at 09:00) goes out in one tick rather than `batch` per tick. A job
+   * met twice in one tick (a retry due at once) ends the tick, so a failing job cannot keep it spinning.
+   */
   private async runTick(): Promise<number> {
+    const seen = new Set<string>();
+    let ran = 0;
+    while (!this.stopping) {
+      const { ran: n, full, fresh } = await this.runBatch(seen);
+      ran += n;
+      if (!full || !fresh) break;
+    }
+    return ran;
+  }
+
+  /** One claimed batch, run in due order; whether it came back full and held a job not met this tick. */
+  private async runBatch(seen: Set<string>): Promise<{ ran: number; full: boolean; fresh: boolean }> {
     const { store, clock, workerId } = this.o;
     const claimed = await store.claimJobs(clock.now(), workerId, this.leaseMs, this.batch);
     const jobs = [...claimed].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const fresh = jobs.filter((j) => !seen.has(j.id));
     let ran = 0;
     let next = 0;
     try {
-      for (; next < jobs.length && !this.stopping; next++) {
-        const job = jobs[next]!;
+      // Met already in this tick (due again at once): handed back for the next tick.
+      for (const job of jobs) if (seen.has(job.id)) await this.release(job);
+      for (; next < fresh.length && !this.stopping; next++) {
+        const job = fresh[next]!;
+        seen.add(job.id);
         const outcome = await this.runJob(job);
         if (outcome === 'done' || outcome === 'retry' || outcome === 'failed') ran += 1;
       }
     } finally {
-      for (const job of jobs.slice(next)) await this.release(job);
+      for (const job of fresh.slice(next)) await this.release(job);
     }
-    return ran;
+    return { ran, full: jobs.length >= this.batch, fresh: fresh.length > 0 };
   }
 
   private async runJob(job: Job): Promise<Outcome> {

@@ -112,13 +112,38 @@ describe('Scheduler', () => {
     expect(most).toBe(1);
   });
 
-  it('claims at most `batch` jobs per tick', async () => {
+  it('drains every due job in one tick, `batch` per claim', async () => {
+    const claims: number[] = [];
+    const claimJobs = store.claimJobs.bind(store);
+    store.claimJobs = async (...args) => {
+      const got = await claimJobs(...args);
+      claims.push(got.length);
+      return got;
+    };
     const s = scheduler({ test: async () => {} }, { batch: 2 });
     for (let i = 0; i < 5; i++) await schedule();
-    expect(await s.tick()).toBe(2);
-    expect(await s.tick()).toBe(2);
-    expect(await s.tick()).toBe(1);
+    await schedule({ dueAt: new Date(T0.getTime() + 60_000) }); // not due yet: left for later
+    expect(await s.tick()).toBe(5);
+    expect(claims).toEqual([2, 2, 1]);
     expect(await s.tick()).toBe(0);
+  });
+
+  it('ends a tick at a job due again at once, instead of running it over and over', async () => {
+    let runs = 0;
+    const s = scheduler(
+      {
+        test: async () => {
+          runs += 1;
+          throw new Error('still broken');
+        },
+      },
+      { batch: 1, baseBackoffMs: 0 },
+    );
+    await schedule();
+    expect(await s.tick()).toBe(1);
+    expect(runs).toBe(1);
+    expect(await s.tick()).toBe(1);
+    expect(runs).toBe(2);
   });
 
   it('commits the handler’s writes together with completing the job', async () => {
