@@ -1035,6 +1035,69 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.claimOutbox(at(32 * SECOND), 'c', 30 * SECOND, 10)).toEqual([]);
       });
 
+      it('marks an item taken over from an expired lease, and only such an item', async () => {
+        const a = send('telegram', 'chat-a', 'a');
+        const b = send('telegram', 'chat-b', 'b');
+        await store.enqueue([a], T0);
+        await store.claimOutbox(T0, 'crashed', 4 * SECOND, 10);
+        await store.enqueue([b], at(SECOND));
+        const claimed = await store.claimOutbox(at(5 * SECOND), 'w', 4 * SECOND, 10);
+        expect(claimed.map((i) => [i.id, i.takenOver === true])).toEqual([
+          [a.id, true],
+          [b.id, false],
+        ]);
+      });
+
+      it("renews only its own worker's leases, so a live delivery is not taken over", async () => {
+        const item = send('telegram', 'chat-a', 'slow');
+        await store.enqueue([item], T0);
+        await store.claimOutbox(T0, 'a', 4 * SECOND, 10);
+
+        expect(await store.renewOutboxLeases([item.id], 'b', at(9 * SECOND))).toBe(0);
+        expect(await store.renewOutboxLeases([item.id], 'a', at(7 * SECOND))).toBe(1);
+        expect(await store.claimOutbox(at(6 * SECOND), 'b', 4 * SECOND, 10)).toEqual([]);
+        const [taken] = await store.claimOutbox(at(8 * SECOND), 'b', 4 * SECOND, 10);
+        expect(taken).toMatchObject({ id: item.id, leaseOwner: 'b', takenOver: true });
+        // Once settled, a lease is no longer renewed.
+        await store.markOutboxSent(item.id, 'pm-1', at(8 * SECOND));
+        expect(await store.renewOutboxLeases([item.id], 'b', at(20 * SECOND))).toBe(0);
+      });
+
+      it('writes "sent", the platform id and the ref in one write, so the next item finds the ref', async () => {
+        const card = send('telegram', 'staff', 'card');
+        const edit: NewOutboxItem = {
+          id: 'out-card-edit',
+          channel: 'telegram',
+          chatId: 'staff',
+          action: { kind: 'edit', ref: 'card:T261128-0009', message: { text: 'card, accepted' } },
+        };
+        await store.enqueue([card, edit], T0);
+        await store.claimOutbox(T0, 'a', MINUTE, 10);
+        await store.markOutboxSent(card.id, 'pm-9', at(SECOND), { ref: 'card:T261128-0009' });
+
+        const [next] = await store.claimOutbox(at(SECOND), 'b', MINUTE, 10);
+        expect(next?.id).toBe(edit.id);
+        expect(await store.getMessageRef('telegram', 'staff', 'card:T261128-0009')).toBe('pm-9');
+        expect(await store.findRefByMessage('telegram', 'staff', 'pm-9')).toBe('card:T261128-0009');
+        const [sent] = await store.listOutbox({ status: 'sent' });
+        expect(sent).toMatchObject({ id: card.id, platformMessageId: 'pm-9' });
+        expect(sent?.lastError).toBeUndefined();
+
+        // A settled item is not settled again, and its ref is not moved.
+        await store.markOutboxSent(card.id, 'pm-10', at(2 * SECOND), { ref: 'card:T261128-0009' });
+        expect(await store.getMessageRef('telegram', 'staff', 'card:T261128-0009')).toBe('pm-9');
+      });
+
+      it('keeps a note on an item sent with an uncertain outcome', async () => {
+        const item = send('telegram', 'chat-a', 'maybe');
+        await store.enqueue([item], T0);
+        await store.claimOutbox(T0, 'w', MINUTE, 10);
+        await store.markOutboxSent(item.id, undefined, at(SECOND), { note: 'outcome unknown: timed out' });
+        const [sent] = await store.listOutbox({ chatId: 'chat-a' });
+        expect(sent).toMatchObject({ status: 'sent', lastError: 'outcome unknown: timed out' });
+        expect(sent?.platformMessageId).toBeUndefined();
+      });
+
       it('dead-letters an item without blocking the rest of its chat', async () => {
         const poison = send('telegram', 'chat-a', 'poison');
         const next = send('telegram', 'chat-a', 'next');

@@ -20,6 +20,11 @@ export interface OutboxItem {
   /** The platform's id of the sent message. */
   platformMessageId?: string;
   createdAt: Date;
+  /**
+   * Set by `claimOutbox` only, on an item taken over from an expired lease: a worker began an attempt
+   * and stopped answering (a crash), so whether that attempt reached the platform is unknown.
+   */
+  takenOver?: boolean;
 }
 
 export interface NewOutboxItem {
@@ -41,10 +46,27 @@ export interface OutboxStore {
   enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
   /**
    * Leases deliverable items: for each chat only its oldest undelivered item (so order holds), and
-   * only when it is pending with `notBefore <= now`, or sending with an expired lease.
+   * only when it is pending with `notBefore <= now`, or sending with an expired lease (then marked
+   * `takenOver`).
    */
   claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]>;
-  markOutboxSent(id: string, platformMessageId: string | undefined, now: Date): Promise<void>;
+  /**
+   * Extends `worker`'s leases on these items (still sending) to `leaseUntil`, so that a delivery that
+   * takes long is not taken over while the worker is alive; returns how many were extended.
+   */
+  renewOutboxLeases(ids: readonly string[], worker: string, leaseUntil: Date): Promise<number>;
+  /**
+   * Marks an item sent, in one write with what goes with it: the platform's message id, the name `ref`
+   * the message goes by in its chat (see `setMessageRef`), and a `note` kept as its last error (an
+   * outcome that is not certain). Another worker never sees the item sent without its ref, so the next
+   * item of the chat (an edit of that message) always finds it.
+   */
+  markOutboxSent(
+    id: string,
+    platformMessageId: string | undefined,
+    now: Date,
+    extra?: { ref?: string; note?: string },
+  ): Promise<void>;
   /** Back to pending, not before `notBefore`; `countAttempt` false for rate-limit waits. */
   markOutboxRetry(id: string, notBefore: Date, error: string | undefined, countAttempt: boolean): Promise<void>;
   markOutboxDead(id: string, error: string, now: Date): Promise<void>;

@@ -71,7 +71,7 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
     };
     // The head of every chat (its lowest unfinished seq), kept when it can be delivered now.
     const heads = await this.m.outbox
-      .aggregate<{ id: string }>([
+      .aggregate<{ id: string; status: OutboxStatus }>([
         { $match: { status: { $in: UNFINISHED } } },
         { $sort: { channel: 1, chatId: 1, seq: 1 } },
         {
@@ -87,7 +87,7 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
         { $match: deliverable },
         { $sort: { seq: 1 } },
         ...(n === undefined ? [] : [{ $limit: n }]),
-        { $project: { _id: 0, id: 1 } },
+        { $project: { _id: 0, id: 1, status: 1 } },
       ])
       .session(this.session ?? null);
     // A head stays its chat's head until it is finished (no lower seq is ever committed later), so
@@ -102,16 +102,46 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
           { returnDocument: 'after', ...this.o },
         )
         .lean<OutboxDoc>();
-      if (doc) claimed.push(outboxFromDoc(doc));
+      if (!doc) continue;
+      const item = outboxFromDoc(doc);
+      if (head.status === 'sending') item.takenOver = true;
+      claimed.push(item);
     }
     return claimed;
   }
 
-  async markOutboxSent(id: string, platformMessageId: string | undefined, now: Date): Promise<void> {
+  async renewOutboxLeases(ids: readonly string[], worker: string, leaseUntil: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.m.outbox.updateMany(
+      { id: { $in: [...ids] }, status: 'sending', leaseOwner: worker },
+      { $set: { leaseUntil } },
+      this.o,
+    );
+    return result.modifiedCount;
+  }
+
+  /**
+   * The ref is written before the status: outside a transaction that order is what keeps another
+   * process from seeing the item sent (and leasing the chat's next item, an edit of it) without its ref.
+   */
+  async markOutboxSent(
+    id: string,
+    platformMessageId: string | undefined,
+    now: Date,
+    extra?: { ref?: string; note?: string },
+  ): Promise<void> {
+    if (extra?.ref !== undefined && platformMessageId !== undefined) {
+      const item = await this.m.outbox
+        .findOne({ id, status: { $in: UNFINISHED } }, { channel: 1, chatId: 1 }, this.o)
+        .lean<Pick<OutboxDoc, 'channel' | 'chatId'>>();
+      if (!item) return;
+      await this.setMessageRef(item.channel, item.chatId, extra.ref, platformMessageId);
+    }
     const set: Record<string, unknown> = { status: 'sent', updatedAt: now };
     const unset: Record<string, 1> = { leaseOwner: 1, leaseUntil: 1 };
     if (platformMessageId === undefined) unset.platformMessageId = 1;
     else set.platformMessageId = platformMessageId;
+    if (extra?.note !== undefined) set.lastError = extra.note;
     await this.m.outbox.updateOne({ id, status: { $in: UNFINISHED } }, { $set: set, $unset: unset }, this.o);
   }
 

@@ -78,6 +78,7 @@ const JOBS = {
 const OUTBOX = {
   enqueue: 'write',
   claimOutbox: 'write',
+  renewOutboxLeases: 'write',
   markOutboxSent: 'write',
   markOutboxRetry: 'write',
   markOutboxDead: 'write',

@@ -54,9 +54,8 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
          WHERE channel = @channel AND chat_id = @chat_id AND status = 'pending' AND attempts = 0
            AND last_error IS NULL AND not_before > @not_before`,
     ),
-    claimableOutbox: db
-      .prepare<[number, number, number], number>(
-        `SELECT o.seq FROM outbox o
+    claimableOutbox: db.prepare<[number, number, number], { seq: number; status: OutboxStatus }>(
+      `SELECT o.seq, o.status FROM outbox o
            WHERE ((o.status = 'pending' AND o.not_before <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
              AND NOT EXISTS (
                SELECT 1 FROM outbox p
@@ -64,16 +63,19 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
                  AND p.status IN ('pending', 'sending')
              )
            ORDER BY o.seq LIMIT ?`,
-      )
-      .pluck(),
+    ),
     leaseOutbox: db.prepare<[string, number, number, number], OutboxRow>(
       `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
          WHERE seq = ? RETURNING *`,
     ),
-    markOutboxSent: db.prepare<[string | null, number, string]>(
-      `UPDATE outbox SET status = 'sent', platform_message_id = ?, lease_owner = NULL, lease_until = NULL,
-           updated_at = ?
-         WHERE id = ? AND status IN ('pending', 'sending')`,
+    markOutboxSent: db.prepare<[string | null, string | null, number, string], { channel: Channel; chat_id: string }>(
+      `UPDATE outbox SET status = 'sent', platform_message_id = ?, last_error = coalesce(?, last_error),
+           lease_owner = NULL, lease_until = NULL, updated_at = ?
+         WHERE id = ? AND status IN ('pending', 'sending')
+         RETURNING channel, chat_id`,
+    ),
+    renewOutboxLease: db.prepare<[number, string, string]>(
+      `UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
     ),
     markOutboxRetry: db.prepare<[number, string | null, number, string]>(
       `UPDATE outbox SET status = 'pending', not_before = ?, last_error = coalesce(?, last_error),
@@ -120,16 +122,29 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
     },
 
     claimOutbox(now, worker, leaseMs, limit) {
-      const seqs = s.claimableOutbox.all(ms(now), ms(now), limit);
+      const heads = s.claimableOutbox.all(ms(now), ms(now), limit);
       const leaseUntil = ms(now) + leaseMs;
-      return seqs.flatMap((seq) => {
+      return heads.flatMap(({ seq, status }) => {
         const row = s.leaseOutbox.get(worker, leaseUntil, ms(now), seq);
-        return row ? [outboxFromRow(row)] : [];
+        if (!row) return [];
+        const item = outboxFromRow(row);
+        if (status === 'sending') item.takenOver = true;
+        return [item];
       });
     },
 
-    markOutboxSent(id, platformMessageId, now) {
-      s.markOutboxSent.run(platformMessageId ?? null, ms(now), id);
+    renewOutboxLeases(ids, worker, leaseUntil) {
+      let renewed = 0;
+      for (const id of ids) renewed += s.renewOutboxLease.run(ms(leaseUntil), id, worker).changes;
+      return renewed;
+    },
+
+    markOutboxSent(id, platformMessageId, now, extra) {
+      // One transaction (every port call is one): the status, the id and the ref land together.
+      const row = s.markOutboxSent.get(platformMessageId ?? null, extra?.note ?? null, ms(now), id);
+      if (row && extra?.ref !== undefined && platformMessageId !== undefined) {
+        s.setMessageRef.run(row.channel, row.chat_id, extra.ref, platformMessageId);
+      }
     },
 
     markOutboxRetry(id, notBefore, error, countAttempt) {
