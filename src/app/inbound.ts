@@ -42,6 +42,18 @@ interface InboundParts {
   extras: readonly AppPart[];
 }
 
+/** What was worked out before the message's transaction (model calls, reports), for use inside it. */
+interface Prepared {
+  understanding?: Understanding;
+  emergency?: EmergencyAssessment;
+  /** A staff member's suggested reply. */
+  draft?: string;
+  /** Survey themes for `/survey report|close`. */
+  themes?: AnswerSummary;
+  /** The text of `/tickets` or `/summary`. */
+  report?: string;
+}
+
 const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
 
 /** A `/survey …` command typed, or a survey button pressed (preview, start, report). */
@@ -67,8 +79,10 @@ export class InboundRouter {
       const { understanding, emergency } = await this.understand(inbound);
       const draft = await this.parts.desk.prepareDraft(inbound);
       const themes = await this.surveyThemes(inbound);
+      // Reports are read here too, with plain reads: an owner's message never waits behind one.
+      const report = await this.parts.desk.prepareReport(inbound);
       return await this.ctx.store.transaction((tx) =>
-        this.process(tx, inbound, understanding, draft, themes, emergency),
+        this.process(tx, inbound, { understanding, draft, themes, emergency, report }),
       );
     } catch (error) {
       this.ctx.log.error(
@@ -133,14 +147,8 @@ export class InboundRouter {
     return this.parts.surveys.themesFor(command.campaignId);
   }
 
-  private async process(
-    tx: StoreTx,
-    inbound: Inbound,
-    understanding?: Understanding,
-    draft?: string,
-    themes?: AnswerSummary,
-    emergency?: EmergencyAssessment,
-  ): Promise<InboundResult> {
+  private async process(tx: StoreTx, inbound: Inbound, prepared: Prepared): Promise<InboundResult> {
+    const { understanding, draft, themes, emergency, report } = prepared;
     const now = this.ctx.clock.now();
     if (!(await recordInbound(tx, inbound, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
@@ -154,7 +162,7 @@ export class InboundRouter {
       const taken = staff.active ? await this.staffPart(tx, staff, inbound, now) : undefined;
       if (taken) return { duplicate: false, ...(taken.ack ? { ack: taken.ack } : silentAck(inbound)) };
       if (await this.parts.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
-      const result = await this.parts.desk.handle(tx, inbound, staff, draft);
+      const result = await this.parts.desk.handle(tx, inbound, staff, draft, report);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
     }
     if (surveyCommand) {
@@ -169,7 +177,7 @@ export class InboundRouter {
     if (StaffDesk.looksLikeCommand(inbound)) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
       if (staff?.active) {
-        const result = await this.parts.desk.handle(tx, inbound, staff, draft);
+        const result = await this.parts.desk.handle(tx, inbound, staff, draft, report);
         return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
       }
       this.ctx.log.warn(

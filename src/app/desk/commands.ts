@@ -27,14 +27,16 @@ export class DeskCommands extends DeskPart {
     staff: Staff,
     p: ParsedStaffCommand,
     draft?: string,
+    report?: string,
   ): Promise<DeskResult> {
     if (p.command === 'help') {
       await this.say(tx, inbound, this.t('desk.help'));
       return {};
     }
     if (p.command === 'cancel') return {};
-    if (p.command === 'tickets') return this.parts.reports.listOpen(tx, inbound, staff);
-    if (p.command === 'summary') return this.parts.reports.summary(tx, inbound, p.rest);
+    // Reports are read before the transaction (DeskReports.prepare): `report` is their text.
+    if (p.command === 'tickets') return this.parts.reports.listOpen(tx, inbound, staff, report);
+    if (p.command === 'summary') return this.parts.reports.summary(tx, inbound, p.rest, report);
     if (!p.number) {
       await this.say(tx, inbound, this.t('desk.need_number', { command: p.command }));
       return {};

@@ -24,10 +24,12 @@ export class StaffDesk extends DeskPart {
   private readonly judging: Judging;
   private readonly actions: DeskActions;
   private readonly commands: DeskCommands;
+  private readonly reports: DeskReports;
 
   constructor(ctx: AppContext, owners: OwnerSide) {
     super(ctx, owners);
     const reports = new DeskReports(ctx, owners);
+    this.reports = reports;
     this.judging = new Judging(ctx, owners);
     this.actions = new DeskActions(ctx, owners, {
       judging: this.judging,
@@ -95,8 +97,22 @@ export class StaffDesk extends DeskPart {
     });
   }
 
-  /** Handles one message or button press from a staff member. */
-  async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string): Promise<DeskResult> {
+  /**
+   * For `/tickets` and `/summary`: the report's text, read before the transaction through the store's
+   * plain reads (a summary over a long history never holds the write lock an owner's message needs).
+   * Only for a sender who is staff; the transaction checks again before sending it.
+   */
+  async prepareReport(inbound: Inbound): Promise<string | undefined> {
+    const c = inbound.content;
+    if (c.type !== 'text') return undefined;
+    const parsed = parseStaffCommand(c.text);
+    if (parsed?.command !== 'tickets' && parsed?.command !== 'summary') return undefined;
+    if (!(await this.staffRoleOf(inbound))) return undefined;
+    return this.reports.prepare(parsed.command, `${inbound.channel}:${inbound.userId}`, parsed.rest);
+  }
+
+  /** Handles one message or button press from a staff member (`draft`, `report`: prepared beforehand). */
+  async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string, report?: string): Promise<DeskResult> {
     const c = inbound.content;
     if (c.type === 'button') return this.button(tx, inbound, staff, c.data, draft);
     if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
@@ -107,7 +123,7 @@ export class StaffDesk extends DeskPart {
     const parsed = parseStaffCommand(c.text, replied);
     if (parsed) {
       await this.sessions.end(tx, staff.id);
-      return this.commands.command(tx, inbound, staff, parsed, draft);
+      return this.commands.command(tx, inbound, staff, parsed, draft, report);
     }
     if (replied && c.text.trim().startsWith('/')) {
       // An unknown command under a quote (a typo) is never passed on to the owner.

@@ -1,6 +1,10 @@
 /**
  * The desk's reports: the open tickets (mine, unassigned, overdue), the summary of a month or a quarter
  * (step 8 of domain.md, counted by the store). A ticket's timeline is rendered by render.ts (timelineText).
+ *
+ * A report is read before the message's transaction (`prepare`), through the store itself: each query is
+ * its own short read, so a report over a long history never holds the write lock and no owner's message
+ * waits behind it; the transaction only writes the reply.
  */
 import { DateTime } from 'luxon';
 import { KNOWLEDGE_TOPICS, type KnowledgeTopic } from '../../core/knowledge/entry.js';
@@ -11,30 +15,54 @@ import type { Inbound, Staff } from '../../core/types.js';
 import { isTicketOverdue } from '../deadlines.js';
 import { DeskPart, type DeskResult } from './support.js';
 
+/** What a report reads: queries only, so it runs on the store itself, outside any write transaction. */
+export type ReportReader = Pick<
+  StoreTx,
+  'listTickets' | 'listTicketsCreated' | 'countTicketsCreated' | 'countPraise' | 'countEnquiries'
+>;
+
+/** The reports a staff command asks for. */
+export type ReportCommand = 'tickets' | 'summary';
+
 export class DeskReports extends DeskPart {
-  async listOpen(tx: StoreTx, inbound: Inbound, staff: Staff): Promise<DeskResult> {
-    const open = await tx.listTickets({
+  /**
+   * The text of a report, read before the transaction through the store (plain reads, never the write
+   * lock). Whether the sender may have it is checked by the caller; the transaction only sends it.
+   */
+  prepare(command: ReportCommand, staffId: string, arg: string): Promise<string> {
+    return command === 'tickets' ? this.openText(this.ctx.store, staffId) : this.summaryText(this.ctx.store, arg);
+  }
+
+  /** `/tickets`: the text prepared before the transaction (read now only when there is none). */
+  async listOpen(tx: StoreTx, inbound: Inbound, staff: Staff, prepared?: string): Promise<DeskResult> {
+    await this.say(tx, inbound, prepared ?? (await this.openText(tx, staff.id)));
+    return {};
+  }
+
+  /** `/summary [period]`: the text prepared before the transaction (read now only when there is none). */
+  async summary(tx: StoreTx, inbound: Inbound, arg: string, prepared?: string): Promise<DeskResult> {
+    await this.say(tx, inbound, prepared ?? (await this.summaryText(tx, arg)));
+    return {};
+  }
+
+  private async openText(reader: ReportReader, staffId: string): Promise<string> {
+    const open = await reader.listTickets({
       statuses: ['recorded', 'accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'],
       limit: 200,
     });
     const now = this.ctx.clock.now();
     const line = (t: Ticket) =>
       `${t.number} · ${this.t(`ticket.status.${t.status}`)} · ${this.t(`ticket.category.${t.category}`)}${t.assignee ? ` · ${t.assignee.name}` : ''}`;
-    const mine = open.filter((t) => t.assignee?.id === staff.id);
+    const mine = open.filter((t) => t.assignee?.id === staffId);
     const unassigned = open.filter((t) => !t.assignee);
     const overdue = open.filter((t) => isTicketOverdue(this.ctx, t, now));
     const section = (key: string, list: Ticket[]) =>
       [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
-    await this.say(
-      tx,
-      inbound,
-      [
-        section('desk.list.mine', mine),
-        section('desk.list.unassigned', unassigned),
-        section('desk.list.overdue', overdue),
-      ].join('\n\n'),
-    );
-    return {};
+    return [
+      section('desk.list.mine', mine),
+      section('desk.list.unassigned', unassigned),
+      section('desk.list.overdue', overdue),
+    ].join('\n\n');
   }
 
   /**
@@ -43,23 +71,17 @@ export class DeskReports extends DeskPart {
    * praise owners gave in it, in total and per team, and the enquiries asked in it: how they were answered
    * and what about (both shown even in a period without tickets).
    */
-  async summary(tx: StoreTx, inbound: Inbound, arg: string): Promise<DeskResult> {
+  private async summaryText(reader: ReportReader, arg: string): Promise<string> {
     const zone = this.ctx.settings.timeZone;
     const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), zone);
-    if (!period) {
-      await this.say(tx, inbound, this.t('desk.summary.usage'));
-      return {};
-    }
+    if (!period) return this.t('desk.summary.usage');
     const { from, to, label } = period;
     // Counted by the store, and walked page by page for the service figures: any period, any history.
-    const counts = await tx.countTicketsCreated({ from, to });
+    const counts = await reader.countTicketsCreated({ from, to });
     const title = this.t('desk.summary.title', { period: label, count: counts.total });
-    const praise = await this.praiseLine(tx, { from, to });
-    const enquiries = await this.enquiryLines(tx, { from, to });
-    if (counts.total === 0) {
-      await this.say(tx, inbound, [title, ...(praise ? [praise] : []), ...enquiries].join('\n'));
-      return {};
-    }
+    const praise = await this.praiseLine(reader, { from, to });
+    const enquiries = await this.enquiryLines(reader, { from, to });
+    if (counts.total === 0) return [title, ...(praise ? [praise] : []), ...enquiries].join('\n');
     const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
       (Object.entries(byValue) as [K, number][])
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
@@ -72,7 +94,7 @@ export class DeskReports extends DeskPart {
     let revisited = 0;
     let scoreSum = 0;
     let satisfied = 0;
-    for await (const t of ticketsCreatedIn(tx, { from, to })) {
+    for await (const t of ticketsCreatedIn(reader, { from, to })) {
       const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
       if (acceptedAt) {
         figures.accepted += 1;
@@ -117,16 +139,15 @@ export class DeskReports extends DeskPart {
       praise ?? this.t('desk.summary.praise', { count: 0 }),
       ...enquiries,
     ];
-    await this.say(tx, inbound, lines.join('\n'));
-    return {};
+    return lines.join('\n');
   }
 
   /**
    * The enquiries asked in the period (counted by the store): answered from the knowledge, by staff, not
    * yet, and the topics asked about most (top five); nothing in a period without any.
    */
-  private async enquiryLines(tx: StoreTx, period: { from: Date; to: Date }): Promise<string[]> {
-    const counts = await tx.countEnquiries(period);
+  private async enquiryLines(reader: ReportReader, period: { from: Date; to: Date }): Promise<string[]> {
+    const counts = await reader.countEnquiries(period);
     if (counts.total === 0) return [];
     const topics = (Object.entries(counts.byTopic) as [KnowledgeTopic, number][])
       .filter(([, n]) => n > 0)
@@ -146,8 +167,8 @@ export class DeskReports extends DeskPart {
   }
 
   /** The praise owners gave in the period (表扬, counted by the store): the total and per team; none when there was none. */
-  private async praiseLine(tx: StoreTx, period: { from: Date; to: Date }): Promise<string | undefined> {
-    const praise = await tx.countPraise(period);
+  private async praiseLine(reader: ReportReader, period: { from: Date; to: Date }): Promise<string | undefined> {
+    const praise = await reader.countPraise(period);
     if (praise.total === 0) return undefined;
     const teams = (Object.entries(praise.byTeam) as [PraiseTeam, number][])
       .filter(([, n]) => n > 0)
