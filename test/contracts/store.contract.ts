@@ -172,6 +172,19 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
           owners.sort((a, b) => a.id.localeCompare(b.id)),
         );
       });
+
+      it('lists owners page by page by id, each page after the last one', async () => {
+        const owners = [makeOwner(), makeOwner(), makeOwner(), makeOwner(), makeOwner()];
+        for (const owner of [...owners].reverse()) await store.saveOwner(owner);
+        const ids = owners.map((o) => o.id).sort();
+        const first = await store.listOwnersAfter(undefined, 2);
+        expect(first.map((o) => o.id)).toEqual(ids.slice(0, 2));
+        const second = await store.listOwnersAfter(first.at(-1)?.id, 2);
+        expect(second.map((o) => o.id)).toEqual(ids.slice(2, 4));
+        expect((await store.listOwnersAfter(ids[3], 2)).map((o) => o.id)).toEqual(ids.slice(4));
+        expect(await store.listOwnersAfter(ids[4], 2)).toEqual([]);
+        expect(second[0]).toEqual(owners.find((o) => o.id === ids[2]));
+      });
     });
 
     describe('staff', () => {

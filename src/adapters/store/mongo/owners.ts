@@ -34,6 +34,15 @@ export class MongoOwners extends MongoOps implements OwnerStore {
     return docs.map(ownerFromDoc);
   }
 
+  async listOwnersAfter(afterId: string | undefined, limit: number): Promise<Owner[]> {
+    const docs = await this.m.owners
+      .find(afterId === undefined ? {} : { id: { $gt: afterId } }, null, this.o)
+      .sort({ id: 1 })
+      .limit(Math.max(1, Math.floor(limit)))
+      .lean<OwnerDoc[]>();
+    return docs.map(ownerFromDoc);
+  }
+
   async findOwnersByPhone(phone: string): Promise<Owner[]> {
     const docs = await this.m.owners.find({ phone }, null, this.o).sort({ createdAt: 1, id: 1 }).lean<OwnerDoc[]>();
     return docs.map(ownerFromDoc);

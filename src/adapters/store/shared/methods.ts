@@ -35,6 +35,7 @@ const OWNERS = {
   findOwnerByIdentity: 'read',
   saveOwner: 'write',
   listOwners: 'read',
+  listOwnersAfter: 'read',
   findOwnersByPhone: 'read',
 } as const satisfies Record<keyof OwnerStore, Access>;
 

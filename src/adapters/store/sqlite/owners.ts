@@ -42,6 +42,10 @@ export function ownerOps(db: Database.Database): Sync<OwnerStore> {
       'INSERT INTO owner_identities (channel, user_id, owner_id) VALUES (?, ?, ?)',
     ),
     listOwners: db.prepare<[], string>('SELECT doc FROM owners ORDER BY created_at, id').pluck(),
+    // The primary key: a page starts where the last one ended, without counting the owners before it.
+    ownersAfter: db
+      .prepare<[string, number], string>('SELECT doc FROM owners WHERE id > ? ORDER BY id LIMIT ?')
+      .pluck(),
     findOwnersByPhone: doc('SELECT doc FROM owners WHERE phone = ? ORDER BY created_at, id'),
   };
 
@@ -76,6 +80,10 @@ export function ownerOps(db: Database.Database): Sync<OwnerStore> {
 
     listOwners() {
       return s.listOwners.all().map(ownerFromDoc);
+    },
+
+    listOwnersAfter(afterId, limit) {
+      return s.ownersAfter.all(afterId ?? '', Math.max(1, Math.floor(limit))).map(ownerFromDoc);
     },
 
     findOwnersByPhone(phone) {
