@@ -327,6 +327,56 @@ describe('sqlite store', () => {
     expect(await store.getSetting('after')).toBe('yes');
   });
 
+  it('undoes the whole of a batch refused part-way inside a transaction, keeping what came before', async () => {
+    const store = await open();
+    const item = (id: string, chatId: string) => ({
+      id,
+      channel: 'telegram' as const,
+      chatId,
+      action: { kind: 'send' as const, message: { text: id } },
+    });
+    await store.transaction(async (tx) => {
+      await tx.enqueue([item('o-1', 'c-1')], T0);
+      // The second item's id is taken: the first item of this batch must not stay behind.
+      await expect(tx.enqueue([item('o-2', 'c-2'), item('o-1', 'c-3')], T0)).rejects.toMatchObject({
+        code: 'STORE_CONFLICT',
+      });
+      await tx.enqueue([item('o-3', 'c-3')], T0);
+    });
+    expect((await store.listOutbox({})).map((o) => o.id)).toEqual(['o-1', 'o-3']);
+  });
+
+  it('undoes a refused single-statement write inside a transaction without a savepoint of its own', async () => {
+    const store = await open();
+    await store.transaction(async (tx) => {
+      await tx.saveTicket(makeTicket({ id: 't-1', number: 'T-1' }));
+      await tx.setSetting('before', 'yes');
+      // The number is taken: the statement is refused as a whole, the transaction goes on.
+      await expect(tx.saveTicket(makeTicket({ id: 't-2', number: 'T-1' }))).rejects.toMatchObject({
+        code: 'STORE_CONFLICT',
+      });
+      await tx.setSetting('after', 'yes');
+    });
+    expect(await store.getTicket('t-2')).toBeUndefined();
+    expect((await store.getTicket('t-1'))?.number).toBe('T-1');
+    expect([await store.getSetting('before'), await store.getSetting('after')]).toEqual(['yes', 'yes']);
+  });
+
+  it('still rolls back the whole transaction, savepointed writes and plain ones alike, when it fails', async () => {
+    const store = await open();
+    const owner = makeOwner({ identities: [{ channel: 'telegram', userId: 'tg-9', chatId: 'c-9' }] });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.saveOwner(owner);
+        await tx.setSetting('k', 'v');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.getOwner(owner.id)).toBeUndefined();
+    expect(await store.findOwnerByIdentity('telegram', 'tg-9')).toBeUndefined();
+    expect(await store.getSetting('k')).toBeUndefined();
+  });
+
   it('refuses calls on the store from inside its own transaction instead of deadlocking', async () => {
     const store = await open();
     await store.transaction(async (tx) => {

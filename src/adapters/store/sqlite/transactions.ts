@@ -1,13 +1,53 @@
 /**
  * The SQLite store's transaction plumbing, in one place for every aggregate: better-sqlite3 is
  * synchronous, so every transaction in the process goes through one promise-based lock per database
- * file, and takes SQLite's write lock with `BEGIN IMMEDIATE` against other processes. Each write method
- * inside a transaction runs in a savepoint, so a failing method leaves no partial change behind.
+ * file, and takes SQLite's write lock with `BEGIN IMMEDIATE` against other processes.
+ *
+ * A failing method leaves no partial change behind: a single statement is atomic in SQLite (a refused
+ * statement undoes its own changes and leaves the transaction open), so only the write methods that may
+ * run several writing statements ({@link COMPOUND_WRITES}) take a savepoint inside a transaction.
+ * Transaction control goes through statements prepared once, never through `exec` (parsed every time).
  */
 import type Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import { ACCESS, assertActive, facade, invoke, type Method, type Sync, TransactionGuard } from '../shared/methods.js';
 import { toStoreError } from './rows.js';
+
+/**
+ * The write methods that may run more than one writing statement (an owner and their identities, a
+ * batch of outbox items, several leases): inside a transaction each runs in a savepoint, so that a
+ * failure part-way undoes its earlier statements while the transaction goes on. Every other method runs
+ * one writing statement at most. A method that comes to write twice must be added here.
+ */
+export const COMPOUND_WRITES: ReadonlySet<Method> = new Set<Method>([
+  'saveOwner',
+  'claimJobs',
+  'enqueue',
+  'claimOutbox',
+]);
+
+/** BEGIN, COMMIT, savepoints: prepared once per connection. */
+interface Control {
+  begin: Database.Statement;
+  beginImmediate: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+  savepoint: Database.Statement;
+  release: Database.Statement;
+  rollbackTo: Database.Statement;
+}
+
+function prepareControl(db: Database.Database): Control {
+  return {
+    begin: db.prepare('BEGIN'),
+    beginImmediate: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT port_method'),
+    release: db.prepare('RELEASE port_method'),
+    rollbackTo: db.prepare('ROLLBACK TO port_method'),
+  };
+}
 
 /** A FIFO lock: `acquire` resolves with the function that releases it. */
 export class Mutex {
@@ -55,12 +95,15 @@ export function privateLock(): { mutex: Mutex; guard: TransactionGuard; release:
 /** Runs the synchronous `ops` of one connection as the async Store port. */
 export class SqliteTransactions {
   private closed = false;
+  private readonly control: Control;
 
   constructor(
     private readonly db: Database.Database,
     private readonly ops: Sync<StoreTx>,
     private readonly lock: { mutex: Mutex; guard: TransactionGuard; release: () => void },
-  ) {}
+  ) {
+    this.control = prepareControl(db);
+  }
 
   asStore(): Store {
     const direct = facade((method, args) => this.direct(method, args));
@@ -75,10 +118,10 @@ export class SqliteTransactions {
     const release = await this.lock.mutex.acquire();
     try {
       this.assertOpen();
-      this.db.exec(ACCESS[method] === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      (ACCESS[method] === 'write' ? this.control.beginImmediate : this.control.begin).run();
       try {
         const result = invoke(this.ops, method, args);
-        this.db.exec('COMMIT');
+        this.control.commit.run();
         return result;
       } catch (error) {
         this.rollbackQuietly();
@@ -97,7 +140,7 @@ export class SqliteTransactions {
     try {
       this.assertOpen();
       try {
-        this.db.exec('BEGIN IMMEDIATE');
+        this.control.beginImmediate.run();
       } catch (error) {
         throw toStoreError(error, 'transaction') ?? error;
       }
@@ -107,7 +150,7 @@ export class SqliteTransactions {
           fn(
             facade(async (method, args) => {
               assertActive(scope, method);
-              return ACCESS[method] === 'write' ? this.atomically(method, args) : this.guarded(method, args);
+              return COMPOUND_WRITES.has(method) ? this.atomically(method, args) : this.guarded(method, args);
             }),
           ),
         );
@@ -116,7 +159,7 @@ export class SqliteTransactions {
         throw error;
       }
       try {
-        this.db.exec('COMMIT');
+        this.control.commit.run();
       } catch (error) {
         this.rollbackQuietly();
         throw toStoreError(error, 'commit') ?? error;
@@ -128,13 +171,16 @@ export class SqliteTransactions {
   }
 
   private atomically(method: Method, args: unknown[]): unknown {
-    this.db.exec('SAVEPOINT port_method');
+    this.control.savepoint.run();
     try {
       const result = invoke(this.ops, method, args);
-      this.db.exec('RELEASE port_method');
+      this.control.release.run();
       return result;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK TO port_method; RELEASE port_method');
+      if (this.db.inTransaction) {
+        this.control.rollbackTo.run();
+        this.control.release.run();
+      }
       throw toStoreError(error, method) ?? error;
     }
   }
@@ -168,7 +214,7 @@ export class SqliteTransactions {
   private rollbackQuietly(): void {
     if (!this.db.inTransaction) return;
     try {
-      this.db.exec('ROLLBACK');
+      this.control.rollback.run();
     } catch {
       // The error that made us roll back is the one worth reporting; SQLite rolls back on close anyway.
     }
