@@ -135,3 +135,53 @@ function isSerializedError(value: unknown): value is { type?: string; message: s
     typeof (value as { stack?: unknown }).stack === 'string'
   );
 }
+
+/**
+ * A warning that may come in floods (a webhook probed with a wrong secret, uploads cut off half way): the
+ * first one of a period is logged at once, the rest are counted, and when the period ends one line says
+ * how many more there were (`count`). So 4,658 refused requests make a few lines, not 4,658.
+ */
+export class RepeatedWarning {
+  private counted = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly message: string,
+    /** How long one line stands for; default a minute. */
+    private readonly periodMs = 60_000,
+  ) {}
+
+  /** One more occurrence; `fields` (no personal data) go with the line that reports it. */
+  note(fields: Record<string, unknown> = {}): void {
+    if (this.timer) {
+      this.counted += 1;
+      return;
+    }
+    this.log.warn({ ...fields, count: 1 }, this.message);
+    this.timer = setTimeout(() => this.endPeriod(fields), this.periodMs);
+    this.timer.unref();
+  }
+
+  /** Logs what was counted and not yet said (on shutdown), and starts afresh. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.counted > 0) this.report({});
+  }
+
+  private endPeriod(fields: Record<string, unknown>): void {
+    this.timer = undefined;
+    if (this.counted === 0) return;
+    this.report(fields);
+    // A flood still going on: keep counting for another period rather than logging its next one at once.
+    this.timer = setTimeout(() => this.endPeriod(fields), this.periodMs);
+    this.timer.unref();
+  }
+
+  private report(fields: Record<string, unknown>): void {
+    const count = this.counted;
+    this.counted = 0;
+    this.log.warn({ ...fields, count, periodMs: this.periodMs }, `${this.message} (${count} more in the last period)`);
+  }
+}

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createLogger, type LogFormat, REDACTED, silentLogger } from '../src/logger.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger, type LogFormat, REDACTED, RepeatedWarning, silentLogger } from '../src/logger.js';
 
 function collect(format: LogFormat) {
   const lines: string[] = [];
@@ -75,5 +75,30 @@ describe('silentLogger', () => {
     const logger = silentLogger();
     expect(logger.level).toBe('silent');
     expect(logger.isLevelEnabled('fatal')).toBe(false);
+  });
+});
+
+describe('RepeatedWarning', () => {
+  it('logs the first of a period at once and the count of the rest when the period ends', () => {
+    vi.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const log = createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => lines.push(l) } });
+      const warning = new RepeatedWarning(log, 'refused', 60_000);
+      const counts = () => lines.map((l) => (JSON.parse(l) as { count: number }).count);
+      for (let i = 0; i < 100; i += 1) warning.note();
+      expect(counts()).toEqual([1]);
+      vi.advanceTimersByTime(60_000);
+      expect(counts()).toEqual([1, 99]);
+      vi.advanceTimersByTime(60_000);
+      expect(counts()).toEqual([1, 99]);
+      warning.note();
+      expect(counts()).toEqual([1, 99, 1]);
+      warning.note();
+      warning.flush();
+      expect(counts()).toEqual([1, 99, 1, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -23,7 +23,7 @@ import type { ChannelSender, Delivery, InboundResult } from '../../../core/ports
 import type { Store } from '../../../core/ports.js';
 import type { Inbound, Locale, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
-import type { Logger } from '../../../logger.js';
+import { type Logger, RepeatedWarning } from '../../../logger.js';
 import { ALLOWED_UPDATES, isUpdate, staffMembershipChanges, type TgUpdate, toInbound } from './inbound.js';
 import { TelegramRateLimiter } from './limiter.js';
 import {
@@ -131,6 +131,10 @@ export class TelegramChannel implements ChannelSender {
   private readonly staffChatId: string;
   /** The number before the token's colon: the bot's user id. */
   private readonly botId: string;
+  /** Webhook requests without the right secret: one line a minute with the count, however many come. */
+  private readonly refusedSecret: RepeatedWarning;
+  /** Webhook requests whose sender hung up before the body arrived, counted the same way. */
+  private readonly abortedUploads: RepeatedWarning;
 
   constructor(private readonly o: TelegramChannelOptions) {
     this.botId = o.config.token.split(':')[0] ?? '';
@@ -139,6 +143,8 @@ export class TelegramChannel implements ChannelSender {
     });
     this.limiter = o.limiter ?? new TelegramRateLimiter(o.config.rates);
     this.staffChatId = String(o.config.staffChatId);
+    this.refusedSecret = new RepeatedWarning(o.log, 'webhook request without the right secret refused');
+    this.abortedUploads = new RepeatedWarning(o.log, 'webhook request cut off before its body arrived');
   }
 
   /** The bot's own account, once `checkToken` has run. */
@@ -262,6 +268,8 @@ export class TelegramChannel implements ChannelSender {
         server.closeIdleConnections();
       });
     }
+    this.refusedSecret.flush();
+    this.abortedUploads.flush();
   }
 
   /** The port the webhook server listens on (useful when configured as 0). */
@@ -494,10 +502,7 @@ export class TelegramChannel implements ChannelSender {
       if (req.method !== 'POST') return reply(res, 405, 'method not allowed', true);
       const given = req.headers[SECRET_HEADER];
       if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-        this.o.log.warn(
-          { header: given === undefined ? 'missing' : 'wrong' },
-          'webhook request without the right secret refused',
-        );
+        this.refusedSecret.note({ header: given === undefined ? 'missing' : 'wrong' });
         return reply(res, 401, 'unauthorized', true);
       }
       const limit = this.o.maxBodyBytes ?? 1024 * 1024;
@@ -507,6 +512,12 @@ export class TelegramChannel implements ChannelSender {
         body = await readBody(req, limit);
       } catch (error) {
         if (error instanceof BodyTooLarge) return reply(res, 413, 'too large', true);
+        if (req.destroyed || req.readableAborted) {
+          // The sender hung up half way: nobody is left to answer, and nothing was received.
+          this.abortedUploads.note();
+          res.destroy();
+          return;
+        }
         throw error;
       }
       let update: unknown;
