@@ -1,15 +1,24 @@
 /**
- * The dispatcher delivers the outbox: at least once, in order per chat, within each platform's limits.
+ * The dispatcher delivers the outbox: at least once, in order per chat, within each platform's limits,
+ * and one chat never waits on another.
  *
- * It leases deliverable items from the store (one per chat at a time, so order holds across processes),
- * asks the channel's rate limiter for a slot, and sends through the channel. A platform's "wait N
- * seconds" holds up only that chat; transient failures back off exponentially with jitter and end in a
- * visible dead-letter state; a chat that blocked us is marked unreachable and never retried.
+ * It leases deliverable items from the store (one per chat at a time, so order holds across processes)
+ * and delivers up to `concurrency` of them at once, each to a different chat. A call that does not answer
+ * within `sendTimeoutMs` frees its place; the lease of a call in progress is short and renewed while it
+ * lasts, so a crashed process's chats are taken over within seconds. The channel's rate limiter is asked
+ * for a slot first, and the loop sleeps exactly until the next message it knows of is due.
+ *
+ * Outcomes: a platform's "wait N seconds" holds up that chat, and the whole channel when several chats
+ * are told to wait at once (a bot-wide limit); transient failures back off exponentially with jitter and
+ * end in a visible dead-letter state; a chat that blocked us is marked unreachable and never retried; a
+ * refusal from the service's own chat (the staff group) is a configuration fault, retried until it is
+ * fixed, alerted once per period and reported to the channel's health check.
  */
-import type { ChannelSender, Delivery } from '../core/ports/channels.js';
+import type { ChannelSender, Delivery, DeliveryFault } from '../core/ports/channels.js';
 import type { Clock, OutboxItem, Store } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import type { Logger } from '../logger.js';
+import { FaultBook, type FaultNews } from './delivery-faults.js';
 
 export type { ChannelSender, Delivery };
 
@@ -20,7 +29,19 @@ export interface DispatcherOptions {
   log: Logger;
   /** Unique per process: the lease owner. */
   workerId: string;
+  /**
+   * How long a lease lasts without renewal; default 4 s. Leases of deliveries in progress are renewed
+   * every quarter of it, so a lease outlives its worker by at most this long (a restarted bot resumes
+   * the chats it was sending to within it).
+   */
   leaseMs?: number;
+  /** Deliveries in progress at once, each to a different chat; default 16. */
+  concurrency?: number;
+  /**
+   * How long one delivery may take before its outcome is taken as unknown and its place freed; default
+   * 45 s (above the adapters' own per-call timeouts, which answer first).
+   */
+  sendTimeoutMs?: number;
   /**
    * Attempts before a transiently failing item is dead-lettered. The default, 20, with the default
    * backoff (1 s doubling to 10 min) keeps trying for one to two hours, so that an outage of the
@@ -30,28 +51,56 @@ export interface DispatcherOptions {
   /** First backoff; doubles per attempt up to `maxBackoffMs`. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** How often to look for work when idle. */
+  /** Longest wait between two tries of a chat with a configuration fault; default 1 min. */
+  faultRetryMaxMs?: number;
+  /** How often a configuration fault that lasts is alerted again; default 15 min. */
+  alertEveryMs?: number;
+  /** The longest sleep when idle (work enqueued by other processes or jobs is found by then); default 250 ms. */
   pollMs?: number;
-  /** How many items to lease per round. */
+  /** How many items to lease per round at most (never more than free places); default 50. */
   batch?: number;
   random?: () => number;
   /** Called when a chat turns out to be unreachable (blocked, removed). */
   onUnreachable?: (channel: Channel, chatId: string) => Promise<void>;
 }
 
+/** Why an item whose earlier attempt's outcome is unknown is not sent again. */
+const MOVED_ON = 'outcome unknown (taken over from a stopped worker); not sent again: the chat has moved on';
+
 export class Dispatcher {
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
+  private woken = false;
+  /** Items being delivered by this process, by id (their leases are renewed). */
+  private readonly inFlight = new Map<string, OutboxItem>();
+  /** Per chat, the delivery in progress here: never a second one at the same time. */
+  private readonly busyChats = new Map<string, Promise<void>>();
+  private renewal?: ReturnType<typeof setInterval>;
+  /** Channels told to wait as a whole, until (epoch ms). */
+  private readonly pausedUntil = new Map<Channel, number>();
+  /** Per channel, the chats told to wait (429), until when: two at once means the bot as a whole. */
+  private readonly chatWaits = new Map<Channel, Map<string, number>>();
+  /** The earliest moment this process knows something becomes due (epoch ms). */
+  private nextDue = Number.POSITIVE_INFINITY;
+  private readonly faultBook: FaultBook;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
 
-  constructor(private readonly o: DispatcherOptions) {}
+  constructor(private readonly o: DispatcherOptions) {
+    this.leaseMs = o.leaseMs ?? 4000;
+    this.concurrency = o.concurrency ?? 16;
+    if (!(this.leaseMs > 0) || !(Number.isInteger(this.concurrency) && this.concurrency >= 1)) {
+      throw new RangeError('Dispatcher: leaseMs must be positive and concurrency a whole number of at least 1');
+    }
+    this.faultBook = new FaultBook(o.alertEveryMs ?? 15 * 60_000);
+  }
 
-  /** Leases and delivers what is deliverable now; returns how many items it handled. */
+  /** Leases and delivers what is deliverable now; returns how many items it leased. */
   async runOnce(): Promise<number> {
-    const now = this.o.clock.now();
-    const items = await this.o.store.claimOutbox(now, this.o.workerId, this.o.leaseMs ?? 60_000, this.o.batch ?? 50);
-    await Promise.all(items.map((item) => this.deliver(item)));
-    return items.length;
+    const tasks = await this.claimAndStart();
+    await Promise.all(tasks);
+    return tasks.length;
   }
 
   /** Runs rounds until nothing is deliverable now (items waiting for a later time stay waiting). */
@@ -67,41 +116,150 @@ export class Dispatcher {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        let handled = 0;
+        let started = 0;
         try {
-          handled = await this.runOnce();
+          started = (await this.claimAndStart()).length;
         } catch (error) {
           this.o.log.error({ err: error }, 'dispatcher round failed; retrying shortly');
         }
-        if (handled === 0 && this.running) await this.sleep(this.o.pollMs ?? 250);
+        if (!this.running) break;
+        if (started > 0 && this.inFlight.size < this.concurrency) continue;
+        await this.sleep(this.idleMs());
       }
+      await Promise.allSettled(this.tasks);
     })();
   }
 
-  /** Asks an idle dispatcher to look for work now (after something was enqueued). */
+  /** Asks the dispatcher to look for work now (after something was enqueued). */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
-  /** Stops after the round in progress; leased items not yet delivered are taken over after their lease. */
+  /**
+   * Stops claiming, and waits for the deliveries in progress; leased items not yet delivered are taken
+   * over after their lease.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wakeUp?.();
     await this.loop;
   }
 
+  /** The configuration faults met and not yet over (the staff group refusing us), oldest first. */
+  faults(): DeliveryFault[] {
+    return this.faultBook.list();
+  }
+
+  /** Extends the leases of the deliveries in progress; runs by itself every quarter lease while any are. */
+  async renewLeases(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    if (ids.length === 0) return;
+    const until = new Date(this.o.clock.now().getTime() + this.leaseMs);
+    await this.o.store.renewOutboxLeases(ids, this.o.workerId, until);
+  }
+
+  /** Exponential backoff with full jitter on the upper half: base·2^(n-1) · [0.5, 1). */
+  backoff(attempts: number, cap = this.o.maxBackoffMs ?? 10 * 60_000): number {
+    const base = this.o.baseBackoffMs ?? 1000;
+    const raw = Math.min(cap, base * 2 ** (attempts - 1));
+    return Math.round(raw * (0.5 + (this.o.random ?? Math.random)() / 2));
+  }
+
+  // ── rounds ──────────────────────────────────────────────────────────────
+
+  private readonly tasks = new Set<Promise<void>>();
+
+  /** Leases as many items as there are free places and starts delivering them; returns their tasks. */
+  private async claimAndStart(): Promise<Promise<void>[]> {
+    const now = this.o.clock.now();
+    if (this.nextDue <= now.getTime()) this.nextDue = Number.POSITIVE_INFINITY;
+    const free = Math.min(this.o.batch ?? 50, this.concurrency - this.inFlight.size);
+    if (free <= 0) return [];
+    // While every channel waits out a bot-wide limit there is nothing to lease.
+    const channels = this.o.senders.map((s) => s.channel);
+    if (channels.length > 0 && channels.every((c) => this.pausedAt(c, now.getTime()) !== undefined)) return [];
+    const items = await this.o.store.claimOutbox(now, this.o.workerId, this.leaseMs, free);
+    return items.map((item) => this.track(item));
+  }
+
+  private track(item: OutboxItem): Promise<void> {
+    // A lease that ran out while this process was stalled comes back to it: the delivery in progress
+    // settles the item; starting a second one would send the message twice.
+    if (this.inFlight.has(item.id)) return Promise.resolve();
+    const key = `${item.channel}\u0000${item.chatId}`;
+    // The chat's previous item is settled but its task not yet finished: this one goes right after it.
+    const before = this.busyChats.get(key) ?? Promise.resolve();
+    this.inFlight.set(item.id, item);
+    this.startRenewal();
+    const task: Promise<void> = before
+      .then(() => this.deliver(item))
+      .catch((error: unknown) => {
+        // The item keeps its lease, which is no longer renewed: it is taken over (and judged) after it.
+        this.o.log.error({ err: error, id: item.id }, 'delivery could not be recorded; it will be taken over');
+      })
+      .finally(() => {
+        if (this.busyChats.get(key) === task) this.busyChats.delete(key);
+        this.inFlight.delete(item.id);
+        this.tasks.delete(task);
+        if (this.inFlight.size === 0) this.stopRenewal();
+        // The chat's next item may be due now, and a place is free.
+        this.wake();
+      });
+    this.busyChats.set(key, task);
+    this.tasks.add(task);
+    return task;
+  }
+
+  private startRenewal(): void {
+    if (this.renewal) return;
+    this.renewal = setInterval(
+      () => {
+        this.renewLeases().catch((error: unknown) => {
+          this.o.log.warn({ err: error }, 'could not renew outbox leases');
+        });
+      },
+      Math.max(1, Math.floor(this.leaseMs / 4)),
+    );
+    this.renewal.unref?.();
+  }
+
+  private stopRenewal(): void {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = undefined;
+  }
+
+  private idleMs(): number {
+    const poll = this.o.pollMs ?? 250;
+    if (this.inFlight.size >= this.concurrency) return poll;
+    const untilDue = this.nextDue - this.o.clock.now().getTime();
+    return Math.max(0, Math.min(poll, untilDue));
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.woken || ms <= 0) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
         self.wakeUp = undefined;
+        self.woken = false;
         resolve();
       }
       this.wakeUp = done;
     });
   }
+
+  /** Remembers that something becomes due at `at` (epoch ms), so the loop wakes exactly then. */
+  private dueAt(at: number): void {
+    if (at < this.nextDue) this.nextDue = at;
+  }
+
+  // ── one item ────────────────────────────────────────────────────────────
 
   private async deliver(item: OutboxItem): Promise<void> {
     const { store, clock, log } = this.o;
@@ -114,6 +272,16 @@ export class Dispatcher {
         `no ${item.channel} channel in this process`,
         false,
       );
+      return;
+    }
+    const paused = this.pausedAt(item.channel, now.getTime());
+    if (paused !== undefined) {
+      await this.retryAt(item, paused, undefined, false);
+      return;
+    }
+    if (item.takenOver && item.action.kind === 'send' && (await this.movedOn(item))) {
+      log.warn({ id: item.id, channel: item.channel }, 'an interrupted message is not sent again: its chat moved on');
+      await store.markOutboxSent(item.id, undefined, now, { note: MOVED_ON });
       return;
     }
     // Look up what the action points at first: an edit of a message never sent here costs no send slot.
@@ -131,48 +299,84 @@ export class Dispatcher {
     }
     const wait = sender.reserve?.(item.chatId, now.getTime()) ?? 0;
     if (wait > 0) {
-      await store.markOutboxRetry(item.id, new Date(now.getTime() + wait), undefined, false);
+      await this.retryAt(item, now.getTime() + wait, undefined, false);
       return;
     }
-    let result: Delivery;
-    try {
-      result = await sender.deliver(item.chatId, item.action, target);
-    } catch (error) {
-      result = { status: 'transient', reason: error instanceof Error ? error.message : String(error) };
-    }
+    const result = await this.call(sender, item, target);
+    await this.settle(item, result);
+  }
+
+  /**
+   * An item taken over from a stopped worker was perhaps delivered already: Telegram gives no
+   * idempotency key and no way to ask. When its chat has an item queued after it was (the owner
+   * answered, or the bot went on), the conversation moved on without it: sending it now would ask a
+   * question out of turn, so it is left as sent. Otherwise it is sent again: at worst the chat's latest
+   * message shows twice, in its place, rather than being lost.
+   */
+  private async movedOn(item: OutboxItem): Promise<boolean> {
+    const queued = await this.o.store.listOutbox({ channel: item.channel, chatId: item.chatId, status: 'pending' });
+    return queued.some((later) => later.seq > item.seq && later.createdAt.getTime() > item.createdAt.getTime());
+  }
+
+  /**
+   * One delivery, with a timeout: a call that does not answer in time is taken as `unknown` and frees
+   * its place. (Its promise is left to settle; the adapters abort their own calls before this fires.)
+   */
+  private call(sender: ChannelSender, item: OutboxItem, target: string | undefined): Promise<Delivery> {
+    const limit = this.o.sendTimeoutMs ?? 45_000;
+    const attempt = (async (): Promise<Delivery> => {
+      try {
+        return await sender.deliver(item.chatId, item.action, target);
+      } catch (error) {
+        return { status: 'transient', reason: error instanceof Error ? error.message : String(error) };
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<Delivery>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ status: 'unknown', reason: `no answer within ${Math.round(limit / 1000)} s` }),
+        limit,
+      );
+    });
+    return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async settle(item: OutboxItem, result: Delivery): Promise<void> {
+    const { store, clock, log } = this.o;
     const at = clock.now();
     switch (result.status) {
       case 'sent': {
-        await store.markOutboxSent(item.id, result.platformMessageId, at);
         const ref = item.action.kind === 'send' ? item.action.message.ref : undefined;
-        if (ref && result.platformMessageId) {
-          await store.setMessageRef(item.channel, item.chatId, ref, result.platformMessageId);
-        }
+        await store.markOutboxSent(item.id, result.platformMessageId, at, ref ? { ref } : undefined);
+        const news = this.faultBook.succeed(item.channel, item.chatId);
+        if (news) this.announce(news);
         return;
       }
       case 'rate_limited':
-        log.warn(
-          { channel: item.channel, retryAfterMs: result.retryAfterMs },
-          'platform asked us to slow down for one chat',
-        );
-        await store.markOutboxRetry(item.id, new Date(at.getTime() + result.retryAfterMs), result.reason, false);
+        await this.rateLimited(item, result, at.getTime());
         return;
-      case 'transient': {
-        const attempts = item.attempts + 1;
-        if (attempts >= (this.o.maxAttempts ?? 20)) {
-          log.error(
-            { id: item.id, channel: item.channel, attempts, reason: result.reason },
-            'outbound message dead-lettered',
-          );
-          await store.markOutboxDead(item.id, result.reason, at);
+      case 'unknown':
+        // An edit shows the same text however often it is made: try it again. A send is not repeated:
+        // a call that timed out had reached the platform, which usually delivered it (twice would
+        // otherwise be the rule); it stays on record with the note.
+        if (item.action.kind === 'edit') {
+          await this.transient(item, result.reason);
           return;
         }
-        const delay = this.backoff(attempts);
         log.warn(
-          { id: item.id, channel: item.channel, attempts, delayMs: delay, reason: result.reason },
-          'delivery failed; will retry',
+          { id: item.id, channel: item.channel, reason: result.reason },
+          'no answer for a message; not sending it again',
         );
-        await store.markOutboxRetry(item.id, new Date(at.getTime() + delay), result.reason, true);
+        await store.markOutboxSent(item.id, undefined, at, { note: `outcome unknown: ${result.reason}` });
+        return;
+      case 'transient':
+        await this.transient(item, result.reason);
+        return;
+      case 'misconfigured': {
+        const news = this.faultBook.fail(item.channel, item.chatId, result.reason, at);
+        this.announce(news);
+        const cap = this.o.faultRetryMaxMs ?? 60_000;
+        await this.retryAt(item, at.getTime() + this.backoff(news.fault.failures, cap), result.reason, false);
         return;
       }
       case 'unreachable':
@@ -190,11 +394,87 @@ export class Dispatcher {
     }
   }
 
-  /** Exponential backoff with full jitter on the upper half: base·2^(n-1) · [0.5, 1). */
-  backoff(attempts: number): number {
-    const base = this.o.baseBackoffMs ?? 1000;
-    const cap = this.o.maxBackoffMs ?? 10 * 60_000;
-    const raw = Math.min(cap, base * 2 ** (attempts - 1));
-    return Math.round(raw * (0.5 + (this.o.random ?? Math.random)() / 2));
+  private async transient(item: OutboxItem, reason: string): Promise<void> {
+    const { store, clock, log } = this.o;
+    const at = clock.now();
+    const attempts = item.attempts + 1;
+    if (attempts >= (this.o.maxAttempts ?? 20)) {
+      log.error({ id: item.id, channel: item.channel, attempts, reason }, 'outbound message dead-lettered');
+      await store.markOutboxDead(item.id, reason, at);
+      return;
+    }
+    const delay = this.backoff(attempts);
+    log.warn({ id: item.id, channel: item.channel, attempts, delayMs: delay, reason }, 'delivery failed; will retry');
+    await this.retryAt(item, at.getTime() + delay, reason, true);
+  }
+
+  /**
+   * A 429 holds the chat for `retry_after`. A second chat of the channel told to wait while the first
+   * still waits means the limit is the bot's, not the chat's: the whole channel waits, so a storm costs
+   * two refused calls (and those already under way) instead of one per chat.
+   */
+  private async rateLimited(
+    item: OutboxItem,
+    result: Extract<Delivery, { status: 'rate_limited' }>,
+    now: number,
+  ): Promise<void> {
+    const until = now + result.retryAfterMs;
+    let waits = this.chatWaits.get(item.channel);
+    if (!waits) {
+      waits = new Map();
+      this.chatWaits.set(item.channel, waits);
+    }
+    for (const [chat, end] of waits) if (end <= now) waits.delete(chat);
+    const others = [...waits].filter(([chat]) => chat !== item.chatId).map(([, end]) => end);
+    waits.set(item.chatId, until);
+    if (result.scope === 'channel' || others.length > 0) {
+      const end = Math.max(until, ...others);
+      if ((this.pausedUntil.get(item.channel) ?? 0) < end) {
+        this.o.log.warn(
+          { channel: item.channel, retryAfterMs: end - now },
+          'platform asked the whole bot to slow down; pausing every send on this channel',
+        );
+        this.pausedUntil.set(item.channel, end);
+      }
+    } else {
+      this.o.log.warn(
+        { channel: item.channel, retryAfterMs: result.retryAfterMs },
+        'platform asked us to slow down for one chat',
+      );
+    }
+    await this.retryAt(item, until, result.reason, false);
+  }
+
+  private pausedAt(channel: Channel, now: number): number | undefined {
+    const until = this.pausedUntil.get(channel);
+    if (until === undefined) return undefined;
+    if (until > now) return until;
+    this.pausedUntil.delete(channel);
+    return undefined;
+  }
+
+  private async retryAt(item: OutboxItem, at: number, reason: string | undefined, count: boolean): Promise<void> {
+    await this.o.store.markOutboxRetry(item.id, new Date(at), reason, count);
+    this.dueAt(at);
+  }
+
+  /** Logs a configuration fault's news and tells the channel its current faults. */
+  private announce(news: FaultNews): void {
+    const { log } = this.o;
+    const { channel, reason, failures, since } = news.fault;
+    const fields = { channel, reason, failures, since: since.toISOString() };
+    if (news.kind === 'started') {
+      log.error(
+        fields,
+        "the platform refuses the service's own chat (staff group): messages to it are kept and retried",
+      );
+    } else if (news.kind === 'ongoing') {
+      log.error(fields, "the service's own chat (staff group) still refuses us: messages to it are kept and retried");
+    } else if (news.kind === 'ended') {
+      log.warn(fields, "the service's own chat (staff group) works again; the messages kept for it follow");
+    }
+    if (news.kind === 'repeated') return;
+    const faults = this.faultBook.list(channel);
+    for (const sender of this.o.senders) if (sender.channel === channel) sender.reportFaults?.(faults);
   }
 }

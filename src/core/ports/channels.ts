@@ -8,14 +8,39 @@ import type { Channel, OutboundAction } from '../types.js';
 /** What a channel reports after trying to deliver one action. */
 export type Delivery =
   | { status: 'sent'; platformMessageId?: string }
-  /** The platform asked us to wait (Telegram 429 retry_after): not counted as an attempt. */
-  | { status: 'rate_limited'; retryAfterMs: number; reason: string }
-  /** Worth trying again later (5xx, network). */
+  /**
+   * The platform asked us to wait (Telegram 429 retry_after): not counted as an attempt. `scope`
+   * 'channel' when the adapter knows the wait is for the whole bot; otherwise the dispatcher holds the
+   * chat, and the whole channel once several chats are told to wait at the same time.
+   */
+  | { status: 'rate_limited'; retryAfterMs: number; reason: string; scope?: 'chat' | 'channel' }
+  /** Worth trying again later (5xx, a refused or reset connection): the message did not go. */
   | { status: 'transient'; reason: string }
+  /**
+   * No answer came (a timeout): the message may or may not have reached the chat, and sending it again
+   * could show it twice.
+   */
+  | { status: 'unknown'; reason: string }
   /** The person blocked us or the bot was removed: stop for good and mark them unreachable. */
   | { status: 'unreachable'; reason: string }
+  /**
+   * The service's own chat (the staff group) refuses us: the bot was removed, lost its rights, or the
+   * chat id is wrong. A configuration fault: kept and retried until it is fixed, never dropped.
+   */
+  | { status: 'misconfigured'; reason: string }
   /** The request itself is wrong (400): trying again cannot help. */
   | { status: 'rejected'; reason: string };
+
+/** A configuration fault the dispatcher keeps meeting (see Delivery 'misconfigured'), for health checks. */
+export interface DeliveryFault {
+  channel: Channel;
+  chatId: string;
+  reason: string;
+  /** When the first failure of this spell came. */
+  since: Date;
+  /** Failed attempts in this spell. */
+  failures: number;
+}
 
 /** One messaging platform's outbound side. */
 export interface ChannelSender {
@@ -28,6 +53,11 @@ export interface ChannelSender {
   deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery>;
   /** Milliseconds until this chat may be sent to; 0 means now, and the slot is taken. */
   reserve?(chatId: string, now: number): number;
+  /**
+   * Told this channel's configuration faults whenever they change (empty once all are fixed), so that
+   * the adapter can show them on its health check.
+   */
+  reportFaults?(faults: readonly DeliveryFault[]): void;
 }
 
 /** What handling one inbound message tells the channel that received it. */

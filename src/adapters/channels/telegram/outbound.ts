@@ -16,10 +16,11 @@ export const MAX_MEDIA_GROUP = 10;
 
 /**
  * What a failed Bot API call means for the outbox:
- * 429 → wait `retry_after` (that chat only); 403 → the chat is unreachable (blocked, bot removed);
- * 400 "message is not modified" → done; other 4xx → rejected (trying again cannot help), except 401
- * and 404 (the bot's token or API root, not the message) and anything ≥ 500, network errors and
- * timeouts → transient.
+ * 429 → wait `retry_after`; 403 → the chat is unreachable (blocked, bot removed); 400 "message is not
+ * modified" → done; other 4xx → rejected (trying again cannot help), except 401 and 404 (the bot's token
+ * or API root, not the message) and anything ≥ 500 and network errors → transient; a timeout → unknown
+ * (the message may have gone). For the staff group the channel turns 403 and chat-level 400s into
+ * configuration faults (see `isChatFault`).
  */
 export function classifyError(error: unknown, secrets: readonly string[] = []): Delivery {
   if (error instanceof TelegramError) {
@@ -46,7 +47,22 @@ export function classifyError(error: unknown, secrets: readonly string[] = []): 
   const message = error instanceof Error ? error.message : String(error);
   // Network errors name the URL they failed on: keep the API root (and whatever it holds) out of logs.
   const text = redact(`${name}: ${message}`, secrets).replace(/https?:\/\/\S+/g, '<Bot API URL>');
+  // A call we gave up waiting for had reached Telegram, which may well have sent the message: its
+  // outcome is unknown. A refused or reset connection went nowhere and is worth trying again.
+  if (name === 'AbortError' || name === 'TimeoutError') return { status: 'unknown', reason: text.slice(0, 300) };
   return { status: 'transient', reason: text.slice(0, 300) };
+}
+
+/**
+ * Whether a refusal of the staff group is about the group itself (the bot removed or muted, the id wrong,
+ * the group moved to a supergroup) rather than about one message: then it is a configuration fault.
+ */
+export function isChatFault(failure: Delivery): boolean {
+  if (failure.status === 'unreachable') return true;
+  if (failure.status !== 'rejected') return false;
+  return /chat not found|upgraded to a supergroup|now chat -?\d+|not enough rights|have no rights|need administrator|CHAT_WRITE_FORBIDDEN|CHAT_RESTRICTED|not a member|kicked|deactivated|PEER_ID_INVALID/i.test(
+    failure.reason,
+  );
 }
 
 function redact(text: string, secrets: readonly string[]): string {

@@ -19,7 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Telegraf } from 'telegraf';
 import type { BotCommand, Opts, Telegram as TelegramMethods, UserFromGetMe } from 'telegraf/types';
 import type { Config } from '../../../config.js';
-import type { ChannelSender, Delivery, InboundResult } from '../../../core/ports/channels.js';
+import type { ChannelSender, Delivery, DeliveryFault, InboundResult } from '../../../core/ports/channels.js';
 import type { Store } from '../../../core/ports.js';
 import type { Inbound, Locale, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
@@ -31,6 +31,7 @@ import {
   classifyError,
   entitiesWithin,
   inlineKeyboard,
+  isChatFault,
   MAX_MEDIA_GROUP,
   splitRanges,
   type TextMention,
@@ -129,6 +130,7 @@ export class TelegramChannel implements ChannelSender {
   private server?: Server;
   private polling?: { abort: AbortController; loop: Promise<void> };
   private readonly staffChatId: string;
+  private faults: readonly DeliveryFault[] = [];
   /** The number before the token's colon: the bot's user id. */
   private readonly botId: string;
   /** Webhook requests without the right secret: one line a minute with the count, however many come. */
@@ -496,7 +498,15 @@ export class TelegramChannel implements ChannelSender {
     try {
       const pathname = (req.url ?? '/').split('?')[0];
       if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return reply(res, 200, 'ok');
+        if (this.faults.length === 0) return reply(res, 200, 'ok');
+        // Degraded, not down: owners are served, but staff cards wait until the group is fixed.
+        const faults = this.faults.map((f) => ({
+          chat: f.chatId === this.staffChatId ? 'staff group' : 'chat',
+          reason: f.reason,
+          since: f.since.toISOString(),
+          failures: f.failures,
+        }));
+        return reply(res, 503, JSON.stringify({ status: 'degraded', faults }));
       }
       if (pathname !== path) return reply(res, 404, 'not found', true);
       if (req.method !== 'POST') return reply(res, 405, 'method not allowed', true);
@@ -561,11 +571,13 @@ export class TelegramChannel implements ChannelSender {
     } catch (error) {
       result = classifyError(error, [this.o.config.token]);
     }
-    if (result.status === 'unreachable' && chatId === this.staffChatId) {
-      this.o.log.error(
-        { reason: result.reason },
-        'the bot cannot post to the staff group (TELEGRAM_STAFF_CHAT_ID): was it removed?',
-      );
+    // The staff group refusing us is the set-up's fault, not the message's: the dispatcher keeps the
+    // card, retries it and alerts (once per period); a refusal of one message stays a rejection.
+    if (chatId === this.staffChatId && isChatFault(result) && result.status !== 'sent') {
+      return {
+        status: 'misconfigured',
+        reason: `${result.reason} (check TELEGRAM_STAFF_CHAT_ID and the bot's rights)`,
+      };
     }
     if (result.status === 'rejected' && chatId === this.staffChatId) {
       this.o.log.error(
@@ -574,6 +586,11 @@ export class TelegramChannel implements ChannelSender {
       );
     }
     return result;
+  }
+
+  /** The dispatcher's current faults on this channel, shown on /healthz. */
+  reportFaults(faults: readonly DeliveryFault[]): void {
+    this.faults = faults;
   }
 
   private async send(chatId: string, message: OutboundMessage, replyTo: string | undefined): Promise<Delivery> {

@@ -216,7 +216,7 @@ export function classifyError(error: unknown, secrets: readonly string[] = []): 
     secrets,
   );
   if (/not\s+logged\s+in|login\s+required|未登录/i.test(message)) {
-    return { status: 'rate_limited', retryAfterMs: 15_000, reason };
+    return { status: 'rate_limited', retryAfterMs: 15_000, reason, scope: 'channel' };
   }
   if (UNREACHABLE.test(message)) return { status: 'unreachable', reason };
   if (REJECTED.test(message)) return { status: 'rejected', reason };

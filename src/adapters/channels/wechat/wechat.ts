@@ -580,7 +580,8 @@ export class WechatChannel implements ChannelSender {
       this.giveBackSlot();
       return { status: 'sent', ...(target ? { platformMessageId: target } : {}) };
     }
-    if (!this.loggedInState) return { status: 'rate_limited', retryAfterMs: 15_000, reason: 'WeChat is not logged in' };
+    if (!this.loggedInState)
+      return { status: 'rate_limited', retryAfterMs: 15_000, reason: 'WeChat is not logged in', scope: 'channel' };
     const staff = chatId === this.staffKey;
     const to = staff ? this.staffRoomId : chatId;
     if (to === undefined)
@@ -592,7 +593,12 @@ export class WechatChannel implements ChannelSender {
     } catch (error) {
       result = classifyError(error, this.secrets);
     }
-    if (staff && (result.status === 'unreachable' || result.status === 'rejected')) {
+    // The staff room refusing us is the set-up's fault: the dispatcher keeps the message, retries it
+    // and alerts once per period.
+    if (staff && result.status === 'unreachable') {
+      return { status: 'misconfigured', reason: `${result.reason} (is the bot still a member of the staff room?)` };
+    }
+    if (staff && result.status === 'rejected') {
       this.o.log.error(
         { reason: result.reason },
         'WeChat refused a message to the staff room: is the bot still a member?',
