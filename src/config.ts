@@ -29,6 +29,8 @@ export interface Config {
   readonly estateName: string;
   /** The duty phone owners are told to ring in an emergency; `''` when not configured. */
   readonly dutyPhone: string;
+  /** How long start-up keeps trying a messaging platform that does not answer before exiting with status 3. */
+  readonly startupRetryMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly supervisors: readonly StaffRef[];
@@ -289,6 +291,7 @@ const general = {
   TZ: withDefault('Asia/Shanghai', timeZone, { accepts: 'an IANA time zone such as Asia/Shanghai or Europe/London' }),
   ESTATE_NAME: withDefault('residesk', text(100), { accepts: 'a name of up to 100 characters' }),
   DUTY_PHONE: optional(phone, { accepts: 'a phone number of 3–20 characters: digits, spaces, + and -' }),
+  STARTUP_RETRY: withDefault('2m', duration({ allowZero: true }), { accepts: `${DURATION}; 0 to give up at once` }),
 };
 
 const logging = {
@@ -499,6 +502,7 @@ function toConfig(v: Values): Config {
     timeZone: v.TZ,
     estateName: v.ESTATE_NAME,
     dutyPhone: v.DUTY_PHONE ?? '',
+    startupRetryMs: v.STARTUP_RETRY,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
     supervisors: v.SUPERVISORS ?? [],

@@ -16,11 +16,11 @@ import { configWarnings } from './config.js';
 import { systemClock } from './core/ports.js';
 import { createLogger } from './logger.js';
 import { runShutdown } from './shutdown.js';
-import { StartupError } from './startup-error.js';
+import { EXIT_STATUS, PlatformUnreachable, retryWhileUnreachable, StartupError } from './startup-error.js';
 
-function fail(title: string, problems: readonly string[]): never {
+function fail(title: string, problems: readonly string[], status: number = EXIT_STATUS.notValid): never {
   process.stderr.write(`residesk cannot start: ${title}\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-  process.exit(2);
+  process.exit(status);
 }
 
 async function main(): Promise<void> {
@@ -79,9 +79,10 @@ async function main(): Promise<void> {
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
     const tg = await import('./adapters/channels/telegram/telegram.js');
-    try {
-      telegram = await tg.createTelegramChannel({
-        config: config.telegram,
+    const telegramConfig = config.telegram;
+    const create = () =>
+      tg.createTelegramChannel({
+        config: telegramConfig,
         store,
         log,
         handle: (inbound) => app.handleInbound(inbound),
@@ -93,7 +94,22 @@ async function main(): Promise<void> {
         onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
         onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
       });
+    try {
+      // A Bot API that does not answer (network, outage) is tried again with backoff for STARTUP_RETRY.
+      telegram = await retryWhileUnreachable('the Telegram Bot API', create, {
+        isUnreachable: (e) => e instanceof tg.TelegramStartupError && e.code === 'TELEGRAM_UNREACHABLE',
+        forMs: config.startupRetryMs,
+        log,
+      });
     } catch (error) {
+      if (error instanceof PlatformUnreachable) {
+        await store.close().catch(() => {});
+        fail(
+          'the Telegram Bot API cannot be reached',
+          [`${error.message} (tried for STARTUP_RETRY=${config.startupRetryMs / 1000}s); exit status 3`],
+          EXIT_STATUS.unreachable,
+        );
+      }
       if (error instanceof tg.TelegramStartupError) fail('Telegram cannot be used', [error.message]);
       throw error;
     }
@@ -185,5 +201,5 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `residesk stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
-  process.exit(1);
+  process.exit(EXIT_STATUS.failed);
 });

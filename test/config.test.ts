@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       timeZone: 'Asia/Shanghai',
       estateName: 'residesk',
       dutyPhone: '',
+      startupRetryMs: 120_000,
       logLevel: 'info',
       logFormat: 'json',
       supervisors: [],
