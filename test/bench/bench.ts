@@ -1,111 +1,304 @@
 /**
- * `npm run bench`: the performance figures residesk cares about, printed as JSON. Nothing here asserts
- * a time; compare the figures between commits on the same machine.
+ * `npm run bench`: residesk's speed measured on the real path, printed as one JSON document with each
+ * figure and the goal of issue 17 beside it (`goal` null: reported for context). Not a test: nothing here
+ * asserts a time; compare runs on the same kind of machine.
  *
- * - engine.stepsPerSecond: pure conversation steps (the complaint flow, end to end).
- * - inbound.messagesPerSecond / inbound.p95Ms: owner messages through App.handleInbound on a SQLite
- *   file (one transaction each: dedupe, thread, engine, effects, outbox).
- * - outbox.deliveriesPerSecond: the dispatcher draining the outbox to a channel that accepts at once.
- * - tickets.perSecond: complete complaints filed (read-back confirmed) per second.
+ * - pipeline: residesk (started as `npm start` starts it, in a child process) in webhook mode against
+ *   the fake Bot API with Telegram's limits lifted; 1, 16 and 64 owners at once, each walking a repair
+ *   report (load.ts). Updates/s, webhook p50/p95/p99, the bot's CPU ms per update.
+ * - baseline: the same load on a minimal telegraf WizardScene bot with a SQLite session store
+ *   (baseline-bot.ts), in the same run, on the same fake API; and residesk's ratio to it.
+ * - owners: Telegram's real limits (30/s, 1/s per chat, 20/min per group); from an owner's answer to the
+ *   next question arriving, for 1 and 64 owners.
+ * - scale: a store seeded with `--tickets` tickets (default 1,000,000; BENCH_QUICK=1: 100,000) and 1,000
+ *   due deadline checks: the due jobs through the bot's scheduler, an idle scheduler tick, `/tickets`,
+ *   `/summary`, an owner's message while a `/summary` runs.
+ * - footprint: start-up to ready (webhook registered) and idle RSS in Telegram mode without WeChat.
+ * - fakeApi: what the fake Bot API answers on its own, against the most the bots asked of it.
+ *
+ * Flags: --tickets N, --seconds S (per pipeline load, default 10), --real-seconds S (per real-limits
+ * load, default 30), --smoke (the smallest run, for the shape test: a second or two per load).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
-import { Dispatcher } from '../../src/app/dispatcher.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
-import { step } from '../../src/core/flow/engine.js';
-import { initialState } from '../../src/core/flow/state.js';
-import { createI18n, readLocales } from '../../src/i18n.js';
+import { Scheduler } from '../../src/app/scheduler.js';
+import { systemClock } from '../../src/core/ports.js';
 import { silentLogger } from '../../src/logger.js';
-import { FakeClock } from '../support/clock.js';
-import { RecordingSender } from '../support/harness.js';
+import { idleRss, type Limits, type RunningBot, startBaseline, startResidesk } from './bots.js';
+import { type FakeBotApi, measureCapacity, startFakeBotApi } from './fake-bot-api.js';
+import { quantile, runOwners } from './load.js';
+import { prepareStart, usage } from './process.js';
+import { runScale } from './scale.js';
+import { seedStore } from './seed.js';
 
-const SCRIPT = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水，滴到地上了', '1', '1', '张三', '13812345678', '1'];
+const ROOT = process.cwd();
 
-const i18n = createI18n(readLocales('locales'));
-const registry = loadFlows('flows', (k) => i18n.has(k));
-
-function benchEngine(rounds: number) {
-  const ctx = {
-    registry,
-    translate: i18n.translate,
-    locale: 'zh-CN' as const,
-    owner: { units: [], privacyNoticeShown: true },
-    params: {},
-    now: new Date('2026-11-28T02:00:00Z'),
-  };
-  const start = performance.now();
-  let steps = 0;
-  for (let r = 0; r < rounds; r++) {
-    let state = initialState();
-    for (const text of SCRIPT) {
-      state = step(state, { type: 'text', text }, ctx).state;
-      steps++;
-    }
-  }
-  return { stepsPerSecond: Math.round(steps / ((performance.now() - start) / 1000)) };
+/** One figure: its value and unit, the goal (null when there is none), and whether it is met. */
+interface Figure {
+  value: number;
+  unit: string;
+  goal: string | null;
+  met: boolean | null;
 }
+const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) / 100 : n);
+const atMost = (value: number, unit: string, goal: number): Figure => ({
+  value: round(value),
+  unit,
+  goal: `<= ${goal}`,
+  met: value <= goal,
+});
+const atLeast = (value: number, unit: string, goal: number, why = ''): Figure => ({
+  value: round(value),
+  unit,
+  goal: `>= ${round(goal)}${why}`,
+  met: value >= goal,
+});
+const info = (value: number, unit: string): Figure => ({ value: round(value), unit, goal: null, met: null });
 
-async function benchInbound(owners: number) {
+const { values: flags } = parseArgs({
+  options: {
+    tickets: { type: 'string' },
+    seconds: { type: 'string' },
+    'real-seconds': { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+const quick = process.env.BENCH_QUICK === '1';
+const smoke = flags.smoke ?? false;
+const tickets = Number(flags.tickets ?? (smoke ? 2000 : quick ? 100_000 : 1_000_000));
+const seconds = Number(flags.seconds ?? (smoke ? 1 : quick ? 4 : 10));
+const realSeconds = Number(flags['real-seconds'] ?? (smoke ? 2 : quick ? 12 : 30));
+const SENDERS = [1, 16, 64] as const;
+const REAL_OWNERS = [1, 64] as const;
+const DUE_JOBS = smoke ? 20 : 1000;
+
+let nextChat = 100_000_000;
+const dirs: string[] = [];
+const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'residesk-bench-'));
-  try {
-    const store = await openSqliteStore({ path: join(dir, 'bench.db') });
-    const clock = new FakeClock();
-    const sender = new RecordingSender('console');
-    const log = silentLogger();
-    const app = new App({
-      store,
-      clock,
-      registry,
-      i18n,
-      log,
-      settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: 'bench', dutyPhone: '' },
-      staffRooms: [{ channel: 'console', chatId: 'staff' }],
-    });
-    const latencies: number[] = [];
-    const start = performance.now();
-    let n = 0;
-    for (let o = 0; o < owners; o++) {
-      for (const text of SCRIPT) {
-        const t0 = performance.now();
-        await app.handleInbound({
-          channel: 'console',
-          chatId: `owner-${o}`,
-          chatKind: 'private',
-          userId: `owner-${o}`,
-          messageId: `m-${n++}`,
-          receivedAt: clock.now(),
-          content: { type: 'text', text },
-        });
-        latencies.push(performance.now() - t0);
-      }
-    }
-    const seconds = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
-    const p95 = latencies[Math.floor(latencies.length * 0.95)] ?? 0;
-    const tickets = (await store.listTickets({ limit: 100_000 })).length;
+  dirs.push(dir);
+  return dir;
+};
 
-    const dispatcher = new Dispatcher({ store, clock, senders: [sender], log, workerId: 'bench', batch: 200 });
-    const pending = (await store.listOutbox({ status: 'pending' })).length;
-    const d0 = performance.now();
-    await dispatcher.drain(100_000);
-    const dSeconds = (performance.now() - d0) / 1000;
-    await store.close();
-    return {
-      inbound: { messages: n, messagesPerSecond: Math.round(n / seconds), p95Ms: Number(p95.toFixed(2)) },
-      tickets: { filed: tickets, perSecond: Number((tickets / seconds).toFixed(1)) },
-      outbox: { delivered: pending, deliveriesPerSecond: Math.round(pending / dSeconds) },
-    };
+interface LoadFigures {
+  updatesPerSecond: number;
+  webhookP50: number;
+  webhookP95: number;
+  webhookP99: number;
+  cpuMsPerUpdate: number;
+  nextQuestionP50: number;
+  nextQuestionP99: number;
+  apiCallsPerSecond: number;
+  updates: number;
+}
+
+/** One load on a running bot: `owners` at once for `ms`, with the bot's CPU and Bot API calls counted. */
+async function load(api: FakeBotApi, bot: RunningBot, owners: number, ms: number): Promise<LoadFigures> {
+  const calls = () => Object.values(api.calls).reduce((a, b) => a + b, 0);
+  const cpu0 = usage(bot.pid).cpuMs;
+  const calls0 = calls();
+  const r = await runOwners({ api, webhook: bot.webhook, owners, firstChat: nextChat, ms, stepTimeoutMs: 120_000 });
+  nextChat += 1_000_000;
+  const cpu = usage(bot.pid).cpuMs - cpu0;
+  return {
+    updatesPerSecond: r.updates / r.seconds,
+    webhookP50: quantile(r.webhookMs, 0.5),
+    webhookP95: quantile(r.webhookMs, 0.95),
+    webhookP99: quantile(r.webhookMs, 0.99),
+    cpuMsPerUpdate: r.updates > 0 ? cpu / r.updates : 0,
+    nextQuestionP50: quantile(r.nextQuestionMs, 0.5),
+    nextQuestionP99: quantile(r.nextQuestionMs, 0.99),
+    apiCallsPerSecond: (calls() - calls0) / r.seconds,
+    updates: r.updates,
+  };
+}
+
+async function withResidesk<T>(api: FakeBotApi, limits: Limits, dataDir: string, run: (bot: RunningBot) => Promise<T>) {
+  const bot = await startResidesk({ root: ROOT, api, dataDir, limits });
+  try {
+    return await run(bot);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await bot.stop();
   }
 }
 
-const engine = benchEngine(500);
-const app = await benchInbound(60);
-process.stdout.write(
-  `${JSON.stringify({ node: process.version, engine, ...app, note: 'figures, not assertions: compare between commits on one machine' }, null, 2)}\n`,
-);
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return dirty.trim() ? `${head} (uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main() {
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  prepareStart(ROOT);
+  const api = await startFakeBotApi();
+  try {
+    // ── fake API on its own ────────────────────────────────────────────
+    const capacity = await measureCapacity(api, 16, smoke ? 500 : 2000);
+
+    // ── residesk, limits lifted: footprint, then the pipeline ──────────
+    const pipeline: Record<number, LoadFigures> = {};
+    const footprint = await withResidesk(api, 'lifted', tempDir(), async (bot) => {
+      const rss = await idleRss(bot, smoke ? 500 : 2000);
+      for (const n of SENDERS) pipeline[n] = await load(api, bot, n, seconds * 1000);
+      return { startMs: bot.startMs, ...rss };
+    });
+
+    // ── the baseline, same load ────────────────────────────────────────
+    const baseline: Record<number, LoadFigures> = {};
+    const baseBot = await startBaseline({ root: ROOT, api, dataDir: tempDir() });
+    const baseFootprint = { startMs: baseBot.startMs, ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
+    try {
+      for (const n of SENDERS) baseline[n] = await load(api, baseBot, n, seconds * 1000);
+    } finally {
+      await baseBot.stop();
+    }
+
+    // ── residesk, Telegram's real limits: what owners feel ─────────────
+    const owners: Record<number, LoadFigures> = {};
+    await withResidesk(api, 'real', tempDir(), async (bot) => {
+      for (const n of REAL_OWNERS) owners[n] = await load(api, bot, n, realSeconds * 1000);
+    });
+
+    // ── scale: a seeded store ──────────────────────────────────────────
+    const scaleDir = tempDir();
+    const now = new Date();
+    const seedSeconds = seedStore({ dataDir: scaleDir, tickets, now });
+    const past = new Date(now.getTime() - 365 * 24 * 3600_000);
+    const pastMonth = `${past.getUTCFullYear()}-${String(past.getUTCMonth() + 1).padStart(2, '0')}`;
+    const scale = await withResidesk(api, 'lifted', scaleDir, (bot) =>
+      runScale({ api, bot, dataDir: scaleDir, tickets, dueJobs: DUE_JOBS, capMs: smoke ? 20_000 : 120_000, pastMonth }),
+    );
+    // An idle tick (nothing due) of the scheduler over the seeded store, in this process.
+    const store = await openSqliteStore({ path: join(scaleDir, 'residesk.db') });
+    const scheduler = new Scheduler({
+      store,
+      clock: systemClock,
+      log: silentLogger(),
+      workerId: 'bench',
+      handlers: {},
+    });
+    await scheduler.tick();
+    const tick0 = performance.now();
+    const ticks = 20;
+    for (let i = 0; i < ticks; i++) await scheduler.tick();
+    const tickMs = (performance.now() - tick0) / ticks;
+    await scheduler.stop();
+    await store.close();
+
+    // ── the document ───────────────────────────────────────────────────
+    const peakCalls = Math.max(
+      ...[...Object.values(pipeline), ...Object.values(baseline)].map((f) => f.apiCallsPerSecond),
+    );
+    const perSenders = (n: number) => {
+      const f = pipeline[n] as LoadFigures;
+      const b = baseline[n] as LoadFigures;
+      const throughputGoal = n === 16 ? Math.max(1500, b.updatesPerSecond) : b.updatesPerSecond;
+      const p99Goal = n === 16 ? 25 : n === 64 ? 60 : undefined;
+      return {
+        updatesPerSecond: atLeast(
+          f.updatesPerSecond,
+          'updates/s',
+          throughputGoal,
+          n === 16 ? ' (1,500 and the baseline)' : ' (the baseline)',
+        ),
+        webhookP50: info(f.webhookP50, 'ms'),
+        webhookP95: info(f.webhookP95, 'ms'),
+        webhookP99: p99Goal === undefined ? info(f.webhookP99, 'ms') : atMost(f.webhookP99, 'ms', p99Goal),
+        cpuMsPerUpdate: atMost(f.cpuMsPerUpdate, 'ms', 0.6),
+      };
+    };
+    const baseFigures = (n: number) => {
+      const b = baseline[n] as LoadFigures;
+      return {
+        updatesPerSecond: info(b.updatesPerSecond, 'updates/s'),
+        webhookP50: info(b.webhookP50, 'ms'),
+        webhookP95: info(b.webhookP95, 'ms'),
+        webhookP99: info(b.webhookP99, 'ms'),
+        cpuMsPerUpdate: info(b.cpuMsPerUpdate, 'ms'),
+      };
+    };
+    const ratio = (n: number) =>
+      atLeast(
+        (pipeline[n] as LoadFigures).updatesPerSecond / Math.max(1e-9, (baseline[n] as LoadFigures).updatesPerSecond),
+        'x',
+        1,
+      );
+    const o1 = owners[1] as LoadFigures;
+    const o64 = owners[64] as LoadFigures;
+    const doc = {
+      bench: 'residesk npm run bench',
+      date: startedAt.toISOString(),
+      commit: commit(),
+      machine: {
+        node: process.version,
+        cpus: cpus().length,
+        loadAverageAtStart: loadBefore.map(round),
+        loadAverageAtEnd: loadavg().map(round),
+      },
+      settings: { smoke, quick, tickets, secondsPerLoad: seconds, secondsPerRealLimitsLoad: realSeconds },
+      pipeline: {
+        senders1: perSenders(1),
+        senders16: perSenders(16),
+        senders64: perSenders(64),
+      },
+      baseline: {
+        senders1: baseFigures(1),
+        senders16: baseFigures(16),
+        senders64: baseFigures(64),
+        ratioUpdatesPerSecond: { senders1: ratio(1), senders16: ratio(16), senders64: ratio(64) },
+      },
+      owners: {
+        owner1NextQuestionP50: atMost(o1.nextQuestionP50, 'ms', 300),
+        owner1NextQuestionP99: atMost(o1.nextQuestionP99, 'ms', 1000),
+        owners64NextQuestionP50: info(o64.nextQuestionP50, 'ms'),
+        owners64NextQuestionP99: atMost(o64.nextQuestionP99, 'ms', 1500),
+      },
+      scale: {
+        tickets: info(tickets, 'tickets'),
+        seedSeconds: info(seedSeconds, 's'),
+        dueJobsOut: {
+          ...atMost(scale.dueJobsSeconds, 's', 30),
+          jobs: DUE_JOBS,
+          ...(scale.dueJobsCapped ? { estimated: true } : {}),
+        },
+        schedulerIdleTickMs: info(tickMs, 'ms'),
+        ticketsCommandMs: info(scale.ticketsMs, 'ms'),
+        summaryMs: info(scale.summaryMs, 'ms'),
+        summaryPastMonthMs: info(scale.summaryPastMonthMs, 'ms'),
+        ownerWebhookDuringSummaryMs: atMost(scale.ownerDuringSummaryWebhookMs, 'ms', 50),
+        ownerReplyDuringSummaryMs: atMost(scale.ownerDuringSummaryReplyMs, 'ms', 50),
+      },
+      footprint: {
+        startupMs: atMost(footprint.startMs, 'ms', 500),
+        idleRssMb: atMost(footprint.mainRssMb, 'MB', 90),
+        idleRssWithHelpersMb: info(footprint.rssMb, 'MB'),
+        baselineStartupMs: info(baseFootprint.startMs, 'ms'),
+        baselineIdleRssMb: info(baseFootprint.mainRssMb, 'MB'),
+      },
+      fakeApi: {
+        capacityCallsPerSecond: atLeast(capacity, 'calls/s', 3 * peakCalls, ' (3x the most the bots asked)'),
+        peakCallsPerSecond: info(peakCalls, 'calls/s'),
+      },
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } finally {
+    await api.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

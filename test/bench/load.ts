@@ -1,0 +1,152 @@
+/**
+ * The load generator: owners who each walk a repair report as a person does — /start, the menu, the
+ * category by button, the flat and the description typed, photos and demand skipped by button, name and
+ * phone typed, the read-back confirmed — posting each answer to the bot's webhook (with the secret header,
+ * as Telegram does) only once the question it answers has reached the fake Bot API. Every update's
+ * webhook round trip is timed, and every step's wait from the answer posted to the next question
+ * arriving (what the owner feels).
+ */
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { SECRET } from './bots.js';
+import { type FakeBotApi, postJson, type SentMessage } from './fake-bot-api.js';
+
+const zh = JSON.parse(readFileSync(new URL('../../locales/zh-CN.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+/** The start of a zh-CN text by its key, up to its first placeholder: what a message must contain. */
+function fragment(key: string): string {
+  const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], zh);
+  if (typeof value !== 'string') throw new Error(`locales/zh-CN.json has no text ${key}`);
+  return value.split('{{')[0] ?? value;
+}
+
+/** One answer: typed text, or the button whose data ends with `press` on the last question. */
+type Answer = { text: string } | { press: string };
+
+/** The report: each answer with the text of the question that must follow it. */
+const CONVERSATION: { answer: Answer; next: string }[] = [
+  { answer: { text: '/start' }, next: fragment('menu.title') },
+  { answer: { press: 'm.repair' }, next: fragment('complaint.ask.category') },
+  { answer: { press: 'o.water_power' }, next: fragment('complaint.ask.location') },
+  { answer: { text: '3-2-501' }, next: fragment('complaint.ask.description') },
+  { answer: { text: '卫生间天花板漏水，滴到地上了' }, next: fragment('complaint.ask.photos') },
+  { answer: { press: 'done' }, next: fragment('complaint.ask.demand') },
+  { answer: { press: 'skip' }, next: fragment('complaint.ask.name') },
+  { answer: { text: '张三' }, next: fragment('complaint.ask.phone') },
+  { answer: { text: '13812345678' }, next: fragment('complaint.readback') },
+  { answer: { press: 'ok' }, next: fragment('ticket.created') },
+];
+const MENU = fragment('menu.title');
+
+let updateId = 0;
+let messageId = 0;
+
+function update(chatId: number, answer: Answer, question: SentMessage | undefined): unknown {
+  const chat = { id: chatId, type: 'private', first_name: '张' };
+  const from = { id: chatId, is_bot: false, first_name: '张', language_code: 'zh-hans' };
+  updateId += 1;
+  if ('press' in answer) {
+    const data = question?.buttons.find((b) => b.endsWith(answer.press));
+    if (!question || data === undefined) {
+      throw new Error(`chat ${chatId}: no button ${answer.press} on ${JSON.stringify(question?.buttons ?? [])}`);
+    }
+    return {
+      update_id: updateId,
+      callback_query: {
+        id: `cb-${updateId}`,
+        from,
+        chat_instance: `ci-${chatId}`,
+        data,
+        message: { message_id: question.messageId, date: 0, chat, text: question.text },
+      },
+    };
+  }
+  messageId += 1;
+  const text = answer.text;
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from,
+      text,
+      ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.length }] } : {}),
+    },
+  };
+}
+
+export interface LoadResult {
+  updates: number;
+  seconds: number;
+  /** Webhook round trips, ms, sorted. */
+  webhookMs: number[];
+  /** From an answer posted to the next question at the fake Bot API, ms, sorted. */
+  nextQuestionMs: number[];
+  conversations: number;
+}
+
+/**
+ * `owners` owners at once walk reports for `ms` milliseconds, each report from a new chat (ids from
+ * `firstChat` on); a step under way when time is up is finished. `stepTimeoutMs` bounds the wait for a question.
+ */
+export async function runOwners(o: {
+  api: FakeBotApi;
+  webhook: URL;
+  owners: number;
+  firstChat: number;
+  ms: number;
+  stepTimeoutMs: number;
+}): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: o.owners });
+  const headers = { 'x-telegram-bot-api-secret-token': SECRET };
+  const webhookMs: number[] = [];
+  const nextQuestionMs: number[] = [];
+  let updates = 0;
+  let conversations = 0;
+  const t0 = performance.now();
+  const end = t0 + o.ms;
+
+  let nextChat = o.firstChat;
+  // Each report is a new owner's (one who reported before is not asked for a name and phone again).
+  const owner = async () => {
+    while (performance.now() < end) {
+      const chatId = nextChat++;
+      let question: SentMessage | undefined;
+      for (const step of CONVERSATION) {
+        if (performance.now() >= end) return;
+        const from = o.api.count(chatId);
+        const body = update(chatId, step.answer, question);
+        const arrived = o.api.waitFor(chatId, from, (m) => m.text.includes(step.next), o.stepTimeoutMs);
+        arrived.catch(() => undefined);
+        const sent = performance.now();
+        const status = await postJson(agent, o.webhook, body, headers);
+        webhookMs.push(performance.now() - sent);
+        if (status !== 200) throw new Error(`the webhook answered ${status}`);
+        updates++;
+        question = await arrived;
+        nextQuestionMs.push(question.at - sent);
+      }
+      // The "anything else?" menu follows the confirmation; the next report starts after it.
+      const confirmation = question?.messageId ?? 0;
+      await o.api.waitFor(chatId, 0, (m) => m.text.includes(MENU) && m.messageId > confirmation, o.stepTimeoutMs);
+      o.api.reset(chatId);
+      conversations++;
+    }
+  };
+  await Promise.all(Array.from({ length: o.owners }, owner));
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  const sort = (a: number[]) => a.sort((x, y) => x - y);
+  return { updates, seconds, webhookMs: sort(webhookMs), nextQuestionMs: sort(nextQuestionMs), conversations };
+}
+
+/** The q-quantile of sorted values (nearest rank); 0 for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
