@@ -94,6 +94,7 @@ async function world(
   const surveys = new Surveys(ctx, owners, {
     questionnaires,
     batchSize: { telegram: 2, wechat: 1, console: 2, ...o.batchSize },
+    batchIntervalMs: 60_000,
   });
   const scheduler = new Scheduler({
     store,

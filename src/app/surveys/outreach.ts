@@ -16,6 +16,11 @@ import type { SurveyOwners } from '../owner/conversations.js';
 import type { JobHandler } from '../scheduler.js';
 import { OPEN_INVITATION, type SurveySupport } from './support.js';
 
+/** Owners read at a time. */
+const OWNER_PAGE = 200;
+/** Owners one batch looks at per invitation it may write, at most (most owners skipped: the rest next batch). */
+const MAX_READ_PER_INVITE = 20;
+
 export class SurveyOutreach {
   private readonly ctx: AppContext;
 
@@ -37,9 +42,11 @@ export class SurveyOutreach {
 
   /**
    * Job `survey.invite`: one batch (per channel, up to its batch size) of owners who are reachable, in the
-   * target, not opted out and not invited yet. Each invitation row is written with its messages in this
-   * transaction; in quiet hours the batch waits for the morning instead. Schedules the next batch, or
-   * records that everyone has been invited.
+   * target, not opted out and not invited yet. Owners are read page by page in id order from where the
+   * last batch stopped (`afterOwnerId` in the job), and each is checked with indexed look-ups, so a batch
+   * reads about as many owners as it invites and memory stays flat however many owners there are. Each
+   * invitation row is written with its messages in this transaction; in quiet hours the batch waits for
+   * the morning instead. Schedules the next batch, or records that everyone has been invited.
    */
   private async inviteBatch(job: Job, tx: StoreTx): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
@@ -59,28 +66,45 @@ export class SurveyOutreach {
       if (campaign !== c) await tx.saveSurveyCampaign({ ...campaign, updatedAt: now });
       return;
     }
-    const invited = new Set((await tx.listSurveyInvitations(c.id)).map((i) => i.ownerId));
-    const optedOut = new Set(await tx.listSurveyOptOuts());
     const used = new Map<Channel, number>();
-    let waiting = 0;
+    const full = (ch: Channel) => (used.get(ch) ?? 0) >= this.limitOf(ch);
+    // The next batch starts after `cursor`: the last owner before the first one who had to wait.
+    let cursor = typeof job.payload.afterOwnerId === 'string' ? job.payload.afterOwnerId : undefined;
+    let waiting = false;
     let count = 0;
-    for (const owner of await tx.listOwners()) {
-      if (invited.has(owner.id) || optedOut.has(owner.id) || owner.unreachable) continue;
-      const building = buildingFor(owner, c.target);
-      if (c.target.kind === 'buildings' && building === undefined) continue;
+    let read = 0;
+    let readAfterWait = 0;
+    const pass = (owner: Owner) => {
+      if (!waiting) cursor = owner.id;
+    };
+    const wait = () => {
+      waiting = true;
+    };
+    for await (const owner of this.ownersFrom(tx, cursor)) {
+      read += 1;
+      if (waiting) readAfterWait += 1;
+      // Bounded reads per batch: owners mostly skipped, or other platforms' owners sought once one is full.
+      if (read > MAX_READ_PER_INVITE * this.batchTotal() || readAfterWait > OWNER_PAGE) {
+        wait();
+        break;
+      }
       // Every platform this owner is on has had its batch: they wait for the next one (no store reads).
-      const full = (ch: Channel) => (used.get(ch) ?? 0) >= this.limitOf(ch);
       if (owner.identities.length > 0 && owner.identities.every((i) => full(i.channel))) {
-        waiting += 1;
+        wait();
         continue;
       }
-      const address = await this.addressOf(tx, owner);
-      if (!address) continue;
-      const n = used.get(address.channel) ?? 0;
-      if (n >= this.limitOf(address.channel)) {
-        waiting += 1;
+      const verdict = await this.notToInvite(tx, c, owner);
+      const address = verdict === 'skip' ? undefined : await this.addressOf(tx, owner);
+      if (verdict === 'skip' || !address) {
+        pass(owner);
         continue;
       }
+      if (full(address.channel)) {
+        wait();
+        continue;
+      }
+      pass(owner);
+      const building = verdict.building;
       const added = await tx.addSurveyInvitation({
         campaignId: c.id,
         ownerId: owner.id,
@@ -92,16 +116,14 @@ export class SurveyOutreach {
       });
       if (!added) continue;
       await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign));
-      used.set(address.channel, n + 1);
+      used.set(address.channel, (used.get(address.channel) ?? 0) + 1);
       count += 1;
     }
     campaign = { ...campaign, invitedCount: campaign.invitedCount + count, updatedAt: now };
-    if (waiting > 0) {
+    if (waiting) {
       const next = new Date(now.getTime() + this.kit.batchIntervalMs);
-      await tx.scheduleJob(
-        { id: this.ctx.newId(), type: 'survey.invite', dueAt: next, payload: { campaignId: c.id } },
-        now,
-      );
+      const payload = { campaignId: c.id, ...(cursor !== undefined ? { afterOwnerId: cursor } : {}) };
+      await tx.scheduleJob({ id: this.ctx.newId(), type: 'survey.invite', dueAt: next, payload }, now);
     } else {
       campaign.invitationsDoneAt = now;
     }
@@ -184,6 +206,37 @@ export class SurveyOutreach {
         now,
       );
     }
+  }
+
+  /** The owners after `afterId` in id order, read a page at a time as the walk goes on (a batch stops it). */
+  private async *ownersFrom(tx: StoreTx, afterId: string | undefined): AsyncGenerator<Owner> {
+    const pageSize = Math.min(OWNER_PAGE, this.batchTotal() + 1);
+    let after = afterId;
+    for (;;) {
+      const page = await tx.listOwnersAfter(after, pageSize);
+      yield* page;
+      if (page.length < pageSize) return;
+      after = page.at(-1)?.id;
+    }
+  }
+
+  /** Why an owner gets no invitation (unreachable, outside the target, opted out, invited already), or their building. */
+  private async notToInvite(
+    tx: StoreTx,
+    c: SurveyCampaign,
+    owner: Owner,
+  ): Promise<'skip' | { building: string | undefined }> {
+    if (owner.unreachable) return 'skip';
+    const building = buildingFor(owner, c.target);
+    if (c.target.kind === 'buildings' && building === undefined) return 'skip';
+    if (await tx.getSurveyOptOut(owner.id)) return 'skip';
+    if (await tx.getSurveyInvitation(c.id, owner.id)) return 'skip';
+    return { building };
+  }
+
+  /** Invitations one batch may write, over every platform. */
+  private batchTotal(): number {
+    return Object.values(this.kit.batchSize).reduce((sum, n) => sum + Math.max(1, n), 0);
   }
 
   /** Where to reach an owner: the identity whose chat was active last. */

@@ -30,17 +30,31 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /**
- * Defaults: Telegram allows about 30 messages a second per bot, so 25 invitations a minute stays far below
- * it even with the questions that follow; a personal WeChat account is throttled (and risks a ban) when it
- * writes to many people, so 8 a minute.
+ * Defaults: Telegram allows about 30 messages a second per bot, so 20 invitations a second (300 each 15 s
+ * batch, the scheduler's tick) stays near it with a third kept for conversations: 100,000 owners in about
+ * 83 minutes. A personal WeChat account is throttled (and risks a ban) when it writes to many people, so
+ * 2 each batch, 8 a minute. `BROADCAST_RATE` sets Telegram's pace ({@link surveyPace}).
  */
 export const SURVEY_DEFAULTS = {
-  batchSize: { telegram: 25, wechat: 8, console: 50 } as Record<Channel, number>,
-  batchIntervalMs: 60_000,
+  batchSize: { telegram: 300, wechat: 2, console: 300 } as Record<Channel, number>,
+  batchIntervalMs: 15_000,
   remindAfterMs: 3 * DAY,
   remindGapMs: DAY,
   defaultDurationMs: 14 * DAY,
 };
+
+/**
+ * The batches that send `perSecond` invitations a second on Telegram (and the console), one batch each
+ * `intervalMs` (the scheduler's tick, so every batch runs when due); WeChat keeps its own slow pace.
+ */
+export function surveyPace(
+  perSecond: number,
+  intervalMs: number,
+): Pick<SurveyOptions, 'batchSize' | 'batchIntervalMs'> {
+  const perBatch = Math.max(1, Math.round((perSecond * intervalMs) / 1000));
+  const wechat = Math.max(1, Math.round((8 * intervalMs) / 60_000));
+  return { batchSize: { telegram: perBatch, console: perBatch, wechat }, batchIntervalMs: intervalMs };
+}
 
 /** Reminders per owner and campaign, at most. */
 export const MAX_REMINDERS = 2;
