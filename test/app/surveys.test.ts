@@ -309,6 +309,44 @@ describe('a report written in the middle of a questionnaire', () => {
 });
 
 describe('a campaign end to end', () => {
+  it('reads owners page by page for invitations, never all of them, and invites each once', async () => {
+    const w = await world({ clock: new FakeClock('2026-12-02T02:00:00Z'), batchSize: { telegram: 3 } });
+    const owners = await addOwners(
+      w.store,
+      Array.from({ length: 20 }, (_, i) => ({
+        units: [`3-1-${101 + i}`],
+        ...(i % 4 === 0 ? { unreachable: true } : {}),
+      })),
+    );
+    // What the invitation batches read inside their transactions.
+    const pages: number[] = [];
+    let listedAll = 0;
+    const transaction = w.store.transaction.bind(w.store);
+    w.store.transaction = <T>(fn: (tx: StoreTx) => Promise<T>) =>
+      transaction((tx) =>
+        fn({
+          ...tx,
+          listOwners: async () => {
+            listedAll += 1;
+            return tx.listOwners();
+          },
+          listOwnersAfter: async (afterId, limit) => {
+            const page = await tx.listOwnersAfter(afterId, limit);
+            pages.push(page.length);
+            return page;
+          },
+        }),
+      );
+    await createAndStart(w, '/survey create residential');
+    await runUntil(w, '2026-12-02T04:00:00Z');
+    const reachable = owners.filter((o) => !o.unreachable).map((o) => o.id);
+    expect(w.started.map((s) => s.ownerId).sort()).toEqual(reachable.sort());
+    // Every page is small (about a batch), whatever the number of owners.
+    expect(Math.max(...pages)).toBeLessThanOrEqual(3 + 2 + 2 + 1);
+    expect(pages.length).toBeGreaterThan(3);
+    expect(listedAll).toBe(0);
+  });
+
   it('invites the target buildings in batches per platform, never in quiet hours, until everyone is invited', async () => {
     const w = await world({ clock: new FakeClock('2026-12-01T14:00:00Z') }); // 22:00 in Shanghai
     const owners = await addOwners(w.store, [
