@@ -12,6 +12,7 @@ import { redactUri } from './adapters/store/mongo/connection.js';
 import { openSqliteStore } from './adapters/store/sqlite/store.js';
 import { App } from './app/app.js';
 import { type AppSettings, type DeskPolicy, deskPolicy } from './app/context.js';
+import { surveyPace } from './app/surveys/support.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { type Content, contentPaths, loadContent } from './content.js';
 import { type Clock, type Store, StoreError } from './core/ports.js';
@@ -168,7 +169,10 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
       staffRooms: rooms,
       policy: consolePolicy(deskPolicy(o.config), o.consoleStaffRoom),
       assistant,
-      surveys: { questionnaires: content.questionnaires },
+      surveys: {
+        questionnaires: content.questionnaires,
+        ...surveyPace(o.config.broadcastPerSecond, o.config.schedulerTickMs),
+      },
       knowledge: content.knowledge,
     });
     return { content, store, storeChoice: choice, staffRooms: rooms, app };

@@ -31,6 +31,8 @@ export interface Config {
   readonly dutyPhone: string;
   /** How long start-up keeps trying a messaging platform that does not answer before exiting with status 3. */
   readonly startupRetryMs: number;
+  /** How long the message log and delivered outbox items are kept (see src/app/retention.ts). */
+  readonly retention: { readonly messageLogMs: number; readonly deliveredOutboxMs: number };
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly supervisors: readonly StaffRef[];
@@ -40,6 +42,8 @@ export interface Config {
   /** When owners are not sent non-urgent messages; null when switched off. */
   readonly quietHours: DailyWindow | null;
   readonly schedulerTickMs: number;
+  /** Survey invitations a second on Telegram (below its 30 a second, with room kept for conversations). */
+  readonly broadcastPerSecond: number;
   /** How long after a ticket is resolved the owner is asked how it went. */
   readonly revisitAfterMs: number;
   /** How long after an unanswered revisit question the owner is reminded once. */
@@ -180,6 +184,14 @@ function duration({ allowZero = false } = {}): Parser<number> {
   };
 }
 
+/** Retention ages: what reads the message log looks up to a day back (is the owner awake?). */
+const atLeastADay: Parser<number> = (value) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) return invalid('not a duration');
+  if (ms < 86_400_000) return invalid('must be at least 1d');
+  return ms;
+};
+
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
 
@@ -292,6 +304,8 @@ const general = {
   ESTATE_NAME: withDefault('residesk', text(100), { accepts: 'a name of up to 100 characters' }),
   DUTY_PHONE: optional(phone, { accepts: 'a phone number of 3–20 characters: digits, spaces, + and -' }),
   STARTUP_RETRY: withDefault('2m', duration({ allowZero: true }), { accepts: `${DURATION}; 0 to give up at once` }),
+  RETAIN_MESSAGE_LOG: withDefault('90d', atLeastADay, { accepts: `${DURATION}, at least 1d` }),
+  RETAIN_DELIVERED_OUTBOX: withDefault('7d', atLeastADay, { accepts: `${DURATION}, at least 1d` }),
 };
 
 const logging = {
@@ -312,6 +326,7 @@ const hours = {
     accepts: 'HH:MM-HH:MM, which may wrap past midnight (e.g. 21:00-08:00), or off',
   }),
   SCHEDULER_TICK: withDefault('15s', duration(), { accepts: POSITIVE_DURATION }),
+  BROADCAST_RATE: withDefault('20', integer(1, 30), { accepts: 'a whole number from 1 to 30 (messages a second)' }),
 };
 
 const revisits = {
@@ -503,6 +518,7 @@ function toConfig(v: Values): Config {
     estateName: v.ESTATE_NAME,
     dutyPhone: v.DUTY_PHONE ?? '',
     startupRetryMs: v.STARTUP_RETRY,
+    retention: { messageLogMs: v.RETAIN_MESSAGE_LOG, deliveredOutboxMs: v.RETAIN_DELIVERED_OUTBOX },
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
     supervisors: v.SUPERVISORS ?? [],
@@ -510,6 +526,7 @@ function toConfig(v: Values): Config {
     businessHours: v.BUSINESS_HOURS,
     quietHours: v.QUIET_HOURS,
     schedulerTickMs: v.SCHEDULER_TICK,
+    broadcastPerSecond: v.BROADCAST_RATE,
     revisitAfterMs: v.REVISIT_AFTER,
     revisitRemindAfterMs: v.REVISIT_REMIND_AFTER,
     revisitReopenAt: v.REVISIT_REOPEN_AT,
