@@ -9,6 +9,7 @@ import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
+import { pruneOldRecords } from './app/retention.js';
 import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
 import { bootstrap, describeStore, isConsoleMode, processEnv, readConfig } from './bootstrap.js';
@@ -147,6 +148,12 @@ async function main(): Promise<void> {
   }
 
   const cron = startCron(scheduler, config.schedulerTickMs, log);
+  // Retention: a minute after start, then hourly; failures are logged and tried again the next hour.
+  const prune = () =>
+    void pruneOldRecords(store, clock, config.retention, log).catch((error: unknown) =>
+      log.error({ err: error }, 'retention: deleting old rows failed; trying again in an hour'),
+    );
+  const retention = { first: setTimeout(prune, 60_000).unref(), every: setInterval(prune, 3_600_000).unref() };
 
   let stopping = false;
   const shutdown = async (reason: string) => {
@@ -159,6 +166,7 @@ async function main(): Promise<void> {
         ...(telegram ? [{ name: 'telegram', run: () => telegram?.stop() }] : []),
         ...(wechat ? [{ name: 'wechat', run: () => wechat?.stop() }] : []),
         { name: 'cron', run: () => cron.stop() },
+        { name: 'retention', run: () => [clearTimeout(retention.first), clearInterval(retention.every)] },
         { name: 'dispatcher', run: () => dispatcher.stop() },
         { name: 'store', run: () => store.close() },
       ],

@@ -76,4 +76,9 @@ export interface OutboxStore {
   setMessageRef(channel: Channel, chatId: string, ref: string, platformMessageId: string): Promise<void>;
   getMessageRef(channel: Channel, chatId: string, ref: string): Promise<string | undefined>;
   findRefByMessage(channel: Channel, chatId: string, platformMessageId: string): Promise<string | undefined>;
+  /**
+   * Retention: deletes up to `limit` items that were sent before `before` (never pending, sending or dead
+   * ones; message refs stay, so old cards can still be edited); returns how many.
+   */
+  pruneDeliveredOutbox(before: Date, limit: number): Promise<number>;
 }

@@ -33,4 +33,9 @@ export interface ThreadStore {
   logMessage(entry: MessageLogEntry): Promise<void>;
   /** Oldest first, the last `limit` entries. */
   listMessages(channel: Channel, chatId: string, limit?: number): Promise<MessageLogEntry[]>;
+  /**
+   * Retention: deletes up to `limit` of the oldest log entries logged before `before`; returns how many.
+   * What reads the log (an owner's last messages, read receipts of notices) looks minutes to days back.
+   */
+  pruneMessages(before: Date, limit: number): Promise<number>;
 }

@@ -195,4 +195,14 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
       .lean<MessageRefDoc>();
     return doc?.ref ?? undefined;
   }
+
+  async pruneDeliveredOutbox(before: Date, limit: number): Promise<number> {
+    const sent = await this.m.outbox
+      .find({ status: 'sent', updatedAt: { $lt: before } }, { _id: 1 }, this.o)
+      .limit(limit)
+      .lean<{ _id: unknown }[]>();
+    if (sent.length === 0) return 0;
+    const ids = sent.map((d) => d._id);
+    return (await this.m.outbox.deleteMany({ _id: { $in: ids }, status: 'sent' }, this.o)).deletedCount;
+  }
 }

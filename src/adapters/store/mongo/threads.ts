@@ -58,4 +58,16 @@ export class MongoThreads extends MongoOps implements ThreadStore {
     const docs = await query.lean<MessageDoc[]>();
     return docs.reverse().map(messageFromDoc);
   }
+
+  /** The oldest `limit` entries in insertion (_id) order, those logged before `before` deleted. */
+  async pruneMessages(before: Date, limit: number): Promise<number> {
+    const oldest = await this.m.messages
+      .find({}, { _id: 1, at: 1 }, this.o)
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<{ _id: unknown; at: Date }[]>();
+    const ids = oldest.filter((d) => d.at.getTime() < before.getTime()).map((d) => d._id);
+    if (ids.length === 0) return 0;
+    return (await this.m.messages.deleteMany({ _id: { $in: ids } }, this.o)).deletedCount;
+  }
 }

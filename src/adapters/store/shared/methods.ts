@@ -52,6 +52,7 @@ const THREADS = {
   saveThread: 'write',
   logMessage: 'write',
   listMessages: 'read',
+  pruneMessages: 'write',
 } as const satisfies Record<keyof ThreadStore, Access>;
 
 const TICKETS = {
@@ -87,6 +88,7 @@ const OUTBOX = {
   setMessageRef: 'write',
   getMessageRef: 'read',
   findRefByMessage: 'read',
+  pruneDeliveredOutbox: 'write',
 } as const satisfies Record<keyof OutboxStore, Access>;
 
 const SURVEYS = {

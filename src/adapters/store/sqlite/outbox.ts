@@ -102,6 +102,11 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
            ORDER BY rowid DESC LIMIT 1`,
       )
       .pluck(),
+    // An item is due before it is sent, so `not_before < ?` holds too and lets outbox_status_due find them.
+    pruneDelivered: db.prepare<[number, number, number]>(
+      `DELETE FROM outbox WHERE seq IN (
+         SELECT seq FROM outbox WHERE status = 'sent' AND not_before < ? AND updated_at < ? ORDER BY seq LIMIT ?)`,
+    ),
   };
 
   return {
@@ -187,6 +192,10 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
 
     findRefByMessage(channel, chatId, platformMessageId) {
       return s.findRefByMessage.get(channel, chatId, platformMessageId);
+    },
+
+    pruneDeliveredOutbox(before, limit) {
+      return s.pruneDelivered.run(ms(before), ms(before), limit).changes;
     },
   };
 }

@@ -58,6 +58,13 @@ export function threadOps(db: Database.Database): Sync<ThreadStore> {
            WHERE channel = ? AND chat_id = ? ORDER BY id DESC LIMIT ?
          ) ORDER BY id`,
     ),
+    // The log is in id order, which is time order: look at the oldest `limit` rows only, never the whole table.
+    oldestBefore: db
+      .prepare<[number, number], number | null>(
+        'SELECT max(id) FROM (SELECT id, at FROM message_log ORDER BY id LIMIT ?) WHERE at < ?',
+      )
+      .pluck(),
+    pruneMessages: db.prepare<[number, number]>('DELETE FROM message_log WHERE id <= ? AND at < ?'),
   };
 
   return {
@@ -93,6 +100,11 @@ export function threadOps(db: Database.Database): Sync<ThreadStore> {
 
     listMessages(channel, chatId, limit = 100) {
       return s.listMessages.all(channel, chatId, limit).map(messageFromRow);
+    },
+
+    pruneMessages(before, limit) {
+      const upTo = s.oldestBefore.get(limit, ms(before));
+      return upTo === null || upTo === undefined ? 0 : s.pruneMessages.run(upTo, ms(before)).changes;
     },
   };
 }

@@ -1,0 +1,42 @@
+/**
+ * Retention: the message log and delivered outbox items are deleted once they are older than the
+ * configured ages, so the database grows with tickets, not with chatter. Tickets (with their timelines),
+ * owners, message refs (old cards stay editable) and anything not yet delivered are never touched.
+ * Deletes go in small batches, each its own short write, so an owner's message never waits long behind one.
+ */
+import type { Clock, Store } from '../core/ports.js';
+import type { Logger } from '../logger.js';
+
+/** How long each kind of record is kept (RETAIN_MESSAGE_LOG, RETAIN_DELIVERED_OUTBOX). */
+export interface RetentionPolicy {
+  messageLogMs: number;
+  deliveredOutboxMs: number;
+}
+
+/** How many rows one write deletes. */
+const BATCH = 1000;
+
+/** Deletes what the policy no longer keeps; returns how many of each were deleted. */
+export async function pruneOldRecords(
+  store: Pick<Store, 'pruneMessages' | 'pruneDeliveredOutbox'>,
+  clock: Clock,
+  policy: RetentionPolicy,
+  log: Logger,
+  batch = BATCH,
+): Promise<{ messages: number; outbox: number }> {
+  const now = clock.now().getTime();
+  const drain = async (prune: (before: Date, limit: number) => Promise<number>, before: Date) => {
+    let total = 0;
+    for (;;) {
+      const n = await prune(before, batch);
+      total += n;
+      if (n < batch) return total;
+      // Let owners' messages in between two batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const messages = await drain((b, n) => store.pruneMessages(b, n), new Date(now - policy.messageLogMs));
+  const outbox = await drain((b, n) => store.pruneDeliveredOutbox(b, n), new Date(now - policy.deliveredOutboxMs));
+  if (messages > 0 || outbox > 0) log.info({ messages, outbox }, 'retention: old message log and outbox rows deleted');
+  return { messages, outbox };
+}
