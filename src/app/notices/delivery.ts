@@ -4,7 +4,8 @@
  *   notice.send    one batch (per channel, up to its batch size) of owners in the target who have no
  *                  delivery yet; the delivery row is written first and the message with it, so a restart
  *                  or a re-run never sends twice. In quiet hours a notice that is not urgent waits for the
- *                  morning. The next batch is a new job, so no transaction holds thousands of owners.
+ *                  morning. The next batch is a new job, so no transaction holds thousands of owners:
+ *                  owners are read a page at a time from where the last batch stopped.
  *   notice.update  a correction or the cancellation, to everyone who received the notice (each delivery
  *                  counts the updates it was sent, so it is sent once).
  *   notice.remind  outages: the day before, unread owners are reminded once.
@@ -76,15 +77,8 @@ export class NoticeDeliveries {
     );
   }
 
-  /** Every owner id that already has a delivery of this notice, read page by page. */
-  private async deliveredTo(tx: StoreTx, noticeId: string): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (const d of await this.allDeliveries(tx, noticeId)) out.add(d.ownerId);
-    return out;
-  }
-
-  private async allDeliveries(tx: StoreTx, noticeId: string, unread = false): Promise<NoticeDelivery[]> {
-    const all: NoticeDelivery[] = [];
+  /** A notice's deliveries by owner id, read a page at a time as the walk goes on (a full batch stops it). */
+  private async *deliveriesOf(tx: StoreTx, noticeId: string, unread = false): AsyncGenerator<NoticeDelivery> {
     let after: string | undefined;
     for (;;) {
       const page = await tx.listNoticeDeliveries(noticeId, {
@@ -92,9 +86,20 @@ export class NoticeDeliveries {
         ...(unread ? { unread: true } : {}),
         ...(after ? { afterOwnerId: after } : {}),
       });
-      all.push(...page);
-      if (page.length < PAGE) return all;
+      yield* page;
+      if (page.length < PAGE) return;
       after = page.at(-1)?.ownerId;
+    }
+  }
+
+  /** The owners after `afterId` in id order, read a page at a time as the walk goes on (a full batch stops it). */
+  private async *ownersFrom(tx: StoreTx, afterId: string | undefined): AsyncGenerator<Owner> {
+    let after = afterId;
+    for (;;) {
+      const page = await tx.listOwnersAfter(after, PAGE);
+      yield* page;
+      if (page.length < PAGE) return;
+      after = page.at(-1)?.id;
     }
   }
 
@@ -107,13 +112,14 @@ export class NoticeDeliveries {
     return true;
   }
 
-  private async nextBatch(tx: StoreTx, job: Job, now: Date): Promise<void> {
+  /** The job again one interval later; `payload` replaces the job's own (a send's cursor). */
+  private async nextBatch(tx: StoreTx, job: Job, now: Date, payload = job.payload): Promise<void> {
     await tx.scheduleJob(
       {
         id: this.ctx.newId(),
         type: job.type,
         dueAt: new Date(now.getTime() + this.kit.batchIntervalMs),
-        payload: job.payload,
+        payload,
       },
       now,
     );
@@ -126,24 +132,41 @@ export class NoticeDeliveries {
     if (!found || !noticeAllows(found.status, 'send') || found.validTo.getTime() <= now.getTime()) return;
     if (await this.waitForMorning(tx, job, found, now)) return;
     let notice: Notice = found.status === 'scheduled' ? { ...found, status: 'published', updatedAt: now } : found;
-    const delivered = await this.deliveredTo(tx, notice.id);
     const used = new Map<Channel, number>();
     const full = (ch: Channel) => (used.get(ch) ?? 0) >= this.kit.limitOf(ch);
+    // Owners page by page from where the last batch stopped: the last owner before the first who waited.
+    let cursor = typeof job.payload.afterOwnerId === 'string' ? job.payload.afterOwnerId : undefined;
     let waiting = 0;
+    let afterWait = 0;
     let count = 0;
-    const owners = (await tx.listOwners()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const owner of owners) {
-      if (delivered.has(owner.id) || !this.kit.isFor(notice, owner)) continue;
+    const pass = (owner: Owner) => {
+      if (waiting === 0) cursor = owner.id;
+    };
+    for await (const owner of this.ownersFrom(tx, cursor)) {
+      // Once one owner waits, a page more is looked at for other platforms' owners, then the rest next batch.
+      if (waiting > 0 && ++afterWait > PAGE) break;
+      if (!this.kit.isFor(notice, owner)) {
+        pass(owner);
+        continue;
+      }
       if (owner.identities.length > 0 && owner.identities.every((i) => full(i.channel))) {
         waiting += 1;
         continue;
       }
+      if (await tx.getNoticeDelivery(notice.id, owner.id)) {
+        pass(owner);
+        continue;
+      }
       const address = await this.kit.addressOf(tx, owner);
-      if (!address) continue;
+      if (!address) {
+        pass(owner);
+        continue;
+      }
       if (full(address.channel)) {
         waiting += 1;
         continue;
       }
+      pass(owner);
       // The row first: a second run (a restart, a retried job) finds it and sends nothing.
       const added = await tx.addNoticeDelivery({
         noticeId: notice.id,
@@ -158,7 +181,8 @@ export class NoticeDeliveries {
       used.set(address.channel, (used.get(address.channel) ?? 0) + 1);
       count += 1;
     }
-    if (waiting > 0) await this.nextBatch(tx, job, now);
+    if (waiting > 0)
+      await this.nextBatch(tx, job, now, { ...job.payload, ...(cursor !== undefined ? { afterOwnerId: cursor } : {}) });
     else notice = { ...notice, sentDoneAt: now, updatedAt: now };
     if (notice !== found) await tx.saveNotice(notice);
     // The group's counts: when sending starts from a schedule and when it ends (not on a run that sent nothing).
@@ -177,7 +201,7 @@ export class NoticeDeliveries {
     if (target === 0 || (!cancelled && !noticeAllows(notice.status, 'correct'))) return;
     if (await this.waitForMorning(tx, job, notice, now)) return;
     const reason = cancelled ? await tx.getSetting(CANCEL_REASON_KEY(notice.id)) : undefined;
-    const deliveries = (await this.allDeliveries(tx, notice.id)).filter((d) => d.updatesSent < target);
+    const deliveries = filtered(this.deliveriesOf(tx, notice.id), (d) => d.updatesSent < target);
     const waiting = await this.inBatch(tx, deliveries, async (delivery, owner) => {
       await tx.saveNoticeDelivery({ ...delivery, updatesSent: target });
       const address: Address = { channel: delivery.channel, chatId: delivery.chatId };
@@ -192,12 +216,15 @@ export class NoticeDeliveries {
    */
   private async inBatch(
     tx: StoreTx,
-    deliveries: readonly NoticeDelivery[],
+    deliveries: AsyncIterable<NoticeDelivery>,
     send: (delivery: NoticeDelivery, owner: Owner) => Promise<void>,
   ): Promise<boolean> {
     const used = new Map<Channel, number>();
     let waiting = false;
-    for (const delivery of deliveries) {
+    let afterWait = 0;
+    for await (const delivery of deliveries) {
+      // Once one waits, a page more is looked at for other platforms' owners; the rest wait for the next batch.
+      if (waiting && ++afterWait > PAGE) break;
       const owner = await tx.getOwner(delivery.ownerId);
       if (!owner || owner.unreachable) continue;
       const n = used.get(delivery.channel) ?? 0;
@@ -239,7 +266,7 @@ export class NoticeDeliveries {
     const allowed = this.kit.sendTime(notice, now);
     if (allowed.getTime() >= notice.validFrom.getTime()) return; // the morning is too late for a reminder
     if (await this.waitForMorning(tx, job, notice, now)) return;
-    const unread = (await this.allDeliveries(tx, notice.id, true)).filter((d) => !d.remindedAt && !d.readAt);
+    const unread = filtered(this.deliveriesOf(tx, notice.id, true), (d) => !d.remindedAt && !d.readAt);
     const waiting = await this.inBatch(tx, unread, async (delivery, owner) => {
       await tx.saveNoticeDelivery({ ...delivery, remindedAt: now });
       const message = this.kit.ownerMessage(notice, owner.locale, delivery.channel);
@@ -276,4 +303,9 @@ export class NoticeDeliveries {
     });
     this.ctx.log.info({ notice: notice.id, sent: counts.sent, read: counts.read }, 'notice expired');
   }
+}
+
+/** The items of `source` that `keep` accepts, as they come. */
+async function* filtered<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of source) if (keep(item)) yield item;
 }
