@@ -3,6 +3,8 @@
  * configured ages, so the database grows with tickets, not with chatter. Tickets (with their timelines),
  * owners, message refs (old cards stay editable) and anything not yet delivered are never touched.
  * Deletes go in small batches, each its own short write, so an owner's message never waits long behind one.
+ * The 1-day minimum keeps what the app reads from the log: an owner's last minutes (quiet hours) and a
+ * chat's latest message (a notice's button number typed in reply).
  */
 import type { Clock, Store } from '../core/ports.js';
 import type { Logger } from '../logger.js';

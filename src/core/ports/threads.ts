@@ -35,7 +35,8 @@ export interface ThreadStore {
   listMessages(channel: Channel, chatId: string, limit?: number): Promise<MessageLogEntry[]>;
   /**
    * Retention: deletes up to `limit` of the oldest log entries logged before `before`; returns how many.
-   * What reads the log (an owner's last messages, read receipts of notices) looks minutes to days back.
+   * What reads the log: an owner's last minutes (quiet hours) and a chat's latest message (a notice's
+   * button number typed); the retention age decides how old a notice can be and still be answered so.
    */
   pruneMessages(before: Date, limit: number): Promise<number>;
 }
