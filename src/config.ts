@@ -44,6 +44,11 @@ export interface Config {
   readonly schedulerTickMs: number;
   /** Survey invitations a second on Telegram (below its 30 a second, with room kept for conversations). */
   readonly broadcastPerSecond: number;
+  /**
+   * The dispatcher: deliveries at once (each to a different chat), how long one may take before its
+   * outcome is taken as unknown, and how long an outbox lease outlives a stopped process.
+   */
+  readonly delivery: { readonly concurrency: number; readonly sendTimeoutMs: number; readonly leaseMs: number };
   /** How long after a ticket is resolved the owner is asked how it went. */
   readonly revisitAfterMs: number;
   /** How long after an unanswered revisit question the owner is reminded once. */
@@ -327,6 +332,9 @@ const hours = {
   }),
   SCHEDULER_TICK: withDefault('15s', duration(), { accepts: POSITIVE_DURATION }),
   BROADCAST_RATE: withDefault('20', integer(1, 30), { accepts: 'a whole number from 1 to 30 (messages a second)' }),
+  SEND_CONCURRENCY: withDefault('16', integer(1, 256), { accepts: 'a whole number from 1 to 256' }),
+  SEND_TIMEOUT: withDefault('45s', duration(), { accepts: POSITIVE_DURATION }),
+  OUTBOX_LEASE: withDefault('4s', duration(), { accepts: POSITIVE_DURATION }),
 };
 
 const revisits = {
@@ -527,6 +535,7 @@ function toConfig(v: Values): Config {
     quietHours: v.QUIET_HOURS,
     schedulerTickMs: v.SCHEDULER_TICK,
     broadcastPerSecond: v.BROADCAST_RATE,
+    delivery: { concurrency: v.SEND_CONCURRENCY, sendTimeoutMs: v.SEND_TIMEOUT, leaseMs: v.OUTBOX_LEASE },
     revisitAfterMs: v.REVISIT_AFTER,
     revisitRemindAfterMs: v.REVISIT_REMIND_AFTER,
     revisitReopenAt: v.REVISIT_REOPEN_AT,

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     senders,
     log,
     workerId,
+    ...config.delivery,
     onUnreachable: (channel, chatId) => app.markUnreachable(channel, chatId),
   });
   const scheduler = new Scheduler({ store, clock, log, workerId, handlers: app.jobHandlers() });

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       quietHours: { start: 21 * 60, end: 8 * 60 },
       schedulerTickMs: 15_000,
       broadcastPerSecond: 20,
+      delivery: { concurrency: 16, sendTimeoutMs: 45_000, leaseMs: 4000 },
       revisitAfterMs: 86_400_000,
       revisitRemindAfterMs: 86_400_000,
       revisitReopenAt: 6,
