@@ -195,13 +195,6 @@ export class InboundRouter {
         return { duplicate: false };
       }
     }
-    if (StaffDesk.looksLikeStaffOnlyCommand(inbound) && !(await tx.findStaff(inbound.channel, inbound.userId))) {
-      // An owner typing `/ticket T…` or `/accept`: told it is for staff, never passed on as a note on their ticket.
-      const owner = await tx.findOwnerByIdentity(inbound.channel, inbound.userId);
-      const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-      await this.ctx.sendTo(tx, inbound, { text: this.ctx.t(locale, 'desk.refused.owner_command') });
-      return { duplicate: false, ...silentAck(inbound) };
-    }
     const answered = await this.parts.messages.handle(tx, inbound, now, understanding, emergency);
     return { duplicate: false, ...answered };
   }

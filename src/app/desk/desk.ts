@@ -17,7 +17,7 @@ import { DeskCommands } from './commands.js';
 import { Judging } from './judging.js';
 import { Progress } from './progress.js';
 import { DeskReports } from './reports.js';
-import { configuredRole, isReplyText, looksLikeCommand, looksLikeStaffOnlyCommand, quotedTicket } from './routing.js';
+import { configuredRole, isReplyText, looksLikeCommand, quotedTicket } from './routing.js';
 import { DeskPart, type DeskResult, type OwnerSide } from './support.js';
 
 export class StaffDesk extends DeskPart {
@@ -41,11 +41,6 @@ export class StaffDesk extends DeskPart {
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
   static looksLikeCommand(inbound: Inbound): boolean {
     return looksLikeCommand(inbound);
-  }
-
-  /** Whether a message from someone who is not staff is a staff command, to be refused rather than taken as theirs. */
-  static looksLikeStaffOnlyCommand(inbound: Inbound): boolean {
-    return looksLikeStaffOnlyCommand(inbound);
   }
 
   /**

@@ -72,19 +72,6 @@ export function looksLikeCommand(inbound: Inbound): boolean {
   );
 }
 
-/**
- * Whether someone who is not staff typed a staff command: anything {@link looksLikeCommand} takes, or a
- * slash command of the staff vocabulary without a number (`/accept`). `/help` and `/cancel` are owners'
- * commands too, so they stay with the owner's conversation.
- */
-export function looksLikeStaffOnlyCommand(inbound: Inbound): boolean {
-  if (looksLikeCommand(inbound)) return true;
-  const text = inbound.content.type === 'text' ? inbound.content.text.trim() : '';
-  if (!text.startsWith('/')) return false;
-  const parsed = parseStaffCommand(text);
-  return parsed !== undefined && parsed.command !== 'help' && parsed.command !== 'cancel';
-}
-
 /** The role configuration gives the sender (SUPERVISORS, MANAGERS); everyone else in the room is staff. */
 export function configuredRole(policy: Pick<DeskPolicy, 'managers' | 'supervisors'>, inbound: Inbound): Staff['role'] {
   const matches = (refs: readonly { channel?: string; userId: string }[]) =>
