@@ -118,10 +118,18 @@ async function load(api: FakeBotApi, bot: RunningBot, owners: number, ms: number
   };
 }
 
+/** Adds what the bot printed, and whether it died, to an error of a load on it. */
+function failed(bot: RunningBot, what: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`${what}: ${reason}${bot.exited() ? ' (the bot exited)' : ''}\n${bot.output()}`, { cause: error });
+}
+
 async function withResidesk<T>(api: FakeBotApi, limits: Limits, dataDir: string, run: (bot: RunningBot) => Promise<T>) {
   const bot = await startResidesk({ root: ROOT, api, dataDir, limits });
   try {
     return await run(bot);
+  } catch (error) {
+    throw failed(bot, `residesk (limits ${limits})`, error);
   } finally {
     await bot.stop();
   }
@@ -163,6 +171,8 @@ async function main() {
     const baseFootprint = { startMs: baseBot.startMs, ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
     try {
       for (const n of SENDERS) baseline[n] = await load(api, baseBot, n, seconds * 1000);
+    } catch (error) {
+      throw failed(baseBot, 'the baseline', error);
     } finally {
       await baseBot.stop();
     }

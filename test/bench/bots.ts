@@ -19,6 +19,10 @@ export interface RunningBot {
   webhook: URL;
   /** From spawn to the webhook registered, in ms. */
   startMs: number;
+  /** The end of what the bot printed (for an error's report). */
+  output(): string;
+  /** Whether it has exited. */
+  exited(): boolean;
   stop(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ async function ready(
     pid: run.child.pid ?? 0,
     webhook: new URL(`http://127.0.0.1:${port}${WEBHOOK_PATH}`),
     startMs: at - t0,
+    output: run.output,
+    exited: () => run.child.exitCode !== null || run.child.signalCode !== null,
     stop: run.stop,
   };
 }

@@ -183,12 +183,17 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
   };
 }
 
-/** POSTs JSON on a kept-alive connection; resolves with the status once the answer is read. */
+/**
+ * POSTs JSON on a kept-alive connection; resolves with the status once the answer is read. A request on
+ * a reused connection that the server closed meanwhile (its keep-alive timeout) is sent again once, as
+ * Node's documentation advises and as Telegram redelivers an update that was not answered.
+ */
 export function postJson(
   agent: Agent,
   url: URL,
   payload: unknown,
   headers: Record<string, string> = {},
+  retry = true,
 ): Promise<number> {
   const data = JSON.stringify(payload);
   return new Promise((resolve, reject) => {
@@ -205,7 +210,11 @@ export function postJson(
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (retry && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        postJson(agent, url, payload, headers, false).then(resolve, reject);
+      } else reject(error);
+    });
     req.end(data);
   });
 }
