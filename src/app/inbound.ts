@@ -11,7 +11,7 @@
 import { keptAtLanguage, mayUnderstand } from '../core/flow/engine.js';
 import { initialState } from '../core/flow/state.js';
 import type { AnswerSummary } from '../core/ports/assistant.js';
-import type { StoreTx } from '../core/ports.js';
+import type { StoreTx, Thread } from '../core/ports.js';
 import type { Inbound, Staff } from '../core/types.js';
 import { type EmergencyAssessment, withModelEmergency } from '../core/understand/emergency.js';
 import type { Understanding } from '../core/understand/understanding.js';
@@ -75,15 +75,17 @@ export class InboundRouter {
    */
   async handle(inbound: Inbound): Promise<InboundResult> {
     try {
-      // Slow help (a model call) happens before the transaction, never while holding the store.
-      const { understanding, emergency } = await this.understand(inbound);
+      // Slow help (a model call) happens before the transaction, never while holding the store. The offline
+      // assistant asks no model: it reads inside the transaction, so the message needs no read transaction of its own.
+      const early = this.ctx.assistant?.mode === 'offline' ? undefined : await this.understand(this.ctx.store, inbound);
       const draft = await this.parts.desk.prepareDraft(inbound);
       const themes = await this.surveyThemes(inbound);
       // Reports are read here too, with plain reads: an owner's message never waits behind one.
       const report = await this.parts.desk.prepareReport(inbound);
-      return await this.ctx.store.transaction((tx) =>
-        this.process(tx, inbound, { understanding, draft, themes, emergency, report }),
-      );
+      return await this.ctx.store.transaction(async (tx) => {
+        const { understanding, emergency } = early ?? (await this.understand(tx, inbound));
+        return this.process(tx, inbound, { understanding, draft, themes, emergency, report });
+      });
     } catch (error) {
       this.ctx.log.error(
         { err: error, channel: inbound.channel, messageId: inbound.messageId },
@@ -96,24 +98,26 @@ export class InboundRouter {
   /**
    * What the assistant reads from an owner's free text, when the conversation is somewhere free text can
    * start a report, and the emergency rules' verdict on any text in any state: checked first, whatever
-   * the length, and never waiting on a model.
+   * the length, and never waiting on a model. `reader` is the store (before the transaction, for a model) or
+   * the transaction itself (offline).
    */
   private async understand(
+    reader: Pick<StoreTx, 'getThread' | 'findOwnerByIdentity'>,
     inbound: Inbound,
   ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment }> {
     const assistant = this.ctx.assistant;
     if (!assistant || inbound.chatKind !== 'private') return {};
-    const kept = await this.understandKept(inbound, assistant);
+    const thread = await reader.getThread(inbound.channel, inbound.chatId);
+    const kept = thread ? await this.understandKept(reader, inbound, assistant, thread.state) : undefined;
     if (kept) return kept;
     if (inbound.content.type !== 'text') return {};
     const text = inbound.content.text;
     const emergency = assistant.assessEmergency(text);
     if (emergency.verdict === 'present') return { understanding: assistant.understandNow(text), emergency };
-    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
     const state = thread?.state ?? initialState();
     if (!mayUnderstand(state, text, this.ctx.registry) && !this.parts.surveys.mayHoldReport(state, text))
       return { emergency };
-    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const owner = await reader.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
     const understanding = await assistant.understand(text, locale);
     // A model that reads an emergency the rules did not can only make it unclear (the owner is asked), never present.
@@ -122,13 +126,14 @@ export class InboundRouter {
 
   /** A message kept at the language question is handled once a language is chosen: read it beforehand. */
   private async understandKept(
+    reader: Pick<StoreTx, 'findOwnerByIdentity'>,
     inbound: Inbound,
     assistant: NonNullable<AppContext['assistant']>,
+    state: Thread['state'],
   ): Promise<{ understanding?: Understanding; emergency?: EmergencyAssessment } | undefined> {
-    const thread = await this.ctx.store.getThread(inbound.channel, inbound.chatId);
-    const kept = thread ? keptAtLanguage(thread.state) : undefined;
+    const kept = keptAtLanguage(state);
     if (!kept) return undefined;
-    const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
+    const owner = await reader.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
     const understanding = await assistant.understand(kept, locale);
     return {
