@@ -225,6 +225,7 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
   [/啱啱/g, '刚刚'],
   [/屋企/g, '家里'],
   [/入面/g, '里面'],
+  [/跟住/g, '跟着'],
 ];
 
 /** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */

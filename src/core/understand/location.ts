@@ -9,6 +9,7 @@
  */
 import { toHalfWidth } from '../location.js';
 import type { EstateLocation } from '../types.js';
+import { simplifiedInPlace } from './normalise.js';
 
 export type FlatLocation = Extract<EstateLocation, { kind: 'unit' }>;
 
@@ -185,6 +186,26 @@ const ZH_PLACES = [
   '自行车棚',
   '车棚',
   '快递驿站',
+  // Added in round 8 (places the dev writers named that no pattern found).
+  '儿童乐园',
+  '乐园',
+  '滑梯',
+  '秋千',
+  '单车坡道',
+  '自行车坡道',
+  '坡道',
+  '喷泉',
+  '中庭',
+  '平台花园',
+  '快递柜',
+  '健身房',
+  '门卫室',
+  '保安亭',
+  '充电桩',
+  '装卸区',
+  '走火通道',
+  '后楼梯',
+  '楼梯口',
 ];
 
 /** What may follow a building to name a place in it: 7号楼楼下, 2号楼电梯, 4号楼一楼, 1栋的货梯. */
@@ -235,6 +256,15 @@ const EN_PLACES = [
   'swimming pool',
   'pool',
   'fire escape',
+  'fountain',
+  'pond',
+  'loading bay',
+  'gym',
+  'mail room',
+  'parcel room',
+  'courtyard',
+  'kids area',
+  'podium',
 ];
 const EN_BUILDING = new RegExp(
   String.raw`(?<![a-z])(?:(?:the\s+)?(lift|elevator|lobby|stairwell|stairs|roof|basement)\s+(?:in|of|at)\s+)?` +
@@ -252,9 +282,13 @@ const PUBLIC_MAX = 30;
 /** Finds a public area the owner names; undefined when there is none. */
 export function findPublicArea(text: string): Extract<EstateLocation, { kind: 'public' }> | undefined {
   const s = normalise(text);
+  // Chinese places are found in Simplified (停車場 as 停车场) and described as the owner wrote them.
+  const zs = simplifiedInPlace(s);
+  const own = (m: RegExpExecArray) => s.slice(m.index, m.index + m[0].length);
   const candidates: { at: number; description: string; building: boolean }[] = [];
-  const zb = ZH_BUILDING.exec(s);
-  if (zb) candidates.push({ at: zb.index, description: zb[0].replace(/的/g, '').replace(/\s+/g, ''), building: true });
+  const zb = ZH_BUILDING.exec(zs);
+  if (zb)
+    candidates.push({ at: zb.index, description: own(zb).replace(/的/g, '').replace(/\s+/g, ''), building: true });
   const eb = EN_BUILDING.exec(s);
   if (eb)
     candidates.push({
@@ -262,8 +296,9 @@ export function findPublicArea(text: string): Extract<EstateLocation, { kind: 'p
       description: eb[0].trim().replace(/\s+/g, ' ').replace(/^the /i, ''),
       building: true,
     });
-  const zp = ZH_PLACE.exec(s);
-  if (zp) candidates.push({ at: zp.index, description: zp[0].replace(/的/g, '').replace(/\s+/g, ''), building: false });
+  const zp = ZH_PLACE.exec(zs);
+  if (zp)
+    candidates.push({ at: zp.index, description: own(zp).replace(/的/g, '').replace(/\s+/g, ''), building: false });
   const ep = EN_PLACE.exec(s);
   if (ep)
     candidates.push({ at: ep.index, description: ep[0].trim().replace(/\s+/g, ' ').toLowerCase(), building: false });

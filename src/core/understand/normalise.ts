@@ -27,3 +27,18 @@ export function normalise(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * Traditional characters as Simplified and nothing else, character for character and keeping the length
+ * (a character whose Simplified form is longer, 嗰 → 𠮶, stays as it is), so an offset found in the result is
+ * the same offset in the text: for matchers that take their answer from the owner's own words (a place:
+ * 停車場 is found as 停车场 and kept as the owner wrote it).
+ */
+export function simplifiedInPlace(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const z = toSimplified(c);
+    out += z.length === c.length ? z : c;
+  }
+  return out;
+}

@@ -266,6 +266,56 @@ describe('assessEmergency: guards read in their clause', () => {
     expect(assessEmergency(text, rules).verdict).toBe(expected);
   });
 
+  // Round 8 (dev-9): situations, each with a look-alike that is not one.
+  it.each([
+    // Set alight and spreading; a cooker or a coil that lights, or a fire that burned once, is not.
+    ['楼下垃圾桶烧着了 火往上窜 快来人', 'present'],
+    ['3栋阳台的窗帘着起来了', 'present'],
+    ["my neighbour's balcony caught fire and it's spreading to the flat above", 'present'],
+    ['燃气灶点着了但是火很小 能不能来看看', 'none'],
+    ['蚊香点着了放在阳台 烟飘到邻居家了', 'none'],
+    ['以前楼道里电动车着起来过一次 建议装个充电桩', 'none'],
+    // Shut in somewhere and calling out; keys or a cat shut in are not.
+    ['儿子把自己反锁在卫生间里面 一直在哭 打不开', 'present'],
+    ['someone is stuck in the bin room, we can hear them shouting, door only opens from outside', 'present'],
+    ['钥匙被锁在屋里了 能不能帮忙开锁', 'unclear'],
+    ['我家猫被关在阳台里面了 一直叫', 'unclear'],
+    // Fainted and lying somewhere now; a dizzy spell that is over, or someone asleep, is not.
+    ['老人晕过去了 躺在楼道里 快', 'present'],
+    ['my dad passed out and is lying on the floor in the lobby', 'present'],
+    ['我头晕过去了一下 现在好了 想问下社区医院几点开', 'none'],
+    ['有个流浪汉躺在楼道里睡觉 好几天了', 'none'],
+    // Climbing into a flat now; a cat is not.
+    ['有人翻过阳台爬进了202家里 家里没人', 'present'],
+    ['a cat climbed over the balcony into my flat lol', 'none'],
+    // A child alone on a ledge now; one last Friday is not.
+    ['a kid is standing on the window ledge on the 5th floor alone', 'present'],
+    ["a neighbour's toddler was on the ledge last Friday, please install window guards", 'none'],
+    // Water running down the stairs and into homes; water at one door after a car wash, mopping or rain is not.
+    ['water is running down the stairs and into the flats on 3F', 'present'],
+    ['楼上洗车 水流到我家门口了 能不能说说他', 'none'],
+    ['water running down the stairs after the cleaners mopped, slippery', 'none'],
+    ['下雨天水顺着墙往下流 每次都这样', 'none'],
+    // A gas smell feared to explode, with a call for someone now: present (the fear is not a hedge on the smell).
+    ['楼道里煤气味很重 会不会爆炸 快派人来看看', 'present'],
+    ['楼道里煤气味很重 会不会爆炸啊', 'unclear'],
+    // A burning smell with electrical signs is burning now; flickering lights alone are a repair.
+    ['楼道里一股烧电线的味道 灯一闪一闪的', 'present'],
+    ['灯一闪一闪的 楼道的 修一下吧', 'none'],
+    // Negated, likened or thought and then not: none (不是爆管, 唔似漏气, 还以为着火了).
+    ['水龙头一直滴 不是爆管 有空来换一下', 'none'],
+    ['不像漏气 就是有点怪味', 'none'],
+    ['it is not a burst pipe, just a slow drip under the sink', 'none'],
+    ['隔壁炒辣椒 我还以为着火了 能不能提醒一下开油烟机', 'none'],
+    ['冬天窗户缝灌进来的冷风好大', 'none'],
+    ['沙尘暴刮了一晚上 窗户缝里灌进来好多沙子', 'none'],
+    ['救命啊 隔壁装修电锤打了一上午 我要疯了', 'none'],
+    ['Lift got stuck with me in it last Friday, got out fine. Could you have it checked', 'none'],
+  ])('%j is %s (round 8)', (text, expected) => {
+    const a = assessEmergency(text, rules);
+    expect(a.verdict, a.matched.join(' | ')).toBe(expected);
+  });
+
   it.each([
     [
       'There is a strong burning plastic smell in the stairwell, no visible smoke yet but it is getting stronger',

@@ -92,6 +92,19 @@ describe('findPublicArea', () => {
     expect(findPublicArea(text)).toEqual(expected);
   });
 
+  it('finds a place written in Traditional characters and keeps it as the owner wrote it', () => {
+    expect(findPublicArea('停車場有人打交 快啲叫保安過嚟')).toEqual(pub('停車場'));
+    expect(findPublicArea('後樓梯好黑 燈壞咗')).toEqual(pub('後樓梯'));
+    expect(findPublicArea('5棟電梯又壞咗')).toEqual(pub('5棟電梯'));
+  });
+
+  it('finds the shared places owners name most (play area, ramp, fountain, loading bay)', () => {
+    expect(findPublicArea('儿童乐园有小孩从滑梯上摔下来了')).toEqual(pub('儿童乐园'));
+    expect(findPublicArea('單車坡道嗰度有人跌親')).toEqual(pub('單車坡道'));
+    expect(findPublicArea('The pipe by the fountain has burst')).toEqual(pub('fountain'));
+    expect(findPublicArea('smells like gas by the loading bay')).toEqual(pub('loading bay'));
+  });
+
   it('names the building when there is one, with the place in it', () => {
     expect(findPublicArea('An old man fell down the stairs in block 2')).toEqual(pub('stairs in block 2'));
     expect(findPublicArea('He fell in the stairwell of block 2')).toEqual(pub('stairwell of block 2'));
