@@ -49,7 +49,7 @@ describe('npm run bench', () => {
         'scale.dueJobsOut',
         'footprint.startupMs',
         'footprint.idleRssMb',
-        'fakeApi.capacityCallsPerSecond',
+        'fakeApi.resideskPeakCallsPerSecond',
       ]),
     );
     for (const [path, f] of all) {
