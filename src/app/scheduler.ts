@@ -33,6 +33,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   /** How many due jobs one claim takes; a tick claims again while claims come back full. Default 20. */
   batch?: number;
+  /** Whether a tick drains everything due (default) or takes one batch (tests that interleave processes). */
+  drain?: boolean;
   /** Runs (attempts) after which a failing job is marked failed for good; default 5. */
   maxAttempts?: number;
   /** Wait before the first retry; doubles with each attempt up to `maxBackoffMs`. Default 30 s. */
@@ -111,7 +113,7 @@ export class Scheduler implements JobRunner {
     while (!this.stopping) {
       const { ran: n, full, fresh } = await this.runBatch(seen);
       ran += n;
-      if (!full || !fresh) break;
+      if (!full || !fresh || this.o.drain === false) break;
     }
     return ran;
   }

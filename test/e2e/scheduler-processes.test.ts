@@ -16,10 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const WORKER_SCRIPT = join(ROOT, 'test', 'e2e', 'support', 'scheduler-worker.ts');
 const JOBS = 300;
-/**
- * The dying worker kills itself in its CRASH_AFTER-th job: early, since a tick now drains every due job and the
- * other worker may otherwise have run them all before this one reached a later count.
- */
+/** The dying worker kills itself in its CRASH_AFTER-th job, early, so it always gets that far. */
 const CRASH_AFTER = 5;
 
 interface Finished {
