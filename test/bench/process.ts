@@ -119,9 +119,15 @@ export function startCommand(root: string): { command: string; args: string[] } 
 
 /** Spawns a program with only the given environment (plus PATH and HOME); its output is kept for errors. */
 export function spawnQuiet(command: string, args: string[], env: Record<string, string>, cwd: string) {
-  const child: ChildProcess = spawn(command, args, {
+  // For profiling a bot under load: BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=…' goes to a bot run by node.
+  const nodeArgs = command === process.execPath ? (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
+  const child: ChildProcess = spawn(command, [...nodeArgs, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
