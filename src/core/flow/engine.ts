@@ -16,17 +16,7 @@ import {
   encodeSuggestedReport,
   encodeWaitingNote,
 } from '../protocol/prompt-data.js';
-import type { TicketStatus } from '../tickets/ticket.js';
-import type {
-  Button,
-  Category,
-  EstateLocation,
-  InboundContent,
-  Locale,
-  OutboundAction,
-  OutboundMessage,
-  UnsupportedKind,
-} from '../types.js';
+import type { Button, EstateLocation, Locale, OutboundMessage, UnsupportedKind } from '../types.js';
 import type { EmergencyAssessment } from '../understand/emergency.js';
 import { findLocation } from '../understand/location.js';
 import { reportStart, suggestionContext, suggestionPreset, type Understanding } from '../understand/understanding.js';
@@ -49,146 +39,39 @@ import {
   readPlace,
   readsAsQuestion,
 } from './answers.js';
+import type {
+  Effect,
+  EngineContext,
+  EngineEvent,
+  FlowContext,
+  FrontDoorIntent,
+  Output,
+  StepOutcome,
+  TicketSummary,
+  Translate,
+} from './contract.js';
+import { holds, nextStepId, pathOf } from './paths.js';
 import { type FlowRegistry, getStep } from './registry.js';
-import type { Condition, EffectName, FlowSpec, StepSpec } from './schema.js';
+import type { FlowSpec, StepSpec } from './schema.js';
 import { readScript } from './script.js';
 import type { AnswerValue, ConversationState, FlowState, PhotoAnswer } from './state.js';
 import { readState } from './state.js';
+import { type Command, isGreeting, LANGUAGE_WORDS, LANGUAGES, optionByWords, parseCommand } from './words.js';
 
-export type Translate = (key: string, params?: Record<string, string | number>) => string;
+export type {
+  Effect,
+  EngineContext,
+  EngineEvent,
+  FlowContext,
+  FlowEffect,
+  Output,
+  StepOutcome,
+  TicketSummary,
+} from './contract.js';
+export { pathOf } from './paths.js';
+export { parseCommand } from './words.js';
 
-export interface EngineContext {
-  registry: FlowRegistry;
-  /** Renders a locale key in the given language. */
-  translate: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
-  /** The owner's language before this step (their profile's). */
-  locale: Locale;
-  owner: { name?: string; phone?: string; units: string[]; privacyNoticeShown: boolean };
-  /** Values every text may use, e.g. dutyPhone and estate. */
-  params: Record<string, string>;
-  /** The owner's recent tickets, newest first. */
-  tickets?: TicketSummary[];
-  /** What the assistant read from this message's free text (computed before the step; never a filing). */
-  understanding?: Understanding;
-  /**
-   * The emergency rules' verdict on this message's text, computed before the step in every state (never
-   * by a model). Without it, `understanding.emergency` counts as present.
-   */
-  emergency?: EmergencyAssessment;
-  /** The instant of this step (the engine never reads a clock). */
-  now: Date;
-}
-
-export type FlowContext = Record<string, string | number | boolean>;
-
-/** A flow's named domain action (the `effect:` of a step), with the answers it acts on. */
-export interface FlowEffect {
-  type: EffectName;
-  flowId: string;
-  stepId: string;
-  /** The answers on the path the owner took (stale branches left out). */
-  answers: Record<string, AnswerValue>;
-  set: Record<string, string | number | boolean>;
-  context: FlowContext;
-}
-
-/** Named domain actions for the application to carry out. */
-export type Effect =
-  | FlowEffect
-  | { type: 'flow.cancelled'; flowId: string; answers: Record<string, AnswerValue>; context: FlowContext }
-  | { type: 'owner.update'; patch: { locale?: Locale; privacyNoticeShown?: boolean } }
-  /** The owner added a message or a photo to an open ticket. */
-  | { type: 'ticket.note'; ticketId: string; note: { text: string } | { photo: PhotoAnswer } }
-  /** The owner cancels a ticket nobody has accepted yet. */
-  | { type: 'ticket.cancel'; ticketId: string }
-  /** A question typed where a form wanted a value: for the service centre (咨询); the form goes on. */
-  | { type: 'enquiry.forward'; text: string; flowId?: string; stepId?: string }
-  /** Free text that is not a report (an enquiry, praise, 转人工, a follow-up): the application answers it. */
-  | { type: 'owner.intent'; intent: FrontDoorIntent; text: string };
-
-/** What owners write outside a form that the application answers itself (see app/owner/front-door.ts). */
-export type FrontDoorIntent = 'enquiry' | 'notice' | 'praise' | 'human' | 'followup';
 const FRONT_DOOR: readonly string[] = ['enquiry', 'notice', 'praise', 'human', 'followup'] satisfies FrontDoorIntent[];
-
-/** What the engine knows of the owner's tickets: enough to list them and to route a message to one. */
-export interface TicketSummary {
-  id: string;
-  number: string;
-  status: TicketStatus;
-  category: Category;
-  /** The accountable person's name, as owners see it. */
-  assignee?: string;
-  open: boolean;
-  /** Nobody has accepted it yet, so the owner may cancel it. */
-  cancellable: boolean;
-}
-
-export type Output = { type: 'out'; action: OutboundAction } | { type: 'effect'; effect: Effect };
-
-/** Something that happens to a conversation: a message or button press, or the application starting a flow. */
-export type EngineEvent =
-  | InboundContent
-  | {
-      type: 'start';
-      flowId: string;
-      context?: FlowContext;
-      preset?: Record<string, AnswerValue>;
-      /** When another flow is running, wait until it ends instead of interrupting it. */
-      queueIfBusy?: boolean;
-    };
-
-export interface StepOutcome {
-  state: ConversationState;
-  output: Output[];
-  /** For a button press: the short text to answer it with (Telegram shows it as a toast). */
-  ack?: string;
-}
-
-type Command = 'menu' | 'cancel' | 'back' | 'help' | 'lang' | 'mytickets';
-
-const COMMAND_WORDS: Record<string, Command> = {
-  start: 'menu',
-  menu: 'menu',
-  菜单: 'menu',
-  主菜单: 'menu',
-  cancel: 'cancel',
-  取消: 'cancel',
-  back: 'back',
-  返回: 'back',
-  上一步: 'back',
-  help: 'help',
-  帮助: 'help',
-  lang: 'lang',
-  language: 'lang',
-  语言: 'lang',
-  mytickets: 'mytickets',
-  我的工单: 'mytickets',
-};
-
-/** A message that only greets (你好, 您好 在吗, hello …), whatever its punctuation or emoji. */
-const GREETING =
-  /^(?:(?:你好|您好|你们好|在吗|在不在|有人吗|哈喽|嗨|hi|hello|hey|hallo|早上好|下午好|晚上好|早|good(?:morning|afternoon|evening))[呀啊吖哇呢]?)+$/;
-
-export function isGreeting(text: string): boolean {
-  return GREETING.test(fold(text));
-}
-
-/** Reads a command from a whole message: `/cancel`, `/start@bot payload`, or a bare word such as 取消. */
-export function parseCommand(
-  text: string,
-  registry: FlowRegistry,
-): { command: Command } | { entry: string } | undefined {
-  const trimmed = text.trim();
-  const slash = trimmed.match(/^\/([a-zA-Z_]+)(?:@\w+)?(?:\s|$)/);
-  const word = (slash ? slash[1] : trimmed)?.toLowerCase() ?? '';
-  if (!slash && trimmed.length > 12) return undefined;
-  const command = COMMAND_WORDS[word];
-  if (command) return { command };
-  for (const e of registry.menu.entries) {
-    if (e.aliases.some((a) => a.toLowerCase() === word || a.toLowerCase() === `/${word}`)) return { entry: e.id };
-  }
-  return undefined;
-}
 
 /** The message an owner typed at the language question, waiting to be handled once they choose. */
 export function keptAtLanguage(state: ConversationState): string | undefined {
@@ -218,38 +101,6 @@ interface CheckedMessage {
   promptData?: string[];
   understanding?: Understanding;
   kind?: EmergencyAssessment['kind'];
-}
-
-const LANGUAGES: { locale: Locale; label: string }[] = [
-  { locale: 'zh-CN', label: '中文' },
-  { locale: 'en', label: 'English' },
-];
-
-/** A language named in words at the language question (folded). */
-const LANGUAGE_WORDS: Record<string, Locale> = {
-  中文: 'zh-CN',
-  汉语: 'zh-CN',
-  普通话: 'zh-CN',
-  chinese: 'zh-CN',
-  zh: 'zh-CN',
-  英文: 'en',
-  英语: 'en',
-  english: 'en',
-  en: 'en',
-};
-
-/**
- * The one option a few typed words name (水电 → 水电燃气, 我要报修 → 报修): the words hold the option's
- * label or the label holds the words. None when two options fit or the words are long (a message).
- */
-export function optionByWords<T extends { label: string }>(options: T[], folded: string): T | undefined {
-  const length = [...folded].length;
-  if (length < 2 || length > 8) return undefined;
-  const fits = options.filter((o) => {
-    const label = fold(o.label);
-    return [...label].length >= 2 && (label.includes(folded) || folded.includes(label));
-  });
-  return fits.length === 1 ? fits[0] : undefined;
 }
 
 /** Runs one event through the conversation. Never throws for anything an owner sends. */
@@ -1682,54 +1533,4 @@ function answersAQuestion(event: EngineEvent, registry: FlowRegistry): boolean {
 
 function sameContext(a: FlowContext, b: FlowContext): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Whether a condition holds for these answers and this owner. */
-export function holds(
-  c: Condition,
-  answers: Record<string, AnswerValue>,
-  owner: { name?: string; phone?: string },
-): boolean {
-  if ('profile' in c) return Boolean(owner.name && owner.phone) === c.present;
-  if ('answered' in c) return answers[c.answered] !== undefined;
-  const v = answers[c.answer];
-  if ('is' in c) return v === c.is;
-  if ('in' in c) return (c.in as unknown[]).includes(v);
-  return typeof v === 'number' && v <= c.atMost;
-}
-
-/** The step after `s`: the first matching `next` rule, else the following step in order, else none. */
-export function nextStepId(
-  spec: FlowSpec,
-  s: StepSpec,
-  answers: Record<string, AnswerValue>,
-  owner: { name?: string; phone?: string } = {},
-): string | undefined {
-  for (const rule of s.next ?? []) {
-    if (!rule.when || holds(rule.when, answers, owner)) return rule.go;
-  }
-  const i = spec.steps.findIndex((x) => x.id === s.id);
-  return spec.steps[i + 1]?.id;
-}
-
-/** The steps the owner's answers lead through, in order, up to and including a confirm step. */
-export function pathOf(
-  spec: FlowSpec,
-  answers: Record<string, AnswerValue>,
-  owner: { name?: string; phone?: string },
-): string[] {
-  const path: string[] = [];
-  const seen = new Set<string>();
-  let id = spec.steps[0]?.id;
-  while (id && !seen.has(id)) {
-    seen.add(id);
-    const s = getStep(spec, id);
-    if (!s) break;
-    if (!s.if || holds(s.if, answers, owner)) {
-      path.push(s.id);
-      if (s.answer.kind === 'confirm' || s.end) break;
-    }
-    id = nextStepId(spec, s, answers, owner);
-  }
-  return path;
 }
