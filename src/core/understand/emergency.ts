@@ -292,10 +292,15 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
     return { verdict: 'none', matched };
   }
   // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
+  // The sign must be more than the cue itself: 喘不过气 is both a weak cue and a sign of now, and a stuffy
+  // corridor (楼道里好闷 喘不过气来) is asked about, not paged.
   const weakFree = read.filter((r) => r.guards.size === 0);
+  const urgentBeyond = allMatches(whole, rules.urgent).some(
+    (u) => !weakFree.some((r) => r.h.start <= u.start && u.end <= r.h.end),
+  );
   // Made present by a sign of now, it keeps the kind its cue names (a burning smell growing stronger is a fire).
   if (weakFree.length > 0)
-    return urgent !== undefined
+    return urgentBeyond
       ? { verdict: 'present', kind: kindOf(weakFree).kind ?? 'other', matched }
       : { verdict: 'unclear', matched };
   return { verdict: 'none', matched };

@@ -316,6 +316,41 @@ describe('assessEmergency: guards read in their clause', () => {
     expect(a.verdict, a.matched.join(' | ')).toBe(expected);
   });
 
+  // Round 9 (dev-10): each with a look-alike that is not one.
+  it.each([
+    // A severe allergic reaction or choking is present; short of breath alone is asked; stress is not.
+    ['我爸被马蜂蜇了好几下 嘴唇都肿了 喘不上气', 'present'],
+    ['my son was stung by a wasp, his face is swelling and he is struggling to breathe', 'present'],
+    ['孩子吃东西噎住了 脸都紫了', 'present'],
+    ['楼道里好闷 喘不过气来', 'unclear'],
+    // Someone trapped in a lift, the lift named the Hong Kong way; a sticker with the rescue number is not.
+    ['升降機停咗 入面有人困住 冇人應', 'present'],
+    ['电梯里的困人救援电话贴纸掉了 麻烦补一张', 'none'],
+    ['the emergency number sticker in lift B has peeled off', 'none'],
+    // Water rising to the tyres now; an old flood is not.
+    ['车库水淹进来了 已经淹到轮胎了', 'present'],
+    // Someone following a child, smashing a car window, trying door handles now.
+    ['有個男人一直跟著我女兒 現在還在樓下', 'present'],
+    ['someone just smashed a car window in the garage and is going through it', 'present'],
+    ['a man is trying every door handle on the 9th floor right now', 'present'],
+    // Luckily nobody fell in: a hazard to fix, not someone hurt.
+    ['井盖松了 幸好没人掉下去 赶紧来固定', 'none'],
+    ['the manhole cover is loose, luckily nobody has fallen in yet', 'none'],
+    // 救命 / HELP!! over an everyday annoyance that keeps happening.
+    ['救命 门禁卡又刷不开了 天天这样', 'none'],
+    ['HELP!!! the barrier ate my parking tag AGAIN', 'none'],
+    ['救命 电梯停了 我被困在里面', 'present'],
+    // A number plate or a flat ending in 119 is not a call.
+    ['车牌尾号119的车堵在出口一上午了', 'none'],
+    ['the car with plate ending 120 is blocking the ramp', 'none'],
+    // A smoker's smoke filling the corridor is a complaint; smoke with flames is a fire.
+    ['my neighbour smokes on the landing and the whole corridor fills with smoke', 'none'],
+    ['someone was smoking in the bin room and now it is full of smoke and there are flames', 'present'],
+  ])('%j is %s (round 9)', (text, expected) => {
+    const a = assessEmergency(text, rules);
+    expect(a.verdict, a.matched.join(' | ')).toBe(expected);
+  });
+
   it.each([
     [
       'There is a strong burning plastic smell in the stairwell, no visible smoke yet but it is getting stronger',
@@ -348,7 +383,7 @@ describe('assessEmergency: unclear', () => {
     '楼顶的广告牌快掉下来了',
     'a live wire is hanging by the gate',
     // 救命 as an exclamation over a standing nuisance: the plea alone does not say it is happening now.
-    '救命 楼下的狗天天半夜叫',
+    '救命 楼下的狗经常半夜叫个不停',
     // An opinion about what others do, with smoke in it.
     '有人在走廊烧东西 满走廊的烟 这样很危险吧',
     // Someone alone not seen for days, a smell of burning nobody can place: asked, not paged.
