@@ -1101,6 +1101,96 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.getMessageRef('telegram', 'staff', 'card:T261128-0009')).toBe('pm-9');
       });
 
+      it('claims an edit or a reply with the platform id of the message it points at', async () => {
+        const card: NewOutboxItem = {
+          id: 'out-card',
+          channel: 'telegram',
+          chatId: 'staff',
+          action: { kind: 'send', message: { text: 'card', ref: 'card:T1' } },
+        };
+        const edit: NewOutboxItem = {
+          id: 'out-card-edit',
+          channel: 'telegram',
+          chatId: 'staff',
+          action: { kind: 'edit', ref: 'card:T1', message: { text: 'card, accepted' } },
+        };
+        const reply: NewOutboxItem = {
+          id: 'out-reply',
+          channel: 'telegram',
+          chatId: 'staff',
+          action: { kind: 'send', message: { text: 'a note', replyToRef: 'card:T1' } },
+        };
+        const orphan: NewOutboxItem = {
+          id: 'out-orphan',
+          channel: 'telegram',
+          chatId: 'other',
+          action: { kind: 'edit', ref: 'card:T1', message: { text: 'never sent here' } },
+        };
+        await store.enqueue([card, edit, reply, orphan], T0);
+        const first = await store.claimOutbox(T0, 'w', MINUTE, 10);
+        expect(first.map((i) => [i.id, i.target])).toEqual([
+          ['out-card', undefined],
+          ['out-orphan', undefined],
+        ]);
+        await store.markOutboxSent(card.id, 'pm-1', at(SECOND), { ref: 'card:T1' });
+        const [claimedEdit] = await store.claimOutbox(at(SECOND), 'w', MINUTE, 10);
+        expect(claimedEdit).toMatchObject({ id: edit.id, target: 'pm-1' });
+        await store.markOutboxSent(edit.id, 'pm-1', at(SECOND));
+        const [claimedReply] = await store.claimOutbox(at(SECOND), 'w', MINUTE, 10);
+        expect(claimedReply).toMatchObject({ id: reply.id, target: 'pm-1' });
+        // The target is the claim's, never stored.
+        expect((await store.listOutbox({ chatId: 'staff' })).some((i) => 'target' in i)).toBe(false);
+      });
+
+      it('lets due items of a chat go before its cosmetic edits, never an edit before an earlier item', async () => {
+        const closing = (n: number, text = 'closed', chatId = 'chat-a'): NewOutboxItem => {
+          outboxCounter += 1;
+          return {
+            id: `out-${outboxCounter}`,
+            channel: 'telegram',
+            chatId,
+            action: { kind: 'edit', ref: `prompt:${n}`, message: { text } },
+            cosmetic: true,
+          };
+        };
+        const q1 = send('telegram', 'chat-a', 'question 1');
+        const c1 = closing(1);
+        const q2 = send('telegram', 'chat-a', 'question 2');
+        await store.enqueue([q1, c1, q2], T0);
+        expect((await store.listOutbox({ chatId: 'chat-a' })).map((i) => i.cosmetic ?? false)).toEqual([
+          false,
+          true,
+          false,
+        ]);
+        // The first question first (the edit never overtakes an earlier item), then the next question.
+        const claim = async (t: Date) => (await store.claimOutbox(t, 'w', MINUTE, 10)).map((i) => i.id);
+        expect(await claim(T0)).toEqual([q1.id]);
+        expect(await claim(T0)).toEqual([]);
+        await store.markOutboxSent(q1.id, 'pm-1', T0);
+        expect(await claim(T0)).toEqual([q2.id]);
+        // While the chat is being sent to, nothing else of it goes.
+        expect(await claim(T0)).toEqual([]);
+        await store.markOutboxSent(q2.id, 'pm-2', T0);
+        const [edit] = await store.claimOutbox(T0, 'w', MINUTE, 10);
+        expect(edit).toMatchObject({ id: c1.id, cosmetic: true });
+
+        // A cosmetic edit held back waits for any later item that is due, not for one due later.
+        await store.markOutboxRetry(c1.id, at(SECOND), undefined, false);
+        const later = send('telegram', 'chat-a', 'held for the morning', at(60 * MINUTE));
+        await store.enqueue([later], T0);
+        expect(await claim(at(SECOND))).toEqual([c1.id]);
+        await store.markOutboxSent(c1.id, 'pm-1', at(SECOND));
+        expect(await claim(at(SECOND))).toEqual([]);
+
+        // Of two cosmetic edits of one message not yet made, the later alone is made.
+        const c2 = closing(2, 'closed once', 'chat-b');
+        const c2again = closing(2, 'closed twice', 'chat-b');
+        await store.enqueue([c2, c2again], at(2 * SECOND));
+        expect(await claim(at(2 * SECOND))).toEqual([c2again.id]);
+        const superseded = (await store.listOutbox({ chatId: 'chat-b' })).find((i) => i.id === c2.id);
+        expect(superseded).toMatchObject({ status: 'sent', lastError: expect.stringMatching(/superseded/) });
+      });
+
       it('keeps a note on an item sent with an uncertain outcome', async () => {
         const item = send('telegram', 'chat-a', 'maybe');
         await store.enqueue([item], T0);

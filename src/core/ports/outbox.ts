@@ -25,6 +25,14 @@ export interface OutboxItem {
    * and stopped answering (a crash), so whether that attempt reached the platform is unknown.
    */
   takenOver?: boolean;
+  /** See {@link NewOutboxItem.cosmetic}. */
+  cosmetic?: boolean;
+  /**
+   * Set by `claimOutbox` only: the platform id of the message the action points at (an edit's `ref`, a
+   * send's `replyToRef`), read in the claim so that a delivery needs no read of its own. Absent when that
+   * message was never sent in this chat.
+   */
+  target?: string;
 }
 
 export interface NewOutboxItem {
@@ -33,6 +41,13 @@ export interface NewOutboxItem {
   chatId: string;
   action: OutboundAction;
   notBefore?: Date;
+  /**
+   * A change that only tidies what the chat already shows (the edit that takes the buttons off an answered
+   * question): it never holds up its chat. Later items of the chat that are due go before it; it never
+   * goes before an earlier item of its chat; of two cosmetic edits of the same message not yet sent, the
+   * later one alone is made (it shows the message's final state).
+   */
+  cosmetic?: boolean;
 }
 
 /** The outbox and the names of the platform messages it sent. */
@@ -45,9 +60,12 @@ export interface OutboxStore {
    */
   enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
   /**
-   * Leases deliverable items: for each chat only its oldest undelivered item (so order holds), and
-   * only when it is pending with `notBefore <= now`, or sending with an expired lease (then marked
-   * `takenOver`).
+   * Leases deliverable items, at most one per chat and only while none of the chat is being sent: for
+   * each chat its oldest undelivered item (so order holds), where cosmetic items (see
+   * {@link NewOutboxItem.cosmetic}) step aside for the chat's later items that are due, and only when it
+   * is pending with `notBefore <= now`, or sending with an expired lease (then marked `takenOver`). Each
+   * item comes with its `target`. A cosmetic edit superseded by a later one of the same message is
+   * settled as sent here, without a delivery.
    */
   claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]>;
   /**

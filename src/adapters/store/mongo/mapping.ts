@@ -114,6 +114,8 @@ export interface OutboxDoc {
   leaseUntil?: Date;
   lastError?: string;
   platformMessageId?: string;
+  /** Set (true) on cosmetic items only (see NewOutboxItem.cosmetic). */
+  cosmetic?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -542,6 +544,7 @@ export function outboxToDoc(item: Omit<OutboxItem, 'seq'>, seq: number, updatedA
   if (item.leaseUntil) doc.leaseUntil = new Date(item.leaseUntil.getTime());
   put(doc, 'lastError', item.lastError);
   put(doc, 'platformMessageId', item.platformMessageId);
+  if (item.cosmetic) doc.cosmetic = true;
   return doc;
 }
 
@@ -561,6 +564,7 @@ export function outboxFromDoc(doc: Stored<OutboxDoc>): OutboxItem {
   put(item, 'leaseUntil', optionalDate(doc.leaseUntil, 'outbox.leaseUntil'));
   put(item, 'lastError', doc.lastError);
   put(item, 'platformMessageId', doc.platformMessageId);
+  if (doc.cosmetic) item.cosmetic = true;
   return item;
 }
 

@@ -4,6 +4,54 @@ import type { Channel } from '../../../core/types.js';
 import { type MessageRefDoc, type OutboxDoc, outboxFromDoc, outboxToDoc } from './mapping.js';
 import { bump, limitOf, MongoOps, UNFINISHED, upsert } from './transactions.js';
 
+/** The note on a cosmetic edit that a later one of the same message made unnecessary. */
+export const SUPERSEDED = 'superseded by a later edit of the same message';
+
+/** What the claim reads of a chat's unfinished item. */
+export interface QueuedItem {
+  id: string;
+  seq: number;
+  status: OutboxStatus;
+  notBefore: Date;
+  leaseUntil?: Date | null;
+  cosmetic?: boolean | null;
+  kind: 'send' | 'edit';
+  ref?: string | null;
+}
+
+/**
+ * A chat's claimable item, of its unfinished items in `seq` order (the port's rule, see `claimOutbox`):
+ * none while one is being sent; else the first due item that no earlier ordinary item holds up, where a
+ * cosmetic one also waits for an earlier cosmetic one and gives way to any later ordinary item that is
+ * due. A cosmetic edit with a later cosmetic edit of the same message queued is `superseded`.
+ */
+export function pickClaimable(
+  items: readonly QueuedItem[],
+  now: Date,
+): { item: QueuedItem; superseded: boolean } | undefined {
+  const t = now.getTime();
+  const live = items.filter((i) => i.status === 'sending' && (i.leaseUntil?.getTime() ?? 0) >= t);
+  if (live.length > 0) return undefined;
+  const expired = items.find((i) => i.status === 'sending');
+  if (expired) return { item: expired, superseded: false };
+  const due = (i: QueuedItem) => i.notBefore.getTime() <= t;
+  let cosmeticSeen = false;
+  for (const [index, item] of items.entries()) {
+    if (!item.cosmetic) {
+      // The first ordinary item: due, it goes; not due, it holds up every later item.
+      return due(item) ? { item, superseded: false } : undefined;
+    }
+    if (cosmeticSeen) continue;
+    cosmeticSeen = true;
+    if (!due(item)) continue;
+    const later = items.slice(index + 1);
+    if (later.some((l) => !l.cosmetic && due(l))) continue;
+    const superseded = item.kind === 'edit' && later.some((l) => l.cosmetic && l.kind === 'edit' && l.ref === item.ref);
+    return { item, superseded };
+  }
+  return undefined;
+}
+
 export class MongoOutbox extends MongoOps implements OutboxStore {
   /**
    * Takes a block of `seq` values from the store's counter inside the transaction, so that a lower seq
@@ -53,6 +101,7 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
           attempts: 0,
           notBefore: due[i] as Date,
           createdAt: now,
+          ...(item.cosmetic ? { cosmetic: true } : {}),
         },
         first + i,
       ),
@@ -60,6 +109,11 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
     await this.m.outbox.insertMany(docs, { ordered: true, ...this.o });
   }
 
+  /**
+   * Each chat's unfinished items are read in order (a few per chat) and its claimable one picked by
+   * {@link pickClaimable}, the rule the SQLite adapter states in SQL; it is leased under the same
+   * condition it was picked by, so one another worker took meanwhile is skipped.
+   */
   async claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]> {
     const n = limitOf(limit);
     if (n === 0) return [];
@@ -69,42 +123,62 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
         { status: 'sending', leaseUntil: { $lt: now } },
       ],
     };
-    // The head of every chat (its lowest unfinished seq), kept when it can be delivered now.
-    const heads = await this.m.outbox
-      .aggregate<{ id: string; status: OutboxStatus }>([
+    const chats = await this.m.outbox
+      .aggregate<{ items: QueuedItem[] }>([
         { $match: { status: { $in: UNFINISHED } } },
         { $sort: { channel: 1, chatId: 1, seq: 1 } },
         {
           $group: {
             _id: { channel: '$channel', chatId: '$chatId' },
-            id: { $first: '$id' },
-            seq: { $first: '$seq' },
-            status: { $first: '$status' },
-            notBefore: { $first: '$notBefore' },
-            leaseUntil: { $first: '$leaseUntil' },
+            first: { $first: '$seq' },
+            items: {
+              $push: {
+                id: '$id',
+                seq: '$seq',
+                status: '$status',
+                notBefore: '$notBefore',
+                leaseUntil: '$leaseUntil',
+                cosmetic: '$cosmetic',
+                kind: '$action.kind',
+                ref: '$action.ref',
+              },
+            },
           },
         },
-        { $match: deliverable },
-        { $sort: { seq: 1 } },
-        ...(n === undefined ? [] : [{ $limit: n }]),
-        { $project: { _id: 0, id: 1, status: 1 } },
+        { $sort: { first: 1 } },
+        { $project: { _id: 0, items: 1 } },
       ])
       .session(this.session ?? null);
-    // A head stays its chat's head until it is finished (no lower seq is ever committed later), so
-    // leasing it under the same condition is enough; one that another worker took meanwhile is skipped.
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const claimed: OutboxItem[] = [];
-    for (const head of heads) {
+    for (const { items } of chats) {
+      if (n !== undefined && claimed.length >= n) break;
+      const pick = pickClaimable(items, now);
+      if (!pick) continue;
+      if (pick.superseded) {
+        // The later edit of the same message is picked next time; the chat's other items wait until then.
+        await this.m.outbox.updateOne(
+          { id: pick.item.id, status: 'pending' },
+          { $set: { status: 'sent', lastError: SUPERSEDED, updatedAt: now } },
+          this.o,
+        );
+        continue;
+      }
       const doc = await this.m.outbox
         .findOneAndUpdate(
-          { id: head.id, ...deliverable },
+          { id: pick.item.id, ...deliverable },
           { $set: { status: 'sending', leaseOwner: worker, leaseUntil, updatedAt: now } },
           { returnDocument: 'after', ...this.o },
         )
         .lean<OutboxDoc>();
       if (!doc) continue;
       const item = outboxFromDoc(doc);
-      if (head.status === 'sending') item.takenOver = true;
+      if (pick.item.status === 'sending') item.takenOver = true;
+      const ref = item.action.kind === 'edit' ? item.action.ref : item.action.message.replyToRef;
+      if (ref !== undefined) {
+        const target = await this.getMessageRef(item.channel, item.chatId, ref);
+        if (target !== undefined) item.target = target;
+      }
       claimed.push(item);
     }
     return claimed;

@@ -404,6 +404,7 @@ export const outboxSchema = new Schema<OutboxDoc>(
     leaseUntil: Date,
     lastError: String,
     platformMessageId: String,
+    cosmetic: Boolean,
     createdAt: requiredDate,
     updatedAt: requiredDate,
   },

@@ -1,4 +1,10 @@
-/** The outbox and message refs in SQLite: per-chat order by `seq`, leased with conditional updates. */
+/**
+ * The outbox and message refs in SQLite: per-chat order by `seq`, leased with conditional updates.
+ *
+ * An item's `cosmetic` flag is kept in its action's JSON (`"cosmetic":true` beside `kind`), which the
+ * claim reads with `json_extract`: a flag of the row, kept there so that it needed no schema change; it is
+ * taken off again when the row is read.
+ */
 import type Database from 'better-sqlite3';
 import type { OutboxItem, OutboxStatus, OutboxStore } from '../../../core/ports.js';
 import type { Channel, OutboundAction } from '../../../core/types.js';
@@ -21,13 +27,19 @@ interface OutboxRow {
   created_at: number;
 }
 
+/** The action's JSON as stored: with the item's cosmetic flag beside `kind` (see the module's comment). */
+function actionJson(action: OutboundAction, cosmetic: boolean | undefined): string {
+  return JSON.stringify(cosmetic ? { ...action, cosmetic: true } : action);
+}
+
 function outboxFromRow(row: OutboxRow): OutboxItem {
+  const { cosmetic, ...action } = parseJson<OutboundAction & { cosmetic?: true }>(row.action, 'outbox.action');
   const item: OutboxItem = {
     id: row.id,
     seq: row.seq,
     channel: row.channel,
     chatId: row.chat_id,
-    action: parseJson<OutboundAction>(row.action, 'outbox.action'),
+    action,
     status: row.status,
     attempts: row.attempts,
     notBefore: reviveDate(row.not_before, 'outbox.not_before'),
@@ -37,8 +49,17 @@ function outboxFromRow(row: OutboxRow): OutboxItem {
   if (row.lease_until !== null) item.leaseUntil = reviveDate(row.lease_until, 'outbox.lease_until');
   if (row.last_error !== null) item.lastError = row.last_error;
   if (row.platform_message_id !== null) item.platformMessageId = row.platform_message_id;
+  if (cosmetic) item.cosmetic = true;
   return item;
 }
+
+/** The message ref an action points at: what an edit changes, what a send replies to. */
+function targetRef(action: OutboundAction): string | undefined {
+  return action.kind === 'edit' ? action.ref : action.message.replyToRef;
+}
+
+/** The note on a cosmetic edit that a later one of the same message made unnecessary. */
+export const SUPERSEDED = 'superseded by a later edit of the same message';
 
 export function outboxOps(db: Database.Database): Sync<OutboxStore> {
   const cache = new StatementCache(db);
@@ -54,15 +75,34 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
          WHERE channel = @channel AND chat_id = @chat_id AND status = 'pending' AND attempts = 0
            AND last_error IS NULL AND not_before > @not_before`,
     ),
-    claimableOutbox: db.prepare<[number, number, number], { seq: number; status: OutboxStatus }>(
+    // A chat's item is claimable unless another of the chat is being sent, an earlier one is unfinished
+    // (for an ordinary item: an earlier ordinary one; cosmetic ones step aside), or, for a cosmetic item,
+    // a later ordinary one is due (it goes first). So at most one item per chat is ever out.
+    claimableOutbox: db.prepare<[{ now: number; limit: number }], { seq: number; status: OutboxStatus }>(
       `SELECT o.seq, o.status FROM outbox o
-           WHERE ((o.status = 'pending' AND o.not_before <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
+           WHERE ((o.status = 'pending' AND o.not_before <= @now) OR (o.status = 'sending' AND o.lease_until < @now))
              AND NOT EXISTS (
                SELECT 1 FROM outbox p
-               WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.seq < o.seq
+               WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.seq <> o.seq
                  AND p.status IN ('pending', 'sending')
+                 AND (p.status = 'sending'
+                   OR (p.seq < o.seq AND (json_extract(p.action, '$.cosmetic') IS NULL
+                                          OR json_extract(o.action, '$.cosmetic') IS NOT NULL))
+                   OR (p.seq > o.seq AND p.not_before <= @now AND json_extract(p.action, '$.cosmetic') IS NULL
+                       AND json_extract(o.action, '$.cosmetic') IS NOT NULL))
              )
-           ORDER BY o.seq LIMIT ?`,
+           ORDER BY o.seq LIMIT @limit`,
+    ),
+    laterCosmeticEdit: db
+      .prepare<[Channel, string, number, string], number>(
+        `SELECT 1 FROM outbox WHERE channel = ? AND chat_id = ? AND seq > ? AND status = 'pending'
+           AND json_extract(action, '$.cosmetic') IS NOT NULL AND json_extract(action, '$.kind') = 'edit'
+           AND json_extract(action, '$.ref') = ? LIMIT 1`,
+      )
+      .pluck(),
+    settleSuperseded: db.prepare<[string, number, number]>(
+      `UPDATE outbox SET status = 'sent', last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+         WHERE seq = ?`,
     ),
     leaseOutbox: db.prepare<[string, number, number, number], OutboxRow>(
       `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
@@ -119,7 +159,7 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
           id: item.id,
           channel: item.channel,
           chat_id: item.chatId,
-          action: JSON.stringify(item.action),
+          action: actionJson(item.action, item.cosmetic),
           not_before: notBefore,
           now: ms(now),
         });
@@ -127,15 +167,32 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
     },
 
     claimOutbox(now, worker, leaseMs, limit) {
-      const heads = s.claimableOutbox.all(ms(now), ms(now), limit);
       const leaseUntil = ms(now) + leaseMs;
-      return heads.flatMap(({ seq, status }) => {
-        const row = s.leaseOutbox.get(worker, leaseUntil, ms(now), seq);
-        if (!row) return [];
-        const item = outboxFromRow(row);
-        if (status === 'sending') item.takenOver = true;
-        return [item];
-      });
+      const claimed: OutboxItem[] = [];
+      // A superseded cosmetic edit is settled, and its chat's heads looked at again (a few rounds at most:
+      // each settles one edit of a chat).
+      for (let round = 0; round < 4 && claimed.length < limit; round++) {
+        let superseded = 0;
+        for (const { seq, status } of s.claimableOutbox.all({ now: ms(now), limit: limit - claimed.length })) {
+          const row = s.leaseOutbox.get(worker, leaseUntil, ms(now), seq);
+          if (!row) continue;
+          const item = outboxFromRow(row);
+          const ref = targetRef(item.action);
+          if (item.cosmetic && item.action.kind === 'edit' && ref !== undefined) {
+            if (s.laterCosmeticEdit.get(item.channel, item.chatId, item.seq, ref) !== undefined) {
+              s.settleSuperseded.run(SUPERSEDED, ms(now), seq);
+              superseded += 1;
+              continue;
+            }
+          }
+          if (status === 'sending') item.takenOver = true;
+          const target = ref === undefined ? undefined : s.getMessageRef.get(item.channel, item.chatId, ref);
+          if (target !== undefined) item.target = target;
+          claimed.push(item);
+        }
+        if (superseded === 0) break;
+      }
+      return claimed;
     },
 
     renewOutboxLeases(ids, worker, leaseUntil) {
