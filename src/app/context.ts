@@ -78,6 +78,11 @@ export interface AppOptions {
   newId?: () => string;
 }
 
+/** Whether an action only closes an answered question: an edit of a `prompt:` message that leaves it no buttons. */
+export function isClosingEdit(action: OutboundAction): boolean {
+  return action.kind === 'edit' && action.ref.startsWith('prompt:') && !action.message.buttons?.length;
+}
+
 /** The shared services of the application layer. */
 export class AppContext {
   readonly store: Store;
@@ -117,12 +122,29 @@ export class AppContext {
     return this.settings.defaultLocale;
   }
 
-  /** Writes one outbound action to the outbox and the thread's log, in the caller's transaction. */
+  /**
+   * Writes one outbound action to the outbox and the thread's log, in the caller's transaction.
+   *
+   * The edit that closes an answered question (takes its buttons off: a `prompt:` ref, no buttons) is
+   * queued as cosmetic: the engine writes it before the next question, but the owner is waiting for the
+   * question, so the chat's later messages that are due go first and the edit follows on allowance the
+   * chat has to spare (see NewOutboxItem.cosmetic and the Telegram limiter). Nothing is lost by its
+   * wait: a button tapped on the old question meanwhile is answered as a stale one by the engine.
+   */
   async enqueue(tx: StoreTx, to: Address, action: OutboundAction, notBefore?: Date): Promise<void> {
     const id = this.newId();
     const now = this.clock.now();
     await tx.enqueue(
-      [{ id, channel: to.channel, chatId: to.chatId, action, ...(notBefore ? { notBefore } : {}) }],
+      [
+        {
+          id,
+          channel: to.channel,
+          chatId: to.chatId,
+          action,
+          ...(notBefore ? { notBefore } : {}),
+          ...(isClosingEdit(action) ? { cosmetic: true } : {}),
+        },
+      ],
       now,
     );
     await tx.logMessage({

@@ -6,7 +6,13 @@
  * and delivers up to `concurrency` of them at once, each to a different chat. A call that does not answer
  * within `sendTimeoutMs` frees its place; the lease of a call in progress is short and renewed while it
  * lasts, so a crashed process's chats are taken over within seconds. The channel's rate limiter is asked
- * for a slot first, and the loop sleeps exactly until the next message it knows of is due.
+ * for a slot first, and the loop sleeps exactly until the next message it knows of is due (every deferral
+ * it made is remembered, not only the soonest). A delivery costs the store one write after the claim: the
+ * claim brings the platform id of the message an edit or a reply points at.
+ *
+ * Cosmetic items (the edit that closes an answered question) are asked of the limiter from allowance to
+ * spare only, and wait a little at random when there is none, so that many chats' edits do not all come
+ * back at the same instant; the claim lets a chat's due messages go before them (see OutboxStore).
  *
  * Outcomes: a platform's "wait N seconds" holds up that chat, and the whole channel when several chats
  * are told to wait at once (a bot-wide limit); transient failures back off exponentially with jitter and
@@ -64,6 +70,56 @@ export interface DispatcherOptions {
   onUnreachable?: (channel: Channel, chatId: string) => Promise<void>;
 }
 
+/** The most a deferred cosmetic edit waits beyond its slot, at random (see `deliver`). */
+const COSMETIC_SPREAD_MS = 500;
+
+/**
+ * The moments something becomes due, as a binary min-heap: the loop sleeps until the soonest, and a
+ * later one is not forgotten when the soonest passes.
+ */
+class DueTimes {
+  private readonly heap: number[] = [];
+
+  add(at: number): void {
+    const h = this.heap;
+    h.push(at);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((h[parent] as number) <= at) break;
+      h[i] = h[parent] as number;
+      i = parent;
+    }
+    h[i] = at;
+  }
+
+  soonest(): number {
+    return this.heap[0] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Forgets the moments up to `now` (they are due: the claim that follows finds their items). */
+  dropUntil(now: number): void {
+    while (this.heap.length > 0 && (this.heap[0] as number) <= now) this.pop();
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop() as number;
+    if (h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && (h[r] as number) < (h[l] as number) ? r : l;
+      if ((h[c] as number) >= last) break;
+      h[i] = h[c] as number;
+      i = c;
+    }
+    h[i] = last;
+  }
+}
+
 /** Why an item whose earlier attempt's outcome is unknown is not sent again. */
 const MOVED_ON = 'outcome unknown (taken over from a stopped worker); not sent again: the chat has moved on';
 
@@ -81,8 +137,10 @@ export class Dispatcher {
   private readonly pausedUntil = new Map<Channel, number>();
   /** Per channel, the chats told to wait (429), until when: two at once means the bot as a whole. */
   private readonly chatWaits = new Map<Channel, Map<string, number>>();
-  /** The earliest moment this process knows something becomes due (epoch ms). */
-  private nextDue = Number.POSITIVE_INFINITY;
+  /** The moments this process knows something becomes due (epoch ms), soonest first. */
+  private readonly dueTimes = new DueTimes();
+  /** When the loop's current sleep ends (epoch ms by the clock), while it sleeps. */
+  private sleepingUntil?: number;
   private readonly faultBook: FaultBook;
   private readonly leaseMs: number;
   private readonly concurrency: number;
@@ -173,7 +231,7 @@ export class Dispatcher {
   /** Leases as many items as there are free places and starts delivering them; returns their tasks. */
   private async claimAndStart(): Promise<Promise<void>[]> {
     const now = this.o.clock.now();
-    if (this.nextDue <= now.getTime()) this.nextDue = Number.POSITIVE_INFINITY;
+    this.dueTimes.dropUntil(now.getTime());
     const free = Math.min(this.o.batch ?? 50, this.concurrency - this.inFlight.size);
     if (free <= 0) return [];
     // While every channel waits out a bot-wide limit there is nothing to lease.
@@ -231,8 +289,9 @@ export class Dispatcher {
 
   private idleMs(): number {
     const poll = this.o.pollMs ?? 250;
+    // Full: a place frees when a delivery ends, which wakes the loop.
     if (this.inFlight.size >= this.concurrency) return poll;
-    const untilDue = this.nextDue - this.o.clock.now().getTime();
+    const untilDue = this.dueTimes.soonest() - this.o.clock.now().getTime();
     return Math.max(0, Math.min(poll, untilDue));
   }
 
@@ -244,9 +303,11 @@ export class Dispatcher {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
+      this.sleepingUntil = this.o.clock.now().getTime() + ms;
       function done() {
         clearTimeout(timer);
         self.wakeUp = undefined;
+        self.sleepingUntil = undefined;
         self.woken = false;
         resolve();
       }
@@ -256,7 +317,9 @@ export class Dispatcher {
 
   /** Remembers that something becomes due at `at` (epoch ms), so the loop wakes exactly then. */
   private dueAt(at: number): void {
-    if (at < this.nextDue) this.nextDue = at;
+    this.dueTimes.add(at);
+    // A sleep that would end after it is cut short (the loop then sleeps until `at`).
+    if (this.sleepingUntil !== undefined && at < this.sleepingUntil) this.wakeUp?.();
   }
 
   // ── one item ────────────────────────────────────────────────────────────
@@ -284,22 +347,18 @@ export class Dispatcher {
       await store.markOutboxSent(item.id, undefined, now, { note: MOVED_ON });
       return;
     }
-    // Look up what the action points at first: an edit of a message never sent here costs no send slot.
-    let target: string | undefined;
-    if (item.action.kind === 'send' && item.action.message.replyToRef) {
-      target = await store.getMessageRef(item.channel, item.chatId, item.action.message.replyToRef);
+    // The claim brought what the action points at: an edit of a message never sent here costs no send slot.
+    const target = item.target;
+    if (item.action.kind === 'edit' && !target) {
+      log.debug({ id: item.id, ref: item.action.ref }, 'nothing to edit: the message was never sent here');
+      await store.markOutboxSent(item.id, undefined, now);
+      return;
     }
-    if (item.action.kind === 'edit') {
-      target = await store.getMessageRef(item.channel, item.chatId, item.action.ref);
-      if (!target) {
-        log.debug({ id: item.id, ref: item.action.ref }, 'nothing to edit: the message was never sent here');
-        await store.markOutboxSent(item.id, undefined, now);
-        return;
-      }
-    }
-    const wait = sender.reserve?.(item.chatId, now.getTime()) ?? 0;
+    const wait = sender.reserve?.(item.chatId, now.getTime(), item.cosmetic ? { cosmetic: true } : undefined) ?? 0;
     if (wait > 0) {
-      await this.retryAt(item, now.getTime() + wait, undefined, false);
+      // A cosmetic edit is in no hurry: a random extra wait spreads many chats' edits out.
+      const spread = item.cosmetic ? Math.round((this.o.random ?? Math.random)() * COSMETIC_SPREAD_MS) : 0;
+      await this.retryAt(item, now.getTime() + wait + spread, undefined, false);
       return;
     }
     const result = await this.call(sender, item, target);

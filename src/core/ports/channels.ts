@@ -51,8 +51,12 @@ export interface ChannelSender {
    * that message was never sent here). Must not throw for platform errors: they are Delivery values.
    */
   deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery>;
-  /** Milliseconds until this chat may be sent to; 0 means now, and the slot is taken. */
-  reserve?(chatId: string, now: number): number;
+  /**
+   * Milliseconds until this chat may be sent to; 0 means now, and the slot is taken. `cosmetic` asks for
+   * allowance to spare only (for a change that merely tidies the chat): the answer then keeps room for
+   * the next message that matters, so that tidying never delays it.
+   */
+  reserve?(chatId: string, now: number, opts?: { cosmetic?: boolean }): number;
   /**
    * Told this channel's configuration faults whenever they change (empty once all are fixed), so that
    * the adapter can show them on its health check.

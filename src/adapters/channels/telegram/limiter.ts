@@ -10,6 +10,11 @@
  * `reserve(chatId, now)` answers how long to wait; 0 means "now", and then the slot is taken in every
  * limit at once. A non-zero answer takes nothing. Limits are per bot: several processes sending for one
  * bot each need a share of them (see the README).
+ *
+ * A cosmetic message (the edit that takes the buttons off an answered question) is paced from allowance
+ * to spare only: it goes when the chat would still have a message left at once afterwards, and the bot
+ * a fifth of its global window (at least one), so that the owner's next question, which follows soon,
+ * never waits behind it. Under a steady load such edits wait, they never crowd out what owners need.
  */
 
 /** The limits, as `config.telegram.rates` gives them, plus the per-chat burst. */
@@ -30,9 +35,11 @@ class SlidingWindow {
     private readonly windowMs: number,
   ) {}
 
-  wait(now: number): number {
-    if (this.times.length < this.limit) return 0;
-    const oldest = this.times[this.times.length - this.limit] ?? Number.NEGATIVE_INFINITY;
+  /** How long until one more event fits, with `keep` places left over after it (as many as there are). */
+  wait(now: number, keep = 0): number {
+    const room = Math.max(1, this.limit - keep);
+    if (this.times.length < room) return 0;
+    const oldest = this.times[this.times.length - room] ?? Number.NEGATIVE_INFINITY;
     return Math.max(0, oldest + this.windowMs - now);
   }
 
@@ -62,9 +69,10 @@ class Bucket {
     private readonly burst: number,
   ) {}
 
-  wait(now: number): number {
+  /** How long until one more event fits, with `keep` tokens left over after it. */
+  wait(now: number, keep = 0): number {
     const scaledNow = now * this.count;
-    const allowedAt = this.tat - (this.burst - 1) * this.periodMs;
+    const allowedAt = this.tat - (this.burst - 1 - keep) * this.periodMs;
     return allowedAt <= scaledNow ? 0 : Math.ceil((allowedAt - scaledNow) / this.count);
   }
 
@@ -92,6 +100,8 @@ export class TelegramRateLimiter {
   private readonly global: SlidingWindow;
   private readonly chats = new Map<string, ChatState>();
   private readonly burst: number;
+  /** Places of the global window a cosmetic message leaves free (a fifth, at least one). */
+  private readonly globalKeep: number;
   private calls = 0;
 
   constructor(private readonly rates: TelegramRates) {
@@ -102,15 +112,21 @@ export class TelegramRateLimiter {
     }
     this.burst = rates.burst ?? 3;
     this.global = new SlidingWindow(rates.globalPerSecond, 1000);
+    this.globalKeep = Math.max(1, Math.floor(rates.globalPerSecond / 5));
   }
 
   /**
    * Milliseconds until a message may go to `chatId`; 0 means now, and the slot is taken. `now` is in
    * epoch milliseconds and should not go backwards (if it does, the limiter simply waits longer).
    */
-  reserve(chatId: string, now: number): number {
+  reserve(chatId: string, now: number, opts?: { cosmetic?: boolean }): number {
     const chat = this.chat(chatId);
-    const wait = Math.max(this.global.wait(now), chat.bucket.wait(now), chat.window?.wait(now) ?? 0);
+    const spare = opts?.cosmetic === true;
+    const wait = Math.max(
+      this.global.wait(now, spare ? this.globalKeep : 0),
+      chat.bucket.wait(now, spare ? 1 : 0),
+      chat.window?.wait(now, spare ? 1 : 0) ?? 0,
+    );
     if (wait > 0) return Math.ceil(wait);
     this.take(chat, now, 1);
     this.maybePrune(now);

@@ -553,8 +553,8 @@ export class TelegramChannel implements ChannelSender {
   // ── sending ─────────────────────────────────────────────────────────────
 
   /** Milliseconds until `chatId` may be sent to; 0 takes the slot (see TelegramRateLimiter). */
-  reserve(chatId: string, now: number): number {
-    return this.limiter.reserve(chatId, now);
+  reserve(chatId: string, now: number, opts?: { cosmetic?: boolean }): number {
+    return this.limiter.reserve(chatId, now, opts);
   }
 
   /**

@@ -36,6 +36,28 @@ describe('TelegramRateLimiter', () => {
     expect(limiter.reserve('8', t0 + 1000)).toBe(0);
   });
 
+  it('paces cosmetic messages from allowance to spare: a question that follows never waits for them', () => {
+    const limiter = new TelegramRateLimiter(RATES);
+    const t0 = 1_000_000;
+    const cosmetic = { cosmetic: true };
+    // Three at once are allowed: a cosmetic one goes while it leaves one.
+    expect(limiter.reserve('7', t0, cosmetic)).toBe(0);
+    expect(limiter.reserve('7', t0, cosmetic)).toBe(0);
+    // One left: it is kept for what matters, which takes it at once.
+    expect(limiter.reserve('7', t0, cosmetic)).toBe(1000);
+    expect(limiter.reserve('7', t0)).toBe(0);
+    // Empty: a cosmetic one waits until the chat would have one to spare again, an ordinary one until one.
+    expect(limiter.reserve('7', t0, cosmetic)).toBe(2000);
+    expect(limiter.reserve('7', t0)).toBe(1000);
+
+    // The bot as a whole: cosmetic messages leave a fifth of the global window (6 of 30) free.
+    const bot = new TelegramRateLimiter({ ...RATES, privatePerSecond: 100 });
+    for (let i = 0; i < 24; i++) expect(bot.reserve(`c${i}`, t0, cosmetic)).toBe(0);
+    expect(bot.reserve('c99', t0 + 10, cosmetic)).toBe(990);
+    for (let i = 0; i < 6; i++) expect(bot.reserve(`q${i}`, t0 + 10)).toBe(0);
+    expect(bot.reserve('q9', t0 + 10)).toBe(990);
+  });
+
   it('keeps a group within its limit per minute', () => {
     const limiter = new TelegramRateLimiter({ ...RATES, privatePerSecond: 100 });
     const t0 = 5_000_000;
