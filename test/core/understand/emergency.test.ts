@@ -346,7 +346,19 @@ describe('assessEmergency: guards read in their clause', () => {
     // A smoker's smoke filling the corridor is a complaint; smoke with flames is a fire.
     ['my neighbour smokes on the landing and the whole corridor fills with smoke', 'none'],
     ['someone was smoking in the bin room and now it is full of smoke and there are flames', 'present'],
-  ])('%j is %s (round 9)', (text, expected) => {
+    // Round 10 (dev-11).
+    ['我被关在电梯里面了 电梯停了出不去', 'present'],
+    ['走廊一股烧焦塑料的味道 越来越浓', 'present'],
+    ['the pipe is broken and the floor is all water now, please come', 'present'],
+    ['早上电梯困了人 后来已经救出来了 但是还是老停 能不能彻底修一下', 'none'],
+    ['the lift smells like someone peed in it again', 'none'],
+    ['孩子说电梯里困了人 我下去看了没有人 是显示屏坏了', 'none'],
+    ['救命啊 蚊子多到爆 积水没人清', 'none'],
+    ['SOS my access card stopped working again', 'none'],
+    ['Suggestion: the pond has no fence, if a child fell in they could drown', 'none'],
+    ['有虫子从窗户爬进来 树枝太长了 修剪一下', 'none'],
+    ['楼上老往下扔烟头 再这样我要报警了', 'none'],
+  ])('%j is %s (rounds 9 and 10)', (text, expected) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe(expected);
   });
