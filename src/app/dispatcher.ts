@@ -11,8 +11,10 @@
  * claim brings the platform id of the message an edit or a reply points at.
  *
  * Cosmetic items (the edit that closes an answered question) are asked of the limiter from allowance to
- * spare only, and wait a little at random when there is none, so that many chats' edits do not all come
- * back at the same instant; the claim lets a chat's due messages go before them (see OutboxStore).
+ * spare only, and wait one to two seconds (at random) when there is none, so that many chats' edits do
+ * not all come back at the same instant; the claim lets a chat's due messages go before them (see
+ * OutboxStore). No more items are leased than the channels' bot-wide limits let go now (a full limit is
+ * slept out once, not deferred chat by chat).
  *
  * Outcomes: a platform's "wait N seconds" holds up that chat, and the whole channel when several chats
  * are told to wait at once (a bot-wide limit); transient failures back off exponentially with jitter and
@@ -70,8 +72,11 @@ export interface DispatcherOptions {
   onUnreachable?: (channel: Channel, chatId: string) => Promise<void>;
 }
 
-/** The most a deferred cosmetic edit waits beyond its slot, at random (see `deliver`). */
-const COSMETIC_SPREAD_MS = 500;
+/**
+ * A deferred cosmetic edit waits at least this long, and up to this much more at random (see `deliver`):
+ * it is in no hurry, and asking again sooner would cost a claim and a write each time.
+ */
+const COSMETIC_SPREAD_MS = 1000;
 
 /**
  * The moments something becomes due, as a binary min-heap: the loop sleeps until the soonest, and a
@@ -232,13 +237,33 @@ export class Dispatcher {
   private async claimAndStart(): Promise<Promise<void>[]> {
     const now = this.o.clock.now();
     this.dueTimes.dropUntil(now.getTime());
-    const free = Math.min(this.o.batch ?? 50, this.concurrency - this.inFlight.size);
+    let free = Math.min(this.o.batch ?? 50, this.concurrency - this.inFlight.size);
     if (free <= 0) return [];
+    // No more than the channels' bot-wide limits let go now: leasing more would only defer them all to
+    // the same instant, again and again (a store write each). A full limit is slept out once.
+    const room = this.room(now.getTime());
+    if (room.free <= 0) {
+      this.dueAt(now.getTime() + room.waitMs);
+      return [];
+    }
+    free = Math.min(free, room.free);
     // While every channel waits out a bot-wide limit there is nothing to lease.
     const channels = this.o.senders.map((s) => s.channel);
     if (channels.length > 0 && channels.every((c) => this.pausedAt(c, now.getTime()) !== undefined)) return [];
     const items = await this.o.store.claimOutbox(now, this.o.workerId, this.leaseMs, free);
     return items.map((item) => this.track(item));
+  }
+
+  /** The senders' room in their bot-wide limits, all together (unbounded when none says). */
+  private room(now: number): { free: number; waitMs: number } {
+    let free = 0;
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (const sender of this.o.senders) {
+      const c = sender.capacity?.(now) ?? { free: Number.POSITIVE_INFINITY, waitMs: 0 };
+      free += c.free;
+      waitMs = Math.min(waitMs, c.waitMs);
+    }
+    return this.o.senders.length === 0 ? { free: Number.POSITIVE_INFINITY, waitMs: 0 } : { free, waitMs };
   }
 
   private track(item: OutboxItem): Promise<void> {
@@ -357,8 +382,10 @@ export class Dispatcher {
     const wait = sender.reserve?.(item.chatId, now.getTime(), item.cosmetic ? { cosmetic: true } : undefined) ?? 0;
     if (wait > 0) {
       // A cosmetic edit is in no hurry: a random extra wait spreads many chats' edits out.
-      const spread = item.cosmetic ? Math.round((this.o.random ?? Math.random)() * COSMETIC_SPREAD_MS) : 0;
-      await this.retryAt(item, now.getTime() + wait + spread, undefined, false);
+      const later = item.cosmetic
+        ? Math.max(wait, COSMETIC_SPREAD_MS) + Math.round((this.o.random ?? Math.random)() * COSMETIC_SPREAD_MS)
+        : wait;
+      await this.retryAt(item, now.getTime() + later, undefined, false);
       return;
     }
     const result = await this.call(sender, item, target);

@@ -251,6 +251,39 @@ describe('Dispatcher: edits and their messages', () => {
     expect(calls.filter((c) => c === 'claimOutbox')).toHaveLength(4);
   });
 
+  it('waits out a full bot-wide limit once, leasing no more than it lets go (no deferral per chat)', async () => {
+    await setUp();
+    const writes: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          writes.push(String(prop));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as Store;
+    // Two messages a second for the whole bot; ten chats waiting.
+    const limiter = new TelegramRateLimiter({ globalPerSecond: 2, privatePerSecond: 1, groupPerMinute: 20 });
+    const sender = Object.assign(new Recorder('telegram', clock, limiter), {
+      capacity: (now: number) => limiter.capacity(now),
+    });
+    const chats = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    for (const chat of chats) await store.enqueue([item(chat, { kind: 'send', message: { text: chat } })], clock.now());
+    const d = new Dispatcher({ store: counted, clock, senders: [sender], log: silentLogger(), workerId: 'g' });
+    for (let i = 0; i < 10; i++) {
+      await d.drain();
+      clock.advance(1000);
+    }
+    // In the order they were queued, two a second, and none of them put back to wait.
+    expect(sender.calls.map((c) => c.chatId)).toEqual(chats);
+    expect(sender.calls.map((c) => c.at - (sender.calls[0]?.at ?? 0))).toEqual(
+      chats.map((_, i) => Math.floor(i / 2) * 1000),
+    );
+    expect(writes.filter((w) => w === 'markOutboxRetry')).toEqual([]);
+  });
+
   it('wakes when each deferred message is due, not a poll period later (fake clock)', async () => {
     await setUp();
     // The limiter defers chat a by 10 ms and chat b by 300 ms; the poll period is a minute.

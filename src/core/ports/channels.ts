@@ -58,6 +58,12 @@ export interface ChannelSender {
    */
   reserve?(chatId: string, now: number, opts?: { cosmetic?: boolean }): number;
   /**
+   * How many messages the channel could send now within its limit for the bot as a whole, and when the
+   * next place frees if none is free. The dispatcher leases no more than that, so that a full bot-wide
+   * limit is waited out once rather than by every chat in turn.
+   */
+  capacity?(now: number): { free: number; waitMs: number };
+  /**
    * Told this channel's configuration faults whenever they change (empty once all are fixed), so that
    * the adapter can show them on its health check.
    */

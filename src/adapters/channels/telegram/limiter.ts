@@ -53,6 +53,13 @@ class SlidingWindow {
     const last = this.times[this.times.length - 1];
     return last === undefined || last + this.windowMs <= now;
   }
+
+  /** How many events fit now. */
+  free(now: number): number {
+    let inWindow = 0;
+    for (let i = this.times.length - 1; i >= 0 && (this.times[i] as number) + this.windowMs > now; i--) inWindow++;
+    return this.limit - inWindow;
+  }
 }
 
 /**
@@ -131,6 +138,15 @@ export class TelegramRateLimiter {
     this.take(chat, now, 1);
     this.maybePrune(now);
     return 0;
+  }
+
+  /**
+   * Room in the bot-wide limit: how many messages may go now (to chats that allow them), and when the
+   * next place frees if none does. Takes nothing.
+   */
+  capacity(now: number): { free: number; waitMs: number } {
+    const free = this.global.free(now);
+    return { free, waitMs: free > 0 ? 0 : Math.ceil(this.global.wait(now)) };
   }
 
   /**

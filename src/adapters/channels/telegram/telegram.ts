@@ -557,6 +557,11 @@ export class TelegramChannel implements ChannelSender {
     return this.limiter.reserve(chatId, now, opts);
   }
 
+  /** Room in the bot-wide limit (see TelegramRateLimiter.capacity). */
+  capacity(now: number): { free: number; waitMs: number } {
+    return this.limiter.capacity(now);
+  }
+
   /**
    * Delivers one outbox action; every Bot API failure comes back as a Delivery value. `target` is the
    * message to edit (edit), or the message to reply to (send with `replyToRef`).

@@ -58,6 +58,18 @@ describe('TelegramRateLimiter', () => {
     expect(bot.reserve('q9', t0 + 10)).toBe(990);
   });
 
+  it('tells the room in the bot-wide limit without taking it', () => {
+    const limiter = new TelegramRateLimiter({ ...RATES, globalPerSecond: 3 });
+    const t0 = 1_000_000;
+    expect(limiter.capacity(t0)).toEqual({ free: 3, waitMs: 0 });
+    limiter.reserve('1', t0);
+    limiter.reserve('2', t0 + 100);
+    expect(limiter.capacity(t0 + 100)).toEqual({ free: 1, waitMs: 0 });
+    limiter.reserve('3', t0 + 200);
+    expect(limiter.capacity(t0 + 200)).toEqual({ free: 0, waitMs: 800 });
+    expect(limiter.capacity(t0 + 1000)).toEqual({ free: 1, waitMs: 0 });
+  });
+
   it('keeps a group within its limit per minute', () => {
     const limiter = new TelegramRateLimiter({ ...RATES, privatePerSecond: 100 });
     const t0 = 5_000_000;
