@@ -44,6 +44,8 @@ describe('npm run bench', () => {
         'baseline.ratioUpdatesPerSecond.senders16',
         'owners.owner1NextQuestionP50',
         'owners.owners64NextQuestionP99',
+        'owners.instantAnswer.owner1NextQuestionP99',
+        'owners.instantAnswer.owners64NextQuestionP99',
         'scale.summaryMs',
         'scale.ownerWebhookDuringSummaryMs',
         'scale.dueJobsOut',
@@ -65,6 +67,9 @@ describe('npm run bench', () => {
     const goal = (path: string) => all.find(([p]) => p === path)?.[1].goal;
     expect(goal('pipeline.senders16.webhookP99')).toBe('<= 25');
     expect(goal('owners.owners64NextQuestionP99')).toBe('<= 1500');
+    // The instant-answer loads are context, held against no goal.
+    expect(goal('owners.instantAnswer.owners64NextQuestionP99')).toBeNull();
+    expect((doc.settings as { ownerThinkMs?: unknown }).ownerThinkMs).toBe(2000);
     expect(goal('footprint.idleRssMb')).toBe('<= 90');
   });
 });

@@ -5,6 +5,12 @@
  * as Telegram does) only once the question it answers has reached the fake Bot API. Every update's
  * webhook round trip is timed, and every step's wait from the answer posted to the next question
  * arriving (what the owner feels).
+ *
+ * Owners can take a think time before each answer (reading the question, then tapping or typing), as a
+ * person does: what owners feel under Telegram's real limits is measured with {@link THINK_MS}, since an
+ * owner who answers the instant a question arrives asks more of the per-chat limit than anyone can. Each
+ * pause is drawn uniformly from half to one and a half times the mean, so that many owners do not answer
+ * in lockstep. The pipeline loads (limits lifted) use none: they measure the bot, not people.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -41,6 +47,9 @@ const CONVERSATION: { answer: Answer; next: string }[] = [
   { answer: { press: 'ok' }, next: fragment('ticket.created') },
 ];
 const MENU = fragment('menu.title');
+
+/** An owner's mean think time before each answer in the real-limits loads, ms (`npm run bench --think-ms`). */
+export const THINK_MS = 2000;
 
 let updateId = 0;
 let messageId = 0;
@@ -101,7 +110,12 @@ export async function runOwners(o: {
   firstChat: number;
   ms: number;
   stepTimeoutMs: number;
+  /** Mean think time before each answer but a report's first, ms; 0 (the default) answers at once. */
+  thinkMs?: number;
 }): Promise<LoadResult> {
+  const think = o.thinkMs ?? 0;
+  const pause = () =>
+    think > 0 ? new Promise((resolve) => setTimeout(resolve, think * (0.5 + Math.random()))) : undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: o.owners });
   const headers = { 'x-telegram-bot-api-secret-token': SECRET };
   const webhookMs: number[] = [];
@@ -117,7 +131,8 @@ export async function runOwners(o: {
     while (performance.now() < end) {
       const chatId = nextChat++;
       let question: SentMessage | undefined;
-      for (const step of CONVERSATION) {
+      for (const [index, step] of CONVERSATION.entries()) {
+        if (index > 0) await pause();
         if (performance.now() >= end) return;
         const from = o.api.count(chatId);
         const body = update(chatId, step.answer, question);

@@ -5,7 +5,8 @@
  * webhook p50/p99 and next-question p50/p99.
  *
  * Environment: SENDERS (default "1,16"), MS per load (default 8000), LIMITS "lifted" (default) or "real",
- * and BENCH_NODE_ARGS for the bot's node, e.g.
+ * THINK_MS, the owners' mean think time before each answer (default: 2000 with real limits, as `npm run
+ * bench` measures what owners feel; 0 with limits lifted; see load.ts), and BENCH_NODE_ARGS for the bot's node, e.g.
  * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to write a CPU profile when the bot stops.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Limits, startResidesk } from './bots.js';
 import { startFakeBotApi } from './fake-bot-api.js';
-import { quantile, runOwners } from './load.js';
+import { quantile, runOwners, THINK_MS } from './load.js';
 import { prepareStart, usage } from './process.js';
 
 const ROOT = process.cwd();
@@ -22,6 +23,7 @@ prepareStart(ROOT);
 const api = await startFakeBotApi();
 const dataDir = mkdtempSync(join(tmpdir(), 'residesk-profile-'));
 const limits: Limits = process.env.LIMITS === 'real' ? 'real' : 'lifted';
+const thinkMs = Number(process.env.THINK_MS ?? (limits === 'real' ? THINK_MS : 0));
 const bot = await startResidesk({ root: ROOT, api, dataDir, limits });
 try {
   await new Promise((r) => setTimeout(r, 2000));
@@ -41,13 +43,15 @@ try {
       firstChat,
       ms: Number(process.env.MS ?? 8000),
       stepTimeoutMs: 60_000,
+      thinkMs,
     });
     firstChat += 1_000_000;
     const cpu = usage(bot.pid).cpuMs - cpu0;
     console.log(
-      `${owners} owners (${limits}): ${fixed(r.updates / r.seconds)} updates/s, CPU ${(cpu / Math.max(1, r.updates)).toFixed(2)} ms/update, ` +
+      `${owners} owners (${limits}, think ${thinkMs} ms): ${fixed(r.updates / r.seconds)} updates/s, CPU ${(cpu / Math.max(1, r.updates)).toFixed(2)} ms/update, ` +
         `webhook p50 ${fixed(quantile(r.webhookMs, 0.5))} / p99 ${fixed(quantile(r.webhookMs, 0.99))} ms, ` +
-        `next question p50 ${fixed(quantile(r.nextQuestionMs, 0.5))} / p99 ${fixed(quantile(r.nextQuestionMs, 0.99))} ms`,
+        `next question p50 ${fixed(quantile(r.nextQuestionMs, 0.5))} / p99 ${fixed(quantile(r.nextQuestionMs, 0.99))} ms ` +
+        `(${r.nextQuestionMs.length} steps)`,
     );
   }
 } finally {
