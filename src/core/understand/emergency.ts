@@ -226,6 +226,9 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
   [/屋企/g, '家里'],
   [/入面/g, '里面'],
   [/跟住/g, '跟着'],
+  // 𨋢 (lift), which the Traditional-to-Simplified step turns into 䢂.
+  [/[𨋢䢂]/gu, '电梯'],
+  [/打(紧|緊)?交/g, '打架'],
 ];
 
 /** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */

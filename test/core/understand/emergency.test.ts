@@ -358,7 +358,17 @@ describe('assessEmergency: guards read in their clause', () => {
     ['Suggestion: the pond has no fence, if a child fell in they could drown', 'none'],
     ['有虫子从窗户爬进来 树枝太长了 修剪一下', 'none'],
     ['楼上老往下扔烟头 再这样我要报警了', 'none'],
-  ])('%j is %s (rounds 9 and 10)', (text, expected) => {
+    // Round 11 (dev-12).
+    ['有人困咗喺𨋢入面呀 㩒咗鐘冇人應', 'present'],
+    ['聽講隔籬屋苑有人困𨋢 好恐怖', 'none'],
+    ['停車場有人打緊交 仲拎住棍', 'present'],
+    ['地庫水浸呀 消防喉爆咗', 'present'],
+    ['楼上漏水 水从吊灯那里往下滴', 'present'],
+    ['天台有个人坐在边上 看着像要跳', 'present'],
+    ['独居的阿婆好几天没见着了 敲门一点反应都没有', 'present'],
+    ['楼上天天半夜剁骨头 救命 受不了了', 'none'],
+    ["a man was trying car door handles in the garage, I've seen him twice this week, please patrol more", 'unclear'],
+  ])('%j is %s (rounds 9 to 11)', (text, expected) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe(expected);
   });
