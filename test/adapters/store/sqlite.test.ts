@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { storeContract } from '../../contracts/store.contract.js';
 import { makeOwner, makeTicket } from '../../fixtures.js';
 
 const T0 = new Date('2026-11-28T02:00:00.000Z');
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const STORE_MODULE = new URL('../../../src/adapters/store/sqlite/store.ts', import.meta.url).href;
 
@@ -100,6 +101,19 @@ describe('sqlite store', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('copies the write-ahead log into the file in the background, well before the automatic checkpoint', async () => {
+    const store = await open();
+    const before = statSync(file).size;
+    // About 250 pages: far below the connection's own checkpoint threshold (4,000 pages), so the commit only
+    // appends them to the log and the file grows only when something else copies them there.
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 50; i++) await tx.setSetting(`bulk:${i}`, 'x'.repeat(20_000));
+    });
+    for (let waited = 0; statSync(file).size === before && waited < 3000; waited += 50) await pause(50);
+    expect(statSync(file).size).toBeGreaterThan(before + 50 * 20_000);
+    expect(await store.getSetting('bulk:49')).toHaveLength(20_000);
   });
 
   it('records every migration once and does not re-apply them on reopen', async () => {

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import type { Sync } from '../shared/methods.js';
+import { startCheckpointer, WAL_AUTOCHECKPOINT_PAGES } from './checkpoint.js';
 import { enquiryOps } from './enquiries.js';
 import { jobOps } from './jobs.js';
 import { migrate } from './migrations.js';
@@ -32,7 +33,8 @@ export type SqliteStoreOptions = { path: string } | { path: ':memory:' };
 /**
  * Opens (creating if needed) and migrates a SQLite database and returns it as a Store.
  *
- * Files use WAL, `synchronous = NORMAL`, `busy_timeout = 5000` and foreign keys. Several processes may
+ * Files use WAL, `synchronous = NORMAL`, `busy_timeout = 5000` and foreign keys; the log is copied back
+ * into the file by a worker thread (checkpoint.ts), not by the commits of the bot. Several processes may
  * open the same file: migrations and transactions take SQLite's write lock, and a process waits up to
  * five seconds for another's lock. Store instances opened on the same file in one process share one
  * in-process lock, so they never wait on each other's SQLite lock while blocking the event loop.
@@ -57,7 +59,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     migrate(db);
     const ops = composeOps(db);
     const lock = memory ? privateLock() : acquireFileLock(realpathSync(opts.path));
-    return new SqliteTransactions(db, ops, lock).asStore();
+    if (memory) return new SqliteTransactions(db, ops, lock).asStore();
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    return new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
   } catch (error) {
     db?.close();
     throw (

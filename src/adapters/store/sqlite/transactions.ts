@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import { ACCESS, assertActive, facade, invoke, type Method, type Sync, TransactionGuard } from '../shared/methods.js';
+import type { Checkpointer } from './checkpoint.js';
 import { toStoreError } from './rows.js';
 
 /**
@@ -101,6 +102,8 @@ export class SqliteTransactions {
     private readonly db: Database.Database,
     private readonly ops: Sync<StoreTx>,
     private readonly lock: { mutex: Mutex; guard: TransactionGuard; release: () => void },
+    /** The WAL checkpointer of a file database, stopped before the connection closes. */
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.control = prepareControl(db);
   }
@@ -200,6 +203,7 @@ export class SqliteTransactions {
     try {
       if (this.closed) return;
       this.closed = true;
+      await this.checkpointer?.stop();
       this.db.close();
       this.lock.release();
     } finally {
