@@ -84,13 +84,16 @@ export class NoticeOwners {
     }
     const unit = await this.unitAnswer(tx, owner, inbound, text, now);
     if (unit) return unit;
+    // Only a button number or a read word can press a listed button: any other text never reads the chat's log.
+    const number = toHalfWidth(text).match(/^(\d{1,2})[.。]?$/)?.[1];
+    const readWord = READ_WORDS.has(word);
+    if (!number && !readWord) return undefined;
     const shown = await this.shownButtons(tx, inbound);
     if (!shown) return undefined;
-    const thread = await tx.getThread(inbound.channel, inbound.chatId);
-    const number = toHalfWidth(text).match(/^(\d{1,2})[.。]?$/)?.[1];
     let picked: Button | undefined;
-    if (number && !thread?.state.flow) picked = shown[Number(number) - 1];
-    if (!picked && READ_WORDS.has(word)) picked = shown.find((b) => decodeNoticeButton(b.data)?.type === 'read');
+    if (number && !(await tx.getThread(inbound.channel, inbound.chatId))?.state.flow)
+      picked = shown[Number(number) - 1];
+    if (!picked && readWord) picked = shown.find((b) => decodeNoticeButton(b.data)?.type === 'read');
     const button = picked ? decodeNoticeButton(picked.data) : undefined;
     return button ? this.press(tx, owner, inbound, button, now, true) : undefined;
   }

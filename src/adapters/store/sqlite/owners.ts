@@ -20,6 +20,8 @@ function ownerFromDoc(text: string): Owner {
   };
 }
 
+const identityKey = (channel: string, userId: string) => JSON.stringify([channel, userId]);
+
 export function ownerOps(db: Database.Database): Sync<OwnerStore> {
   const doc = (sql: string) => db.prepare<[string], string>(sql).pluck();
   const s = {
@@ -36,6 +38,9 @@ export function ownerOps(db: Database.Database): Sync<OwnerStore> {
       `INSERT INTO owners (id, created_at, updated_at, phone, doc) VALUES (@id, @created_at, @updated_at, @phone, @doc)
          ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, updated_at = excluded.updated_at,
            phone = excluded.phone, doc = excluded.doc`,
+    ),
+    identitiesOf: db.prepare<[string], { channel: Channel; user_id: string }>(
+      'SELECT channel, user_id FROM owner_identities WHERE owner_id = ?',
     ),
     clearIdentities: db.prepare<[string]>('DELETE FROM owner_identities WHERE owner_id = ?'),
     addIdentity: db.prepare<[Channel, string, string]>(
@@ -68,14 +73,18 @@ export function ownerOps(db: Database.Database): Sync<OwnerStore> {
         phone: owner.phone ?? null,
         doc: JSON.stringify(ownerToDoc(owner)),
       });
-      s.clearIdentities.run(owner.id);
-      const seen = new Set<string>();
+      const wanted = new Map<string, Owner['identities'][number]>();
       for (const identity of owner.identities) {
-        const key = JSON.stringify([identity.channel, identity.userId]);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        s.addIdentity.run(identity.channel, identity.userId, owner.id);
+        const key = identityKey(identity.channel, identity.userId);
+        if (!wanted.has(key)) wanted.set(key, identity);
       }
+      // Most saves change a name, a phone or a flag, not the identities: those rows are then left as they are.
+      const stored = s.identitiesOf.all(owner.id);
+      if (stored.length === wanted.size && stored.every((row) => wanted.has(identityKey(row.channel, row.user_id)))) {
+        return;
+      }
+      s.clearIdentities.run(owner.id);
+      for (const identity of wanted.values()) s.addIdentity.run(identity.channel, identity.userId, owner.id);
     },
 
     listOwners() {
