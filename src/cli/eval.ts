@@ -122,8 +122,19 @@ function renderMisses(report: EvalReport): string {
   return report.misses.map((m) => `   ✗ ${m.field}: ${m.expected} → ${m.got}  ${JSON.stringify(m.text)}`).join('\n');
 }
 
+/**
+ * A labelled file, checked against the label schema. A wrong label is one line naming the message (by its
+ * place in the file, never its text: the frozen test set is read only through its figures) and the field.
+ */
 function readSet(path: string): LabelledMessage[] {
-  return labelledSetSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const parsed = labelledSetSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const where = (p: readonly PropertyKey[]) =>
+    typeof p[0] === 'number' ? `message ${p[0] + 1}${p.length > 1 ? ` ${p.slice(1).join('.')}` : ''}` : 'the file';
+  const shown = issues.slice(0, 5).map((i) => `${where(i.path)}: ${i.message}`);
+  const more = issues.length > 5 ? `; and ${issues.length - 5} more` : '';
+  throw new Error(`not in the label schema: ${shown.join('; ')}${more}`);
 }
 
 /** The enquiry sets `npm run eval -- --enquiries` measures when given no file. */

@@ -148,6 +148,27 @@ describe('npm run eval', () => {
     expect(figures).not.toHaveProperty('misses');
   }, 30_000);
 
+  it('names the message and the field of a label out of the schema, in one line, without its text', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'eval-')), 'wrong.json');
+    const flat = { kind: 'unit', building: '3' }; // a flat without its room
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { text: '电梯坏了', locale: 'zh-CN', intent: 'greeting' },
+        { text: '秘密的话', locale: 'zh-CN', kind: 'repair', category: 'lift', urgency: 'normal', location: flat },
+      ]),
+    );
+    const { code, out, err } = await run([file]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.startsWith(`eval: ${file}: not in the label schema: message 2 location.room: `)).toBe(true);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).not.toContain('秘密的话');
+  }, 60_000);
+
   // It trains the model five times over (about 15 s alone on two cores): the time limit is for a loaded machine.
   it('measures a set the model learned from by 5-fold cross-validation, never on what it was trained on', async () => {
     const { out } = await run(['test/fixtures/eval-messages.json']);
