@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmergencyRules } from '../../core/understand/emergency.js';
 import {
@@ -127,16 +127,18 @@ export function writeUnderstandWeights(
 }
 
 /**
- * The model trained on the training file for these keywords (once per process). From the default
- * training file, the committed weights (`flows/understand/model.json`) are read when their hash matches
- * the data, keywords and rules; a stale or missing weights file means training at start-up (a few seconds).
+ * The model trained on the training file for these keywords (once per process). The weights beside the
+ * training file (`flows/understand/model.json`, committed) are read when their hash matches the data, keywords
+ * and rules; a stale or missing weights file means training at start-up (a few seconds). The path is the
+ * caller's, not one relative to this module, which in the production bundle (scripts/build.mjs) is dist/.
  */
 export function loadUnderstandModel(
   keywords: Keywords,
   path: string = DEFAULT_TRAINING_PATH,
   /** The emergency rules whose kinds are inputs of the model (flows/understand/emergency.yaml when left out). */
   rules: EmergencyRules = loadEmergencyRules(),
-  weights: string = DEFAULT_WEIGHTS_PATH,
+  /** The weights file (default: `model.json` beside the training file). */
+  weights: string = join(dirname(path), 'model.json'),
 ): UnderstandModel {
   let byPath = cache.get(keywords);
   if (!byPath) {
@@ -146,8 +148,8 @@ export function loadUnderstandModel(
   let model = byPath.get(path);
   if (!model) {
     const { messages } = loadTrainingData(path);
-    const read =
-      path === DEFAULT_TRAINING_PATH ? readWeights(weights, trainingHash(messages, keywords, rules)) : undefined;
+    // Weights trained from other data, keywords or rules have another hash and are never read.
+    const read = readWeights(weights, trainingHash(messages, keywords, rules));
     model = read ?? trainUnderstandModel(messages, keywords, rules);
     byPath.set(path, model);
   }

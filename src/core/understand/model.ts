@@ -13,10 +13,16 @@ export interface Input {
   values?: Readonly<Record<string, number>>;
 }
 
+/**
+ * One head's weights, flat: feature `f`'s weight for label `k` is `weights[rowOf.get(f) * labels.length + k]`.
+ * One array per head rather than one per feature: a model holds some 80,000 features (200,000 when trained
+ * at start-up), and an object per feature made it most of the bot's heap.
+ */
 export interface Head<L extends string = string> {
   labels: readonly L[];
-  /** Feature → one weight per label. */
-  weights: Map<string, Float64Array>;
+  /** Feature → its row in {@link weights}. */
+  rowOf: Map<string, number>;
+  weights: Float64Array;
   bias: Float64Array;
 }
 
@@ -58,10 +64,12 @@ function softmax(z: Float64Array): Float64Array {
 
 function scores(head: Head, v: readonly [string, number][]): Float64Array {
   const z = Float64Array.from(head.bias);
+  const L = z.length;
   for (const [f, x] of v) {
-    const w = head.weights.get(f);
-    if (!w) continue;
-    for (let k = 0; k < z.length; k++) z[k] = (z[k] ?? 0) + (w[k] ?? 0) * x;
+    const row = head.rowOf.get(f);
+    if (row === undefined) continue;
+    const base = row * L;
+    for (let k = 0; k < L; k++) z[k] = (z[k] ?? 0) + (head.weights[base + k] ?? 0) * x;
   }
   return z;
 }
@@ -132,9 +140,7 @@ export function trainHead<L extends string>(
       }
     }
   }
-  const weights = new Map<string, Float64Array>();
-  for (const [name, id] of ids) weights.set(name, w.slice(id * L, (id + 1) * L));
-  return { labels, weights, bias };
+  return { labels, rowOf: ids, weights: w, bias };
 }
 
 /** Every label of a head with its probability, best first (ties keep the head's label order). */
@@ -170,7 +176,9 @@ const round3 = (x: number) => Math.round(x * 1e3) / 1e3 || 0;
 
 export function headToJson(head: Head, keep = KEEP_WEIGHT): HeadJson {
   const weights: Record<string, number[]> = {};
-  for (const [f, w] of head.weights) {
+  const L = head.labels.length;
+  for (const [f, row] of head.rowOf) {
+    const w = head.weights.subarray(row * L, (row + 1) * L);
     if (w.some((x) => Math.abs(x) >= keep)) weights[f] = Array.from(w, round3);
   }
   return { labels: [...head.labels], bias: Array.from(head.bias, round3), weights };
@@ -180,7 +188,14 @@ export function headToJson(head: Head, keep = KEEP_WEIGHT): HeadJson {
 export function headFromJson<L extends string>(labels: readonly L[], json: HeadJson): Head<L> {
   if (json.labels.length !== labels.length || json.labels.some((l, i) => l !== labels[i]))
     throw new Error(`the head's labels ${json.labels.join(',')} are not ${labels.join(',')}`);
-  const weights = new Map<string, Float64Array>();
-  for (const [f, w] of Object.entries(json.weights)) weights.set(f, Float64Array.from(w));
-  return { labels, weights, bias: Float64Array.from(json.bias) };
+  const L = labels.length;
+  const rows = Object.entries(json.weights);
+  const rowOf = new Map<string, number>();
+  const weights = new Float64Array(rows.length * L);
+  rows.forEach(([f, w], row) => {
+    if (w.length !== L) throw new Error(`the weights of ${f} are not one per label`);
+    rowOf.set(f, row);
+    weights.set(w, row * L);
+  });
+  return { labels, rowOf, weights, bias: Float64Array.from(json.bias) };
 }
