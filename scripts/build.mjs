@@ -1,17 +1,29 @@
 /**
- * The production build: src/ compiled by tsc to dist/ (one .js per .ts in the same folders, so
- * dist/content.js finds flows/ and locales/ at the repository root exactly as src/content.ts does).
- * It only emits (`--noCheck`): types are checked by `npm run typecheck`, which CI runs on every change.
+ * The production build: src/main.ts bundled by esbuild into dist/main.js (with the libraries it loads at
+ * every start), so a start resolves and compiles one file instead of some 300 modules one by one. What only
+ * some starts need stays apart: WeChat, MongoDB and the Telegram adapter are split into chunks loaded when
+ * configured, and the libraries listed in EXTERNAL load from node_modules (native code, or large and loaded
+ * only for WeChat, MongoDB or a model). dist/ sits at the repository root's depth like src/, so the bot finds
+ * flows/ and locales/ from it as from src/.
+ *
+ * It only emits: types are checked by `npm run typecheck`, which CI runs on every change. esbuild comes with
+ * tsx (a dependency), so `npm ci` is all a fresh clone needs.
+ *
+ * The build then writes the content snapshot (dist/content.snapshot, see src/adapters/content/snapshot.ts),
+ * so the first start reads it; a start after an operator's edit of flows/ or locales/ loads the files
+ * again and rewrites it. Content that is broken at build time is not the build's failure: the start says
+ * what is wrong, one line per mistake.
  *
  * `node scripts/build.mjs` builds; `--if-stale` (npm's prestart) builds only when dist/ is missing or
- * older than a source file or a tsconfig, so `npm ci && npm start` works on a fresh clone and `npm start`
- * after an edit never runs yesterday's code. A finished build writes dist/.built; a failed one writes no
- * stamp, so the next start tries again. `--out-dir <dir>` builds elsewhere (the build test).
+ * older than a source file, the lock file or this script, so `npm ci && npm start` works on a fresh clone
+ * and `npm start` after an edit never runs yesterday's code. A finished build writes dist/.built; a failed
+ * one writes no stamp, so the next start tries again. `--out-dir <dir>` builds elsewhere (the build test).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,37 +31,71 @@ const outFlag = process.argv.indexOf('--out-dir');
 const dist = outFlag > 0 ? resolve(process.argv[outFlag + 1] ?? '') : join(root, 'dist');
 const stamp = join(dist, '.built');
 
-/** The newest modification time among the files the build reads. */
-function newestInput() {
-  let newest = 0;
+/** Loaded from node_modules, not bundled: native addons, and libraries only some configurations load. */
+const EXTERNAL = ['better-sqlite3', 'wechaty', 'wechaty-*', 'file-box', 'mongoose', 'mongodb', 'openai'];
+
+/** Every file the build reads: src/**.ts, the tsconfigs, the lock file and this script. */
+function inputs() {
+  const files = [];
   const visit = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) visit(path);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+      else if (entry.name.endsWith('.ts')) files.push(path);
     }
   };
   visit(join(root, 'src'));
-  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) {
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.mjs']) {
     const path = join(root, file);
-    if (existsSync(path)) newest = Math.max(newest, statSync(path).mtimeMs);
+    if (existsSync(path)) files.push(path);
   }
-  return newest;
+  return files;
 }
 
-if (process.argv.includes('--if-stale') && existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput()) {
+const files = inputs();
+if (
+  process.argv.includes('--if-stale') &&
+  existsSync(stamp) &&
+  statSync(stamp).mtimeMs >= Math.max(...files.map((f) => statSync(f).mtimeMs))
+) {
   process.exit(0);
 }
 
-process.stderr.write('residesk: building dist/ from src/ (tsc) …\n');
+/** The build's id: a hash of what it was built from; the content snapshot is valid for this id only. */
+const hash = createHash('sha256');
+for (const file of files) hash.update(`${relative(root, file)}\0`).update(readFileSync(file));
+const buildId = hash.digest('hex').slice(0, 32);
+
+process.stderr.write('residesk: building dist/ from src/ (esbuild) …\n');
 rmSync(dist, { recursive: true, force: true });
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+// esbuild is tsx's; resolved through it, so it is found wherever npm placed it.
+const requireFromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
+const esbuild = await import(requireFromTsx.resolve('esbuild'));
 try {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--noCheck', '--outDir', dist], {
-    stdio: 'inherit',
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'main.ts')],
+    outdir: dist,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    define: { RESIDESK_BUILD_ID: JSON.stringify(buildId) },
+    // Bundled CommonJS libraries call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __resideskRequire } from 'node:module'; const require = __resideskRequire(import.meta.url);" },
+    logLevel: 'error',
   });
 } catch {
   process.stderr.write('residesk: the build failed (see the errors above)\n');
   process.exit(1);
 }
-writeFileSync(stamp, `${new Date().toISOString()}\n`);
+
+const snapshot = spawnSync(process.execPath, [join(dist, 'main.js'), '--content-snapshot'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (snapshot.status !== 0) {
+  process.stderr.write('residesk: no content snapshot written (the start will load the files and say what is wrong)\n');
+}
+writeFileSync(stamp, `${new Date().toISOString()} ${buildId}\n`);

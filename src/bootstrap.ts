@@ -14,7 +14,14 @@ import { App } from './app/app.js';
 import { type AppSettings, type DeskPolicy, deskPolicy } from './app/context.js';
 import { surveyPace } from './app/surveys/support.js';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
-import { type Content, contentPaths, loadContent } from './content.js';
+import {
+  type Content,
+  type ContentPaths,
+  contentPaths,
+  loadContent,
+  loadContentWithSnapshot,
+  type SnapshotOptions,
+} from './content.js';
 import { type Clock, type Store, StoreError } from './core/ports.js';
 import type { Address } from './core/types.js';
 import type { Logger } from './logger.js';
@@ -134,6 +141,8 @@ export interface BootstrapOptions {
   root?: string;
   /** Whether the console's staff room receives staff messages (the bot in console mode). */
   consoleStaffRoom: boolean;
+  /** Load the content through this snapshot (the built bot); without it the files are always loaded. */
+  contentSnapshot?: SnapshotOptions;
 }
 
 export interface Bootstrapped {
@@ -144,12 +153,28 @@ export interface Bootstrapped {
   app: App;
 }
 
+/** The content through its snapshot, saying whether the files were loaded (after an edit) or not. */
+function loadContentLogged(paths: ContentPaths, snapshot: SnapshotOptions, log: Logger): Content {
+  const loaded = loadContentWithSnapshot(paths, snapshot);
+  const use = loaded.snapshot;
+  if (use.kind === 'read') log.debug({ snapshot: snapshot.file }, 'content read from its snapshot (no file changed)');
+  else if (use.kind === 'written')
+    log.info({ snapshot: snapshot.file }, 'content loaded from the files; snapshot written');
+  else
+    log.info(
+      { reason: use.reason },
+      'content loaded from the files; its snapshot cannot be written, so each start loads them',
+    );
+  return loaded.content;
+}
+
 /**
  * Loads the content, opens the configured store and builds the App. Content is checked before the store
  * is opened, so a broken file never touches the database. Throws StartupError; the caller closes the store.
  */
 export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
-  const content = loadContent(o.root === undefined ? contentPaths() : contentPaths(o.root));
+  const paths = o.root === undefined ? contentPaths() : contentPaths(o.root);
+  const content = o.contentSnapshot ? loadContentLogged(paths, o.contentSnapshot, o.log) : loadContent(paths);
   const assistant = createAssistant(o.config.ai, o.log, o.clock, {
     keywords: content.keywords,
     emergencyRules: content.emergencyRules,

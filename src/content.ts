@@ -5,21 +5,23 @@
  * (`flows/knowledge/`). Anything broken throws one StartupError naming each file and problem,
  * so start-up stops instead of the first owner's conversation.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEmergencyRules } from './adapters/ai/emergency-file.js';
 import { loadKeywords } from './adapters/ai/keywords-file.js';
 import { loadUnderstandModel } from './adapters/ai/model-file.js';
 import { loadKnowledge } from './adapters/content/knowledge-file.js';
 import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
+import { contentFingerprint, readSnapshot, writeSnapshot } from './adapters/content/snapshot.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
+import type { ParsedKnowledge } from './core/knowledge/schema.js';
 import { createKnowledgeIndex, type RankedKnowledgeIndex } from './core/knowledge/search.js';
 import { compileQuestionnaire, mergeResources, type Questionnaire } from './core/surveys/questionnaire.js';
 import type { EmergencyRules } from './core/understand/emergency.js';
 import type { UnderstandModel } from './core/understand/intent.js';
 import type { Keywords } from './core/understand/keywords.js';
-import { createI18n, type I18n, readLocales } from './i18n.js';
+import { createI18n, type I18n, type Resources, readLocales } from './i18n.js';
 import { StartupError } from './startup-error.js';
 
 /** The repository root, wherever the process was started from. */
@@ -84,12 +86,28 @@ export function loadPart<T>(title: string, load: () => T): T {
   }
 }
 
-/** Loads and checks every content file under `paths`; throws StartupError at the first broken kind. */
-export function loadContent(paths: ContentPaths = contentPaths()): Content {
+/**
+ * What loading the content files produces, before the objects built from it (the i18n instance, the
+ * knowledge index): plain data, parsed and checked, which a snapshot keeps (adapters/content/snapshot.ts).
+ */
+interface ContentData {
+  registry: FlowRegistry;
+  /** The locales merged with every questionnaire's texts. */
+  resources: Resources;
+  questionnaires: Map<string, Questionnaire>;
+  keywords: Keywords;
+  emergencyRules: EmergencyRules;
+  model: UnderstandModel;
+  knowledge: ParsedKnowledge;
+}
+
+/** Reads and checks every content file under `paths`; throws StartupError at the first broken kind. */
+function readContent(paths: ContentPaths = contentPaths()): ContentData {
   const questionnaires = loadPart('a questionnaire is broken', () => loadQuestionnaires(paths.surveys));
   const compiled = loadPart('a questionnaire is broken', () => [...questionnaires.values()].map(compileQuestionnaire));
   const locales = loadPart('a locale file is broken', () => readLocales(paths.locales));
-  const i18n = createI18n(mergeResources(locales, ...compiled.map((c) => c.resources)));
+  const resources = mergeResources(locales, ...compiled.map((c) => c.resources));
+  const i18n = createI18n(resources);
 
   const base = loadPart('a flow file is broken', () => loadFlows(paths.flows, (key) => i18n.has(key)));
   const surveyFlows = new Map(compiled.map((c) => [c.flow.id, c.flow] as const));
@@ -109,18 +127,64 @@ export function loadContent(paths: ContentPaths = contentPaths()): Content {
 
   // Loaded here, not at the first owner's message: a broken training file stops start-up, and nobody waits.
   const model = loadPart('flows/understand/training.json (or its weights cache model.json) is broken', () =>
-    loadUnderstandModel(
-      keywords,
-      join(paths.understand, 'training.json'),
-      emergencyRules,
-      join(paths.understand, 'model.json'),
-    ),
+    loadUnderstandModel(keywords, trainingFile(paths), emergencyRules, join(paths.understand, 'model.json')),
   );
 
-  const parsed = loadPart('a knowledge file (flows/knowledge/) is broken', () => loadKnowledge(paths.knowledge));
-  const knowledge = createKnowledgeIndex(parsed.entries, parsed.synonyms, parsed.examples);
+  const knowledge = loadPart('a knowledge file (flows/knowledge/) is broken', () => loadKnowledge(paths.knowledge));
 
   // More content goes here, each file through loadPart with a title naming it.
 
+  return { registry, resources, questionnaires, keywords, emergencyRules, model, knowledge };
+}
+
+const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.json');
+
+/** The content built from its data: the i18n instance and the knowledge index. */
+function contentOf(data: ContentData): Content {
+  const { registry, questionnaires, keywords, emergencyRules, model } = data;
+  const i18n = createI18n(data.resources);
+  const knowledge = createKnowledgeIndex(data.knowledge.entries, data.knowledge.synonyms, data.knowledge.examples);
   return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge };
+}
+
+/** Loads and checks every content file under `paths`; throws StartupError at the first broken kind. */
+export function loadContent(paths: ContentPaths = contentPaths()): Content {
+  return contentOf(readContent(paths));
+}
+
+/** Where a snapshot of the content is kept, and the code it is valid for (see adapters/content/snapshot.ts). */
+export interface SnapshotOptions {
+  file: string;
+  /** Identifies the code that loads the content (the build's id): another code's snapshot is never read. */
+  codeId: string;
+}
+
+/** How a load used the snapshot: read it, loaded the files and wrote it, or could not write it (why). */
+export type SnapshotUse = { kind: 'read' } | { kind: 'written' } | { kind: 'not written'; reason: string };
+
+/**
+ * {@link loadContent} through a snapshot: read when it was written for today's files and code, else the
+ * files are loaded and checked as always (a broken one throws StartupError, one line per mistake) and the
+ * snapshot written for the next start.
+ */
+export function loadContentWithSnapshot(
+  paths: ContentPaths,
+  snapshot: SnapshotOptions,
+): { content: Content; snapshot: SnapshotUse } {
+  const fingerprint = contentFingerprint({
+    root: dirname(paths.flows),
+    paths: [paths.flows, paths.surveys, paths.locales, paths.keywords, paths.understand, paths.knowledge],
+    trainingFile: trainingFile(paths),
+    codeId: snapshot.codeId,
+  });
+  const saved = readSnapshot<ContentData>(snapshot.file, fingerprint);
+  if (saved) return { content: contentOf(saved), snapshot: { kind: 'read' } };
+  const data = readContent(paths);
+  let use: SnapshotUse = { kind: 'written' };
+  try {
+    writeSnapshot(snapshot.file, fingerprint, data);
+  } catch (error) {
+    use = { kind: 'not written', reason: error instanceof Error ? error.message : String(error) };
+  }
+  return { content: contentOf(data), snapshot: use };
 }

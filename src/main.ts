@@ -3,6 +3,7 @@
  * imported only when their channel or store is configured.
  */
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
@@ -14,17 +15,42 @@ import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
 import { bootstrap, describeStore, isConsoleMode, processEnv, readConfig } from './bootstrap.js';
 import { configWarnings } from './config.js';
+import { contentPaths, loadContentWithSnapshot } from './content.js';
 import { systemClock } from './core/ports.js';
 import { createLogger } from './logger.js';
 import { runShutdown } from './shutdown.js';
 import { EXIT_STATUS, PlatformUnreachable, retryWhileUnreachable, StartupError } from './startup-error.js';
+
+/**
+ * The build's id, set by scripts/build.mjs (a hash of src/ and the lock file); undefined when run from src/
+ * (tsx), where no snapshot is read: code being edited may load the content differently.
+ */
+declare const RESIDESK_BUILD_ID: string | undefined;
+const buildId = typeof RESIDESK_BUILD_ID === 'string' ? RESIDESK_BUILD_ID : undefined;
+
+/** The content snapshot beside the built bot (dist/content.snapshot), valid for this build only. */
+const contentSnapshot = buildId
+  ? { file: fileURLToPath(new URL('./content.snapshot', import.meta.url)), codeId: buildId }
+  : undefined;
 
 function fail(title: string, problems: readonly string[], status: number = EXIT_STATUS.notValid): never {
   process.stderr.write(`residesk cannot start: ${title}\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   process.exit(status);
 }
 
+/**
+ * `node dist/main.js --content-snapshot`: loads the content and writes its snapshot, so the first start after
+ * a build reads it (the build runs this). Needs no configuration; a broken file fails as a start would.
+ */
+function writeContentSnapshot(): void {
+  if (!contentSnapshot)
+    fail('no content snapshot outside the build', ['run it as node dist/main.js --content-snapshot']);
+  const { snapshot } = loadContentWithSnapshot(contentPaths(), contentSnapshot);
+  if (snapshot.kind === 'not written') fail('the content snapshot cannot be written', [snapshot.reason]);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--content-snapshot')) return writeContentSnapshot();
   const config = readConfig(processEnv());
   const consoleMode = isConsoleMode(config);
   // In the console the chat owns stdout, so logs go to stderr.
@@ -41,6 +67,7 @@ async function main(): Promise<void> {
     log,
     clock,
     consoleStaffRoom: consoleMode,
+    ...(contentSnapshot ? { contentSnapshot } : {}),
   });
   const { i18n } = content;
   log.info({ ...describeStore(storeChoice), timeZone: config.timeZone }, 'store opened');

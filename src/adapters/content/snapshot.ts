@@ -1,0 +1,114 @@
+/**
+ * The content snapshot: what loading flows/, locales/ and the understanding's files produced (parsed,
+ * checked, the model's weights read or trained), written once in V8's serialisation so that a start
+ * whose files have not changed reads one file instead of parsing YAML, checking schemas and reading the
+ * weights (about a second on a 2-core machine, and most of the start-up's garbage).
+ *
+ * A snapshot is keyed by a fingerprint of the bytes of every content file (and the training files the
+ * model's weights depend on) and of the code that wrote it. It is read only when that fingerprint is
+ * today's and the payload's own digest matches, so an operator's edit (or a file copied in from
+ * elsewhere) is always loaded from the files and checked, with one line per mistake, and a snapshot that
+ * was truncated, corrupted or edited is never read.
+ */
+import { createHash } from 'node:crypto';
+import { type Dirent, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+
+/** Bumped when what a snapshot holds changes shape. */
+const SNAPSHOT_FORMAT = 'residesk-content-1';
+const HEADER = Buffer.from(`${SNAPSHOT_FORMAT}\n`);
+const DIGEST_BYTES = 32;
+
+/** Every file under `path` (itself when it is a file), in a stable order; a missing path holds none. */
+function filesUnder(path: string): string[] {
+  let entries: Dirent[];
+  try {
+    if (!statSync(path).isDirectory()) return [path];
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .map((e) => e.name)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/** The files a training file includes (`include`, relative to it); none when it cannot be read. */
+function trainingIncludes(trainingFile: string): string[] {
+  try {
+    const include = (JSON.parse(readFileSync(trainingFile, 'utf8')) as { include?: unknown }).include;
+    return Array.isArray(include)
+      ? include.filter((p): p is string => typeof p === 'string').map((p) => resolve(dirname(trainingFile), p))
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A fingerprint of the content: each file's path (relative to `root`) and bytes, under every one of
+ * `paths` and the training files `trainingFile` includes, and `codeId` (the code that loads them).
+ */
+export function contentFingerprint(o: {
+  root: string;
+  paths: readonly string[];
+  trainingFile: string;
+  codeId: string;
+}): string {
+  const hash = createHash('sha256').update(`${SNAPSHOT_FORMAT}\0${o.codeId}\0`);
+  const files = [...new Set([...o.paths.flatMap(filesUnder), ...trainingIncludes(o.trainingFile)])];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      continue; // a missing include is skipped by the loader too; its absence changes the list
+    }
+    hash.update(`${relative(o.root, file)}\0${bytes.length}\0`).update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The snapshot's data when `file` holds one written for `fingerprint` whose payload is intact, else
+ * undefined (missing, stale, truncated, edited or of another format): load from the files.
+ */
+export function readSnapshot<T>(file: string, fingerprint: string): T | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const key = Buffer.from(fingerprint, 'hex');
+  const start = HEADER.length + key.length + DIGEST_BYTES;
+  if (bytes.length <= start || !bytes.subarray(0, HEADER.length).equals(HEADER)) return undefined;
+  if (!bytes.subarray(HEADER.length, HEADER.length + key.length).equals(key)) return undefined;
+  const payload = bytes.subarray(start);
+  const digest = createHash('sha256').update(payload).digest();
+  if (!digest.equals(bytes.subarray(HEADER.length + key.length, start))) return undefined;
+  try {
+    return deserialize(payload) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes a snapshot of `data` for `fingerprint` (a temporary file renamed into place, so a reader never
+ * sees half of one). Throws when it cannot be written; the caller decides whether that matters.
+ */
+export function writeSnapshot(file: string, fingerprint: string, data: unknown): void {
+  const payload = serialize(data);
+  const digest = createHash('sha256').update(payload).digest();
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, Buffer.concat([HEADER, Buffer.from(fingerprint, 'hex'), digest, payload]));
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The content snapshot the built bot starts from (src/adapters/content/snapshot.ts): read only while no
+ * content file changed, so an operator's edit of flows/ or locales/ is seen at the next start, a broken
+ * edit still stops it with one line per mistake, and a snapshot changed on disk is never read.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contentPaths, loadContent, loadContentWithSnapshot, REPO_ROOT } from '../src/content.js';
+import { inputOf } from '../src/core/understand/intent.js';
+import { predict } from '../src/core/understand/model.js';
+import { StartupError } from '../src/startup-error.js';
+
+let dir: string;
+let snapshot: { file: string; codeId: string };
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'residesk-snapshot-'));
+  await cp(join(REPO_ROOT, 'flows'), join(dir, 'flows'), { recursive: true });
+  await cp(join(REPO_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+  // A small training file, so the model trains in a moment (the repository's includes are not copied).
+  const training = join(dir, 'flows', 'understand', 'training.json');
+  const data = JSON.parse(await readFile(training, 'utf8')) as { examples: unknown[] };
+  await writeFile(training, JSON.stringify({ ...data, include: [], examples: data.examples.slice(0, 60) }));
+  snapshot = { file: join(dir, 'content.snapshot'), codeId: 'build-1' };
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const load = () => loadContentWithSnapshot(contentPaths(dir), snapshot);
+
+describe('the content snapshot', () => {
+  it('is written by a load from the files and read by the next, giving the same content', () => {
+    const first = load();
+    expect(first.snapshot.kind).toBe('written');
+    const second = load();
+    expect(second.snapshot.kind).toBe('read');
+
+    const [a, b] = [first.content, second.content];
+    expect(b.registry).toEqual(a.registry);
+    expect(b.questionnaires).toEqual(a.questionnaires);
+    expect(b.keywords).toEqual(a.keywords);
+    expect(b.emergencyRules).toEqual(a.emergencyRules);
+    expect(b.model).toEqual(a.model);
+    expect(b.i18n.translate('zh-CN', 'menu.title', {})).toBe(a.i18n.translate('zh-CN', 'menu.title', {}));
+    expect(b.knowledge.get('fees.pay')).toEqual(a.knowledge.get('fees.pay'));
+    const x = inputOf('电梯困人了', b.keywords, b.emergencyRules);
+    expect(predict(b.model.intent, x)).toEqual(predict(a.model.intent, x));
+  });
+
+  it('is not read after an edit: the edited text is what the bot says', async () => {
+    load();
+    const file = join(dir, 'locales', 'en.json');
+    const texts = JSON.parse(await readFile(file, 'utf8')) as { menu: { title: string } };
+    texts.menu.title = 'How may we help you today?';
+    await writeFile(file, JSON.stringify(texts));
+    const edited = load();
+    expect(edited.snapshot.kind).toBe('written');
+    expect(edited.content.i18n.translate('en', 'menu.title', {})).toBe('How may we help you today?');
+    expect(load().content.i18n.translate('en', 'menu.title', {})).toBe('How may we help you today?');
+  });
+
+  it('is not read after a broken edit: the start stops with one line naming the file', async () => {
+    load();
+    await writeFile(join(dir, 'flows', 'keywords.yaml'), 'categories: [not: a: map\n');
+    let error: unknown;
+    try {
+      load();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).title).toBe('flows/keywords.yaml is broken');
+    expect((error as StartupError).problems.every((p) => p.includes(join(dir, 'flows', 'keywords.yaml')))).toBe(true);
+  });
+
+  it('is not read when written by other code, or when its bytes were changed', async () => {
+    load();
+    expect(loadContentWithSnapshot(contentPaths(dir), { ...snapshot, codeId: 'build-2' }).snapshot.kind).toBe(
+      'written',
+    );
+    expect(load().snapshot.kind).toBe('written'); // build-2's snapshot is not build-1's
+    expect(load().snapshot.kind).toBe('read');
+
+    const bytes = await readFile(snapshot.file);
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
+    await writeFile(snapshot.file, bytes);
+    expect(load().snapshot.kind).toBe('written');
+    await writeFile(snapshot.file, bytes.subarray(0, 100));
+    expect(load().snapshot.kind).toBe('written');
+  });
+
+  it('says why when it cannot be written, and the content still loads', () => {
+    const unwritable = { file: join(dir, 'no-such-dir', 'content.snapshot'), codeId: 'build-1' };
+    const loaded = loadContentWithSnapshot(contentPaths(dir), unwritable);
+    expect(loaded.snapshot.kind).toBe('not written');
+    expect(loaded.content.registry.flows.size).toBe(loadContent(contentPaths(dir)).registry.flows.size);
+  });
+});
