@@ -226,6 +226,9 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
   [/屋企/g, '家里'],
   [/入面/g, '里面'],
   [/跟住/g, '跟着'],
+  // 然气 is a common slip for 燃气 (gas), typed by sound; not the end of 虽然, 突然 … before 气温, 气味.
+  [/(?<![燃天虽自当果居显既仍依固忽突竟偶俨全宛必诚])然气(?=味|管|灶|表|阀|罐|瓶|泄|漏)/g, '燃气'],
+  [/(倒|流|冲|滴|漏|掉|跌)落(来|去)/g, '$1下$2'],
   // 𨋢 (lift), which the Traditional-to-Simplified step turns into 䢂.
   [/[𨋢䢂]/gu, '电梯'],
   [/打(紧|緊)?交/g, '打架'],

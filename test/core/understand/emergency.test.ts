@@ -368,7 +368,17 @@ describe('assessEmergency: guards read in their clause', () => {
     ['独居的阿婆好几天没见着了 敲门一点反应都没有', 'present'],
     ['楼上天天半夜剁骨头 救命 受不了了', 'none'],
     ["a man was trying car door handles in the garage, I've seen him twice this week, please patrol more", 'unclear'],
-  ])('%j is %s (rounds 9 to 11)', (text, expected) => {
+    // Round 12 (dev-13).
+    ['楼上漏水 水由天花一直倒落嚟 成個廳浸晒', 'present'],
+    ['屋里然气味很重 头晕', 'present'],
+    ['虽然气味不大 但是楼道很脏 请安排保洁', 'none'],
+    ['有个陌生男的一直在拧我家门把手 我一个人在家', 'present'],
+    ['a man at the playground is trying to get a little girl to go with him', 'present'],
+    ['a man is sitting on the edge of the roof with his legs over the side', 'present'],
+    ['我的车位B119又被人占了', 'none'],
+    ["hob won't light, no smell of gas at all", 'none'],
+    ['外墙瓷砖掉了一块 上面还有松的 赶紧处理 别砸到人', 'none'],
+  ])('%j is %s (rounds 9 to 12)', (text, expected) => {
     const a = assessEmergency(text, rules);
     expect(a.verdict, a.matched.join(' | ')).toBe(expected);
   });
