@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../src/app/flows-loader.js';
 import { localeKeysOf } from '../src/core/flow/registry.js';
@@ -79,8 +79,10 @@ describe('locales', () => {
   });
 
   it('every key the engine and the answer checks name exists in every locale', () => {
-    const source = ['src/core/flow/engine.ts', 'src/core/flow/answers.ts']
-      .map((f) => readFileSync(f, 'utf8'))
+    // The engine is split into modules by job under src/core/flow: every one of them is read.
+    const source = readdirSync('src/core/flow')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(`src/core/flow/${f}`, 'utf8'))
       .join('\n');
     const notKeys = new Set<string>([
       ...EFFECTS,
