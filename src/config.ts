@@ -90,6 +90,15 @@ export interface Config {
     readonly acceptFriends: boolean;
     readonly sendIntervalMs: number;
   };
+  /** Null when WECOM_BOT_ID is not set: the WeCom (企业微信) smart bot in the staff group. */
+  readonly wecom: null | {
+    readonly botId: string;
+    readonly secret: string;
+    /** The staff group's chatid, as WeCom gives it with a message from the group. */
+    readonly staffChatId: string;
+    /** The long-connection address; WeCom's own (wss://openws.work.weixin.qq.com) when unset. */
+    readonly wsUrl?: string;
+  };
   /** Null when MONGODB_URI is not set. */
   readonly mongo: null | {
     readonly uri: string;
@@ -291,6 +300,14 @@ function httpUrl({ httpsOnly = false } = {}): Parser<string> {
   };
 }
 
+function wsUrl(): Parser<string> {
+  return (value) => {
+    if (!URL.canParse(value)) return invalid('not a URL');
+    const protocol = new URL(value).protocol;
+    return protocol === 'wss:' || protocol === 'ws:' ? value : invalid('not a ws or wss URL');
+  };
+}
+
 const pattern =
   (shape: RegExp, reason: string): Parser<string> =>
   (value) =>
@@ -388,6 +405,20 @@ const wechat = {
   WECHAT_SEND_INTERVAL: withDefault('1500ms', duration({ allowZero: true }), { accepts: DURATION }),
 };
 
+const wecom = {
+  WECOM_BOT_ID: optional(pattern(/^[\x21-\x7e]{1,128}$/, 'not shaped like a BotID'), {
+    accepts: "the smart bot's BotID from the WeCom admin console (API mode, long connection)",
+  }),
+  WECOM_BOT_SECRET: optional(pattern(/^[\x21-\x7e]{1,256}$/, 'not shaped like a long-connection Secret'), {
+    accepts: "the smart bot's long-connection Secret",
+    secret: true,
+  }),
+  WECOM_STAFF_CHAT_ID: optional(pattern(/^[\x21-\x7e]{1,128}$/, 'not shaped like a WeCom chatid'), {
+    accepts: "the staff group's chatid (logged when someone in a group @mentions the bot)",
+  }),
+  WECOM_WS_URL: optional(wsUrl(), { accepts: 'a ws or wss URL' }),
+};
+
 const mongo = {
   MONGODB_URI: optional(pattern(/^mongodb(\+srv)?:\/\/\S+$/, 'not a MongoDB connection string'), {
     accepts: 'a mongodb:// or mongodb+srv:// connection string',
@@ -417,6 +448,7 @@ const shape = {
   ...sla,
   ...telegram,
   ...wechat,
+  ...wecom,
   ...mongo,
   ...ai,
 };
@@ -430,6 +462,8 @@ const VARIABLE_NAMES = Object.keys(shape) as Variable[];
 const REQUIRED_WITH: readonly { variable: Variable; when: Variable }[] = [
   { variable: 'TELEGRAM_STAFF_CHAT_ID', when: 'TELEGRAM_BOT_TOKEN' },
   { variable: 'WECHAT_STAFF_ROOM', when: 'WECHATY_PUPPET' },
+  { variable: 'WECOM_BOT_SECRET', when: 'WECOM_BOT_ID' },
+  { variable: 'WECOM_STAFF_CHAT_ID', when: 'WECOM_BOT_ID' },
 ];
 
 /** One configuration variable as documented by the schema. */
@@ -576,6 +610,15 @@ function toConfig(v: Values): Config {
             staffRoom: v.WECHAT_STAFF_ROOM,
             acceptFriends: v.WECHAT_ACCEPT_FRIENDS,
             sendIntervalMs: v.WECHAT_SEND_INTERVAL,
+          }
+        : null,
+    wecom:
+      v.WECOM_BOT_ID !== undefined && v.WECOM_BOT_SECRET !== undefined && v.WECOM_STAFF_CHAT_ID !== undefined
+        ? {
+            botId: v.WECOM_BOT_ID,
+            secret: v.WECOM_BOT_SECRET,
+            staffChatId: v.WECOM_STAFF_CHAT_ID,
+            ...definedOnly({ wsUrl: v.WECOM_WS_URL }),
           }
         : null,
     mongo:

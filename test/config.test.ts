@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       enquiryAnswerMs: 1_800_000,
       telegram: null,
       wechat: null,
+      wecom: null,
       mongo: null,
       ai: null,
     };

@@ -4,7 +4,7 @@
  */
 
 /** The messaging channels residesk speaks on. */
-export const CHANNELS = ['console', 'telegram', 'wechat'] as const;
+export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** The languages every owner-facing text exists in. */

@@ -12,7 +12,7 @@ import { parseTarget } from '../../core/notices/target.js';
 import { readInstant, readPeriod } from '../../core/notices/when.js';
 import { NOTICE_KINDS, type NoticeKind, type StoreTx } from '../../core/ports.js';
 import { type ComposeChoice, encodeNoticeButton, type NoticeButton } from '../../core/protocol/notice-buttons.js';
-import type { Button, Inbound, OutboundMessage } from '../../core/types.js';
+import { type Button, CHANNELS, type Inbound, type OutboundMessage } from '../../core/types.js';
 import type { NoticeActor, NoticeCommandResult, NoticeStaff, NoticeVia } from './staff.js';
 import type { NoticeSupport } from './support.js';
 
@@ -38,7 +38,7 @@ const STORED = z.object({
     from: z.iso.datetime().optional(),
     to: z.iso.datetime().optional(),
     text: z.object({ 'zh-CN': z.string().optional(), en: z.string().optional() }).optional(),
-    photo: z.object({ channel: z.enum(['console', 'telegram', 'wechat']), fileRef: z.string() }).optional(),
+    photo: z.object({ channel: z.enum(CHANNELS), fileRef: z.string() }).optional(),
   }),
 });
 type Session = z.infer<typeof STORED>;
