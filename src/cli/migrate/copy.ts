@@ -249,6 +249,8 @@ export async function migrate(args: {
   await step('noticeDeliveries', deliveries, (items) =>
     inBatches(target, items, (tx, delivery) => tx.saveNoticeDelivery(delivery)),
   );
+
+  // Both sides counted independently of what was written: the verdict.
   const rows = await countBothSides(reader, admin, written);
   if (!dryRun) {
     const mismatch = countMismatch(rows);
