@@ -3,12 +3,21 @@
  * (step 8 of domain.md, counted by the store). A ticket's timeline is rendered by render.ts (timelineText).
  *
  * A report is read before the message's transaction (`prepare`), through the store itself: each query is
- * its own short read, so a report over a long history never holds the write lock and no owner's message
- * waits behind it; the transaction only writes the reply.
+ * its own read (SQLite runs them on a worker's connection), so a report over a long history never holds
+ * the write lock nor the event loop, and no owner's message waits behind it; the transaction only writes
+ * the reply. What is worked out here (deadlines in business hours) hands the event loop back every few
+ * milliseconds.
  */
 import { DateTime } from 'luxon';
 import { KNOWLEDGE_TOPICS, type KnowledgeTopic } from '../../core/knowledge/entry.js';
-import { PRAISE_TEAMS, type PraiseTeam, type StoreTx, ticketsCreatedIn } from '../../core/ports.js';
+import {
+  type Period,
+  PRAISE_TEAMS,
+  type PraiseTeam,
+  type StoreTx,
+  type TicketCursor,
+  ticketsCreatedIn,
+} from '../../core/ports.js';
 import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
@@ -55,7 +64,13 @@ export class DeskReports extends DeskPart {
       `${t.number} · ${this.t(`ticket.status.${t.status}`)} · ${this.t(`ticket.category.${t.category}`)}${t.assignee ? ` · ${t.assignee.name}` : ''}`;
     const mine = open.filter((t) => t.assignee?.id === staffId);
     const unassigned = open.filter((t) => !t.assignee);
-    const overdue = open.filter((t) => isTicketOverdue(this.ctx, t, now));
+    // Each ticket's deadline is worked out in business hours: in slices, never holding the event loop long.
+    const overdue: Ticket[] = [];
+    const slice = new TimeSlice();
+    for (const t of open) {
+      if (isTicketOverdue(this.ctx, t, now)) overdue.push(t);
+      await slice.yield();
+    }
     const section = (key: string, list: Ticket[]) =>
       [`${this.t(key)} (${list.length})`, ...list.slice(0, 20).map(line)].join('\n');
     return [
@@ -76,7 +91,7 @@ export class DeskReports extends DeskPart {
     const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), zone);
     if (!period) return this.t('desk.summary.usage');
     const { from, to, label } = period;
-    // Counted by the store, and walked page by page for the service figures: any period, any history.
+    // Counted by the store, the service figures too where it sums them (else walked page by page): any period.
     const counts = await reader.countTicketsCreated({ from, to });
     const title = this.t('desk.summary.title', { period: label, count: counts.total });
     const praise = await this.praiseLine(reader, { from, to });
@@ -87,37 +102,10 @@ export class DeskReports extends DeskPart {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([k, n]) => `${labelOf(k)} ${n}`)
         .join(' · ');
-    const { sla, businessHours } = this.ctx.policy;
-    const figures = { accepted: 0, acceptedInTime: 0, resolved: 0, resolvedInTime: 0, escalated: 0, reopened: 0 };
-    let responded = 0;
-    let responseMs = 0;
-    let revisited = 0;
-    let scoreSum = 0;
-    let satisfied = 0;
-    for await (const t of ticketsCreatedIn(reader, { from, to })) {
-      const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
-      if (acceptedAt) {
-        figures.accepted += 1;
-        const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
-        if (!due || acceptedAt <= due) figures.acceptedInTime += 1;
-        if (t.resolvedAt) {
-          figures.resolved += 1;
-          const resolveBy = deadlineAt(acceptedAt, policyFor(t), 'resolve', 100, sla, businessHours, zone);
-          if (!resolveBy || t.resolvedAt <= resolveBy) figures.resolvedInTime += 1;
-        }
-      }
-      if (t.firstResponseAt) {
-        responded += 1;
-        responseMs += t.firstResponseAt.getTime() - t.createdAt.getTime();
-      }
-      if (t.revisit) {
-        revisited += 1;
-        scoreSum += t.revisit.score ?? 0;
-        if (t.revisit.attitude === 'satisfied' && t.revisit.solved) satisfied += 1;
-      }
-      if (t.timeline.some((e) => e.action === 'escalation')) figures.escalated += 1;
-      if (t.reopenCount > 0) figures.reopened += 1;
-    }
+    const service = hasServiceCounts(reader)
+      ? await this.serviceCounted(reader, { from, to })
+      : await this.serviceWalked(reader, { from, to });
+    const { responded, responseMs, revisited, scoreSum, satisfied, ...figures } = service;
     const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
     const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
     const lines = [
@@ -140,6 +128,76 @@ export class DeskReports extends DeskPart {
       ...enquiries,
     ];
     return lines.join('\n');
+  }
+
+  /** The service figures from the store's own sums, and the deadlines of its accepted tickets. */
+  private async serviceCounted(reader: ServiceCounts, period: Period): Promise<ServiceFigures> {
+    const tally = await reader.countService(period);
+    const figures = { ...tally, accepted: 0, acceptedInTime: 0, resolved: 0, resolvedInTime: 0 };
+    const slice = new TimeSlice();
+    let after: TicketCursor | undefined;
+    do {
+      const page = await reader.listAccepted(period, { limit: 500, ...(after ? { after } : {}) });
+      for (const t of page.items) {
+        this.countDeadlines(figures, t, t.acceptedAt);
+        await slice.yield();
+      }
+      after = page.next;
+    } while (after);
+    return figures;
+  }
+
+  /** The service figures of a store that only lists tickets: each ticket of the period walked. */
+  private async serviceWalked(reader: ReportReader, period: Period): Promise<ServiceFigures> {
+    const figures: ServiceFigures = {
+      accepted: 0,
+      acceptedInTime: 0,
+      resolved: 0,
+      resolvedInTime: 0,
+      escalated: 0,
+      reopened: 0,
+      responded: 0,
+      responseMs: 0,
+      revisited: 0,
+      scoreSum: 0,
+      satisfied: 0,
+    };
+    const slice = new TimeSlice();
+    for await (const t of ticketsCreatedIn(reader, period)) {
+      const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
+      if (acceptedAt) this.countDeadlines(figures, t, acceptedAt);
+      if (t.firstResponseAt) {
+        figures.responded += 1;
+        figures.responseMs += t.firstResponseAt.getTime() - t.createdAt.getTime();
+      }
+      if (t.revisit) {
+        figures.revisited += 1;
+        figures.scoreSum += t.revisit.score ?? 0;
+        if (t.revisit.attitude === 'satisfied' && t.revisit.solved) figures.satisfied += 1;
+      }
+      if (t.timeline.some((e) => e.action === 'escalation')) figures.escalated += 1;
+      if (t.reopenCount > 0) figures.reopened += 1;
+      await slice.yield();
+    }
+    return figures;
+  }
+
+  /** An accepted ticket: accepted in time, and resolved (in time) counted from its acceptance. */
+  private countDeadlines(
+    figures: ServiceFigures,
+    t: Pick<Ticket, 'createdAt' | 'urgency' | 'kind' | 'resolvedAt'>,
+    acceptedAt: Date,
+  ): void {
+    const zone = this.ctx.settings.timeZone;
+    const { sla, businessHours } = this.ctx.policy;
+    figures.accepted += 1;
+    const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
+    if (!due || acceptedAt <= due) figures.acceptedInTime += 1;
+    if (t.resolvedAt) {
+      figures.resolved += 1;
+      const resolveBy = deadlineAt(acceptedAt, policyFor(t), 'resolve', 100, sla, businessHours, zone);
+      if (!resolveBy || t.resolvedAt <= resolveBy) figures.resolvedInTime += 1;
+    }
   }
 
   /**
@@ -212,3 +270,59 @@ export function summaryPeriod(
   if (!start.isValid) return undefined;
   return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
 }
+
+/** What `/summary` shows of the service in a period. */
+interface ServiceFigures {
+  accepted: number;
+  acceptedInTime: number;
+  resolved: number;
+  resolvedInTime: number;
+  escalated: number;
+  reopened: number;
+  responded: number;
+  responseMs: number;
+  revisited: number;
+  scoreSum: number;
+  satisfied: number;
+}
+
+/**
+ * What a store may count of a period's service itself (SQLite's, see its service.ts): the sums, and the
+ * accepted tickets' times page by page, whose deadlines need the service calendar. Others are walked.
+ */
+interface ServiceCounts {
+  countService(
+    period: Period,
+  ): Promise<
+    Pick<ServiceFigures, 'responded' | 'responseMs' | 'revisited' | 'scoreSum' | 'satisfied' | 'escalated' | 'reopened'>
+  >;
+  listAccepted(
+    period: Period,
+    page?: { after?: TicketCursor; limit?: number },
+  ): Promise<{
+    items: (Pick<Ticket, 'createdAt' | 'urgency' | 'kind' | 'resolvedAt'> & { acceptedAt: Date })[];
+    next?: TicketCursor;
+  }>;
+}
+
+function hasServiceCounts<R extends object>(reader: R): reader is R & ServiceCounts {
+  const counts = reader as Partial<ServiceCounts>;
+  return typeof counts.countService === 'function' && typeof counts.listAccepted === 'function';
+}
+
+/**
+ * Hands the event loop back every few milliseconds of a long report (each deadline is worked out in the
+ * configured zone's business hours): other owners' messages go between its slices.
+ */
+class TimeSlice {
+  private started = performance.now();
+
+  async yield(): Promise<void> {
+    if (performance.now() - this.started < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.started = performance.now();
+  }
+}
+
+/** The longest a report holds the event loop at a time. */
+const SLICE_MS = 8;

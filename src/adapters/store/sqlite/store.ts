@@ -19,6 +19,8 @@ import { noticeOps } from './notices.js';
 import { outboxOps } from './outbox.js';
 import { ownerOps } from './owners.js';
 import { praiseOps } from './praise.js';
+import { withReportReader } from './report-reader.js';
+import { startReportWorker } from './report-worker.js';
 import { toStoreError } from './rows.js';
 import { settingOps } from './settings.js';
 import { staffOps } from './staff.js';
@@ -61,7 +63,10 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     const lock = memory ? privateLock() : acquireFileLock(realpathSync(opts.path));
     if (memory) return new SqliteTransactions(db, ops, lock).asStore();
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    return new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
+    const store = new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
+    // Reports read from a worker's connection (report-worker.ts): none holds the bot's thread.
+    const reports = startReportWorker(realpathSync(opts.path));
+    return reports ? withReportReader(store, reports) : store;
   } catch (error) {
     db?.close();
     throw (
