@@ -30,6 +30,11 @@ function fragment(key: string): string {
   return value.split('{{')[0] ?? value;
 }
 
+/** Stands for the owner's own mobile number (each chat its own, as owners have: one shared number would make
+ * every report look up a growing list of owners by that phone). */
+const PHONE = '<phone>';
+const phoneOf = (chatId: number) => `138${String(chatId % 100_000_000).padStart(8, '0')}`;
+
 /** One answer: typed text, or the button whose data ends with `press` on the last question. */
 type Answer = { text: string } | { press: string };
 
@@ -43,7 +48,7 @@ const CONVERSATION: { answer: Answer; next: string }[] = [
   { answer: { press: 'done' }, next: fragment('complaint.ask.demand') },
   { answer: { press: 'skip' }, next: fragment('complaint.ask.name') },
   { answer: { text: '张三' }, next: fragment('complaint.ask.phone') },
-  { answer: { text: '13812345678' }, next: fragment('complaint.readback') },
+  { answer: { text: PHONE }, next: fragment('complaint.readback') },
   { answer: { press: 'ok' }, next: fragment('ticket.created') },
 ];
 const MENU = fragment('menu.title');
@@ -75,7 +80,7 @@ function update(chatId: number, answer: Answer, question: SentMessage | undefine
     };
   }
   messageId += 1;
-  const text = answer.text;
+  const text = answer.text === PHONE ? phoneOf(chatId) : answer.text;
   return {
     update_id: updateId,
     message: {
