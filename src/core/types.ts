@@ -4,7 +4,7 @@
  */
 
 /** The messaging channels residesk speaks on. */
-export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom'] as const;
+export const CHANNELS = ['console', 'telegram', 'wechat', 'wecom', 'wechat_mp'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** The languages every owner-facing text exists in. */
@@ -151,6 +151,11 @@ export interface Owner {
   phone?: string;
   /** Flats the owner has given, e.g. 3-2-501. */
   units: string[];
+  /**
+   * The estate and building whose QR code the owner followed or scanned (a Service Account's scene value,
+   * printed by the service centre one per building); the flat itself they give in conversation.
+   */
+  qrBuilding?: { estate: string; building: string };
   locale: Locale;
   /** The owner has been told what personal data we keep and why. */
   privacyNoticeShown: boolean;

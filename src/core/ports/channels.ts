@@ -28,8 +28,12 @@ export type Delivery =
    * chat id is wrong. A configuration fault: kept and retried until it is fixed, never dropped.
    */
   | { status: 'misconfigured'; reason: string }
-  /** The request itself is wrong (400): trying again cannot help. */
-  | { status: 'rejected'; reason: string };
+  /**
+   * The request itself is wrong (400): trying again cannot help. `window` says why when the cause is the
+   * channel's free-form reply window (WeChat Service Account 45015: closed; 45047: its messages spent):
+   * the message itself was fine, and the outbox may send the channel's notification form instead.
+   */
+  | { status: 'rejected'; reason: string; window?: 'closed' | 'quota' };
 
 /** A configuration fault the dispatcher keeps meeting (see Delivery 'misconfigured'), for health checks. */
 export interface DeliveryFault {
@@ -40,6 +44,48 @@ export interface DeliveryFault {
   since: Date;
   /** Failed attempts in this spell. */
   failures: number;
+}
+
+/**
+ * A free-form reply window (issue 18): what the person's own action lets the channel send freely, and for
+ * how long. A WeChat Service Account's 客服消息: 5 messages within 48 hours of the owner's message; 3
+ * within 1 minute of a follow, a QR scan or a menu click (which gives no 48-hour allowance).
+ */
+export interface ReplyWindowRule {
+  /** What opens it: a message the person sent, or an event (follow, scan, menu click). */
+  opensOn: 'message' | 'event';
+  lastsMs: number;
+  maxMessages: number;
+}
+
+/**
+ * What a channel may send and when, declared once by its sender, for the outbox to check each message
+ * against (issue 18, item 1). A channel without `replyWindows` may send at any time.
+ */
+export interface ChannelCapabilities {
+  /** Inline buttons; without them choices go as numbered text (see adapters/channels/shared/plain-text.ts). */
+  buttons: boolean;
+  /** Whether a sent message can be edited in place. */
+  edit: boolean;
+  /** The longest text sent as one message (UTF-16 code units); longer texts go as several, each counted. */
+  maxTextLength: number;
+  replyWindows?: readonly ReplyWindowRule[];
+}
+
+/**
+ * What a sender saw of one chat's reply windows since it started (kept in memory, so undefined after a
+ * restart until the person writes again: the outbox then reads the chat's log instead). Every part of a
+ * split text counts as a message sent.
+ */
+export interface ReplyWindowState {
+  /** The person's last message, which opened the long window. */
+  lastMessageAt?: Date;
+  /** Free-form messages delivered since `lastMessageAt`. */
+  sentSinceMessage: number;
+  /** The last follow, QR scan or menu click, which opened the short window. */
+  lastEventAt?: Date;
+  /** Free-form messages delivered since `lastEventAt`. */
+  sentSinceEvent: number;
 }
 
 /** One messaging platform's outbound side. */
@@ -68,6 +114,10 @@ export interface ChannelSender {
    * the adapter can show them on its health check.
    */
   reportFaults?(faults: readonly DeliveryFault[]): void;
+  /** What this channel may send and when; absent: buttons, edits and no reply window (Telegram's rules). */
+  readonly capabilities?: ChannelCapabilities;
+  /** The chat's reply windows as this sender saw them (see ReplyWindowState); only for channels that have them. */
+  replyWindow?(chatId: string): ReplyWindowState | undefined;
 }
 
 /** What handling one inbound message tells the channel that received it. */

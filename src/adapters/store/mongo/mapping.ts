@@ -43,6 +43,7 @@ export interface OwnerDoc {
   name?: string;
   phone?: string;
   units: string[];
+  qrBuilding?: { estate: string; building: string };
   locale: Owner['locale'];
   privacyNoticeShown: boolean;
   unreachable: boolean;
@@ -207,6 +208,7 @@ export function ownerToDoc(owner: Owner): OwnerDoc {
   if (keys.length > 0) doc.identityKeys = keys;
   put(doc, 'name', owner.name);
   put(doc, 'phone', owner.phone);
+  if (owner.qrBuilding) doc.qrBuilding = { estate: owner.qrBuilding.estate, building: owner.qrBuilding.building };
   return doc;
 }
 
@@ -227,6 +229,7 @@ export function ownerFromDoc(doc: Stored<OwnerDoc>): Owner {
   };
   put(owner, 'name', doc.name);
   put(owner, 'phone', doc.phone);
+  if (doc.qrBuilding) owner.qrBuilding = { estate: doc.qrBuilding.estate, building: doc.qrBuilding.building };
   return owner;
 }
 

@@ -228,6 +228,10 @@ export const ownerSchema = new Schema<OwnerDoc>(
     name: String,
     phone: String,
     units: { type: [String], default: undefined, required: true },
+    qrBuilding: {
+      type: new Schema({ estate: requiredString, building: requiredString }, SUB),
+      default: undefined,
+    },
     locale: { type: String, enum: LOCALES, required: true },
     privacyNoticeShown: { type: Boolean, required: true },
     unreachable: { type: Boolean, required: true },
