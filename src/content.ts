@@ -16,7 +16,12 @@ import { contentFingerprint, readSnapshot, writeSnapshot } from './adapters/cont
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
 import type { ParsedKnowledge } from './core/knowledge/schema.js';
-import { createKnowledgeIndex, type RankedKnowledgeIndex } from './core/knowledge/search.js';
+import {
+  createKnowledgeIndex,
+  type KnowledgeIndexState,
+  type RankedKnowledgeIndex,
+  restoreKnowledgeIndex,
+} from './core/knowledge/search.js';
 import { compileQuestionnaire, mergeResources, type Questionnaire } from './core/surveys/questionnaire.js';
 import type { EmergencyRules } from './core/understand/emergency.js';
 import type { UnderstandModel } from './core/understand/intent.js';
@@ -101,6 +106,14 @@ interface ContentData {
   knowledge: ParsedKnowledge;
 }
 
+/**
+ * What a snapshot keeps: the content's data and the knowledge index built from it (its terms made by the
+ * segmenter were most of a start's loading), restored rather than built again.
+ */
+interface SnapshotData extends ContentData {
+  knowledgeIndex: KnowledgeIndexState;
+}
+
 /** Reads and checks every content file under `paths`; throws StartupError at the first broken kind. */
 function readContent(paths: ContentPaths = contentPaths()): ContentData {
   const questionnaires = loadPart('a questionnaire is broken', () => loadQuestionnaires(paths.surveys));
@@ -139,11 +152,14 @@ function readContent(paths: ContentPaths = contentPaths()): ContentData {
 
 const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.json');
 
-/** The content built from its data: the i18n instance and the knowledge index. */
-function contentOf(data: ContentData): Content {
+/** The content built from its data: the i18n instance and the knowledge index (restored when a snapshot kept it). */
+function contentOf(data: ContentData, knowledgeIndex?: KnowledgeIndexState): Content {
   const { registry, questionnaires, keywords, emergencyRules, model } = data;
   const i18n = createI18n(data.resources);
-  const knowledge = createKnowledgeIndex(data.knowledge.entries, data.knowledge.synonyms, data.knowledge.examples);
+  const { entries, synonyms, examples } = data.knowledge;
+  const knowledge = knowledgeIndex
+    ? restoreKnowledgeIndex(knowledgeIndex, synonyms, examples)
+    : createKnowledgeIndex(entries, synonyms, examples);
   return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge };
 }
 
@@ -177,14 +193,17 @@ export function loadContentWithSnapshot(
     trainingFile: trainingFile(paths),
     codeId: snapshot.codeId,
   });
-  const saved = readSnapshot<ContentData>(snapshot.file, fingerprint);
-  if (saved) return { content: contentOf(saved), snapshot: { kind: 'read' } };
+  const saved = readSnapshot<SnapshotData>(snapshot.file, fingerprint);
+  if (saved) return { content: contentOf(saved, saved.knowledgeIndex), snapshot: { kind: 'read' } };
   const data = readContent(paths);
+  const content = contentOf(data);
   let use: SnapshotUse = { kind: 'written' };
   try {
-    writeSnapshot(snapshot.file, fingerprint, data);
+    // Taken before anything else joins the index (staff-saved knowledge is added by the app at every start).
+    const kept: SnapshotData = { ...data, knowledgeIndex: content.knowledge.toState() };
+    writeSnapshot(snapshot.file, fingerprint, kept);
   } catch (error) {
     use = { kind: 'not written', reason: error instanceof Error ? error.message : String(error) };
   }
-  return { content: contentOf(data), snapshot: use };
+  return { content, snapshot: use };
 }

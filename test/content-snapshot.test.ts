@@ -47,6 +47,11 @@ describe('the content snapshot', () => {
     expect(b.model).toEqual(a.model);
     expect(b.i18n.translate('zh-CN', 'menu.title', {})).toBe(a.i18n.translate('zh-CN', 'menu.title', {}));
     expect(b.knowledge.get('fees.pay')).toEqual(a.knowledge.get('fees.pay'));
+    // The knowledge index is restored from the snapshot, not built again: it ranks and answers as the built one.
+    for (const question of ['物业费在哪里交', '装修要办什么手续？周末能施工吗？', 'How do I pay the property fee?']) {
+      expect(b.knowledge.rank(question)).toEqual(a.knowledge.rank(question));
+      expect(b.knowledge.answer(question, 'zh-CN')).toEqual(a.knowledge.answer(question, 'zh-CN'));
+    }
     const x = inputOf('电梯困人了', b.keywords, b.emergencyRules);
     expect(predict(b.model.intent, x)).toEqual(predict(a.model.intent, x));
   });

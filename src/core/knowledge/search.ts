@@ -22,7 +22,7 @@
  * from the questions no entry answers) nothing. Without examples the search decides alone.
  * Pure: no files; the loader hands the entries, synonym groups and examples in.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
 import type { Locale } from '../types.js';
 import { type TermClassifier, type TrainingDoc, trainTermClassifier } from './classifier.js';
 import type { KnowledgeEntry, KnowledgeExample, KnowledgeIndex, KnowledgeMatch } from './entry.js';
@@ -125,18 +125,48 @@ class MiniSearchKnowledge implements KnowledgeIndex {
   private readonly trainingById = new Map<string, TrainingDoc>();
   private exampleDocs: TrainingDoc[] | undefined;
 
+  /** An empty index, or (`saved`) the one a {@link KnowledgeIndexState} describes, its terms not made again. */
   constructor(
     private readonly synonyms: Synonyms,
     private readonly thresholds: MatchThresholds,
     private readonly examples: readonly KnowledgeExample[],
+    saved?: KnowledgeIndexState,
   ) {
     const tokenize = (text: string) => termsOf(text, this.synonyms);
-    this.mini = new MiniSearch<Doc>({
+    const options: Options<Doc> = {
       fields: ['questions', 'keywords', 'answer'],
       tokenize,
       processTerm: (term) => term,
       searchOptions: { tokenize, processTerm: (term) => term, boost: { ...BOOST }, combineWith: 'OR' },
+    };
+    if (!saved) {
+      this.mini = new MiniSearch<Doc>(options);
+      return;
+    }
+    if (saved.format !== STATE_FORMAT) throw new Error(`a knowledge index state of another format (${saved.format})`);
+    this.mini = MiniSearch.loadJS<Doc>(saved.mini, options);
+    saved.entries.forEach((entry, i) => {
+      this.byId.set(entry.id, entry);
+      const terms = new Set(saved.terms[i]);
+      this.termsById.set(entry.id, terms);
+      for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + 1);
     });
+    for (const doc of saved.training) this.trainingById.set(doc.id, doc);
+    this.exampleDocs = saved.examples;
+  }
+
+  /** This index as plain data (see {@link KnowledgeIndexState}); the examples' terms are made now if not yet. */
+  toState(): KnowledgeIndexState {
+    if (this.examples.length > 0) this.exampleDocs ??= this.exampleTerms();
+    const entries = [...this.byId.values()];
+    return {
+      format: STATE_FORMAT,
+      entries,
+      terms: entries.map((e) => [...(this.termsById.get(e.id) ?? [])]),
+      training: [...this.trainingById.values()],
+      ...(this.exampleDocs ? { examples: this.exampleDocs } : {}),
+      mini: this.mini.toJSON(),
+    };
   }
 
   add(entries: readonly KnowledgeEntry[]): void {
@@ -172,6 +202,11 @@ class MiniSearchKnowledge implements KnowledgeIndex {
     return true;
   }
 
+  /** The labelled examples as training texts (the segmenter is the cost: made once). */
+  private exampleTerms(): TrainingDoc[] {
+    return this.examples.map((e) => ({ id: e.entry ?? NONE, terms: termsOf(e.text, this.synonyms) }));
+  }
+
   /**
    * The classifier over the entries held now: their questions and keywords, and the examples of an entry
    * held (or of none); undefined without examples. The texts' terms are made once (the segmenter is the
@@ -180,7 +215,7 @@ class MiniSearchKnowledge implements KnowledgeIndex {
   private trained(): TermClassifier | undefined {
     if (this.examples.length === 0) return undefined;
     if (this.classifier) return this.classifier;
-    this.exampleDocs ??= this.examples.map((e) => ({ id: e.entry ?? NONE, terms: termsOf(e.text, this.synonyms) }));
+    this.exampleDocs ??= this.exampleTerms();
     const held = (doc: TrainingDoc) => doc.id === NONE || this.byId.has(doc.id);
     this.classifier = trainTermClassifier([...this.trainingById.values(), ...this.exampleDocs.filter(held)]);
     return this.classifier;
@@ -271,6 +306,30 @@ class MiniSearchKnowledge implements KnowledgeIndex {
 /** A KnowledgeIndex that can also show why it answered as it did (for `npm run eval -- --enquiries`). */
 export interface RankedKnowledgeIndex extends KnowledgeIndex {
   rank(question: string): Ranking;
+  /** The index as plain data, for {@link restoreKnowledgeIndex} (a start-up snapshot keeps it). */
+  toState(): KnowledgeIndexState;
+}
+
+/** Bumped when {@link KnowledgeIndexState} changes shape: a state of another format is refused, never misread. */
+const STATE_FORMAT = 'knowledge-index-1';
+
+/**
+ * A built index as plain data (structured-clone safe: a start-up snapshot keeps it in V8's serialisation):
+ * the entries in the order they were added, the terms made of each, the classifier's training texts' terms
+ * and MiniSearch's own serialisation. Restoring it segments nothing, which is most of building an index.
+ * Valid only with the synonym groups and examples it was built with, and the code that made its terms
+ * (termsOf): the snapshot is keyed by both.
+ */
+export interface KnowledgeIndexState {
+  format: string;
+  entries: KnowledgeEntry[];
+  /** Each entry's distinct terms over all its fields, in the order of `entries`. */
+  terms: string[][];
+  /** Each entry's questions and keywords as the classifier's training text. */
+  training: TrainingDoc[];
+  /** The labelled examples' training texts (absent without examples). */
+  examples?: TrainingDoc[];
+  mini: AsPlainObject;
 }
 
 /**
@@ -286,4 +345,19 @@ export function createKnowledgeIndex(
   const index = new MiniSearchKnowledge(compileSynonyms(synonyms), thresholds, examples);
   index.add(entries);
   return index;
+}
+
+/**
+ * The index {@link RankedKnowledgeIndex.toState} described, answering exactly as the one built from the
+ * same entries (the same scores, in the same order), without making a term; entries added later (staff-saved
+ * knowledge) are indexed as in a built one. `synonyms`, `examples` and `thresholds` must be those it was
+ * built with. Throws on a state of another format.
+ */
+export function restoreKnowledgeIndex(
+  state: KnowledgeIndexState,
+  synonyms: SynonymGroups = [],
+  examples: readonly KnowledgeExample[] = [],
+  thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
+): RankedKnowledgeIndex {
+  return new MiniSearchKnowledge(compileSynonyms(synonyms), thresholds, examples, state);
 }
