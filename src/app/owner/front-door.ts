@@ -1,6 +1,6 @@
 /**
  * The front door: what the application does with an owner's text that is not a report (the engine's
- * `owner.intent` effect, see core/flow/engine.ts `frontDoor`). Each intent has its own handling, none of
+ * `owner.intent` effect, see core/flow/front-door.ts). Each intent has its own handling, none of
  * them a report form:
  *
  *   enquiry, notice → answered from the estate's knowledge at once, or a 咨询 item for the staff room
