@@ -99,6 +99,22 @@ export interface Config {
     /** The long-connection address; WeCom's own (wss://openws.work.weixin.qq.com) when unset. */
     readonly wsUrl?: string;
   };
+  /** Null when WECHAT_MP_APP_ID is not set: the WeChat Service Account (服务号) for owners. */
+  readonly wechatMp: null | {
+    readonly appId: string;
+    readonly appSecret: string;
+    /** The callback's Token, set on the platform beside the server URL. */
+    readonly token: string;
+    /** The EncodingAESKey for safe mode; plain mode only when unset. */
+    readonly aesKey?: string;
+    /** The API's base address; WeChat's own when unset (a local server in tests). */
+    readonly apiRoot?: string;
+    /** The callback's URL path, and the port its server listens on. */
+    readonly path: string;
+    readonly port: number;
+    /** The menu file created at start-up; null to leave the account's menu as it is. */
+    readonly menuFile: string | null;
+  };
   /** Null when MONGODB_URI is not set. */
   readonly mongo: null | {
     readonly uri: string;
@@ -313,6 +329,12 @@ const pattern =
   (value) =>
     shape.test(value) ? value : invalid(reason);
 
+/** A callback's URL path; /healthz is the health check's. */
+const callbackPath: Parser<string> = (value) => {
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(value)) return invalid('not a URL path');
+  return value === '/healthz' ? invalid('/healthz is the health check') : value;
+};
+
 const DURATION = 'a duration such as 30s, 15m, 24h, 3d, 1h30m or 500ms';
 const POSITIVE_DURATION = `${DURATION}, longer than zero`;
 const BOOLEAN = 'true/false, 1/0, yes/no or on/off';
@@ -419,6 +441,32 @@ const wecom = {
   WECOM_WS_URL: optional(wsUrl(), { accepts: 'a ws or wss URL' }),
 };
 
+const wechatMp = {
+  WECHAT_MP_APP_ID: optional(pattern(/^wx[0-9a-f]{16}$/, 'not shaped like an AppID'), {
+    accepts: "the Service Account's AppID: wx and 16 hex digits",
+  }),
+  WECHAT_MP_APP_SECRET: optional(pattern(/^[0-9a-f]{32}$/i, 'not shaped like an AppSecret'), {
+    accepts: 'the AppSecret: 32 hex digits',
+    secret: true,
+  }),
+  WECHAT_MP_TOKEN: optional(pattern(/^[A-Za-z0-9]{3,32}$/, 'not 3–32 letters and digits'), {
+    accepts: 'the Token set with the server URL: 3–32 letters and digits',
+    secret: true,
+  }),
+  WECHAT_MP_AES_KEY: optional(pattern(/^[A-Za-z0-9]{43}$/, 'not 43 letters and digits'), {
+    accepts: 'the EncodingAESKey: 43 letters and digits',
+    secret: true,
+  }),
+  WECHAT_MP_API_ROOT: optional(httpUrl(), { accepts: 'an http or https URL', secret: true }),
+  WECHAT_MP_PATH: withDefault('/wechat-mp', callbackPath, {
+    accepts: 'a URL path such as /wechat-mp (letters, digits, - _ . /), not /healthz',
+  }),
+  WECHAT_MP_PORT: withDefault('8081', integer(1, 65535), { accepts: 'a port number from 1 to 65535' }),
+  WECHAT_MP_MENU: withDefault('flows/wechat-mp/menu.yaml', text(1000), {
+    accepts: "a menu file's path, or off to leave the account's menu as it is",
+  }),
+};
+
 const mongo = {
   MONGODB_URI: optional(pattern(/^mongodb(\+srv)?:\/\/\S+$/, 'not a MongoDB connection string'), {
     accepts: 'a mongodb:// or mongodb+srv:// connection string',
@@ -449,6 +497,7 @@ const shape = {
   ...telegram,
   ...wechat,
   ...wecom,
+  ...wechatMp,
   ...mongo,
   ...ai,
 };
@@ -464,6 +513,8 @@ const REQUIRED_WITH: readonly { variable: Variable; when: Variable }[] = [
   { variable: 'WECHAT_STAFF_ROOM', when: 'WECHATY_PUPPET' },
   { variable: 'WECOM_BOT_SECRET', when: 'WECOM_BOT_ID' },
   { variable: 'WECOM_STAFF_CHAT_ID', when: 'WECOM_BOT_ID' },
+  { variable: 'WECHAT_MP_APP_SECRET', when: 'WECHAT_MP_APP_ID' },
+  { variable: 'WECHAT_MP_TOKEN', when: 'WECHAT_MP_APP_ID' },
 ];
 
 /** One configuration variable as documented by the schema. */
@@ -499,7 +550,7 @@ function docOf(name: string): VariableDoc {
  */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
-  if (!config.telegram && !config.wechat) return warnings;
+  if (!config.telegram && !config.wechat && !config.wechatMp) return warnings;
   if (!config.dutyPhone) {
     warnings.push(
       "DUTY_PHONE is not set: owners reporting an emergency get 119 / 120 / 110 but not the service centre's 24-hour number",
@@ -619,6 +670,18 @@ function toConfig(v: Values): Config {
             secret: v.WECOM_BOT_SECRET,
             staffChatId: v.WECOM_STAFF_CHAT_ID,
             ...definedOnly({ wsUrl: v.WECOM_WS_URL }),
+          }
+        : null,
+    wechatMp:
+      v.WECHAT_MP_APP_ID !== undefined && v.WECHAT_MP_APP_SECRET !== undefined && v.WECHAT_MP_TOKEN !== undefined
+        ? {
+            appId: v.WECHAT_MP_APP_ID,
+            appSecret: v.WECHAT_MP_APP_SECRET,
+            token: v.WECHAT_MP_TOKEN,
+            ...definedOnly({ aesKey: v.WECHAT_MP_AES_KEY, apiRoot: v.WECHAT_MP_API_ROOT }),
+            path: v.WECHAT_MP_PATH,
+            port: v.WECHAT_MP_PORT,
+            menuFile: v.WECHAT_MP_MENU.toLowerCase() === 'off' ? null : v.WECHAT_MP_MENU,
           }
         : null,
     mongo:

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       telegram: null,
       wechat: null,
       wecom: null,
+      wechatMp: null,
       mongo: null,
       ai: null,
     };
