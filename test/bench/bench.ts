@@ -16,7 +16,12 @@
  *   is seen not to be what makes the figure.
  * - scale: a store seeded with `--tickets` tickets (default 1,000,000; BENCH_QUICK=1: 100,000) and 1,000
  *   due deadline checks: the due jobs through the bot's scheduler, an idle scheduler tick, `/tickets`,
- *   `/summary`, an owner's message while a `/summary` runs.
+ *   `/summary`, owners' messages while a `/summary` runs (the slowest; beside it the median with none).
+ * - broadcast: Telegram's real limits, a store of owners (100,000; BENCH_QUICK=1: 20,000; --smoke: 300), a
+ *   survey campaign started with `npm run survey`'s own code, its invitations sent by the bot's scheduler
+ *   at BROADCAST_RATE for a fixed window (60 s; quick 30 s; smoke 20 s) (broadcast.ts): invitations/s,
+ *   the bot's RSS at the first invitation and at the end, 100,000 invitations projected at that pace, and
+ *   one owner reporting a repair meanwhile (their next question's p99).
  * - footprint: start-up to ready (webhook registered) and idle RSS in Telegram mode without WeChat.
  * - fakeApi: what the fake Bot API answered on its own and at most during the loads, against the most
  *   residesk asked of it (a third at most: the fake is not what holds residesk back).
@@ -36,11 +41,12 @@ import { Scheduler } from '../../src/app/scheduler.js';
 import { systemClock } from '../../src/core/ports.js';
 import { silentLogger } from '../../src/logger.js';
 import { idleRss, type Limits, type RunningBot, startBaseline, startResidesk } from './bots.js';
+import { runBroadcast } from './broadcast.js';
 import { type FakeBotApi, measureCapacity, startFakeBotApi } from './fake-bot-api.js';
 import { quantile, runOwners, THINK_MS } from './load.js';
 import { prepareStart, usage } from './process.js';
 import { runScale } from './scale.js';
-import { seedStore } from './seed.js';
+import { seedOwners, seedStore } from './seed.js';
 
 const ROOT = process.cwd();
 
@@ -84,6 +90,9 @@ const thinkMs = Number(flags['think-ms'] ?? THINK_MS);
 const SENDERS = [1, 16, 64] as const;
 const REAL_OWNERS = [1, 64] as const;
 const DUE_JOBS = smoke ? 20 : 1000;
+const BROADCAST_OWNERS = smoke ? 300 : quick ? 20_000 : 100_000;
+// The first batch goes at the scheduler's next tick (SCHEDULER_TICK, 15 s): a window of several ticks.
+const BROADCAST_SECONDS = smoke ? 20 : quick ? 30 : 60;
 
 let nextChat = 100_000_000;
 const dirs: string[] = [];
@@ -239,6 +248,20 @@ async function main() {
     await scheduler.stop();
     await store.close();
 
+    // ── broadcast: a survey campaign's invitations, Telegram's real limits ─
+    const broadcastDir = tempDir();
+    const ownersSeedSeconds = seedOwners({ dataDir: broadcastDir, owners: BROADCAST_OWNERS, now });
+    const broadcast = await withResidesk(api, 'real', broadcastDir, (bot) =>
+      runBroadcast({
+        api,
+        bot,
+        dataDir: broadcastDir,
+        owners: BROADCAST_OWNERS,
+        windowMs: BROADCAST_SECONDS * 1000,
+        thinkMs,
+      }),
+    );
+
     // ── the document ───────────────────────────────────────────────────
     const peak = (loads: Record<number, LoadFigures>) =>
       Math.max(...Object.values(loads).map((f) => f.apiCallsPerSecond));
@@ -344,6 +367,27 @@ async function main() {
         summaryPastMonthMs: info(scale.summaryPastMonthMs, 'ms'),
         ownerWebhookDuringSummaryMs: atMost(scale.ownerDuringSummaryWebhookMs, 'ms', 50),
         ownerReplyDuringSummaryMs: atMost(scale.ownerDuringSummaryReplyMs, 'ms', 50),
+        ownersDuringSummary: info(scale.ownersDuringSummary, 'owners'),
+        ownerWebhookNoReportMedianMs: info(scale.ownerAloneWebhookMs, 'ms'),
+        ownerReplyNoReportMedianMs: info(scale.ownerAloneReplyMs, 'ms'),
+      },
+      broadcast: {
+        owners: info(broadcast.owners, 'owners'),
+        seedSeconds: info(ownersSeedSeconds, 's'),
+        windowSeconds: info(broadcast.windowSeconds, 's'),
+        firstInvitationSeconds: info(broadcast.firstInvitationSeconds, 's'),
+        invited: info(broadcast.invited, 'owners'),
+        messagesPerInvitation: info(broadcast.messagesPerInvitation, 'messages'),
+        invitationsPerSecond: info(broadcast.perSecond, 'invitations/s'),
+        rssAtFirstInvitationMb: info(broadcast.rssStartMb, 'MB'),
+        rssAtEndMb: info(broadcast.rssEndMb, 'MB'),
+        // Not measured: 100,000 invitations at the pace measured in the window.
+        projected100kHours: { ...atMost(broadcast.projected100kHours, 'h', 2), projection: true },
+        ownerNextQuestionP50: { ...info(broadcast.ownerNextQuestionP50Ms, 'ms'), steps: broadcast.ownerSteps },
+        ownerNextQuestionP99: {
+          ...atMost(broadcast.ownerNextQuestionP99Ms, 'ms', 1000),
+          steps: broadcast.ownerSteps,
+        },
       },
       footprint: {
         startupMs: atMost(footprint.startMs, 'ms', 500),

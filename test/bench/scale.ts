@@ -1,8 +1,9 @@
 /**
  * The scale figures, on residesk started over a seeded store (seed.ts): how long 1,000 deadline checks
  * made due at once take to be run by the bot's own scheduler, a staff member's `/tickets` and `/summary`
- * (this month, and a month of the history), and an owner's message posted while a `/summary` runs —
- * all through the webhook, the answers timed at the fake Bot API.
+ * (this month, and a month of the history), and owners' messages posted while a `/summary` runs (the
+ * slowest of them; beside it the median with no report running) — all through the webhook, the answers
+ * timed at the fake Bot API.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -28,10 +29,20 @@ export interface ScaleResult {
   ticketsMs: number;
   summaryMs: number;
   summaryPastMonthMs: number;
-  /** An owner's /start posted while a /summary runs: the webhook's answer, and the menu arriving. */
+  /**
+   * New owners' /start posted while a /summary runs (20 ms after it, then every 25 ms until it is
+   * answered): the slowest webhook answer, and the slowest menu to arrive; and how many owners wrote.
+   */
   ownerDuringSummaryWebhookMs: number;
   ownerDuringSummaryReplyMs: number;
+  ownersDuringSummary: number;
+  /** For comparison: the median of owners' /start with no report running, on the machine as loaded then. */
+  ownerAloneWebhookMs: number;
+  ownerAloneReplyMs: number;
 }
+
+/** Owners who write with no report running, for comparison. */
+const OWNERS_ALONE = 5;
 
 let updateId = 5_000_000;
 let messageId = 5_000_000;
@@ -107,15 +118,32 @@ export async function runScale(o: {
   const summaryMs = await staff('/summary', title);
   const summaryPastMonthMs = await staff(`/summary ${o.pastMonth}`, title);
 
-  // An owner writes 20 ms after a /summary was posted.
-  const summaryDone = staff('/summary', title);
+  /** A new owner's /start: the webhook's answer, and the menu arriving. */
+  const ownerStart = async (owner: number) => {
+    const menu = o.api.waitFor(owner, 0, (m) => m.text.includes(fragment('menu.title')), 120_000);
+    const t = performance.now();
+    await post(message(owner, owner, '/start'));
+    const webhookMs = performance.now() - t;
+    return { webhookMs, replyMs: (await menu).at - t };
+  };
+  let nextOwner = OWNER;
+  // For comparison, on this machine as loaded now: owners writing with no report running.
+  const alone: { webhookMs: number; replyMs: number }[] = [];
+  for (let i = 0; i < OWNERS_ALONE; i++) alone.push(await ownerStart(nextOwner++));
+  // A /summary is posted; 20 ms later, and every 25 ms until its answer arrives, a new owner writes.
+  let summaryAnswered = false;
+  const summaryDone = staff('/summary', title).finally(() => {
+    summaryAnswered = true;
+  });
   await new Promise((r) => setTimeout(r, 20));
-  const menu = o.api.waitFor(OWNER, 0, (m) => m.text.includes(fragment('menu.title')), 120_000);
-  const t = performance.now();
-  await post(message(OWNER, OWNER, '/start'));
-  const ownerDuringSummaryWebhookMs = performance.now() - t;
-  const ownerDuringSummaryReplyMs = (await menu).at - t;
+  const writing: Promise<{ webhookMs: number; replyMs: number }>[] = [];
+  do {
+    writing.push(ownerStart(nextOwner++));
+    await new Promise((r) => setTimeout(r, 25));
+  } while (!summaryAnswered);
+  const during = await Promise.all(writing);
   await summaryDone;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   agent.destroy();
   return {
     dueJobsSeconds,
@@ -123,7 +151,10 @@ export async function runScale(o: {
     ticketsMs,
     summaryMs,
     summaryPastMonthMs,
-    ownerDuringSummaryWebhookMs,
-    ownerDuringSummaryReplyMs,
+    ownerDuringSummaryWebhookMs: Math.max(...during.map((d) => d.webhookMs)),
+    ownerDuringSummaryReplyMs: Math.max(...during.map((d) => d.replyMs)),
+    ownersDuringSummary: during.length,
+    ownerAloneWebhookMs: median(alone.map((a) => a.webhookMs)),
+    ownerAloneReplyMs: median(alone.map((a) => a.replyMs)),
   };
 }
