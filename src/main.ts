@@ -147,7 +147,8 @@ async function main(): Promise<void> {
 
   let wechat: WechatChannel | undefined;
   if (config.wechat) {
-    // wechaty loads only when WeChat is configured (over a second and ~150 MB).
+    // wechaty loads only when WeChat is configured (over a second and ~150 MB). It is an optional extra that
+    // npm ci leaves out: when it is missing, WechatStartupError names the command that installs it (exit status 2).
     const wx = await import('./adapters/channels/wechat/wechat.js');
     try {
       wechat = await wx.createWechatChannel({

@@ -18,8 +18,9 @@ export class StartupError extends Error {
 
 /**
  * The bot's exit statuses, for whoever restarts it: 1 it stopped on an unexpected failure; 2 the
- * configuration or the content cannot be used (fix it, restarting will not help); 3 a messaging platform
- * did not answer for STARTUP_RETRY (the network or the platform; starting again later may work).
+ * configuration or the content cannot be used, or an optional package it needs is not installed (fix it,
+ * restarting will not help); 3 a messaging platform did not answer for STARTUP_RETRY (the network or the
+ * platform; starting again later may work).
  */
 export const EXIT_STATUS = { failed: 1, notValid: 2, unreachable: 3 } as const;
 

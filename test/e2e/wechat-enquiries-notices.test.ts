@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import {
@@ -35,7 +35,14 @@ import { createKnowledgeIndex } from '../../src/core/knowledge/search.js';
 import type { Store } from '../../src/core/ports.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
-import { type MockWorld, mockWorld, settle, waitFor } from '../adapters/channels/wechat/support.js';
+import {
+  describeWithWechaty,
+  type MockWorld,
+  mockWorld,
+  settle,
+  WECHATY_SKIPPED,
+  waitFor,
+} from '../adapters/channels/wechat/support.js';
 import { FakeClock } from '../support/clock.js';
 
 const ESTATE = '阳光花园';
@@ -56,6 +63,7 @@ let dataDir: string;
 const clock = new FakeClock('2026-12-07T02:00:00Z');
 
 beforeAll(async () => {
+  if (WECHATY_SKIPPED) return;
   world = mockWorld();
   dataDir = mkdtempSync(join(tmpdir(), 'residesk-wechat-notices-e2e-'));
   const log = silentLogger();
@@ -99,6 +107,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (WECHATY_SKIPPED) return;
   await channel?.stop();
   await dispatcher?.stop();
   await store?.close();
@@ -148,7 +157,7 @@ async function runDue(): Promise<void> {
   await dispatcher.drain();
 }
 
-describe('enquiries on WeChat (wechaty-puppet-mock)', () => {
+describeWithWechaty('enquiries on WeChat (wechaty-puppet-mock)', () => {
   it('hands 物业费怎么交 to the room on 2; staff answer by typing the item’s line, a supervisor saves it', async () => {
     const { owner, me, staff, staff2, staffRoom } = world;
     const ownerReads = reader(owner.id);
@@ -203,7 +212,7 @@ describe('enquiries on WeChat (wechaty-puppet-mock)', () => {
   });
 });
 
-describe('notices on WeChat (wechaty-puppet-mock)', () => {
+describeWithWechaty('notices on WeChat (wechaty-puppet-mock)', () => {
   it('publishes by the typed line; buildings 3 and 5 confirm with 1 and 知道了, building 1 gets nothing', async () => {
     const { me, staff2, staffRoom } = world;
     const three = world.mocker.createContact({ name: '张阿姨' });

@@ -26,8 +26,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { FileBox as FileBoxClass } from 'file-box';
-import type { Contact, ContactSelf, Friendship, Message, Room, Wechaty } from 'wechaty';
 import type { Config } from '../../../config.js';
 import type { ChannelSender, Delivery, InboundResult } from '../../../core/ports/channels.js';
 import type { Address, Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
@@ -43,6 +41,15 @@ import {
 } from './inbound.js';
 import { WechatPacer } from './limiter.js';
 import { classifyError, clean, localPhotoPath, renderText, splitText } from './outbound.js';
+import type {
+  FileBoxModule,
+  WechatyModule,
+  WxBot,
+  WxContact,
+  WxFriendship,
+  WxLibMessage,
+  WxRoom,
+} from './wechaty-types.js';
 
 export type WechatConfig = NonNullable<Config['wechat']>;
 
@@ -90,6 +97,8 @@ export interface WechatChannelOptions {
   reloginGraceMs?: number;
   /** Tries at recording one message before it is given up (WeChat does not send it again); default 3. */
   recordAttempts?: number;
+  /** How wechaty and file-box are imported; `import()` by default (tests: one that finds neither). */
+  importLibrary?: (name: string) => Promise<unknown>;
 }
 
 /** The address of the staff room as the application knows it (App `staffRooms`): WECHAT_STAFF_ROOM as configured. */
@@ -115,9 +124,9 @@ function libraryLogLevel(level: string): 'silent' | 'info' | 'verbose' {
 }
 
 interface Libraries {
-  ScanStatus: typeof import('wechaty').ScanStatus;
-  FriendshipType: typeof import('wechaty').types.Friendship;
-  FileBox: typeof FileBoxClass;
+  ScanStatus: WechatyModule['ScanStatus'];
+  FriendshipType: WechatyModule['types']['Friendship'];
+  FileBox: FileBoxModule['FileBox'];
 }
 
 type Emitter = { on(event: string, listener: (...args: unknown[]) => void): unknown };
@@ -151,7 +160,7 @@ export class WechatChannel implements ChannelSender {
   constructor(
     private readonly o: WechatChannelOptions,
     private readonly lib: Libraries,
-    readonly bot: Wechaty,
+    readonly bot: WxBot,
   ) {
     this.staffKey = o.config.staffRoom;
     this.secrets = (o.secrets ?? []).filter((s) => s.length > 0);
@@ -263,7 +272,7 @@ export class WechatChannel implements ChannelSender {
     }
   }
 
-  private async onLogin(user: ContactSelf): Promise<void> {
+  private async onLogin(user: WxContact): Promise<void> {
     this.loggedInState = true;
     this.selfId = user.id;
     this.restartAttempts = 0;
@@ -276,7 +285,7 @@ export class WechatChannel implements ChannelSender {
     this.wake();
   }
 
-  private onLogout(user: ContactSelf, reason?: string): void {
+  private onLogout(user: WxContact, reason?: string): void {
     this.loggedInState = false;
     this.staffRoomId = undefined;
     this.scanSinceLogout = false;
@@ -350,9 +359,9 @@ export class WechatChannel implements ChannelSender {
     const wanted = this.o.config.staffRoom.trim();
     try {
       const rooms = await this.bot.Room.findAll();
-      let room: Room | undefined = rooms.find((r) => r.id === wanted);
+      let room: WxRoom | undefined = rooms.find((r) => r.id === wanted);
       if (!room) {
-        const named: Room[] = [];
+        const named: WxRoom[] = [];
         for (const r of rooms) if ((await r.topic().catch(() => '')).trim() === wanted) named.push(r);
         if (named.length > 1) {
           this.o.log.error(
@@ -371,7 +380,7 @@ export class WechatChannel implements ChannelSender {
         }
         return;
       }
-      const members = await room.memberAll().catch(() => [] as Contact[]);
+      const members = await room.memberAll().catch(() => [] as WxContact[]);
       this.staffRoomId = room.id;
       this.staffMembers = new Set(members.map((m) => m.id));
       this.o.log.info({ roomId: room.id, members: members.length }, 'WeChat staff room found');
@@ -381,7 +390,7 @@ export class WechatChannel implements ChannelSender {
     }
   }
 
-  private async onRoomJoin(room: Room, invitees: Contact[]): Promise<void> {
+  private async onRoomJoin(room: WxRoom, invitees: WxContact[]): Promise<void> {
     if (room.id !== this.staffRoomId) return;
     for (const c of invitees) this.staffMembers.add(c.id);
     this.o.log.info({ joined: invitees.length }, 'people joined the WeChat staff room');
@@ -395,7 +404,7 @@ export class WechatChannel implements ChannelSender {
     }
   }
 
-  private async onRoomLeave(room: Room, leavers: Contact[]): Promise<void> {
+  private async onRoomLeave(room: WxRoom, leavers: WxContact[]): Promise<void> {
     if (room.id !== this.staffRoomId) return;
     for (const c of leavers) {
       this.staffMembers.delete(c.id);
@@ -413,7 +422,7 @@ export class WechatChannel implements ChannelSender {
     }
   }
 
-  private onRoomTopic(room: Room): void {
+  private onRoomTopic(room: WxRoom): void {
     if (room.id !== this.staffRoomId || room.id === this.o.config.staffRoom) return;
     this.o.log.warn(
       'the WeChat staff room was renamed: it is still used until the next login; set WECHAT_STAFF_ROOM to the new name or to the room id',
@@ -422,7 +431,7 @@ export class WechatChannel implements ChannelSender {
 
   // ── receiving ───────────────────────────────────────────────────────────
 
-  private onMessage(message: Message): void {
+  private onMessage(message: WxLibMessage): void {
     let facts: WxMessage;
     try {
       facts = factsOf(message);
@@ -446,7 +455,7 @@ export class WechatChannel implements ChannelSender {
     });
   }
 
-  private async receive(message: Message, facts: WxMessage): Promise<void> {
+  private async receive(message: WxLibMessage, facts: WxMessage): Promise<void> {
     if (facts.roomId !== undefined && this.staffRoomId === undefined) await this.findStaffRoom();
     const ctx: MapContext = {
       staffRoom: { chatId: this.staffKey, roomId: this.staffRoomId },
@@ -469,7 +478,7 @@ export class WechatChannel implements ChannelSender {
   }
 
   /** Saves an owner's image under DATA_DIR; undefined (and a warning) when it cannot. */
-  private async saveImage(message: Message, id: string): Promise<string | undefined> {
+  private async saveImage(message: WxLibMessage, id: string): Promise<string | undefined> {
     try {
       const box = await message.toFileBox();
       const buffer = await box.toBuffer();
@@ -522,7 +531,7 @@ export class WechatChannel implements ChannelSender {
   }
 
   /** A friend request: accepted when WECHAT_ACCEPT_FRIENDS is on, then greeted with the menu. */
-  private async onFriendship(friendship: Friendship): Promise<void> {
+  private async onFriendship(friendship: WxFriendship): Promise<void> {
     const T = this.lib.FriendshipType;
     try {
       const type = friendship.type();
@@ -694,7 +703,7 @@ interface QrLib {
 }
 
 /** What the channel reads from a wechaty Message (payload getters only; no puppet calls). */
-function factsOf(message: Message): WxMessage {
+function factsOf(message: WxLibMessage): WxMessage {
   const talker = message.talker();
   const room = message.room();
   const name = talker.name();
@@ -723,22 +732,52 @@ function safeName(contact: { name(): string }): string {
 }
 
 /**
- * Loads wechaty (only now: it is heavy), checks that the puppet WECHATY_PUPPET names can be loaded, and
- * builds the channel. Throws a WechatStartupError whose message is one clear line. Call `start()` to
- * connect and show the login QR code.
+ * The optional packages a personal account needs, as README's "WeChat personal account" installs them: `npm ci`
+ * does not (they are optional peer dependencies in package.json).
  */
-export async function createWechatChannel(opts: WechatChannelOptions): Promise<WechatChannel> {
-  let wechaty: typeof import('wechaty');
-  let fileBox: typeof import('file-box');
+export const WECHATY_INSTALL = 'npm install --no-save wechaty@1 file-box@1';
+
+/** Whether `error` is the import of `name` failing because the package is not installed. */
+function isNotInstalled(error: unknown, name: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND' && !/Cannot find|Failed to load/.test(message))
+    return false;
+  return message.includes(`'${name}'`) || message.includes(`"${name}"`) || message.includes(`url ${name} `);
+}
+
+/** Loads wechaty and file-box; a missing one is a WechatStartupError naming the command that installs them. */
+async function loadLibraries(
+  load: (name: string) => Promise<unknown>,
+  secrets?: readonly string[],
+): Promise<{ wechaty: WechatyModule; fileBox: FileBoxModule }> {
   try {
-    [wechaty, fileBox] = await Promise.all([import('wechaty'), import('file-box')]);
+    const [wechaty, fileBox] = await Promise.all([load('wechaty'), load('file-box')]);
+    return { wechaty: wechaty as WechatyModule, fileBox: fileBox as FileBoxModule };
   } catch (error) {
+    if (isNotInstalled(error, 'wechaty') || isNotInstalled(error, 'file-box')) {
+      throw new WechatStartupError(
+        'WECHAT_LIBRARY_MISSING',
+        `WeChat personal account needs the optional package: ${WECHATY_INSTALL} (unofficial, the account may be banned; see README, "WeChat personal account")`,
+        { cause: error },
+      );
+    }
     throw new WechatStartupError(
       'WECHAT_LIBRARY_MISSING',
-      `wechaty could not be loaded (${clean(String(error))}); run npm install`,
+      `wechaty could not be loaded (${clean(error instanceof Error ? error.message : String(error), secrets)}); install it again: ${WECHATY_INSTALL}`,
       { cause: error },
     );
   }
+}
+
+/**
+ * Loads wechaty (only now: it is heavy, and an optional extra that may not be installed), checks that the
+ * puppet WECHATY_PUPPET names can be loaded, and builds the channel. Throws a WechatStartupError whose
+ * message is one clear line. Call `start()` to connect and show the login QR code.
+ */
+export async function createWechatChannel(opts: WechatChannelOptions): Promise<WechatChannel> {
+  // The names are not literals, so that neither tsc nor the build looks for packages that may be absent.
+  const { wechaty, fileBox } = await loadLibraries(opts.importLibrary ?? ((name) => import(name)), opts.secrets);
   if (opts.puppet === undefined) {
     try {
       await import(opts.config.puppet);

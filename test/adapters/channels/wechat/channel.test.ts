@@ -3,6 +3,7 @@
  * sending, login, friend requests, the staff room and restarts. The whole application runs in
  * test/e2e/wechat.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   createWechatChannel,
   qrLink,
   restartDelay,
+  WECHATY_INSTALL,
   type WechatChannel,
   type WechatChannelOptions,
   wechatStaffAddress,
@@ -19,7 +21,7 @@ import {
 import type { InboundResult } from '../../../../src/app/app.js';
 import type { Inbound } from '../../../../src/core/types.js';
 import { createLogger } from '../../../../src/logger.js';
-import { type MockWorld, mockWorld, settle, waitFor } from './support.js';
+import { describeWithWechaty, type MockWorld, mockWorld, settle, WECHATY_SKIPPED, waitFor } from './support.js';
 
 interface Setup {
   world: MockWorld;
@@ -102,7 +104,78 @@ async function setup(
   return s;
 }
 
-describe('WeChat channel: login', () => {
+describe('WeChat channel: wechaty is an optional extra', () => {
+  const options = (extra: Partial<WechatChannelOptions> = {}): WechatChannelOptions => ({
+    config: { puppet: 'wechaty-puppet-wechat4u', staffRoom: 'x', acceptFriends: false, sendIntervalMs: 1500 },
+    dataDir: tmpdir(),
+    log: createLogger({ level: 'silent', format: 'json' }),
+    handle: async () => ({ duplicate: false }),
+    wake: () => undefined,
+    now: () => new Date(),
+    secrets: ['puppet_token_123'],
+    ...extra,
+  });
+
+  /** The error Node itself gives for `import(name)` where no such package is installed. */
+  function nodeImportError(name: string): Error {
+    const script = `import(${JSON.stringify(name)}).catch((e) => process.stdout.write(JSON.stringify({ code: e.code, message: e.message })))`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    });
+    const { code, message } = JSON.parse(out) as { code: string; message: string };
+    return Object.assign(new Error(message), { code });
+  }
+
+  const MISSING = `WeChat personal account needs the optional package: ${WECHATY_INSTALL} (unofficial, the account may be banned; see README, "WeChat personal account")`;
+
+  it('says in one line which package to install when wechaty is not installed', async () => {
+    const error = nodeImportError('wechaty');
+    expect(error).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
+    const attempt = createWechatChannel(
+      options({ importLibrary: (name) => Promise.reject(name === 'wechaty' ? error : new Error('unused')) }),
+    );
+    await expect(attempt).rejects.toMatchObject({
+      name: 'WechatStartupError',
+      code: 'WECHAT_LIBRARY_MISSING',
+      message: MISSING,
+    });
+    expect(MISSING).not.toContain('\n');
+    expect(WECHATY_INSTALL).toBe('npm install --no-save wechaty@1 file-box@1');
+  });
+
+  it('says the same when only file-box is missing', async () => {
+    const error = nodeImportError('file-box');
+    const attempt = createWechatChannel(
+      options({ importLibrary: (name) => (name === 'file-box' ? Promise.reject(error) : Promise.resolve({})) }),
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'WECHAT_LIBRARY_MISSING', message: MISSING });
+  });
+
+  it('names the failure, without secrets, when wechaty is installed but cannot be loaded', async () => {
+    const broken = Object.assign(
+      new Error("Cannot find package 'gerror' imported from node_modules/wechaty (token puppet_token_123)"),
+      {
+        code: 'ERR_MODULE_NOT_FOUND',
+      },
+    );
+    const attempt = createWechatChannel(options({ importLibrary: () => Promise.reject(broken) }));
+    const error = (await attempt.catch((e: unknown) => e)) as Error & { code: string };
+    expect(error).toMatchObject({ name: 'WechatStartupError', code: 'WECHAT_LIBRARY_MISSING' });
+    expect(error.message).toContain("wechaty could not be loaded (Cannot find package 'gerror'");
+    expect(error.message).toContain(`install it again: ${WECHATY_INSTALL}`);
+    expect(error.message).not.toContain('puppet_token_123');
+  });
+
+  it.skipIf(!WECHATY_SKIPPED)('fails at start-up with that line here, where wechaty is not installed', async () => {
+    await expect(createWechatChannel(options())).rejects.toMatchObject({
+      code: 'WECHAT_LIBRARY_MISSING',
+      message: MISSING,
+    });
+  });
+});
+
+describeWithWechaty('WeChat channel: login', () => {
   it('draws the QR code, logs its link, and logs login and logout without names', async () => {
     const s = await setup({ login: false });
     s.world.mocker.scan('https://login.weixin.qq.com/l/abc123', s.world.types.ScanStatus.Waiting);
@@ -180,7 +253,7 @@ describe('WeChat channel: login', () => {
   });
 });
 
-describe('WeChat channel: receiving', () => {
+describeWithWechaty('WeChat channel: receiving', () => {
   it('hands one-to-one texts and staff-room texts to the app; other rooms and its own messages are ignored', async () => {
     const s = await setup();
     const { world } = s;
@@ -332,7 +405,7 @@ describe('WeChat channel: receiving', () => {
   });
 });
 
-describe('WeChat channel: sending', () => {
+describeWithWechaty('WeChat channel: sending', () => {
   it('sends text with numbered choices and returns an id the dispatcher can keep', async () => {
     const s = await setup();
     const result = await s.channel.deliver(s.world.owner.id, {

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { types } from 'wechaty';
 import {
   attachmentPath,
   contentOf,
@@ -17,6 +16,7 @@ import {
 } from '../../../../src/adapters/channels/wechat/inbound.js';
 import { LOCALES } from '../../../../src/core/types.js';
 import { createI18n, readLocales } from '../../../../src/i18n.js';
+import { describeWithWechaty, wechatyTypes } from './support.js';
 
 const AT = new Date('2026-11-28T02:00:00Z');
 const ROOM = 'r1@chatroom';
@@ -39,13 +39,14 @@ function msg(over: Partial<WxMessage> = {}): WxMessage {
 
 const QUOTE_LINE = '- - - - - - - - - - - - - - -';
 
-describe('WeChat message types', () => {
+describeWithWechaty('WeChat message types', () => {
   it('match the numbers wechaty-puppet uses', () => {
+    const types = wechatyTypes();
     for (const [name, value] of Object.entries(WX_MESSAGE)) {
-      expect(types.Message[name as keyof typeof types.Message], name).toBe(value);
+      expect(types.Message[name as keyof typeof WX_MESSAGE], name).toBe(value);
     }
     for (const [name, value] of Object.entries(WX_CONTACT)) {
-      expect(types.Contact[name as keyof typeof types.Contact], name).toBe(value);
+      expect(types.Contact[name as keyof typeof WX_CONTACT], name).toBe(value);
     }
   });
 });
