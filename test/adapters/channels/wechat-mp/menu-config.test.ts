@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadMenu, MENU_COMMANDS, MenuFileError, menuJson } from '../../../../src/adapters/channels/wechat-mp/menu.js';
+import { ConfigError, loadConfig } from '../../../../src/config.js';
+import { parseCommand } from '../../../../src/core/flow/words.js';
+import { LOCALES } from '../../../../src/core/types.js';
+import { i18n, registry } from '../../../support/harness.js';
+
+const texts = { ...i18n, locales: LOCALES };
+const dir = mkdtempSync(join(tmpdir(), 'residesk-mp-menu-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function menuFile(yaml: string): string {
+  const file = join(dir, `menu-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe('the Service Account menu file', () => {
+  it('every command a button may name is one owners can type', () => {
+    for (const command of MENU_COMMANDS) expect(parseCommand(`/${command}`, registry), command).toBeDefined();
+  });
+
+  it('reads the shipped menu, within WeChat’s limits in both languages', () => {
+    const spec = loadMenu('flows/wechat-mp/menu.yaml', texts);
+    const json = menuJson(spec, 'en', i18n.translate);
+    expect(json.button).toHaveLength(3);
+    expect(json.button[0]).toEqual({ type: 'click', name: '🔧 Repair', key: 'repair' });
+  });
+
+  it('names every mistake, one line each', () => {
+    const file = menuFile(
+      [
+        'buttons:',
+        '  - label: menu.complaint', // 📝 Make a complaint: 21 bytes, over the 16 of a top button
+        '    command: complain',
+        '  - label: no.such.key',
+        '    command: repair',
+        '  - label: wechat_mp.menu.services',
+        '    command: help',
+        '    buttons: [{ label: menu.lang, command: lang }]',
+      ].join('\n'),
+    );
+    let error: unknown;
+    try {
+      loadMenu(file, texts);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MenuFileError);
+    expect((error as MenuFileError).problems).toEqual([
+      'buttons.0: "📝 Make a complaint" (en) is 21 bytes; WeChat allows 16',
+      'buttons.1: label no.such.key is not a text key in every language',
+      'buttons.2: give exactly one of command, url or buttons',
+    ]);
+    expect(() => loadMenu(menuFile('buttons:\n  - label: menu.lang\n    command: dance\n'), texts)).toThrow(
+      /buttons\.0\.command/,
+    );
+  });
+});
+
+describe('the Service Account configuration', () => {
+  const base = {
+    WECHAT_MP_APP_ID: 'wx5823bf96d3bd56c7',
+    WECHAT_MP_APP_SECRET: '0123456789abcdef0123456789abcdef',
+    WECHAT_MP_TOKEN: 'QDG6eK',
+  };
+
+  it('is off without an AppID, and on with defaults for the rest', () => {
+    expect(loadConfig({}).wechatMp).toBeNull();
+    expect(loadConfig(base).wechatMp).toEqual({
+      appId: base.WECHAT_MP_APP_ID,
+      appSecret: base.WECHAT_MP_APP_SECRET,
+      token: 'QDG6eK',
+      path: '/wechat-mp',
+      port: 8081,
+      menuFile: 'flows/wechat-mp/menu.yaml',
+    });
+    expect(loadConfig({ ...base, WECHAT_MP_MENU: 'off' }).wechatMp?.menuFile).toBeNull();
+  });
+
+  it('reports each mistake on its own line and never echoes a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        WECHAT_MP_APP_ID: 'gh_7f083739789a',
+        WECHAT_MP_AES_KEY: 'short-secret-key',
+        WECHAT_MP_PATH: '/healthz',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'WECHAT_MP_APP_ID',
+      'WECHAT_MP_APP_SECRET',
+      'WECHAT_MP_TOKEN',
+      'WECHAT_MP_AES_KEY',
+      'WECHAT_MP_PATH',
+    ]);
+    expect(problems.join('\n')).not.toContain('short-secret-key');
+    expect(problems[1]).toContain('required when WECHAT_MP_APP_ID is set');
+  });
+});
