@@ -54,6 +54,12 @@ describe('the content snapshot', () => {
     }
     const x = inputOf('电梯困人了', b.keywords, b.emergencyRules);
     expect(predict(b.model.intent, x)).toEqual(predict(a.model.intent, x));
+    // Each head's weights in a buffer of their own, not a view into the snapshot file read (kept alive by it).
+    for (const head of [b.model.intent, b.model.category, b.model.kind, b.model.urgency, b.model.emergency]) {
+      for (const array of Object.values(head).filter(ArrayBuffer.isView)) {
+        expect(array.buffer.byteLength).toBe(array.byteLength);
+      }
+    }
   });
 
   it('is not read after an edit: the edited text is what the bot says', async () => {

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { type Dirent, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { DefaultDeserializer, serialize, deserialize as v8Deserialize } from 'node:v8';
 
 /** Bumped when what a snapshot holds changes shape. */
 const SNAPSHOT_FORMAT = 'residesk-content-2';
@@ -69,6 +69,33 @@ export function contentFingerprint(o: {
     hash.update(`${relative(o.root, file)}\0${bytes.length}\0`).update(bytes);
   }
   return hash.digest('hex');
+}
+
+/** Node's reader of a typed array or Buffer (V8 calls it for each; undocumented in the types, so looked up). */
+const readHostObject = (DefaultDeserializer.prototype as unknown as { _readHostObject?: (this: unknown) => unknown })
+  ._readHostObject;
+
+/**
+ * V8's deserialiser, but every typed array (the model's weights) in a buffer of its own: Node's makes an
+ * aligned typed array a view into the buffer it reads from, which kept the whole snapshot file (7 MB) in
+ * memory for as long as the model, beside the copies it makes of the unaligned ones.
+ */
+class OwnBuffersDeserializer extends DefaultDeserializer {
+  _readHostObject(): unknown {
+    const view = readHostObject?.call(this);
+    if (!ArrayBuffer.isView(view)) return view;
+    const own = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
+    if (Buffer.isBuffer(view)) return Buffer.from(own);
+    if (view instanceof DataView) return new DataView(own);
+    return new (view.constructor as new (buffer: ArrayBufferLike) => ArrayBufferView)(own);
+  }
+}
+
+function deserialize(payload: Buffer): unknown {
+  if (!readHostObject) return v8Deserialize(payload);
+  const deserializer = new OwnBuffersDeserializer(payload);
+  deserializer.readHeader();
+  return deserializer.readValue();
 }
 
 /**
