@@ -116,7 +116,7 @@ export function staffRooms(config: Config, opts: { console: boolean }): Address[
 
 /** Whether the bot runs in the console: no messaging platform is configured. */
 export function isConsoleMode(config: Config): boolean {
-  return !config.telegram && !config.wechat;
+  return !config.telegram && !config.wechat && !config.wechatMp;
 }
 
 /**

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
+import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { pruneOldRecords } from './app/retention.js';
@@ -176,6 +177,30 @@ async function main(): Promise<void> {
     senders.push(wechat);
   }
 
+  let wechatMp: WechatMpChannel | undefined;
+  if (config.wechatMp) {
+    // The WeChat Service Account (服务号): owners over WeChat's official interfaces.
+    const mp = await import('./adapters/channels/wechat-mp/wechat-mp.js');
+    try {
+      wechatMp = await mp.createWechatMpChannel({
+        config: config.wechatMp,
+        store,
+        dataDir: config.dataDir,
+        log,
+        handle: (inbound) => app.handleInbound(inbound),
+        wake: () => dispatcher.wake(),
+        now: () => clock.now(),
+        texts: i18n,
+        defaultLocale: config.defaultLocale,
+        onUnfollowed: (openId) => app.markUnreachable('wechat_mp', openId),
+      });
+    } catch (error) {
+      if (error instanceof mp.WechatMpStartupError) fail('the WeChat Service Account cannot be used', [error.message]);
+      throw error;
+    }
+    senders.push(wechatMp);
+  }
+
   const cron = startCron(scheduler, config.schedulerTickMs, log);
   // Retention: a minute after start, then hourly; failures are logged and tried again the next hour.
   const prune = () =>
@@ -194,6 +219,7 @@ async function main(): Promise<void> {
       [
         ...(telegram ? [{ name: 'telegram', run: () => telegram?.stop() }] : []),
         ...(wechat ? [{ name: 'wechat', run: () => wechat?.stop() }] : []),
+        ...(wechatMp ? [{ name: 'wechat_mp', run: () => wechatMp?.stop() }] : []),
         { name: 'cron', run: () => cron.stop() },
         { name: 'retention', run: () => [clearTimeout(retention.first), clearInterval(retention.every)] },
         { name: 'dispatcher', run: () => dispatcher.stop() },
@@ -227,6 +253,15 @@ async function main(): Promise<void> {
       await wechat.start();
     } catch (error) {
       if (error instanceof wx.WechatStartupError) fail('WeChat cannot be used', [error.message]);
+      throw error;
+    }
+  }
+  if (wechatMp) {
+    const mp = await import('./adapters/channels/wechat-mp/wechat-mp.js');
+    try {
+      await wechatMp.start();
+    } catch (error) {
+      if (error instanceof mp.WechatMpStartupError) fail('the WeChat Service Account cannot be used', [error.message]);
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMenu, MENU_COMMANDS, MenuFileError, menuJson } from '../../../../src/adapters/channels/wechat-mp/menu.js';
+import { isConsoleMode } from '../../../../src/bootstrap.js';
 import { ConfigError, loadConfig } from '../../../../src/config.js';
 import { parseCommand } from '../../../../src/core/flow/words.js';
 import { LOCALES } from '../../../../src/core/types.js';
@@ -67,6 +68,11 @@ describe('the Service Account configuration', () => {
     WECHAT_MP_APP_SECRET: '0123456789abcdef0123456789abcdef',
     WECHAT_MP_TOKEN: 'QDG6eK',
   };
+
+  it('is a channel of its own: a Service Account alone does not start the console', () => {
+    expect(isConsoleMode(loadConfig({}))).toBe(true);
+    expect(isConsoleMode(loadConfig(base))).toBe(false);
+  });
 
   it('is off without an AppID, and on with defaults for the rest', () => {
     expect(loadConfig({}).wechatMp).toBeNull();
