@@ -75,6 +75,36 @@ describe('a survey in the owners’ chats', () => {
     return e;
   }
 
+  it('an invitation is one message, the introduction heading the first question, and answering keeps the introduction', async () => {
+    const e = await estate();
+    await e.send('a', '你好');
+    await e.send('staff', '/survey create residential', true);
+    await e.send('staff', '/survey preview S001', true);
+    await e.send('staff', '/survey start S001', true);
+    const before = e.sender.sent.length;
+    await e.tick();
+    const invitation = e.sender.sent.slice(before).filter((s) => s.chatId === 'a');
+    // One message, not the introduction on its own and then the question: half the broadcast's messages.
+    expect(invitation).toHaveLength(1);
+    const sent = invitation[0]?.action;
+    const text = sent?.kind === 'send' ? sent.message.text : '';
+    const intro = text.indexOf('诚邀您参加本次满意度调查');
+    expect(intro).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('您对客服中心工作人员的服务态度')).toBeGreaterThan(intro);
+
+    const answered = e.sender.sent.length;
+    await e.send('a', '很满意');
+    // The answered question is closed in place: who asks and why stay above it, the answer under it.
+    const edit = e.sender.sent.slice(answered).find((s) => s.chatId === 'a' && s.action.kind === 'edit')?.action;
+    const closed = edit?.kind === 'edit' ? edit.message.text : '';
+    expect(closed).toContain('诚邀您参加本次满意度调查');
+    expect(closed).toContain('您对客服中心工作人员的服务态度');
+    expect(closed).toMatch(/✓ .+$/);
+    // The next question comes without the introduction.
+    expect(e.received('a').at(-1)).toContain('回应和答复的及时程度');
+    expect(e.received('a').at(-1)).not.toContain('诚邀您参加本次满意度调查');
+  });
+
   it('a report written in the middle of the questionnaire is taken; the questionnaire waits with its answers', async () => {
     const e = await invited();
     expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);

@@ -177,9 +177,12 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
       );
     const seen = (chatId: number, text: string) =>
       waitFor(() => botMessages(chatId).find((m) => m.text === text), `"${text}" in chat ${chatId}`);
-    /** The owner presses the button labelled `label` on the message asking `question`. */
+    /** The owner presses the button labelled `label` on the message asking `question` (after its flow's intro). */
     const ownerPresses = async (question: string, label: string) => {
-      const asked = await seen(OWNER, question);
+      const asked = await waitFor(
+        () => botMessages(OWNER).find((m) => m.text.endsWith(`\n\n${question}`)),
+        `"${question}" in chat ${OWNER}`,
+      );
       const data = asked.buttons.find((b) => b.text === label)?.callback_data ?? '';
       await handled(() =>
         owner.sendCallback(owner.makeCallbackQuery(data, { message: { message_id: asked.messageId } })),

@@ -9,8 +9,11 @@ import { currentPrompt, langPrompt, menuPrompt, stepPrompt } from './prompts.js'
 import type { StepSpec } from './schema.js';
 import type { Turn } from './turn.js';
 
-/** Asks a flow step's question; `lead` is said first (an error, "photo received") in place of the step's intro. */
-export function ask(turn: Turn, step: StepSpec, opts: { lead?: string } = {}): void {
+/**
+ * Asks a flow step's question; `lead` is said first (an error, "photo received") in place of the step's
+ * intro; `opening` (the flow's intro) heads the same message, and is kept when the question is closed.
+ */
+export function ask(turn: Turn, step: StepSpec, opts: { lead?: string; opening?: string } = {}): void {
   const flow = turn.flow;
   if (!flow) return;
   turn.state.prompt = undefined;
@@ -19,9 +22,14 @@ export function ask(turn: Turn, step: StepSpec, opts: { lead?: string } = {}): v
   if (opts.lead) parts.push(opts.lead);
   if (step.intro && !flow.history.includes(step.id) && !opts.lead) parts.push(turn.t(step.intro));
   if (step.personal && !turn.ctx.owner.privacyNoticeShown && !flow.privacyShown) {
+    // The intro keeps its place ahead of the privacy notice, which is a message of its own.
+    if (opts.opening) turn.send({ text: opts.opening });
     flow.privacyShown = true;
     turn.say('privacy.notice');
     turn.effect({ type: 'owner.update', patch: { privacyNoticeShown: true } });
+  } else if (opts.opening) {
+    parts.unshift(opts.opening);
+    flow.introSeq = turn.state.seq;
   }
   const prompt = stepPrompt(turn, step);
   parts.push(prompt.text);

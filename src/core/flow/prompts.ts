@@ -31,7 +31,14 @@ export function currentPrompt(turn: Turn): Prompt | undefined {
 export function closePrompt(turn: Turn, step: StepSpec, shown: string): void {
   const prompt = stepPrompt(turn, step);
   if (prompt.buttons.length === 0) return;
-  turn.editPrompt(`${prompt.text}\n\n✓ ${shown}`);
+  // The flow's intro came in this message (a survey's invitation: who asks, why, how long): it stays. An
+  // owner scrolling back should find the invitation as it was sent, not a bare question whose opening
+  // words have vanished; an error said before a question again is dropped, as it no longer applies.
+  const flow = turn.flow;
+  const spec = turn.spec();
+  const intro =
+    flow && spec?.intro && flow.introSeq === turn.state.seq ? turn.t(spec.intro, stringParams(flow.context)) : '';
+  turn.editPrompt([intro, `${prompt.text}\n\n✓ ${shown}`].filter(Boolean).join('\n\n'));
 }
 
 /**

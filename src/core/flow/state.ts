@@ -33,6 +33,8 @@ export interface FlowState {
   picked?: string[];
   /** The privacy notice was shown during this flow. */
   privacyShown?: boolean;
+  /** The question (its `seq`) the flow's intro was sent with, so that closing that question keeps the intro. */
+  introSeq?: number;
   /** Data the flow was started with (e.g. the ticket a revisit is about). */
   context: Record<string, string | number | boolean>;
   /** ISO instant. */

@@ -1112,7 +1112,8 @@ describe('the emergency flow', () => {
     c.text('/start');
     const opened = c.press('m.emergency');
     const sent = sentOf(opened.output);
-    expect(sent.map((m) => m.text)).toEqual([t('emergency.intro'), t('emergency.ask.location')]);
+    // One message: what to do and the numbers first, then where.
+    expect(sent.map((m) => m.text)).toEqual([`${t('emergency.intro')}\n\n${t('emergency.ask.location')}`]);
     for (const n of ['119', '120', '110', '0571-88888888']) expect(sent[0]?.text).toContain(n);
     expect(c.state.flow).toMatchObject({ flowId: 'emergency', stepId: 'location' });
 
@@ -1195,7 +1196,9 @@ describe('queued flows', () => {
     driveTo(c, 'confirm');
     const out = c.press('ok');
     expect(effectsOf(out.output).map((e) => e.type)).toEqual(['ticket.create']);
-    expect(sentOf(out.output).map((m) => m.text)).toEqual([t('emergency.intro'), t('emergency.ask.location')]);
+    expect(sentOf(out.output).map((m) => m.text)).toEqual([
+      `${t('emergency.intro')}\n\n${t('emergency.ask.location')}`,
+    ]);
     expect(c.state.flow).toMatchObject({ flowId: 'emergency', context: { ticket: 'T1' } });
     expect(c.state.queue).toEqual([]);
   });
@@ -1211,7 +1214,9 @@ describe('queued flows', () => {
   it('starts at once when nothing runs', () => {
     const c = conv();
     const out = c.start('emergency', { queueIfBusy: true });
-    expect(sentOf(out.output).map((m) => m.text)).toEqual([t('emergency.intro'), t('emergency.ask.location')]);
+    expect(sentOf(out.output).map((m) => m.text)).toEqual([
+      `${t('emergency.intro')}\n\n${t('emergency.ask.location')}`,
+    ]);
     expect(c.state.queue).toEqual([]);
   });
 
