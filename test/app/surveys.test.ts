@@ -371,13 +371,19 @@ describe('a campaign end to end', () => {
     await runUntil(w, '2026-12-01T23:59:00Z', 10 * 60_000);
     expect(w.started).toEqual([]);
 
-    // First batch at 08:00: two on Telegram, one on WeChat, sent at once.
+    // First batch at 08:00: two on Telegram, one on WeChat, spread over the minute to the next batch at each
+    // platform's pace (Telegram's second half a minute later), not all due at once ahead of conversations.
     await runUntil(w, '2026-12-02T00:00:30Z', 30_000);
     expect(w.started.map((s) => s.ownerId)).toEqual([owners[0]!.id, owners[1]!.id, owners[4]!.id]);
     const first = await w.store.listOutbox({ status: 'pending' });
     const invitations = first.filter((i) => i.action.kind === 'send' && i.action.message.text.startsWith('flow:'));
-    expect(invitations).toHaveLength(3);
-    for (const item of invitations) expect(item.notBefore.toISOString()).toBe('2026-12-02T00:00:00.000Z');
+    expect(invitations.map((i) => [i.chatId, i.notBefore.toISOString()]).sort()).toEqual(
+      [
+        [w.started[0]!.chatId, '2026-12-02T00:00:00.000Z'],
+        [w.started[1]!.chatId, '2026-12-02T00:00:30.000Z'],
+        [w.started[2]!.chatId, '2026-12-02T00:00:00.000Z'],
+      ].sort(),
+    );
     expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '2026-12-15 22:00' });
 
     // The next batch is due one interval later.
@@ -386,7 +392,9 @@ describe('a campaign end to end', () => {
     expect(invited).toEqual(
       [owners[0], owners[1], owners[2], owners[4], owners[5], owners[8]].map((o) => o!.id).sort(),
     );
-    for (const s of w.started) expect(s.opts.notBefore).toBeUndefined();
+    // Each Telegram batch: its first invitation at once, its second half the interval later.
+    const spread = w.started.filter((s) => s.opts.notBefore !== undefined).map((s) => s.ownerId);
+    expect(spread).toEqual([owners[1]!.id, owners[8]!.id]);
 
     const rows = await w.store.listSurveyInvitations(id);
     expect(rows.map((r) => [r.ownerId, r.building, r.channel])).toContainEqual([owners[8]!.id, '5', 'telegram']);

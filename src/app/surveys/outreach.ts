@@ -115,8 +115,15 @@ export class SurveyOutreach {
         invitedAt: now,
       });
       if (!added) continue;
-      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign));
-      used.set(address.channel, (used.get(address.channel) ?? 0) + 1);
+      // Spread over the interval to the next batch at the platform's pace, not all due at once: a batch
+      // due at once (300 on Telegram) filled the outbox ahead of every conversation, and an owner's next
+      // question waited the whole batch (p99 18.7 s during a broadcast). Spread, at most a moment's worth
+      // of invitations is due at any time, and an owner's reply goes out beside them.
+      const slot = used.get(address.channel) ?? 0;
+      const offset = Math.floor((slot * this.kit.batchIntervalMs) / this.limitOf(address.channel));
+      const opts = offset > 0 ? { notBefore: new Date(now.getTime() + offset) } : {};
+      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign), opts);
+      used.set(address.channel, slot + 1);
       count += 1;
     }
     campaign = { ...campaign, invitedCount: campaign.invitedCount + count, updatedAt: now };
