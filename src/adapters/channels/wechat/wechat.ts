@@ -3,7 +3,8 @@
  * as numbered lists, and the outbound side the dispatcher sends through.
  *
  * wechaty is imported only by {@link createWechatChannel} (it costs over a second and ~150 MB), so this
- * module is cheap to import. The puppet is the one WECHATY_PUPPET names; its own settings
+ * module is cheap to import. It is an optional extra that `npm ci` does not install (README, "WeChat personal
+ * account"): this module knows it only through the types in wechaty-types.ts. The puppet is the one WECHATY_PUPPET names; its own settings
  * (WECHATY_PUPPET_SERVICE_TOKEN …) it reads itself. The login session is kept in
  * `<DATA_DIR>/wechaty.memory-card.json` where the puppet supports that.
  *
