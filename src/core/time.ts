@@ -68,12 +68,12 @@ export function lastAllowedBefore(at: Date, quiet: DailyWindow | null, zone: str
 export function addBusinessTime(start: Date, ms: number, hours: DailyWindow, zone: string): Date {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Not an amount of business time: ${ms}`);
   checkOpenWindow(hours);
-  local(start, zone);
+  const days = calendar(start, hours, zone);
   if (ms === 0) return start;
   if (isWholeDay(hours)) return new Date(start.getTime() + ms);
   const from = start.getTime();
   let remaining = ms;
-  for (const [open, close] of openings(start, hours, zone)) {
+  for (const [open, close] of openings(start, days)) {
     if (close <= from) continue;
     const begin = Math.max(open, from);
     const available = Math.max(0, close - begin);
@@ -90,13 +90,13 @@ export function addBusinessTime(start: Date, ms: number, hours: DailyWindow, zon
  */
 export function businessTimeBetween(a: Date, b: Date, hours: DailyWindow, zone: string): number {
   checkOpenWindow(hours);
-  local(a, zone);
+  const days = calendar(a, hours, zone);
   if (b.getTime() < a.getTime()) return -businessTimeBetween(b, a, hours, zone);
   if (isWholeDay(hours)) return b.getTime() - a.getTime();
   const from = a.getTime();
   const to = b.getTime();
   let total = 0;
-  for (const [open, close] of openings(a, hours, zone)) {
+  for (const [open, close] of openings(a, days)) {
     if (open >= to) break;
     total += Math.max(0, Math.min(close, to) - Math.max(open, from));
   }
@@ -141,15 +141,95 @@ function wallClock(day: DateTime, minutes: number): DateTime {
 }
 
 /** Business intervals `[open, close)` in epoch ms, from the local day before `from` on, without end. */
-function* openings(from: Date, hours: DailyWindow, zone: string): Generator<[number, number]> {
-  const wraps = hours.end < hours.start;
-  let day = local(from, zone).startOf('day').minus({ days: 1 });
+function* openings(from: Date, days: Calendar): Generator<[number, number]> {
+  let day = days.day(days.containing(from.getTime()).previous);
   for (;;) {
-    const open = wallClock(day, hours.start).toMillis();
-    const close = wallClock(wraps ? day.plus({ days: 1 }) : day, hours.end).toMillis();
-    yield [open, close];
-    day = day.plus({ days: 1 });
+    yield [day.open, day.close];
+    day = days.day(day.next);
   }
+}
+
+/** One local day: its business hours `[open, close)` and where it and its neighbours begin (epoch ms). */
+interface Day {
+  open: number;
+  close: number;
+  previous: number;
+  next: number;
+}
+
+/** Local midnights are looked up by the quarter hour of UTC they fall in (every zone's offsets are whole quarter hours today). */
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+/** Days kept per zone and window before the cache starts afresh (about 27 years; a few MB at most). */
+const CALENDAR_DAYS = 10_000;
+
+/**
+ * Each local day's opening hours in one zone for one window, worked out by luxon once and kept. Working
+ * them out is what business time costs (~0.44 ms a call: several zone conversions a day walked), and
+ * `/summary` checks every accepted ticket's deadlines, tens of thousands over a month, on the same few
+ * days. The values are luxon's own, so a cached day is the uncomputed one exactly (time.test.ts).
+ */
+class Calendar {
+  private readonly days = new Map<number, Day>();
+  /** The start of the local day holding each quarter hour's first instant. */
+  private readonly midnights = new Map<number, number>();
+
+  constructor(
+    private readonly hours: DailyWindow,
+    private readonly zone: string,
+  ) {}
+
+  /** The local day that holds `at` (epoch ms). */
+  containing(at: number): Day {
+    const quarter = Math.floor(at / QUARTER_HOUR_MS);
+    let start = this.midnights.get(quarter);
+    if (start === undefined) {
+      start = local(new Date(quarter * QUARTER_HOUR_MS), this.zone)
+        .startOf('day')
+        .toMillis();
+      this.midnights.set(quarter, start);
+    }
+    let day = this.day(start);
+    // A quarter hour that a local midnight cuts (an offset in seconds, as before 1900): the later day.
+    while (at >= day.next) day = this.day(day.next);
+    return day;
+  }
+
+  /** The local day beginning at `start` (a start of day as luxon gives it). */
+  day(start: number): Day {
+    const known = this.days.get(start);
+    if (known) return known;
+    if (this.days.size >= CALENDAR_DAYS) {
+      this.days.clear();
+      this.midnights.clear();
+    }
+    const day = DateTime.fromMillis(start, { zone: this.zone }).startOf('day');
+    const after = day.plus({ days: 1 });
+    const made: Day = {
+      open: wallClock(day, this.hours.start).toMillis(),
+      close: wallClock(this.hours.end < this.hours.start ? after : day, this.hours.end).toMillis(),
+      previous: day.minus({ days: 1 }).toMillis(),
+      next: after.toMillis(),
+    };
+    this.days.set(start, made);
+    return made;
+  }
+}
+
+const calendars = new Map<string, Calendar>();
+
+/**
+ * The calendar of `hours` in `zone`; reading `at` there first (once per zone and window), which throws
+ * a RangeError for a zone luxon does not know, and for an invalid `at` always.
+ */
+function calendar(at: Date, hours: DailyWindow, zone: string): Calendar {
+  const key = `${zone}|${hours.start}|${hours.end}`;
+  let found = calendars.get(key);
+  if (!found || Number.isNaN(at.getTime())) {
+    local(at, zone);
+    found = new Calendar(hours, zone);
+    calendars.set(key, found);
+  }
+  return found;
 }
 
 function isWholeDay(window: DailyWindow): boolean {

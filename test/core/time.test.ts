@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { describe, expect, it, vi } from 'vitest';
 import type { DailyWindow } from '../../src/core/time.js';
 import {
   addBusinessTime,
@@ -221,6 +222,95 @@ describe('nextLocalTime', () => {
   it('refuses anything but HH:mm', () => {
     for (const bad of ['24:00', '19:60', '9am', '19', '', '19:00:00']) {
       expect(() => nextLocalTime(sh('2026-11-28T10:00'), bad, SH)).toThrow(RangeError);
+    }
+  });
+});
+
+/**
+ * Business time as it was worked out before each local day's hours were kept (luxon on every call): the
+ * reference the kept days must match exactly. (The service hours have no holiday calendar: every day opens.)
+ */
+function uncachedOpenings(from: Date, hours: DailyWindow, zone: string): Generator<[number, number]> {
+  const wall = (day: DateTime, minutes: number) =>
+    (minutes === 1440 ? day.plus({ days: 1 }) : day).set({
+      hour: Math.floor((minutes % 1440) / 60),
+      minute: minutes % 60,
+      second: 0,
+      millisecond: 0,
+    });
+  return (function* () {
+    let day = DateTime.fromJSDate(from, { zone }).startOf('day').minus({ days: 1 });
+    for (;;) {
+      const close = wall(hours.end < hours.start ? day.plus({ days: 1 }) : day, hours.end).toMillis();
+      yield [wall(day, hours.start).toMillis(), close] as [number, number];
+      day = day.plus({ days: 1 });
+    }
+  })();
+}
+
+function uncachedAdd(start: Date, ms: number, hours: DailyWindow, zone: string): Date {
+  if (ms === 0) return start;
+  let remaining = ms;
+  for (const [open, close] of uncachedOpenings(start, hours, zone)) {
+    if (close <= start.getTime()) continue;
+    const begin = Math.max(open, start.getTime());
+    if (remaining <= close - begin) return new Date(begin + remaining);
+    remaining -= Math.max(0, close - begin);
+  }
+  throw new Error('unreachable');
+}
+
+function uncachedBetween(a: Date, b: Date, hours: DailyWindow, zone: string): number {
+  let total = 0;
+  for (const [open, close] of uncachedOpenings(a, hours, zone)) {
+    if (open >= b.getTime()) break;
+    total += Math.max(0, Math.min(close, b.getTime()) - Math.max(open, a.getTime()));
+  }
+  return total;
+}
+
+describe('business time over the days kept per zone and window', () => {
+  const windows: DailyWindow[] = [HOURS, { start: 9 * 60 + 30, end: 17 * 60 }, { start: 22 * 60, end: 6 * 60 }];
+  // Shanghai has no daylight saving; London and New York change twice in the year walked, Santiago at midnight.
+  it.each([SH, LON, 'America/New_York', 'America/Santiago'])('answers as luxon on every call does, in %s', (zone) => {
+    const amounts = [0, 60_000, 2 * H + 17 * 60_000, 12 * H, 36 * H, 5 * 24 * H];
+    for (const hours of windows) {
+      // Every 7 h 13 min through 2026, so every hour of the day and both changes of the clock are met.
+      for (
+        let t = Date.parse('2026-01-01T00:00:00Z');
+        t < Date.parse('2027-01-01T00:00:00Z');
+        t += 7 * H + 13 * 60_000
+      ) {
+        const start = new Date(t);
+        for (const ms of amounts) {
+          const end = addBusinessTime(start, ms, hours, zone);
+          expect(end.getTime(), `${zone} ${JSON.stringify(hours)} ${start.toISOString()} + ${ms}`).toBe(
+            uncachedAdd(start, ms, hours, zone).getTime(),
+          );
+        }
+        const later = new Date(t + 3 * 24 * H + 5 * 60_000);
+        expect(businessTimeBetween(start, later, hours, zone)).toBe(uncachedBetween(start, later, hours, zone));
+      }
+    }
+  });
+
+  it('reads no date in the zone again for days already worked out', () => {
+    const start = Date.parse('2026-03-02T00:00:00Z');
+    const month = (n: number) => new Date(start + ((n * 7919) % (30 * 24 * 60)) * 60_000);
+    for (let n = 0; n < 500; n++) addBusinessTime(month(n), 36 * H, HOURS, LON);
+    const fromJSDate = vi.spyOn(DateTime, 'fromJSDate');
+    const fromMillis = vi.spyOn(DateTime, 'fromMillis');
+    try {
+      for (let n = 0; n < 500; n++) {
+        expect(addBusinessTime(month(n), 36 * H, HOURS, LON).getTime()).toBe(
+          addBusinessTime(month(n), 36 * H, HOURS, LON).getTime(),
+        );
+      }
+      expect(fromJSDate).not.toHaveBeenCalled();
+      expect(fromMillis).not.toHaveBeenCalled();
+    } finally {
+      fromJSDate.mockRestore();
+      fromMillis.mockRestore();
     }
   });
 });
