@@ -22,7 +22,13 @@
  */
 import { type Logger as SdkLogger, type TemplateCard, WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
 import type { Config } from '../../../config.js';
-import type { ChannelSender, Delivery, DeliveryFault, InboundResult } from '../../../core/ports/channels.js';
+import type {
+  ChannelCapabilities,
+  ChannelSender,
+  Delivery,
+  DeliveryFault,
+  InboundResult,
+} from '../../../core/ports/channels.js';
 import type { Store } from '../../../core/ports.js';
 import type { Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { Logger } from '../../../logger.js';
@@ -65,6 +71,12 @@ export interface WecomChannelOptions {
 /** The WeCom channel: receives over the long connection and delivers outbox actions to the staff group. */
 export class WecomChannel implements ChannelSender {
   readonly channel = 'wecom' as const;
+  /**
+   * Buttons on cards (up to eighteen, outbound.ts); edits are made (in place within 5 s of a click on the
+   * card, else by posting it again); markdown up to 20,480 bytes, about 6,000 Chinese characters. No reply
+   * window: once someone has written to the bot in a chat, it may push there at any time (30 a minute).
+   */
+  readonly capabilities: ChannelCapabilities = { buttons: true, edit: true, maxTextLength: 6000 };
   private readonly client: WSClient;
   private readonly limiter = new WecomLimiter();
   /** The last click on each card (by task id) still inside WeCom's window for an update. */
