@@ -32,7 +32,17 @@ const dist = outFlag > 0 ? resolve(process.argv[outFlag + 1] ?? '') : join(root,
 const stamp = join(dist, '.built');
 
 /** Loaded from node_modules, not bundled: native addons, and libraries only some configurations load. */
-const EXTERNAL = ['better-sqlite3', 'wechaty', 'wechaty-*', 'file-box', 'mongoose', 'mongodb', 'openai'];
+// @wecom/aibot-node-sdk pulls in ws, whose optional native helpers esbuild cannot resolve.
+const EXTERNAL = [
+  'better-sqlite3',
+  'wechaty',
+  'wechaty-*',
+  'file-box',
+  'mongoose',
+  'mongodb',
+  'openai',
+  '@wecom/aibot-node-sdk',
+];
 
 /** Every file the build reads: src/**.ts, the tsconfigs, the lock file and this script. */
 function inputs() {

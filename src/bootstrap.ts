@@ -111,12 +111,13 @@ export function staffRooms(config: Config, opts: { console: boolean }): Address[
   if (opts.console) rooms.push(CONSOLE_STAFF_ROOM);
   if (config.telegram) rooms.push({ channel: 'telegram', chatId: String(config.telegram.staffChatId) });
   if (config.wechat) rooms.push({ channel: 'wechat', chatId: config.wechat.staffRoom });
+  if (config.wecom) rooms.push({ channel: 'wecom', chatId: config.wecom.staffChatId });
   return rooms;
 }
 
 /** Whether the bot runs in the console: no messaging platform is configured. */
 export function isConsoleMode(config: Config): boolean {
-  return !config.telegram && !config.wechat && !config.wechatMp;
+  return !config.telegram && !config.wechat && !config.wechatMp && !config.wecom;
 }
 
 /**

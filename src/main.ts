@@ -9,6 +9,7 @@ import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js';
+import type { WecomChannel } from './adapters/channels/wecom/wecom.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { pruneOldRecords } from './app/retention.js';
@@ -146,6 +147,41 @@ async function main(): Promise<void> {
     senders.push(telegram);
   }
 
+  let wecom: WecomChannel | undefined;
+  if (config.wecom) {
+    // The WeCom (企业微信) staff group with WeCom's smart bot, over its long connection: receiving starts at once.
+    const wc = await import('./adapters/channels/wecom/wecom.js');
+    const wecomConfig = config.wecom;
+    const create = () =>
+      wc.createWecomChannel({
+        config: wecomConfig,
+        store,
+        log,
+        now: () => clock.now(),
+        handle: (inbound) => app.handleInbound(inbound),
+        wake: () => dispatcher.wake(),
+      });
+    try {
+      wecom = await retryWhileUnreachable('WeCom', create, {
+        isUnreachable: (e) => e instanceof wc.WecomStartupError && e.code === 'WECOM_UNREACHABLE',
+        forMs: config.startupRetryMs,
+        log,
+      });
+    } catch (error) {
+      if (error instanceof PlatformUnreachable) {
+        await store.close().catch(() => {});
+        fail(
+          'WeCom cannot be reached',
+          [`${error.message} (tried for STARTUP_RETRY=${config.startupRetryMs / 1000}s); exit status 3`],
+          EXIT_STATUS.unreachable,
+        );
+      }
+      if (error instanceof wc.WecomStartupError) fail('WeCom cannot be used', [error.message]);
+      throw error;
+    }
+    senders.push(wecom);
+  }
+
   let wechat: WechatChannel | undefined;
   if (config.wechat) {
     // wechaty loads only when WeChat is configured (over a second and ~150 MB). It is an optional extra that
@@ -220,6 +256,7 @@ async function main(): Promise<void> {
         ...(telegram ? [{ name: 'telegram', run: () => telegram?.stop() }] : []),
         ...(wechat ? [{ name: 'wechat', run: () => wechat?.stop() }] : []),
         ...(wechatMp ? [{ name: 'wechat_mp', run: () => wechatMp?.stop() }] : []),
+        ...(wecom ? [{ name: 'wecom', run: () => wecom?.stop() }] : []),
         { name: 'cron', run: () => cron.stop() },
         { name: 'retention', run: () => [clearTimeout(retention.first), clearInterval(retention.every)] },
         { name: 'dispatcher', run: () => dispatcher.stop() },
