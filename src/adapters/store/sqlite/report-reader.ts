@@ -15,6 +15,7 @@ import type { Sync } from '../shared/methods.js';
 import { enquiryOps } from './enquiries.js';
 import { praiseOps } from './praise.js';
 import type { ReadStatement, StatementRunner } from './report-worker.js';
+import { toStoreError } from './rows.js';
 import { type ServiceReads, serviceOps } from './service.js';
 import { ticketOps } from './tickets.js';
 
@@ -133,11 +134,48 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 }
 
 /**
- * The SQLite store with its report reads run by `runner` (falling back to the store's own connection
- * once the runner has stopped), the service figures beside them, and `close` stopping the runner first.
+ * Runs the statements of the report reads on the bot's own connection, each in its turn with the bot's
+ * transactions (`lock`): one statement is one implicit read transaction, so it sees only what is committed,
+ * as on the worker. What the reads fall back on when the worker has stopped.
  */
-export function withReportReader(store: Store, runner: StatementRunner): Store & ServiceReader {
+export function connectionRunner(
+  db: Database.Database,
+  lock: { mutex: { acquire(): Promise<() => void> }; guard: { refuseReentry(method: string): void } },
+): StatementRunner {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    alive: true,
+    async run({ sql, params, mode, pluck }) {
+      lock.guard.refuseReentry('a report read');
+      const release = await lock.mutex.acquire();
+      try {
+        const key = (pluck ? 'pluck:' : 'rows:') + sql;
+        let statement = statements.get(key);
+        if (!statement) {
+          statement = db.prepare(sql);
+          if (pluck) statement.pluck();
+          statements.set(key, statement);
+        }
+        return mode === 'get' ? statement.get(...params) : statement.all(...params);
+      } catch (error) {
+        throw toStoreError(error, 'report') ?? error;
+      } finally {
+        release();
+      }
+    },
+    async stop() {},
+  };
+}
+
+/**
+ * The SQLite store with its report reads run by `runner` (falling back to the store's own connection
+ * once the runner has stopped: the store's methods, and the service figures over `own`), the service
+ * figures beside them, and `close` stopping the runner first.
+ */
+export function withReportReader(store: Store, runner: StatementRunner, own: StatementRunner): Store & ServiceReader {
   const off = replayedReads(runner);
+  // The service figures have no method of the store to fall back on: the same reads, over its connection.
+  const home = replayedReads(own);
   const routed = {} as Pick<Store, ReportRead>;
   for (const method of REPORT_READS) {
     const own = store[method] as (...args: unknown[]) => Promise<unknown>;
@@ -148,8 +186,8 @@ export function withReportReader(store: Store, runner: StatementRunner): Store &
   return {
     ...store,
     ...routed,
-    countService: off.countService,
-    listAccepted: off.listAccepted,
+    countService: (...args) => (runner.alive ? off.countService(...args) : home.countService(...args)),
+    listAccepted: (...args) => (runner.alive ? off.listAccepted(...args) : home.listAccepted(...args)),
     async close() {
       await runner.stop();
       await store.close();

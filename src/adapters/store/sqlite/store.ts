@@ -19,7 +19,7 @@ import { noticeOps } from './notices.js';
 import { outboxOps } from './outbox.js';
 import { ownerOps } from './owners.js';
 import { praiseOps } from './praise.js';
-import { withReportReader } from './report-reader.js';
+import { connectionRunner, withReportReader } from './report-reader.js';
 import { startReportWorker } from './report-worker.js';
 import { toStoreError } from './rows.js';
 import { settingOps } from './settings.js';
@@ -66,7 +66,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     const store = new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
     // Reports read from a worker's connection (report-worker.ts): none holds the bot's thread.
     const reports = startReportWorker(realpathSync(opts.path));
-    return reports ? withReportReader(store, reports) : store;
+    return reports ? withReportReader(store, reports, connectionRunner(db, lock)) : store;
   } catch (error) {
     db?.close();
     throw (
