@@ -409,6 +409,26 @@ describe('a campaign end to end', () => {
     expect(await w.store.listJobs({ type: 'survey.invite', status: 'pending' })).toEqual([]);
   });
 
+  it('keeps the batches one interval apart from when each was due, however late a batch runs', async () => {
+    const w = await world({ clock: new FakeClock('2026-12-02T02:00:00Z') });
+    await addOwners(
+      w.store,
+      Array.from({ length: 9 }, (_, i) => ({ units: [`3-1-${101 + i}`] })),
+    );
+    await createAndStart(w, '/survey create residential');
+    const due = async () => (await w.store.listJobs({ type: 'survey.invite', status: 'pending' }))[0]?.dueAt;
+    const first = await due();
+    expect(first).toBeDefined();
+    // The scheduler's tick comes 4 s after the batch was due: the next is still due one interval after it.
+    w.clock.set(new Date(first!.getTime() + 4_000));
+    await runDue(w);
+    expect((await due())?.toISOString()).toBe(new Date(first!.getTime() + 60_000).toISOString());
+    // Run late by most of an interval: the next waits at least half an interval, not due at once.
+    w.clock.set(new Date(first!.getTime() + 60_000 + 50_000));
+    await runDue(w);
+    expect((await due())?.toISOString()).toBe(new Date(first!.getTime() + 60_000 + 50_000 + 30_000).toISOString());
+  });
+
   it('reads no chat of an owner whose platforms have had their batch already', async () => {
     const w = await world();
     await addOwners(
