@@ -207,7 +207,7 @@ export class SurveyOutreach {
       });
     }
     if (waiting > 0) {
-      const next = new Date(now.getTime() + this.kit.batchIntervalMs);
+      const next = this.nextBatchAt(job, now);
       await tx.scheduleJob(
         { id: this.ctx.newId(), type: 'survey.remind', dueAt: next, payload: { campaignId: c.id, round } },
         now,
