@@ -31,7 +31,17 @@ describe('npm run bench', () => {
     });
     const doc = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(
-      expect.arrayContaining(['date', 'commit', 'machine', 'pipeline', 'baseline', 'owners', 'scale', 'footprint']),
+      expect.arrayContaining([
+        'date',
+        'commit',
+        'machine',
+        'pipeline',
+        'baseline',
+        'owners',
+        'scale',
+        'broadcast',
+        'footprint',
+      ]),
     );
     const all = figures(doc);
     const paths = all.map(([path]) => path);
@@ -49,6 +59,15 @@ describe('npm run bench', () => {
         'scale.summaryMs',
         'scale.ownerWebhookDuringSummaryMs',
         'scale.dueJobsOut',
+        'broadcast.owners',
+        'broadcast.invited',
+        'broadcast.messagesPerInvitation',
+        'broadcast.invitationsPerSecond',
+        'broadcast.rssAtFirstInvitationMb',
+        'broadcast.rssAtEndMb',
+        'broadcast.projected100kHours',
+        'broadcast.ownerNextQuestionP50',
+        'broadcast.ownerNextQuestionP99',
         'footprint.startupMs',
         'footprint.idleRssMb',
         'fakeApi.resideskPeakCallsPerSecond',
@@ -71,5 +90,15 @@ describe('npm run bench', () => {
     expect(goal('owners.instantAnswer.owners64NextQuestionP99')).toBeNull();
     expect((doc.settings as { ownerThinkMs?: unknown }).ownerThinkMs).toBe(2000);
     expect(goal('footprint.idleRssMb')).toBe('<= 90');
+    // The broadcast: 100,000 invitations in under 2 hours (a projection from the measured pace, and
+    // labelled so), an owner's next question within a second meanwhile; the rest is context.
+    expect(goal('broadcast.projected100kHours')).toBe('<= 2');
+    const figure = (path: string) => (all.find(([p]) => p === path)?.[1] ?? {}) as Figure & Record<string, unknown>;
+    expect(figure('broadcast.projected100kHours').projection).toBe(true);
+    expect(goal('broadcast.ownerNextQuestionP99')).toBe('<= 1000');
+    expect(goal('broadcast.invitationsPerSecond')).toBeNull();
+    // The owner's waits say how many steps they were measured over.
+    expect(typeof figure('broadcast.ownerNextQuestionP50').steps).toBe('number');
+    expect(typeof figure('broadcast.ownerNextQuestionP99').steps).toBe('number');
   });
 });
