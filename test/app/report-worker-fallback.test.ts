@@ -3,28 +3,16 @@
  * figures of `/summary` included, goes back to the bot's own connection, and `/summary` still answers
  * with the figures, not the apology, until a restart.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/ports.js';
 import { makeTicket } from '../fixtures.js';
 import { FakeClock } from '../support/clock.js';
 import { i18n, makeHarness } from '../support/harness.js';
-
-/** The report workers started in this file (told apart from the checkpointer by their query-only connection). */
-const started = vi.hoisted(() => [] as Worker[]);
-vi.mock('node:worker_threads', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:worker_threads')>();
-  class Tracked extends real.Worker {
-    constructor(...args: ConstructorParameters<typeof real.Worker>) {
-      super(...args);
-      if (String(args[0]).includes('query_only')) started.push(this);
-    }
-  }
-  return { ...real, Worker: Tracked };
-});
 
 const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
 const ROOM = { chatId: 'staff', chatKind: 'staff' as const, userId: 'b', userName: '李师傅' };
@@ -42,7 +30,14 @@ describe('reports on a SQLite file whose report worker died', () => {
   it('answers /summary from the bot’s own connection with the same figures', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'residesk-reports-'));
     dirs.push(dir);
-    const h = await makeHarness({ clock: new FakeClock(NOW), path: join(dir, 'residesk.db') });
+    // The workers the store starts (Node announces each on this channel): the checkpointer's, then the
+    // report reader's.
+    const started: Worker[] = [];
+    const seen = (message: unknown) => started.push((message as { worker: Worker }).worker);
+    subscribe('worker_threads', seen);
+    const h = await makeHarness({ clock: new FakeClock(NOW), path: join(dir, 'residesk.db') }).finally(() =>
+      unsubscribe('worker_threads', seen),
+    );
     stores.push(h.store);
     const worker = started.at(-1);
     expect(worker).toBeDefined();
