@@ -107,6 +107,38 @@ async function main(): Promise<void> {
     senders.push(consoleChannel);
   }
 
+  /**
+   * A platform's channel, tried again with backoff while the platform does not answer (network, outage) for
+   * STARTUP_RETRY; still unreachable then, start-up ends with one line and exit status 3; a refusal (a wrong
+   * token or secret) with one line and status 2.
+   */
+  const connect = async <T>(o: {
+    platform: string;
+    title: string;
+    create: () => Promise<T>;
+    unreachable: (error: unknown) => boolean;
+    refused: (error: unknown) => error is Error;
+  }): Promise<T> => {
+    try {
+      return await retryWhileUnreachable(o.platform, o.create, {
+        isUnreachable: o.unreachable,
+        forMs: config.startupRetryMs,
+        log,
+      });
+    } catch (error) {
+      if (error instanceof PlatformUnreachable) {
+        await store.close().catch(() => {});
+        fail(
+          `${o.platform} cannot be reached`,
+          [`${error.message} (tried for STARTUP_RETRY=${config.startupRetryMs / 1000}s); exit status 3`],
+          EXIT_STATUS.unreachable,
+        );
+      }
+      if (o.refused(error)) fail(o.title, [error.message]);
+      throw error;
+    }
+  };
+
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
     const tg = await import('./adapters/channels/telegram/telegram.js');
@@ -125,25 +157,13 @@ async function main(): Promise<void> {
         onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
         onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
       });
-    try {
-      // A Bot API that does not answer (network, outage) is tried again with backoff for STARTUP_RETRY.
-      telegram = await retryWhileUnreachable('the Telegram Bot API', create, {
-        isUnreachable: (e) => e instanceof tg.TelegramStartupError && e.code === 'TELEGRAM_UNREACHABLE',
-        forMs: config.startupRetryMs,
-        log,
-      });
-    } catch (error) {
-      if (error instanceof PlatformUnreachable) {
-        await store.close().catch(() => {});
-        fail(
-          'the Telegram Bot API cannot be reached',
-          [`${error.message} (tried for STARTUP_RETRY=${config.startupRetryMs / 1000}s); exit status 3`],
-          EXIT_STATUS.unreachable,
-        );
-      }
-      if (error instanceof tg.TelegramStartupError) fail('Telegram cannot be used', [error.message]);
-      throw error;
-    }
+    telegram = await connect({
+      platform: 'the Telegram Bot API',
+      title: 'Telegram cannot be used',
+      create,
+      unreachable: (e) => e instanceof tg.TelegramStartupError && e.code === 'TELEGRAM_UNREACHABLE',
+      refused: (e) => e instanceof tg.TelegramStartupError,
+    });
     senders.push(telegram);
   }
 
@@ -161,24 +181,13 @@ async function main(): Promise<void> {
         handle: (inbound) => app.handleInbound(inbound),
         wake: () => dispatcher.wake(),
       });
-    try {
-      wecom = await retryWhileUnreachable('WeCom', create, {
-        isUnreachable: (e) => e instanceof wc.WecomStartupError && e.code === 'WECOM_UNREACHABLE',
-        forMs: config.startupRetryMs,
-        log,
-      });
-    } catch (error) {
-      if (error instanceof PlatformUnreachable) {
-        await store.close().catch(() => {});
-        fail(
-          'WeCom cannot be reached',
-          [`${error.message} (tried for STARTUP_RETRY=${config.startupRetryMs / 1000}s); exit status 3`],
-          EXIT_STATUS.unreachable,
-        );
-      }
-      if (error instanceof wc.WecomStartupError) fail('WeCom cannot be used', [error.message]);
-      throw error;
-    }
+    wecom = await connect({
+      platform: 'WeCom',
+      title: 'WeCom cannot be used',
+      create,
+      unreachable: (e) => e instanceof wc.WecomStartupError && e.code === 'WECOM_UNREACHABLE',
+      refused: (e) => e instanceof wc.WecomStartupError,
+    });
     senders.push(wecom);
   }
 
