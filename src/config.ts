@@ -98,6 +98,8 @@ export interface Config {
     readonly staffChatId: string;
     /** The long-connection address; WeCom's own (wss://openws.work.weixin.qq.com) when unset. */
     readonly wsUrl?: string;
+    /** Staff names by WeCom userid (WeCom tells the bot only the userid): what cards and owners are shown. */
+    readonly staffNames: ReadonlyMap<string, string>;
   };
   /** Null when WECHAT_MP_APP_ID is not set: the WeChat Service Account (服务号) for owners. */
   readonly wechatMp: null | {
@@ -324,6 +326,22 @@ function wsUrl(): Parser<string> {
   };
 }
 
+/** `userid:name, userid:name`: the names WeCom does not tell the bot. */
+const nameList: Parser<ReadonlyMap<string, string>> = (value) => {
+  const names = new Map<string, string>();
+  for (const item of value.split(',').map((part) => part.trim())) {
+    if (item === '') continue;
+    const colon = item.indexOf(':');
+    const userId = colon > 0 ? item.slice(0, colon).trim() : '';
+    const name = colon > 0 ? item.slice(colon + 1).trim() : '';
+    if (!/^[\x21-\x7e]{1,128}$/.test(userId) || name === '' || name.length > 32) {
+      return invalid(`"${item}" is not userid:name (a name of 1 to 32 characters)`);
+    }
+    names.set(userId, name);
+  }
+  return names;
+};
+
 const pattern =
   (shape: RegExp, reason: string): Parser<string> =>
   (value) =>
@@ -439,6 +457,9 @@ const wecom = {
     accepts: "the staff group's chatid (logged when someone in a group @mentions the bot)",
   }),
   WECOM_WS_URL: optional(wsUrl(), { accepts: 'a ws or wss URL' }),
+  WECOM_STAFF_NAMES: optional(nameList, {
+    accepts: 'userid:name pairs separated by commas, e.g. wangwei:王师傅,lina:李娜 (WeCom gives the bot only userids)',
+  }),
 };
 
 const wechatMp = {
@@ -670,6 +691,7 @@ function toConfig(v: Values): Config {
             secret: v.WECOM_BOT_SECRET,
             staffChatId: v.WECOM_STAFF_CHAT_ID,
             ...definedOnly({ wsUrl: v.WECOM_WS_URL }),
+            staffNames: v.WECOM_STAFF_NAMES ?? new Map(),
           }
         : null,
     wechatMp:

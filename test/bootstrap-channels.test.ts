@@ -29,3 +29,15 @@ describe('which channels start', () => {
     ]);
   });
 });
+
+describe('WECOM_STAFF_NAMES', () => {
+  it('names staff by their WeCom userid, and says which pair is wrong', () => {
+    const names = loadConfig({ ...ALONE.wecom, WECOM_STAFF_NAMES: 'wangwei:王师傅, lina:李娜' }).wecom?.staffNames;
+    expect([...(names ?? [])]).toEqual([
+      ['wangwei', '王师傅'],
+      ['lina', '李娜'],
+    ]);
+    expect(loadConfig(ALONE.wecom).wecom?.staffNames.size).toBe(0);
+    expect(() => loadConfig({ ...ALONE.wecom, WECOM_STAFF_NAMES: 'wangwei:王师傅,李娜' })).toThrow(/李娜/);
+  });
+});

@@ -46,7 +46,15 @@ export interface MapContext {
   /** WECOM_STAFF_CHAT_ID: messages from this group are staff messages. */
   staffChatId: string;
   receivedAt: Date;
+  /** WECOM_STAFF_NAMES: the sender's name where known (WeCom gives only the userid). */
+  names?: ReadonlyMap<string, string>;
 }
+
+/** The sender's name from WECOM_STAFF_NAMES, as Inbound's `userName`. */
+const nameOf = (ctx: MapContext, userId: string) => {
+  const name = ctx.names?.get(userId);
+  return name ? { userName: name } : {};
+};
 
 /**
  * The button key that submits the card's drop-down (the actions beyond the six buttons a card holds):
@@ -155,6 +163,7 @@ export function messageToInbound(body: WecomBody, ctx: MapContext): Inbound | un
     chatId: route.chatId,
     chatKind: route.chatKind,
     userId: route.userId,
+    ...nameOf(ctx, route.userId),
     messageId,
     receivedAt: ctx.receivedAt,
     content,
@@ -207,6 +216,7 @@ export function eventToClick(body: WecomBody, ctx: MapContext): CardClick | unde
       chatId: route.chatId,
       chatKind: route.chatKind,
       userId: route.userId,
+      ...nameOf(ctx, route.userId),
       messageId,
       sourceMessage: taskId,
       receivedAt: ctx.receivedAt,

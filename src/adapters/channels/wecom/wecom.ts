@@ -168,7 +168,11 @@ export class WecomChannel implements ChannelSender {
   private async onMessage(frame: WsFrame<WecomBody>): Promise<void> {
     const body = frame.body;
     if (!body) return;
-    const inbound = messageToInbound(body, { staffChatId: this.o.config.staffChatId, receivedAt: this.o.now() });
+    const inbound = messageToInbound(body, {
+      staffChatId: this.o.config.staffChatId,
+      receivedAt: this.o.now(),
+      names: this.o.config.staffNames,
+    });
     if (!inbound) {
       this.o.log.debug('WeCom message ignored');
       return;
@@ -189,7 +193,11 @@ export class WecomChannel implements ChannelSender {
       );
       return;
     }
-    const click = eventToClick(body, { staffChatId: this.o.config.staffChatId, receivedAt: this.o.now() });
+    const click = eventToClick(body, {
+      staffChatId: this.o.config.staffChatId,
+      receivedAt: this.o.now(),
+      names: this.o.config.staffNames,
+    });
     if (!click) return;
     const now = this.o.now().getTime();
     this.forgetOldClicks(now);

@@ -116,7 +116,8 @@ beforeEach(async () => {
     staffRooms: [{ channel: 'wecom', chatId: STAFF }],
   });
   channel = await createWecomChannel({
-    config: { ...BOT, staffChatId: STAFF, wsUrl: fake.url },
+    // WeCom gives the bot only userids: WECOM_STAFF_NAMES names staff for cards and owners.
+    config: { ...BOT, staffChatId: STAFF, wsUrl: fake.url, staffNames: new Map([['wangshifu', '王师傅']]) },
     store,
     log,
     handle: (inbound) => app.handleInbound(inbound),
@@ -180,11 +181,11 @@ describe('the WeCom staff desk (real SDK against a fake WeCom long connection)',
     expect((card.card.button_selection as { option_list: { id: string }[] }).option_list.map((o) => o.id)).toEqual(
       ['resolve', 'handover', 'reject', 'phone', 'timeline'].map((a) => `s|${a}|${number}`),
     );
-    expect(String(card.card.sub_title_text)).toContain(`${zh('card.assignee')}：wangshifu`);
+    expect(String(card.card.sub_title_text)).toContain(`${zh('card.assignee')}：王师傅`);
     const accepted = await store.getTicketByNumber(number);
     expect(accepted?.status).toBe('accepted');
     expect(accepted?.assignee?.id).toBe('wecom:wangshifu');
-    await waitFor(() => ownerTexts().includes(zh('owner.accepted', { number, name: 'wangshifu' })), 'the owner told');
+    await waitFor(() => ownerTexts().includes(zh('owner.accepted', { number, name: '王师傅' })), 'the owner told');
 
     // Someone outside the staff group forges the button in a single chat with the bot: refused, told so.
     fake.pushText({ userid: 'outsider', text: '你好' });
@@ -224,7 +225,7 @@ describe('the WeCom staff desk (real SDK against a fake WeCom long connection)',
     const text = '您好，我下午两点上门查看，请留人在家';
     const msgid = staffSays('wangshifu', text, { quote });
     staffSays('wangshifu', text, { quote, msgid });
-    const reply = zh('owner.reply', { number, name: 'wangshifu', text });
+    const reply = zh('owner.reply', { number, name: '王师傅', text });
     await waitFor(() => ownerTexts().includes(reply), 'the reply to reach the owner');
     await new Promise((r) => setTimeout(r, 100));
     await draining;
@@ -280,7 +281,7 @@ describe('WeCom refusals as Delivery outcomes', () => {
 
   it('stops start-up with one line when WeCom refuses the Secret', async () => {
     const wrong = createWecomChannel({
-      config: { botId: BOT.botId, secret: 'wrong', staffChatId: STAFF, wsUrl: fake.url },
+      config: { botId: BOT.botId, secret: 'wrong', staffChatId: STAFF, wsUrl: fake.url, staffNames: new Map() },
       store,
       log: silentLogger(),
       handle: (inbound) => app.handleInbound(inbound),
