@@ -72,10 +72,11 @@ export function flattenKeys(tree: Record<string, unknown>, prefix = ''): string[
  * Builds a synchronous translator over the given resources. An unknown key renders as the key itself and is
  * reported to `onMissingKey` (the tests make it an error, so a text an owner would see as `frontdoor.x` fails).
  */
-export function createI18n(
-  resources: Resources,
-  options: { onMissingKey?: (locale: Locale, key: string) => void } = {},
-): I18n {
+/**
+ * An i18next instance over the texts, set up as residesk reads them (synchronous, no escaping, no
+ * fallback language). createI18n compiles the plain texts over it; tests compare the two.
+ */
+export function i18nextFor(resources: Resources): i18n {
   const instance: i18n = i18next.createInstance();
   void instance.init({
     resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: resources[l] }])),
@@ -86,6 +87,14 @@ export function createI18n(
     returnNull: false,
     showSupportNotice: false,
   } as Parameters<i18n['init']>[0]);
+  return instance;
+}
+
+export function createI18n(
+  resources: Resources,
+  options: { onMissingKey?: (locale: Locale, key: string) => void } = {},
+): I18n {
+  const instance = i18nextFor(resources);
   const keySets = Object.fromEntries(LOCALES.map((l) => [l, new Set(flattenKeys(resources[l]))])) as Record<
     Locale,
     Set<string>

@@ -1,20 +1,10 @@
-import i18next, { type i18n } from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { LOCALES, type Locale } from '../src/core/types.js';
-import { createI18n, flattenKeys, type Resources, readLocales } from '../src/i18n.js';
+import { createI18n, flattenKeys, i18nextFor, type Resources, readLocales } from '../src/i18n.js';
 
 /** i18next as createI18n configures it, without the compiled texts: the reference every text must match. */
 function reference(resources: Resources): (locale: Locale, key: string, params?: Record<string, unknown>) => string {
-  const instance: i18n = i18next.createInstance();
-  void instance.init({
-    resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: resources[l] }])),
-    lng: LOCALES[0],
-    fallbackLng: false,
-    initAsync: false,
-    interpolation: { escapeValue: false },
-    returnNull: false,
-    showSupportNotice: false,
-  } as Parameters<i18n['init']>[0]);
+  const instance = i18nextFor(resources);
   return (locale, key, params) => String(instance.getFixedT(locale)(key, params ?? {}));
 }
 
