@@ -4,7 +4,10 @@
  * does to the target besides the port (`TargetAdmin`), and the report it returns. Apart from the copy and
  * the stores so that any pair of stores (and the tests' fakes) can be given to `migrate()`.
  */
-import { STORE_COLLECTIONS } from '../../adapters/store/mongo/connection.js';
+import {
+  COLLECTION_NAMES as STORE_COLLECTION_NAMES,
+  STORE_COLLECTIONS,
+} from '../../adapters/store/mongo/connection.js';
 import type { Job, OutboxItem } from '../../core/ports.js';
 import type { Channel } from '../../core/types.js';
 
@@ -14,28 +17,7 @@ export type Collection = (typeof COLLECTIONS)[number];
 export type Counts = Record<Collection, number>;
 
 /** How the report names each collection (its table in SQLite and its collection in MongoDB). */
-export const COLLECTION_NAMES: Record<Collection, string> = {
-  owners: 'owners',
-  staff: 'staff',
-  threads: 'threads',
-  messages: 'message_log',
-  tickets: 'tickets',
-  jobs: 'jobs',
-  outbox: 'outbox',
-  messageRefs: 'message_refs',
-  settings: 'settings',
-  inbound: 'inbound_seen',
-  counters: 'counters',
-  surveyCampaigns: 'survey_campaigns',
-  surveyInvitations: 'survey_invitations',
-  surveyResponses: 'survey_responses',
-  surveyOptOuts: 'survey_opt_outs',
-  praise: 'praise',
-  enquiries: 'enquiries',
-  knowledgeEntries: 'knowledge_entries',
-  notices: 'notices',
-  noticeDeliveries: 'notice_deliveries',
-};
+export const COLLECTION_NAMES: Record<Collection, string> = STORE_COLLECTION_NAMES;
 
 export interface ChatKey {
   channel: Channel;

@@ -232,3 +232,27 @@ export const STORE_COLLECTIONS = [
   'notices',
   'noticeDeliveries',
 ] as const;
+
+/** Each collection's name: its MongoDB collection and its SQLite table (the same name in both stores). */
+export const COLLECTION_NAMES = {
+  owners: 'owners',
+  staff: 'staff',
+  threads: 'threads',
+  messages: 'message_log',
+  tickets: 'tickets',
+  jobs: 'jobs',
+  outbox: 'outbox',
+  messageRefs: 'message_refs',
+  settings: 'settings',
+  inbound: 'inbound_seen',
+  counters: 'counters',
+  surveyCampaigns: 'survey_campaigns',
+  surveyInvitations: 'survey_invitations',
+  surveyResponses: 'survey_responses',
+  surveyOptOuts: 'survey_opt_outs',
+  praise: 'praise',
+  enquiries: 'enquiries',
+  knowledgeEntries: 'knowledge_entries',
+  notices: 'notices',
+  noticeDeliveries: 'notice_deliveries',
+} as const satisfies Record<(typeof STORE_COLLECTIONS)[number], string>;

@@ -9,6 +9,7 @@ import { NOTICE_KINDS } from '../../../core/ports/notices.js';
 import { PRAISE_TEAMS } from '../../../core/ports/praise.js';
 import { TICKET_STATUSES } from '../../../core/tickets/ticket.js';
 import { CATEGORIES, CHANNELS, LOCALES, RESPONSIBILITIES, TICKET_KINDS, URGENCIES } from '../../../core/types.js';
+import { COLLECTION_NAMES } from './connection.js';
 import type {
   CounterDoc,
   EnquiryDoc,
@@ -33,29 +34,7 @@ import type {
 } from './mapping.js';
 
 /** Collection names. `sequences` holds the store's own counters (outbox order, per-chat log order). */
-export const COLLECTIONS = {
-  inbound: 'inbound_seen',
-  owners: 'owners',
-  staff: 'staff',
-  threads: 'threads',
-  messages: 'message_log',
-  counters: 'counters',
-  tickets: 'tickets',
-  jobs: 'jobs',
-  outbox: 'outbox',
-  messageRefs: 'message_refs',
-  settings: 'settings',
-  surveyCampaigns: 'survey_campaigns',
-  surveyInvitations: 'survey_invitations',
-  surveyResponses: 'survey_responses',
-  surveyOptOuts: 'survey_opt_outs',
-  praise: 'praise',
-  enquiries: 'enquiries',
-  knowledgeEntries: 'knowledge_entries',
-  notices: 'notices',
-  noticeDeliveries: 'notice_deliveries',
-  sequences: 'store_sequences',
-} as const;
+export const COLLECTIONS = { ...COLLECTION_NAMES, sequences: 'store_sequences' } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;
 
