@@ -65,6 +65,11 @@ export function isChatFault(failure: Delivery): boolean {
   );
 }
 
+/** A Delivery's reason, for a log line or an error message ('ok' when it was sent). */
+export function reasonOf(d: Delivery): string {
+  return d.status === 'sent' ? 'ok' : d.reason;
+}
+
 function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');

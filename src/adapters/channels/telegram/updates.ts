@@ -1,0 +1,121 @@
+/**
+ * One Telegram update through the application, whichever way it arrived (webhook or polling): who joined
+ * or left the staff group goes to `onStaffJoined` / `onStaffLeft`, the update becomes an `Inbound` for the
+ * application, the dispatcher is woken, and a button press is always answered, also when it was refused
+ * or handling failed. The caller acknowledges the update only when this resolves.
+ */
+import type { InboundResult } from '../../../core/ports/channels.js';
+import type { Inbound } from '../../../core/types.js';
+import type { ChannelContext } from './context.js';
+import { staffMembershipChanges, type TgUpdate, toInbound } from './inbound.js';
+import { classifyError, reasonOf, truncateText } from './outbound.js';
+
+/** Raised when an update could not be recorded, so that it is not acknowledged and Telegram sends it again. */
+export class UpdateNotRecordedError extends Error {
+  constructor(updateId: number, options?: { cause?: unknown }) {
+    super(`update ${updateId} could not be recorded`, options);
+    this.name = 'UpdateNotRecordedError';
+  }
+}
+
+/**
+ * Runs one update through the application and answers its button press. Resolves once the update is
+ * recorded (or was a duplicate, or is nothing residesk handles); rejects with UpdateNotRecordedError
+ * only when the application could not record it, so that the caller does not acknowledge it.
+ */
+export async function handleUpdate(ctx: ChannelContext, update: TgUpdate): Promise<void> {
+  const { o } = ctx;
+  await staffMembership(ctx, update);
+  let inbound: Inbound | undefined;
+  try {
+    inbound = toInbound(update, {
+      staffChatId: o.config.staffChatId,
+      botId: ctx.botId,
+      receivedAt: o.now(),
+    });
+  } catch (error) {
+    o.log.error({ err: error, updateId: update.update_id }, 'could not read a Telegram update; skipped');
+  }
+  const migrated = update.message?.migrate_to_chat_id;
+  if (update.message?.chat?.id === o.config.staffChatId && typeof migrated === 'number') {
+    o.log.error(
+      { newChatId: migrated },
+      'the staff group became a supergroup with a new id: set TELEGRAM_STAFF_CHAT_ID to it and restart',
+    );
+  }
+  const query = update.callback_query;
+  if (!inbound) {
+    o.log.debug({ updateId: update.update_id }, 'Telegram update ignored');
+    if (query && typeof query.id === 'string') await answerCallback(ctx, query.id);
+    return;
+  }
+  let result: InboundResult | undefined;
+  let failure: unknown;
+  try {
+    result = await o.handle(inbound);
+  } catch (error) {
+    failure = error;
+    o.log.error({ err: error, updateId: update.update_id }, 'a Telegram update could not be handled');
+  }
+  if (result && !result.duplicate) {
+    try {
+      o.wake();
+    } catch (error) {
+      o.log.warn({ err: error }, 'waking the dispatcher failed');
+    }
+  }
+  if (query && typeof query.id === 'string') await answerCallback(ctx, query.id, result?.ack);
+  if (failure !== undefined) throw new UpdateNotRecordedError(update.update_id, { cause: failure });
+}
+
+/**
+ * Tells the application who left or joined the staff group. The bot's own removal is only logged (the
+ * staff group gets no cards until it is added back). Rejects with UpdateNotRecordedError when the
+ * application could not record a change, so that the update comes again (recording one is idempotent).
+ */
+async function staffMembership(ctx: ChannelContext, update: TgUpdate): Promise<void> {
+  const { o } = ctx;
+  let changes: ReturnType<typeof staffMembershipChanges> = [];
+  try {
+    changes = staffMembershipChanges(update, o.config.staffChatId);
+  } catch (error) {
+    o.log.error({ err: error, updateId: update.update_id }, 'could not read a Telegram membership change');
+  }
+  for (const change of changes) {
+    if (change.userId === ctx.botId) {
+      if (!change.member) {
+        o.log.error('the bot was removed from the staff group (TELEGRAM_STAFF_CHAT_ID): add it again');
+      }
+      continue;
+    }
+    if (change.bot) continue;
+    const staff = `telegram:${change.userId}`;
+    try {
+      if (change.member) await o.onStaffJoined?.(change.userId);
+      else await o.onStaffLeft?.(change.userId);
+    } catch (error) {
+      o.log.error(
+        { err: error, updateId: update.update_id, staff },
+        'could not record that someone joined or left the staff group',
+      );
+      throw new UpdateNotRecordedError(update.update_id, { cause: error });
+    }
+    o.log.info({ staff }, change.member ? 'someone joined the staff group' : 'someone left the staff group');
+  }
+}
+
+/** Answers a button press (Telegram shows a spinner until then). Never throws. */
+async function answerCallback(ctx: ChannelContext, id: string, ack?: { text: string; alert?: boolean }): Promise<void> {
+  try {
+    const text = ack?.text ? truncateText(ack.text, 200) : undefined;
+    await ctx.call(
+      'answerCallbackQuery',
+      { callback_query_id: id, ...(text ? { text } : {}), ...(text && ack?.alert ? { show_alert: true } : {}) },
+      10_000,
+    );
+  } catch (error) {
+    // A redelivered update's query is too old to answer: nothing to do.
+    const failure = classifyError(error, [ctx.o.config.token]);
+    ctx.o.log.debug({ reason: reasonOf(failure) }, 'could not answer a button press');
+  }
+}
