@@ -116,6 +116,19 @@ async function populate(store: Store): Promise<void> {
   });
   await store.enqueue([send('o-1', 'chat-1', 'one'), send('o-2', 'chat-1', 'two'), send('o-3', 'staff', 'card')], T0);
   await store.enqueue([send('o-4', 'chat-1', 'three'), send('o-5', 'chat-9', 'poison')], at(1000));
+  // A cosmetic edit (takes the buttons off an answered question): the flag is copied with it.
+  await store.enqueue(
+    [
+      {
+        id: 'o-6',
+        channel: 'telegram',
+        chatId: 'chat-2',
+        action: { kind: 'edit', ref: 'prompt:1', message: { text: 'one ✓' } },
+        cosmetic: true,
+      },
+    ],
+    at(1000),
+  );
   await store.claimOutbox(T0, 'worker-1', MINUTE, 10);
   await store.markOutboxSent('o-1', 'pm-1', at(1000));
   await store.markOutboxSent('o-3', 'pm-3', at(1000));
@@ -392,7 +405,7 @@ describe('migrate (sqlite to sqlite)', () => {
     }
     expect(rows.message_log).toEqual([17, 17, 17]);
     expect(rows.jobs).toEqual([5, 5, 5]);
-    expect(rows.outbox).toEqual([5, 5, 5]);
+    expect(rows.outbox).toEqual([6, 6, 6]);
     expect(rows.survey_invitations).toEqual([2, 2, 2]);
     expect(rows.praise).toEqual([2, 2, 2]);
     expect(rows.enquiries).toEqual([2, 2, 2]);

@@ -166,12 +166,12 @@ export class SqliteFile implements SourceReader, TargetAdmin {
   async putOutbox(item: OutboxItem): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO outbox (id, channel, chat_id, action, status, attempts, not_before, lease_owner, lease_until,
-             last_error, platform_message_id, created_at, updated_at)
-           VALUES (@id, @channel, @chat_id, @action, @status, @attempts, @not_before, @lease_owner, @lease_until,
-             @last_error, @platform_message_id, @created_at, @created_at)
+        `INSERT INTO outbox (id, channel, chat_id, action, cosmetic, status, attempts, not_before, lease_owner,
+             lease_until, last_error, platform_message_id, created_at, updated_at)
+           VALUES (@id, @channel, @chat_id, @action, @cosmetic, @status, @attempts, @not_before, @lease_owner,
+             @lease_until, @last_error, @platform_message_id, @created_at, @created_at)
            ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, chat_id = excluded.chat_id,
-             action = excluded.action, status = excluded.status, attempts = excluded.attempts,
+             action = excluded.action, cosmetic = excluded.cosmetic, status = excluded.status, attempts = excluded.attempts,
              not_before = excluded.not_before, lease_owner = excluded.lease_owner, lease_until = excluded.lease_until,
              last_error = excluded.last_error, platform_message_id = excluded.platform_message_id,
              created_at = excluded.created_at`,
@@ -181,6 +181,7 @@ export class SqliteFile implements SourceReader, TargetAdmin {
         channel: item.channel,
         chat_id: item.chatId,
         action: JSON.stringify(item.action),
+        cosmetic: item.cosmetic ? 1 : 0,
         status: item.status,
         attempts: item.attempts,
         not_before: item.notBefore.getTime(),

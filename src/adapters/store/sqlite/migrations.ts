@@ -285,6 +285,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    id: 7,
+    name: 'outbox cosmetic flag',
+    // A cosmetic item (the edit that takes the buttons off an answered question) steps aside for its chat's
+    // other items: a column the claim reads, rather than a flag parsed out of each row's JSON. Items written
+    // before it kept the flag in their action's JSON: it moves here.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN cosmetic INTEGER NOT NULL DEFAULT 0 CHECK (cosmetic IN (0, 1));
+      UPDATE outbox SET cosmetic = 1, action = json_remove(action, '$.cosmetic')
+        WHERE json_extract(action, '$.cosmetic') IS NOT NULL;
+    `,
+  },
 ];
 
 /**

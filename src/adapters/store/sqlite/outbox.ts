@@ -1,10 +1,4 @@
-/**
- * The outbox and message refs in SQLite: per-chat order by `seq`, leased with conditional updates.
- *
- * An item's `cosmetic` flag is kept in its action's JSON (`"cosmetic":true` beside `kind`), which the
- * claim reads with `json_extract`: a flag of the row, kept there so that it needed no schema change; it is
- * taken off again when the row is read.
- */
+/** The outbox and message refs in SQLite: per-chat order by `seq`, leased with conditional updates. */
 import type Database from 'better-sqlite3';
 import type { OutboxItem, OutboxStatus, OutboxStore } from '../../../core/ports.js';
 import type { Channel, OutboundAction } from '../../../core/types.js';
@@ -25,15 +19,11 @@ interface OutboxRow {
   last_error: string | null;
   platform_message_id: string | null;
   created_at: number;
-}
-
-/** The action's JSON as stored: with the item's cosmetic flag beside `kind` (see the module's comment). */
-function actionJson(action: OutboundAction, cosmetic: boolean | undefined): string {
-  return JSON.stringify(cosmetic ? { ...action, cosmetic: true } : action);
+  cosmetic: 0 | 1;
 }
 
 function outboxFromRow(row: OutboxRow): OutboxItem {
-  const { cosmetic, ...action } = parseJson<OutboundAction & { cosmetic?: true }>(row.action, 'outbox.action');
+  const action = parseJson<OutboundAction>(row.action, 'outbox.action');
   const item: OutboxItem = {
     id: row.id,
     seq: row.seq,
@@ -49,7 +39,7 @@ function outboxFromRow(row: OutboxRow): OutboxItem {
   if (row.lease_until !== null) item.leaseUntil = reviveDate(row.lease_until, 'outbox.lease_until');
   if (row.last_error !== null) item.lastError = row.last_error;
   if (row.platform_message_id !== null) item.platformMessageId = row.platform_message_id;
-  if (cosmetic) item.cosmetic = true;
+  if (row.cosmetic === 1) item.cosmetic = true;
   return item;
 }
 
@@ -65,10 +55,20 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
   const cache = new StatementCache(db);
   const s = {
     insertOutbox: db.prepare<
-      [{ id: string; channel: Channel; chat_id: string; action: string; not_before: number; now: number }]
+      [
+        {
+          id: string;
+          channel: Channel;
+          chat_id: string;
+          action: string;
+          cosmetic: 0 | 1;
+          not_before: number;
+          now: number;
+        },
+      ]
     >(
-      `INSERT INTO outbox (id, channel, chat_id, action, status, attempts, not_before, created_at, updated_at)
-         VALUES (@id, @channel, @chat_id, @action, 'pending', 0, @not_before, @now, @now)`,
+      `INSERT INTO outbox (id, channel, chat_id, action, cosmetic, status, attempts, not_before, created_at, updated_at)
+         VALUES (@id, @channel, @chat_id, @action, @cosmetic, 'pending', 0, @not_before, @now, @now)`,
     ),
     pullOutboxForward: db.prepare<[{ channel: Channel; chat_id: string; not_before: number }]>(
       `UPDATE outbox SET not_before = @not_before
@@ -86,17 +86,15 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
                WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.seq <> o.seq
                  AND p.status IN ('pending', 'sending')
                  AND (p.status = 'sending'
-                   OR (p.seq < o.seq AND (json_extract(p.action, '$.cosmetic') IS NULL
-                                          OR json_extract(o.action, '$.cosmetic') IS NOT NULL))
-                   OR (p.seq > o.seq AND p.not_before <= @now AND json_extract(p.action, '$.cosmetic') IS NULL
-                       AND json_extract(o.action, '$.cosmetic') IS NOT NULL))
+                   OR (p.seq < o.seq AND (p.cosmetic = 0 OR o.cosmetic = 1))
+                   OR (p.seq > o.seq AND p.not_before <= @now AND p.cosmetic = 0 AND o.cosmetic = 1))
              )
            ORDER BY o.seq LIMIT @limit`,
     ),
     laterCosmeticEdit: db
       .prepare<[Channel, string, number, string], number>(
         `SELECT 1 FROM outbox WHERE channel = ? AND chat_id = ? AND seq > ? AND status = 'pending'
-           AND json_extract(action, '$.cosmetic') IS NOT NULL AND json_extract(action, '$.kind') = 'edit'
+           AND cosmetic = 1 AND json_extract(action, '$.kind') = 'edit'
            AND json_extract(action, '$.ref') = ? LIMIT 1`,
       )
       .pluck(),
@@ -159,7 +157,8 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
           id: item.id,
           channel: item.channel,
           chat_id: item.chatId,
-          action: actionJson(item.action, item.cosmetic),
+          action: JSON.stringify(item.action),
+          cosmetic: item.cosmetic ? 1 : 0,
           not_before: notBefore,
           now: ms(now),
         });
