@@ -1,7 +1,7 @@
 /**
  * The part of wechaty 1.x (and of file-box, which it sends files with) that the WeChat channel uses, written
  * out here so that the project type-checks and builds without them: wechaty is an optional extra (README,
- * "WeChat personal account"), not installed by `npm ci`. Only what wechat.ts calls is listed; each member
+ * "WeChat personal account"), not installed by `npm ci`. Only what the channel (wechat.ts and its parts) calls is listed; each member
  * has the name and shape it has in wechaty 1.20 (`Wechaty`, `Message`, `Contact`, `Room`, `Friendship`,
  * `ScanStatus`, `types.Friendship`) and in file-box 1.5 (`FileBox`). The wechat tests run against the real
  * library (CI installs it) and fail when a member here no longer matches what it does.
