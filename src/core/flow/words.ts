@@ -11,6 +11,22 @@ import type { FlowRegistry } from './registry.js';
 
 export type Command = 'menu' | 'cancel' | 'back' | 'help' | 'lang' | 'mytickets';
 
+/**
+ * The slash commands a platform offers owners in its own menu (Telegram's command list, the Service
+ * Account's custom menu): the engine's commands plus the menu entries repair, complain, suggest, emergency.
+ */
+export const OWNER_MENU_COMMANDS = [
+  'start',
+  'repair',
+  'complain',
+  'suggest',
+  'emergency',
+  'mytickets',
+  'lang',
+  'cancel',
+  'help',
+] as const;
+
 const COMMAND_WORDS: Record<string, Command> = {
   start: 'menu',
   menu: 'menu',

@@ -5,6 +5,7 @@
  * holds the token; the rest are warnings.
  */
 import type { BotCommand, Opts, UserFromGetMe } from 'telegraf/types';
+import { OWNER_MENU_COMMANDS } from '../../../core/flow/words.js';
 import type { Locale } from '../../../core/types.js';
 import type { ChannelContext } from './context.js';
 import { classifyError, reasonOf } from './outbound.js';
@@ -13,17 +14,7 @@ import { classifyError, reasonOf } from './outbound.js';
  * The commands shown in Telegram's menu (registered with setMyCommands in Chinese and English); their
  * descriptions are the locale texts `telegram.commands.<command>`.
  */
-export const BOT_COMMANDS = [
-  'start',
-  'repair',
-  'complain',
-  'suggest',
-  'emergency',
-  'mytickets',
-  'lang',
-  'cancel',
-  'help',
-] as const;
+export const BOT_COMMANDS = OWNER_MENU_COMMANDS;
 
 /** A start-up failure, as one line that names what to fix and never holds the token. */
 export class TelegramStartupError extends Error {

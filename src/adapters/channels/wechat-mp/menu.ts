@@ -7,21 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { OWNER_MENU_COMMANDS } from '../../../core/flow/words.js';
 import type { Locale } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
 
 /** The commands a menu button may stand for: the ones owners can type (the engine's words and menu aliases). */
-export const MENU_COMMANDS = [
-  'start',
-  'repair',
-  'complain',
-  'suggest',
-  'emergency',
-  'mytickets',
-  'lang',
-  'help',
-  'cancel',
-] as const;
+export const MENU_COMMANDS = OWNER_MENU_COMMANDS;
 
 /** WeChat's limits on a menu (自定义菜单): buttons per level and bytes per name. */
 const LIMITS = { top: 3, sub: 5, topBytes: 16, subBytes: 60 } as const;
