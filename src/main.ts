@@ -12,6 +12,7 @@ import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js
 import type { WecomChannel } from './adapters/channels/wecom/wecom.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
+import { ReplyWindowGate } from './app/reply-window.js';
 import { pruneOldRecords } from './app/retention.js';
 import { Scheduler } from './app/scheduler.js';
 import { markStaffLeft, markStaffRejoined } from './app/staff-membership.js';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     workerId,
     ...config.delivery,
     onUnreachable: (channel, chatId) => app.markUnreachable(channel, chatId),
+    // A channel with a reply window (the Service Account): what the window refuses goes by template or to staff.
+    replyWindows: new ReplyWindowGate(app.ctx),
   });
   const scheduler = new Scheduler({ store, clock, log, workerId, handlers: app.jobHandlers() });
 

@@ -27,6 +27,7 @@ import type { Clock, OutboxItem, Store } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import type { Logger } from '../logger.js';
 import { FaultBook, type FaultNews } from './delivery-faults.js';
+import type { Outside, ReplyWindowGate } from './reply-window.js';
 
 export type { ChannelSender, Delivery };
 
@@ -70,6 +71,11 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Called when a chat turns out to be unreachable (blocked, removed). */
   onUnreachable?: (channel: Channel, chatId: string) => Promise<void>;
+  /**
+   * Checks each message to a channel with reply windows before it is sent, and sends what a window does
+   * not let go in another form (see reply-window.ts); without it such a refusal is dead-lettered.
+   */
+  replyWindows?: ReplyWindowGate;
 }
 
 /**
@@ -379,6 +385,11 @@ export class Dispatcher {
       await store.markOutboxSent(item.id, undefined, now);
       return;
     }
+    const outside = await this.o.replyWindows?.check(sender, item);
+    if (outside) {
+      await this.outsideWindow(sender, item, outside);
+      return;
+    }
     const wait = sender.reserve?.(item.chatId, now.getTime(), item.cosmetic ? { cosmetic: true } : undefined) ?? 0;
     if (wait > 0) {
       // A cosmetic edit is in no hurry: a random extra wait spreads many chats' edits out.
@@ -470,14 +481,26 @@ export class Dispatcher {
         await store.markOutboxDead(item.id, result.reason, at);
         await this.o.onUnreachable?.(item.channel, item.chatId);
         return;
-      case 'rejected':
+      case 'rejected': {
+        const sender = this.o.senders.find((s) => s.channel === item.channel);
+        if (result.window && sender && this.o.replyWindows) {
+          await this.outsideWindow(sender, item, result.window);
+          return;
+        }
         log.error(
           { id: item.id, channel: item.channel, reason: result.reason },
           'platform rejected an outbound message',
         );
         await store.markOutboxDead(item.id, result.reason, at);
         return;
+      }
     }
+  }
+
+  /** A message its chat's reply window does not let go: its notification form, or a task for staff. */
+  private async outsideWindow(sender: ChannelSender, item: OutboxItem, why: Outside): Promise<void> {
+    const outcome = await (this.o.replyWindows as ReplyWindowGate).fallback(sender, item, why);
+    if (!outcome.settled) await this.settle(item, outcome.delivery);
   }
 
   private async transient(item: OutboxItem, reason: string): Promise<void> {

@@ -83,6 +83,24 @@ export interface OutboundMessage {
   replyToRef?: string;
   /** People the text names with "@name", so platforms that can notify them do (Telegram text mentions). */
   mentions?: { userId: string; name: string }[];
+  /**
+   * What an owner-bound message is for, where the service reaches out on its own (a ticket's progress, a
+   * revisit, a survey, a notice): a channel whose free-form reply window has closed sends its notification
+   * form for this kind instead (WeChat Service Account: a template message), or staff are asked to phone.
+   */
+  purpose?: MessagePurpose;
+}
+
+/** The kinds of message the service sends on its own initiative (issue 18: one notification form each). */
+export const PURPOSE_KINDS = ['ticket_progress', 'revisit_invitation', 'survey_invitation', 'notice'] as const;
+
+/** See {@link OutboundMessage.purpose}. */
+export interface MessagePurpose {
+  kind: (typeof PURPOSE_KINDS)[number];
+  /** What it is about, as staff and owners know it: a ticket's number, a notice's or a survey's reference. */
+  ref: string;
+  /** A few words naming it (a ticket's category, a notice's title, a survey's name), for a notification. */
+  title?: string;
 }
 
 /** What the dispatcher does with one outbox row. */

@@ -3,7 +3,7 @@
  * the dispatcher delivers the outbox through) and what handling an inbound message tells it back.
  * Adapters import these from here, never from the use cases.
  */
-import type { Channel, OutboundAction } from '../types.js';
+import type { Channel, MessagePurpose, OutboundAction } from '../types.js';
 
 /** What a channel reports after trying to deliver one action. */
 export type Delivery =
@@ -118,6 +118,35 @@ export interface ChannelSender {
   readonly capabilities?: ChannelCapabilities;
   /** The chat's reply windows as this sender saw them (see ReplyWindowState); only for channels that have them. */
   replyWindow?(chatId: string): ReplyWindowState | undefined;
+  /**
+   * Which reply window an inbound message of this chat opened, by the id the channel gave it (as the
+   * thread's log keeps it): the outbox reads the log after a restart, when `replyWindow` knows nothing.
+   */
+  opensWindow?(messageId: string): ReplyWindowRule['opensOn'] | undefined;
+  /**
+   * How many platform messages delivering this action takes (a long text goes in parts, each photo as
+   * one), for the reply windows' count; 0 for an action the channel settles without sending anything.
+   */
+  partsOf?(action: OutboundAction): number;
+  /** Whether the channel has a notification form configured for this kind of message. */
+  canNotify?(kind: MessagePurpose['kind']): boolean;
+  /**
+   * Sends the channel's notification form (WeChat Service Account: a template message) in place of a
+   * message its reply window refuses. Must not throw for platform errors, as `deliver`.
+   */
+  notify?(chatId: string, notification: Notification): Promise<Delivery>;
+}
+
+/**
+ * What a notification sent in place of a message says (issue 18, item 1): the message's purpose, its
+ * first line, and when it was written (already in the estate's time zone), for a template's fields.
+ */
+export interface Notification {
+  purpose: MessagePurpose;
+  /** The message's first line, as the owner would have read it. */
+  text: string;
+  /** When the message was written, e.g. 2026-11-28 14:05 in the estate's time zone. */
+  when: string;
 }
 
 /** What handling one inbound message tells the channel that received it. */
