@@ -82,6 +82,7 @@ export function toConfig(v: Values): Config {
             path: v.WECHAT_MP_PATH,
             port: v.WECHAT_MP_PORT,
             menuFile: v.WECHAT_MP_MENU.toLowerCase() === 'off' ? null : v.WECHAT_MP_MENU,
+            templatesFile: v.WECHAT_MP_TEMPLATES.toLowerCase() === 'off' ? null : v.WECHAT_MP_TEMPLATES,
           }
         : null,
     mongo:

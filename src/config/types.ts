@@ -109,6 +109,11 @@ export interface Config {
     readonly port: number;
     /** The menu file created at start-up; null to leave the account's menu as it is. */
     readonly menuFile: string | null;
+    /**
+     * The template messages (模板消息) per message type, sent when the reply window is closed; null (or
+     * unset) for none: staff are then asked to phone the owner.
+     */
+    readonly templatesFile?: string | null;
   };
   /** Null when MONGODB_URI is not set. */
   readonly mongo: null | {

@@ -31,4 +31,7 @@ export const wechatMp = {
   WECHAT_MP_MENU: withDefault('flows/wechat-mp/menu.yaml', text(1000), {
     accepts: "a menu file's path, or off to leave the account's menu as it is",
   }),
+  WECHAT_MP_TEMPLATES: withDefault('flows/wechat-mp/templates.yaml', text(1000), {
+    accepts: "a template file's path, or off to configure no template message",
+  }),
 };

@@ -1,9 +1,10 @@
 /**
  * A local stand-in for WeChat's Service Account platform, for tests: the API side (stable_token, 客服消息,
- * temporary media, the menu) checks what the real one checks — the AppID and secret, the token and its
- * expiry (40001, 42001), an unfollowed owner (43004), the reply windows (a message opens 5 messages in
+ * 模板消息, temporary media, the menu) checks what the real one checks — the AppID and secret, the token and
+ * its expiry (40001, 42001), an unfollowed owner (43004), the reply windows (a message opens 5 messages in
  * 48 hours, a follow, scan or menu click 3 in a minute: 45015 when none is open, 45047 when they are
- * spent) — on the test's clock; and the push side posts callbacks to the channel as WeChat does: signed,
+ * spent), and for a template message a template id the account added (40037), fields filled and within
+ * their type's length (47003), whatever the window — on the test's clock; and the push side posts callbacks to the channel as WeChat does: signed,
  * and in safe mode encrypted with the EncodingAESKey and AppID (through `@wecom/crypto`).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -18,7 +19,20 @@ export interface FakeMpOptions {
   now: () => Date;
   /** Token lifetime in seconds; default 7200. */
   tokenLifetimeSec?: number;
+  /** The template ids the account has added (我的模板); none by default. */
+  templates?: string[];
 }
+
+/** One template message the fake accepted. */
+export interface TemplateMessage {
+  touser: string;
+  templateId: string;
+  data: Record<string, string>;
+  url?: string;
+}
+
+/** The longest value per template field type, as the platform checks it. */
+const FIELD_LIMITS: Record<string, number> = { thing: 20, character_string: 32, phrase: 5, name: 10, time: 30 };
 
 /** One 客服消息 the fake accepted. */
 export interface KfMessage {
@@ -37,6 +51,8 @@ const WINDOWS = { message: { lastsMs: 48 * 3_600_000, max: 5 }, event: { lastsMs
 
 export class FakeWechatMp {
   readonly sent: KfMessage[] = [];
+  readonly templatesSent: TemplateMessage[] = [];
+  private readonly templateIds: Set<string>;
   readonly menus: { conditional: boolean; body: Record<string, unknown> }[] = [];
   /** Every API call's path, in order (without the query). */
   readonly calls: string[] = [];
@@ -52,7 +68,9 @@ export class FakeWechatMp {
   private createTime = 1_700_000_000;
   private msgId = 6_054_768_590_064_713_728n;
 
-  constructor(private readonly o: FakeMpOptions) {}
+  constructor(private readonly o: FakeMpOptions) {
+    this.templateIds = new Set(o.templates ?? []);
+  }
 
   /** Starts the API on a free local port and returns its base address. */
   async start(): Promise<string> {
@@ -93,6 +111,16 @@ export class FakeWechatMp {
   /** An image the follower sent, for /cgi-bin/media/get. */
   addMedia(mediaId: string, bytes: Buffer, type = 'image/jpeg'): void {
     this.media.set(mediaId, { bytes, type });
+  }
+
+  /** The account adds a template (我的模板 → 添加). */
+  addTemplate(templateId: string): void {
+    this.templateIds.add(templateId);
+  }
+
+  /** The template messages sent to one follower. */
+  templatesTo(openId: string): TemplateMessage[] {
+    return this.templatesSent.filter((m) => m.touser === openId);
   }
 
   /** The messages sent to one follower, as text. */
@@ -192,6 +220,8 @@ export class FakeWechatMp {
     switch (url.pathname) {
       case '/cgi-bin/message/custom/send':
         return this.customSend(JSON.parse(raw.toString('utf8')) as Record<string, unknown>, error, json);
+      case '/cgi-bin/message/template/send':
+        return this.templateSend(JSON.parse(raw.toString('utf8')) as Record<string, unknown>, error, json);
       case '/cgi-bin/menu/create':
       case '/cgi-bin/menu/addconditional': {
         const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
@@ -237,6 +267,32 @@ export class FakeWechatMp {
     this.current = `token-${this.tokenFetches}-${'x'.repeat(100)}`;
     this.tokens.set(this.current, now + lifetimeMs);
     return { access_token: this.current, expires_in: lifetimeMs / 1000 };
+  }
+
+  private templateSend(
+    body: Record<string, unknown>,
+    error: (code: number, msg?: string) => { body: string },
+    json: (v: unknown) => { body: string },
+  ) {
+    const touser = String(body.touser ?? '');
+    const templateId = String(body.template_id ?? '');
+    if (!this.templateIds.has(templateId)) return error(40037, 'invalid template_id');
+    if (this.unfollowed.has(touser) || touser === '') return error(43004, 'require subscribe');
+    const raw = body.data;
+    if (typeof raw !== 'object' || raw === null || Object.keys(raw).length === 0)
+      return error(47003, 'argument invalid! data is empty');
+    const data: Record<string, string> = {};
+    for (const [field, entry] of Object.entries(raw as Record<string, { value?: unknown }>)) {
+      const value = entry?.value;
+      if (typeof value !== 'string' || value === '') return error(47003, `argument invalid! data.${field}.value empty`);
+      const type = field.replace(/\d+$/, '');
+      if ([...value].length > (FIELD_LIMITS[type] ?? 20))
+        return error(47003, `argument invalid! data.${field}.value exceeds limit`);
+      data[field] = value;
+    }
+    const url = typeof body.url === 'string' ? body.url : undefined;
+    this.templatesSent.push({ touser, templateId, data, ...(url ? { url } : {}) });
+    return json({ errcode: 0, errmsg: 'ok', msgid: 200_000_000 + this.templatesSent.length });
   }
 
   private customSend(

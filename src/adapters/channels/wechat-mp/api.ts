@@ -1,6 +1,6 @@
 /**
  * The Service Account's HTTP API (built-in fetch): the `stable_token` access token, 客服消息 (text and
- * image), temporary media (an owner's photo fetched, a local photo uploaded) and the custom menu. The base
+ * image), 模板消息 (template messages), temporary media (an owner's photo fetched, a local photo uploaded) and the custom menu. The base
  * address is configurable (WECHAT_MP_API_ROOT), so the channel runs against a local server in tests.
  *
  * The token is cached and fetched again five minutes before it expires (the platform hands out the next
@@ -170,6 +170,25 @@ export class MpApi {
   /** 客服消息: an image (a media_id from {@link uploadImage}) to one follower. */
   async sendImage(openId: string, mediaId: string): Promise<void> {
     await this.call('/cgi-bin/message/custom/send', { touser: openId, msgtype: 'image', image: { media_id: mediaId } });
+  }
+
+  /**
+   * 模板消息: a template message to one follower, sent whatever their reply window (the account's
+   * notification form); returns its msgid. `url` is the page a tap opens, when the template has one.
+   */
+  async sendTemplate(
+    openId: string,
+    templateId: string,
+    data: Record<string, { value: string }>,
+    url?: string,
+  ): Promise<string> {
+    const answer = await this.call('/cgi-bin/message/template/send', {
+      touser: openId,
+      template_id: templateId,
+      ...(url ? { url } : {}),
+      data,
+    });
+    return String(answer.msgid ?? '');
   }
 
   /** Uploads an image as temporary media (kept 3 days by WeChat) and returns its media_id. */

@@ -91,6 +91,16 @@ function contentOf(msg: MpMessage, photoRef: string | undefined): InboundContent
   }
 }
 
+/**
+ * The reply window an inbound message opened, by its key (the Inbound's messageId, as the thread's log
+ * keeps it): a message's `msg:` key the 48-hour one, an event's `event:` key the one-minute one.
+ */
+export function windowOpenedBy(messageId: string): 'message' | 'event' | undefined {
+  if (messageId.startsWith('msg:')) return 'message';
+  if (messageId.startsWith('event:')) return 'event';
+  return undefined;
+}
+
 /** What to do with one message or event received at `receivedAt`. */
 export function handlingOf(msg: MpMessage, receivedAt: Date, photoRef?: string): Handling {
   const key = dedupeKey(msg);

@@ -5,8 +5,8 @@
  * (45015, 45047) before it is sent (see ChannelCapabilities and ReplyWindowState in the channels port).
  */
 import type { ChannelCapabilities, ReplyWindowState } from '../../../core/ports/channels.js';
-import type { OutboundMessage } from '../../../core/types.js';
-import { renderText, splitText } from '../shared/plain-text.js';
+import type { OutboundAction, OutboundMessage } from '../../../core/types.js';
+import { localPhotoPath, renderText, splitText } from '../shared/plain-text.js';
 
 /**
  * The longest text sent as one 客服消息, in UTF-16 code units: WeChat counts the text in bytes (about 2 kB
@@ -30,6 +30,21 @@ export const MP_CAPABILITIES: ChannelCapabilities = Object.freeze({
 /** A message as the texts sent for it, in order (each one counts against the reply window). */
 export function textsOf(message: Pick<OutboundMessage, 'text' | 'buttons'>): string[] {
   return splitText(renderText(message), MP_MAX_TEXT).filter((part) => part.trim() !== '');
+}
+
+/**
+ * How many 客服消息 delivering an action takes: each photo of ours (under `dataDir`) and each part of the
+ * text; none for closing an answered question (nothing to close in a chat without buttons).
+ */
+export function partsOf(action: OutboundAction, dataDir: string): number {
+  if (isClosingEdit(action)) return 0;
+  const photos = (action.message.photos ?? []).filter((photo) => localPhotoPath(photo, dataDir) !== undefined);
+  return photos.length + textsOf(action.message).length;
+}
+
+/** An edit that only closes an answered question (takes its buttons off): skipped where there are none. */
+export function isClosingEdit(action: OutboundAction): boolean {
+  return action.kind === 'edit' && action.ref.startsWith('prompt:');
 }
 
 /** Chats kept before those idle past the longest window are forgotten. */

@@ -14,7 +14,9 @@
  * Sending: `deliver` sends an outbox action as 客服消息 texts (choices as numbered lines, which the
  * engine maps back when a number is typed) and photos of ours as images; WeChat's errcodes become
  * Delivery values (api.ts). WeChat cannot edit: closing an answered question is skipped, any other edit
- * is sent as a new message. `capabilities` and `replyWindow` tell the outbox about the reply windows.
+ * is sent as a new message. `capabilities`, `replyWindow`, `opensWindow` and `partsOf` tell the outbox
+ * about the reply windows; `notify` sends the template message (模板消息) configured for a message's
+ * kind (flows/wechat-mp/templates.yaml, read at start-up) when the window is closed.
  *
  * Start-up: the AppID and secret are checked by fetching a token (fatal with one line when refused), and
  * the menu file is read (fatal when it is wrong) and created (a warning when WeChat refuses it). Secrets,
@@ -31,19 +33,21 @@ import type {
   Delivery,
   DeliveryFault,
   InboundResult,
+  Notification,
   ReplyWindowState,
 } from '../../../core/ports/channels.js';
 import type { Store } from '../../../core/ports.js';
-import { type Inbound, LOCALES, type Locale, type OutboundAction } from '../../../core/types.js';
+import { type Inbound, LOCALES, type Locale, type MessagePurpose, type OutboundAction } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
 import type { Logger } from '../../../logger.js';
 import { localPhotoPath } from '../shared/plain-text.js';
 import { imageExtension } from '../wechat/inbound.js';
 import { ApiCallError, deliveryOf, MpApi } from './api.js';
 import { callbackHandler } from './callback.js';
-import { handlingOf, type QrBuilding } from './inbound.js';
+import { handlingOf, type QrBuilding, windowOpenedBy } from './inbound.js';
 import { loadMenu, MENU_LANGUAGE, MenuFileError, menuJson } from './menu.js';
-import { MP_CAPABILITIES, ReplyWindows, textsOf } from './outbound.js';
+import { isClosingEdit, MP_CAPABILITIES, partsOf, ReplyWindows, textsOf } from './outbound.js';
+import { loadTemplates, TemplateFileError, type Templates, templateData } from './templates.js';
 import type { MpMessage } from './xml.js';
 
 export type WechatMpConfig = NonNullable<Config['wechatMp']>;
@@ -58,6 +62,7 @@ export class WechatMpStartupError extends Error {
       | 'WECHAT_MP_CREDENTIALS_REJECTED'
       | 'WECHAT_MP_UNREACHABLE'
       | 'WECHAT_MP_MENU_INVALID'
+      | 'WECHAT_MP_TEMPLATES_INVALID'
       | 'WECHAT_MP_LISTEN_FAILED',
     message: string,
     options?: { cause?: unknown },
@@ -105,6 +110,8 @@ export class WechatMpChannel implements ChannelSender {
   private readonly recent = new Set<string>();
   private server?: Server;
   private faults: readonly DeliveryFault[] = [];
+  /** The template messages per kind of message (none until `loadTemplates`). */
+  private templates: Templates = new Map();
 
   constructor(private readonly o: WechatMpChannelOptions) {
     this.api = new MpApi({
@@ -181,6 +188,23 @@ export class WechatMpChannel implements ChannelSender {
         'WeChat refused the Service Account menu; owners can still write to the account',
       );
     }
+  }
+
+  /** Reads the template file (WECHAT_MP_TEMPLATES): a wrong one is fatal, naming each mistake. */
+  loadTemplates(): void {
+    const file = this.o.config.templatesFile;
+    if (!file) return;
+    try {
+      this.templates = loadTemplates(file);
+    } catch (error) {
+      if (error instanceof TemplateFileError) {
+        throw new WechatMpStartupError('WECHAT_MP_TEMPLATES_INVALID', `the template file ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    this.o.log.info({ file, kinds: [...this.templates.keys()] }, 'Service Account template messages read');
   }
 
   /** Starts the callback server on WECHAT_MP_PORT (0 picks a free port). */
@@ -339,6 +363,33 @@ export class WechatMpChannel implements ChannelSender {
     return this.windows.state(chatId);
   }
 
+  /** Which reply window an inbound message opened, by the key it was logged under. */
+  opensWindow(messageId: string): 'message' | 'event' | undefined {
+    return windowOpenedBy(messageId);
+  }
+
+  /** How many 客服消息 an action takes (each counts against the reply window). */
+  partsOf(action: OutboundAction): number {
+    return partsOf(action, this.o.dataDir);
+  }
+
+  /** Whether a template message is configured for this kind of message. */
+  canNotify(kind: MessagePurpose['kind']): boolean {
+    return this.templates.has(kind);
+  }
+
+  /** Sends the template configured for the notification's kind (模板消息, whatever the reply window). */
+  async notify(chatId: string, notification: Notification): Promise<Delivery> {
+    const spec = this.templates.get(notification.purpose.kind);
+    if (!spec) return { status: 'rejected', reason: `no template for ${notification.purpose.kind}` };
+    try {
+      const msgId = await this.api.sendTemplate(chatId, spec.template_id, templateData(spec, notification), spec.url);
+      return { status: 'sent', platformMessageId: `mp-template:${msgId || randomUUID()}` };
+    } catch (error) {
+      return deliveryOf(error);
+    }
+  }
+
   /** The dispatcher's current faults on this channel, shown on /healthz. */
   reportFaults(faults: readonly DeliveryFault[]): void {
     this.faults = faults;
@@ -352,7 +403,7 @@ export class WechatMpChannel implements ChannelSender {
    */
   async deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
     // Closing an answered question: nothing to close in a chat without buttons.
-    if (action.kind === 'edit' && action.ref.startsWith('prompt:')) {
+    if (isClosingEdit(action)) {
       return { status: 'sent', ...(target ? { platformMessageId: target } : {}) };
     }
     const message = action.message;
@@ -396,6 +447,7 @@ function contentTypeOf(path: string): string {
  */
 export async function createWechatMpChannel(opts: WechatMpChannelOptions): Promise<WechatMpChannel> {
   const channel = new WechatMpChannel(opts);
+  channel.loadTemplates();
   await channel.checkCredentials();
   opts.log.info({ appId: opts.config.appId }, 'WeChat Service Account credentials checked');
   await channel.setUpMenu();

@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMenu, MENU_COMMANDS, MenuFileError, menuJson } from '../../../../src/adapters/channels/wechat-mp/menu.js';
+import {
+  loadTemplates,
+  TemplateFileError,
+  templateData,
+} from '../../../../src/adapters/channels/wechat-mp/templates.js';
 import { isConsoleMode } from '../../../../src/bootstrap.js';
 import { ConfigError, loadConfig } from '../../../../src/config.js';
 import { parseCommand } from '../../../../src/core/flow/words.js';
@@ -62,6 +67,77 @@ describe('the Service Account menu file', () => {
   });
 });
 
+describe('the Service Account template file', () => {
+  it('reads the shipped file: no template until the company adds its own', () => {
+    expect(loadTemplates('flows/wechat-mp/templates.yaml').size).toBe(0);
+  });
+
+  it('maps each kind of message to its template, and fills the fields within their lengths', () => {
+    const file = menuFile(
+      [
+        'templates:',
+        '  revisit_invitation:',
+        '    template_id: Rv0123456789abcdefghij',
+        '    fields:',
+        '      character_string1: ref',
+        '      thing2: title',
+        '      thing3: text',
+        '      time4: when',
+        '      thing5: { fixed: 请进入公众号回复 }',
+        '    url: https://example.com/revisit',
+      ].join('\n'),
+    );
+    const templates = loadTemplates(file);
+    expect([...templates.keys()]).toEqual(['revisit_invitation']);
+    const spec = templates.get('revisit_invitation');
+    if (!spec) throw new Error('no template');
+    const data = templateData(spec, {
+      purpose: { kind: 'revisit_invitation', ref: 'T261128-0001', title: '维修' },
+      text: '您好，关于您的报修 T261128-0001 已处理完毕，想占用您一分钟做个回访，可以吗？',
+      when: '2026-11-30 10:00',
+    });
+    expect(data).toEqual({
+      character_string1: { value: 'T261128-0001' },
+      thing2: { value: '维修' },
+      thing3: { value: '您好，关于您的报修 T261128-0…' },
+      time4: { value: '2026-11-30 10:00' },
+      thing5: { value: '请进入公众号回复' },
+    });
+    expect([...(data.thing3?.value ?? '')]).toHaveLength(20);
+  });
+
+  it('names every mistake, one line each', () => {
+    const file = menuFile(
+      [
+        'templates:',
+        '  ticket_progres:',
+        '    template_id: x',
+        '  notice:',
+        '    template_id: "!!"',
+        '    fields: { thing1: titel }',
+        '  survey_invitation:',
+        '    template_id: Sv0123456789abcdefghij',
+        '    fields: {}',
+      ].join('\n'),
+    );
+    let error: unknown;
+    try {
+      loadTemplates(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateFileError);
+    const problems = (error as TemplateFileError).problems;
+    expect(problems.some((p) => p.startsWith('templates.notice.template_id:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('templates.notice.fields.thing1:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('templates.survey_invitation.fields: name at least one field'))).toBe(
+      true,
+    );
+    expect(problems.some((p) => p.includes('ticket_progres') && p.includes('kinds: ticket_progress'))).toBe(true);
+    expect(problems).toHaveLength(4);
+  });
+});
+
 describe('the Service Account configuration', () => {
   const base = {
     WECHAT_MP_APP_ID: 'wx5823bf96d3bd56c7',
@@ -83,8 +159,10 @@ describe('the Service Account configuration', () => {
       path: '/wechat-mp',
       port: 8081,
       menuFile: 'flows/wechat-mp/menu.yaml',
+      templatesFile: 'flows/wechat-mp/templates.yaml',
     });
     expect(loadConfig({ ...base, WECHAT_MP_MENU: 'off' }).wechatMp?.menuFile).toBeNull();
+    expect(loadConfig({ ...base, WECHAT_MP_TEMPLATES: 'OFF' }).wechatMp?.templatesFile).toBeNull();
   });
 
   it('reports each mistake on its own line and never echoes a secret', () => {
