@@ -109,7 +109,14 @@ export class Revisits {
     if (ticket?.status !== 'resolved') return;
     if (this.contacts(ticket) >= MAX_CONTACTS) return this.closeNoResponse(tx, ticket);
     const updated = await this.contact(tx, ticket, 'reminded');
-    await this.owners.notify(tx, updated, 'revisit.reminder', { number: ticket.number });
+    await this.owners.notify(
+      tx,
+      updated,
+      'revisit.reminder',
+      { number: ticket.number },
+      undefined,
+      'revisit_invitation',
+    );
     const expireAt = new Date(this.ctx.clock.now().getTime() + this.ctx.policy.revisitRemindAfterMs);
     await this.job(tx, 'revisit.expire', this.keys(ticket).expire, expireAt, ticket);
   }

@@ -17,7 +17,7 @@
 
 import { noticeAllows, textIn } from '../../core/notices/lifecycle.js';
 import type { Job, Notice, NoticeDelivery, StoreTx } from '../../core/ports.js';
-import type { Address, Channel, Owner } from '../../core/types.js';
+import type { Address, Channel, Locale, MessagePurpose, Owner } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import type { JobHandler } from '../scheduler.js';
 import type { NoticeSupport } from './support.js';
@@ -177,7 +177,10 @@ export class NoticeDeliveries {
         updatesSent: notice.corrections.length,
       });
       if (!added) continue;
-      await this.ctx.sendTo(tx, address, this.kit.ownerMessage(notice, owner.locale, address.channel));
+      await this.ctx.sendTo(tx, address, {
+        ...this.kit.ownerMessage(notice, owner.locale, address.channel),
+        purpose: this.purpose(notice, owner.locale),
+      });
       used.set(address.channel, (used.get(address.channel) ?? 0) + 1);
       count += 1;
     }
@@ -189,6 +192,11 @@ export class NoticeDeliveries {
     if (found.status === 'scheduled' || (waiting === 0 && (count > 0 || !found.sentDoneAt)))
       await this.kit.postStatus(tx, notice, 'edit');
     this.ctx.log.info({ notice: notice.id, sent: count, waiting }, 'notice batch written');
+  }
+
+  /** What a notice's messages are for: the notice, named by its kind (停水, 停电 …) in the owner's language. */
+  private purpose(notice: Notice, locale: Locale): MessagePurpose {
+    return { kind: 'notice', ref: notice.id, title: this.ctx.t(locale, `notice.kind.${notice.kind}`) };
   }
 
   /** Job `notice.update`: the latest correction, or the cancellation, to each owner who has not had it. */
@@ -205,7 +213,10 @@ export class NoticeDeliveries {
     const waiting = await this.inBatch(tx, deliveries, async (delivery, owner) => {
       await tx.saveNoticeDelivery({ ...delivery, updatesSent: target });
       const address: Address = { channel: delivery.channel, chatId: delivery.chatId };
-      await this.ctx.sendTo(tx, address, { text: this.updateText(notice, owner, reason) });
+      await this.ctx.sendTo(tx, address, {
+        text: this.updateText(notice, owner, reason),
+        purpose: this.purpose(notice, owner.locale),
+      });
     });
     if (waiting) await this.nextBatch(tx, job, now);
   }
@@ -274,7 +285,11 @@ export class NoticeDeliveries {
       await this.ctx.sendTo(
         tx,
         { channel: delivery.channel, chatId: delivery.chatId },
-        { ...withoutPhoto, text: `${this.ctx.t(owner.locale, 'notice.owner.reminder_lead')}\n\n${message.text}` },
+        {
+          ...withoutPhoto,
+          text: `${this.ctx.t(owner.locale, 'notice.owner.reminder_lead')}\n\n${message.text}`,
+          purpose: this.purpose(notice, owner.locale),
+        },
       );
     });
     if (waiting) await this.nextBatch(tx, job, now);

@@ -13,7 +13,14 @@ import { type AnswerValue, initialState } from '../../core/flow/state.js';
 import type { StoreTx, Thread } from '../../core/ports.js';
 import { type Actor, isOpen, type Ticket } from '../../core/tickets/ticket.js';
 import { nextAllowed } from '../../core/time.js';
-import { type Address, type Channel, LOCALES, type OutboundAction, type Owner } from '../../core/types.js';
+import {
+  type Address,
+  type Channel,
+  LOCALES,
+  type MessagePurpose,
+  type OutboundAction,
+  type Owner,
+} from '../../core/types.js';
 import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
@@ -28,6 +35,8 @@ export interface StartFlowOptions {
   notBefore?: Date;
   /** Answers already given (a questionnaire the owner stopped and comes back to). */
   preset?: Record<string, AnswerValue>;
+  /** What the flow's messages are for (a survey invitation): a channel with a closed reply window needs it. */
+  purpose?: MessagePurpose;
 }
 
 /** What a ticket change asks of owners (tickets/changes.ts): notices, questions, taking questions back. */
@@ -63,6 +72,8 @@ interface EngineRun {
   notBefore?: Date;
   understanding?: Understanding;
   emergency?: EmergencyAssessment;
+  /** Set on every message of the run (see OutboundMessage.purpose). */
+  purpose?: MessagePurpose;
 }
 
 export class OwnerConversations {
@@ -124,7 +135,10 @@ export class OwnerConversations {
     let current = owner;
     for (const item of outcome.output) {
       if (item.type === 'out') {
-        await this.ctx.enqueue(tx, address, item.action, run.notBefore);
+        const action = run.purpose
+          ? { ...item.action, message: { ...item.action.message, purpose: run.purpose } }
+          : item.action;
+        await this.ctx.enqueue(tx, address, action, run.notBefore);
         if (this.isWelcome(item.action)) await this.afterWelcome(tx, current, address, now, run.notBefore);
       } else current = await this.part().applyEffect(tx, current, address, item.effect, now);
     }
@@ -163,7 +177,8 @@ export class OwnerConversations {
 
   /**
    * Tells the owner something about their ticket, in their language (delayed out of quiet hours unless
-   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left).
+   * urgent). False when the owner cannot be reached in chat (they blocked the bot or left). `kind` is what
+   * the message is for (its purpose): the ticket's progress unless said.
    */
   async notify(
     tx: StoreTx,
@@ -171,6 +186,7 @@ export class OwnerConversations {
     key: string,
     params: Record<string, string | number> = {},
     photos?: string[],
+    kind: MessagePurpose['kind'] = 'ticket_progress',
   ): Promise<boolean> {
     const owner = await tx.getOwner(ticket.ownerId);
     if (!owner) return false;
@@ -182,10 +198,19 @@ export class OwnerConversations {
     await this.ctx.sendTo(
       tx,
       ticket.origin,
-      { text: this.ctx.t(owner.locale, key, params), ...(photos?.length ? { photos } : {}) },
+      {
+        text: this.ctx.t(owner.locale, key, params),
+        ...(photos?.length ? { photos } : {}),
+        purpose: this.ticketPurpose(ticket, owner, kind),
+      },
       notBefore,
     );
     return true;
+  }
+
+  /** The purpose of a message about a ticket: its number, and its category in the owner's language. */
+  private ticketPurpose(ticket: Ticket, owner: Owner, kind: MessagePurpose['kind']): MessagePurpose {
+    return { kind, ref: ticket.number, title: this.ctx.t(owner.locale, `ticket.category.${ticket.category}`) };
   }
 
   /** Starts (or queues behind the owner's current flow) a conversation about the ticket; false as above. */
@@ -202,15 +227,10 @@ export class OwnerConversations {
     const notBefore = await this.ownerSendTime(tx, ticket, ticket.origin);
     // The ticket's question does not wait behind a satisfaction questionnaire: that one is paused.
     thread = (await this.part().pauseForTicket(tx, owner, ticket.origin, thread, notBefore)) ?? thread;
-    await this.runEngine(
-      tx,
-      owner,
-      thread,
-      { type: 'start', flowId, context, queueIfBusy: true },
-      ticket.origin,
-      now,
-      notBefore ? { notBefore } : {},
-    );
+    await this.runEngine(tx, owner, thread, { type: 'start', flowId, context, queueIfBusy: true }, ticket.origin, now, {
+      ...(notBefore ? { notBefore } : {}),
+      purpose: this.ticketPurpose(ticket, owner, flowId === 'revisit' ? 'revisit_invitation' : 'ticket_progress'),
+    });
     return true;
   }
 
@@ -261,7 +281,10 @@ export class OwnerConversations {
       queueIfBusy: true,
       ...(opts.preset ? { preset: opts.preset } : {}),
     };
-    await this.runEngine(tx, owner, thread, event, address, now, opts.notBefore ? { notBefore: opts.notBefore } : {});
+    await this.runEngine(tx, owner, thread, event, address, now, {
+      ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+      ...(opts.purpose ? { purpose: opts.purpose } : {}),
+    });
   }
 
   /** The revisit that follows a resolution. */

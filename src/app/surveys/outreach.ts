@@ -10,7 +10,7 @@ import type { FlowContext } from '../../core/flow/engine.js';
 import type { Job, StoreTx, SurveyCampaign } from '../../core/ports.js';
 import { buildingFor, campaignAllows, campaignOpenFor, campaignTransition } from '../../core/surveys/campaign.js';
 import { questionnaireIdOfFlow, surveyFlowId, surveyKeys } from '../../core/surveys/questionnaire.js';
-import type { Address, Channel, Owner } from '../../core/types.js';
+import type { Address, Channel, MessagePurpose, Owner } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import type { SurveyOwners } from '../owner/conversations.js';
 import type { JobHandler } from '../scheduler.js';
@@ -121,7 +121,10 @@ export class SurveyOutreach {
       // of invitations is due at any time, and an owner's reply goes out beside them.
       const slot = used.get(address.channel) ?? 0;
       const offset = Math.floor((slot * this.kit.batchIntervalMs) / this.limitOf(address.channel));
-      const opts = offset > 0 ? { notBefore: new Date(now.getTime() + offset) } : {};
+      const opts = {
+        ...(offset > 0 ? { notBefore: new Date(now.getTime() + offset) } : {}),
+        purpose: this.purpose(campaign, owner),
+      };
       await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign), opts);
       used.set(address.channel, slot + 1);
       count += 1;
@@ -136,6 +139,16 @@ export class SurveyOutreach {
     }
     await tx.saveSurveyCampaign(campaign);
     this.ctx.log.info({ campaign: c.id, invited: count, waiting }, 'survey invitations written');
+  }
+
+  /** What an invitation or a reminder is for: the campaign, named by its questionnaire's title. */
+  private purpose(c: SurveyCampaign, owner: Owner): MessagePurpose {
+    const q = this.kit.questionnaireFor(c);
+    return {
+      kind: 'survey_invitation',
+      ref: c.id,
+      ...(q ? { title: this.ctx.t(owner.locale, surveyKeys(q.id).title) } : {}),
+    };
   }
 
   /**
@@ -187,18 +200,20 @@ export class SurveyOutreach {
       const address: Address = { channel: inv.channel, chatId: inv.chatId };
       const params = { title: this.ctx.t(owner.locale, surveyKeys(q.id).title), deadline: this.kit.time(c.endAt) };
       const running = (await tx.getThread(inv.channel, inv.chatId))?.state.flow;
+      const purpose = this.purpose(c, owner);
       if (running?.flowId === flowId && running.context.campaign === c.id) {
-        await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params) });
+        await this.ctx.sendTo(tx, address, {
+          text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params),
+          purpose,
+        });
       } else {
-        if (!running) await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params) });
-        await this.owners.startFlowFor(
-          tx,
-          owner,
-          address,
-          flowId,
-          this.kit.flowContext(c),
-          inv.draft ? { preset: inv.draft } : {},
-        );
+        if (!running) {
+          await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params), purpose });
+        }
+        await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(c), {
+          ...(inv.draft ? { preset: inv.draft } : {}),
+          purpose,
+        });
       }
       await tx.updateSurveyInvitation({
         ...inv,
