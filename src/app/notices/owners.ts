@@ -12,7 +12,7 @@
 
 import { formatUnit, parseUnit, toHalfWidth } from '../../core/location.js';
 import { goneReason, isShown } from '../../core/notices/lifecycle.js';
-import { placesOfUnits, targetIncludes } from '../../core/notices/target.js';
+import { placesOfOwner, targetIncludes } from '../../core/notices/target.js';
 import type { Notice, StoreTx } from '../../core/ports.js';
 import {
   decodeNoticeButton,
@@ -59,10 +59,10 @@ export class NoticeOwners {
   }
 
   /** The notices shown now to an owner with these flats (estate-wide ones only when none is known). */
-  async activeFor(tx: StoreTx, owner: Pick<Owner, 'units'>, now: Date): Promise<Notice[]> {
+  async activeFor(tx: StoreTx, owner: Pick<Owner, 'units' | 'qrBuilding'>, now: Date): Promise<Notice[]> {
     const shown = await tx.listNotices({ statuses: ['published'], activeAt: now, limit: 100 });
     return shown
-      .filter((n) => isShown(n, now) && targetIncludes(n.target, owner.units))
+      .filter((n) => isShown(n, now) && targetIncludes(n.target, owner.units, owner.qrBuilding))
       .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime());
   }
 
@@ -158,7 +158,7 @@ export class NoticeOwners {
   async answer(tx: StoreTx, owner: Owner, address: Address, now: Date, why: 'intent' | 'list'): Promise<void> {
     const t = (k: string, p?: Record<string, string | number>) => this.ctx.t(owner.locale, k, p);
     const notices = await this.activeFor(tx, owner, now);
-    const known = placesOfUnits(owner.units).length > 0;
+    const known = placesOfOwner(owner).length > 0;
     const ask = known ? [] : [t('notice.owner.ask_building')];
     if (!known) await tx.setSetting(ASK_UNIT_KEY(owner.id), new Date(now.getTime() + ASK_UNIT_MS).toISOString());
     if (notices.length === 0) {

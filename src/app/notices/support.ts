@@ -178,7 +178,7 @@ export class NoticeSupport {
 
   /** Whether an owner is among a notice's readers: reachable and in its target. */
   isFor(notice: Pick<Notice, 'target'>, owner: Owner): boolean {
-    return !owner.unreachable && targetIncludes(notice.target, owner.units);
+    return !owner.unreachable && targetIncludes(notice.target, owner.units, owner.qrBuilding);
   }
 
   /** Where to reach an owner: the identity whose chat was active last. */

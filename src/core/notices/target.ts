@@ -5,6 +5,7 @@
  */
 import { parseUnit, toHalfWidth } from '../location.js';
 import type { NoticeTarget } from '../ports/notices.js';
+import type { Owner } from '../types.js';
 
 /** Words that mean the whole estate. */
 const ALL_WORDS = new Set(['全部', '全小区', '全体', '所有', '全', 'all', 'estate', '*']);
@@ -78,11 +79,27 @@ export function placesOfUnits(units: readonly string[]): string[] {
 }
 
 /**
- * Whether a notice for `target` is for an owner with these flats. An owner whose flat we do not know is
- * in the estate-wide notices only (asked for their building where it matters).
+ * The places an owner is in: their flats' (see placesOfUnits), or — when they gave none — the building
+ * of the QR code they followed the Service Account by (Owner.qrBuilding, one code per building).
  */
-export function targetIncludes(target: NoticeTarget, units: readonly string[]): boolean {
+export function placesOfOwner(owner: Pick<Owner, 'units' | 'qrBuilding'>): string[] {
+  const places = placesOfUnits(owner.units);
+  if (places.length > 0 || !owner.qrBuilding) return places;
+  const qr = parsePlace(owner.qrBuilding.building);
+  return qr && !qr.includes('-') ? [qr] : [];
+}
+
+/**
+ * Whether a notice for `target` is for an owner with these flats (or, without one, this QR code's
+ * building: see placesOfOwner). An owner whose building we do not know is in the estate-wide notices
+ * only (asked for their building where it matters).
+ */
+export function targetIncludes(
+  target: NoticeTarget,
+  units: readonly string[],
+  qrBuilding?: Owner['qrBuilding'],
+): boolean {
   if (target.kind === 'all') return true;
-  const mine = new Set(placesOfUnits(units));
+  const mine = new Set(placesOfOwner({ units: [...units], ...(qrBuilding ? { qrBuilding } : {}) }));
   return target.places.some((p) => mine.has(p));
 }

@@ -6,6 +6,7 @@
  * Also the campaign's target: which building of an owner a campaign counts them in.
  */
 import { parseUnit } from '../location.js';
+import { parsePlace } from '../notices/target.js';
 import type { SurveyCampaign, SurveyCampaignStatus, SurveyTarget } from '../ports.js';
 import type { Owner } from '../types.js';
 
@@ -95,12 +96,17 @@ export function buildingOfUnit(unit: string): string | undefined {
   return b ? normBuilding(b) : undefined;
 }
 
-/** The owner's building for a campaign: in the target's buildings (else undefined), or the first known one. */
-export function buildingFor(owner: Pick<Owner, 'units'>, target: SurveyTarget): string | undefined {
-  const buildings = owner.units.flatMap((u) => {
+/**
+ * The owner's building for a campaign: in the target's buildings (else undefined), or the first known
+ * one. An owner who gave no flat is in the building of the QR code they followed the Service Account by.
+ */
+export function buildingFor(owner: Pick<Owner, 'units' | 'qrBuilding'>, target: SurveyTarget): string | undefined {
+  const fromUnits = owner.units.flatMap((u) => {
     const b = buildingOfUnit(u);
     return b ? [b] : [];
   });
+  const qr = owner.qrBuilding ? parsePlace(owner.qrBuilding.building) : undefined;
+  const buildings = fromUnits.length > 0 || !qr || qr.includes('-') ? fromUnits : [qr];
   if (target.kind === 'all') return buildings[0];
   const wanted = new Set(target.buildings.map(normBuilding));
   return buildings.find((b) => wanted.has(b));
