@@ -60,8 +60,11 @@ export interface EstateOptions {
   templates?: MessagePurpose['kind'][];
   /** Template ids the file names but the account never added (WeChat answers 40037). */
   notOnAccount?: MessagePurpose['kind'][];
-  /** Staff rooms and their channel; a recording console room `staff` by default. */
-  staff?: { rooms: Address[]; senders: ChannelSender[] };
+  /**
+   * Staff rooms and the channel that serves them, connected to the App once it exists; a recording
+   * console room `staff` by default.
+   */
+  staff?: { rooms: Address[]; connect: (app: App, store: Store) => Promise<ChannelSender> };
   start?: string;
 }
 
@@ -92,7 +95,7 @@ export async function mpEstate(o: EstateOptions = {}) {
           .join('')}`,
   );
   const staffSender = new RecordingSender('console');
-  const staff = o.staff ?? { rooms: [{ channel: 'console', chatId: 'staff' }], senders: [staffSender] };
+  const staffRooms: Address[] = o.staff?.rooms ?? [{ channel: 'console', chatId: 'staff' }];
   const log = silentLogger();
   const dbPath = join(dir, 'residesk.db');
 
@@ -118,7 +121,7 @@ export async function mpEstate(o: EstateOptions = {}) {
         estateName: '阳光花园',
         dutyPhone: '0571-88886666',
       },
-      staffRooms: staff.rooms,
+      staffRooms,
       policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'u-wang' }, { userId: 'wecom:wangshifu' }] },
       surveys: { questionnaires, batchSize: { wechat_mp: 50 } },
     });
@@ -147,10 +150,11 @@ export async function mpEstate(o: EstateOptions = {}) {
       recordRetryMs: 1,
     });
     await channel.start(0);
+    const staffChannel = o.staff ? await o.staff.connect(app, store) : staffSender;
     const dispatcher = new Dispatcher({
       store,
       clock,
-      senders: [channel, ...staff.senders],
+      senders: [channel, staffChannel],
       log,
       workerId: `test-${Math.random().toString(36).slice(2, 6)}`,
       onUnreachable: (ch, chatId) => app.markUnreachable(ch, chatId),
