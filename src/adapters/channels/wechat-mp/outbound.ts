@@ -42,6 +42,12 @@ export function partsOf(action: OutboundAction, dataDir: string): number {
   return photos.length + textsOf(action.message).length;
 }
 
+/** The content type of a photo of ours, by its file's extension. */
+export function contentTypeOf(path: string): string {
+  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  return ext === 'png' ? 'image/png' : ext === 'gif' ? 'image/gif' : 'image/jpeg';
+}
+
 /** An edit that only closes an answered question (takes its buttons off): skipped where there are none. */
 export function isClosingEdit(action: OutboundAction): boolean {
   return action.kind === 'edit' && action.ref.startsWith('prompt:');

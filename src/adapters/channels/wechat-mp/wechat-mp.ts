@@ -46,7 +46,7 @@ import { ApiCallError, deliveryOf, MpApi } from './api.js';
 import { callbackHandler } from './callback.js';
 import { handlingOf, type QrBuilding, windowOpenedBy } from './inbound.js';
 import { loadMenu, MENU_LANGUAGE, MenuFileError, menuJson } from './menu.js';
-import { isClosingEdit, MP_CAPABILITIES, partsOf, ReplyWindows, textsOf } from './outbound.js';
+import { contentTypeOf, isClosingEdit, MP_CAPABILITIES, partsOf, ReplyWindows, textsOf } from './outbound.js';
 import { loadTemplates, TemplateFileError, type Templates, templateData } from './templates.js';
 import type { MpMessage } from './xml.js';
 
@@ -433,11 +433,6 @@ export class WechatMpChannel implements ChannelSender {
     }
     return { status: 'sent', platformMessageId: `mp:${randomUUID()}` };
   }
-}
-
-function contentTypeOf(path: string): string {
-  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
-  return ext === 'png' ? 'image/png' : ext === 'gif' ? 'image/gif' : 'image/jpeg';
 }
 
 /**
