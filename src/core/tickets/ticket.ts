@@ -10,6 +10,7 @@ import type {
   EstateLocation,
   Responsibility,
   TicketKind,
+  TicketSource,
   Urgency,
 } from '../types.js';
 import type { TimelineDetail } from './timeline.js';
@@ -108,6 +109,11 @@ export interface Ticket extends TicketDraft {
   status: TicketStatus;
   responsibility: Responsibility;
   ownerId: string;
+  /**
+   * How the complaint reached the service centre, for a ticket staff entered for the owner (代客登记); absent
+   * for one the owner filed in the chat (every ticket before sources were kept reads as `chat`).
+   */
+  source?: TicketSource;
   /** Where the ticket came from (the channel of origin) and where the owner is answered. */
   origin: Address;
   /** The accountable staff member (谁受理、谁跟进、谁回复). */
