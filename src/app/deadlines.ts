@@ -7,7 +7,7 @@ import type { Job, StoreTx } from '../core/ports.js';
 import { activePhases, deadlineAt, isOverdue, policyFor, type SlaPhase } from '../core/tickets/sla.js';
 import { addEvent, type Ticket } from '../core/tickets/ticket.js';
 import type { AppContext } from './context.js';
-import { formatBusinessTime } from './render.js';
+import { formatTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
 
 export function isTicketOverdue(ctx: AppContext, ticket: Ticket, now: Date): boolean {
@@ -59,7 +59,7 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
     number: ticket.number,
     phase: t(`desk.phase.${phase}`),
     percent,
-    due: due ? formatBusinessTime(due, ctx.settings.timeZone) : '',
+    due: due ? formatTime(due, ctx.staffLocale, ctx.settings.timeZone) : '',
   };
   let mentions: { userId: string; name: string }[] = [];
   let text: string;
