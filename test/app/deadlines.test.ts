@@ -345,7 +345,12 @@ describe('emergencies', () => {
     for (let minute = 1; minute <= 5; minute++)
       sent.push(...(await s.at(new Date(Date.parse('2026-11-28T20:00:00Z') + minute * MINUTE))));
     expect(sent.filter((m) => m.text.startsWith(prefix)).map((m) => m.text)).toEqual([
-      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
+      zh('worksteps.alert.emergency_supervisors', {
+        number: t.number,
+        minutes: 5,
+        due: '11月29日（周日）上午4:05',
+        who: '@赵主管',
+      }),
     ]);
   });
 
@@ -373,24 +378,32 @@ describe('emergencies', () => {
         else escalations.push({ minute, text: message.text });
       }
     }
+    // One message a moment: the repeats at 5 and 10 minutes carry the escalations of the same moment.
     expect(repeats.map((r) => r.minute)).toEqual([5, 10, 15]);
+    const due = '11月29日（周日）上午2:05';
     expect(repeats[0]?.message).toEqual({
-      text: zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
+      text: zh('worksteps.alert.emergency_supervisors', { number: t.number, minutes: 5, due, who: '@赵主管' }),
       replyToRef: `card:${t.number}`,
       mentions: [{ userId: 'sup', name: '赵主管' }],
     });
     expect(repeats[1]?.message.text).toBe(
-      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 10, who: '@钱经理' }),
+      zh('worksteps.alert.emergency_managers', { number: t.number, minutes: 10, due, who: '@钱经理' }),
+    );
+    expect(repeats[2]?.message.text).toBe(
+      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 15, who: '@钱经理' }),
     );
     expect(repeats[2]?.message.mentions).toEqual([{ userId: 'mgr', name: '钱经理' }]);
-    // The checkpoints of the 5-minute accept deadline, in plain time: 2½, 4, 5 and 10 minutes.
-    const params = { number: t.number, phase: phase('accept'), due: '11月29日（周日）上午2:05' };
+    // The reminders of the 5-minute accept deadline, in plain time: 2½ and 4 minutes.
+    const params = { number: t.number, phase: phase('accept'), due };
     expect(escalations).toEqual([
       { minute: 3, text: zh('desk.sla.reminder', { ...params, percent: 50, who: zh('desk.sla.anyone') }) },
       { minute: 4, text: zh('desk.sla.reminder', { ...params, percent: 80, who: zh('desk.sla.anyone') }) },
-      { minute: 5, text: zh('desk.sla.supervisors', { ...params, who: '@赵主管' }) },
-      { minute: 10, text: zh('desk.sla.managers', { ...params, who: '@钱经理' }) },
     ]);
+    // The escalations stay on the timeline (and in the summary's count).
+    const checkpoints = (await s.only()).timeline
+      .filter((e) => e.action === 'escalation' && e.detail?.code === 'sla.checkpoint')
+      .map((e) => (e.detail as { percent: number }).percent);
+    expect(checkpoints).toEqual([100, 200]);
 
     await s.h.send({ type: 'button', data: `s|accept|${t.number}` }, A);
     const after: string[] = [];
