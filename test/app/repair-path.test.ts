@@ -169,3 +169,21 @@ describe('resolving with care', () => {
     expect((await d.ticket()).timeline.at(-1)?.data).toBeUndefined();
   });
 });
+
+describe("an owner's command in the staff room", () => {
+  it('/mytickets typed by staff gets an answer saying what staff use instead', async () => {
+    const d = await deskDriver();
+    await d.fileRepair();
+    const read = d.from();
+    await d.asStaff('/mytickets', A);
+    await d.asStaff('我的工单', A);
+    expect(read('staff')).toEqual([
+      zh('worksteps.owner_command_console', { command: '/mytickets' }),
+      zh('worksteps.owner_command_console', { command: '我的工单' }),
+    ]);
+    // Staff talking among themselves is still left alone.
+    const talk = d.from();
+    await d.asStaff('菜单上的价格改了吗', A);
+    expect(talk('staff')).toEqual([]);
+  });
+});
