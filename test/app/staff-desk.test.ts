@@ -642,6 +642,7 @@ describe('the lifecycle of a repair through the staff desk', () => {
       `${zh('card.category')}：${zh('ticket.category.water_power')} 2`,
       `${zh('card.responsibility')}：${zh('ticket.responsibility.developer')} 1 · ${zh('ticket.responsibility.unknown')} 1`,
       `${zh('card.status')}：${zh('ticket.status.recorded')} 1 · ${zh('ticket.status.resolved')} 1`,
+      `${zh('ticket_source.label')}：${zh('ticket_source.chat')} 2`,
       zh('desk.summary.service', {
         minutes: 0,
         accepted: 1,
