@@ -24,7 +24,7 @@ import { nextAllowed } from '../core/time.js';
 import type { Address, Owner } from '../core/types.js';
 import type { AppContext } from './context.js';
 import type { RevisitOwners } from './owner/conversations.js';
-import { formatBusinessTime } from './render.js';
+import { formatTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
 
 const MAX_CONTACTS = 3;
@@ -266,7 +266,7 @@ export class Revisits {
             count: saved.reopenCount,
             answers: summary,
             who: mentions.map((m) => `@${m.name}`).join(' '),
-            due: formatBusinessTime(due, this.ctx.settings.timeZone),
+            due: formatTime(due, this.ctx.staffLocale, this.ctx.settings.timeZone),
           }),
           replyToRef: `card:${ticket.number}`,
           ...(mentions.length ? { mentions } : {}),

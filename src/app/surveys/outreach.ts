@@ -122,7 +122,7 @@ export class SurveyOutreach {
       const slot = used.get(address.channel) ?? 0;
       const offset = Math.floor((slot * this.kit.batchIntervalMs) / this.limitOf(address.channel));
       const opts = offset > 0 ? { notBefore: new Date(now.getTime() + offset) } : {};
-      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign), opts);
+      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign, owner.locale), opts);
       used.set(address.channel, slot + 1);
       count += 1;
     }
@@ -185,7 +185,10 @@ export class SurveyOutreach {
       }
       used.set(inv.channel, n + 1);
       const address: Address = { channel: inv.channel, chatId: inv.chatId };
-      const params = { title: this.ctx.t(owner.locale, surveyKeys(q.id).title), deadline: this.kit.time(c.endAt) };
+      const params = {
+        title: this.ctx.t(owner.locale, surveyKeys(q.id).title),
+        deadline: this.kit.time(c.endAt, owner.locale),
+      };
       const running = (await tx.getThread(inv.channel, inv.chatId))?.state.flow;
       if (running?.flowId === flowId && running.context.campaign === c.id) {
         await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder_in_progress', params) });
@@ -196,7 +199,7 @@ export class SurveyOutreach {
           owner,
           address,
           flowId,
-          this.kit.flowContext(c),
+          this.kit.flowContext(c, owner.locale),
           inv.draft ? { preset: inv.draft } : {},
         );
       }
