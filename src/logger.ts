@@ -64,6 +64,43 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
+/**
+ * The logger of console mode, where the chat owns the terminal: log lines go to `file` (created with its
+ * folder) at the configured level, and only warnings and errors to stderr as well, so the chat is not
+ * buried in them. When the file cannot be opened (DATA_DIR is not a folder), stderr alone at warn, and
+ * start-up goes on to report the real fault. `file` in the result says where the lines went, if anywhere.
+ */
+export function createConsoleModeLogger(opts: Omit<CreateLoggerOptions, 'destination'> & { file: string }): {
+  log: Logger;
+  file?: string;
+} {
+  const wrap = (d: DestinationStream) => (opts.format === 'pretty' ? prettyStream(d) : d);
+  const options: LoggerOptions = {
+    level: opts.level,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    ...(opts.format === 'pretty' ? { base: null } : {}),
+  };
+  const stderr = pino.destination({ dest: 2, sync: true });
+  let file: DestinationStream | undefined;
+  try {
+    file = pino.destination({ dest: opts.file, mkdir: true, sync: true });
+  } catch {
+    file = undefined;
+  }
+  const quiet = opts.level === 'silent' ? 'silent' : moreSevere(opts.level, 'warn');
+  if (!file) return { log: pino({ ...options, level: quiet }, wrap(stderr)) };
+  const streams = [
+    { level: opts.level === 'silent' ? 'fatal' : opts.level, stream: wrap(file) },
+    { level: quiet === 'silent' ? 'fatal' : quiet, stream: wrap(stderr) },
+  ] as const;
+  return { log: pino(options, pino.multistream([...streams])), file: opts.file };
+}
+
+/** The more severe of two levels (`warn` over `info`, `error` over `warn`). */
+function moreSevere(a: Exclude<LogLevel, 'silent'>, b: Exclude<LogLevel, 'silent'>): Exclude<LogLevel, 'silent'> {
+  return LOG_LEVELS.indexOf(a) <= LOG_LEVELS.indexOf(b) ? a : b;
+}
+
 /** A logger that writes nothing, for tests and for code that does not care about logs. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

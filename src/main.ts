@@ -2,9 +2,10 @@
  * The one place that reads configuration and wires the adapters together. Platform libraries are
  * imported only when their channel or store is configured.
  */
+
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
@@ -20,7 +21,7 @@ import { bootstrap, describeStore, isConsoleMode, processEnv, readConfig } from 
 import { configWarnings } from './config.js';
 import { contentPaths, loadContentWithSnapshot } from './content.js';
 import { systemClock } from './core/ports.js';
-import { createLogger } from './logger.js';
+import { createConsoleModeLogger, createLogger } from './logger.js';
 import { runShutdown } from './shutdown.js';
 import { EXIT_STATUS, PlatformUnreachable, retryWhileUnreachable, StartupError } from './startup-error.js';
 
@@ -56,12 +57,15 @@ async function main(): Promise<void> {
   if (process.argv.includes('--content-snapshot')) return writeContentSnapshot();
   const config = readConfig(processEnv());
   const consoleMode = isConsoleMode(config);
-  // In the console the chat owns stdout, so logs go to stderr.
-  const log = createLogger({
-    level: config.logLevel,
-    format: config.logFormat,
-    ...(consoleMode ? { destination: pino.destination(2) } : {}),
-  });
+  // In the console the chat owns the terminal: logs go to a file, and only warnings and errors to stderr.
+  const consoleLog = consoleMode
+    ? createConsoleModeLogger({
+        level: config.logLevel,
+        format: config.logFormat,
+        file: join(config.dataDir, 'console.log'),
+      })
+    : undefined;
+  const log = consoleLog?.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const clock = systemClock;
@@ -93,17 +97,27 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler({ store, clock, log, workerId, handlers: app.jobHandlers() });
 
   let consoleChannel: ConsoleChannel | undefined;
+  // The console delivers in one line of rounds: after each typed line, and every second for what jobs
+  // send meanwhile (a revisit, a repeat alert), so it is printed when due, never in the middle of a reply.
+  let flushing: Promise<void> = Promise.resolve();
+  const flushConsole = () => {
+    flushing = flushing
+      .then(() => dispatcher.drain())
+      .catch((error: unknown) => log.error({ err: error }, 'console delivery failed'));
+    return flushing;
+  };
   if (consoleMode) {
     consoleChannel = new ConsoleChannel({
       input: process.stdin,
       output: process.stdout,
       color: Boolean(process.stdout.isTTY),
       handle: (inbound) => app.handleInbound(inbound),
-      flush: () => dispatcher.drain(),
+      flush: flushConsole,
       now: () => clock.now(),
       banner: [
         `residesk · ${config.estateName} — console chat (no messaging platform configured)`,
         'Type 你好 or /start to begin. Reply with a number to choose. /as staff and /as owner switch sides; /quit ends.',
+        ...(consoleLog?.file ? [`Logs: ${consoleLog.file} (warnings and errors also appear here).`] : []),
         '',
       ].join('\n'),
     });
@@ -282,7 +296,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (consoleChannel) {
+    const delivering = setInterval(() => void flushConsole(), 1000);
+    delivering.unref();
     await consoleChannel.run();
+    clearInterval(delivering);
     await shutdown('end of input');
     return;
   }

@@ -158,3 +158,89 @@ describe('a missing key', () => {
     expect(missing).toEqual(['en:a.y']);
   });
 });
+
+/**
+ * Words for older owners and staff (issue 20): no English left untranslated in Chinese text, and no
+ * sentence that ends in a colon with nothing after it.
+ */
+describe('the words themselves', () => {
+  /**
+   * Keys that keep Latin words on purpose: the language choice (read before a language is known), and
+   * Telegram, which has no Chinese name owners would recognise.
+   */
+  const BILINGUAL = new Set(['lang.choose', 'lang.kept', 'menu.lang', 'telegram.commands.lang', 'channel.telegram']);
+  /** Latin words that stay: survey measures and file formats staff know by these names, a language tag in an example. */
+  const KEPT_WORDS = new Set(['NPS', 'CSV', 'EN', 'now']);
+
+  /**
+   * The Latin words of a Chinese string that are not something typed or shown as is: placeholders, a slash
+   * command with its arguments, a shell command, ticket/notice/question ids, dates and durations, key=value.
+   */
+  function untranslated(text: string): string[] {
+    const stripped = text
+      .replace(/\{\{[^}]*\}\}/g, ' ')
+      .replace(/npm run [\x20-\x7e]*/g, ' ')
+      .replace(/\/[a-z_]+[\x20-\x7e]*/gi, ' ')
+      .replace(/\b[a-z_]+=[^\s，。、；）)]*/gi, ' ')
+      .replace(/\b(?:T\d{6}-\d{4,}|[NQSC]\d{3,})\b/g, ' ')
+      .replace(/\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?|\d{4}-Q[1-4]/g, ' ')
+      // A notice's English line, typed after EN: in the example; a zone letter in a place (B区).
+      .replace(/EN: [^\n]*/g, ' ')
+      .replace(/[A-Z](?=[区栋座])/g, ' ')
+      .replace(/\b\d+[dhm]\b/g, ' ');
+    return (stripped.match(/[A-Za-z][A-Za-z'’-]*/g) ?? []).filter((w) => !KEPT_WORDS.has(w));
+  }
+
+  it('the English check catches a stray word and lets commands, ids and placeholders through', () => {
+    expect(untranslated('后续由 TA 负责跟进')).toEqual(['TA']);
+    expect(untranslated('来源：console')).toEqual(['console']);
+    expect(untranslated('Photos：0 photo(s)')).toEqual(['Photos', 'photo', 's']);
+    expect(untranslated('请发送 /judge {{number}} 加急，或 T261128-0001 接单；楼栋写成 buildings=3,5')).toEqual([]);
+  });
+
+  it('no zh-CN string carries untranslated English', () => {
+    const found: string[] = [];
+    for (const key of flattenKeys(resources['zh-CN'])) {
+      if (BILINGUAL.has(key)) continue;
+      const value = valueAt(resources['zh-CN'], key);
+      const words = typeof value === 'string' ? untranslated(value) : [];
+      if (words.length > 0) found.push(`${key}: ${words.join(' ')}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  /** Headings and questions that a list or buttons always follow: their colon is not left hanging. */
+  const INTRODUCES =
+    /(?:^|\.)(?:ask|choose|title|title_resume|header|list_header|list_title|answer_title|readback|readback_title|meanwhile|staff_only|command_unavailable|followup_none|state_dropped|themes|texts|dimensions|buildings|owner_title|month_title|timeline_title|kind|category|party|followup_title)$/;
+
+  it('the colon check flags a colon left hanging and a mention list after a colon', () => {
+    const hanging = (key: string, text: string) =>
+      /[：:]\s*$/.test(text) ? !INTRODUCES.test(key) : /[：:]\s*\{\{\s*who\s*\}\}\s*$/.test(text);
+    expect(hanging('desk.review_requested', '请主管联系业主：{{who}}')).toBe(true);
+    expect(hanging('desk.note', '请主管联系业主：')).toBe(true);
+    expect(hanging('desk.review_requested', '请主管尽快联系业主。{{who}}')).toBe(false);
+    expect(hanging('menu.title', '请选择：')).toBe(false);
+  });
+
+  it('no string ends in a colon with nothing after it, in either language', () => {
+    const found: string[] = [];
+    for (const locale of LOCALES) {
+      for (const key of flattenKeys(resources[locale])) {
+        const value = valueAt(resources[locale], key);
+        if (typeof value !== 'string') continue;
+        // A mention list ({{who}}) is empty when nobody is configured: it never follows a colon.
+        const afterColon = /[：:]\s*\{\{\s*who\s*\}\}\s*$/.test(value);
+        const bare = /[：:]\s*$/.test(value) && !INTRODUCES.test(key);
+        if (afterColon || bare) found.push(`${locale}: ${key}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('no doubled plea for understanding, no slang, no repair-only words in the shared report questions', () => {
+    const zhText = flattenKeys(resources['zh-CN']).map((k) => [k, String(valueAt(resources['zh-CN'], k))] as const);
+    expect(zhText.filter(([, v]) => /请您理解|恳请您理解/.test(v)).map(([k]) => k)).toEqual([]);
+    expect(zhText.filter(([, v]) => /\bTA\b/.test(v)).map(([k]) => k)).toEqual([]);
+    expect(String(valueAt(resources['zh-CN'], 'complaint.ask.photos'))).not.toContain('师傅');
+  });
+});

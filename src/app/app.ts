@@ -18,6 +18,7 @@ import { StaffDesk } from './desk/desk.js';
 import { Enquiries } from './enquiries/enquiries.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
+import { Intake } from './intake/intake.js';
 import { Jobs } from './jobs.js';
 import { type NoticeOptions, Notices } from './notices/notices.js';
 import { OwnerConversations } from './owner/conversations.js';
@@ -63,7 +64,7 @@ export class App {
     );
     const tickets = new OwnerTickets(ctx, links);
     /** Capabilities that take some messages as their own first (each file says which). */
-    const extras: AppPart[] = [notices, enquiries];
+    const extras: AppPart[] = [notices, enquiries, new Intake(ctx, conversations)];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,

@@ -179,7 +179,7 @@ export class AppContext {
     return renderCard(
       ticket,
       this.staffLocale,
-      { translate: (l, k, p) => this.t(l, k, p), timeZone: this.settings.timeZone },
+      { translate: (l, k, p) => this.t(l, k, p), timeZone: this.settings.timeZone, drafts: Boolean(this.assistant) },
       mode,
     );
   }

@@ -1,13 +1,16 @@
 /**
  * Service-level timers as durable jobs: reminders in the group at 50% and 80% of a deadline mentioning
  * the accountable person, escalation to supervisors at 100% and to managers at 200%; emergencies are
- * alerted again every accept period until someone accepts them.
+ * alerted again every accept period until someone accepts them. An emergency's repeat alert falls on the
+ * same moment as its acceptance escalations (both run from when it came in, every accept period): the
+ * room gets one message for that moment, the repeat's, which carries the escalation (its deadline, the
+ * supervisors or managers); the checkpoint itself is kept on the timeline only.
  */
 import type { Job, StoreTx } from '../core/ports.js';
 import { activePhases, deadlineAt, isOverdue, policyFor, type SlaPhase } from '../core/tickets/sla.js';
 import { addEvent, type Ticket } from '../core/tickets/ticket.js';
 import type { AppContext } from './context.js';
-import { formatBusinessTime } from './render.js';
+import { formatTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
 
 export function isTicketOverdue(ctx: AppContext, ticket: Ticket, now: Date): boolean {
@@ -59,8 +62,19 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
     number: ticket.number,
     phase: t(`desk.phase.${phase}`),
     percent,
-    due: due ? formatBusinessTime(due, ctx.settings.timeZone) : '',
+    due: due ? formatTime(due, ctx.staffLocale, ctx.settings.timeZone) : '',
   };
+  const now = ctx.clock.now();
+  const event = addEvent(ticket, {
+    at: now,
+    actor: { type: 'system' },
+    action: percent >= 100 ? 'escalation' : 'reminder',
+    detail: { code: 'sla.checkpoint', phase, percent },
+  });
+  if (mergedWithRepeat(policy, phase, percent)) {
+    await new TicketChanges(ctx).apply(tx, { ticket: event, card: false });
+    return;
+  }
   let mentions: { userId: string; name: string }[] = [];
   let text: string;
   if (percent < 100) {
@@ -87,17 +101,16 @@ export async function runSlaCheck(ctx: AppContext, tx: StoreTx, job: Job): Promi
       who: mentions.map((m) => `@${m.name}`).join(' ') || t('desk.sla.no_one_configured'),
     });
   }
-  const now = ctx.clock.now();
   await new TicketChanges(ctx).apply(tx, {
-    ticket: addEvent(ticket, {
-      at: now,
-      actor: { type: 'system' },
-      action: percent >= 100 ? 'escalation' : 'reminder',
-      detail: { code: 'sla.checkpoint', phase, percent },
-    }),
+    ticket: event,
     card: false,
     staff: { text, replyToRef: `card:${ticket.number}`, ...(mentions.length ? { mentions } : {}) },
   });
+}
+
+/** An emergency's acceptance escalation (100%, 200%): said by the repeat alert of the same moment. */
+function mergedWithRepeat(policy: string, phase: SlaPhase, percent: number): boolean {
+  return policy === 'emergency' && phase === 'accept' && percent >= 100;
 }
 
 /** Job `sla.repeat`: an emergency nobody has accepted is alerted again, with supervisors (then managers) named. */
@@ -109,11 +122,32 @@ export async function runEmergencyRepeat(ctx: AppContext, tx: StoreTx, job: Job)
   // Waiting since it came in, or since it was reopened.
   const since =
     ticket.timeline.findLast((e) => e.to === ticket.status && e.from !== ticket.status)?.at ?? ticket.createdAt;
-  const text = ctx.t(ctx.staffLocale, 'desk.sla.emergency_repeat', {
+  const params = {
     number: ticket.number,
     minutes: Math.round((ctx.clock.now().getTime() - since.getTime()) / 60_000),
-    who: mentions.map((m) => `@${m.name}`).join(' '),
-  });
+    who: mentions.map((m) => `@${m.name}`).join(' ') || ctx.t(ctx.staffLocale, 'desk.sla.no_one_configured'),
+  };
+  // Rounds 1 and 2 fall on the 100% and 200% escalations: one message says both.
+  const due = deadlineAt(
+    since,
+    'emergency',
+    'accept',
+    100,
+    ctx.policy.sla,
+    ctx.policy.businessHours,
+    ctx.settings.timeZone,
+  );
+  const text =
+    round <= 2 && due
+      ? ctx.t(
+          ctx.staffLocale,
+          round >= 2 ? 'worksteps.alert.emergency_managers' : 'worksteps.alert.emergency_supervisors',
+          {
+            ...params,
+            due: formatTime(due, ctx.staffLocale, ctx.settings.timeZone),
+          },
+        )
+      : ctx.t(ctx.staffLocale, 'desk.sla.emergency_repeat', params);
   const now = ctx.clock.now();
   await new TicketChanges(ctx).apply(tx, {
     ticket: addEvent(ticket, {

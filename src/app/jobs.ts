@@ -3,11 +3,12 @@
  * appointment reminders, the revisit's steps and the card summary of a long description.
  */
 import type { Job, StoreTx } from '../core/ports.js';
+import { isOpen } from '../core/tickets/ticket.js';
 import type { AppContext } from './context.js';
 import { runEmergencyRepeat, runSlaCheck } from './deadlines.js';
 import { assigneeMention } from './owner/tickets.js';
 import type { AppPart } from './parts.js';
-import { formatBusinessTime } from './render.js';
+import { formatTime } from './render.js';
 import type { Revisits } from './revisits.js';
 import type { JobHandler } from './scheduler.js';
 import type { Surveys } from './surveys/surveys.js';
@@ -55,11 +56,13 @@ export class Jobs {
   private async appointmentReminder(job: Job, tx: StoreTx): Promise<void> {
     const { ticketId, who, at } = job.payload as { ticketId: string; who: 'staff' | 'owner'; at: string };
     const ticket = await tx.getTicket(ticketId);
-    if (ticket?.status !== 'scheduled' || ticket.scheduledFor?.toISOString() !== at) return;
-    const time = formatBusinessTime(new Date(at), this.ctx.settings.timeZone);
+    // Still the agreed time of an open ticket (a plan proposed after booking the visit keeps the visit).
+    if (!ticket || !isOpen(ticket.status) || ticket.scheduledFor?.toISOString() !== at) return;
+    const zone = this.ctx.settings.timeZone;
     if (who === 'owner') {
       const owner = await tx.getOwner(ticket.ownerId);
       if (owner && !owner.unreachable) {
+        const time = formatTime(new Date(at), owner.locale, zone);
         await this.ctx.sendTo(tx, ticket.origin, {
           text: this.ctx.t(owner.locale, 'owner.appointment_reminder', { number: ticket.number, time }),
         });
@@ -70,7 +73,7 @@ export class Jobs {
     await this.ctx.toStaff(tx, {
       text: this.ctx.t(this.ctx.staffLocale, 'desk.appointment_reminder', {
         number: ticket.number,
-        time,
+        time: formatTime(new Date(at), this.ctx.staffLocale, zone),
         who: mention.mentions?.map((m) => `@${m.name}`).join(' ') ?? '',
       }),
       replyToRef: `card:${ticket.number}`,

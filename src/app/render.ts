@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { type DeskButtonAction, encodeStaffButton, type JudgeChoice } from '../core/protocol/buttons.js';
 import { type Actor, isOpen, maskPhone, type Ticket, type TicketStatus } from '../core/tickets/ticket.js';
 import { timelineNoteText } from '../core/tickets/timeline.js';
+import { formatLocalTime } from '../core/time.js';
 import {
   type Button,
   CATEGORIES,
@@ -22,9 +23,22 @@ export function businessDayKey(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyMMdd');
 }
 
-/** An instant as people in the estate read it: 2026-11-28 14:05 in the business time zone. */
+/**
+ * An instant in a fixed, sortable form (2026-11-28 14:05 in the business time zone): for exports and for
+ * comparing what an owner was shown before the friendly dates. People read {@link formatTime}.
+ */
 export function formatBusinessTime(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+/** An instant as a person reads it, in their language: 12月8日（周二）上午10:00 / Tue 8 Dec, 10:00. */
+export function formatTime(at: Date, locale: Locale, timeZone: string): string {
+  return formatLocalTime(at, locale, timeZone);
+}
+
+/** The colon between a label and its value: full width in Chinese, `: ` in English. */
+export function labelColon(locale: Locale): string {
+  return locale === 'zh-CN' ? '：' : ': ';
 }
 
 export function describeLocation(
@@ -71,14 +85,16 @@ export function timelineText(
   ticket: Ticket,
   t: (key: string, p?: Record<string, string | number>) => string,
   timeZone: string,
+  locale: Locale = 'zh-CN',
 ): string {
   const who = (a: Actor) =>
     a.type === 'staff' ? a.name : t(a.type === 'owner' ? 'desk.actor.owner' : 'desk.actor.system');
+  const when = (at: Date) => formatTime(at, locale, timeZone);
   const lines = ticket.timeline.map((e) => {
     const what = t(`desk.event.${e.action}`);
     const move = e.to && e.from !== e.to ? ` → ${t(`ticket.status.${e.to}`)}` : '';
-    const note = timelineNoteText(e, t);
-    return `${formatBusinessTime(e.at, timeZone)} ${who(e.actor)}：${what}${move}${note ? `「${note}」` : ''}`;
+    const note = timelineNoteText(e, t, when);
+    return `${when(e.at)} ${who(e.actor)}${labelColon(locale)}${what}${move}${note ? `「${note}」` : ''}`;
   });
   return [t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
 }
@@ -88,6 +104,8 @@ export type StaffAction = DeskButtonAction;
 export interface RenderContext {
   translate: TranslateFn;
   timeZone: string;
+  /** An assistant drafts replies: only then does the card offer 🤖 (a button that always answers "unavailable" is dead). */
+  drafts?: boolean;
 }
 
 /**
@@ -104,7 +122,9 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
         ? 'card.title_new'
         : 'card.title';
   const title = t(titleKey, { number: ticket.number });
-  const line = (label: string, value: string | undefined) => (value ? `${t(`card.${label}`)}：${value}` : undefined);
+  const line = (label: string, value: string | undefined) =>
+    value ? `${t(`card.${label}`)}${labelColon(locale)}${value}` : undefined;
+  const when = (at: Date) => formatTime(at, locale, ctx.timeZone);
   const lines = [
     title,
     line('status', t(`ticket.status.${ticket.status}`)),
@@ -123,7 +143,7 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     // What staff typed has no length limit: clipped here (in full on the timeline), so the card keeps its
     // last lines (the accountable person) within a platform's message size.
     line('plan', ticket.plan && clip(ticket.plan, STAFF_TEXT_ON_CARD)),
-    line('scheduled', ticket.scheduledFor ? formatBusinessTime(ticket.scheduledFor, ctx.timeZone) : undefined),
+    line('scheduled', ticket.scheduledFor ? when(ticket.scheduledFor) : undefined),
     line('resolution', ticket.resolution && clip(ticket.resolution, STAFF_TEXT_ON_CARD)),
     line('rejection', ticket.rejection && clip(ticket.rejection, STAFF_TEXT_ON_CARD)),
     line(
@@ -136,26 +156,35 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     ),
     line('reopens', ticket.reopenCount > 0 ? String(ticket.reopenCount) : undefined),
     line('assignee', ticket.assignee?.name ?? t('card.unassigned')),
-    line('created', formatBusinessTime(ticket.createdAt, ctx.timeZone)),
-    line('channel', ticket.origin.channel),
+    line('created', when(ticket.createdAt)),
+    // Where a ticket staff entered for the owner came from (代客登记), in words: 电话, 前台 …
+    ticket.source && ticket.source !== 'chat'
+      ? `${t('ticket_source.label')}${labelColon(locale)}${t(`ticket_source.${ticket.source}`)}`
+      : undefined,
   ].filter((l): l is string => Boolean(l));
   const message: OutboundMessage = { text: lines.join('\n'), ref: `card:${ticket.number}` };
   const photos = ticket.attachments.map((a) => a.ref);
   if (photos.length > 0) message.photos = photos;
-  const buttons = cardButtons(ticket, t, mode);
+  const buttons = cardButtons(ticket, t, mode, { drafts: ctx.drafts ?? false });
   if (buttons.length > 0) message.buttons = buttons;
   return message;
 }
 
-/** Staff actions offered on a card, by status. Their data goes through the staff button codec. */
+/**
+ * Staff actions offered on a card, by status: each one works for the person the card is meant for in that
+ * status (test/app/card-buttons.test.ts presses every one). A new card is for anyone in the room, so it
+ * offers only ✋ accept: declining, the phone number and the rest come with acceptance (a supervisor may
+ * still type `/reject T… reason` on a new ticket). Their data goes through the staff button codec.
+ */
 export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>> = {
-  recorded: ['accept', 'reject', 'phone'],
+  recorded: ['accept'],
   reopened: ['accept', 'reply', 'draft', 'resolve', 'handover', 'phone', 'timeline'],
   accepted: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'reject', 'phone', 'timeline'],
   in_progress: ['reply', 'draft', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
-  awaiting_agreement: ['reply', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
+  // Judging and planning follow the site visit: offered while a plan waits and while a visit is booked.
+  awaiting_agreement: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   // 📅 again: the owner asked for another time.
-  scheduled: ['reply', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
+  scheduled: ['reply', 'judge', 'plan', 'schedule', 'resolve', 'handover', 'phone', 'timeline'],
   resolved: ['timeline'],
   closed: ['timeline'],
   rejected: ['timeline'],
@@ -164,7 +193,12 @@ export const CARD_ACTIONS: Partial<Record<TicketStatus, readonly StaffAction[]>>
 /** The card's keyboard: its actions, or (while a staff member judges the ticket) the judging choices. */
 export type CardMode = 'judge' | 'category';
 
-export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: CardMode): Button[][] {
+export function cardButtons(
+  ticket: Ticket,
+  t: (key: string) => string,
+  mode?: CardMode,
+  opts: { drafts: boolean } = { drafts: true },
+): Button[][] {
   const n = ticket.number;
   const mark = (on: boolean, label: string) => (on ? `✓ ${label}` : label);
   const judge = (choice: JudgeChoice) => encodeStaffButton({ type: 'judge', number: n, choice });
@@ -206,7 +240,7 @@ export function cardButtons(ticket: Ticket, t: (key: string) => string, mode?: C
     rows.push([{ label: t('desk.button.done'), data: done }]);
     return rows;
   }
-  const actions = CARD_ACTIONS[ticket.status] ?? [];
+  const actions = (CARD_ACTIONS[ticket.status] ?? []).filter((a) => a !== 'draft' || opts.drafts);
   const buttons = actions.map((a) => ({
     label: t(`desk.button.${a}`),
     data: encodeStaffButton({ type: 'action', action: a, number: n }),

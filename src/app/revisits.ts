@@ -10,13 +10,21 @@
 import { DateTime } from 'luxon';
 import type { FlowEffect } from '../core/flow/engine.js';
 import type { Job, StoreTx } from '../core/ports.js';
-import { type Actor, addEvent, type RevisitRecord, type Ticket, transition } from '../core/tickets/ticket.js';
+import { encodeIntakeButton } from '../core/protocol/intake-buttons.js';
+import {
+  type Actor,
+  addEvent,
+  maskPhone,
+  type RevisitRecord,
+  type Ticket,
+  transition,
+} from '../core/tickets/ticket.js';
 import { type TimelineDetail, timelineDetailText } from '../core/tickets/timeline.js';
 import { nextAllowed } from '../core/time.js';
 import type { Address, Owner } from '../core/types.js';
 import type { AppContext } from './context.js';
 import type { RevisitOwners } from './owner/conversations.js';
-import { formatBusinessTime } from './render.js';
+import { formatTime } from './render.js';
 import { TicketChanges } from './tickets/changes.js';
 
 const MAX_CONTACTS = 3;
@@ -92,7 +100,8 @@ export class Revisits {
     const ticket = await this.ticketOf(job, tx);
     if (ticket?.status !== 'resolved') return;
     const owner = await tx.getOwner(ticket.ownerId);
-    if (!owner || owner.unreachable) return this.askStaffToPhone(tx, ticket);
+    // An owner not in any chat (a ticket taken by phone, 代客登记) or who left it is revisited by phone.
+    if (!owner || owner.unreachable || owner.identities.length === 0) return this.askStaffToPhone(tx, ticket);
     if (this.contacts(ticket) >= MAX_CONTACTS) return this.closeNoResponse(tx, ticket);
     const updated = await this.contact(tx, ticket, 'asked');
     await this.owners.startFlow(tx, updated, 'revisit', {
@@ -264,7 +273,7 @@ export class Revisits {
             count: saved.reopenCount,
             answers: summary,
             who: mentions.map((m) => `@${m.name}`).join(' '),
-            due: formatBusinessTime(due, this.ctx.settings.timeZone),
+            due: formatTime(due, this.ctx.staffLocale, this.ctx.settings.timeZone),
           }),
           replyToRef: `card:${ticket.number}`,
           ...(mentions.length ? { mentions } : {}),
@@ -324,12 +333,24 @@ export class Revisits {
     const mentions = assignee
       ? [{ userId: assignee.userId, name: assignee.displayName }]
       : await this.mentions(tx, ['supervisors']);
+    // A task under the card: who to call (masked), and a button that records the answers (intake/phone-revisit.ts).
+    const phone = ticket.contact?.phone ?? (await tx.getOwner(ticket.ownerId))?.phone;
     await this.ctx.toStaff(tx, {
-      text: this.staffT('desk.revisit.phone', {
+      text: this.staffT('intake.revisit.task', {
         number: ticket.number,
+        name: ticket.contact?.name ?? '—',
+        phone: maskPhone(phone),
         who: mentions.map((m) => `@${m.name}`).join(' '),
       }),
       replyToRef: `card:${ticket.number}`,
+      buttons: [
+        [
+          {
+            label: this.staffT('intake.revisit.record_button'),
+            data: encodeIntakeButton({ type: 'revisit', number: ticket.number }),
+          },
+        ],
+      ],
       ...(mentions.length ? { mentions } : {}),
     });
     await this.changes.apply(tx, {

@@ -119,6 +119,24 @@ export function nextLocalTime(after: Date, hhmm: string, zone: string): Date {
   return wallClock(day.plus({ days: 1 }), hour * 60 + minute).toJSDate();
 }
 
+const ZH_WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] as const;
+
+/**
+ * An instant as owners and staff read it, in `zone`: `12月8日（周二）上午10:00` in Chinese (weekday and
+ * 上午/下午 on a 12-hour clock, as an older reader says it), `Tue 8 Dec, 10:00` in English. The one date
+ * format of every card, timeline, reminder and owner message; a locale other than Chinese reads as English.
+ */
+export function formatLocalTime(at: Date, locale: string, zone: string): string {
+  const dt = local(at, zone);
+  if (locale.startsWith('zh')) {
+    const half = dt.hour < 12 ? '上午' : '下午';
+    const hour = dt.hour % 12 === 0 && dt.hour >= 12 ? 12 : dt.hour % 12;
+    const weekday = ZH_WEEKDAYS[dt.weekday - 1] ?? '';
+    return `${dt.month}月${dt.day}日（${weekday}）${half}${hour}:${String(dt.minute).padStart(2, '0')}`;
+  }
+  return dt.setLocale('en-GB').toFormat('ccc d LLL, HH:mm');
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 function local(at: Date, zone: string): DateTime {

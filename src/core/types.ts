@@ -119,6 +119,14 @@ export interface Address {
 export const TICKET_KINDS = ['repair', 'complaint', 'suggestion'] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
 
+/**
+ * Where a complaint reached the service centre (domain.md: phone, the counter, a guard or a cleaner passing
+ * it on, a letter …; the bot is one more channel). A ticket staff entered for an owner (代客登记) names one;
+ * a ticket without one came through the chat.
+ */
+export const TICKET_SOURCES = ['chat', 'phone', 'counter', 'relay', 'letter', 'other'] as const;
+export type TicketSource = (typeof TICKET_SOURCES)[number];
+
 /** The category taxonomy for property services. */
 export const CATEGORIES = [
   'water_power',

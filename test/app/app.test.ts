@@ -46,7 +46,7 @@ describe('filing a complaint through the app', () => {
     expect(cardText).toContain('T261128-0001');
     expect(cardText).toContain('138****5678');
     expect(cardText).not.toContain('13812345678');
-    expect(cardText).toContain('2026-11-28 10:00');
+    expect(cardText).toContain('11月28日（周六）上午10:00');
   });
 
   it('remembers the contact and the flat for next time', async () => {

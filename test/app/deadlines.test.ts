@@ -98,7 +98,7 @@ describe('service levels of a normal repair, in business hours', () => {
       'accept 100': '2026-11-29T01:00:00.000Z', // 09:00
       'accept 200': '2026-11-29T03:00:00.000Z', // 11:00
     });
-    const params = { number: t.number, phase: phase('accept'), due: '2026-11-29 09:00' };
+    const params = { number: t.number, phase: phase('accept'), due: '11月29日（周日）上午9:00' };
 
     expect(await s.at('2026-11-28T11:59:00Z')).toEqual([]);
     const half = await s.at('2026-11-28T12:00:00Z');
@@ -154,7 +154,7 @@ describe('service levels of a normal repair, in business hours', () => {
         number: (await s.only()).number,
         phase: phase('accept'),
         percent: 50,
-        due: '2026-11-29 09:30',
+        due: '11月29日（周日）上午9:30',
         who: zh('desk.sla.anyone'),
       }),
     ]);
@@ -191,7 +191,7 @@ describe('service levels of a normal repair, in business hours', () => {
           number: t.number,
           phase: phase('resolve'),
           percent: 50,
-          due: '2026-12-02 08:45',
+          due: '12月2日（周三）上午8:45',
           who: '@王师傅',
         }),
         replyToRef: `card:${t.number}`,
@@ -231,7 +231,7 @@ describe('an accountable person who has left the staff group', () => {
           number: t.number,
           phase: phase('resolve'),
           percent: 50,
-          due: '2026-12-01 10:00',
+          due: '12月1日（周二）上午10:00',
           who: zh('desk.sla.assignee_gone', { name: '王师傅', who: '@赵主管' }),
         }),
         replyToRef: `card:${t.number}`,
@@ -264,7 +264,7 @@ describe('a visit agreed with the owner', () => {
         number: t.number,
         phase: phase('resolve'),
         percent: 50,
-        due: '2026-12-06 10:00',
+        due: '12月6日（周日）上午10:00',
         who: '@王师傅',
       }),
     ]);
@@ -345,7 +345,12 @@ describe('emergencies', () => {
     for (let minute = 1; minute <= 5; minute++)
       sent.push(...(await s.at(new Date(Date.parse('2026-11-28T20:00:00Z') + minute * MINUTE))));
     expect(sent.filter((m) => m.text.startsWith(prefix)).map((m) => m.text)).toEqual([
-      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
+      zh('worksteps.alert.emergency_supervisors', {
+        number: t.number,
+        minutes: 5,
+        due: '11月29日（周日）上午4:05',
+        who: '@赵主管',
+      }),
     ]);
   });
 
@@ -373,24 +378,32 @@ describe('emergencies', () => {
         else escalations.push({ minute, text: message.text });
       }
     }
+    // One message a moment: the repeats at 5 and 10 minutes carry the escalations of the same moment.
     expect(repeats.map((r) => r.minute)).toEqual([5, 10, 15]);
+    const due = '11月29日（周日）上午2:05';
     expect(repeats[0]?.message).toEqual({
-      text: zh('desk.sla.emergency_repeat', { number: t.number, minutes: 5, who: '@赵主管' }),
+      text: zh('worksteps.alert.emergency_supervisors', { number: t.number, minutes: 5, due, who: '@赵主管' }),
       replyToRef: `card:${t.number}`,
       mentions: [{ userId: 'sup', name: '赵主管' }],
     });
     expect(repeats[1]?.message.text).toBe(
-      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 10, who: '@钱经理' }),
+      zh('worksteps.alert.emergency_managers', { number: t.number, minutes: 10, due, who: '@钱经理' }),
+    );
+    expect(repeats[2]?.message.text).toBe(
+      zh('desk.sla.emergency_repeat', { number: t.number, minutes: 15, who: '@钱经理' }),
     );
     expect(repeats[2]?.message.mentions).toEqual([{ userId: 'mgr', name: '钱经理' }]);
-    // The checkpoints of the 5-minute accept deadline, in plain time: 2½, 4, 5 and 10 minutes.
-    const params = { number: t.number, phase: phase('accept'), due: '2026-11-29 02:05' };
+    // The reminders of the 5-minute accept deadline, in plain time: 2½ and 4 minutes.
+    const params = { number: t.number, phase: phase('accept'), due };
     expect(escalations).toEqual([
       { minute: 3, text: zh('desk.sla.reminder', { ...params, percent: 50, who: zh('desk.sla.anyone') }) },
       { minute: 4, text: zh('desk.sla.reminder', { ...params, percent: 80, who: zh('desk.sla.anyone') }) },
-      { minute: 5, text: zh('desk.sla.supervisors', { ...params, who: '@赵主管' }) },
-      { minute: 10, text: zh('desk.sla.managers', { ...params, who: '@钱经理' }) },
     ]);
+    // The escalations stay on the timeline (and in the summary's count).
+    const checkpoints = (await s.only()).timeline
+      .filter((e) => e.action === 'escalation' && e.detail?.code === 'sla.checkpoint')
+      .map((e) => (e.detail as { percent: number }).percent);
+    expect(checkpoints).toEqual([100, 200]);
 
     await s.h.send({ type: 'button', data: `s|accept|${t.number}` }, A);
     const after: string[] = [];

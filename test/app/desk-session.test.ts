@@ -105,7 +105,7 @@ describe('a session through the desk', () => {
     const { h, ownerTexts } = await accepted();
     await h.send({ type: 'button', data: `s|resolve|${N1}` }, A);
     // Meanwhile the supervisor resolves it by command.
-    await h.send(`/resolve ${N1} 已更换水管`, SUP);
+    await h.send(`/resolve ${N1} 确认 已更换水管`, SUP);
     expect((await h.store.getTicketByNumber(N1))?.status).toBe('resolved');
     const before = ownerTexts().length;
     const stale = await h.send('已修好', A);

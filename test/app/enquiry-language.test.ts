@@ -44,7 +44,7 @@ describe('a question typed into a form', () => {
     const h = await makeHarness({ clock: new FakeClock('2026-11-28T14:30:00Z') }); // 22:30 in Shanghai
     await toPlace(h);
     const { texts } = await h.send('物业费怎么交？');
-    expect(texts[0]).toBe(zh('enquiry.forwarded_later', { text: '物业费怎么交？', time: '2026-11-29 08:00' }));
+    expect(texts[0]).toBe(zh('enquiry.forwarded_later', { text: '物业费怎么交？', time: '11月29日（周日）上午8:00' }));
   });
 
   it('never stores a slash command typed by an owner, and posts nothing to the staff room', async () => {

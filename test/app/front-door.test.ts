@@ -53,7 +53,7 @@ describe('intent first: enquiries and notice questions', () => {
     const h = await makeHarness({ assistant, clock: new FakeClock('2026-11-28T14:30:00Z') }); // 22:30 Shanghai
     const { texts } = await h.send('what are the office hours', { languageCode: 'en' });
     expect(texts).toContain(
-      en('enquiry.forwarded_later', { text: 'what are the office hours', time: '2026-11-29 08:00' }),
+      en('enquiry.forwarded_later', { text: 'what are the office hours', time: 'Sun 29 Nov, 08:00' }),
     );
     await nothingFiled(h);
   });

@@ -95,7 +95,7 @@ describe('reports on a SQLite file', () => {
     expect(counted).toBe(expected);
     expect(counted?.split('\n')[0]).toBe(zh('desk.summary.title', { period: '2026-11', count: 240 }));
     // Not a summary of nothing: the varied facts are there to be compared.
-    const service = counted?.split('\n')[5] ?? '';
+    const service = counted?.split('\n').find((line) => line.startsWith('首次响应')) ?? '';
     expect(service).not.toBe(
       zh('desk.summary.service', {
         minutes: 0,

@@ -41,6 +41,7 @@ async function resolvedTicket(h: Harness): Promise<string> {
   await say(h, REPAIR);
   const number = (await h.store.listTickets({}))[0]?.number ?? '';
   await staff(h, `/accept ${number}`);
+  await staff(h, `/judge ${number} 物业公司`);
   await staff(h, `/resolve ${number} 已更换破损水管，试水正常`);
   return number;
 }

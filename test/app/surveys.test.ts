@@ -384,7 +384,7 @@ describe('a campaign end to end', () => {
         [w.started[2]!.chatId, '2026-12-02T00:00:00.000Z'],
       ].sort(),
     );
-    expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '2026-12-15 22:00' });
+    expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '12月15日（周二）下午10:00' });
 
     // The next batch is due one interval later.
     await runUntil(w, '2026-12-02T00:10:00Z');
@@ -540,7 +540,7 @@ describe('a campaign end to end', () => {
     });
     const silentChat = silent!.identities[0]!.chatId;
     expect((await texts(w.store, silentChat)).at(-2)).toMatch(
-      /^温馨提醒：「住宅物业服务满意度调查」还在等您的宝贵意见，截至 2026-12-15 10:00/,
+      /^温馨提醒：「住宅物业服务满意度调查」还在等您的宝贵意见，截至 12月15日（周二）上午10:00/,
     );
     const busyTexts = await texts(w.store, busy!.identities[0]!.chatId);
     expect(busyTexts.some((t) => t.startsWith('温馨提醒'))).toBe(false);

@@ -138,7 +138,8 @@ export const REPAIR_SCRIPT: readonly ContractStep[] = [
   },
   {
     title: 'the staff member resolves the ticket',
-    do: { staff: '{number} 办结 已更换防水层' },
+    // Responsibility was never judged in this script: the resolution is confirmed with 确认 (issue 20).
+    do: { staff: '{number} 办结 确认 已更换防水层' },
     owner: [{ key: 'owner.resolved', params: { number: '{number}', note: '已更换防水层' }, firstLineOnly: true }],
   },
 ];

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../src/core/flow/state.js';
 import type { KnowledgeEntry } from '../../src/core/knowledge/entry.js';
 import type {
+  ContactRecord,
   Enquiry,
   MessageLogEntry,
   NewJob,
@@ -514,6 +515,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
           category: { water_power: 1, lift: 2 },
           responsibility: { unknown: 2, developer: 1 },
           status: { accepted: 1, closed: 1, recorded: 1 },
+          source: { chat: 3 },
         });
         expect(await store.countTicketsCreated({ from: month(5), to: month(6) })).toEqual({
           total: 0,
@@ -521,6 +523,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
           category: {},
           responsibility: {},
           status: {},
+          source: {},
         });
       });
 
@@ -1815,6 +1818,55 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.clearSurveyOptOut('owner-b')).toBe(true);
         expect(await store.clearSurveyOptOut('owner-b')).toBe(false);
         expect(await store.listSurveyOptOuts()).toEqual(['owner-a']);
+      });
+    });
+
+    describe('ticket sources and contact records (代客登记, issue 20)', () => {
+      it("keeps a ticket's source and counts a period by it (a ticket without one came through the chat)", async () => {
+        const phone = makeTicket({ createdAt: T0, source: 'phone' });
+        const chat = makeTicket({ createdAt: at(MINUTE) });
+        const relay = makeTicket({ createdAt: at(2 * MINUTE), source: 'relay' });
+        await store.transaction(async (tx) => {
+          for (const t of [phone, chat, relay]) await tx.saveTicket(t);
+        });
+        expect(await store.getTicket(phone.id)).toEqual(phone);
+        expect((await store.getTicket(chat.id))?.source).toBeUndefined();
+        const counts = await store.countTicketsCreated({ from: T0, to: at(DAY) });
+        expect(counts.source).toEqual({ phone: 1, chat: 1, relay: 1 });
+        await store.saveTicket({ ...relay, source: 'letter' });
+        expect((await store.countTicketsCreated({ from: T0, to: at(DAY) })).source).toEqual({
+          phone: 1,
+          chat: 1,
+          letter: 1,
+        });
+      });
+
+      it('records contacts once each and lists them newest first by period, owner, phone and name', async () => {
+        const record = (id: string, offset: number, extra: Partial<ContactRecord> = {}): ContactRecord => ({
+          id,
+          kind: 'visit',
+          at: at(offset),
+          party: 'owner',
+          who: '张三',
+          staff: { id: 'console:a', name: '王师傅' },
+          said: '了解维修后的情况',
+          recordedAt: at(offset + MINUTE),
+          ...extra,
+        });
+        const a = record('c-1', 0, { ownerId: 'owner-a', phone: '+8613812345678', place: '3-2-501', result: '满意' });
+        const b = record('c-2', HOUR, { party: 'committee', who: '业主委员会', kind: 'meeting' });
+        const c = record('c-3', 40 * DAY, { ownerId: 'owner-a', phone: '+8613812345678' });
+        await store.transaction(async (tx) => {
+          for (const r of [a, b, c]) await tx.addContact(r);
+        });
+        await store.addContact({ ...a, said: 'changed' });
+        expect(await store.listContacts({ period: { from: T0, to: at(DAY) } })).toEqual([b, a]);
+        expect(await store.listContacts({ ownerId: 'owner-a' })).toEqual([c, a]);
+        expect(await store.listContacts({ phone: '+8613812345678', limit: 1 })).toEqual([c]);
+        expect(await store.listContacts({ who: '业主委员会' })).toEqual([b]);
+        expect(await store.listContacts({ who: '张三', period: { from: at(DAY), to: at(60 * DAY) } })).toEqual([c]);
+        expect(await store.listContacts({ phone: '+8613900000000' })).toEqual([]);
+        expect(await store.listContacts({ limit: 0 })).toEqual([]);
       });
     });
   });

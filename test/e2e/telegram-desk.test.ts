@@ -78,18 +78,14 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
     const number = filed.text.match(/T\d{6}-0001/)?.[0] ?? '';
     expect(number).not.toBe('');
 
-    // The card in the staff group: masked phone, Accept / Reject / Phone.
+    // The card in the staff group: masked phone, only Accept (declining and the phone come with acceptance).
     const card = await waitFor(
       () => botMessages(STAFF).find((m) => m.text.includes(number) && m.buttons.length > 0),
       'the card in the staff group',
     );
     expect(card.text).toContain('138****5678');
     expect(card.text).not.toContain('13812345678');
-    expect(card.buttons.map((b) => b.callback_data)).toEqual([
-      `s|accept|${number}`,
-      `s|reject|${number}`,
-      `s|phone|${number}`,
-    ]);
+    expect(card.buttons.map((b) => b.callback_data)).toEqual([`s|accept|${number}`]);
 
     // 王师傅 presses Accept on the card.
     const answered = calls('answerCallbackQuery').length;
@@ -106,9 +102,9 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
       'the card to be edited',
     );
     expect(edited.text).toContain(`${zh('card.assignee')}：王师傅`);
+    // No assistant here: no 🤖 draft button.
     expect(edited.buttons.map((b) => b.callback_data.split('|')[1])).toEqual([
       'reply',
-      'draft',
       'judge',
       'plan',
       'schedule',
@@ -209,7 +205,8 @@ describe('the staff desk on Telegram (telegram-test-api, webhook mode)', () => {
     // Resolved with a photo of the work, captioned with the command: the owner gets both.
     await wangSays('', {
       text: undefined,
-      caption: `/resolve ${number} 已修补天花板并做好防水，试水无渗漏`,
+      // Before the agreed time and with responsibility undecided: confirmed with 确认 (issue 20).
+      caption: `/resolve ${number} 确认 已修补天花板并做好防水，试水无渗漏`,
       photo: [{ file_id: 'photo-done', file_unique_id: 'pd', width: 1280, height: 960 }],
     });
     await seen(OWNER, zh('owner.resolved', { number, note: '已修补天花板并做好防水，试水无渗漏' }));

@@ -278,7 +278,7 @@ describeWithWechaty('WeChat end to end (wechaty-puppet-mock)', () => {
     staff.say(`「物业助手：${card}」\n${QUOTE_LINE}\n请问家里下午有人吗？`).to(staffRoom);
     await ownerReads(zh('owner.reply', { number, name: '李师傅', text: '请问家里下午有人吗？' }));
 
-    staff.say(`${number} 办结 已更换防水层`).to(staffRoom);
+    staff.say(`${number} 办结 确认 已更换防水层`).to(staffRoom);
     await ownerReads(zh('owner.resolved', { number, note: '已更换防水层' }).split('\n')[0] ?? '');
     expect((await store.getTicketByNumber(number))?.status).toBe('resolved');
   });

@@ -46,7 +46,7 @@ export class DeskActions extends DeskPart {
       await this.say(
         tx,
         inbound,
-        timelineText(ticket, (k, p) => this.t(k, p), this.ctx.settings.timeZone),
+        timelineText(ticket, (k, p) => this.t(k, p), this.ctx.settings.timeZone, this.ctx.staffLocale),
         ticket,
       );
       return viaButton ? { ack: { text: '' } } : {};

@@ -8,6 +8,7 @@
  * part that handles it: actions, commands, reports, and the session a button opens (session.ts).
  */
 import { parseStaffCommand } from '../../core/desk/vocabulary.js';
+import { parseCommand } from '../../core/flow/words.js';
 import type { StoreTx } from '../../core/ports.js';
 import { decodeStaffButton } from '../../core/protocol/buttons.js';
 import type { Inbound, Staff } from '../../core/types.js';
@@ -130,6 +131,12 @@ export class StaffDesk extends DeskPart {
       await this.say(tx, inbound, this.t('desk.help'));
       return {};
     }
+    if (!replied && isOwnerCommand(c.text, this.ctx.registry)) {
+      // An owner's command (/mytickets, /start …) typed in the staff room: say where it works instead of silence.
+      const key = inbound.channel === 'console' ? 'worksteps.owner_command_console' : 'worksteps.owner_command';
+      await this.say(tx, inbound, this.t(key, { command: c.text.trim().split(/\s+/)[0] ?? '' }));
+      return {};
+    }
     // A quote names its ticket: it wins over text a button asked for on another ticket (which is dropped).
     const session = await this.sessions.take(tx, staff.id);
     if (session && (!replied || replied === session.state.number)) {
@@ -201,4 +208,11 @@ export class StaffDesk extends DeskPart {
     if (!replied) return {};
     return this.actions.run(tx, inbound, staff, 'reply', replied, caption ?? '', false, ref);
   }
+}
+
+/** An owner's command typed as one (`/mytickets`, `/start`, `我的工单`), not staff talk that happens to use a word. */
+function isOwnerCommand(text: string, registry: Parameters<typeof parseCommand>[1]): boolean {
+  const parsed = parseCommand(text, registry);
+  if (!parsed || !('command' in parsed)) return false;
+  return text.trim().startsWith('/') || parsed.command === 'mytickets';
 }

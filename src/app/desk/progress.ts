@@ -5,10 +5,11 @@
  */
 import type { StoreTx } from '../../core/ports.js';
 import { type Actor, type Ticket, transition } from '../../core/tickets/ticket.js';
+import type { ResolveConcern } from '../../core/tickets/timeline.js';
 import { lastAllowedBefore } from '../../core/time.js';
 import type { Inbound } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { formatBusinessTime } from '../render.js';
+import { formatBusinessTime, formatTime } from '../render.js';
 import { parseStaffTime } from '../staff-time.js';
 import { DeskPart } from './support.js';
 
@@ -19,12 +20,15 @@ export class Progress extends DeskPart {
       await this.say(tx, inbound, this.t('desk.plan_usage', { number: ticket.number }));
       return {};
     }
-    const r = transition(ticket, 'propose_plan', actor, this.ctx.clock.now(), { plan }, plan);
+    const now = this.ctx.clock.now();
+    const r = transition(ticket, 'propose_plan', actor, now, { plan }, plan);
     if (!r.ok) return {};
+    // A plan after the site visit: the visit's time question, if still unanswered, is over.
+    const visited = ticket.status === 'scheduled' && (ticket.scheduledFor?.getTime() ?? 0) <= now.getTime();
     await this.changes.apply(tx, {
       ticket: r.ticket,
       // A revised plan replaces the question about the one before.
-      withdraw: ticket.status === 'awaiting_agreement' ? ['plan'] : [],
+      withdraw: ticket.status === 'awaiting_agreement' ? ['plan'] : visited ? ['appointment'] : [],
       // Back at work without a new acceptance: stop timing acceptance, time the resolution.
       deadlines: ticket.status === 'reopened' ? 'restart' : ['progress'],
       owner: { flow: 'plan', context: { number: ticket.number, plan, name: actor.type === 'staff' ? actor.name : '' } },
@@ -40,22 +44,25 @@ export class Progress extends DeskPart {
       await this.say(tx, inbound, this.t('desk.schedule_usage', { number: ticket.number }));
       return {};
     }
+    const zone = this.ctx.settings.timeZone;
     if (parsed.smallHours) {
       // 明天3点 is nearly always 15:00: ask, rather than invite the owner to a visit at 03:00.
-      const hour = Number(formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11, 13));
+      const hour = Number(formatBusinessTime(parsed.at, zone).slice(11, 13));
       await this.say(
         tx,
         inbound,
         this.t('desk.schedule_small_hours', {
           number: ticket.number,
-          time: formatBusinessTime(parsed.at, this.ctx.settings.timeZone).slice(11),
+          time: formatBusinessTime(parsed.at, zone).slice(11),
           hour,
           afternoon: hour + 12,
         }),
       );
       return {};
     }
-    const when = formatBusinessTime(parsed.at, this.ctx.settings.timeZone);
+    // The owner reads the time in their own language; `at` lets their answer be matched to it exactly.
+    const owner = await tx.getOwner(ticket.ownerId);
+    const when = formatTime(parsed.at, owner?.locale ?? this.ctx.settings.defaultLocale, zone);
     const r = transition(ticket, 'schedule', actor, now, { scheduledFor: parsed.at }, parsed.rest || undefined, {
       at: parsed.at.toISOString(),
     });
@@ -71,6 +78,7 @@ export class Progress extends DeskPart {
         context: {
           number: ticket.number,
           time: when,
+          at: parsed.at.toISOString(),
           note: parsed.rest,
           name: actor.type === 'staff' ? actor.name : '',
         },
@@ -81,20 +89,38 @@ export class Progress extends DeskPart {
     return {};
   }
 
+  /**
+   * Resolves the ticket. While responsibility is still 待确定, or before the agreed visit time, it asks
+   * "resolve anyway?" first: the staff member answers `确认 reason` (their next message, or
+   * `/resolve T… 确认 …`), and the reason is the resolution on the timeline, marked with what was confirmed.
+   */
   async resolve(tx: StoreTx, inbound: Inbound, ticket: Ticket, actor: Actor, text: string, photo?: string) {
-    const note = text.trim();
+    const now = this.ctx.clock.now();
+    const confirmed = CONFIRM.exec(text.trim());
+    const note = confirmed ? text.trim().slice(confirmed[0].length).trim() : text.trim();
     if ([...note].length < 2) {
-      await this.say(tx, inbound, this.t('desk.resolve_usage', { number: ticket.number }));
+      await this.say(
+        tx,
+        inbound,
+        this.t(confirmed ? 'worksteps.resolve.reason_needed' : 'desk.resolve_usage', { number: ticket.number }),
+      );
+      if (confirmed && actor.type === 'staff') await this.sessions.open(tx, actor.id, 'resolve', ticket.number);
       return {};
     }
+    const concerns = resolveConcernsOf(ticket, now);
+    if (concerns.length > 0 && !confirmed) return this.askToConfirm(tx, inbound, ticket, actor, concerns);
+    const data = {
+      ...(photo ? { photo } : {}),
+      ...(concerns.length > 0 ? { confirmedOver: concerns } : {}),
+    };
     const r = transition(
       ticket,
       'resolve',
       actor,
-      this.ctx.clock.now(),
+      now,
       { resolution: note },
       note,
-      photo ? { photo } : undefined,
+      Object.keys(data).length > 0 ? data : undefined,
     );
     if (!r.ok) return {};
     await this.changes.apply(tx, {
@@ -114,6 +140,34 @@ export class Progress extends DeskPart {
     await this.owners.scheduleRevisit(tx, r.ticket);
     return {};
   }
+
+  /** "Resolve anyway?": what is not settled, and how to go ahead; their next message is the answer. */
+  private async askToConfirm(
+    tx: StoreTx,
+    inbound: Inbound,
+    ticket: Ticket,
+    actor: Actor,
+    concerns: readonly ResolveConcern[],
+  ) {
+    const time = ticket.scheduledFor
+      ? formatTime(ticket.scheduledFor, this.ctx.staffLocale, this.ctx.settings.timeZone)
+      : '';
+    const reasons = concerns.map((c) => this.t(`worksteps.resolve.concern_${c}`, { time })).join('\n');
+    if (actor.type === 'staff') await this.sessions.open(tx, actor.id, 'resolve', ticket.number);
+    await this.say(tx, inbound, this.t('worksteps.resolve.confirm', { number: ticket.number, reasons }), ticket);
+    return { ack: { text: '' } };
+  }
+}
+
+/** `确认 …` / `confirm …`: the answer to "resolve anyway?". */
+const CONFIRM = /^(?:确认|仍要办结|仍然办结|confirm)(?:[\s:：,，、]+|$)/i;
+
+/** What is not settled yet when a ticket is resolved: responsibility unknown, or the agreed visit still to come. */
+export function resolveConcernsOf(ticket: Ticket, now: Date): ResolveConcern[] {
+  const concerns: ResolveConcern[] = [];
+  if (ticket.responsibility === 'unknown') concerns.push('responsibility');
+  if (ticket.scheduledFor && ticket.scheduledFor.getTime() > now.getTime()) concerns.push('before_visit');
+  return concerns;
 }
 
 /** The owner's unanswered questions about a ticket that a new time or a resolution overtakes. */

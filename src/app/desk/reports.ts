@@ -114,6 +114,8 @@ export class DeskReports extends DeskPart {
       `${this.t('card.category')}：${counted(counts.category, (k) => this.t(`ticket.category.${k}`))}`,
       `${this.t('card.responsibility')}：${counted(counts.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
       `${this.t('card.status')}：${counted(counts.status, (k) => this.t(`ticket.status.${k}`))}`,
+      // Where complaints came from: the chat, and what staff took by phone, at the counter … (代客登记).
+      `${this.t('ticket_source.label')}：${counted(counts.source, (k) => this.t(`ticket_source.${k}`))}`,
       this.t('desk.summary.service', {
         minutes,
         accepted: figures.acceptedInTime,

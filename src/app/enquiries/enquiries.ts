@@ -26,13 +26,13 @@ import type { AppContext } from '../context.js';
 import type { IntentEffect, IntentHandler } from '../owner/front-door.js';
 import { localeFromLanguageCode } from '../owner/messages.js';
 import type { AppPart, Handled } from '../parts.js';
-import { formatBusinessTime } from '../render.js';
+import { formatTime } from '../render.js';
 import type { JobHandler } from '../scheduler.js';
 import { ownText, sourcesOf, unfaithful } from './answers.js';
 import { buildingOf, deliverAnswer, findEnquiry, ITEM_PREFIX, nextEnquiryId, postItem } from './items.js';
 import { LEARN_COMMAND, LEARN_WORDS, learnFromAnswer } from './learning.js';
 import { AnswerSessions } from './session.js';
-import { answerDue, ENQUIRY_DUE_JOB, friendlyTime, runAnswerCheck, scheduleAnswerTimers } from './timers.js';
+import { answerDue, ENQUIRY_DUE_JOB, runAnswerCheck, scheduleAnswerTimers } from './timers.js';
 
 /** A 咨询 item's reference as staff type it: Q and at least three digits (Q007), then the answer. */
 const ITEM_REF = /^\s*[QqＱｑ]\s*(\d{3,9})(?![\d-])[\s:：,，、.。]*([\s\S]*)$/;
@@ -292,7 +292,7 @@ export class Enquiries implements AppPart {
       dueAt: answerDue(this.ctx, now),
     };
     await this.handOver(tx, owner, enquiry, now);
-    const time = this.nextOpening(now);
+    const time = this.nextOpening(now, owner.locale);
     await this.ctx.sendTo(tx, address, {
       text: this.ctx.t(owner.locale, time ? 'frontdoor.human_later' : 'frontdoor.human_now', { time: time ?? '' }),
     });
@@ -337,9 +337,9 @@ export class Enquiries implements AppPart {
       updatedAt: now,
     };
     await this.handOver(tx, owner, waiting, now, enquiry.answer);
-    const due = friendlyTime(waiting.dueAt ?? now, owner.locale, this.ctx.settings.timeZone);
+    const due = formatTime(waiting.dueAt ?? now, owner.locale, this.ctx.settings.timeZone);
     await this.ctx.sendTo(tx, inbound, {
-      text: t(this.nextOpening(now) ? 'enquiry_kb.handed_later' : 'enquiry_kb.handed_now', { due }),
+      text: t(this.nextOpening(now, owner.locale) ? 'enquiry_kb.handed_later' : 'enquiry_kb.handed_now', { due }),
     });
     this.ctx.log.info({ ownerId: owner.id, ref: id }, 'an automatic answer did not help; passed to the staff room');
     return viaButton ? { ack: { text: '' } } : {};
@@ -439,14 +439,14 @@ export class Enquiries implements AppPart {
 
   /** The honest "we have no ready answer" (or, without any knowledge, today's "passed to the staff"). */
   private noMatchText(enquiry: Enquiry, now: Date): string {
-    const later = this.nextOpening(now);
+    const later = this.nextOpening(now, enquiry.locale);
     if (!this.ctx.knowledge) {
       return this.ctx.t(enquiry.locale, later ? 'enquiry.forwarded_later' : 'enquiry.forwarded_now', {
         text: enquiry.text,
         time: later ?? '',
       });
     }
-    const due = friendlyTime(enquiry.dueAt ?? now, enquiry.locale, this.ctx.settings.timeZone);
+    const due = formatTime(enquiry.dueAt ?? now, enquiry.locale, this.ctx.settings.timeZone);
     return this.ctx.t(enquiry.locale, later ? 'enquiry_kb.no_match_later' : 'enquiry_kb.no_match_now', {
       text: enquiry.text,
       due,
@@ -454,11 +454,11 @@ export class Enquiries implements AppPart {
   }
 
   /** Outside business hours: when the office opens next; undefined while it is open. */
-  private nextOpening(now: Date): string | undefined {
+  private nextOpening(now: Date, locale: Locale): string | undefined {
     const hours = this.ctx.policy.businessHours;
     const zone = this.ctx.settings.timeZone;
     if (inWindow(now, hours, zone)) return undefined;
-    return formatBusinessTime(nextAllowed(now, { start: hours.end, end: hours.start }, zone), zone);
+    return formatTime(nextAllowed(now, { start: hours.end, end: hours.start }, zone), locale, zone);
   }
 
   private saver(inbound: Inbound): (entry: KnowledgeEntry) => void {

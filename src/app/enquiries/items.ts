@@ -11,7 +11,8 @@ import { encodeEnquiryButton } from '../../core/protocol/enquiry-buttons.js';
 import { isOpen } from '../../core/tickets/ticket.js';
 import type { Address, Inbound, Owner, Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { cancelAnswerTimers, friendlyTime } from './timers.js';
+import { formatTime } from '../render.js';
+import { cancelAnswerTimers } from './timers.js';
 
 /** The ref an item is posted under (a reply to it is found by it). */
 export const ITEM_PREFIX = 'ask:';
@@ -84,7 +85,7 @@ export async function postItem(
     head,
     ...(autoAnswer ? [t('enquiry_kb.staff.auto_answer', { answer: autoAnswer })] : []),
     ...(enquiry.dueAt
-      ? [t('enquiry_kb.staff.due', { due: friendlyTime(enquiry.dueAt, ctx.staffLocale, ctx.settings.timeZone) })]
+      ? [t('enquiry_kb.staff.due', { due: formatTime(enquiry.dueAt, ctx.staffLocale, ctx.settings.timeZone) })]
       : []),
   ];
   const answer = {

@@ -10,6 +10,7 @@ import { businessLength } from '../../core/tickets/sla.js';
 import { addBusinessTime } from '../../core/time.js';
 import type { Locale } from '../../core/types.js';
 import type { AppContext } from '../context.js';
+import { formatTime } from '../render.js';
 
 /** Job type of an enquiry's checkpoints. */
 export const ENQUIRY_DUE_JOB = 'enquiry.due';
@@ -23,12 +24,6 @@ export function answerDue(ctx: AppContext, from: Date, percent = 100): Date {
   const { businessHours, enquiryAnswerMs } = ctx.policy;
   const length = (businessLength(enquiryAnswerMs, businessHours) * percent) / 100;
   return addBusinessTime(from, length, businessHours, ctx.settings.timeZone);
-}
-
-/** A time as owners and staff read it: 12月8日（周二）上午10:00, or Tue 8 Dec, 10:00 AM. */
-export function friendlyTime(at: Date, locale: Locale, zone: string): string {
-  const local = DateTime.fromJSDate(at, { zone }).setLocale(locale);
-  return locale === 'zh-CN' ? local.toFormat('M月d日（ccc）ah:mm') : local.toFormat('ccc d LLL, h:mm a');
 }
 
 /** Schedules the checkpoints of an enquiry that is now waiting for staff since `from`. */
@@ -73,8 +68,8 @@ export async function runAnswerCheck(ctx: AppContext, tx: StoreTx, job: Job): Pr
   const params = {
     ref: enquiry.id,
     text: enquiry.text,
-    asked: friendlyTime(enquiry.askedAt, ctx.staffLocale, zone),
-    due: enquiry.dueAt ? friendlyTime(enquiry.dueAt, ctx.staffLocale, zone) : '',
+    asked: formatTime(enquiry.askedAt, ctx.staffLocale, zone),
+    due: enquiry.dueAt ? formatTime(enquiry.dueAt, ctx.staffLocale, zone) : '',
   };
   if (percent < 200) {
     await ctx.toStaff(tx, { text: t('enquiry_kb.staff.remind', params), replyToRef: `ask:${enquiry.id}` });

@@ -24,6 +24,7 @@ import {
 import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
 import type { AppContext } from '../context.js';
+import { formatTime } from '../render.js';
 
 /** An owner who wrote within this long is answered at once, even in quiet hours. */
 const ACTIVE_OWNER_MS = 30 * 60_000;
@@ -126,7 +127,7 @@ export class OwnerConversations {
         privacyNoticeShown: owner.privacyNoticeShown,
       },
       params: {},
-      tickets: tickets.map(summarise),
+      tickets: tickets.map((t) => summarise(t, now, (at) => formatTime(at, owner.locale, this.ctx.settings.timeZone))),
       ...(run.understanding ? { understanding: run.understanding } : {}),
       ...(run.emergency ? { emergency: run.emergency } : {}),
       now,
@@ -309,7 +310,12 @@ export class OwnerConversations {
   }
 }
 
-function summarise(ticket: Ticket): TicketSummary {
+/** What the engine is told of a ticket; `when` writes the next visit in the owner's words. */
+function summarise(ticket: Ticket, now: Date, when: (at: Date) => string): TicketSummary {
+  const visit =
+    isOpen(ticket.status) && ticket.scheduledFor && ticket.scheduledFor.getTime() > now.getTime()
+      ? when(ticket.scheduledFor)
+      : undefined;
   return {
     id: ticket.id,
     number: ticket.number,
@@ -318,5 +324,6 @@ function summarise(ticket: Ticket): TicketSummary {
     ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
     open: isOpen(ticket.status),
     cancellable: ticket.status === 'recorded',
+    ...(visit ? { visit } : {}),
   };
 }

@@ -15,9 +15,9 @@
 import type { Effect } from '../../core/flow/engine.js';
 import type { StoreTx } from '../../core/ports.js';
 import { isOpen, type Ticket } from '../../core/tickets/ticket.js';
-import type { Address, Inbound, Owner } from '../../core/types.js';
+import type { Address, Inbound, Locale, Owner } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { formatBusinessTime } from '../render.js';
+import { formatTime } from '../render.js';
 import { recordPraise } from './praise.js';
 
 export type IntentEffect = Extract<Effect, { type: 'owner.intent' }>;
@@ -78,17 +78,21 @@ export class FrontDoor {
       await this.ctx.sendTo(tx, address, { text: t('frontdoor.followup_none') });
       return;
     }
-    const lines = open.map((ticket) => this.followupLine(ticket, t));
+    const lines = open.map((ticket) => this.followupLine(ticket, t, owner.locale));
     await this.ctx.sendTo(tx, address, {
       text: [t('frontdoor.followup_title'), ...lines, t('frontdoor.followup_footer')].join('\n\n'),
     });
   }
 
-  private followupLine(ticket: Ticket, t: (k: string, p?: Record<string, string | number>) => string): string {
+  private followupLine(
+    ticket: Ticket,
+    t: (k: string, p?: Record<string, string | number>) => string,
+    locale: Locale,
+  ): string {
     const now = this.ctx.clock.now();
     const visit =
       ticket.scheduledFor && ticket.scheduledFor.getTime() > now.getTime()
-        ? t('frontdoor.followup_visit', { time: formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone) })
+        ? t('frontdoor.followup_visit', { time: formatTime(ticket.scheduledFor, locale, this.ctx.settings.timeZone) })
         : '';
     return [
       t('frontdoor.followup_line', {

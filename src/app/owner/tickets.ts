@@ -233,10 +233,16 @@ export class OwnerTickets {
     if (effect.type === 'appointment.answer') {
       const ok = answer === 'ok';
       const asked = typeof effect.context.time === 'string' ? effect.context.time : undefined;
-      const agreed = ticket.scheduledFor
-        ? formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone)
-        : undefined;
-      if (ticket.status !== 'scheduled' || (asked !== undefined && asked !== agreed)) {
+      // The time the owner was shown: its instant when the question carries it, else (a question asked
+      // before) its text in the old fixed form.
+      const askedAt = typeof effect.context.at === 'string' ? effect.context.at : undefined;
+      const same = askedAt
+        ? askedAt === ticket.scheduledFor?.toISOString()
+        : asked === undefined ||
+          (ticket.scheduledFor !== undefined &&
+            asked === formatBusinessTime(ticket.scheduledFor, this.ctx.settings.timeZone));
+      // Still the time agreed while the ticket is open (a plan may have followed the booking meanwhile).
+      if (!isOpen(ticket.status) || !ticket.scheduledFor || !same) {
         // The time was changed (or the ticket moved on) before this answer: passed on, confirming nothing.
         const label = this.ctx.t(this.ctx.staffLocale, `appointment.option.${ok ? 'ok' : 'other'}`);
         const late = { asked: 'appointment', question: asked ?? '', answer: ok ? 'ok' : 'other' } as const;

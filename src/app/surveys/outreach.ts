@@ -125,7 +125,7 @@ export class SurveyOutreach {
         ...(offset > 0 ? { notBefore: new Date(now.getTime() + offset) } : {}),
         purpose: this.purpose(campaign, owner),
       };
-      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign), opts);
+      await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(campaign, owner.locale), opts);
       used.set(address.channel, slot + 1);
       count += 1;
     }
@@ -198,7 +198,10 @@ export class SurveyOutreach {
       }
       used.set(inv.channel, n + 1);
       const address: Address = { channel: inv.channel, chatId: inv.chatId };
-      const params = { title: this.ctx.t(owner.locale, surveyKeys(q.id).title), deadline: this.kit.time(c.endAt) };
+      const params = {
+        title: this.ctx.t(owner.locale, surveyKeys(q.id).title),
+        deadline: this.kit.time(c.endAt, owner.locale),
+      };
       const running = (await tx.getThread(inv.channel, inv.chatId))?.state.flow;
       const purpose = this.purpose(c, owner);
       if (running?.flowId === flowId && running.context.campaign === c.id) {
@@ -210,7 +213,7 @@ export class SurveyOutreach {
         if (!running) {
           await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, 'survey.reminder', params), purpose });
         }
-        await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(c), {
+        await this.owners.startFlowFor(tx, owner, address, flowId, this.kit.flowContext(c, owner.locale), {
           ...(inv.draft ? { preset: inv.draft } : {}),
           purpose,
         });

@@ -319,7 +319,7 @@ export class SurveyOwnerSide {
       owner,
       address,
       flowId,
-      this.kit.flowContext(open.campaign),
+      this.kit.flowContext(open.campaign, owner.locale),
       open.inv.draft ? { preset: open.inv.draft } : {},
     );
   }

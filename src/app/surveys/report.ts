@@ -269,6 +269,9 @@ export class SurveyReports {
   }
 
   private periodIn(locale: Locale, start: Date | undefined, end: Date | undefined): string {
-    return this.ctx.t(locale, 'survey.period', { start: this.kit.time(start), end: this.kit.time(end) });
+    return this.ctx.t(locale, 'survey.period', {
+      start: this.kit.time(start, locale),
+      end: this.kit.time(end, locale),
+    });
   }
 }

@@ -8,7 +8,7 @@ import { type Question, type Questionnaire, surveyKeys } from '../../core/survey
 import { nextAllowed } from '../../core/time.js';
 import type { Button, Channel, Locale } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { formatBusinessTime } from '../render.js';
+import { formatTime } from '../render.js';
 import { type SurveyButtonAction, surveyButtonData } from './buttons.js';
 
 export interface SurveyOptions {
@@ -133,9 +133,9 @@ export class SurveySupport {
     return this.questionnaires.get(c.questionnaireId);
   }
 
-  /** An instant as staff and owners read it, in the business zone; `—` when unset. */
-  time(at: Date | undefined): string {
-    return at ? formatBusinessTime(at, this.ctx.settings.timeZone) : '—';
+  /** An instant as staff (or, given their locale, an owner) read it, in the business zone; `—` when unset. */
+  time(at: Date | undefined, locale: Locale = this.ctx.staffLocale): string {
+    return at ? formatTime(at, locale, this.ctx.settings.timeZone) : '—';
   }
 
   /** The first instant at or after `at` outside quiet hours. */
@@ -144,8 +144,8 @@ export class SurveySupport {
   }
 
   /** What a campaign's questionnaire knows when it runs in an owner's chat. */
-  flowContext(c: SurveyCampaign): FlowContext {
-    return { campaign: c.id, deadline: this.time(c.endAt) };
+  flowContext(c: SurveyCampaign, locale: Locale): FlowContext {
+    return { campaign: c.id, deadline: this.time(c.endAt, locale) };
   }
 
   /** One row of survey buttons for a supervisor (Telegram shows them; WeChat staff type the commands). */

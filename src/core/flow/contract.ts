@@ -77,6 +77,8 @@ export interface TicketSummary {
   open: boolean;
   /** Nobody has accepted it yet, so the owner may cancel it. */
   cancellable: boolean;
+  /** The next agreed visit, already written in the owner's words (12月8日（周二）上午10:00). */
+  visit?: string;
 }
 
 export type Output = { type: 'out'; action: OutboundAction } | { type: 'effect'; effect: Effect };

@@ -67,12 +67,16 @@ export function langPrompt(turn: Turn): Prompt {
   };
 }
 
+/** One ticket in /mytickets: its state, who is accountable while it is open, and the next visit. */
 function ticketLine(turn: Turn, ticket: TicketSummary): string {
-  return turn.t('mytickets.line_next', {
+  const line = turn.t('mytickets.line_next', {
     number: ticket.number,
     category: turn.t(`ticket.category.${ticket.category}`),
-    next: turn.t(`mytickets.next.${ticket.status}`, { name: ticket.assignee ?? '' }),
+    next: turn.t(`mytickets.next.${ticket.status}`),
   });
+  const who = ticket.open && ticket.assignee ? turn.t('mytickets.who', { name: ticket.assignee }) : undefined;
+  const visit = ticket.visit ? turn.t('mytickets.visit', { time: ticket.visit }) : undefined;
+  return [line, who, visit].filter(Boolean).join('\n   ');
 }
 
 export function myTicketsPrompt(turn: Turn): Prompt {

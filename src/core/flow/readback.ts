@@ -18,7 +18,11 @@ export function show(turn: Turn, s: StepSpec, value: AnswerValue): string {
   if (a.kind === 'multi') return (value as string[]).map((o) => turn.t(`${a.labels}.${o}`)).join('、');
   if (a.kind === 'yesno') return turn.t(value ? 'common.yes' : 'common.no');
   if (a.kind === 'rating') return a.labels ? `${turn.t(`${a.labels}.${String(value)}`)}` : String(value);
-  if (a.kind === 'photos') return turn.t('photos.count', { count: (value as PhotoAnswer[]).length });
+  if (a.kind === 'photos') {
+    const count = (value as PhotoAnswer[]).length;
+    // "0 张" / "0 photo(s)" reads as a fault: no photos is said as nothing given.
+    return count > 0 ? turn.t('photos.count', { count }) : turn.t('common.none');
+  }
   if (a.kind === 'phone') return formatPhone(String(value));
   if (a.kind === 'location') return showLocation(turn, value as EstateLocation);
   const text = String(value);
@@ -47,7 +51,8 @@ export function readbackPrompt(turn: Turn, fieldIds: string[], question: string)
       columns: 2,
     };
   }
-  const lines = fields.map((f) => `${fieldLabel(turn, f)}：${display(turn, f)}`);
+  const colon = turn.locale === 'zh-CN' ? '：' : ': ';
+  const lines = fields.map((f) => `${fieldLabel(turn, f)}${colon}${display(turn, f)}`);
   return {
     text: [question, '', ...lines, '', turn.t('confirm.question')].join('\n'),
     buttons: [

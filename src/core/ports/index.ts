@@ -3,8 +3,10 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices); every store adapter is split the same way.
+ * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, contacts); every store adapter is split the
+ * same way.
  */
+import type { ContactStore } from './contacts.js';
 import type { EnquiryStore } from './enquiries.js';
 import type { JobStore } from './jobs.js';
 import type { NoticeStore } from './notices.js';
@@ -18,6 +20,7 @@ import type { ThreadStore } from './threads.js';
 import type { TicketStore } from './tickets.js';
 
 export * from './clock.js';
+export * from './contacts.js';
 export * from './enquiries.js';
 export * from './errors.js';
 export * from './jobs.js';
@@ -43,7 +46,8 @@ export interface StoreTx
     SettingStore,
     PraiseStore,
     EnquiryStore,
-    NoticeStore {}
+    NoticeStore,
+    ContactStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {

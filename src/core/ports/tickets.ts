@@ -27,11 +27,16 @@ export interface TicketPage {
 }
 
 /** The fields a period's tickets are counted by. */
-export const TICKET_COUNT_FIELDS = ['kind', 'category', 'responsibility', 'status'] as const;
+export const TICKET_COUNT_FIELDS = ['kind', 'category', 'responsibility', 'status', 'source'] as const;
 export type TicketCountField = (typeof TICKET_COUNT_FIELDS)[number];
 
-/** A period's tickets counted in total and by each field's value (values with no ticket are absent). */
-export type TicketCounts = { total: number } & { [F in TicketCountField]: Partial<Record<Ticket[F], number>> };
+/**
+ * A period's tickets counted in total and by each field's value (values with no ticket are absent). A
+ * ticket without a source is counted under `chat`.
+ */
+export type TicketCounts = { total: number } & {
+  [F in TicketCountField]: Partial<Record<NonNullable<Ticket[F]>, number>>;
+};
 
 /** A comment an owner left at a revisit. */
 export interface RevisitComment {

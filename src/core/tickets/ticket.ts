@@ -10,6 +10,7 @@ import type {
   EstateLocation,
   Responsibility,
   TicketKind,
+  TicketSource,
   Urgency,
 } from '../types.js';
 import type { TimelineDetail } from './timeline.js';
@@ -108,6 +109,11 @@ export interface Ticket extends TicketDraft {
   status: TicketStatus;
   responsibility: Responsibility;
   ownerId: string;
+  /**
+   * How the complaint reached the service centre, for a ticket staff entered for the owner (代客登记); absent
+   * for one the owner filed in the chat (every ticket before sources were kept reads as `chat`).
+   */
+  source?: TicketSource;
   /** Where the ticket came from (the channel of origin) and where the owner is answered. */
   origin: Address;
   /** The accountable staff member (谁受理、谁跟进、谁回复). */
@@ -153,14 +159,29 @@ export type TicketAction =
 /** The transition table: for each action, the statuses it may start from and where it leads. */
 export const TRANSITIONS: Record<
   Exclude<TicketAction, 'create'>,
-  { from: readonly TicketStatus[]; to: TicketStatus | 'same' }
+  {
+    from: readonly TicketStatus[];
+    to: TicketStatus | 'same';
+    /** Statuses the action may start from but leaves as they are (judging while a visit is booked). */
+    keep?: readonly TicketStatus[];
+  }
 > = {
   accept: { from: ['recorded', 'reopened'], to: 'accepted' },
-  judge: { from: ['accepted', 'in_progress', 'reopened'], to: 'in_progress' },
+  // Work follows the real order: the responsible party is often named only after the site visit, so
+  // judging is allowed while a visit is booked or a plan waits for the owner, and leaves those as they are.
+  judge: {
+    from: ['accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'],
+    to: 'in_progress',
+    keep: ['awaiting_agreement', 'scheduled'],
+  },
   reject: { from: ['recorded', 'accepted', 'in_progress', 'reopened'], to: 'rejected' },
   request_review: { from: ['rejected'], to: 'reopened' },
-  // A plan waiting for the owner may be revised, or overtaken (the owner agreed by phone, or never answered).
-  propose_plan: { from: ['accepted', 'in_progress', 'awaiting_agreement', 'reopened'], to: 'awaiting_agreement' },
+  // A plan waiting for the owner may be revised, or overtaken (the owner agreed by phone, or never answered);
+  // it is usually proposed after the site visit, so also while a visit is booked.
+  propose_plan: {
+    from: ['accepted', 'in_progress', 'awaiting_agreement', 'scheduled', 'reopened'],
+    to: 'awaiting_agreement',
+  },
   agree_plan: { from: ['awaiting_agreement'], to: 'in_progress' },
   disagree_plan: { from: ['awaiting_agreement'], to: 'in_progress' },
   schedule: { from: ['accepted', 'in_progress', 'awaiting_agreement', 'scheduled'], to: 'scheduled' },
@@ -194,7 +215,7 @@ export function transition(
   if (!rule.from.includes(ticket.status)) {
     return { ok: false, reason: 'illegal_transition', action, status: ticket.status };
   }
-  const to = rule.to === 'same' ? ticket.status : rule.to;
+  const to = rule.to === 'same' || rule.keep?.includes(ticket.status) ? ticket.status : rule.to;
   const next: Ticket = {
     ...ticket,
     ...patch,

@@ -196,6 +196,16 @@ export function timelineDetailText(detail: TimelineDetail, t: TimelineTranslate)
   }
 }
 
+/** Why resolving needed a confirmation: responsibility still unknown, or the agreed visit time not yet come. */
+export const RESOLVE_CONCERNS = ['responsibility', 'before_visit'] as const;
+export type ResolveConcern = (typeof RESOLVE_CONCERNS)[number];
+
+/** The concerns a resolution was confirmed over, as its timeline event's data records them. */
+export function resolveConcerns(data: Record<string, unknown> | undefined): ResolveConcern[] {
+  const raw = data?.confirmedOver;
+  return Array.isArray(raw) ? raw.filter((c): c is ResolveConcern => oneOf(RESOLVE_CONCERNS, c)) : [];
+}
+
 /** One example of every code, for the tests that check each renders in both languages and round-trips. */
 export const TIMELINE_DETAIL_EXAMPLES: readonly TimelineDetail[] = [
   { code: 'sla.checkpoint', phase: 'accept', percent: 80 },
@@ -220,9 +230,26 @@ export const TIMELINE_DETAIL_EXAMPLES: readonly TimelineDetail[] = [
  * What an event says beyond its action and status, in the reader's language: the system's code, the
  * judged fields, an old entry's sentence read back as its code, or the words someone typed.
  */
-export function timelineNoteText(event: TimelineEvent, t: TimelineTranslate): string | undefined {
+export function timelineNoteText(
+  event: TimelineEvent,
+  t: TimelineTranslate,
+  when?: (at: Date) => string,
+): string | undefined {
   const detail = parseTimelineDetail(event.detail) ?? legacyDetail(event);
   if (detail) return timelineDetailText(detail, t);
+  const at = typeof event.data?.at === 'string' ? new Date(event.data.at) : undefined;
+  if (event.action === 'schedule' && when && at && !Number.isNaN(at.getTime())) {
+    // The agreed time itself, not only the words typed with it.
+    const time = when(at);
+    return event.note ? t('worksteps.timeline.visit_note', { time, note: event.note }) : time;
+  }
+  const concerns = resolveConcerns(event.data);
+  if (event.action === 'resolve' && concerns.length > 0) {
+    return t('worksteps.timeline.resolved_anyway', {
+      concerns: concerns.map((c) => t(`worksteps.concern.${c}`)).join(t('worksteps.list_separator')),
+      note: event.note ?? '',
+    });
+  }
   if (event.action === 'judge' && event.data) {
     const data = event.data;
     const set = (['urgency', 'responsibility', 'category'] as const)

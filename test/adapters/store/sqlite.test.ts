@@ -274,6 +274,8 @@ describe('sqlite store', () => {
       category: { lift: 1 },
       responsibility: { developer: 1 },
       status: { closed: 1 },
+      // Saved before migration 10: it came through the chat.
+      source: { chat: 1 },
     });
     expect(await store.listTicketsCreated(day)).toEqual({ tickets: [old] });
     expect(await store.listRevisitComments(day)).toEqual([

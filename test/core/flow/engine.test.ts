@@ -664,7 +664,7 @@ describe('the read-back', () => {
     expect(readback).toContain(`${t('complaint.field.kind')}：${t('ticket.kind.repair')}`);
     expect(readback).toContain(`${t('complaint.field.category')}：${t('ticket.category.water_power')}`);
     expect(readback).toContain(`${t('complaint.field.description')}：厨房水管漏水，一直在滴`);
-    expect(readback).toContain(`${t('complaint.field.photos')}：${t('photos.count', { count: 0 })}`);
+    expect(readback).toContain(`${t('complaint.field.photos')}：${t('common.none')}`);
     expect(readback).toContain(`${t('complaint.field.name')}：张三`);
     expect(readback).toContain(`${t('complaint.field.phone')}：138 1234 5678`);
     expect(readback).not.toContain(t('complaint.field.subject'));

@@ -40,13 +40,20 @@ function ticket(status: TicketStatus = 'recorded', patch: Partial<Ticket> = {}):
 /** Where each action leads from each status it is allowed in (the table the steps need). */
 const EXPECTED: Record<Exclude<TicketAction, 'create'>, Partial<Record<TicketStatus, TicketStatus>>> = {
   accept: { recorded: 'accepted', reopened: 'accepted' },
-  judge: { accepted: 'in_progress', in_progress: 'in_progress', reopened: 'in_progress' },
+  judge: {
+    accepted: 'in_progress',
+    in_progress: 'in_progress',
+    awaiting_agreement: 'awaiting_agreement',
+    scheduled: 'scheduled',
+    reopened: 'in_progress',
+  },
   reject: { recorded: 'rejected', accepted: 'rejected', in_progress: 'rejected', reopened: 'rejected' },
   request_review: { rejected: 'reopened' },
   propose_plan: {
     accepted: 'awaiting_agreement',
     in_progress: 'awaiting_agreement',
     awaiting_agreement: 'awaiting_agreement',
+    scheduled: 'awaiting_agreement',
     reopened: 'awaiting_agreement',
   },
   agree_plan: { awaiting_agreement: 'in_progress' },

@@ -67,7 +67,7 @@ export class ConsoleChannel {
     const lines = [message.text];
     const buttons = message.buttons?.flat() ?? [];
     if (buttons.length > 0) lines.push(buttons.map((b, i) => `  ${i + 1}. ${b.label}`).join('\n'));
-    if (message.photos?.length) lines.push(`  [${message.photos.length} photo(s)]`);
+    if (message.photos?.length) lines.push(`  [📷 × ${message.photos.length}]`);
     return lines.join('\n');
   }
 

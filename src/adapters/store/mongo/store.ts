@@ -16,6 +16,7 @@
  */
 import mongoose, { type ClientSession, type Connection, type Model } from 'mongoose';
 import type {
+  ContactStore,
   EnquiryStore,
   Job,
   JobStore,
@@ -44,6 +45,7 @@ import {
   STORE_COLLECTIONS,
   unreachableError,
 } from './connection.js';
+import { addTicketSource, createContactCollection, MongoContacts, registerContactModel } from './contacts.js';
 import { MongoEnquiries } from './enquiries.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
@@ -158,9 +160,17 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
   try {
     const problem = replicaSetProblem(await hello(connection), where);
     if (problem) throw problem;
+    addTicketSource();
     const models = registerModels(connection);
-    if (opts.createIndexes !== false) await createCollectionsAndIndexes(connection);
-    const runner = new MongoTransactions(connection, owned, (session) => composeOps(models, session));
+    const contacts = registerContactModel(connection);
+    if (opts.createIndexes !== false) {
+      await createCollectionsAndIndexes(connection);
+      await createContactCollection(connection);
+    }
+    const runner = new MongoTransactions(connection, owned, (session) => ({
+      ...composeOps(models, session),
+      ...bind<ContactStore>(new MongoContacts(contacts, session), AGGREGATES.contacts),
+    }));
     return Object.assign(runner.asStore(), { maintenance: new Maintenance(models, () => runner.assertOpen()) });
   } catch (error) {
     if (owned) await connection.destroy(true).catch(() => {});
@@ -223,7 +233,7 @@ function bind<P extends object>(part: P, group: Record<keyof P, unknown>): P {
   return bound as P;
 }
 
-function composeOps(m: Models, session: ClientSession | undefined): StoreTx {
+function composeOps(m: Models, session: ClientSession | undefined): Omit<StoreTx, keyof ContactStore> {
   return {
     ...bind<OwnerStore>(new MongoOwners(m, session), AGGREGATES.owners),
     ...bind<StaffStore>(new MongoStaff(m, session), AGGREGATES.staff),

@@ -79,7 +79,11 @@ export class MongoTickets extends MongoOps implements TicketStore {
   /** One aggregation: the period's range on tickets_created_page, then a group per field. */
   async countTicketsCreated(period: Period): Promise<TicketCounts> {
     const groups = Object.fromEntries(
-      TICKET_COUNT_FIELDS.map((f) => [f, [{ $group: { _id: `$${f}`, n: { $sum: 1 } } }]]),
+      // A ticket without a source (every one before sources were kept) came through the chat.
+      TICKET_COUNT_FIELDS.map((f) => [
+        f,
+        [{ $group: { _id: f === 'source' ? { $ifNull: ['$source', 'chat'] } : `$${f}`, n: { $sum: 1 } } }],
+      ]),
     );
     const [facets] = await this.m.tickets
       .aggregate<Record<TicketCountField, { _id: string | null; n: number }[]> & { total: { n: number }[] }>([

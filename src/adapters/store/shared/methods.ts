@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type ContactStore,
   type EnquiryStore,
   type JobStore,
   type NoticeStore,
@@ -147,6 +148,11 @@ const NOTICES = {
   countNoticeDeliveries: 'read',
 } as const satisfies Record<keyof NoticeStore, Access>;
 
+const CONTACTS = {
+  addContact: 'write',
+  listContacts: 'read',
+} as const satisfies Record<keyof ContactStore, Access>;
+
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
   owners: OWNERS,
@@ -160,6 +166,7 @@ export const AGGREGATES = {
   praise: PRAISE,
   enquiries: ENQUIRIES,
   notices: NOTICES,
+  contacts: CONTACTS,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -175,6 +182,7 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...PRAISE,
   ...ENQUIRIES,
   ...NOTICES,
+  ...CONTACTS,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

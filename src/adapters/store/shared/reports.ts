@@ -18,7 +18,7 @@ export interface CountRow {
 
 /** Rows of counts as {@link TicketCounts} (a field's missing value is not counted under any value). */
 export function countsFrom(rows: readonly CountRow[]): TicketCounts {
-  const counts: TicketCounts = { total: 0, kind: {}, category: {}, responsibility: {}, status: {} };
+  const counts: TicketCounts = { total: 0, kind: {}, category: {}, responsibility: {}, status: {}, source: {} };
   for (const { field, value, n } of rows) {
     if (field === 'total') counts.total = n;
     else if (value !== null && TICKET_COUNT_FIELDS.includes(field)) {

@@ -297,6 +297,33 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE json_extract(action, '$.cosmetic') IS NOT NULL;
     `,
   },
+  {
+    id: 10,
+    name: 'ticket sources and contact records',
+    // Where a complaint came from (代客登记: phone, counter, a guard or cleaner, a letter), a column so that
+    // /summary counts it from an index; tickets before it came through the chat. Contact records (planned
+    // contact with owners, the committee, contractors, government offices): a document per record with the
+    // columns its lists read (by month, by owner, by phone, by name).
+    sql: `
+      ALTER TABLE tickets ADD COLUMN source TEXT NOT NULL DEFAULT 'chat';
+      UPDATE tickets SET source = json_extract(doc, '$.source') WHERE json_extract(doc, '$.source') IS NOT NULL;
+      CREATE INDEX tickets_created_source ON tickets (created_at, source);
+
+      CREATE TABLE contacts (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        party TEXT NOT NULL,
+        owner_id TEXT,
+        phone TEXT,
+        who TEXT NOT NULL,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX contacts_at ON contacts (at, id);
+      CREATE INDEX contacts_owner ON contacts (owner_id, at) WHERE owner_id IS NOT NULL;
+      CREATE INDEX contacts_phone ON contacts (phone, at) WHERE phone IS NOT NULL;
+      CREATE INDEX contacts_who ON contacts (who, at);
+    `,
+  },
 ];
 
 /**

@@ -68,6 +68,7 @@ interface TicketColumns {
   kind: string;
   category: string;
   responsibility: string;
+  source: string;
   created_at: number;
   updated_at: number;
   revisit_comment_at: number | null;
@@ -82,13 +83,14 @@ export function ticketOps(db: Database.Database): Sync<TicketStore> {
     getTicket: doc('SELECT doc FROM tickets WHERE id = ?'),
     getTicketByNumber: doc('SELECT doc FROM tickets WHERE number = ?'),
     upsertTicket: db.prepare<[TicketColumns]>(
-      `INSERT INTO tickets (id, number, owner_id, assignee_id, status, kind, category, responsibility, created_at,
-           updated_at, revisit_comment_at, doc)
-         VALUES (@id, @number, @owner_id, @assignee_id, @status, @kind, @category, @responsibility, @created_at,
-           @updated_at, @revisit_comment_at, @doc)
+      `INSERT INTO tickets (id, number, owner_id, assignee_id, status, kind, category, responsibility, source,
+           created_at, updated_at, revisit_comment_at, doc)
+         VALUES (@id, @number, @owner_id, @assignee_id, @status, @kind, @category, @responsibility, @source,
+           @created_at, @updated_at, @revisit_comment_at, @doc)
          ON CONFLICT (id) DO UPDATE SET number = excluded.number, owner_id = excluded.owner_id,
            assignee_id = excluded.assignee_id, status = excluded.status, kind = excluded.kind,
-           category = excluded.category, responsibility = excluded.responsibility, created_at = excluded.created_at,
+           category = excluded.category, responsibility = excluded.responsibility, source = excluded.source,
+           created_at = excluded.created_at,
            updated_at = excluded.updated_at, revisit_comment_at = excluded.revisit_comment_at, doc = excluded.doc`,
     ),
     // Index tickets_created_counts: (created_at, id, …) walks a period in order and counts it.
@@ -143,6 +145,7 @@ export function ticketOps(db: Database.Database): Sync<TicketStore> {
         kind: ticket.kind,
         category: ticket.category,
         responsibility: ticket.responsibility,
+        source: ticket.source ?? 'chat',
         created_at: ms(ticket.createdAt),
         updated_at: ms(ticket.updatedAt),
         revisit_comment_at: ticket.revisit && comment ? ms(ticket.revisit.at) : null,

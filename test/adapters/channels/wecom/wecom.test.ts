@@ -153,12 +153,9 @@ describe('the WeCom staff desk (real SDK against a fake WeCom long connection)',
     await waitFor(() => fake.sent.find((m) => m.chatid === STAFF && m.msgtype === 'markdown'), 'the /tickets answer');
     expect(fake.sent[0]?.msgtype).toBe('template_card');
     expect(card.card.card_type).toBe('button_interaction');
-    expect(keys(card.card)).toEqual([`s|accept|${number}`, `s|reject|${number}`, `s|phone|${number}`]);
-    expect((card.card.button_list as { text: string }[]).map((b) => b.text)).toEqual([
-      zh('desk.button.accept'),
-      zh('desk.button.reject'),
-      zh('desk.button.phone'),
-    ]);
+    // A new card offers only 接单: declining and the phone come with acceptance (issue 20).
+    expect(keys(card.card)).toEqual([`s|accept|${number}`]);
+    expect((card.card.button_list as { text: string }[]).map((b) => b.text)).toEqual([zh('desk.button.accept')]);
     expect(String(card.card.sub_title_text)).toContain('138****5678');
     expect(JSON.stringify(card.card)).not.toContain('13812345678');
     expect(await store.getMessageRef('wecom', STAFF, `card:${number}`)).toBe(card.taskId);
@@ -175,11 +172,11 @@ describe('the WeCom staff desk (real SDK against a fake WeCom long connection)',
     expect(fake.cardsIn(STAFF)).toHaveLength(1);
     expect(card.card.task_id).toBe(card.taskId);
     expect(keys(card.card).slice(0, 5)).toEqual(
-      ['reply', 'draft', 'judge', 'plan', 'schedule'].map((a) => `s|${a}|${number}`),
+      ['reply', 'judge', 'plan', 'schedule', 'resolve'].map((a) => `s|${a}|${number}`),
     );
-    // Ten actions: five buttons, the rest in the drop-down submitted by ▶.
+    // Nine actions (no 🤖 draft without an assistant): five buttons, the rest in the drop-down submitted by ▶.
     expect((card.card.button_selection as { option_list: { id: string }[] }).option_list.map((o) => o.id)).toEqual(
-      ['resolve', 'handover', 'reject', 'phone', 'timeline'].map((a) => `s|${a}|${number}`),
+      ['handover', 'reject', 'phone', 'timeline'].map((a) => `s|${a}|${number}`),
     );
     expect(String(card.card.sub_title_text)).toContain(`${zh('card.assignee')}：王师傅`);
     const accepted = await store.getTicketByNumber(number);

@@ -127,6 +127,7 @@ export function ticketToDoc(ticket: Ticket): TicketDoc {
   put(doc, 'paidWork', ticket.paidWork);
   if (ticket.revisit) doc.revisit = revisitToDoc(ticket.revisit);
   put(doc, 'revisitOutcome', ticket.revisitOutcome);
+  put(doc, 'source', ticket.source);
   return doc;
 }
 
@@ -171,5 +172,6 @@ export function ticketFromDoc(doc: Stored<TicketDoc>): Ticket {
   put(ticket, 'paidWork', doc.paidWork);
   if (doc.revisit) ticket.revisit = revisitFromDoc(doc.revisit as Stored<TicketRevisit>);
   put(ticket, 'revisitOutcome', doc.revisitOutcome);
+  put(ticket, 'source', doc.source);
   return ticket;
 }

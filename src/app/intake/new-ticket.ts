@@ -1,0 +1,345 @@
+/**
+ * A ticket taken elsewhere (代客登记): a complaint that came by phone, at the counter, through a guard or
+ * a cleaner, or by letter, entered by staff in the same read-back style as the owner's own report —
+ * source, the owner's name, phone and place, the problem (its kind and category suggested by the
+ * understanding, as for an owner's free text), whether to tell the owner in the chat — then read back and
+ * confirmed. The owner is found by phone where they already use the bot and, if staff chose so, told the
+ * ticket's number there; otherwise the ticket is followed by phone (its revisit too). From then on it is
+ * an ordinary ticket: its card, acceptance, deadlines, resolution and revisit.
+ */
+import { z } from 'zod';
+import { checkLocation, checkPhone, checkText } from '../../core/flow/answers.js';
+import { formatUnit } from '../../core/location.js';
+import type { StoreTx } from '../../core/ports.js';
+import { type Actor, formatTicketNumber, maskPhone, newTicket, type Ticket } from '../../core/tickets/ticket.js';
+import {
+  type Address,
+  CATEGORIES,
+  type Category,
+  type EstateLocation,
+  type Inbound,
+  type OutboundMessage,
+  type Owner,
+  type Staff,
+  TICKET_KINDS,
+  TICKET_SOURCES,
+  type TicketKind,
+  type TicketSource,
+  URGENCIES,
+} from '../../core/types.js';
+import { DESCRIPTION_MAX } from '../../core/understand/understanding.js';
+import type { AppContext } from '../context.js';
+import { alertEmergency } from '../deadlines.js';
+import type { OwnerSide } from '../owner/conversations.js';
+import { businessDayKey, describeLocation } from '../render.js';
+import { scheduleDeadlines } from '../tickets/timers.js';
+import type { Choice, GuidedFlow, Step } from './guided.js';
+
+/** The sources staff choose from (a ticket from the chat is the owner's own). */
+export const TAKEN_SOURCES = TICKET_SOURCES.filter((s): s is Exclude<TicketSource, 'chat'> => s !== 'chat');
+/** The longest name taken for an owner. */
+const NAME_MAX = 20;
+
+const LOCATION = z.union([
+  z.object({ kind: z.literal('unit'), building: z.string(), unit: z.string().optional(), room: z.string() }),
+  z.object({ kind: z.literal('public'), description: z.string() }),
+]);
+
+const STATE = z.object({
+  source: z.enum(TAKEN_SOURCES).optional(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  /** The owner who uses the bot with this phone number (the latest one reachable in a chat). */
+  linked: z.string().optional(),
+  place: LOCATION.optional(),
+  problem: z.string().optional(),
+  summary: z.string().optional(),
+  suggested: z.object({ kind: z.enum(TICKET_KINDS), category: z.enum(CATEGORIES) }).optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  kind: z.enum(TICKET_KINDS).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  tell: z.boolean().optional(),
+});
+export type NewTicketState = z.infer<typeof STATE>;
+
+type T = (key: string, params?: Record<string, string | number>) => string;
+
+export class NewTickets {
+  readonly flow: GuidedFlow<NewTicketState>;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly owners: OwnerSide,
+  ) {
+    this.flow = { code: 'n', steps: this.steps(), parse: (s) => STATE.safeParse(s).data };
+  }
+
+  private get t(): T {
+    return (key, params) => this.ctx.t(this.ctx.staffLocale, key, params);
+  }
+
+  private steps(): Step<NewTicketState>[] {
+    const t = this.t;
+    const text = (a: { choice: string } | { text: string }) => ('text' in a ? a.text : '');
+    const choice = (a: { choice: string } | { text: string }) => ('choice' in a ? a.choice : undefined);
+    const suggestedMark = (on: boolean, label: string) => (on ? t('intake.new.suggested', { label }) : label);
+    return [
+      {
+        id: 'source',
+        ask: () => ({
+          text: t('intake.new.ask.source'),
+          choices: TAKEN_SOURCES.map((s) => ({ value: s, label: t(`ticket_source.${s}`) })),
+        }),
+        read: async (_tx, state, a) => {
+          const source = TAKEN_SOURCES.find((s) => s === choice(a));
+          return source ? { state: { ...state, source } } : { problem: t('intake.problem.pick') };
+        },
+      },
+      {
+        id: 'name',
+        ask: () => ({ text: t('intake.new.ask.name') }),
+        read: async (_tx, state, a) => {
+          const checked = checkText(text(a), 1, NAME_MAX);
+          if (!checked.ok) return { problem: problemText(t, checked, NAME_MAX) };
+          return { state: { ...state, name: String(checked.value) } };
+        },
+      },
+      {
+        id: 'phone',
+        ask: () => ({ text: t('intake.new.ask.phone') }),
+        read: async (tx, state, a) => {
+          const checked = checkPhone(text(a));
+          if (!checked.ok) return { problem: t('intake.problem.phone') };
+          const phone = String(checked.value);
+          const linked = (await tx.findOwnersByPhone(phone))
+            .filter((o) => o.identities.length > 0 && !o.unreachable)
+            .at(-1);
+          const { linked: _before, ...rest } = state;
+          return { state: { ...rest, phone, ...(linked ? { linked: linked.id } : {}) } };
+        },
+      },
+      {
+        id: 'place',
+        ask: () => ({ text: t('intake.new.ask.place') }),
+        read: async (_tx, state, a) => {
+          const checked = checkLocation(text(a));
+          if (!checked.ok) return { problem: problemText(t, checked, 200) };
+          return { state: { ...state, place: checked.value as EstateLocation } };
+        },
+      },
+      {
+        id: 'problem',
+        ask: () => ({ text: t('intake.new.ask.problem') }),
+        read: async (_tx, state, a) => {
+          const checked = checkText(text(a), 2, DESCRIPTION_MAX);
+          if (!checked.ok) return { problem: problemText(t, checked, DESCRIPTION_MAX) };
+          const problem = String(checked.value);
+          // The same reading as an owner's free text: suggestions for the next two questions, never a filing.
+          const understood = this.ctx.assistant?.understandNow(problem);
+          return {
+            state: {
+              ...state,
+              problem,
+              ...(understood
+                ? {
+                    suggested: { kind: understood.kind, category: understood.category },
+                    urgency: understood.urgency,
+                    summary: understood.summary,
+                  }
+                : {}),
+            },
+          };
+        },
+      },
+      {
+        id: 'kind',
+        ask: (state) => ({
+          text: t('intake.new.ask.kind'),
+          choices: TICKET_KINDS.map((k) => ({
+            value: k,
+            label: suggestedMark(state.suggested?.kind === k, t(`ticket.kind.${k}`)),
+          })),
+        }),
+        read: async (_tx, state, a) => {
+          const kind = TICKET_KINDS.find((k) => k === choice(a));
+          return kind ? { state: { ...state, kind } } : { problem: t('intake.problem.pick') };
+        },
+      },
+      {
+        id: 'category',
+        ask: (state) => {
+          const suggested = state.suggested?.category;
+          const ordered = suggested ? [suggested, ...CATEGORIES.filter((c) => c !== suggested)] : [...CATEGORIES];
+          return {
+            text: t('intake.new.ask.category'),
+            choices: ordered.map((c) => ({
+              value: c,
+              label: suggestedMark(c === suggested, t(`ticket.category.${c}`)),
+            })),
+          };
+        },
+        read: async (_tx, state, a) => {
+          const category = CATEGORIES.find((c) => c === choice(a));
+          return category ? { state: { ...state, category } } : { problem: t('intake.problem.pick') };
+        },
+      },
+      {
+        id: 'tell',
+        // Only an owner who uses the bot can be told in the chat.
+        skip: (state) => !state.linked,
+        ask: () => ({ text: t('intake.new.ask.tell'), choices: yesNo(t) }),
+        read: async (_tx, state, a) => {
+          const c = choice(a);
+          return c === 'yes' || c === 'no'
+            ? { state: { ...state, tell: c === 'yes' } }
+            : { problem: t('intake.problem.pick') };
+        },
+      },
+      {
+        id: 'confirm',
+        ask: (state) => ({
+          text: this.readBack(state),
+          choices: [{ value: 'ok', label: t('intake.new.confirm_button') }],
+        }),
+        read: async (tx, state, a, who) => {
+          if (choice(a) !== 'ok') return { problem: t('intake.problem.confirm') };
+          return { done: await this.create(tx, state, who.staff, who.inbound) };
+        },
+      },
+    ];
+  }
+
+  /** The read-back (跟读确认): what will be recorded, for the staff member to check before confirming. */
+  readBack(state: NewTicketState): string {
+    const t = this.t;
+    const followed = state.linked && state.tell ? 'intake.new.followed_chat' : 'intake.new.followed_phone';
+    return [
+      t('intake.new.readback_title'),
+      `${t('intake.new.field.source')}：${state.source ? t(`ticket_source.${state.source}`) : '—'}`,
+      `${t('intake.new.field.owner')}：${state.name ?? '—'} ${maskPhone(state.phone)}`,
+      `${t('intake.new.field.place')}：${describeLocation(t, state.place)}`,
+      `${t('intake.new.field.kind')}：${state.kind ? t(`ticket.kind.${state.kind}`) : '—'}`,
+      `${t('intake.new.field.category')}：${state.category ? t(`ticket.category.${state.category}`) : '—'}`,
+      `${t('intake.new.field.urgency')}：${t(`ticket.urgency.${state.urgency ?? 'normal'}`)}`,
+      `${t('intake.new.field.problem')}：${state.problem ?? '—'}`,
+      t(followed),
+      t('intake.new.readback_end'),
+    ].join('\n');
+  }
+
+  /** Records the confirmed ticket: its card, deadlines and (if chosen) the owner told in the chat. */
+  private async create(tx: StoreTx, state: NewTicketState, staff: Staff, inbound: Inbound): Promise<OutboundMessage[]> {
+    const { source, name, phone, place, problem, kind, category } = state;
+    if (!source || !name || !phone || !place || !problem || !kind || !category) {
+      return [{ text: this.t('intake.problem.incomplete') }];
+    }
+    const now = this.ctx.clock.now();
+    const linked = state.linked && state.tell ? await tx.getOwner(state.linked) : undefined;
+    const identity = linked?.identities.at(-1);
+    const owner = linked && identity ? linked : await this.offlineOwner(tx, name, phone, place, now);
+    const origin: Address =
+      identity && linked ? { channel: identity.channel, chatId: identity.chatId } : offline(inbound, owner);
+    const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
+    const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
+    const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
+    const created = newTicket({
+      id: this.ctx.newId(),
+      number,
+      draft: {
+        kind: kind as TicketKind,
+        category: category as Category,
+        urgency: state.urgency ?? 'normal',
+        location: place,
+        description: problem,
+        attachments: [],
+        contact: { name, phone },
+      },
+      ownerId: owner.id,
+      origin,
+      at: now,
+    });
+    // Recorded by the staff member who took it, with where it came from.
+    const ticket: Ticket = {
+      ...created,
+      source,
+      ...(state.summary && [...problem].length > 40 ? { summary: state.summary } : {}),
+      timeline: created.timeline.map((e) => (e.action === 'create' ? { ...e, actor, data: { source } } : e)),
+    };
+    await tx.saveTicket(ticket);
+    this.ctx.log.info({ ticket: number, source, urgency: ticket.urgency, staff: staff.id }, 'ticket taken by staff');
+    await this.ctx.postCard(tx, ticket);
+    if (ticket.urgency === 'emergency') await alertEmergency(this.ctx, tx, ticket);
+    await scheduleDeadlines(this.ctx, tx, ticket);
+    if (owner !== linked) {
+      return [{ text: this.t('intake.new.done_phone', { number, phone: maskPhone(phone) }) }];
+    }
+    const told = await this.owners.notify(tx, ticket, 'intake.owner.told', {
+      number,
+      name,
+      source: this.ctx.t(owner.locale, `ticket_source.${source}`),
+      problem: ticket.summary ?? clipped(problem, 60),
+    });
+    return [{ text: this.t(told ? 'intake.new.done_chat' : 'intake.new.done_unreached', { number }) }];
+  }
+
+  /**
+   * The owner followed by phone: the one without a chat already kept for this number, or a new one. Not
+   * reachable in a chat, so every change asks staff to phone them and the revisit is a phone revisit.
+   */
+  private async offlineOwner(
+    tx: StoreTx,
+    name: string,
+    phone: string,
+    place: EstateLocation,
+    now: Date,
+  ): Promise<Owner> {
+    const units = place.kind === 'unit' ? [formatUnit(place)] : [];
+    const known = (await tx.findOwnersByPhone(phone)).find((o) => o.identities.length === 0);
+    const owner: Owner = known
+      ? { ...known, name, units: [...new Set([...units, ...known.units])].slice(0, 5), updatedAt: now }
+      : {
+          id: this.ctx.newId(),
+          identities: [],
+          name,
+          phone,
+          units,
+          locale: this.ctx.settings.defaultLocale,
+          privacyNoticeShown: false,
+          unreachable: true,
+          createdAt: now,
+          updatedAt: now,
+        };
+    await tx.saveOwner(owner);
+    return owner;
+  }
+}
+
+/** Where a ticket followed by phone "came from": the staff member's channel, a chat no message is sent to. */
+function offline(inbound: Inbound, owner: Owner): Address {
+  return { channel: inbound.channel, chatId: `offline:${owner.id}` };
+}
+
+function yesNo(t: T): Choice[] {
+  return [
+    { value: 'yes', label: t('intake.yes') },
+    { value: 'no', label: t('intake.no') },
+  ];
+}
+
+function clipped(text: string, max: number): string {
+  const chars = [...text.replace(/\s+/g, ' ')];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
+}
+
+/** Why typed text was refused, in the staff's words. */
+export function problemText(
+  t: T,
+  checked: { error: string; params?: Record<string, string | number> },
+  max: number,
+): string {
+  if (checked.error === 'input.too_long')
+    return t('intake.problem.too_long', { max, length: Number(checked.params?.length ?? 0) });
+  if (checked.error === 'input.too_short')
+    return t('intake.problem.too_short', { min: Number(checked.params?.min ?? 2) });
+  return t('intake.problem.empty');
+}
