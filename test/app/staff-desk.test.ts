@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { parseJudgement } from '../../src/app/desk/judging.js';
 import { summaryPeriod } from '../../src/app/desk/reports.js';
-import { CARD_ACTIONS } from '../../src/app/render.js';
+import { CARD_ACTIONS, timelineText } from '../../src/app/render.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { parseStaffCommand } from '../../src/core/desk/vocabulary.js';
 import type { PraiseTeam } from '../../src/core/ports.js';
@@ -481,8 +481,11 @@ describe('the lifecycle of a repair through the staff desk', () => {
     expect(t.timeline.at(-1)).toMatchObject({
       action: 'hand_over',
       actor: { type: 'staff', id: 'console:a' },
+      note: '李师傅',
       data: { from: 'console:a', to: 'console:b' },
     });
+    // The timeline staff read names who took over, not only who handed it on.
+    expect(timelineText(t, zh, 'Asia/Shanghai')).toMatch(/王师傅：转交「李师傅」$/);
     const told = read('staff').find((a) => a.kind === 'send');
     expect(told?.kind === 'send' && told.message).toMatchObject({
       text: zh('desk.handed_over', { number: N1, from: '王师傅', to: '李师傅' }),

@@ -243,7 +243,8 @@ export class DeskActions extends DeskPart {
       actor,
       this.ctx.clock.now(),
       { assignee: { id: target.id, name: target.displayName } },
-      undefined,
+      // The timeline names who takes over (「转交「李师傅」」), not only who handed it on.
+      target.displayName,
       { from: ticket.assignee?.id ?? null, to: target.id },
     );
     if (!r.ok)
