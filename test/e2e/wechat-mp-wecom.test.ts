@@ -111,7 +111,10 @@ async function toRevisit(): Promise<string> {
   staffSays(text, { quote });
   await waitFor(() => ownerTexts().includes(zh('owner.reply', { number, name: '王师傅', text })), 'the reply');
 
-  // And resolves it by a typed command.
+  // After the visit he names who is responsible (resolving while it is 待确定 would ask him to confirm),
+  // then resolves it by a typed command.
+  staffSays(`/judge ${number} 物业公司`);
+  await waitFor(async () => (await e.store.getTicketByNumber(number))?.responsibility === 'property', 'the judgement');
   staffSays(`/resolve ${number} 已更换破损水管，试水正常`);
   await waitFor(async () => (await e.store.getTicketByNumber(number))?.status === 'resolved', 'the resolution');
   await waitFor(() => ownerTexts().some((t) => t.includes('已更换破损水管')), 'the owner told of the resolution');

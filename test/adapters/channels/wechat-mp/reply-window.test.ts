@@ -149,6 +149,7 @@ describe('outside the window', () => {
     const e = await estate({ templates: ['revisit_invitation'] });
     const { number } = await fileRepair(e);
     await e.staffSays(`/accept ${number}`);
+    await e.staffSays(`/judge ${number} 物业公司`);
     await e.staffSays(`/resolve ${number} 已更换破损水管，试水正常`);
     e.clock.advance(49 * HOUR);
     await e.tick();
@@ -166,6 +167,7 @@ describe('outside the window', () => {
     const e = await estate();
     const { number } = await fileRepair(e);
     await e.staffSays(`/accept ${number}`);
+    await e.staffSays(`/judge ${number} 物业公司`);
     await e.staffSays(`/resolve ${number} 已更换破损水管，试水正常`);
     e.clock.advance(49 * HOUR);
     await e.tick();
