@@ -3,8 +3,9 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices); every store adapter is split the same way.
+ * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, audit); every store adapter is split the same way.
  */
+import type { AuditStore } from './audit.js';
 import type { EnquiryStore } from './enquiries.js';
 import type { JobStore } from './jobs.js';
 import type { NoticeStore } from './notices.js';
@@ -17,6 +18,7 @@ import type { SurveyStore } from './surveys.js';
 import type { ThreadStore } from './threads.js';
 import type { TicketStore } from './tickets.js';
 
+export * from './audit.js';
 export * from './clock.js';
 export * from './enquiries.js';
 export * from './errors.js';
@@ -43,7 +45,8 @@ export interface StoreTx
     SettingStore,
     PraiseStore,
     EnquiryStore,
-    NoticeStore {}
+    NoticeStore,
+    AuditStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {

@@ -2,7 +2,7 @@
  * The MongoDB store: mongoose 9 behind the async Store port, held to the same contract as SQLite.
  *
  * Composed from one module per aggregate (owners, staff, threads, tickets, jobs, outbox, surveys,
- * settings, praise, enquiries, notices) over the shared transaction plumbing of `transactions.ts`.
+ * settings, praise, enquiries, notices, audit) over the shared transaction plumbing of `transactions.ts`.
  *
  * One dedicated connection (never mongoose's global one). At start-up the store checks that the server
  * is a replica set member or a mongos (transactions need one), creates every collection and index, and
@@ -16,6 +16,7 @@
  */
 import mongoose, { type ClientSession, type Connection, type Model } from 'mongoose';
 import type {
+  AuditStore,
   EnquiryStore,
   Job,
   JobStore,
@@ -35,6 +36,7 @@ import type {
 import { StoreError } from '../../../core/ports.js';
 import type { Channel } from '../../../core/types.js';
 import { AGGREGATES } from '../shared/methods.js';
+import { type AuditDoc, createAuditCollection, MongoAudit, registerAuditModel } from './audit.js';
 import {
   databaseName,
   describeHosts,
@@ -159,8 +161,12 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
     const problem = replicaSetProblem(await hello(connection), where);
     if (problem) throw problem;
     const models = registerModels(connection);
-    if (opts.createIndexes !== false) await createCollectionsAndIndexes(connection);
-    const runner = new MongoTransactions(connection, owned, (session) => composeOps(models, session));
+    const audit = registerAuditModel(connection);
+    if (opts.createIndexes !== false) {
+      await createCollectionsAndIndexes(connection);
+      await createAuditCollection(connection);
+    }
+    const runner = new MongoTransactions(connection, owned, (session) => composeOps(models, audit, session));
     return Object.assign(runner.asStore(), { maintenance: new Maintenance(models, () => runner.assertOpen()) });
   } catch (error) {
     if (owned) await connection.destroy(true).catch(() => {});
@@ -223,7 +229,7 @@ function bind<P extends object>(part: P, group: Record<keyof P, unknown>): P {
   return bound as P;
 }
 
-function composeOps(m: Models, session: ClientSession | undefined): StoreTx {
+function composeOps(m: Models, audit: Model<AuditDoc>, session: ClientSession | undefined): StoreTx {
   return {
     ...bind<OwnerStore>(new MongoOwners(m, session), AGGREGATES.owners),
     ...bind<StaffStore>(new MongoStaff(m, session), AGGREGATES.staff),
@@ -236,6 +242,7 @@ function composeOps(m: Models, session: ClientSession | undefined): StoreTx {
     ...bind<PraiseStore>(new MongoPraise(m, session), AGGREGATES.praise),
     ...bind<EnquiryStore>(new MongoEnquiries(m, session), AGGREGATES.enquiries),
     ...bind<NoticeStore>(new MongoNotices(m, session), AGGREGATES.notices),
+    ...bind<AuditStore>(new MongoAudit(audit, session), AGGREGATES.audit),
   };
 }
 

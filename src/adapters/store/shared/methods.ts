@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type AuditStore,
   type EnquiryStore,
   type JobStore,
   type NoticeStore,
@@ -147,6 +148,12 @@ const NOTICES = {
   countNoticeDeliveries: 'read',
 } as const satisfies Record<keyof NoticeStore, Access>;
 
+const AUDIT = {
+  appendAudit: 'write',
+  listAudit: 'read',
+  pruneAudit: 'write',
+} as const satisfies Record<keyof AuditStore, Access>;
+
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
   owners: OWNERS,
@@ -160,6 +167,7 @@ export const AGGREGATES = {
   praise: PRAISE,
   enquiries: ENQUIRIES,
   notices: NOTICES,
+  audit: AUDIT,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -175,6 +183,7 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...PRAISE,
   ...ENQUIRIES,
   ...NOTICES,
+  ...AUDIT,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

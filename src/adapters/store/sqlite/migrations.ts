@@ -297,6 +297,27 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE json_extract(action, '$.cosmetic') IS NOT NULL;
     `,
   },
+  {
+    id: 8,
+    name: 'audit log',
+    // Who did what (audit.ts): append-only, so an UPDATE is refused by the database itself; only retention
+    // deletes, oldest first. Read by time, by actor and by subject (a ticket, campaign, notice, staff id).
+    sql: `
+      CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject_id TEXT,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_actor ON audit_log (actor_id, at, id);
+      CREATE INDEX audit_log_subject ON audit_log (subject_id, at, id) WHERE subject_id IS NOT NULL;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The SQLite store: better-sqlite3 behind the async Store port, composed from one module per aggregate
- * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise, enquiries, notices) over the
+ * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, audit) over the
  * shared transaction plumbing of `transactions.ts`. Every statement is prepared once per connection.
  *
  * Domain objects are JSON documents (instants as ISO strings) next to the columns the queries need
@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import type { Sync } from '../shared/methods.js';
+import { auditOps } from './audit.js';
 import { startCheckpointer, WAL_AUTOCHECKPOINT_PAGES } from './checkpoint.js';
 import { enquiryOps } from './enquiries.js';
 import { jobOps } from './jobs.js';
@@ -89,5 +90,6 @@ function composeOps(db: Database.Database): Sync<StoreTx> {
     ...praiseOps(db),
     ...enquiryOps(db),
     ...noticeOps(db),
+    ...auditOps(db),
   };
 }
