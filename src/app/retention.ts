@@ -1,5 +1,5 @@
 /**
- * Retention: the message log and delivered outbox items are deleted once they are older than the
+ * Retention: the message log, delivered outbox items and the files they carried are deleted once they are older than the
  * configured ages, so the database grows with tickets, not with chatter. Tickets (with their timelines),
  * owners, message refs (old cards stay editable) and anything not yet delivered are never touched.
  * Deletes go in small batches, each its own short write, so an owner's message never waits long behind one.
@@ -20,7 +20,7 @@ const BATCH = 1000;
 
 /** Deletes what the policy no longer keeps; returns how many of each were deleted. */
 export async function pruneOldRecords(
-  store: Pick<Store, 'pruneMessages' | 'pruneDeliveredOutbox'>,
+  store: Pick<Store, 'pruneMessages' | 'pruneDeliveredOutbox' | 'pruneFiles'>,
   clock: Clock,
   policy: RetentionPolicy,
   log: Logger,
@@ -39,6 +39,10 @@ export async function pruneOldRecords(
   };
   const messages = await drain((b, n) => store.pruneMessages(b, n), new Date(now - policy.messageLogMs));
   const outbox = await drain((b, n) => store.pruneDeliveredOutbox(b, n), new Date(now - policy.deliveredOutboxMs));
-  if (messages > 0 || outbox > 0) log.info({ messages, outbox }, 'retention: old message log and outbox rows deleted');
+  // Generated files a sent message left behind (a crash between sending and deleting them) or a dead
+  // letter's: kept as long as delivered items are, never while an unsent item names them.
+  const files = await drain((b, n) => store.pruneFiles(b, n), new Date(now - policy.deliveredOutboxMs));
+  if (messages > 0 || outbox > 0 || files > 0)
+    log.info({ messages, outbox, files }, 'retention: old message log, outbox rows and files deleted');
   return { messages, outbox };
 }

@@ -3,10 +3,11 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, audit); every store adapter is split the same way.
+ * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, files, audit); every store adapter is split the same way.
  */
 import type { AuditStore } from './audit.js';
 import type { EnquiryStore } from './enquiries.js';
+import type { FileStore } from './files.js';
 import type { JobStore } from './jobs.js';
 import type { NoticeStore } from './notices.js';
 import type { OutboxStore } from './outbox.js';
@@ -22,6 +23,7 @@ export * from './audit.js';
 export * from './clock.js';
 export * from './enquiries.js';
 export * from './errors.js';
+export * from './files.js';
 export * from './jobs.js';
 export * from './notices.js';
 export * from './outbox.js';
@@ -46,7 +48,8 @@ export interface StoreTx
     PraiseStore,
     EnquiryStore,
     NoticeStore,
-    AuditStore {}
+    AuditStore,
+    FileStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {

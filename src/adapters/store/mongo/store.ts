@@ -2,7 +2,7 @@
  * The MongoDB store: mongoose 9 behind the async Store port, held to the same contract as SQLite.
  *
  * Composed from one module per aggregate (owners, staff, threads, tickets, jobs, outbox, surveys,
- * settings, praise, enquiries, notices, audit) over the shared transaction plumbing of `transactions.ts`.
+ * settings, praise, enquiries, notices, audit, files) over the shared transaction plumbing of `transactions.ts`.
  *
  * One dedicated connection (never mongoose's global one). At start-up the store checks that the server
  * is a replica set member or a mongos (transactions need one), creates every collection and index, and
@@ -18,6 +18,7 @@ import mongoose, { type ClientSession, type Connection, type Model } from 'mongo
 import type {
   AuditStore,
   EnquiryStore,
+  FileStore,
   Job,
   JobStore,
   NoticeStore,
@@ -47,6 +48,7 @@ import {
   unreachableError,
 } from './connection.js';
 import { MongoEnquiries } from './enquiries.js';
+import { createFileCollection, MongoFiles, registerFileModel } from './files.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
 import { MongoNotices } from './notices.js';
@@ -162,11 +164,13 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
     if (problem) throw problem;
     const models = registerModels(connection);
     const audit = registerAuditModel(connection);
+    const files = registerFileModel(connection);
     if (opts.createIndexes !== false) {
       await createCollectionsAndIndexes(connection);
       await createAuditCollection(connection);
+      await createFileCollection(connection);
     }
-    const runner = new MongoTransactions(connection, owned, (session) => composeOps(models, audit, session));
+    const runner = new MongoTransactions(connection, owned, (session) => composeOps(models, audit, files, session));
     return Object.assign(runner.asStore(), { maintenance: new Maintenance(models, () => runner.assertOpen()) });
   } catch (error) {
     if (owned) await connection.destroy(true).catch(() => {});
@@ -229,7 +233,12 @@ function bind<P extends object>(part: P, group: Record<keyof P, unknown>): P {
   return bound as P;
 }
 
-function composeOps(m: Models, audit: Model<AuditDoc>, session: ClientSession | undefined): StoreTx {
+function composeOps(
+  m: Models,
+  audit: Model<AuditDoc>,
+  files: ReturnType<typeof registerFileModel>,
+  session: ClientSession | undefined,
+): StoreTx {
   return {
     ...bind<OwnerStore>(new MongoOwners(m, session), AGGREGATES.owners),
     ...bind<StaffStore>(new MongoStaff(m, session), AGGREGATES.staff),
@@ -243,6 +252,7 @@ function composeOps(m: Models, audit: Model<AuditDoc>, session: ClientSession | 
     ...bind<EnquiryStore>(new MongoEnquiries(m, session), AGGREGATES.enquiries),
     ...bind<NoticeStore>(new MongoNotices(m, session), AGGREGATES.notices),
     ...bind<AuditStore>(new MongoAudit(audit, session), AGGREGATES.audit),
+    ...bind<FileStore>(new MongoFiles(files, m, session), AGGREGATES.files),
   };
 }
 

@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type AuditStore,
   type EnquiryStore,
+  type FileStore,
   type JobStore,
   type NoticeStore,
   type OutboxStore,
@@ -154,6 +155,13 @@ const AUDIT = {
   pruneAudit: 'write',
 } as const satisfies Record<keyof AuditStore, Access>;
 
+const FILES = {
+  saveFile: 'write',
+  getFiles: 'read',
+  deleteFiles: 'write',
+  pruneFiles: 'write',
+} as const satisfies Record<keyof FileStore, Access>;
+
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
   owners: OWNERS,
@@ -168,6 +176,7 @@ export const AGGREGATES = {
   enquiries: ENQUIRIES,
   notices: NOTICES,
   audit: AUDIT,
+  files: FILES,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -184,6 +193,7 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...ENQUIRIES,
   ...NOTICES,
   ...AUDIT,
+  ...FILES,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

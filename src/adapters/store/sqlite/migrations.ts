@@ -318,6 +318,23 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    id: 9,
+    name: 'outbox files',
+    // The bytes of generated files (a report's charts, a workbook) queued with an outbox item that names
+    // them in its action's attachments; saved in the item's transaction, deleted once it is sent
+    // (files.ts).
+    sql: `
+      CREATE TABLE outbox_files (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_files_created ON outbox_files (created_at);
+    `,
+  },
 ];
 
 /**
