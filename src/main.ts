@@ -3,6 +3,7 @@
  * imported only when their channel or store is configured.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       handle: (inbound) => app.handleInbound(inbound),
       flush: () => dispatcher.drain(),
       now: () => clock.now(),
+      filesDir: join(config.dataDir, 'console-files'),
       banner: [
         `residesk · ${config.estateName} — console chat (no messaging platform configured)`,
         'Type 你好 or /start to begin. Reply with a number to choose. /as staff and /as owner switch sides; /quit ends.',
