@@ -11,6 +11,7 @@ import { parseStaffCommand } from '../../core/desk/vocabulary.js';
 import type { StoreTx } from '../../core/ports.js';
 import { decodeStaffButton } from '../../core/protocol/buttons.js';
 import type { Inbound, Staff } from '../../core/types.js';
+import { recordAudit } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { DeskActions } from './actions.js';
 import { DeskCommands } from './commands.js';
@@ -62,6 +63,22 @@ export class StaffDesk extends DeskPart {
     const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
     if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active)
       await tx.saveStaff(staff);
+    // The staff list changed (a new member, another role, back in the room): on the audit log.
+    const change = !existing
+      ? 'staff.added'
+      : existing.role !== role
+        ? 'staff.role'
+        : !existing.active
+          ? 'staff.rejoined'
+          : undefined;
+    if (change)
+      await recordAudit(this.ctx, tx, {
+        actorId: 'system',
+        via: inbound.channel,
+        action: change,
+        subject: { kind: 'staff', id },
+        detail: { role, ...(existing && existing.role !== role ? { previousRole: existing.role } : {}) },
+      });
     return staff;
   }
 
