@@ -200,6 +200,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
         ...surveyPace(o.config.broadcastPerSecond, o.config.schedulerTickMs),
       },
       knowledge: content.knowledge,
+      reviewAutoSend: o.config.reviewAutoSend,
     });
     return { content, store, storeChoice: choice, staffRooms: rooms, app };
   } catch (error) {

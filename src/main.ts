@@ -76,6 +76,8 @@ async function main(): Promise<void> {
   log.info({ ...describeStore(storeChoice), timeZone: config.timeZone }, 'store opened');
   // Knowledge staff saved from their answers joins the index before the first owner asks.
   await app.loadSavedKnowledge();
+  // The month's review report goes to the staff rooms by itself on the first business morning (REVIEW_AUTOSEND).
+  await app.scheduleReviews();
 
   const senders: ChannelSender[] = [];
   const workerId = `${hostname()}:${process.pid}`;

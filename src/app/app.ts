@@ -16,6 +16,8 @@ import type { Channel, Inbound } from '../core/types.js';
 import { AppContext, type AppOptions } from './context.js';
 import { StaffDesk } from './desk/desk.js';
 import { Enquiries } from './enquiries/enquiries.js';
+import { ReviewAutoSend } from './files/review-autosend.js';
+import type { FileSources } from './files/sources.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
 import { Jobs } from './jobs.js';
@@ -45,13 +47,26 @@ export class App {
   /** Notices (通知公告): `npm run notice` drives them through here. */
   readonly notices: Notices;
 
-  constructor(o: AppOptions & { surveys?: SurveyOptions; notices?: NoticeOptions }) {
+  /** The review report sent by itself on the first business morning of each month (REVIEW_AUTOSEND). */
+  private readonly reviews: ReviewAutoSend;
+
+  constructor(
+    o: AppOptions & {
+      surveys?: SurveyOptions;
+      notices?: NoticeOptions;
+      /** Where the charts and workbooks staff commands send come from (files/sources.ts). */
+      files?: FileSources;
+      /** Whether the review report goes to the staff rooms by itself; default off. */
+      reviewAutoSend?: boolean;
+    },
+  ) {
     this.ctx = new AppContext(o);
     const ctx = this.ctx;
     const conversations = new OwnerConversations(ctx);
     this.conversations = conversations;
     this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() });
-    const desk = new StaffDesk(ctx, conversations);
+    const desk = new StaffDesk(ctx, conversations, o.files);
+    this.reviews = new ReviewAutoSend(ctx, o.files ?? {}, o.reviewAutoSend ?? false);
     const revisits = new Revisits(ctx, conversations);
     const links = new IdentityLinks(ctx);
     const enquiries = new Enquiries(ctx);
@@ -63,7 +78,7 @@ export class App {
     );
     const tickets = new OwnerTickets(ctx, links);
     /** Capabilities that take some messages as their own first (each file says which). */
-    const extras: AppPart[] = [notices, enquiries];
+    const extras: AppPart[] = [notices, enquiries, this.reviews];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,
@@ -107,6 +122,11 @@ export class App {
   /** The handlers of every job type the application schedules. */
   jobHandlers(): Record<string, JobHandler> {
     return this.jobs.handlers();
+  }
+
+  /** Schedules the next automatic review report (start-up); when it is due, or undefined when off. */
+  scheduleReviews(): Promise<Date | undefined> {
+    return this.reviews.schedule(this.ctx.store);
   }
 
   /** Marks the owner behind a chat as unreachable (they blocked the bot or left). */
