@@ -20,6 +20,7 @@ import type { ThreadStore } from './threads.js';
 import type { TicketStore } from './tickets.js';
 
 export * from './audit.js';
+export * from './charts.js';
 export * from './clock.js';
 export * from './enquiries.js';
 export * from './errors.js';
