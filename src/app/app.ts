@@ -18,6 +18,7 @@ import { StaffDesk } from './desk/desk.js';
 import { Enquiries } from './enquiries/enquiries.js';
 import { ReviewAutoSend } from './files/review-autosend.js';
 import type { FileSources } from './files/sources.js';
+import { exportedWorkbook } from './files/workbook.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
 import { Jobs } from './jobs.js';
@@ -65,8 +66,10 @@ export class App {
     const conversations = new OwnerConversations(ctx);
     this.conversations = conversations;
     this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() });
-    const desk = new StaffDesk(ctx, conversations, o.files);
-    this.reviews = new ReviewAutoSend(ctx, o.files ?? {}, o.reviewAutoSend ?? false);
+    // The workbook comes from the export use case unless the caller gives another source.
+    const files: FileSources = { ticketWorkbook: exportedWorkbook(ctx), ...o.files };
+    const desk = new StaffDesk(ctx, conversations, files);
+    this.reviews = new ReviewAutoSend(ctx, files, o.reviewAutoSend ?? false);
     const revisits = new Revisits(ctx, conversations);
     const links = new IdentityLinks(ctx);
     const enquiries = new Enquiries(ctx);

@@ -73,7 +73,9 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function setUp(o: { path?: string; autoSend?: boolean; clock?: FakeClock; store?: Store } = {}) {
+async function setUp(
+  o: { path?: string; autoSend?: boolean; clock?: FakeClock; store?: Store; realExport?: boolean } = {},
+) {
   const store = o.store ?? (await openSqliteStore({ path: o.path ?? ':memory:' }));
   opened.push(store);
   const clock = o.clock ?? new FakeClock('2026-12-03T02:00:00Z');
@@ -87,7 +89,7 @@ async function setUp(o: { path?: string; autoSend?: boolean; clock?: FakeClock; 
     settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-1' },
     staffRooms: [{ channel: 'telegram', chatId: GROUP }],
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: BOSS }] },
-    files: sources(calls),
+    files: o.realExport ? { review: sources(calls).review } : sources(calls),
     reviewAutoSend: o.autoSend ?? false,
   });
   const sender = new FileRecorder('telegram');
@@ -164,6 +166,15 @@ describe('/export', () => {
     expect(doc.files[0]?.bytes).toEqual(new Uint8Array([0x50, 0x4b, 3, 4]));
     const group = sender.sent.filter((s) => s.chatId === GROUP);
     expect(group.map((s) => (s.action.kind === 'send' ? s.action.message.attachments : 'edit'))).toEqual([undefined]);
+  });
+
+  it("without a source of its own, sends the export use case's workbook (an XLSX, masked)", async () => {
+    const { say, dispatcher, sender } = await setUp({ realExport: true });
+    await say('/export 2026-11', BOSS);
+    await dispatcher.drain();
+    const doc = sender.sent.find((s) => s.chatId === BOSS);
+    expect(doc?.files[0]?.name).toBe('tickets-2026-11.xlsx');
+    expect([...(doc?.files[0]?.bytes.slice(0, 2) ?? [])]).toEqual([0x50, 0x4b]);
   });
 
   it('asks for a period it can read', async () => {
