@@ -18,7 +18,6 @@ export interface NewFile {
 }
 
 export const PNG = 'image/png';
-export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Saves `files` and queues `message` to `to` with them attached, in `tx`. */
 export async function sendWithFiles(
