@@ -2,7 +2,7 @@
  * The figures of a review (step 8 of domain.md, 总结评价) for a month or a quarter: what `/summary` says
  * in words and what the review's charts draw, read once for both. Everything is counted by the store where
  * it can count it (the period's counts, each week's, the praise and the enquiries; SQLite also sums the
- * service, the buildings and the revisit scores itself, see its service.ts); otherwise the period's tickets
+ * service, the categories by responsibility, the buildings and the revisit scores itself, see its service.ts); otherwise the period's tickets
  * are walked page by page. Either way the reads are the store's own, outside any write transaction (a
  * report never holds the write lock), and the deadlines worked out here in business hours hand the event
  * loop back every few milliseconds.
@@ -19,7 +19,7 @@ import {
 } from '../../core/ports.js';
 import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
-import type { TicketKind } from '../../core/types.js';
+import type { Category, Responsibility, TicketKind } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 
 /** What a report reads: queries only, so it runs on the store itself, outside any write transaction. */
@@ -63,6 +63,8 @@ export interface ReviewFigures {
   /** Each week (Monday to Sunday in the zone, cut at the period's ends): its first day and counts by kind. */
   weeks: { start: Date; total: number; kind: Partial<Record<TicketKind, number>> }[];
   service: ServiceFigures;
+  /** Tickets per category, split by responsibility. */
+  byCategory: Partial<Record<Category, Partial<Record<Responsibility, number>>>>;
   /** Tickets per place, most first (then by building number). */
   places: { key: PlaceKey; count: number }[];
   /** Revisits per score: `scores[s - 1]` for the score s of 1–10. */
@@ -84,7 +86,7 @@ export async function reviewFigures(
   const counts = await reader.countTicketsCreated(range);
   const praise = await reader.countPraise(range);
   const enquiries = await reader.countEnquiries(range);
-  const empty = { service: emptyService(), places: [], scores: emptyScores() };
+  const empty = { service: emptyService(), byCategory: {}, places: [], scores: emptyScores() };
   const tally =
     counts.total === 0
       ? empty
@@ -107,14 +109,14 @@ export function weeksOf(period: Period, zone: string): Period[] {
   const end = DateTime.fromJSDate(period.to, { zone });
   while (from < end) {
     const next = from.startOf('week').plus({ weeks: 1 });
-    const to = next < end ? next : end;
+    const to = DateTime.min(next, end);
     weeks.push({ from: from.toJSDate(), to: to.toJSDate() });
     from = to;
   }
   return weeks;
 }
 
-type Tally = Pick<ReviewFigures, 'service' | 'places' | 'scores'>;
+type Tally = Pick<ReviewFigures, 'service' | 'byCategory' | 'places' | 'scores'>;
 
 /** The figures from the store's own sums, and the deadlines of its accepted tickets page by page. */
 async function counted(ctx: FigureContext, reader: ReviewCounts, period: Period): Promise<Tally> {
@@ -136,7 +138,9 @@ async function counted(ctx: FigureContext, reader: ReviewCounts, period: Period)
   }
   const scores = emptyScores();
   for (const row of await reader.countScores(period)) addScore(scores, row.score, row.count);
-  return { service, places: sortedPlaces(places), scores };
+  const byCategory: Tally['byCategory'] = {};
+  for (const row of await reader.countCategories(period)) addCategory(byCategory, row, row.count);
+  return { service, byCategory, places: sortedPlaces(places), scores };
 }
 
 /** The figures of a store that only lists tickets: each ticket of the period walked. */
@@ -144,6 +148,7 @@ async function walked(ctx: FigureContext, reader: ReportReader, period: Period):
   const service = emptyService();
   const places = new Map<string, number>();
   const scores = emptyScores();
+  const byCategory: Tally['byCategory'] = {};
   const slice = new TimeSlice();
   for await (const t of ticketsCreatedIn(reader, period)) {
     const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
@@ -162,9 +167,10 @@ async function walked(ctx: FigureContext, reader: ReportReader, period: Period):
     if (t.reopenCount > 0) service.reopened += 1;
     const key = t.location?.kind === 'unit' && t.location.building ? t.location.building : t.location ? PUBLIC : NONE;
     places.set(key, (places.get(key) ?? 0) + 1);
+    addCategory(byCategory, t, 1);
     await slice.yield();
   }
-  return { service, places: sortedPlaces(places), scores };
+  return { service, byCategory, places: sortedPlaces(places), scores };
 }
 
 /** An accepted ticket: accepted in time, and resolved (in time) counted from its acceptance. */
@@ -190,12 +196,24 @@ function countDeadlines(
 const PUBLIC = '@public';
 const NONE = '@none';
 
+/** Most tickets first; among equals, buildings (by number), then public areas, then no place given. */
 function sortedPlaces(places: Map<string, number>): ReviewFigures['places'] {
   const keyOf = (k: string): PlaceKey =>
     k === PUBLIC ? { place: 'public' } : k === NONE ? { place: 'none' } : { building: k };
+  const rank = (k: string) => (k === PUBLIC ? 1 : k === NONE ? 2 : 0);
   return [...places.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en', { numeric: true }))
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0], 'en', { numeric: true }))
     .map(([k, count]) => ({ key: keyOf(k), count }));
+}
+
+function addCategory(
+  byCategory: Tally['byCategory'],
+  t: { category: Category; responsibility: Responsibility },
+  n: number,
+): void {
+  const row = byCategory[t.category] ?? {};
+  row[t.responsibility] = (row[t.responsibility] ?? 0) + n;
+  byCategory[t.category] = row;
 }
 
 function addScore(scores: number[], score: number | undefined, n: number): void {
@@ -243,6 +261,7 @@ interface ReviewCounts {
   }>;
   countPlaces(period: Period): Promise<{ kind: 'unit' | 'public' | null; building: string | null; count: number }[]>;
   countScores(period: Period): Promise<{ score: number; count: number }[]>;
+  countCategories(period: Period): Promise<{ category: Category; responsibility: Responsibility; count: number }[]>;
 }
 
 function hasReviewCounts<R extends object>(reader: R): reader is R & ReviewCounts {
@@ -251,7 +270,8 @@ function hasReviewCounts<R extends object>(reader: R): reader is R & ReviewCount
     typeof counts.countService === 'function' &&
     typeof counts.listAccepted === 'function' &&
     typeof counts.countPlaces === 'function' &&
-    typeof counts.countScores === 'function'
+    typeof counts.countScores === 'function' &&
+    typeof counts.countCategories === 'function'
   );
 }
 
