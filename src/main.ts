@@ -2,6 +2,7 @@
  * The one place that reads configuration and wires the adapters together. Platform libraries are
  * imported only when their channel or store is configured.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js';
 import type { WecomChannel } from './adapters/channels/wecom/wecom.js';
 import { startCron } from './adapters/scheduler/cron.js';
+import { recordAudit } from './app/audit/trail.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { pruneOldRecords } from './app/retention.js';
 import { Scheduler } from './app/scheduler.js';
@@ -326,6 +328,12 @@ async function main(): Promise<void> {
     },
     'residesk is running',
   );
+  // A configuration-relevant event: which channels this start serves (the audit log keeps it).
+  await recordAudit({ clock, newId: randomUUID }, store, {
+    actorId: 'system',
+    action: 'app.start',
+    detail: { channels: senders.map((s) => s.channel).join(','), store: storeChoice.kind },
+  }).catch((error: unknown) => log.error({ err: error }, 'could not record the start on the audit log'));
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
+import { markStaffLeft, markStaffRejoined } from '../../src/app/staff-membership.js';
 import { type AuditEntry, type AuditQuery, auditEntries } from '../../src/core/ports.js';
 import { makeHarness } from '../support/harness.js';
 
@@ -125,5 +126,20 @@ describe('the audit log of the staff desk', () => {
       via: 'console',
       detail: { questionnaire: 'residential' },
     });
+  });
+
+  it('records staff who leave the staff room and come back, as changes of the staff list', async () => {
+    const d = await desk();
+    await d.send('大家好', B);
+    const since = new Date(d.clock.now().getTime() + 1);
+    d.clock.advance(1000);
+    expect(await markStaffLeft(d.store, 'console', 'b', d.clock)).toBe(true);
+    expect(await markStaffLeft(d.store, 'console', 'b', d.clock)).toBe(false); // no change, no entry
+    d.clock.advance(1000);
+    expect(await markStaffRejoined(d.store, 'console', 'b', d.clock)).toBe(true);
+    expect(await d.actions({ since, subjectId: 'console:b' })).toEqual([
+      ['system', 'staff.left', 'console:b'],
+      ['system', 'staff.rejoined', 'console:b'],
+    ]);
   });
 });
