@@ -176,6 +176,8 @@ class Thread {
   async stop(): Promise<void> {
     if (!this.alive) return;
     this.alive = false;
+    // Held until it has exited: a caller awaiting close() must not find an empty event loop.
+    this.worker.ref();
     this.worker.postMessage('stop');
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
     await Promise.race([this.exited, timeout]);
