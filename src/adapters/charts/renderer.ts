@@ -149,7 +149,8 @@ class Thread {
 
   constructor() {
     try {
-      this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: workerData() });
+      // No flags of the parent's (a loader, --input-type=module): the source is plain CommonJS.
+      this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: workerData() });
     } catch (cause) {
       this.alive = false;
       throw new ChartRenderError('the chart renderer could not start', { cause });
