@@ -63,8 +63,8 @@ export interface TelegramE2EOptions {
 }
 
 /**
- * A file upload the bot made (sendMediaGroup, sendPhoto, sendDocument): telegram-test-api answers these
- * with 500, so the recording fake in front of it answers them itself, as Telegram would, and keeps the
+ * A file upload the bot made (sendMediaGroup, sendPhoto, sendDocument as multipart): telegram-test-api
+ * answers these with 500, so the recording fake in front of it answers them itself, as Telegram would, and keeps the
  * multipart body.
  */
 export interface MediaUpload {
@@ -246,7 +246,9 @@ async function startMediaFake(target: string) {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks);
-      const method = UPLOADS.exec(req.url ?? '')?.[1];
+      // Only uploads (multipart): a photo sent by file id goes to the emulator as before.
+      const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+      const method = multipart ? UPLOADS.exec(req.url ?? '')?.[1] : undefined;
       if (method) {
         uploads.push({ method, contentType: String(req.headers['content-type'] ?? ''), body });
         // One message per `attach://` part of the album's media.
