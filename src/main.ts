@@ -12,6 +12,7 @@ import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js';
 import type { WecomChannel } from './adapters/channels/wecom/wecom.js';
+import { createChartRenderer } from './adapters/charts/renderer.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { recordAudit } from './app/audit/trail.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
@@ -67,10 +68,13 @@ async function main(): Promise<void> {
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const clock = systemClock;
+  // The review report's charts (/summary's album, the monthly sending), drawn on a worker thread.
+  const charts = createChartRenderer();
   const { app, store, storeChoice, content } = await bootstrap({
     config,
     log,
     clock,
+    charts,
     consoleStaffRoom: consoleMode,
     ...(contentSnapshot ? { contentSnapshot } : {}),
   });
@@ -275,6 +279,7 @@ async function main(): Promise<void> {
         { name: 'cron', run: () => cron.stop() },
         { name: 'retention', run: () => [clearTimeout(retention.first), clearInterval(retention.every)] },
         { name: 'dispatcher', run: () => dispatcher.stop() },
+        { name: 'charts', run: () => charts.close() },
         { name: 'store', run: () => store.close() },
       ],
       log,

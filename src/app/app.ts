@@ -12,9 +12,11 @@
  *   desk/                   the staff desk;  surveys/  satisfaction surveys;  revisits.ts  the revisit
  *   jobs.ts                 the handlers of every scheduled job
  */
+import type { ChartRenderer } from '../core/ports/charts.js';
 import type { Channel, Inbound } from '../core/types.js';
 import { AppContext, type AppOptions } from './context.js';
 import { StaffDesk } from './desk/desk.js';
+import { reviewSource } from './desk/review.js';
 import { Enquiries } from './enquiries/enquiries.js';
 import { ReviewAutoSend } from './files/review-autosend.js';
 import type { FileSources } from './files/sources.js';
@@ -57,6 +59,8 @@ export class App {
       notices?: NoticeOptions;
       /** Where the charts and workbooks staff commands send come from (files/sources.ts). */
       files?: FileSources;
+      /** Draws the review's charts (/summary's album, the monthly sending); without it /summary is text only. */
+      charts?: ChartRenderer;
       /** Whether the review report goes to the staff rooms by itself; default off. */
       reviewAutoSend?: boolean;
     },
@@ -67,7 +71,11 @@ export class App {
     this.conversations = conversations;
     this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() });
     // The workbook comes from the export use case unless the caller gives another source.
-    const files: FileSources = { ticketWorkbook: exportedWorkbook(ctx), ...o.files };
+    const files: FileSources = {
+      ticketWorkbook: exportedWorkbook(ctx),
+      ...(o.charts ? { review: reviewSource(ctx, o.charts) } : {}),
+      ...o.files,
+    };
     const desk = new StaffDesk(ctx, conversations, files);
     this.reviews = new ReviewAutoSend(ctx, files, o.reviewAutoSend ?? false);
     const revisits = new Revisits(ctx, conversations);

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createChartRenderer } from '../../src/adapters/charts/renderer.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
@@ -128,6 +129,57 @@ describe('/summary with charts', () => {
     expect(calls.review.map((p) => p.label)).toEqual(['2026-11']);
     const ids = only.action.message.attachments?.map((a) => a.fileId) ?? [];
     expect(await store.getFiles(ids)).toEqual([]);
+  });
+
+  it('draws the real review charts when the App is given the renderer, and sends them as one message', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    opened.push(store);
+    const clock = new FakeClock('2026-12-03T02:00:00Z');
+    const charts = createChartRenderer();
+    // Owners' praise in November: the review has a chart of it.
+    for (const [i, team] of (['security', 'cleaning', 'security'] as const).entries())
+      await store.addPraise({
+        id: `p${i}`,
+        ownerId: 'o1',
+        channel: 'telegram',
+        text: '谢谢',
+        team,
+        at: new Date(`2026-11-1${i}T03:00:00Z`),
+      });
+    try {
+      const app = new App({
+        store,
+        clock,
+        registry,
+        i18n,
+        log: silentLogger(),
+        settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-1' },
+        staffRooms: [{ channel: 'telegram', chatId: GROUP }],
+        charts,
+      });
+      const sender = new FileRecorder('telegram');
+      const dispatcher = new Dispatcher({ store, clock, senders: [sender], log: silentLogger(), workerId: 'w' });
+      await app.handleInbound({
+        channel: 'telegram',
+        chatId: GROUP,
+        chatKind: 'staff',
+        userId: WORKER,
+        userName: '李师傅',
+        messageId: 'real-1',
+        receivedAt: clock.now(),
+        content: { type: 'text', text: '/summary 2026-11' },
+      });
+      await dispatcher.drain();
+      expect(sender.sent).toHaveLength(1);
+      const [only] = sender.sent;
+      if (only?.action.kind !== 'send') throw new Error('expected a send');
+      expect(only.action.message.text).toContain('2026-11');
+      expect(only.action.message.attachments?.length).toBeGreaterThan(0);
+      expect(only.files.length).toBe(only.action.message.attachments?.length);
+      for (const file of only.files) expect([...file.bytes.slice(0, 8)]).toEqual(PNG_MAGIC);
+    } finally {
+      await charts.close();
+    }
   });
 
   it('a quarter is one review of three months', async () => {
