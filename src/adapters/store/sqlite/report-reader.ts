@@ -126,6 +126,7 @@ export function replayedReads(runner: StatementRunner): Pick<Store, ReportRead> 
     listAccepted: wrap(ops.listAccepted),
     countPlaces: wrap(ops.countPlaces),
     countScores: wrap(ops.countScores),
+    countCategories: wrap(ops.countCategories),
   };
 }
 
@@ -192,6 +193,7 @@ export function withReportReader(store: Store, runner: StatementRunner, own: Sta
     listAccepted: (...args) => (runner.alive ? off.listAccepted(...args) : home.listAccepted(...args)),
     countPlaces: (...args) => (runner.alive ? off.countPlaces(...args) : home.countPlaces(...args)),
     countScores: (...args) => (runner.alive ? off.countScores(...args) : home.countScores(...args)),
+    countCategories: (...args) => (runner.alive ? off.countCategories(...args) : home.countCategories(...args)),
     async close() {
       await runner.stop();
       await store.close();

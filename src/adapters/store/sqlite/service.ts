@@ -52,6 +52,10 @@ export interface ServiceReads {
   countPlaces(period: Period): PlaceCount[];
   /** The period's revisited tickets per score (the latest revisit's). */
   countScores(period: Period): { score: number; count: number }[];
+  /** The period's tickets per category and responsibility (the columns of index tickets_created_counts). */
+  countCategories(
+    period: Period,
+  ): { category: Ticket['category']; responsibility: Ticket['responsibility']; count: number }[];
 }
 
 /** How many of a period's tickets were in one place. */
@@ -109,6 +113,10 @@ export function serviceOps(db: Database.Database): ServiceReads {
       `SELECT doc ->> '$.revisit.score' AS score, count(*) AS count
        FROM tickets WHERE ${RANGE} AND doc ->> '$.revisit.score' IS NOT NULL GROUP BY 1 ORDER BY 1`,
     ),
+    categories: db.prepare<
+      [{ from: number; to: number }],
+      { category: Ticket['category']; responsibility: Ticket['responsibility']; count: number }
+    >(`SELECT category, responsibility, count(*) AS count FROM tickets WHERE ${RANGE} GROUP BY 1, 2`),
     acceptedFirst: db.prepare<[{ from: number; to: number; limit: number }], AcceptedRow>(accepted('')),
     acceptedAfter: db.prepare<[{ from: number; to: number; at: number; id: string; limit: number }], AcceptedRow>(
       accepted('AND (created_at, id) > (@at, @id)'),
@@ -127,6 +135,10 @@ export function serviceOps(db: Database.Database): ServiceReads {
 
     countScores(period) {
       return s.scores.all({ from: ms(period.from), to: ms(period.to) });
+    },
+
+    countCategories(period) {
+      return s.categories.all({ from: ms(period.from), to: ms(period.to) });
     },
 
     listAccepted(period, page = {}) {
