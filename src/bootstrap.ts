@@ -22,6 +22,7 @@ import {
   loadContentWithSnapshot,
   type SnapshotOptions,
 } from './content.js';
+import type { ChartRenderer } from './core/ports/charts.js';
 import { type Clock, type Store, StoreError } from './core/ports.js';
 import type { Address } from './core/types.js';
 import type { Logger } from './logger.js';
@@ -144,6 +145,8 @@ export interface BootstrapOptions {
   consoleStaffRoom: boolean;
   /** Load the content through this snapshot (the built bot); without it the files are always loaded. */
   contentSnapshot?: SnapshotOptions;
+  /** Draws the review report's charts (/summary, the monthly sending). */
+  charts?: ChartRenderer;
 }
 
 export interface Bootstrapped {
@@ -200,6 +203,8 @@ export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
         ...surveyPace(o.config.broadcastPerSecond, o.config.schedulerTickMs),
       },
       knowledge: content.knowledge,
+      reviewAutoSend: o.config.reviewAutoSend,
+      ...(o.charts ? { charts: o.charts } : {}),
     });
     return { content, store, storeChoice: choice, staffRooms: rooms, app };
   } catch (error) {

@@ -2,7 +2,7 @@
  * The one place that reads configuration and wires the adapters together. Platform libraries are
  * imported only when their channel or store is configured.
  */
-
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
 import type { WechatMpChannel } from './adapters/channels/wechat-mp/wechat-mp.js';
 import type { WecomChannel } from './adapters/channels/wecom/wecom.js';
+import { createChartRenderer } from './adapters/charts/renderer.js';
 import { startCron } from './adapters/scheduler/cron.js';
+import { recordAudit } from './app/audit/trail.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
 import { ReplyWindowGate } from './app/reply-window.js';
 import { pruneOldRecords } from './app/retention.js';
@@ -69,10 +71,13 @@ async function main(): Promise<void> {
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const clock = systemClock;
+  // The review report's charts (/summary's album, the monthly sending), drawn on a worker thread.
+  const charts = createChartRenderer();
   const { app, store, storeChoice, content } = await bootstrap({
     config,
     log,
     clock,
+    charts,
     consoleStaffRoom: consoleMode,
     ...(contentSnapshot ? { contentSnapshot } : {}),
   });
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
   log.info({ ...describeStore(storeChoice), timeZone: config.timeZone }, 'store opened');
   // Knowledge staff saved from their answers joins the index before the first owner asks.
   await app.loadSavedKnowledge();
+  // The month's review report goes to the staff rooms by itself on the first business morning (REVIEW_AUTOSEND).
+  await app.scheduleReviews();
 
   const senders: ChannelSender[] = [];
   const workerId = `${hostname()}:${process.pid}`;
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
       handle: (inbound) => app.handleInbound(inbound),
       flush: flushConsole,
       now: () => clock.now(),
+      filesDir: join(config.dataDir, 'console-files'),
       banner: [
         `residesk · ${config.estateName} — console chat (no messaging platform configured)`,
         'Type 你好 or /start to begin. Reply with a number to choose. /as staff and /as owner switch sides; /quit ends.',
@@ -286,6 +294,7 @@ async function main(): Promise<void> {
         { name: 'cron', run: () => cron.stop() },
         { name: 'retention', run: () => [clearTimeout(retention.first), clearInterval(retention.every)] },
         { name: 'dispatcher', run: () => dispatcher.stop() },
+        { name: 'charts', run: () => charts.close() },
         { name: 'store', run: () => store.close() },
       ],
       log,
@@ -342,6 +351,12 @@ async function main(): Promise<void> {
     },
     'residesk is running',
   );
+  // A configuration-relevant event: which channels this start serves (the audit log keeps it).
+  await recordAudit({ clock, newId: randomUUID }, store, {
+    actorId: 'system',
+    action: 'app.start',
+    detail: { channels: senders.map((s) => s.channel).join(','), store: storeChoice.kind },
+  }).catch((error: unknown) => log.error({ err: error }, 'could not record the start on the audit log'));
 }
 
 main().catch((error: unknown) => {

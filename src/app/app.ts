@@ -12,10 +12,15 @@
  *   desk/                   the staff desk;  surveys/  satisfaction surveys;  revisits.ts  the revisit
  *   jobs.ts                 the handlers of every scheduled job
  */
+import type { ChartRenderer } from '../core/ports/charts.js';
 import type { Channel, Inbound } from '../core/types.js';
 import { AppContext, type AppOptions } from './context.js';
 import { StaffDesk } from './desk/desk.js';
+import { reviewSource } from './desk/review.js';
 import { Enquiries } from './enquiries/enquiries.js';
+import { ReviewAutoSend } from './files/review-autosend.js';
+import type { FileSources } from './files/sources.js';
+import { exportedWorkbook } from './files/workbook.js';
 import { IdentityLinks } from './identity.js';
 import { type InboundResult, InboundRouter } from './inbound.js';
 import { Intake } from './intake/intake.js';
@@ -46,13 +51,34 @@ export class App {
   /** Notices (通知公告): `npm run notice` drives them through here. */
   readonly notices: Notices;
 
-  constructor(o: AppOptions & { surveys?: SurveyOptions; notices?: NoticeOptions }) {
+  /** The review report sent by itself on the first business morning of each month (REVIEW_AUTOSEND). */
+  private readonly reviews: ReviewAutoSend;
+
+  constructor(
+    o: AppOptions & {
+      surveys?: SurveyOptions;
+      notices?: NoticeOptions;
+      /** Where the charts and workbooks staff commands send come from (files/sources.ts). */
+      files?: FileSources;
+      /** Draws the review's charts (/summary's album, the monthly sending); without it /summary is text only. */
+      charts?: ChartRenderer;
+      /** Whether the review report goes to the staff rooms by itself; default off. */
+      reviewAutoSend?: boolean;
+    },
+  ) {
     this.ctx = new AppContext(o);
     const ctx = this.ctx;
     const conversations = new OwnerConversations(ctx);
     this.conversations = conversations;
     this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() });
-    const desk = new StaffDesk(ctx, conversations);
+    // The workbook comes from the export use case unless the caller gives another source.
+    const files: FileSources = {
+      ticketWorkbook: exportedWorkbook(ctx),
+      ...(o.charts ? { review: reviewSource(ctx, o.charts) } : {}),
+      ...o.files,
+    };
+    const desk = new StaffDesk(ctx, conversations, files);
+    this.reviews = new ReviewAutoSend(ctx, files, o.reviewAutoSend ?? false);
     const revisits = new Revisits(ctx, conversations);
     const links = new IdentityLinks(ctx);
     const enquiries = new Enquiries(ctx);
@@ -64,7 +90,7 @@ export class App {
     );
     const tickets = new OwnerTickets(ctx, links);
     /** Capabilities that take some messages as their own first (each file says which). */
-    const extras: AppPart[] = [notices, enquiries, new Intake(ctx, conversations)];
+    const extras: AppPart[] = [notices, enquiries, new Intake(ctx, conversations), this.reviews];
     const messages = new OwnerMessages(ctx, {
       conversations,
       tickets,
@@ -108,6 +134,11 @@ export class App {
   /** The handlers of every job type the application schedules. */
   jobHandlers(): Record<string, JobHandler> {
     return this.jobs.handlers();
+  }
+
+  /** Schedules the next automatic review report (start-up); when it is due, or undefined when off. */
+  scheduleReviews(): Promise<Date | undefined> {
+    return this.reviews.schedule(this.ctx.store);
   }
 
   /** Marks the owner behind a chat as unreachable (they blocked the bot or left). */

@@ -27,6 +27,7 @@ import type { Clock, OutboxItem, Store } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import type { Logger } from '../logger.js';
 import { FaultBook, type FaultNews } from './delivery-faults.js';
+import { readAttached, releaseAttached } from './files/attached.js';
 import type { Outside, ReplyWindowGate } from './reply-window.js';
 
 export type { ChannelSender, Delivery };
@@ -423,7 +424,9 @@ export class Dispatcher {
     const limit = this.o.sendTimeoutMs ?? 45_000;
     const attempt = (async (): Promise<Delivery> => {
       try {
-        return await sender.deliver(item.chatId, item.action, target);
+        // Generated files go with their message: read now, so a retry or a takeover finds them too.
+        const files = await readAttached(this.o.store, item.action);
+        return await sender.deliver(item.chatId, item.action, target, files);
       } catch (error) {
         return { status: 'transient', reason: error instanceof Error ? error.message : String(error) };
       }
@@ -445,6 +448,7 @@ export class Dispatcher {
       case 'sent': {
         const ref = item.action.kind === 'send' ? item.action.message.ref : undefined;
         await store.markOutboxSent(item.id, result.platformMessageId, at, ref ? { ref } : undefined);
+        await releaseAttached(store, item.action);
         const news = this.faultBook.succeed(item.channel, item.chatId);
         if (news) this.announce(news);
         return;

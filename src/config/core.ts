@@ -69,6 +69,7 @@ export const general = {
   STARTUP_RETRY: withDefault('2m', duration({ allowZero: true }), { accepts: `${DURATION}; 0 to give up at once` }),
   RETAIN_MESSAGE_LOG: withDefault('90d', atLeastADay, { accepts: `${DURATION}, at least 1d` }),
   RETAIN_DELIVERED_OUTBOX: withDefault('7d', atLeastADay, { accepts: `${DURATION}, at least 1d` }),
+  RETAIN_AUDIT_LOG: withDefault('1096d', atLeastADay, { accepts: `${DURATION}, at least 1d` }),
 };
 
 export const logging = {

@@ -4,7 +4,18 @@
  */
 import type { DailyWindow } from '../core/time.js';
 import { CATEGORIES } from '../core/types.js';
-import { duration, Invalid, integer, invalid, optional, type Parser, POSITIVE_DURATION, withDefault } from './parse.js';
+import {
+  BOOLEAN,
+  boolean,
+  duration,
+  Invalid,
+  integer,
+  invalid,
+  optional,
+  type Parser,
+  POSITIVE_DURATION,
+  withDefault,
+} from './parse.js';
 
 function minutesOfDay(clock: string): number | undefined {
   const match = /^(\d{1,2}):(\d{2})$/.exec(clock.trim());
@@ -67,6 +78,7 @@ export const hours = {
   SEND_CONCURRENCY: withDefault('16', integer(1, 256), { accepts: 'a whole number from 1 to 256' }),
   SEND_TIMEOUT: withDefault('45s', duration(), { accepts: POSITIVE_DURATION }),
   OUTBOX_LEASE: withDefault('4s', duration(), { accepts: POSITIVE_DURATION }),
+  REVIEW_AUTOSEND: withDefault('on', boolean, { accepts: BOOLEAN }),
 };
 
 export const revisits = {

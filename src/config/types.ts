@@ -25,7 +25,11 @@ export interface Config {
   /** How long start-up keeps trying a messaging platform that does not answer before exiting with status 3. */
   readonly startupRetryMs: number;
   /** How long the message log and delivered outbox items are kept (see src/app/retention.ts). */
-  readonly retention: { readonly messageLogMs: number; readonly deliveredOutboxMs: number };
+  readonly retention: {
+    readonly messageLogMs: number;
+    readonly deliveredOutboxMs: number;
+    readonly auditLogMs: number;
+  };
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly supervisors: readonly StaffRef[];
@@ -35,6 +39,8 @@ export interface Config {
   /** When owners are not sent non-urgent messages; null when switched off. */
   readonly quietHours: DailyWindow | null;
   readonly schedulerTickMs: number;
+  /** Whether the month's (and quarter's) review report goes to the staff rooms by itself (REVIEW_AUTOSEND). */
+  readonly reviewAutoSend: boolean;
   /** Survey invitations a second on Telegram (below its 30 a second, with room kept for conversations). */
   readonly broadcastPerSecond: number;
   /**

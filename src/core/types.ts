@@ -75,6 +75,11 @@ export interface OutboundMessage {
   /** Photos to send with the message (platform file references). */
   photos?: string[];
   /**
+   * Files the bot made (a report's charts, a workbook), kept in the store's file store until delivered
+   * (core/ports/files.ts): sent before the text, several images as one album where the channel has albums.
+   */
+  attachments?: OutboundAttachment[];
+  /**
    * A stable name for the message the platform will assign an id to, so that it can be edited later
    * (e.g. `card:T261128-0007`, `prompt:12`).
    */
@@ -101,6 +106,16 @@ export interface MessagePurpose {
   ref: string;
   /** A few words naming it (a ticket's category, a notice's title, a survey's name), for a notification. */
   title?: string;
+}
+
+/** A generated file sent with a message: the store's file id and the name it is shown under. */
+export interface OutboundAttachment {
+  kind: 'image' | 'document';
+  /** The id of the bytes in the file store (FileStore.saveFile). */
+  fileId: string;
+  /** The file's name as people see it (`工单-2026-11.xlsx`, `chart-1.png`). */
+  name: string;
+  caption?: string;
 }
 
 /** What the dispatcher does with one outbox row. */

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/logger.js';
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-01T02:00:00Z');
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
-const policy = { messageLogMs: 90 * DAY, deliveredOutboxMs: 7 * DAY };
+const policy = { messageLogMs: 90 * DAY, deliveredOutboxMs: 7 * DAY, auditLogMs: 1096 * DAY };
 const clock = { now: () => NOW };
 
 async function sendAt(store: Store, id: string, at: Date): Promise<void> {
@@ -48,7 +48,7 @@ describe('retention', () => {
 
     // Batches of two: the loop goes round until a batch comes back short.
     const deleted = await pruneOldRecords(store, clock, policy, silentLogger(), 2);
-    expect(deleted).toEqual({ messages: 3, outbox: 2 });
+    expect(deleted).toEqual({ messages: 3, outbox: 2, audit: 0 });
 
     const days = async (chatId: string) =>
       (await store.listMessages('telegram', chatId)).map((m) => (m.body as { days: number }).days);
@@ -63,7 +63,11 @@ describe('retention', () => {
     // An old card can still be edited: its ref stays.
     expect(await store.getMessageRef('telegram', 'c1', 'card:old-sent')).toBe('pm-old-sent');
 
-    expect(await pruneOldRecords(store, clock, policy, silentLogger(), 2)).toEqual({ messages: 0, outbox: 0 });
+    expect(await pruneOldRecords(store, clock, policy, silentLogger(), 2)).toEqual({
+      messages: 0,
+      outbox: 0,
+      audit: 0,
+    });
     await store.close();
   });
 });

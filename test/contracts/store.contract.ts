@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../src/core/flow/state.js';
 import type { KnowledgeEntry } from '../../src/core/knowledge/entry.js';
 import type {
+  AuditEntry,
   ContactRecord,
   Enquiry,
   MessageLogEntry,
@@ -21,7 +22,7 @@ import type {
   Thread,
   TicketCursor,
 } from '../../src/core/ports.js';
-import { ticketsCreatedIn } from '../../src/core/ports.js';
+import { auditEntries, ticketsCreatedIn } from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { Channel, OutboundAction } from '../../src/core/types.js';
 import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
@@ -81,6 +82,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     afterEach(async () => {
       await cleanup();
     });
+
+    auditLogContract(() => store);
 
     describe('inbound dedupe', () => {
       it('marks a message once per channel', async () => {
@@ -1868,6 +1871,107 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect(await store.listContacts({ phone: '+8613900000000' })).toEqual([]);
         expect(await store.listContacts({ limit: 0 })).toEqual([]);
       });
+    });
+  });
+}
+
+// ── the audit log ─────────────────────────────────────────────────────────────
+
+function auditEntry(id: string, offsetMs: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id,
+    at: at(offsetMs),
+    actor: { kind: 'staff', id: 'telegram:100', name: '李师傅', role: 'staff' },
+    action: 'ticket.accept',
+    via: 'telegram',
+    subject: { kind: 'ticket', id: 'T261128-0001' },
+    ...overrides,
+  };
+}
+
+/** The audit log's part of the contract: append-only, read by time, actor, subject and action, pruned by age. */
+function auditLogContract(current: () => Store): void {
+  describe('audit log', () => {
+    it('keeps an entry as appended, once per id, and reads it back whole', async () => {
+      const store = current();
+      const full = auditEntry('a-1', 0, { detail: { masked: false, rows: 12, period: '2026-11' } });
+      await store.appendAudit(full);
+      await store.appendAudit({ ...full, action: 'ticket.reject' });
+      const {
+        action: _a,
+        subject: _s,
+        ...bare
+      } = auditEntry('a-2', MINUTE, {
+        actor: { kind: 'system', id: 'system' },
+        via: 'system',
+      });
+      await store.appendAudit({ ...bare, action: 'app.start' });
+      const page = await store.listAudit({});
+      expect(page.entries).toEqual([full, { ...bare, action: 'app.start' }]);
+      expect(page.next).toBeUndefined();
+    });
+
+    it("appends in the caller's transaction: rolled back with it", async () => {
+      const store = current();
+      const failure = new Error('the action failed');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.appendAudit(auditEntry('a-1', 0));
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await store.transaction(async (tx) => tx.appendAudit(auditEntry('a-2', 0)));
+      expect((await store.listAudit({})).entries.map((e) => e.id)).toEqual(['a-2']);
+    });
+
+    it('reads by time, actor, subject and action (a family by its prefix), oldest first, page by page', async () => {
+      const store = current();
+      await store.appendAudit(auditEntry('a-3', 2 * HOUR, { action: 'reveal.phone' }));
+      await store.appendAudit(auditEntry('a-1', 0));
+      await store.appendAudit(
+        auditEntry('a-2', HOUR, {
+          actor: { kind: 'staff', id: 'telegram:200', name: '王主管', role: 'supervisor' },
+          action: 'ticket.resolve',
+          subject: { kind: 'ticket', id: 'T261128-0002' },
+        }),
+      );
+      await store.appendAudit(
+        auditEntry('a-4', HOUR, { action: 'ticket_x.accept', subject: { kind: 'campaign', id: 'S001' } }),
+      );
+      await store.appendAudit(auditEntry('a-5', 3 * HOUR, { action: 'ticket' }));
+      const ids = async (q: Parameters<Store['listAudit']>[0]) => (await store.listAudit(q)).entries.map((e) => e.id);
+      expect(await ids({})).toEqual(['a-1', 'a-2', 'a-4', 'a-3', 'a-5']);
+      expect(await ids({ since: at(HOUR), until: at(3 * HOUR) })).toEqual(['a-2', 'a-4', 'a-3']);
+      expect(await ids({ actorId: 'telegram:200' })).toEqual(['a-2']);
+      expect(await ids({ subjectId: 'T261128-0001' })).toEqual(['a-1', 'a-3', 'a-5']);
+      // `ticket` is its family (ticket.*) and itself, never a neighbour that merely starts alike.
+      expect(await ids({ action: 'ticket' })).toEqual(['a-1', 'a-2', 'a-5']);
+      expect(await ids({ action: 'ticket.resolve' })).toEqual(['a-2']);
+      expect(await ids({ action: 'ticket.res' })).toEqual([]);
+      expect(await ids({ actorId: 'telegram:100', action: 'reveal', since: at(HOUR) })).toEqual(['a-3']);
+
+      const first = await store.listAudit({}, { limit: 2 });
+      expect(first.entries.map((e) => e.id)).toEqual(['a-1', 'a-2']);
+      expect(first.next).toEqual({ at: at(HOUR), id: 'a-2' });
+      const second = await store.listAudit({}, { limit: 2, ...(first.next ? { after: first.next } : {}) });
+      expect(second.entries.map((e) => e.id)).toEqual(['a-4', 'a-3']);
+      const third = await store.listAudit({}, { limit: 2, ...(second.next ? { after: second.next } : {}) });
+      expect(third.entries.map((e) => e.id)).toEqual(['a-5']);
+      expect(third.next).toBeUndefined();
+      const walked: string[] = [];
+      for await (const e of auditEntries(store, { subjectId: 'T261128-0001' }, 1)) walked.push(e.id);
+      expect(walked).toEqual(['a-1', 'a-3', 'a-5']);
+    });
+
+    it('prunes only entries older than the instant given, oldest first, at most `limit` a call', async () => {
+      const store = current();
+      for (let i = 0; i < 5; i++) await store.appendAudit(auditEntry(`a-${i}`, i * DAY));
+      expect(await store.pruneAudit(at(3 * DAY), 2)).toBe(2);
+      expect((await store.listAudit({})).entries.map((e) => e.id)).toEqual(['a-2', 'a-3', 'a-4']);
+      expect(await store.pruneAudit(at(3 * DAY), 10)).toBe(1);
+      expect(await store.pruneAudit(at(3 * DAY), 10)).toBe(0);
+      expect(await store.pruneAudit(at(10 * DAY), 0)).toBe(0);
+      expect((await store.listAudit({})).entries.map((e) => e.id)).toEqual(['a-3', 'a-4']);
     });
   });
 }

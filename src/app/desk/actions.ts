@@ -9,6 +9,7 @@ import type { StoreTx } from '../../core/ports.js';
 import { CallbackDataError, decodeStaffButton, encodeStaffButton } from '../../core/protocol/buttons.js';
 import { type Actor, isOpen, type Ticket, type TimelineEvent, transition } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
+import { recordAudit } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { type StaffAction, timelineText } from '../render.js';
 import type { Judging } from './judging.js';
@@ -278,6 +279,15 @@ export class DeskActions extends DeskPart {
       ? this.t('desk.phone', { number: ticket.number, phone, name: ticket.contact?.name ?? '' })
       : this.t('desk.no_phone');
     this.ctx.log.info({ ticket: ticket.number, staff: staff.id }, 'phone number revealed to the accountable person');
+    if (phone)
+      await recordAudit(this.ctx, tx, {
+        actorId: staff.id,
+        actorName: staff.displayName,
+        role: staff.role,
+        via: inbound.channel,
+        action: 'reveal.phone',
+        subject: { kind: 'ticket', id: ticket.number },
+      });
     if (viaButton) return { ack: { text, alert: true } };
     const privateChat = inbound.channel === 'console' ? inbound.chatId : staff.userId;
     await this.ctx.sendTo(tx, { channel: inbound.channel, chatId: privateChat }, { text });

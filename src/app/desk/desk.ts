@@ -12,9 +12,12 @@ import { parseCommand } from '../../core/flow/words.js';
 import type { StoreTx } from '../../core/ports.js';
 import { decodeStaffButton } from '../../core/protocol/buttons.js';
 import type { Inbound, Staff } from '../../core/types.js';
+import { recordAudit } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
+import type { FileSources } from '../files/sources.js';
 import { DeskActions } from './actions.js';
 import { DeskCommands } from './commands.js';
+import { DeskFiles } from './files.js';
 import { Judging } from './judging.js';
 import { Progress } from './progress.js';
 import { DeskReports } from './reports.js';
@@ -26,17 +29,20 @@ export class StaffDesk extends DeskPart {
   private readonly actions: DeskActions;
   private readonly commands: DeskCommands;
   private readonly reports: DeskReports;
+  private readonly files: DeskFiles;
 
-  constructor(ctx: AppContext, owners: OwnerSide) {
+  constructor(ctx: AppContext, owners: OwnerSide, sources?: FileSources) {
     super(ctx, owners);
     const reports = new DeskReports(ctx, owners);
+    const files = new DeskFiles(ctx, sources);
     this.reports = reports;
     this.judging = new Judging(ctx, owners);
     this.actions = new DeskActions(ctx, owners, {
       judging: this.judging,
       progress: new Progress(ctx, owners),
     });
-    this.commands = new DeskCommands(ctx, owners, { actions: this.actions, reports });
+    this.commands = new DeskCommands(ctx, owners, { actions: this.actions, reports, files });
+    this.files = files;
   }
 
   /** Whether a message from a private chat is a staff command (only then is a registered staff member's private message routed here). */
@@ -63,6 +69,22 @@ export class StaffDesk extends DeskPart {
     const staff: Staff = { id, channel: inbound.channel, userId: inbound.userId, displayName, role, active: true };
     if (!existing || existing.displayName !== displayName || existing.role !== role || !existing.active)
       await tx.saveStaff(staff);
+    // The staff list changed (a new member, another role, back in the room): on the audit log.
+    const change = !existing
+      ? 'staff.added'
+      : existing.role !== role
+        ? 'staff.role'
+        : !existing.active
+          ? 'staff.rejoined'
+          : undefined;
+    if (change)
+      await recordAudit(this.ctx, tx, {
+        actorId: 'system',
+        via: inbound.channel,
+        action: change,
+        subject: { kind: 'staff', id },
+        detail: { role, ...(existing && existing.role !== role ? { previousRole: existing.role } : {}) },
+      });
     return staff;
   }
 
@@ -107,8 +129,13 @@ export class StaffDesk extends DeskPart {
     const c = inbound.content;
     if (c.type !== 'text') return undefined;
     const parsed = parseStaffCommand(c.text);
-    if (parsed?.command !== 'tickets' && parsed?.command !== 'summary') return undefined;
-    if (!(await this.staffRoleOf(inbound))) return undefined;
+    if (parsed?.command !== 'tickets' && parsed?.command !== 'summary' && parsed?.command !== 'export')
+      return undefined;
+    const role = await this.staffRoleOf(inbound);
+    if (!role) return undefined;
+    // The files a command sends (charts, a workbook) are made here too, outside the transaction (files.ts).
+    await this.files.prepare(inbound, parsed, role);
+    if (parsed.command === 'export') return undefined;
     return this.reports.prepare(parsed.command, `${inbound.channel}:${inbound.userId}`, parsed.rest);
   }
 

@@ -11,24 +11,23 @@
 import { DateTime } from 'luxon';
 import { KNOWLEDGE_TOPICS, type KnowledgeTopic } from '../../core/knowledge/entry.js';
 import {
-  type Period,
+  type EnquiryCounts,
   PRAISE_TEAMS,
+  type PraiseCounts,
   type PraiseTeam,
   type StoreTx,
-  type TicketCursor,
-  ticketsCreatedIn,
 } from '../../core/ports.js';
-import { deadlineAt, policyFor } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import { isTicketOverdue } from '../deadlines.js';
+import {
+  type ReportReader,
+  type ReviewFigures,
+  type ReviewPeriod,
+  reviewFigures,
+  TimeSlice,
+} from './review-figures.js';
 import { DeskPart, type DeskResult } from './support.js';
-
-/** What a report reads: queries only, so it runs on the store itself, outside any write transaction. */
-export type ReportReader = Pick<
-  StoreTx,
-  'listTickets' | 'listTicketsCreated' | 'countTicketsCreated' | 'countPraise' | 'countEnquiries'
->;
 
 /** The reports a staff command asks for. */
 export type ReportCommand = 'tickets' | 'summary';
@@ -83,168 +82,96 @@ export class DeskReports extends DeskPart {
   /**
    * Step 8 of domain.md (总结评价): the tickets recorded in a month or a quarter, grouped by kind, category,
    * responsibility and status, with response times, deadlines kept, reopenings and revisit scores; and the
-   * praise owners gave in it, in total and per team, and the enquiries asked in it: how they were answered
-   * and what about (both shown even in a period without tickets).
+   * praise owners gave in it, in total and per team, and the enquiries asked in it (see summaryText).
    */
   private async summaryText(reader: ReportReader, arg: string): Promise<string> {
-    const zone = this.ctx.settings.timeZone;
-    const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), zone);
+    const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), this.ctx.settings.timeZone);
     if (!period) return this.t('desk.summary.usage');
-    const { from, to, label } = period;
-    // Counted by the store, the service figures too where it sums them (else walked page by page): any period.
-    const counts = await reader.countTicketsCreated({ from, to });
-    const title = this.t('desk.summary.title', { period: label, count: counts.total });
-    const praise = await this.praiseLine(reader, { from, to });
-    const enquiries = await this.enquiryLines(reader, { from, to });
-    if (counts.total === 0) return [title, ...(praise ? [praise] : []), ...enquiries].join('\n');
-    const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
-      (Object.entries(byValue) as [K, number][])
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .map(([k, n]) => `${labelOf(k)} ${n}`)
-        .join(' · ');
-    const service = hasServiceCounts(reader)
-      ? await this.serviceCounted(reader, { from, to })
-      : await this.serviceWalked(reader, { from, to });
-    const { responded, responseMs, revisited, scoreSum, satisfied, ...figures } = service;
-    const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
-    const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
-    const lines = [
-      title,
-      `${this.t('card.kind')}：${counted(counts.kind, (k) => this.t(`ticket.kind.${k}`))}`,
-      `${this.t('card.category')}：${counted(counts.category, (k) => this.t(`ticket.category.${k}`))}`,
-      `${this.t('card.responsibility')}：${counted(counts.responsibility, (k) => this.t(`ticket.responsibility.${k}`))}`,
-      `${this.t('card.status')}：${counted(counts.status, (k) => this.t(`ticket.status.${k}`))}`,
-      // Where complaints came from: the chat, and what staff took by phone, at the counter … (代客登记).
-      `${this.t('ticket_source.label')}：${counted(counts.source, (k) => this.t(`ticket_source.${k}`))}`,
-      this.t('desk.summary.service', {
-        minutes,
-        accepted: figures.acceptedInTime,
-        acceptedOf: figures.accepted,
-        resolved: figures.resolvedInTime,
-        resolvedOf: figures.resolved,
-        escalated: figures.escalated,
-        reopened: figures.reopened,
-      }),
-      this.t('desk.summary.revisit', { count: revisited, score, satisfied }),
-      praise ?? this.t('desk.summary.praise', { count: 0 }),
-      ...enquiries,
-    ];
-    return lines.join('\n');
-  }
-
-  /** The service figures from the store's own sums, and the deadlines of its accepted tickets. */
-  private async serviceCounted(reader: ServiceCounts, period: Period): Promise<ServiceFigures> {
-    const tally = await reader.countService(period);
-    const figures = { ...tally, accepted: 0, acceptedInTime: 0, resolved: 0, resolvedInTime: 0 };
-    const slice = new TimeSlice();
-    let after: TicketCursor | undefined;
-    do {
-      const page = await reader.listAccepted(period, { limit: 500, ...(after ? { after } : {}) });
-      for (const t of page.items) {
-        this.countDeadlines(figures, t, t.acceptedAt);
-        await slice.yield();
-      }
-      after = page.next;
-    } while (after);
-    return figures;
-  }
-
-  /** The service figures of a store that only lists tickets: each ticket of the period walked. */
-  private async serviceWalked(reader: ReportReader, period: Period): Promise<ServiceFigures> {
-    const figures: ServiceFigures = {
-      accepted: 0,
-      acceptedInTime: 0,
-      resolved: 0,
-      resolvedInTime: 0,
-      escalated: 0,
-      reopened: 0,
-      responded: 0,
-      responseMs: 0,
-      revisited: 0,
-      scoreSum: 0,
-      satisfied: 0,
-    };
-    const slice = new TimeSlice();
-    for await (const t of ticketsCreatedIn(reader, period)) {
-      const acceptedAt = t.timeline.find((e) => e.action === 'accept')?.at;
-      if (acceptedAt) this.countDeadlines(figures, t, acceptedAt);
-      if (t.firstResponseAt) {
-        figures.responded += 1;
-        figures.responseMs += t.firstResponseAt.getTime() - t.createdAt.getTime();
-      }
-      if (t.revisit) {
-        figures.revisited += 1;
-        figures.scoreSum += t.revisit.score ?? 0;
-        if (t.revisit.attitude === 'satisfied' && t.revisit.solved) figures.satisfied += 1;
-      }
-      if (t.timeline.some((e) => e.action === 'escalation')) figures.escalated += 1;
-      if (t.reopenCount > 0) figures.reopened += 1;
-      await slice.yield();
-    }
-    return figures;
-  }
-
-  /** An accepted ticket: accepted in time, and resolved (in time) counted from its acceptance. */
-  private countDeadlines(
-    figures: ServiceFigures,
-    t: Pick<Ticket, 'createdAt' | 'urgency' | 'kind' | 'resolvedAt'>,
-    acceptedAt: Date,
-  ): void {
-    const zone = this.ctx.settings.timeZone;
-    const { sla, businessHours } = this.ctx.policy;
-    figures.accepted += 1;
-    const due = deadlineAt(t.createdAt, policyFor(t), 'accept', 100, sla, businessHours, zone);
-    if (!due || acceptedAt <= due) figures.acceptedInTime += 1;
-    if (t.resolvedAt) {
-      figures.resolved += 1;
-      const resolveBy = deadlineAt(acceptedAt, policyFor(t), 'resolve', 100, sla, businessHours, zone);
-      if (!resolveBy || t.resolvedAt <= resolveBy) figures.resolvedInTime += 1;
-    }
-  }
-
-  /**
-   * The enquiries asked in the period (counted by the store): answered from the knowledge, by staff, not
-   * yet, and the topics asked about most (top five); nothing in a period without any.
-   */
-  private async enquiryLines(reader: ReportReader, period: { from: Date; to: Date }): Promise<string[]> {
-    const counts = await reader.countEnquiries(period);
-    if (counts.total === 0) return [];
-    const topics = (Object.entries(counts.byTopic) as [KnowledgeTopic, number][])
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1] || KNOWLEDGE_TOPICS.indexOf(a[0]) - KNOWLEDGE_TOPICS.indexOf(b[0]))
-      .slice(0, 5)
-      .map(([topic, n]) => `${this.t(`enquiry_kb.topic.${topic}`)} ${n}`)
-      .join(' · ');
-    return [
-      this.t('enquiry_kb.summary', {
-        total: counts.total,
-        answered: counts.answered,
-        staff: counts.staff,
-        unanswered: counts.unanswered,
-      }),
-      ...(topics ? [this.t('enquiry_kb.summary_topics', { topics })] : []),
-    ];
-  }
-
-  /** The praise owners gave in the period (表扬, counted by the store): the total and per team; none when there was none. */
-  private async praiseLine(reader: ReportReader, period: { from: Date; to: Date }): Promise<string | undefined> {
-    const praise = await reader.countPraise(period);
-    if (praise.total === 0) return undefined;
-    const teams = (Object.entries(praise.byTeam) as [PraiseTeam, number][])
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1] || PRAISE_TEAMS.indexOf(a[0]) - PRAISE_TEAMS.indexOf(b[0]))
-      .map(([team, n]) => `${this.t(`desk.summary.praise_team.${team}`)} ${n}`)
-      .join(' · ');
-    return this.t('desk.summary.praise_by_team', { count: praise.total, teams });
+    return summaryText((key, params) => this.t(key, params), await reviewFigures(this.ctx, reader, period));
   }
 }
 
+type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/**
+ * The summary in words: the period's tickets by kind, category, responsibility and status, the service
+ * (response time, deadlines kept, escalations, reopenings), the revisits, the praise (in total and per
+ * team) and the enquiries (how they were answered and what about) — the last two even in a period without
+ * tickets.
+ */
+export function summaryText(t: Translate, figures: ReviewFigures): string {
+  const { counts, service } = figures;
+  const title = t('desk.summary.title', { period: figures.period.label, count: counts.total });
+  const praise = praiseLine(t, figures.praise);
+  const enquiries = enquiryLines(t, figures.enquiries);
+  if (counts.total === 0) return [title, ...(praise ? [praise] : []), ...enquiries].join('\n');
+  const counted = <K extends string>(byValue: Partial<Record<K, number>>, labelOf: (k: K) => string) =>
+    (Object.entries(byValue) as [K, number][])
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([k, n]) => `${labelOf(k)} ${n}`)
+      .join(' · ');
+  const { responded, responseMs, revisited, scoreSum, satisfied, ...figuresOf } = service;
+  const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
+  const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
+  return [
+    title,
+    `${t('card.kind')}：${counted(counts.kind, (k) => t(`ticket.kind.${k}`))}`,
+    `${t('card.category')}：${counted(counts.category, (k) => t(`ticket.category.${k}`))}`,
+    `${t('card.responsibility')}：${counted(counts.responsibility, (k) => t(`ticket.responsibility.${k}`))}`,
+    `${t('card.status')}：${counted(counts.status, (k) => t(`ticket.status.${k}`))}`,
+    // Where complaints came from: the chat, and what staff took by phone, at the counter … (代客登记).
+    `${t('ticket_source.label')}：${counted(counts.source, (k) => t(`ticket_source.${k}`))}`,
+    t('desk.summary.service', {
+      minutes,
+      accepted: figuresOf.acceptedInTime,
+      acceptedOf: figuresOf.accepted,
+      resolved: figuresOf.resolvedInTime,
+      resolvedOf: figuresOf.resolved,
+      escalated: figuresOf.escalated,
+      reopened: figuresOf.reopened,
+    }),
+    t('desk.summary.revisit', { count: revisited, score, satisfied }),
+    praise ?? t('desk.summary.praise', { count: 0 }),
+    ...enquiries,
+  ].join('\n');
+}
+
+/**
+ * The enquiries asked in the period (counted by the store): answered from the knowledge, by staff, not
+ * yet, and the topics asked about most (top five); nothing in a period without any.
+ */
+function enquiryLines(t: Translate, counts: EnquiryCounts): string[] {
+  if (counts.total === 0) return [];
+  const topics = (Object.entries(counts.byTopic) as [KnowledgeTopic, number][])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || KNOWLEDGE_TOPICS.indexOf(a[0]) - KNOWLEDGE_TOPICS.indexOf(b[0]))
+    .slice(0, 5)
+    .map(([topic, n]) => `${t(`enquiry_kb.topic.${topic}`)} ${n}`)
+    .join(' · ');
+  return [
+    t('enquiry_kb.summary', {
+      total: counts.total,
+      answered: counts.answered,
+      staff: counts.staff,
+      unanswered: counts.unanswered,
+    }),
+    ...(topics ? [t('enquiry_kb.summary_topics', { topics })] : []),
+  ];
+}
+
+/** The praise owners gave in the period (表扬, counted by the store): the total and per team; none when there was none. */
+function praiseLine(t: Translate, praise: PraiseCounts): string | undefined {
+  if (praise.total === 0) return undefined;
+  const teams = (Object.entries(praise.byTeam) as [PraiseTeam, number][])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || PRAISE_TEAMS.indexOf(a[0]) - PRAISE_TEAMS.indexOf(b[0]))
+    .map(([team, n]) => `${t(`desk.summary.praise_team.${team}`)} ${n}`)
+    .join(' · ');
+  return t('desk.summary.praise_by_team', { count: praise.total, teams });
+}
+
 /** The period a summary covers: `2026-11` (a month), `2026-Q4` (a quarter), or the month so far. */
-export function summaryPeriod(
-  arg: string,
-  now: Date,
-  zone: string,
-): { from: Date; to: Date; label: string } | undefined {
+export function summaryPeriod(arg: string, now: Date, zone: string): ReviewPeriod | undefined {
   const local = DateTime.fromJSDate(now, { zone });
   let start: DateTime;
   let months: number;
@@ -272,59 +199,3 @@ export function summaryPeriod(
   if (!start.isValid) return undefined;
   return { from: start.toJSDate(), to: start.plus({ months }).toJSDate(), label };
 }
-
-/** What `/summary` shows of the service in a period. */
-interface ServiceFigures {
-  accepted: number;
-  acceptedInTime: number;
-  resolved: number;
-  resolvedInTime: number;
-  escalated: number;
-  reopened: number;
-  responded: number;
-  responseMs: number;
-  revisited: number;
-  scoreSum: number;
-  satisfied: number;
-}
-
-/**
- * What a store may count of a period's service itself (SQLite's, see its service.ts): the sums, and the
- * accepted tickets' times page by page, whose deadlines need the service calendar. Others are walked.
- */
-interface ServiceCounts {
-  countService(
-    period: Period,
-  ): Promise<
-    Pick<ServiceFigures, 'responded' | 'responseMs' | 'revisited' | 'scoreSum' | 'satisfied' | 'escalated' | 'reopened'>
-  >;
-  listAccepted(
-    period: Period,
-    page?: { after?: TicketCursor; limit?: number },
-  ): Promise<{
-    items: (Pick<Ticket, 'createdAt' | 'urgency' | 'kind' | 'resolvedAt'> & { acceptedAt: Date })[];
-    next?: TicketCursor;
-  }>;
-}
-
-function hasServiceCounts<R extends object>(reader: R): reader is R & ServiceCounts {
-  const counts = reader as Partial<ServiceCounts>;
-  return typeof counts.countService === 'function' && typeof counts.listAccepted === 'function';
-}
-
-/**
- * Hands the event loop back every few milliseconds of a long report (each deadline is worked out in the
- * configured zone's business hours): other owners' messages go between its slices.
- */
-class TimeSlice {
-  private started = performance.now();
-
-  async yield(): Promise<void> {
-    if (performance.now() - this.started < SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.started = performance.now();
-  }
-}
-
-/** The longest a report holds the event loop at a time. */
-const SLICE_MS = 8;

@@ -14,6 +14,7 @@ import type { Notice, StoreTx } from '../../core/ports.js';
 import { encodeNoticeButton, type NoticeStaffAction } from '../../core/protocol/notice-buttons.js';
 import { lastAllowedBefore } from '../../core/time.js';
 import type { Channel, Locale, OutboundMessage, Staff } from '../../core/types.js';
+import { recordAudit } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { CANCEL_REASON_KEY, type NoticeDeliveries } from './delivery.js';
 import type { NoticeSupport } from './support.js';
@@ -52,8 +53,41 @@ export class NoticeStaff {
     return { ok: false, reply: [{ text: this.kit.staffT(key, params) }] };
   }
 
-  /** Runs a parsed command for `actor`. Roles are checked here: publishing, corrections and cancellation need a supervisor. */
+  /**
+   * Runs a parsed command for `actor`. Roles are checked here: publishing, corrections and cancellation
+   * need a supervisor. What changed a notice (drafting, publishing, a correction, cancelling) is on the audit log.
+   */
   async command(
+    tx: StoreTx,
+    cmd: NoticeCommand,
+    actor: NoticeActor,
+    via: NoticeVia,
+    photo?: { channel: Channel; fileRef: string },
+  ): Promise<NoticeCommandResult> {
+    const result = await this.run(tx, cmd, actor, via, photo);
+    if (cmd.action === 'create' || cmd.action === 'publish' || cmd.action === 'correct' || cmd.action === 'cancel')
+      await this.audit(tx, result, cmd.action, actor, cmd.action === 'create' ? undefined : cmd.id);
+    return result;
+  }
+
+  /** A notice's change on the audit log, when it was done. */
+  private async audit(
+    tx: StoreTx,
+    result: NoticeCommandResult,
+    action: string,
+    actor: NoticeActor,
+    id: string | undefined,
+  ): Promise<void> {
+    if (!result.ok) return;
+    await recordAudit(this.ctx, tx, {
+      actorId: actor.id,
+      role: actor.role,
+      action: `notice.${action}`,
+      ...(id ? { subject: { kind: 'notice' as const, id } } : {}),
+    });
+  }
+
+  private async run(
     tx: StoreTx,
     cmd: NoticeCommand,
     actor: NoticeActor,
@@ -83,8 +117,21 @@ export class NoticeStaff {
     }
   }
 
-  /** A staff button under a notice's summary or status message. */
-  button(
+  /** A staff button under a notice's summary or status message (publishing and discarding on the audit log). */
+  async button(
+    tx: StoreTx,
+    action: NoticeStaffAction,
+    id: string,
+    actor: NoticeActor,
+    via: NoticeVia,
+  ): Promise<NoticeCommandResult> {
+    const result = await this.pressed(tx, action, id, actor, via);
+    if (action === 'publish' || action === 'discard')
+      await this.audit(tx, result, action === 'discard' ? 'cancel' : action, actor, id);
+    return result;
+  }
+
+  private pressed(
     tx: StoreTx,
     action: NoticeStaffAction,
     id: string,

@@ -8,6 +8,7 @@ import { parseDuration } from '../../core/duration.js';
 import type { AnswerSummary } from '../../core/ports/assistant.js';
 import type { StoreTx } from '../../core/ports.js';
 import type { OutboundMessage } from '../../core/types.js';
+import { recordAudit } from '../audit/trail.js';
 import type { SurveyCampaigns } from './campaigns.js';
 import type { SurveyReports } from './report.js';
 import type { SurveyRefusal, SurveySupport } from './support.js';
@@ -131,8 +132,27 @@ export class SurveyCommands {
     private readonly reports: SurveyReports,
   ) {}
 
-  /** Runs a parsed `/survey …` command for `by` (a staff id or `cli:<user>`); the caller checks the role. */
+  /**
+   * Runs a parsed `/survey …` command for `by` (a staff id or `cli:<user>`); the caller checks the role.
+   * Each command that did something (all but help and the list) is on the audit log, in `tx`.
+   */
   async command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
+    const result = await this.run(tx, cmd, by, themes);
+    if (result.ok && cmd.action !== 'help' && cmd.action !== 'list') {
+      const staff = by.startsWith('cli') ? undefined : await tx.getStaff(by);
+      await recordAudit(this.kit.ctx, tx, {
+        actorId: by,
+        ...(staff ? { actorName: staff.displayName, role: staff.role } : {}),
+        action: `survey.${cmd.action}`,
+        ...(cmd.action === 'create'
+          ? { detail: { questionnaire: cmd.questionnaireId } }
+          : { subject: { kind: 'campaign' as const, id: cmd.campaignId } }),
+      });
+    }
+    return result;
+  }
+
+  private async run(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
     const say = (key: string, p?: Record<string, string | number>): SurveyCommandResult => ({
       ok: false,
       reply: [{ text: this.kit.staffT(key, p) }],

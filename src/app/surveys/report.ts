@@ -4,12 +4,14 @@
  * themes an assistant finds in owners' comments. Nothing here writes to the store.
  */
 import type { AnswerSummary } from '../../core/ports/assistant.js';
+import type { ChartRenderer, RenderedChart } from '../../core/ports/charts.js';
 import type { StoreTx, SurveyCampaign } from '../../core/ports.js';
 import { surveyKeys } from '../../core/surveys/questionnaire.js';
 import { type Analysis, analyse } from '../../core/surveys/scoring.js';
 import type { Locale, OutboundMessage } from '../../core/types.js';
 import { mask } from '../../core/understand/mask.js';
 import type { AppContext } from '../context.js';
+import { surveyChartSpecs } from './charts.js';
 import { chunk, clip, type SurveyResult, type SurveySupport } from './support.js';
 
 export class SurveyReports {
@@ -99,6 +101,20 @@ export class SurveyReports {
       { invitedByBuilding },
     );
     return { analysis, ...(previous ? { previous } : {}) };
+  }
+
+  /**
+   * The campaign's results as pictures (charts.ts): answers per question, each area against the previous
+   * campaign, each building. None for an unknown campaign or one without answers. Reads outside any
+   * transaction; the renderer draws off the event loop.
+   */
+  async charts(renderer: ChartRenderer, campaignId: string): Promise<RenderedChart[]> {
+    const c = await this.ctx.store.getSurveyCampaign(campaignId);
+    const q = c ? this.kit.questionnaireFor(c) : undefined;
+    const result = c && q ? await this.analyseCampaign(this.ctx.store, c) : undefined;
+    if (!c || !q || !result) return [];
+    const t = (key: string, params?: Record<string, string | number>) => this.ctx.t(this.ctx.staffLocale, key, params);
+    return renderer.render(surveyChartSpecs(t, q, result.analysis, c.id));
   }
 
   /** Step 8, report back: the analysis and its summary for the staff group (not posted). */

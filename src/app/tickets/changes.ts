@@ -1,7 +1,7 @@
 /**
  * One handler for "a ticket changed": whoever changes a ticket (the desk, the revisit, the service-level
  * jobs) says what the change calls for, and this module carries it out in one order, in the caller's
- * transaction: save the ticket, edit its card, take back the owner's questions it overtakes, tell the
+ * transaction: save the ticket (and put a staff member's change on the audit log), edit its card, take back the owner's questions it overtakes, tell the
  * staff rooms, restart or stop its deadlines, and tell the owner (when the owner cannot be reached in chat,
  * staff are asked to phone them). Deciding whether the change is allowed stays with the caller.
  */
@@ -9,6 +9,7 @@ import type { StoreTx } from '../../core/ports.js';
 import type { SlaPhase } from '../../core/tickets/sla.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
 import type { Address, OutboundMessage } from '../../core/types.js';
+import { recordTicketChange } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import type { TicketOwnerReach } from '../owner/conversations.js';
 import type { CardMode } from '../render.js';
@@ -53,6 +54,8 @@ export class TicketChanges {
   async apply(tx: StoreTx, change: TicketChange): Promise<boolean> {
     const { ticket } = change;
     await tx.saveTicket(ticket);
+    // A staff member's action is on the audit log in the same transaction as the change itself.
+    await recordTicketChange(this.ctx, tx, ticket);
     if (change.card !== false) await this.ctx.updateCard(tx, ticket, change.card);
     for (const flowId of change.withdraw ?? []) await this.reach().withdrawFlow(tx, ticket, flowId);
     if (change.staff) await this.ctx.toStaff(tx, change.staff);

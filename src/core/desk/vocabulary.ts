@@ -28,6 +28,7 @@ export const STAFF_COMMANDS = [
   'revisit',
   'tickets',
   'summary',
+  'export',
   'help',
   'cancel',
 ] as const;
@@ -67,6 +68,7 @@ export const STAFF_VOCABULARY: Readonly<Record<StaffCommand, CommandSpec>> = {
   revisit: { words: { zh: ['回访'], en: ['revisit'] }, ticket: true, text: true },
   tickets: { words: { zh: ['工单列表'], en: ['tickets'] }, ticket: false, text: false },
   summary: { words: { zh: ['汇总', '总结'], en: ['summary'] }, ticket: false, text: true },
+  export: { words: { zh: ['导出'], en: ['export'] }, ticket: false, text: true },
   help: { words: { zh: ['帮助'], en: ['help'] }, ticket: false, text: false },
   cancel: { words: { zh: ['取消'], en: ['cancel'] }, ticket: false, text: false },
 };

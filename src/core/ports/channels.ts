@@ -4,6 +4,7 @@
  * Adapters import these from here, never from the use cases.
  */
 import type { Channel, MessagePurpose, OutboundAction } from '../types.js';
+import type { StoredFile } from './files.js';
 
 /** What a channel reports after trying to deliver one action. */
 export type Delivery =
@@ -70,6 +71,19 @@ export interface ChannelCapabilities {
   /** The longest text sent as one message (UTF-16 code units); longer texts go as several, each counted. */
   maxTextLength: number;
   replyWindows?: readonly ReplyWindowRule[];
+  /** Which generated files it delivers (OutboundMessage.attachments); absent: images as one album and documents. */
+  files?: FileCapabilities;
+}
+
+/**
+ * What a channel does with a message's generated files. Whatever it cannot send is named in the text
+ * instead (so a reader knows something is missing), never dropped in silence.
+ */
+export interface FileCapabilities {
+  images: boolean;
+  documents: boolean;
+  /** Several images as one album (Telegram's media group); otherwise one image message each. */
+  album: boolean;
 }
 
 /**
@@ -94,9 +108,16 @@ export interface ChannelSender {
   /**
    * Delivers one action. For an edit, `target` is the platform id of the message sent earlier under the
    * action's ref; for a send with `replyToRef`, the platform id of the message to reply to (absent when
-   * that message was never sent here). Must not throw for platform errors: they are Delivery values.
+   * that message was never sent here). `files` holds the bytes of the message's attachments, by file id,
+   * read by the dispatcher (an attachment missing from it was removed: the text says so). Must not throw
+   * for platform errors: they are Delivery values.
    */
-  deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery>;
+  deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery>;
   /**
    * Milliseconds until this chat may be sent to; 0 means now, and the slot is taken. `cosmetic` asks for
    * allowance to spare only (for a change that merely tidies the chat): the answer then keeps room for

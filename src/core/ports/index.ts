@@ -3,11 +3,13 @@
  * channels) implement them; nothing here names a database or a platform library.
  *
  * The store's port is composed from one interface per aggregate, one file each (owners, staff, threads,
- * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, contacts); every store adapter is split the
- * same way.
+ * tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, contacts, files, audit); every store adapter is
+ * split the same way.
  */
+import type { AuditStore } from './audit.js';
 import type { ContactStore } from './contacts.js';
 import type { EnquiryStore } from './enquiries.js';
+import type { FileStore } from './files.js';
 import type { JobStore } from './jobs.js';
 import type { NoticeStore } from './notices.js';
 import type { OutboxStore } from './outbox.js';
@@ -19,10 +21,13 @@ import type { SurveyStore } from './surveys.js';
 import type { ThreadStore } from './threads.js';
 import type { TicketStore } from './tickets.js';
 
+export * from './audit.js';
+export * from './charts.js';
 export * from './clock.js';
 export * from './contacts.js';
 export * from './enquiries.js';
 export * from './errors.js';
+export * from './files.js';
 export * from './jobs.js';
 export * from './notices.js';
 export * from './outbox.js';
@@ -47,7 +52,9 @@ export interface StoreTx
     PraiseStore,
     EnquiryStore,
     NoticeStore,
-    ContactStore {}
+    ContactStore,
+    AuditStore,
+    FileStore {}
 
 /** The store: every StoreTx method runs in its own transaction when called directly. */
 export interface Store extends StoreTx {

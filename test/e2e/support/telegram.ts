@@ -10,6 +10,7 @@
  * recording proxy in front of the emulator's Bot API shows the calls the bot made.
  */
 
+import { createServer } from 'node:http';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { createTelegramChannel, type TelegramChannel } from '../../../src/adapters/channels/telegram/telegram.js';
 import { loadKnowledge } from '../../../src/adapters/content/knowledge-file.js';
@@ -17,6 +18,7 @@ import { openSqliteStore } from '../../../src/adapters/store/sqlite/store.js';
 import { App, type AppOptions } from '../../../src/app/app.js';
 import type { DeskPolicy } from '../../../src/app/context.js';
 import { Dispatcher } from '../../../src/app/dispatcher.js';
+import type { FileSources } from '../../../src/app/files/sources.js';
 import { loadFlows } from '../../../src/app/flows-loader.js';
 import { markStaffLeft, markStaffRejoined } from '../../../src/app/staff-membership.js';
 import { contentPaths } from '../../../src/content.js';
@@ -56,6 +58,19 @@ export interface TelegramE2EOptions {
   clock?: Clock;
   /** Service levels, supervisors and managers; the configuration's defaults when left out. */
   policy?: DeskPolicy;
+  /** Where /summary's charts and /export's workbook come from; none when left out. */
+  files?: FileSources;
+}
+
+/**
+ * A file upload the bot made (sendMediaGroup, sendPhoto, sendDocument as multipart): telegram-test-api
+ * answers these with 500, so the recording fake in front of it answers them itself, as Telegram would, and keeps the
+ * multipart body.
+ */
+export interface MediaUpload {
+  method: string;
+  contentType: string;
+  body: Buffer;
 }
 
 /** A message the bot sent, as the emulator keeps it (edits applied). */
@@ -71,6 +86,8 @@ export interface TelegramE2E {
   api: RecordingProxy;
   /** Records the updates posted to the webhook (and the webhook's answers). */
   hook: RecordingProxy;
+  /** The bot's file uploads, in order (answered by the fake, not the emulator). */
+  media: MediaUpload[];
   store: Store;
   channel: TelegramChannel;
   dispatcher: Dispatcher;
@@ -115,6 +132,8 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
   const api = await startRecordingProxy(() => emulator.config.apiURL);
   started.push(() => api.close());
   const calls = (method: string) => api.requests.filter((r) => r.path.endsWith(`/${method}`));
+  const media = await startMediaFake(api.url);
+  started.push(() => media.close());
   const secretRegistered = () => String(calls('setWebhook')[0]?.body.secret_token ?? '');
   const webhookPort = await freePort();
   const hook = await startRecordingProxy(
@@ -139,6 +158,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     ...(o.assistant ? { assistant: o.assistant } : {}),
     ...(o.knowledge ? { knowledge: o.knowledge === true ? repositoryKnowledge() : o.knowledge } : {}),
     ...(o.policy ? { policy: o.policy } : {}),
+    ...(o.files ? { files: o.files } : {}),
   };
   const app = new App(appOptions);
   let dispatcher: Dispatcher | undefined;
@@ -146,7 +166,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     config: {
       token: o.token,
       staffChatId: o.staffChatId,
-      apiRoot: api.url,
+      apiRoot: media.url,
       webhookUrl: `${hook.url}${WEBHOOK_PATH}`,
       port: webhookPort,
       rates: { globalPerSecond: 30, privatePerSecond: 20, groupPerMinute: o.groupPerMinute ?? 60 },
@@ -170,6 +190,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     emulator,
     api,
     hook,
+    media: media.uploads,
     store,
     channel,
     dispatcher,
@@ -203,10 +224,65 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
       await channel.stop();
       await dispatcher?.stop();
       await hook.close();
+      await media.close();
       await api.close();
       await emulator.stop();
       await store.close();
     },
+  };
+}
+
+const UPLOADS = /\/(sendMediaGroup|sendPhoto|sendDocument)$/;
+
+/**
+ * Answers the Bot API's upload methods itself (a message id each, as Telegram does) and passes every other
+ * request on to `target` unchanged.
+ */
+async function startMediaFake(target: string) {
+  const uploads: MediaUpload[] = [];
+  let messageId = 900_000;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      // Only uploads (multipart): a photo sent by file id goes to the emulator as before.
+      const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+      const method = multipart ? UPLOADS.exec(req.url ?? '')?.[1] : undefined;
+      if (method) {
+        uploads.push({ method, contentType: String(req.headers['content-type'] ?? ''), body });
+        // One message per `attach://` part of the album's media.
+        const count = body.toString('latin1').split('attach://').length - 1 || 1;
+        const message = () => ({
+          message_id: ++messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: 0, type: 'private' },
+        });
+        const result = method === 'sendMediaGroup' ? Array.from({ length: count }, message) : message();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, result }));
+        return;
+      }
+      const answer = await fetch(`${target}${req.url ?? '/'}`, {
+        method: req.method ?? 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+      });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    uploads,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -9,9 +9,12 @@
  * each reply before the next line.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Delivery } from '../../../core/ports/channels.js';
+import type { StoredFile } from '../../../core/ports.js';
 import type { Address, Button, Inbound, InboundContent, OutboundAction, OutboundMessage } from '../../../core/types.js';
 
 export const CONSOLE_OWNER_CHAT = 'owner';
@@ -37,6 +40,11 @@ export interface ConsoleOptions {
   now: () => Date;
   /** Text of the banner printed at start (already localised). */
   banner?: string;
+  /**
+   * Where generated files (a report's charts, a workbook) are saved, their paths printed with the
+   * message (a terminal shows no pictures); without it only their names are printed.
+   */
+  filesDir?: string;
 }
 
 const STYLE = { staff: '\x1b[35m', bot: '\x1b[36m', dim: '\x1b[2m', reset: '\x1b[0m' };
@@ -72,7 +80,12 @@ export class ConsoleChannel {
   }
 
   /** The channel's outbound side, used by the dispatcher. */
-  async deliver(chatId: string, action: OutboundAction): Promise<Delivery> {
+  async deliver(
+    chatId: string,
+    action: OutboundAction,
+    _target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
     if (action.kind === 'edit') {
       if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action);
       // Answered questions need no reprint in a terminal; a card that changed is printed again.
@@ -83,8 +96,26 @@ export class ConsoleChannel {
     this.count += 1;
     const platformMessageId = `c${this.count}`;
     if (chatId === CONSOLE_STAFF_CHAT) this.noteStaffButtons(action, platformMessageId);
-    this.print(chatId, this.render(action.message), false);
+    const saved = await this.saveFiles(action.message, files);
+    this.print(chatId, [this.render(action.message), ...saved].join('\n'), false);
     return { status: 'sent', platformMessageId };
+  }
+
+  /** Saves a message's generated files under `filesDir`; a line per file: its path, or its name when not saved. */
+  private async saveFiles(message: OutboundMessage, files?: ReadonlyMap<string, StoredFile>): Promise<string[]> {
+    const lines: string[] = [];
+    for (const attachment of message.attachments ?? []) {
+      const file = files?.get(attachment.fileId);
+      if (!file || !this.o.filesDir) {
+        lines.push(`  📎 ${attachment.name}`);
+        continue;
+      }
+      await mkdir(this.o.filesDir, { recursive: true });
+      const path = join(this.o.filesDir, `${this.runId}-${this.count}-${basename(attachment.name)}`);
+      await writeFile(path, file.bytes);
+      lines.push(`  📎 ${attachment.name} → ${path}`);
+    }
+    return lines;
   }
 
   /** What a platform would show only the presser of a button (a toast or an alert), labelled as such. */

@@ -1,5 +1,5 @@
 /**
- * Delivering one outbox action through the Bot API: a send (photos first, then the text split to
+ * Delivering one outbox action through the Bot API: a send (photos and generated files first, then the text split to
  * Telegram's limit, mentions dropped if refused) or an edit (a message gone is done). Every platform
  * error comes back as a Delivery value; a refusal of the staff group as a whole is 'misconfigured'
  * (the set-up's fault, not the message's). Extra messages a split or an album needs are charged to the
@@ -7,8 +7,11 @@
  */
 import type { Opts } from 'telegraf/types';
 import type { Delivery } from '../../../core/ports/channels.js';
+import type { StoredFile } from '../../../core/ports.js';
 import type { OutboundAction, OutboundMessage } from '../../../core/types.js';
+import { sortAttachments, withFileNames } from '../shared/attachments.js';
 import type { ChannelContext } from './context.js';
+import { sendDocuments, sendImages } from './files.js';
 import {
   badButtons,
   classifyError,
@@ -32,12 +35,13 @@ export async function deliver(
   chatId: string,
   action: OutboundAction,
   target?: string,
+  files?: ReadonlyMap<string, StoredFile>,
 ): Promise<Delivery> {
   let result: Delivery;
   try {
     result =
       action.kind === 'send'
-        ? await send(ctx, chatId, action.message, target)
+        ? await send(ctx, chatId, action.message, target, files)
         : await edit(ctx, chatId, action.message, target);
   } catch (error) {
     result = classifyError(error, [ctx.o.config.token]);
@@ -62,15 +66,29 @@ export async function deliver(
 async function send(
   ctx: ChannelContext,
   chatId: string,
-  message: OutboundMessage,
+  original: OutboundMessage,
   replyTo: string | undefined,
+  files?: ReadonlyMap<string, StoredFile>,
 ): Promise<Delivery> {
-  const bad = badButtons(message.buttons);
+  const bad = badButtons(original.buttons);
   if (bad) return { status: 'rejected', reason: bad };
-  if (message.photos && message.photos.length > 0) {
-    const stop = await sendPhotos(ctx, chatId, message.photos);
+  if (original.photos && original.photos.length > 0) {
+    const stop = await sendPhotos(ctx, chatId, original.photos);
     if (stop) return stop;
   }
+  // Generated files before the text (files.ts): the images as one album, then the documents. A failure
+  // that stops the delivery has sent no text, so trying the message again never shows the text twice.
+  const sorted = sortAttachments(original, files, { images: true, documents: true, album: true });
+  const album = await sendImages(ctx, chatId, sorted.images);
+  const docs = album.stop ? album : await sendDocuments(ctx, chatId, sorted.documents);
+  // Every file is a message of its own to Telegram's limits.
+  if (album.sent + docs.sent > 0) ctx.limiter.charge(chatId, ctx.o.now().getTime(), album.sent + docs.sent);
+  const stop = album.stop ?? docs.stop;
+  if (stop) return stop;
+  const message = {
+    ...original,
+    text: withFileNames(original.text, [...sorted.left, ...album.refused, ...(docs === album ? [] : docs.refused)]),
+  };
   const ranges = splitRanges(message.text);
   const mentions = textMentions(message.text, message.mentions);
   const keyboard = message.buttons?.some((row) => row.length > 0) ? inlineKeyboard(message.buttons) : undefined;

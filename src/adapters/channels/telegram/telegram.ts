@@ -21,6 +21,7 @@
 import { Telegraf } from 'telegraf';
 import type { UserFromGetMe } from 'telegraf/types';
 import type { ChannelSender, Delivery, DeliveryFault } from '../../../core/ports/channels.js';
+import type { StoredFile } from '../../../core/ports.js';
 import type { OutboundAction } from '../../../core/types.js';
 import type { ChannelContext, TelegramChannelOptions } from './context.js';
 import { deliver } from './delivery.js';
@@ -153,8 +154,13 @@ export class TelegramChannel implements ChannelSender {
    * Delivers one outbox action; every Bot API failure comes back as a Delivery value. `target` is the
    * message to edit (edit), or the message to reply to (send with `replyToRef`).
    */
-  deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
-    return deliver(this.ctx, chatId, action, target);
+  deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
+    return deliver(this.ctx, chatId, action, target, files);
   }
 
   /** The dispatcher's current faults on this channel, shown on /healthz. */

@@ -21,6 +21,8 @@ export const MP_CAPABILITIES: ChannelCapabilities = Object.freeze({
   buttons: false,
   edit: false,
   maxTextLength: MP_MAX_TEXT,
+  // 客服消息 carry images (uploaded as temporary media) but no files: a workbook is named in the text.
+  files: Object.freeze({ images: true, documents: false, album: false }),
   replyWindows: Object.freeze([
     Object.freeze({ opensOn: 'message' as const, lastsMs: 48 * HOUR, maxMessages: 5 }),
     Object.freeze({ opensOn: 'event' as const, lastsMs: 60_000, maxMessages: 3 }),

@@ -36,10 +36,11 @@ import type {
   Notification,
   ReplyWindowState,
 } from '../../../core/ports/channels.js';
-import type { Store } from '../../../core/ports.js';
+import type { Store, StoredFile } from '../../../core/ports.js';
 import { type Inbound, LOCALES, type Locale, type MessagePurpose, type OutboundAction } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
 import type { Logger } from '../../../logger.js';
+import { bufferOf, NO_FILES, sortAttachments, withFileNames } from '../shared/attachments.js';
 import { localPhotoPath } from '../shared/plain-text.js';
 import { imageExtension } from '../wechat/inbound.js';
 import { ApiCallError, deliveryOf, MpApi } from './api.js';
@@ -401,12 +402,19 @@ export class WechatMpChannel implements ChannelSender {
    * is the Delivery of its errcode; after some parts went, the rest are given up (sending them again
    * would repeat what the owner already has) and the failure is logged.
    */
-  async deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
+  async deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
     // Closing an answered question: nothing to close in a chat without buttons.
     if (isClosingEdit(action)) {
       return { status: 'sent', ...(target ? { platformMessageId: target } : {}) };
     }
-    const message = action.message;
+    // Generated images go as image messages, one each (no albums); documents are named in the text.
+    const sorted = sortAttachments(action.message, files, MP_CAPABILITIES.files ?? NO_FILES);
+    const message = { ...action.message, text: withFileNames(action.message.text, sorted.left) };
     let delivered = 0;
     try {
       for (const photo of message.photos ?? []) {
@@ -414,6 +422,12 @@ export class WechatMpChannel implements ChannelSender {
         if (!path) continue;
         const bytes = await readFile(path);
         const mediaId = await this.api.uploadImage(bytes, basename(path), contentTypeOf(path));
+        await this.api.sendImage(chatId, mediaId);
+        delivered += 1;
+        this.windows.sent(chatId, 1);
+      }
+      for (const { attachment, file } of sorted.images) {
+        const mediaId = await this.api.uploadImage(bufferOf(file), attachment.name, file.mime);
         await this.api.sendImage(chatId, mediaId);
         delivered += 1;
         this.windows.sent(chatId, 1);

@@ -9,13 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Delivery } from '../../../core/ports/channels.js';
+import type { Delivery, FileCapabilities } from '../../../core/ports/channels.js';
+import type { StoredFile } from '../../../core/ports.js';
 import type { OutboundAction, OutboundMessage } from '../../../core/types.js';
+import { bufferOf, sortAttachments, withFileNames } from '../shared/attachments.js';
 import { type Libraries, type WechatChannelOptions, WechatPart } from './context.js';
 import { WechatPacer } from './limiter.js';
 import { classifyError, localPhotoPath, renderText, splitText } from './outbound.js';
 import type { WechatSession } from './session.js';
 import type { WxBot } from './wechaty-types.js';
+
+/** Generated files: images and documents, each a file message of its own (WeChat has no albums). */
+export const WECHAT_FILES: FileCapabilities = Object.freeze({ images: true, documents: true, album: false });
 
 /** Delivers outbox actions through the bot at the account's pace. */
 export class WechatSender extends WechatPart {
@@ -51,7 +56,12 @@ export class WechatSender extends WechatPart {
    * answered question does nothing (WeChat cannot edit); an edit of anything else (a ticket's card) is
    * sent as a new message. `target` is not used: WeChat bots cannot quote.
    */
-  async deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
+  async deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
     if (action.kind === 'edit' && action.ref.startsWith('prompt:')) {
       this.giveBackSlot();
       return { status: 'sent', ...(target ? { platformMessageId: target } : {}) };
@@ -65,7 +75,7 @@ export class WechatSender extends WechatPart {
     this.reserved = undefined;
     let result: Delivery;
     try {
-      result = await this.send(to, action.message, staff);
+      result = await this.send(to, action.message, staff, files);
     } catch (error) {
       result = classifyError(error, this.secrets);
     }
@@ -83,7 +93,30 @@ export class WechatSender extends WechatPart {
     return result;
   }
 
-  private async send(to: string, message: OutboundMessage, staff: boolean): Promise<Delivery> {
+  private async send(
+    to: string,
+    original: OutboundMessage,
+    staff: boolean,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
+    // Generated files first, each in its own paced slot (FileBox.fromBuffer): a failure that stops the
+    // delivery has sent no text, so the dispatcher's retry never repeats it.
+    const sorted = sortAttachments(original, files, WECHAT_FILES);
+    const refused: typeof sorted.left = [];
+    let slots = 0;
+    for (const { attachment, file } of [...sorted.images, ...sorted.documents]) {
+      if (slots++ > 0) await this.nextSlot();
+      try {
+        await this.bot.puppet.messageSendFile(to, this.lib.FileBox.fromBuffer(bufferOf(file), attachment.name));
+      } catch (error) {
+        const failure = classifyError(error, this.secrets);
+        if (failure.status !== 'rejected') return failure;
+        this.o.log.warn({ reason: failure.reason, staff }, 'WeChat refused a generated file; naming it in the text');
+        refused.push(attachment);
+      }
+    }
+    const message = { ...original, text: withFileNames(original.text, [...sorted.left, ...refused]) };
+    if (slots > 0) await this.nextSlot();
     const parts = splitText(renderText(message));
     const mentions = staff
       ? (message.mentions ?? []).map((m) => m.userId).filter((id) => this.session.isStaffMember(id))

@@ -18,6 +18,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChannelSender, Delivery } from '../../../core/ports/channels.js';
+import type { StoredFile } from '../../../core/ports.js';
 import type { Address, OutboundAction } from '../../../core/types.js';
 import { describeError, type Libraries, type WechatChannelOptions, type WechatConfig } from './context.js';
 import { libraryLogLevel, loadLibraries, WechatStartupError } from './libraries.js';
@@ -89,8 +90,13 @@ export class WechatChannel implements ChannelSender {
   }
 
   /** Delivers one outbox action; every puppet failure comes back as a Delivery value (see sender.ts). */
-  deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
-    return this.sender.deliver(chatId, action, target);
+  deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
+    return this.sender.deliver(chatId, action, target, files);
   }
 
   private listen(): void {

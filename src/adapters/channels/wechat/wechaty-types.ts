@@ -88,5 +88,5 @@ export interface WechatyModule {
 
 /** What `import('file-box')` gives that the channel uses: a file to send from its bytes. */
 export interface FileBoxModule {
-  FileBox: { fromBase64(base64: string, name: string): unknown };
+  FileBox: { fromBase64(base64: string, name: string): unknown; fromBuffer(buffer: Buffer, name?: string): unknown };
 }

@@ -29,9 +29,10 @@ import type {
   DeliveryFault,
   InboundResult,
 } from '../../../core/ports/channels.js';
-import type { Store } from '../../../core/ports.js';
+import type { Store, StoredFile } from '../../../core/ports.js';
 import type { Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { Logger } from '../../../logger.js';
+import { bufferOf, sortAttachments, withFileNames } from '../shared/attachments.js';
 import { eventToClick, messageToInbound, type WecomBody } from './inbound.js';
 import { WecomLimiter } from './limiter.js';
 import { classifyFailure, isChatRefusal, newTaskId, textCard, toBody } from './outbound.js';
@@ -76,7 +77,14 @@ export class WecomChannel implements ChannelSender {
    * card, else by posting it again); markdown up to 20,480 bytes, about 6,000 Chinese characters. No reply
    * window: once someone has written to the bot in a chat, it may push there at any time (30 a minute).
    */
-  readonly capabilities: ChannelCapabilities = { buttons: true, edit: true, maxTextLength: 6000 };
+  readonly capabilities: ChannelCapabilities = {
+    buttons: true,
+    edit: true,
+    maxTextLength: 6000,
+    // Generated files go up over the long connection (aibot_upload_media_*) and out as image or file
+    // messages, one each (no albums).
+    files: { images: true, documents: true, album: false },
+  };
   private readonly client: WSClient;
   private readonly limiter = new WecomLimiter();
   /** The last click on each card (by task id) still inside WeCom's window for an update. */
@@ -255,14 +263,19 @@ export class WecomChannel implements ChannelSender {
   }
 
   /** Delivers one outbox action; every WeCom failure comes back as a Delivery value. */
-  async deliver(chatId: string, action: OutboundAction, target?: string): Promise<Delivery> {
+  async deliver(
+    chatId: string,
+    action: OutboundAction,
+    target?: string,
+    files?: ReadonlyMap<string, StoredFile>,
+  ): Promise<Delivery> {
     const staff = chatId === this.o.config.staffChatId;
     if (this.refused) {
       return { status: 'misconfigured', reason: 'WeCom refuses WECOM_BOT_ID / WECOM_BOT_SECRET' };
     }
     try {
       return action.kind === 'send'
-        ? await this.send(chatId, action.message)
+        ? await this.send(chatId, await this.sendFiles(chatId, action.message, files))
         : await this.edit(chatId, action.ref, action.message, target);
     } catch (error) {
       const failure = classifyFailure(error);
@@ -275,6 +288,40 @@ export class WecomChannel implements ChannelSender {
         };
       return { status: 'rejected', reason: failure.reason };
     }
+  }
+
+  /**
+   * Sends a message's generated files ahead of its text (uploaded as temporary media, then an image or
+   * file message each) and returns the message with the files WeCom refused named in its text. Throws
+   * any other failure, before the text went, so the dispatcher's retry never repeats the text.
+   */
+  private async sendFiles(
+    chatId: string,
+    message: OutboundMessage,
+    files: ReadonlyMap<string, StoredFile> | undefined,
+  ): Promise<OutboundMessage> {
+    if (!message.attachments?.length) return message;
+    const sorted = sortAttachments(
+      message,
+      files,
+      this.capabilities.files ?? { images: false, documents: false, album: false },
+    );
+    const refused = [...sorted.left];
+    for (const { attachment, file } of [...sorted.images, ...sorted.documents]) {
+      const type = attachment.kind === 'image' ? 'image' : 'file';
+      try {
+        const media = await this.client.uploadMedia(bufferOf(file), { type, filename: attachment.name });
+        await this.client.sendMediaMessage(chatId, type, media.media_id);
+      } catch (error) {
+        if (classifyFailure(error).status !== 'rejected') throw error;
+        this.o.log.warn(
+          { reason: classifyFailure(error).reason },
+          'WeCom refused a generated file; naming it in the text',
+        );
+        refused.push(attachment);
+      }
+    }
+    return { ...message, text: withFileNames(message.text, refused) };
   }
 
   /** A new message: a card (its task id is its platform id) or markdown. Throws the SDK's failures. */

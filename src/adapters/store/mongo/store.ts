@@ -2,7 +2,7 @@
  * The MongoDB store: mongoose 9 behind the async Store port, held to the same contract as SQLite.
  *
  * Composed from one module per aggregate (owners, staff, threads, tickets, jobs, outbox, surveys,
- * settings, praise, enquiries, notices) over the shared transaction plumbing of `transactions.ts`.
+ * settings, praise, enquiries, notices, audit, files) over the shared transaction plumbing of `transactions.ts`.
  *
  * One dedicated connection (never mongoose's global one). At start-up the store checks that the server
  * is a replica set member or a mongos (transactions need one), creates every collection and index, and
@@ -16,8 +16,10 @@
  */
 import mongoose, { type ClientSession, type Connection, type Model } from 'mongoose';
 import type {
+  AuditStore,
   ContactStore,
   EnquiryStore,
+  FileStore,
   Job,
   JobStore,
   NoticeStore,
@@ -36,6 +38,7 @@ import type {
 import { StoreError } from '../../../core/ports.js';
 import type { Channel } from '../../../core/types.js';
 import { AGGREGATES } from '../shared/methods.js';
+import { type AuditDoc, createAuditCollection, MongoAudit, registerAuditModel } from './audit.js';
 import {
   databaseName,
   describeHosts,
@@ -47,6 +50,7 @@ import {
 } from './connection.js';
 import { addTicketSource, createContactCollection, MongoContacts, registerContactModel } from './contacts.js';
 import { MongoEnquiries } from './enquiries.js';
+import { createFileCollection, MongoFiles, registerFileModel } from './files.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
 import { MongoNotices } from './notices.js';
@@ -163,12 +167,16 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
     addTicketSource();
     const models = registerModels(connection);
     const contacts = registerContactModel(connection);
+    const audit = registerAuditModel(connection);
+    const files = registerFileModel(connection);
     if (opts.createIndexes !== false) {
       await createCollectionsAndIndexes(connection);
       await createContactCollection(connection);
+      await createAuditCollection(connection);
+      await createFileCollection(connection);
     }
     const runner = new MongoTransactions(connection, owned, (session) => ({
-      ...composeOps(models, session),
+      ...composeOps(models, audit, files, session),
       ...bind<ContactStore>(new MongoContacts(contacts, session), AGGREGATES.contacts),
     }));
     return Object.assign(runner.asStore(), { maintenance: new Maintenance(models, () => runner.assertOpen()) });
@@ -233,7 +241,12 @@ function bind<P extends object>(part: P, group: Record<keyof P, unknown>): P {
   return bound as P;
 }
 
-function composeOps(m: Models, session: ClientSession | undefined): Omit<StoreTx, keyof ContactStore> {
+function composeOps(
+  m: Models,
+  audit: Model<AuditDoc>,
+  files: ReturnType<typeof registerFileModel>,
+  session: ClientSession | undefined,
+): Omit<StoreTx, keyof ContactStore> {
   return {
     ...bind<OwnerStore>(new MongoOwners(m, session), AGGREGATES.owners),
     ...bind<StaffStore>(new MongoStaff(m, session), AGGREGATES.staff),
@@ -246,6 +259,8 @@ function composeOps(m: Models, session: ClientSession | undefined): Omit<StoreTx
     ...bind<PraiseStore>(new MongoPraise(m, session), AGGREGATES.praise),
     ...bind<EnquiryStore>(new MongoEnquiries(m, session), AGGREGATES.enquiries),
     ...bind<NoticeStore>(new MongoNotices(m, session), AGGREGATES.notices),
+    ...bind<AuditStore>(new MongoAudit(audit, session), AGGREGATES.audit),
+    ...bind<FileStore>(new MongoFiles(files, m, session), AGGREGATES.files),
   };
 }
 

@@ -5,8 +5,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type AuditStore,
   type ContactStore,
   type EnquiryStore,
+  type FileStore,
   type JobStore,
   type NoticeStore,
   type OutboxStore,
@@ -152,6 +154,18 @@ const CONTACTS = {
   addContact: 'write',
   listContacts: 'read',
 } as const satisfies Record<keyof ContactStore, Access>;
+const AUDIT = {
+  appendAudit: 'write',
+  listAudit: 'read',
+  pruneAudit: 'write',
+} as const satisfies Record<keyof AuditStore, Access>;
+
+const FILES = {
+  saveFile: 'write',
+  getFiles: 'read',
+  deleteFiles: 'write',
+  pruneFiles: 'write',
+} as const satisfies Record<keyof FileStore, Access>;
 
 /** The port's methods by aggregate, as each adapter composes its modules. */
 export const AGGREGATES = {
@@ -167,6 +181,8 @@ export const AGGREGATES = {
   enquiries: ENQUIRIES,
   notices: NOTICES,
   contacts: CONTACTS,
+  audit: AUDIT,
+  files: FILES,
 } as const;
 
 /** Every method of the port, composed per aggregate (the compiler checks that none is missing). */
@@ -183,6 +199,8 @@ export const ACCESS: Readonly<Record<Method, Access>> = {
   ...ENQUIRIES,
   ...NOTICES,
   ...CONTACTS,
+  ...AUDIT,
+  ...FILES,
 };
 
 export const METHODS = Object.keys(ACCESS) as Method[];

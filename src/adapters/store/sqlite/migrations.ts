@@ -298,6 +298,44 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    id: 8,
+    name: 'audit log',
+    // Who did what (audit.ts): append-only, so an UPDATE is refused by the database itself; only retention
+    // deletes, oldest first. Read by time, by actor and by subject (a ticket, campaign, notice, staff id).
+    sql: `
+      CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject_id TEXT,
+        doc TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_actor ON audit_log (actor_id, at, id);
+      CREATE INDEX audit_log_subject ON audit_log (subject_id, at, id) WHERE subject_id IS NOT NULL;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
+    id: 9,
+    name: 'outbox files',
+    // The bytes of generated files (a report's charts, a workbook) queued with an outbox item that names
+    // them in its action's attachments; saved in the item's transaction, deleted once it is sent
+    // (files.ts).
+    sql: `
+      CREATE TABLE outbox_files (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_files_created ON outbox_files (created_at);
+    `,
+  },
+  {
     id: 10,
     name: 'ticket sources and contact records',
     // Where a complaint came from (代客登记: phone, counter, a guard or cleaner, a letter), a column so that

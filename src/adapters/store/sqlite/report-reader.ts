@@ -124,6 +124,9 @@ export function replayedReads(runner: StatementRunner): Pick<Store, ReportRead> 
     countEnquiries: wrap(ops.countEnquiries),
     countService: wrap(ops.countService),
     listAccepted: wrap(ops.listAccepted),
+    countPlaces: wrap(ops.countPlaces),
+    countScores: wrap(ops.countScores),
+    countCategories: wrap(ops.countCategories),
   };
 }
 
@@ -188,6 +191,9 @@ export function withReportReader(store: Store, runner: StatementRunner, own: Sta
     ...routed,
     countService: (...args) => (runner.alive ? off.countService(...args) : home.countService(...args)),
     listAccepted: (...args) => (runner.alive ? off.listAccepted(...args) : home.listAccepted(...args)),
+    countPlaces: (...args) => (runner.alive ? off.countPlaces(...args) : home.countPlaces(...args)),
+    countScores: (...args) => (runner.alive ? off.countScores(...args) : home.countScores(...args)),
+    countCategories: (...args) => (runner.alive ? off.countCategories(...args) : home.countCategories(...args)),
     async close() {
       await runner.stop();
       await store.close();

@@ -1,5 +1,6 @@
 /**
- * The service figures of a period's tickets, as `/summary` shows them, counted by SQLite itself: the
+ * The service figures of a period's tickets, as `/summary` shows them (and its charts: the places and the
+ * revisit scores too), counted by SQLite itself: the
  * period is walked through the created_at index and each ticket's document read by SQLite's JSON functions
  * in C, so a month of tens of thousands of tickets is one aggregate row instead of tens of thousands of
  * documents parsed into objects. Only what needs the service-level calendar (business hours in the
@@ -47,6 +48,21 @@ export interface ServiceReads {
     period: Period,
     page?: { after?: TicketCursor; limit?: number },
   ): { items: AcceptedTimes[]; next?: TicketCursor };
+  /** The period's tickets per place: a flat's building, a public area (`kind` public), or none given (null). */
+  countPlaces(period: Period): PlaceCount[];
+  /** The period's revisited tickets per score (the latest revisit's). */
+  countScores(period: Period): { score: number; count: number }[];
+  /** The period's tickets per category and responsibility (the columns of index tickets_created_counts). */
+  countCategories(
+    period: Period,
+  ): { category: Ticket['category']; responsibility: Ticket['responsibility']; count: number }[];
+}
+
+/** How many of a period's tickets were in one place. */
+export interface PlaceCount {
+  kind: 'unit' | 'public' | null;
+  building: string | null;
+  count: number;
 }
 
 const RANGE = 'created_at >= @from AND created_at < @to';
@@ -87,6 +103,20 @@ export function serviceOps(db: Database.Database): ServiceReads {
              AS escalated
          FROM tickets WHERE ${RANGE})`,
     ),
+    places: db.prepare<[{ from: number; to: number }], PlaceCount>(
+      `SELECT doc ->> '$.location.kind' AS kind,
+         CASE WHEN doc ->> '$.location.kind' = 'unit' THEN doc ->> '$.location.building' END AS building,
+         count(*) AS count
+       FROM tickets WHERE ${RANGE} GROUP BY 1, 2`,
+    ),
+    scores: db.prepare<[{ from: number; to: number }], { score: number; count: number }>(
+      `SELECT doc ->> '$.revisit.score' AS score, count(*) AS count
+       FROM tickets WHERE ${RANGE} AND doc ->> '$.revisit.score' IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    ),
+    categories: db.prepare<
+      [{ from: number; to: number }],
+      { category: Ticket['category']; responsibility: Ticket['responsibility']; count: number }
+    >(`SELECT category, responsibility, count(*) AS count FROM tickets WHERE ${RANGE} GROUP BY 1, 2`),
     acceptedFirst: db.prepare<[{ from: number; to: number; limit: number }], AcceptedRow>(accepted('')),
     acceptedAfter: db.prepare<[{ from: number; to: number; at: number; id: string; limit: number }], AcceptedRow>(
       accepted('AND (created_at, id) > (@at, @id)'),
@@ -97,6 +127,18 @@ export function serviceOps(db: Database.Database): ServiceReads {
     countService(period) {
       const row = s.tally.get({ from: ms(period.from), to: ms(period.to) });
       return row ?? { responded: 0, responseMs: 0, revisited: 0, scoreSum: 0, satisfied: 0, escalated: 0, reopened: 0 };
+    },
+
+    countPlaces(period) {
+      return s.places.all({ from: ms(period.from), to: ms(period.to) });
+    },
+
+    countScores(period) {
+      return s.scores.all({ from: ms(period.from), to: ms(period.to) });
+    },
+
+    countCategories(period) {
+      return s.categories.all({ from: ms(period.from), to: ms(period.to) });
     },
 
     listAccepted(period, page = {}) {

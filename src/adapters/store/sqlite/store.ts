@@ -1,6 +1,6 @@
 /**
  * The SQLite store: better-sqlite3 behind the async Store port, composed from one module per aggregate
- * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, contacts) over the
+ * (owners, staff, threads, tickets, jobs, outbox, surveys, settings, praise, enquiries, notices, contacts, audit, files) over the
  * shared transaction plumbing of `transactions.ts`. Every statement is prepared once per connection.
  *
  * Domain objects are JSON documents (instants as ISO strings) next to the columns the queries need
@@ -11,9 +11,11 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
 import type { Sync } from '../shared/methods.js';
+import { auditOps } from './audit.js';
 import { startCheckpointer, WAL_AUTOCHECKPOINT_PAGES } from './checkpoint.js';
 import { contactOps } from './contacts.js';
 import { enquiryOps } from './enquiries.js';
+import { fileOps } from './files.js';
 import { jobOps } from './jobs.js';
 import { migrate } from './migrations.js';
 import { noticeOps } from './notices.js';
@@ -91,5 +93,7 @@ function composeOps(db: Database.Database): Sync<StoreTx> {
     ...enquiryOps(db),
     ...noticeOps(db),
     ...contactOps(db),
+    ...auditOps(db),
+    ...fileOps(db),
   };
 }

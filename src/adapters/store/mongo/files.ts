@@ -1,0 +1,132 @@
+/**
+ * The file store in MongoDB, whole in this module: its collection, schema and index, and the operations
+ * (one document per file, the bytes as BinData; a chart is tens of kilobytes, a month's workbook a few
+ * megabytes, well under MongoDB's 16 MB per document). The store registers the model beside the others
+ * (store.ts) and creates the collection at start-up, so a transaction never creates it implicitly.
+ * Retention keeps the files a pending or sending outbox item names (`action.message.attachments.fileId`).
+ */
+import { type ClientSession, type Connection, type Model, Schema } from 'mongoose';
+import { type FileStore, type StoredFile, StoreError } from '../../../core/ports.js';
+import type { IndexDefinition, Models } from './schemas.js';
+import { messageOf, upsert } from './transactions.js';
+
+/** The collection (and the SQLite table of the same name). */
+export const FILES_COLLECTION = 'outbox_files';
+
+interface FileDoc {
+  id: string;
+  name: string;
+  mime: string;
+  bytes: Buffer;
+  createdAt: Date;
+}
+
+const fileSchema = new Schema<FileDoc>(
+  {
+    id: { type: String, required: true },
+    name: { type: String, required: true },
+    mime: { type: String, required: true },
+    bytes: { type: Buffer, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, id: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false },
+);
+
+const FILE_INDEXES: readonly IndexDefinition[] = [
+  { key: { id: 1 }, name: 'outbox_files_id', unique: true },
+  // pruneFiles: the oldest first.
+  { key: { createdAt: 1 }, name: 'outbox_files_created' },
+];
+for (const { key, ...options } of FILE_INDEXES) fileSchema.index(key, options);
+
+/** Compiles the model on `connection` (a second call returns the same model). */
+export function registerFileModel(connection: Connection): Model<FileDoc> {
+  const name = 'residesk.files';
+  return (
+    (connection.models[name] as Model<FileDoc> | undefined) ??
+    connection.model<FileDoc>(name, fileSchema, FILES_COLLECTION)
+  );
+}
+
+/** Creates the collection (no transaction may create one implicitly) and its indexes. */
+export async function createFileCollection(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new StoreError('STORE_UNAVAILABLE', 'the MongoDB connection has no database');
+  if ((await db.listCollections({ name: FILES_COLLECTION }, { nameOnly: true }).toArray()).length === 0) {
+    try {
+      await db.createCollection(FILES_COLLECTION);
+    } catch (error) {
+      // 48 NamespaceExists: another process created it meanwhile.
+      if ((error as { code?: unknown }).code !== 48) throw error;
+    }
+  }
+  try {
+    await db.collection(FILES_COLLECTION).createIndexes(FILE_INDEXES.map((index) => ({ ...index })));
+  } catch (error) {
+    throw new StoreError('STORE_MIGRATION', `cannot create the indexes of ${FILES_COLLECTION}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function fromDoc(doc: FileDoc): StoredFile {
+  const raw = doc.bytes as unknown as Buffer | { buffer: Uint8Array };
+  const bytes = raw instanceof Uint8Array ? raw : raw.buffer;
+  return {
+    id: String(doc.id),
+    name: String(doc.name),
+    mime: String(doc.mime),
+    bytes: new Uint8Array(bytes),
+    createdAt: new Date(doc.createdAt),
+  };
+}
+
+const ATTACHED = 'action.message.attachments.fileId';
+
+export class MongoFiles implements FileStore {
+  constructor(
+    private readonly files: Model<FileDoc>,
+    private readonly m: Pick<Models, 'outbox'>,
+    private readonly session: ClientSession | undefined,
+  ) {}
+
+  private get o(): { session?: ClientSession } {
+    return this.session ? { session: this.session } : {};
+  }
+
+  async saveFile(file: StoredFile): Promise<void> {
+    const { id, ...rest } = file;
+    const doc: Omit<FileDoc, 'id'> = {
+      ...rest,
+      bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength),
+    };
+    await upsert(this.session, () => this.files.updateOne({ id }, { $setOnInsert: doc }, { upsert: true, ...this.o }));
+  }
+
+  async getFiles(ids: readonly string[]): Promise<StoredFile[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.files.find({ id: { $in: [...new Set(ids)] } }, null, this.o).lean<FileDoc[]>();
+    return docs.map(fromDoc);
+  }
+
+  async deleteFiles(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.files.deleteMany({ id: { $in: [...new Set(ids)] } }, this.o);
+    return result.deletedCount ?? 0;
+  }
+
+  async pruneFiles(before: Date, limit: number): Promise<number> {
+    const old = await this.files
+      .find({ createdAt: { $lt: before } }, { id: 1 }, this.o)
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<Pick<FileDoc, 'id'>[]>();
+    if (old.length === 0) return 0;
+    const ids = old.map((d) => d.id);
+    const named = await this.m.outbox
+      .find({ status: { $in: ['pending', 'sending'] }, [ATTACHED]: { $in: ids } }, { [ATTACHED]: 1 }, this.o)
+      .lean<{ action?: { message?: { attachments?: { fileId?: string }[] } } }[]>();
+    const kept = new Set(named.flatMap((d) => (d.action?.message?.attachments ?? []).map((a) => a.fileId)));
+    return this.deleteFiles(ids.filter((id) => !kept.has(id)));
+  }
+}
