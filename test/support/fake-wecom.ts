@@ -7,10 +7,14 @@
  *   there), only markdown or template_card (text: errcode 40008), a card with a task_id not used before;
  * - `aibot_respond_update_msg` only with the req_id of a template_card_event pushed less than 5 s ago,
  *   once per event, and the card's task_id unchanged;
- * - every request answered `{ headers: { req_id }, errcode, errmsg }`.
+ * - temporary media in three steps (`aibot_upload_media_init` → `_chunk` × N → `_finish`): a known type, a
+ *   filename, chunks of at most 512 KB (before base64) numbered within the announced count, all of them
+ *   there at finish, and the whole file's size and MD5 as announced, else a non-zero errcode;
+ * - an `image` / `file` message (`aibot_send_msg`) naming the media_id of a finished upload of that type;
+ * - every request answered `{ headers: { req_id }, errcode, errmsg }` (with a `body` where WeCom gives one).
  * Tests push messages and clicks as WeCom would and read what the bot sent and updated.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -29,6 +33,18 @@ export interface SentMessage {
   body: Record<string, unknown>;
 }
 
+/** A file uploaded as temporary media (its bytes put together from the chunks). */
+export interface UploadedMedia {
+  mediaId: string;
+  type: string;
+  filename: string;
+  bytes: Buffer;
+}
+
+/** The media types WeCom's upload accepts, and the largest chunk (before base64). */
+const MEDIA_TYPES = new Set(['file', 'image', 'voice', 'video']);
+const CHUNK_BYTES = 512 * 1024;
+
 interface Frame {
   cmd?: string;
   headers?: { req_id?: string };
@@ -46,6 +62,14 @@ export class FakeWecom {
   readonly refusedUpdates: string[] = [];
   /** Chats where someone has written to the bot: the only ones it may push to. */
   readonly openChats = new Set<string>();
+  /** Finished uploads, by media_id. */
+  readonly media = new Map<string, UploadedMedia>();
+  /** Uploads refused, with why (for assertions). */
+  readonly refusedUploads: string[] = [];
+  private readonly uploads = new Map<
+    string,
+    { type: string; filename: string; size: number; count: number; md5: string; chunks: Map<number, Buffer> }
+  >();
   private readonly clicks = new Map<string, { taskId: string; at: number; used: boolean }>();
   private socket?: WebSocket;
   private readonly failures: { cmd: string; errcode: number | null }[] = [];
@@ -140,6 +164,14 @@ export class FakeWecom {
     return msgid;
   }
 
+  /** The image or file messages sent to a chat, oldest first, with what was uploaded under their media_id. */
+  mediaIn(chatid: string, msgtype?: 'image' | 'file'): UploadedMedia[] {
+    return this.sent
+      .filter((m) => m.chatid === chatid && (msgtype ? m.msgtype === msgtype : ['image', 'file'].includes(m.msgtype)))
+      .map((m) => this.media.get(String((m.body[m.msgtype] as { media_id?: unknown }).media_id)))
+      .filter((m): m is UploadedMedia => m !== undefined);
+  }
+
   /** The cards sent to a chat, oldest first. */
   cardsIn(chatid: string): FakeCard[] {
     return [...this.cards.values()].filter((c) => c.chatid === chatid);
@@ -150,8 +182,8 @@ export class FakeWecom {
     this.socket.send(JSON.stringify({ cmd, headers: { req_id: reqId }, body }));
   }
 
-  private answer(socket: WebSocket, reqId: string, errcode = 0, errmsg = 'ok'): void {
-    socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg }));
+  private answer(socket: WebSocket, reqId: string, errcode = 0, errmsg = 'ok', body?: object): void {
+    socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg, ...(body ? { body } : {}) }));
   }
 
   private onFrame(socket: WebSocket, raw: string): void {
@@ -180,6 +212,11 @@ export class FakeWecom {
       case 'aibot_respond_update_msg':
         this.onUpdate(socket, reqId, body);
         return;
+      case 'aibot_upload_media_init':
+      case 'aibot_upload_media_chunk':
+      case 'aibot_upload_media_finish':
+        this.onUpload(socket, reqId, frame.cmd, body);
+        return;
       default:
         this.answer(socket, reqId, 40_058, `unknown cmd ${String(frame.cmd)}`);
     }
@@ -189,6 +226,12 @@ export class FakeWecom {
     const chatid = String(body.chatid ?? '');
     if (!this.openChats.has(chatid)) return this.answer(socket, reqId, CHAT_NOT_OPEN, 'chat not available');
     const msgtype = String(body.msgtype ?? '');
+    if (msgtype === 'image' || msgtype === 'file') {
+      const media = this.media.get(String((body[msgtype] as { media_id?: unknown } | undefined)?.media_id ?? ''));
+      if (!media || media.type !== msgtype) return this.answer(socket, reqId, 40_007, 'invalid media_id');
+      this.sent.push({ chatid, msgtype, body });
+      return this.answer(socket, reqId);
+    }
     if (msgtype !== 'markdown' && msgtype !== 'template_card')
       return this.answer(socket, reqId, 40_008, 'invalid message type');
     if (msgtype === 'template_card') {
@@ -203,6 +246,47 @@ export class FakeWecom {
     }
     this.sent.push({ chatid, msgtype, body });
     this.answer(socket, reqId);
+  }
+
+  private onUpload(socket: WebSocket, reqId: string, cmd: string, body: Record<string, unknown>): void {
+    const refuse = (why: string) => {
+      this.refusedUploads.push(why);
+      this.answer(socket, reqId, 40_058, why);
+    };
+    if (cmd === 'aibot_upload_media_init') {
+      const type = String(body.type ?? '');
+      const filename = String(body.filename ?? '');
+      const size = Number(body.total_size);
+      const count = Number(body.total_chunks);
+      if (!MEDIA_TYPES.has(type)) return refuse(`invalid media type ${type}`);
+      if (!filename) return refuse('no filename');
+      if (!Number.isInteger(size) || size <= 0) return refuse('invalid total_size');
+      if (count !== Math.ceil(size / CHUNK_BYTES) || count > 100) return refuse('invalid total_chunks');
+      if (!/^[0-9a-f]{32}$/.test(String(body.md5 ?? ''))) return refuse('invalid md5');
+      const uploadId = `upl${++this.seq}`;
+      this.uploads.set(uploadId, { type, filename, size, count, md5: String(body.md5), chunks: new Map() });
+      return this.answer(socket, reqId, 0, 'ok', { upload_id: uploadId });
+    }
+    const uploadId = String(body.upload_id ?? '');
+    const upload = this.uploads.get(uploadId);
+    if (!upload) return refuse('unknown upload_id');
+    if (cmd === 'aibot_upload_media_chunk') {
+      const index = Number(body.chunk_index);
+      if (!Number.isInteger(index) || index < 0 || index >= upload.count) return refuse('invalid chunk_index');
+      const chunk = Buffer.from(String(body.base64_data ?? ''), 'base64');
+      if (chunk.length === 0 || chunk.length > CHUNK_BYTES) return refuse('invalid chunk size');
+      upload.chunks.set(index, chunk);
+      return this.answer(socket, reqId);
+    }
+    const parts = Array.from({ length: upload.count }, (_, i) => upload.chunks.get(i));
+    if (parts.some((p) => p === undefined)) return refuse('chunks missing');
+    const bytes = Buffer.concat(parts as Buffer[]);
+    if (bytes.length !== upload.size) return refuse('size differs from total_size');
+    if (createHash('md5').update(bytes).digest('hex') !== upload.md5) return refuse('md5 differs');
+    this.uploads.delete(uploadId);
+    const mediaId = `media${++this.seq}`;
+    this.media.set(mediaId, { mediaId, type: upload.type, filename: upload.filename, bytes });
+    this.answer(socket, reqId, 0, 'ok', { type: upload.type, media_id: mediaId, created_at: String(Date.now()) });
   }
 
   private onUpdate(socket: WebSocket, reqId: string, body: Record<string, unknown>): void {
