@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   for (const warning of configWarnings(config)) log.warn(warning);
 
   const clock = systemClock;
-  // The review report's charts (/summary's album, the monthly sending), drawn on a worker thread.
+  // The review report's charts (/summary's album, the monthly sending) and the survey results' (/survey
+  // report, a campaign's closing summary), drawn on a worker thread.
   const charts = createChartRenderer();
   const { app, store, storeChoice, content } = await bootstrap({
     config,

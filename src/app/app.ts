@@ -60,7 +60,10 @@ export class App {
       notices?: NoticeOptions;
       /** Where the charts and workbooks staff commands send come from (files/sources.ts). */
       files?: FileSources;
-      /** Draws the review's charts (/summary's album, the monthly sending); without it /summary is text only. */
+      /**
+       * Draws the review's charts (/summary's album, the monthly sending) and the survey results' (/survey
+       * report, the closing summary); without it those are text only.
+       */
       charts?: ChartRenderer;
       /** Whether the review report goes to the staff rooms by itself; default off. */
       reviewAutoSend?: boolean;
@@ -70,7 +73,8 @@ export class App {
     const ctx = this.ctx;
     const conversations = new OwnerConversations(ctx);
     this.conversations = conversations;
-    this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() });
+    // The same renderer draws the survey results for `/survey report` and the closing summary.
+    this.surveys = new Surveys(ctx, conversations, o.surveys ?? { questionnaires: new Map() }, o.charts);
     // The workbook comes from the export use case unless the caller gives another source.
     const files: FileSources = {
       ticketWorkbook: exportedWorkbook(ctx),

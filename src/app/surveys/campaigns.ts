@@ -8,6 +8,7 @@
 import { DateTime } from 'luxon';
 import type { StepSpec } from '../../core/flow/schema.js';
 import type { AnswerSummary } from '../../core/ports/assistant.js';
+import type { RenderedChart } from '../../core/ports/charts.js';
 import type { Job, StoreTx, SurveyCampaign, SurveyTarget } from '../../core/ports.js';
 import { campaignAllows, campaignTransition } from '../../core/surveys/campaign.js';
 import {
@@ -22,8 +23,15 @@ import type { OutboundMessage } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import type { JobHandler } from '../scheduler.js';
 import type { SurveyOutreach } from './outreach.js';
+import type { SurveyPictures } from './pictures.js';
 import type { SurveyReports } from './report.js';
 import { chunk, MAX_REMINDERS, type SurveyResult, type SurveySupport } from './support.js';
+
+/** What the close job works out before its transaction. */
+interface ClosePrepared {
+  themes?: AnswerSummary;
+  charts: RenderedChart[];
+}
 
 export class SurveyCampaigns {
   private readonly ctx: AppContext;
@@ -32,6 +40,7 @@ export class SurveyCampaigns {
     private readonly kit: SurveySupport,
     private readonly outreach: SurveyOutreach,
     private readonly reports: SurveyReports,
+    private readonly pictures: SurveyPictures,
   ) {
     this.ctx = kit.ctx;
   }
@@ -245,34 +254,43 @@ export class SurveyCampaigns {
   }
 
   private closeHandler(): JobHandler {
-    const handler: JobHandler = (job, tx, prepared) => this.closeJob(job, tx, prepared as AnswerSummary | undefined);
-    // Themes from a model are worked out before the job's transaction, never while holding the store.
-    handler.prepare = (job) => this.reports.themesFor(String(job.payload.campaignId));
+    const handler: JobHandler = (job, tx, prepared) => this.closeJob(job, tx, prepared as ClosePrepared | undefined);
+    // Themes from a model and the charts are worked out before the job's transaction, never while holding the store.
+    handler.prepare = async (job): Promise<ClosePrepared> => {
+      const campaignId = String(job.payload.campaignId);
+      const [themes, charts] = await Promise.all([this.reports.themesFor(campaignId), this.pictures.draw(campaignId)]);
+      return { ...(themes ? { themes } : {}), charts };
+    };
     return handler;
   }
 
-  private async closeJob(job: Job, tx: StoreTx, themes?: AnswerSummary): Promise<void> {
+  private async closeJob(job: Job, tx: StoreTx, prepared?: ClosePrepared): Promise<void> {
     const c = await tx.getSurveyCampaign(String(job.payload.campaignId));
     if (!c || !campaignAllows(c.status, 'close')) return;
-    await this.closeCampaign(tx, c, themes);
+    await this.closeCampaign(tx, c, prepared?.themes, prepared?.charts);
   }
 
-  /** Closes a running (or scheduled) campaign now, posts the summary to the staff group and returns it. */
+  /**
+   * Closes a running (or scheduled) campaign now, posts the summary to the staff group (with `charts`, drawn
+   * before the transaction, as one album) and returns it.
+   */
   async close(
     tx: StoreTx,
     campaignId: string,
     themes?: AnswerSummary,
+    charts: readonly RenderedChart[] = [],
   ): Promise<SurveyResult<{ campaign: SurveyCampaign; summary: OutboundMessage[] }>> {
     const c = await tx.getSurveyCampaign(campaignId);
     if (!c) return { ok: false, reason: 'unknown_campaign' };
     if (!campaignAllows(c.status, 'close')) return { ok: false, reason: 'bad_state' };
-    return { ok: true, value: await this.closeCampaign(tx, c, themes) };
+    return { ok: true, value: await this.closeCampaign(tx, c, themes, charts) };
   }
 
   private async closeCampaign(
     tx: StoreTx,
     c: SurveyCampaign,
     themes?: AnswerSummary,
+    charts: readonly RenderedChart[] = [],
   ): Promise<{ campaign: SurveyCampaign; summary: OutboundMessage[] }> {
     const now = this.kit.now();
     const closed = campaignTransition(c.status, 'close');
@@ -296,7 +314,7 @@ export class SurveyCampaigns {
     } else await this.outreach.withdraw(tx, campaign);
     const report = await this.reports.report(tx, campaign, themes);
     const summary = report.ok ? report.value.messages : [];
-    for (const m of summary) await this.ctx.toStaff(tx, m);
+    await this.pictures.toStaff(tx, summary, charts);
     this.ctx.log.info(
       { campaign: c.id, responses: report.ok ? report.value.analysis.responses : 0 },
       'survey campaign closed',

@@ -10,6 +10,7 @@ import type { StoreTx } from '../../core/ports.js';
 import type { OutboundMessage } from '../../core/types.js';
 import { recordAudit } from '../audit/trail.js';
 import type { SurveyCampaigns } from './campaigns.js';
+import type { SurveyPictures } from './pictures.js';
 import type { SurveyReports } from './report.js';
 import type { SurveyRefusal, SurveySupport } from './support.js';
 
@@ -130,6 +131,7 @@ export class SurveyCommands {
     private readonly kit: SurveySupport,
     private readonly campaigns: SurveyCampaigns,
     private readonly reports: SurveyReports,
+    private readonly pictures: SurveyPictures,
   ) {}
 
   /**
@@ -253,11 +255,14 @@ export class SurveyCommands {
         ]);
       }
       case 'report': {
+        // The charts drawn before the transaction (pictures.ts) go with the text, as one album.
+        const charts = this.pictures.take(cmd.campaignId);
         const result = await this.reports.report(tx, cmd.campaignId, themes);
-        return result.ok ? done(result.value.messages) : refuse(result, cmd.campaignId);
+        if (!result.ok) return refuse(result, cmd.campaignId);
+        return done(await this.pictures.attach(tx, result.value.messages, charts));
       }
       case 'close': {
-        const result = await this.campaigns.close(tx, cmd.campaignId, themes);
+        const result = await this.campaigns.close(tx, cmd.campaignId, themes, this.pictures.take(cmd.campaignId));
         if (!result.ok) return refuse(result, cmd.campaignId);
         return done([{ text: this.kit.staffT('survey.cmd.closed', { id: cmd.campaignId }) }], result.value.summary);
       }

@@ -6,6 +6,7 @@
  * - `outreach` (outreach.ts): invitation and reminder batches, withdrawal; the other survey jobs.
  * - `owners` (owners.ts): answers, the owner's words about surveys, pauses for a report or a ticket.
  * - `reports` (report.ts): the list, analysis, the summary for staff, themes.
+ * - `pictures` (pictures.ts): the campaign's charts beside the report and the closing summary.
  * - `commands` (commands.ts): `/survey …` and the survey buttons, run for staff.
  *
  * The methods below only pass calls on to them.
@@ -13,6 +14,7 @@
 import type { FlowContext, FlowEffect } from '../../core/flow/engine.js';
 import type { AnswerValue, ConversationState } from '../../core/flow/state.js';
 import type { AnswerSummary } from '../../core/ports/assistant.js';
+import type { ChartRenderer } from '../../core/ports/charts.js';
 import type { StoreTx, SurveyCampaign, Thread } from '../../core/ports.js';
 import type { Questionnaire } from '../../core/surveys/questionnaire.js';
 import type { OwnerSurveyWord } from '../../core/surveys/words.js';
@@ -25,6 +27,7 @@ import { SurveyCampaigns } from './campaigns.js';
 import { type SurveyCommand, type SurveyCommandResult, SurveyCommands } from './commands.js';
 import { SurveyOutreach } from './outreach.js';
 import { type SurveyAnswerResult, SurveyOwnerSide } from './owners.js';
+import { SurveyPictures } from './pictures.js';
 import { SurveyReports } from './report.js';
 import { type SurveyOptions, SurveySupport } from './support.js';
 
@@ -34,15 +37,18 @@ export class Surveys {
   readonly owners: SurveyOwnerSide;
   readonly reports: SurveyReports;
   readonly commands: SurveyCommands;
+  readonly pictures: SurveyPictures;
   private readonly kit: SurveySupport;
 
-  constructor(ctx: AppContext, owners: SurveyOwners, opts: SurveyOptions) {
+  /** `charts` draws the campaign's charts for the report and the closing summary; without it they are text only. */
+  constructor(ctx: AppContext, owners: SurveyOwners, opts: SurveyOptions, charts?: ChartRenderer) {
     this.kit = new SurveySupport(ctx, opts);
     this.reports = new SurveyReports(this.kit);
+    this.pictures = new SurveyPictures(ctx, this.reports, charts);
     this.outreach = new SurveyOutreach(this.kit, owners);
-    this.campaigns = new SurveyCampaigns(this.kit, this.outreach, this.reports);
+    this.campaigns = new SurveyCampaigns(this.kit, this.outreach, this.reports, this.pictures);
     this.owners = new SurveyOwnerSide(this.kit, owners);
-    this.commands = new SurveyCommands(this.kit, this.campaigns, this.reports);
+    this.commands = new SurveyCommands(this.kit, this.campaigns, this.reports, this.pictures);
   }
 
   /** The job handlers to register with the scheduler (App.jobHandlers). */
@@ -60,9 +66,14 @@ export class Surveys {
     return this.commands.command(tx, cmd, by, themes);
   }
 
-  /** See `SurveyReports.themesFor`. */
-  themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
-    return this.reports.themesFor(campaignId);
+  /**
+   * What `/survey report|close` works out before its transaction (the inbound path and the CLI call it):
+   * the themes of owners' comments (`SurveyReports.themesFor`), and the campaign's charts, kept for the
+   * command to take (pictures.ts).
+   */
+  async themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
+    const [themes] = await Promise.all([this.reports.themesFor(campaignId), this.pictures.prepare(campaignId)]);
+    return themes;
   }
 
   /** See `SurveyReports.report`. */
