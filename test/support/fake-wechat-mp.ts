@@ -34,6 +34,18 @@ export interface TemplateMessage {
 /** The longest value per template field type, as the platform checks it. */
 const FIELD_LIMITS: Record<string, number> = { thing: 20, character_string: 32, phrase: 5, name: 10, time: 30 };
 
+/** An image uploaded as temporary media (/cgi-bin/media/upload), as the multipart body carried it. */
+export interface UploadedImage {
+  mediaId: string;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** What temporary media of type image may be (临时素材: 10 MB, PNG/JPEG/JPG/GIF). */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/gif']);
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
 /** One 客服消息 the fake accepted. */
 export interface KfMessage {
   touser: string;
@@ -52,6 +64,10 @@ const WINDOWS = { message: { lastsMs: 48 * 3_600_000, max: 5 }, event: { lastsMs
 export class FakeWechatMp {
   readonly sent: KfMessage[] = [];
   readonly templatesSent: TemplateMessage[] = [];
+  /** Images uploaded, in order. */
+  readonly uploads: UploadedImage[] = [];
+  /** Every call answered with a non-zero errcode, in order. */
+  readonly refusals: { path: string; errcode: number }[] = [];
   private readonly templateIds: Set<string>;
   readonly menus: { conditional: boolean; body: Record<string, unknown> }[] = [];
   /** Every API call's path, in order (without the query). */
@@ -121,6 +137,14 @@ export class FakeWechatMp {
   /** The template messages sent to one follower. */
   templatesTo(openId: string): TemplateMessage[] {
     return this.templatesSent.filter((m) => m.touser === openId);
+  }
+
+  /** The images sent to one follower (image 客服消息), as uploaded under the media_id each names. */
+  imagesTo(openId: string): UploadedImage[] {
+    return this.sent
+      .filter((m) => m.touser === openId && m.msgtype === 'image')
+      .map((m) => this.uploads.find((u) => u.mediaId === m.mediaId))
+      .filter((u): u is UploadedImage => u !== undefined);
   }
 
   /** The messages sent to one follower, as text. */
@@ -203,7 +227,10 @@ export class FakeWechatMp {
     this.calls.push(url.pathname);
     const raw = await readAll(req);
     const json = (value: unknown) => ({ body: JSON.stringify(value) });
-    const error = (errcode: number, errmsg = `fake error ${errcode}`) => json({ errcode, errmsg: `${errmsg} rid: x` });
+    const error = (errcode: number, errmsg = `fake error ${errcode}`) => {
+      this.refusals.push({ path: url.pathname, errcode });
+      return json({ errcode, errmsg: `${errmsg} rid: x` });
+    };
     if (url.pathname === '/cgi-bin/stable_token') {
       const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
       if (body.grant_type !== 'client_credential') return error(40002, 'invalid grant_type');
@@ -244,9 +271,14 @@ export class FakeWechatMp {
           headers: { 'content-type': req.headers['content-type'] ?? '' },
         }).formData();
         const file = form.get('media');
-        if (!(file instanceof Blob) || file.size === 0) return error(41005, 'media data missing');
+        if (!(file instanceof File) || file.size === 0) return error(41005, 'media data missing');
+        if (!IMAGE_TYPES.has(file.type) || !/\.(png|jpe?g|gif)$/i.test(file.name))
+          return error(40005, 'invalid file type');
+        if (file.size > MAX_IMAGE_BYTES) return error(40006, 'invalid meida size');
         const mediaId = `up-${this.media.size + 1}`;
-        this.media.set(mediaId, { bytes: Buffer.from(await file.arrayBuffer()), type: file.type });
+        const bytes = Buffer.from(await file.arrayBuffer());
+        this.media.set(mediaId, { bytes, type: file.type });
+        this.uploads.push({ mediaId, fileName: file.name, contentType: file.type, bytes });
         return json({ type: 'image', media_id: mediaId, created_at: Math.floor(this.o.now().getTime() / 1000) });
       }
       default:

@@ -6,6 +6,7 @@
  */
 import type { ChannelCapabilities, ReplyWindowState } from '../../../core/ports/channels.js';
 import type { OutboundAction, OutboundMessage } from '../../../core/types.js';
+import { withFileNames } from '../shared/attachments.js';
 import { localPhotoPath, renderText, splitText } from '../shared/plain-text.js';
 
 /**
@@ -35,13 +36,23 @@ export function textsOf(message: Pick<OutboundMessage, 'text' | 'buttons'>): str
 }
 
 /**
- * How many 客服消息 delivering an action takes: each photo of ours (under `dataDir`) and each part of the
- * text; none for closing an answered question (nothing to close in a chat without buttons).
+ * How many 客服消息 delivering an action takes: each photo of ours (under `dataDir`), each generated image
+ * (an image message of its own) and each part of the text with the documents named in it; none for
+ * closing an answered question (nothing to close in a chat without buttons). An image whose bytes are
+ * gone by delivery is named in the text instead: counted as a message all the same, which errs on the
+ * side of the window.
  */
 export function partsOf(action: OutboundAction, dataDir: string): number {
   if (isClosingEdit(action)) return 0;
-  const photos = (action.message.photos ?? []).filter((photo) => localPhotoPath(photo, dataDir) !== undefined);
-  return photos.length + textsOf(action.message).length;
+  const { message } = action;
+  const photos = (message.photos ?? []).filter((photo) => localPhotoPath(photo, dataDir) !== undefined);
+  const attachments = message.attachments ?? [];
+  const images = attachments.filter((a) => a.kind === 'image');
+  const text = withFileNames(
+    message.text,
+    attachments.filter((a) => a.kind !== 'image'),
+  );
+  return photos.length + images.length + textsOf({ ...message, text }).length;
 }
 
 /** The content type of a photo of ours, by its file's extension. */
