@@ -6,10 +6,12 @@
  *
  * Everything is copied by its natural key (an owner's id, a chat, a ticket's id, a job's id, an outbox
  * item's id, a ref, a setting's key, a platform message id, a counter's name, a campaign and owner, a
- * praise's id, an enquiry's id, a knowledge entry's id, a notice's id, a notice and owner):
+ * praise's id, an enquiry's id, a knowledge entry's id, a notice's id, a notice and owner, an outbox
+ * file's id, a contact record's id, an audit entry's id):
  * what the target has already is left alone, so running it twice changes nothing and an interrupted run
  * can simply be run again. Jobs and outbox items keep their status, attempts and lease; counters never
- * go down, so ticket numbers continue where the source stopped. Stop the bot while it runs.
+ * go down, so ticket numbers continue where the source stopped; the files of queued messages come before
+ * the outbox that names them. Stop the bot while it runs.
  *
  * At the end it prints the number of records per collection on both sides and exits 1 when any differs
  * (2 for a usage error or a configuration it cannot read). It waits for a MongoDB target as long as the
@@ -17,7 +19,7 @@
  * nothing (not even indexes) and prints what it would copy.
  *
  * The copy goes through the Store port wherever the port can read and write; what the port cannot list
- * (chats, the message log's chats, dedupe keys, counters, message refs, settings) is read from the SQLite
+ * (chats, the message log's chats, dedupe keys, counters, message refs, settings, file ids) is read from the SQLite
  * file directly, read-only, and what only a store may write (job and outbox state, counters) goes
  * through the target's maintenance operations. `migrate()` takes these as arguments, so it runs against
  * any pair of stores.

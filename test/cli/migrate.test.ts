@@ -9,8 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AUDIT_COLLECTION } from '../../src/adapters/store/mongo/audit.js';
 import { withDatabase } from '../../src/adapters/store/mongo/connection.js';
+import { CONTACTS_COLLECTION } from '../../src/adapters/store/mongo/contacts.js';
+import { FILES_COLLECTION } from '../../src/adapters/store/mongo/files.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
+import { COLLECTION_NAMES } from '../../src/cli/migrate/contract.js';
 import {
   COLLECTIONS,
   canonical,
@@ -22,7 +26,7 @@ import {
   USAGE,
   UsageError,
 } from '../../src/cli/migrate.js';
-import type { Store } from '../../src/core/ports.js';
+import type { AuditEntry, ContactRecord, Store, StoredFile } from '../../src/core/ports.js';
 import { makeOwner, makeStaff, makeTicket } from '../fixtures.js';
 
 const T0 = new Date('2026-11-28T02:00:00.000Z');
@@ -285,7 +289,105 @@ async function populate(store: Store): Promise<void> {
   const delivery = { noticeId: 'N001', channel: 'telegram' as const, sentAt: at(MINUTE), updatesSent: 1 };
   await store.addNoticeDelivery({ ...delivery, ownerId: 'owner-a', chatId: 'chat-1', readAt: at(5 * MINUTE) });
   await store.addNoticeDelivery({ ...delivery, ownerId: 'owner-b', chatId: 'chat-3' });
+
+  for (const record of CONTACTS) await store.addContact(record);
+  for (const entry of AUDIT) await store.appendAudit(entry);
+
+  // A report's chart queued with the message that names it (in one transaction, as the app does), and a
+  // workbook a crash left behind after its message was sent (retention's to remove, the copy's to copy).
+  await store.transaction(async (tx) => {
+    await tx.saveFile(CHART);
+    await tx.enqueue(
+      [
+        {
+          id: 'o-7',
+          channel: 'telegram',
+          chatId: 'staff',
+          action: {
+            kind: 'send',
+            message: { text: '汇总', attachments: [{ kind: 'image', fileId: CHART.id, name: CHART.name }] },
+          },
+        },
+      ],
+      at(3000),
+    );
+  });
+  await store.saveFile(WORKBOOK);
 }
+
+const CONTACTS: ContactRecord[] = [
+  {
+    id: 'c-1',
+    kind: 'visit',
+    at: at(-86_400_000),
+    place: '3栋1201',
+    party: 'owner',
+    who: '张先生',
+    ownerId: 'owner-a',
+    phone: '+8613800000001',
+    staff: { id: 'staff-1', name: '李经理' },
+    said: '询问漏水维修进度',
+    result: '约定周二上门',
+    recordedAt: T0,
+  },
+  {
+    id: 'c-2',
+    kind: 'meeting',
+    at: at(-2 * 86_400_000),
+    party: 'committee',
+    who: '业主委员会',
+    staff: { id: 'staff-1', name: '李经理' },
+    said: '讨论电梯更换方案',
+    recordedAt: at(MINUTE),
+  },
+  {
+    id: 'c-3',
+    kind: 'phone',
+    at: at(-86_400_000),
+    party: 'contractor',
+    who: '电梯公司',
+    staff: { id: 'staff-2', name: '王师傅' },
+    said: '催报价',
+    recordedAt: at(2 * MINUTE),
+  },
+];
+
+const AUDIT: AuditEntry[] = [
+  { id: 'a-1', at: T0, actor: { kind: 'system', id: 'system' }, action: 'app.start', via: 'system' },
+  {
+    id: 'a-2',
+    at: at(MINUTE),
+    actor: { kind: 'staff', id: 'staff-1', name: '李经理', role: 'supervisor' },
+    action: 'ticket.accept',
+    via: 'telegram',
+    subject: { kind: 'ticket', id: 'T261128-001' },
+    detail: { urgent: true, attempt: 1, from: 'new' },
+  },
+  // The same instant as a-2: the log orders by time, then id.
+  {
+    id: 'a-0',
+    at: at(MINUTE),
+    actor: { kind: 'cli', id: 'cli:admin' },
+    action: 'export.unmasked',
+    via: 'cli',
+    subject: { kind: 'period', id: '2026-11' },
+  },
+];
+
+const CHART: StoredFile = {
+  id: 'f-chart',
+  name: '汇总-2026-11-1.png',
+  mime: 'image/png',
+  bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]),
+  createdAt: at(3000),
+};
+const WORKBOOK: StoredFile = {
+  id: 'f-book',
+  name: '工单-2026-11.xlsx',
+  mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  bytes: new Uint8Array(200_000).map((_, i) => (i * 7) % 256),
+  createdAt: at(2000),
+};
 
 const ALL_TIME = { from: new Date(0), to: new Date('2100-01-01T00:00:00Z') };
 
@@ -320,6 +422,11 @@ async function snapshot(store: Store): Promise<unknown> {
       knowledge: await store.listKnowledgeEntries(),
       notices: await store.listNotices(),
       deliveries: [await store.listNoticeDeliveries('N001'), await store.countNoticeDeliveries('N001')],
+      contacts: await store.listContacts({ limit: 1000 }),
+      audit: await store.listAudit({}, { limit: 1000 }),
+      files: (await store.getFiles(['f-chart', 'f-book', 'f-none']))
+        .map(({ bytes, ...file }) => ({ ...file, bytes: Buffer.from(bytes).toString('base64') }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
     }),
   );
 }
@@ -405,7 +512,10 @@ describe('migrate (sqlite to sqlite)', () => {
     }
     expect(rows.message_log).toEqual([17, 17, 17]);
     expect(rows.jobs).toEqual([5, 5, 5]);
-    expect(rows.outbox).toEqual([6, 6, 6]);
+    expect(rows.outbox).toEqual([7, 7, 7]);
+    expect(rows.outbox_files).toEqual([2, 2, 2]);
+    expect(rows.contacts).toEqual([3, 3, 3]);
+    expect(rows.audit_log).toEqual([3, 3, 3]);
     expect(rows.survey_invitations).toEqual([2, 2, 2]);
     expect(rows.praise).toEqual([2, 2, 2]);
     expect(rows.enquiries).toEqual([2, 2, 2]);
@@ -419,7 +529,15 @@ describe('migrate (sqlite to sqlite)', () => {
     await withStore(targetPath, async (target) => {
       // Order per chat survives, dedupe keys are there, counters go on from the source's values.
       expect((await target.listOutbox({ chatId: 'chat-1' })).map((i) => i.id)).toEqual(['o-1', 'o-2', 'o-4']);
-      expect((await target.claimOutbox(at(10_000), 'w', MINUTE, 10)).map((i) => i.id)).toEqual(['o-2']);
+      expect((await target.claimOutbox(at(10_000), 'w', MINUTE, 10)).map((i) => i.id)).toEqual(['o-2', 'o-7']);
+      // The pending report finds its chart, byte for byte, as the dispatcher would read it.
+      const [chart] = await target.getFiles(['f-chart']);
+      expect(chart && Buffer.from(chart.bytes).equals(Buffer.from(CHART.bytes))).toBe(true);
+      expect(chart).toMatchObject({ name: CHART.name, mime: CHART.mime, createdAt: CHART.createdAt });
+      // The audit log reads back in its order (time, then id) and by subject; contacts by owner.
+      expect((await target.listAudit({})).entries.map((e) => e.id)).toEqual(['a-1', 'a-0', 'a-2']);
+      expect((await target.listAudit({ subjectId: 'T261128-001' })).entries).toEqual([AUDIT[1]]);
+      expect(await target.listContacts({ ownerId: 'owner-a' })).toEqual([CONTACTS[0]]);
       expect(await target.getJob('job-running')).toMatchObject({
         status: 'running',
         leaseOwner: 'worker-1',
@@ -445,12 +563,19 @@ describe('migrate (sqlite to sqlite)', () => {
         const [owner] = await source.listOwners();
         if (owner) await target.saveOwner(owner);
       });
+      // And one contact record, the first audit entry and the workbook.
+      await target.addContact(CONTACTS[1]!);
+      await target.appendAudit(AUDIT[0]!);
+      await target.saveFile(WORKBOOK);
     });
 
     const first = capture();
     expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], first.io)).toBe(0);
     expect(table(first.out()).message_log).toEqual([17, 17, 14]);
     expect(table(first.out()).owners).toEqual([2, 2, 1]);
+    expect(table(first.out()).contacts).toEqual([3, 3, 2]);
+    expect(table(first.out()).audit_log).toEqual([3, 3, 2]);
+    expect(table(first.out()).outbox_files).toEqual([2, 2, 1]);
     const afterFirst = dump(targetPath);
 
     const second = capture();
@@ -500,6 +625,53 @@ describe('migrate (sqlite to sqlite)', () => {
     const again = capture();
     expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], again.io)).toBe(1);
     expect(table(again.out()).praise).toEqual([2, 2, 0]);
+  });
+
+  it('names a different contact record, audit entry or file the target holds under the same id', async () => {
+    await withStore(targetPath, async (target) => {
+      await target.addContact({ ...CONTACTS[0]!, said: '别的事' });
+      await target.appendAudit({ ...AUDIT[1]!, action: 'ticket.close' });
+      await target.saveFile({ ...CHART, bytes: new Uint8Array([1, 2, 3]) });
+    });
+    const run = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], run.io)).toBe(1);
+    const rows = table(run.out());
+    // The others are copied; the one under each taken id is left as the target has it, and named.
+    expect(rows.contacts).toEqual([3, 3, 2]);
+    expect(rows.audit_log).toEqual([3, 3, 2]);
+    expect(rows.outbox_files).toEqual([2, 2, 1]);
+    expect(run.out()).toContain('MISMATCH: contacts: the target holds another record under the id c-1');
+    expect(run.out()).toContain('MISMATCH: audit_log: the target holds another entry under the id a-2');
+    expect(run.out()).toContain('MISMATCH: outbox_files: the target holds another file under the id f-chart');
+    const again = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], again.io)).toBe(1);
+    expect(table(again.out()).contacts).toEqual([3, 3, 0]);
+    expect(table(again.out()).audit_log).toEqual([3, 3, 0]);
+    expect(table(again.out()).outbox_files).toEqual([2, 2, 0]);
+  });
+
+  it('names contact records, audit entries and files the source lacks as a count mismatch', async () => {
+    await withStore(targetPath, async (target) => {
+      await target.addContact({ ...CONTACTS[2]!, id: 'c-extra' });
+      await target.appendAudit({ ...AUDIT[0]!, id: 'a-extra' });
+      await target.saveFile({ ...CHART, id: 'f-extra' });
+    });
+    const run = capture();
+    expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', `sqlite:${targetPath}`], run.io)).toBe(1);
+    expect(run.out()).toContain('MISMATCH: counts differ for outbox_files, contacts, audit_log');
+    expect(table(run.out()).contacts).toEqual([3, 4, 3]);
+    expect(table(run.out()).audit_log).toEqual([3, 4, 3]);
+    expect(table(run.out()).outbox_files).toEqual([2, 3, 2]);
+  });
+
+  it('names the collections kept apart from the store as their MongoDB modules do', () => {
+    expect([COLLECTION_NAMES.contacts, COLLECTION_NAMES.auditLog, COLLECTION_NAMES.outboxFiles]).toEqual([
+      CONTACTS_COLLECTION,
+      AUDIT_COLLECTION,
+      FILES_COLLECTION,
+    ]);
+    // Files just before the outbox that names them.
+    expect(COLLECTIONS.indexOf('outboxFiles')).toBe(COLLECTIONS.indexOf('outbox') - 1);
   });
 
   it('copies a notice delivery read since the last run, and an enquiry answered since', async () => {
@@ -654,6 +826,9 @@ describe.skipIf(!process.env.MONGODB_URI)('migrate (sqlite to MONGODB_URI)', () 
       // The suite's own environment is not a deployment's: only the target comes from it.
       const options = { env: {} };
       expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], first.io, options)).toBe(0);
+      expect(table(first.out()).contacts).toEqual([3, 3, 3]);
+      expect(table(first.out()).audit_log).toEqual([3, 3, 3]);
+      expect(table(first.out()).outbox_files).toEqual([2, 2, 2]);
       const second = capture();
       expect(await runMigrate(['--from', `sqlite:${sourcePath}`, '--to', uri], second.io, options)).toBe(0);
       for (const [name, [source, target, written]] of Object.entries(table(second.out()))) {

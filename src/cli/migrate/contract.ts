@@ -11,13 +11,38 @@ import {
 import type { Job, OutboxItem } from '../../core/ports.js';
 import type { Channel } from '../../core/types.js';
 
-/** Every collection the migration copies and counts, in the order it copies them. */
-export const COLLECTIONS = STORE_COLLECTIONS;
+const OUTBOX_AT = STORE_COLLECTIONS.indexOf('outbox');
+
+/**
+ * Every collection the migration copies and counts, in the order it copies them: the store's, then the
+ * contact records and the audit log, which keep their collections apart from the store's (mongo/contacts.ts,
+ * mongo/audit.ts). Outbox files go just before the outbox: every outbox item is copied, pending ones
+ * included, so the files they name must come too, and first, so that no pending item in the target
+ * names a file it lacks. All files are copied, not only the pending items' (a sent item's not yet
+ * deleted, a dead letter's): the counts compare whole tables, and retention removes those in the target
+ * as it would have in the source.
+ */
+export const COLLECTIONS = [
+  ...STORE_COLLECTIONS.slice(0, OUTBOX_AT),
+  'outboxFiles',
+  ...STORE_COLLECTIONS.slice(OUTBOX_AT),
+  'contacts',
+  'auditLog',
+] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 export type Counts = Record<Collection, number>;
 
-/** How the report names each collection (its table in SQLite and its collection in MongoDB). */
-export const COLLECTION_NAMES: Record<Collection, string> = STORE_COLLECTION_NAMES;
+/**
+ * How the report names each collection (its table in SQLite and its collection in MongoDB). The three
+ * kept apart from the store's are named here as literals: their modules load the MongoDB driver, which
+ * this command loads only for a MongoDB target (the migrate tests check the names against them).
+ */
+export const COLLECTION_NAMES: Record<Collection, string> = {
+  ...STORE_COLLECTION_NAMES,
+  outboxFiles: 'outbox_files',
+  contacts: 'contacts',
+  auditLog: 'audit_log',
+};
 
 export interface ChatKey {
   channel: Channel;
@@ -40,6 +65,8 @@ export interface SourceReader {
   surveyCampaignIds(): Promise<string[]>;
   /** Every notice id that has a notice or deliveries. */
   noticeIds(): Promise<string[]>;
+  /** Every stored outbox file's id, oldest first (the port reads files only by id). */
+  fileIds(): Promise<string[]>;
 }
 
 /** What the migration does to the target besides the port: counting, and writing store-owned state. */

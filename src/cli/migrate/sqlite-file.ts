@@ -1,8 +1,8 @@
 /**
  * A SQLite deployment's file read and written directly, on a connection of its own: as the source, what
  * the Store port has no way to list (chats, the message log's chats, dedupe keys, counters, message refs,
- * settings, campaign and notice ids); as a target, what only a store may write (job and outbox state,
- * counters). The SQL of this command stays in this file, apart from the copy, which sees only the
+ * settings, campaign and notice ids, outbox files' ids); as a target, what only a store may write (job and
+ * outbox state, counters). The SQL of this command stays in this file, apart from the copy, which sees only the
  * `SourceReader` and `TargetAdmin` interfaces.
  */
 import Database from 'better-sqlite3';
@@ -113,6 +113,11 @@ export class SqliteFile implements SourceReader, TargetAdmin {
     if (sources.length === 0) return [];
     const union = sources.map(([table, column]) => `SELECT ${column} AS id FROM ${table}`).join(' UNION ');
     return this.db.prepare<[], string>(`SELECT id FROM (${union}) ORDER BY id`).pluck().all();
+  }
+
+  async fileIds(): Promise<string[]> {
+    if (!this.hasTable(TABLES.outboxFiles)) return [];
+    return this.db.prepare<[], string>(`SELECT id FROM ${TABLES.outboxFiles} ORDER BY created_at, id`).pluck().all();
   }
 
   async hasInbound(channel: Channel, messageId: string): Promise<boolean> {

@@ -100,6 +100,10 @@ export interface MongoCounts {
   knowledgeEntries: number;
   notices: number;
   noticeDeliveries: number;
+  /** The collections kept apart from the others (contacts.ts, audit.ts, files.ts). */
+  contacts: number;
+  auditLog: number;
+  outboxFiles: number;
 }
 
 /**
@@ -179,7 +183,10 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
       ...composeOps(models, audit, files, session),
       ...bind<ContactStore>(new MongoContacts(contacts, session), AGGREGATES.contacts),
     }));
-    return Object.assign(runner.asStore(), { maintenance: new Maintenance(models, () => runner.assertOpen()) });
+    const apart: ApartModels = { contacts, auditLog: audit, outboxFiles: files };
+    return Object.assign(runner.asStore(), {
+      maintenance: new Maintenance(models, apart, () => runner.assertOpen()),
+    });
   } catch (error) {
     if (owned) await connection.destroy(true).catch(() => {});
     if (error instanceof StoreError) throw error;
@@ -269,9 +276,16 @@ function composeOps(
 
 const COUNTED = STORE_COLLECTIONS satisfies readonly (keyof MongoCounts & CollectionKey)[];
 
+/** The models of the collections kept apart from `Models`, counted with the others. */
+type ApartModels = Record<
+  Exclude<keyof MongoCounts, CollectionKey>,
+  { countDocuments(filter: Record<string, never>): { exec(): Promise<number> } }
+>;
+
 class Maintenance implements MongoMaintenance {
   constructor(
     private readonly m: Models,
+    private readonly apart: ApartModels,
     private readonly assertOpen: () => void,
   ) {}
 
@@ -293,6 +307,9 @@ class Maintenance implements MongoMaintenance {
       COUNTED.forEach((key, i) => {
         counts[key] = values[i] ?? 0;
       });
+      for (const key of Object.keys(this.apart) as (keyof ApartModels)[]) {
+        counts[key] = await this.apart[key].countDocuments({}).exec();
+      }
       return counts as MongoCounts;
     });
   }
