@@ -10,7 +10,6 @@
  */
 import { keptAtLanguage, mayUnderstand } from '../core/flow/engine.js';
 import { initialState } from '../core/flow/state.js';
-import type { AnswerSummary } from '../core/ports/assistant.js';
 import type { StoreTx, Thread } from '../core/ports.js';
 import type { Inbound, Staff } from '../core/types.js';
 import { type EmergencyAssessment, withModelEmergency } from '../core/understand/emergency.js';
@@ -21,7 +20,7 @@ import type { FrontDoor } from './owner/front-door.js';
 import { localeFromLanguageCode, type OwnerMessages } from './owner/messages.js';
 import type { AppPart, Handled } from './parts.js';
 import { parseSurveyButton } from './surveys/buttons.js';
-import { parseSurveyCommand, type SurveyCommand } from './surveys/commands.js';
+import { parseSurveyCommand, type SurveyCommand, type SurveyPrepared } from './surveys/commands.js';
 import type { Surveys } from './surveys/surveys.js';
 
 /** What the channel adapter needs to know after a message was handled. */
@@ -48,8 +47,8 @@ interface Prepared {
   emergency?: EmergencyAssessment;
   /** A staff member's suggested reply. */
   draft?: string;
-  /** Survey themes for `/survey report|close`. */
-  themes?: AnswerSummary;
+  /** For `/survey report|close`: the comment themes and the campaign's charts. */
+  survey?: SurveyPrepared;
   /** The text of `/tickets` or `/summary`. */
   report?: string;
 }
@@ -79,12 +78,12 @@ export class InboundRouter {
       // assistant asks no model: it reads inside the transaction, so the message needs no read transaction of its own.
       const early = this.ctx.assistant?.mode === 'offline' ? undefined : await this.understand(this.ctx.store, inbound);
       const draft = await this.parts.desk.prepareDraft(inbound);
-      const themes = await this.surveyThemes(inbound);
+      const survey = await this.surveyPrepared(inbound);
       // Reports are read here too, with plain reads: an owner's message never waits behind one.
       const report = await this.parts.desk.prepareReport(inbound);
       return await this.ctx.store.transaction(async (tx) => {
         const { understanding, emergency } = early ?? (await this.understand(tx, inbound));
-        return this.process(tx, inbound, { understanding, draft, themes, emergency, report });
+        return this.process(tx, inbound, { understanding, draft, survey, emergency, report });
       });
     } catch (error) {
       this.ctx.log.error(
@@ -142,18 +141,18 @@ export class InboundRouter {
     };
   }
 
-  /** For `/survey report|close`: the free-text themes, worked out before the transaction. */
-  private async surveyThemes(inbound: Inbound): Promise<AnswerSummary | undefined> {
+  /** For `/survey report|close`: the free-text themes and the charts, worked out before the transaction. */
+  private async surveyPrepared(inbound: Inbound): Promise<SurveyPrepared | undefined> {
     if (inbound.chatKind === 'group') return undefined;
     const command = surveyCommandOf(inbound);
     if (command?.action !== 'report' && command?.action !== 'close') return undefined;
     const role = await this.parts.desk.staffRoleOf(inbound);
     if (!role || role === 'staff') return undefined; // refused in the transaction; no model call for it
-    return this.parts.surveys.themesFor(command.campaignId);
+    return this.parts.surveys.prepareCommand(command.campaignId);
   }
 
   private async process(tx: StoreTx, inbound: Inbound, prepared: Prepared): Promise<InboundResult> {
-    const { understanding, draft, themes, emergency, report } = prepared;
+    const { understanding, draft, survey, emergency, report } = prepared;
     const now = this.ctx.clock.now();
     if (!(await recordInbound(tx, inbound, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
@@ -163,7 +162,7 @@ export class InboundRouter {
     const surveyCommand = surveyCommandOf(inbound);
     if (inbound.chatKind === 'staff') {
       const staff = await this.parts.desk.enrol(tx, inbound);
-      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, themes);
+      if (surveyCommand) return this.surveyCommand(tx, inbound, staff, surveyCommand, survey);
       const taken = staff.active ? await this.staffPart(tx, staff, inbound, now) : undefined;
       if (taken) return { duplicate: false, ...(taken.ack ? { ack: taken.ack } : silentAck(inbound)) };
       if (await this.parts.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
@@ -230,7 +229,7 @@ export class InboundRouter {
     inbound: Inbound,
     staff: Staff,
     command: SurveyCommand,
-    themes?: AnswerSummary,
+    survey?: SurveyPrepared,
   ): Promise<InboundResult> {
     if (staff.role === 'staff') {
       this.ctx.log.warn({ staff: staff.id }, 'refused a survey command from staff who is not a supervisor');
@@ -240,7 +239,7 @@ export class InboundRouter {
       await this.ctx.sendTo(tx, inbound, { text: refused });
       return { duplicate: false, ...silentAck(inbound) };
     }
-    const result = await this.parts.surveys.command(tx, command, staff.id, themes);
+    const result = await this.parts.surveys.command(tx, command, staff.id, survey);
     for (const message of result.reply) await this.ctx.sendTo(tx, inbound, message);
     return { duplicate: false, ...silentAck(inbound) };
   }

@@ -70,11 +70,11 @@ export async function runSurveyCli(
       return 2;
     }
     // Worked out before the transaction (a model call never holds the store).
-    const themes =
+    const prepared =
       command.action === 'report' || command.action === 'close'
-        ? await surveys.themesFor(command.campaignId)
+        ? await surveys.prepareCommand(command.campaignId)
         : undefined;
-    const result = await store.transaction((tx) => surveys.command(tx, command, cliActor(), themes));
+    const result = await store.transaction((tx) => surveys.command(tx, command, cliActor(), prepared));
     for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
     if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
     return result.ok ? 0 : 1;

@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import { parseDuration } from '../../core/duration.js';
 import type { AnswerSummary } from '../../core/ports/assistant.js';
+import type { RenderedChart } from '../../core/ports/charts.js';
 import type { StoreTx } from '../../core/ports.js';
 import type { OutboundMessage } from '../../core/types.js';
 import { recordAudit } from '../audit/trail.js';
@@ -20,6 +21,12 @@ export type SurveyCommand =
   | { action: 'create'; questionnaireId: string; name?: string; buildings?: string[]; start?: string; end?: string }
   | { action: 'preview' | 'report' | 'close' | 'export'; campaignId: string }
   | { action: 'start'; campaignId: string; start?: string; end?: string };
+
+/** What `/survey report|close` works out before its transaction: owners' comment themes and the campaign's charts. */
+export interface SurveyPrepared {
+  themes?: AnswerSummary;
+  charts: readonly RenderedChart[];
+}
 
 export interface SurveyCommandResult {
   ok: boolean;
@@ -138,8 +145,8 @@ export class SurveyCommands {
    * Runs a parsed `/survey …` command for `by` (a staff id or `cli:<user>`); the caller checks the role.
    * Each command that did something (all but help and the list) is on the audit log, in `tx`.
    */
-  async command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
-    const result = await this.run(tx, cmd, by, themes);
+  async command(tx: StoreTx, cmd: SurveyCommand, by: string, prepared?: SurveyPrepared): Promise<SurveyCommandResult> {
+    const result = await this.run(tx, cmd, by, prepared);
     if (result.ok && cmd.action !== 'help' && cmd.action !== 'list') {
       const staff = by.startsWith('cli') ? undefined : await tx.getStaff(by);
       await recordAudit(this.kit.ctx, tx, {
@@ -154,7 +161,14 @@ export class SurveyCommands {
     return result;
   }
 
-  private async run(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
+  private async run(
+    tx: StoreTx,
+    cmd: SurveyCommand,
+    by: string,
+    prepared?: SurveyPrepared,
+  ): Promise<SurveyCommandResult> {
+    const themes = prepared?.themes;
+    const charts = prepared?.charts ?? [];
     const say = (key: string, p?: Record<string, string | number>): SurveyCommandResult => ({
       ok: false,
       reply: [{ text: this.kit.staffT(key, p) }],
@@ -256,13 +270,12 @@ export class SurveyCommands {
       }
       case 'report': {
         // The charts drawn before the transaction (pictures.ts) go with the text, as one album.
-        const charts = this.pictures.take(cmd.campaignId);
         const result = await this.reports.report(tx, cmd.campaignId, themes);
         if (!result.ok) return refuse(result, cmd.campaignId);
         return done(await this.pictures.attach(tx, result.value.messages, charts));
       }
       case 'close': {
-        const result = await this.campaigns.close(tx, cmd.campaignId, themes, this.pictures.take(cmd.campaignId));
+        const result = await this.campaigns.close(tx, cmd.campaignId, themes, charts);
         if (!result.ok) return refuse(result, cmd.campaignId);
         return done([{ text: this.kit.staffT('survey.cmd.closed', { id: cmd.campaignId }) }], result.value.summary);
       }

@@ -5,12 +5,11 @@
  * first message, the way `/summary` sends the review (desk/files.ts).
  *
  * Drawing is slow, so it happens before the transaction that sends, never inside it: the close job's
- * `prepare` draws them; for a command, `Surveys.themesFor` — what the inbound path and the CLI already
- * call before the transaction of `/survey report|close` — draws them and keeps them here, by campaign,
- * for that command to take (the newest first). What is not taken within five minutes (the transaction
- * failed, the command was refused) is dropped. The bytes are saved in the sending transaction beside the
- * outbox item that names them (files/outbox.ts), so a crash loses nothing. Without a renderer, or when
- * drawing fails (a warning in the log), the text goes alone, as before.
+ * `prepare` draws them; for a command, `Surveys.prepareCommand` — what the inbound path and the CLI call
+ * before the transaction of `/survey report|close` — draws them and hands them to the command with the
+ * comment themes. The bytes are saved in the sending transaction beside the outbox item that names them
+ * (files/outbox.ts), so a crash loses nothing. Without a renderer, or when drawing fails (a warning in the
+ * log), the text goes alone, as before.
  */
 import type { ChartRenderer, RenderedChart } from '../../core/ports/charts.js';
 import type { StoreTx } from '../../core/ports.js';
@@ -19,17 +18,12 @@ import type { AppContext } from '../context.js';
 import { type NewFile, PNG, toStaffWithFiles } from '../files/outbox.js';
 import type { SurveyReports } from './report.js';
 
-/** Charts not taken within this long are dropped (their command's transaction failed or was refused). */
-const KEEP_MS = 5 * 60_000;
-
 /** A campaign's charts as files to send (their titles as captions). */
 function chartFiles(charts: readonly RenderedChart[]): NewFile[] {
   return charts.map((c) => ({ kind: 'image', name: c.fileName, mime: PNG, bytes: c.png, caption: c.title }));
 }
 
 export class SurveyPictures {
-  private readonly waiting = new Map<string, { at: number; charts: RenderedChart[] }[]>();
-
   constructor(
     private readonly ctx: AppContext,
     private readonly reports: SurveyReports,
@@ -45,30 +39,6 @@ export class SurveyPictures {
       this.ctx.log.warn({ err: error, campaign: campaignId }, 'survey charts could not be drawn; the text goes alone');
       return [];
     }
-  }
-
-  /** Before a command's transaction: draws the campaign's charts and keeps them for {@link take}. */
-  async prepare(campaignId: string): Promise<void> {
-    const now = this.ctx.clock.now().getTime();
-    for (const [id, list] of this.waiting) {
-      const fresh = list.filter((e) => now - e.at <= KEEP_MS);
-      if (fresh.length > 0) this.waiting.set(id, fresh);
-      else this.waiting.delete(id);
-    }
-    if (!this.renderer) return;
-    const charts = await this.draw(campaignId);
-    if (charts.length === 0) return;
-    const list = this.waiting.get(campaignId) ?? [];
-    list.push({ at: this.ctx.clock.now().getTime(), charts });
-    this.waiting.set(campaignId, list);
-  }
-
-  /** In the command's transaction: the charts {@link prepare} drew for this campaign (none if it drew none). */
-  take(campaignId: string): RenderedChart[] {
-    const list = this.waiting.get(campaignId);
-    const entry = list?.pop();
-    if (list && list.length === 0) this.waiting.delete(campaignId);
-    return entry && this.ctx.clock.now().getTime() - entry.at <= KEEP_MS ? entry.charts : [];
   }
 
   /**

@@ -24,7 +24,7 @@ import type { AppContext } from '../context.js';
 import type { SurveyOwners } from '../owner/conversations.js';
 import type { JobHandler } from '../scheduler.js';
 import { SurveyCampaigns } from './campaigns.js';
-import { type SurveyCommand, type SurveyCommandResult, SurveyCommands } from './commands.js';
+import { type SurveyCommand, type SurveyCommandResult, SurveyCommands, type SurveyPrepared } from './commands.js';
 import { SurveyOutreach } from './outreach.js';
 import { type SurveyAnswerResult, SurveyOwnerSide } from './owners.js';
 import { SurveyPictures } from './pictures.js';
@@ -62,18 +62,22 @@ export class Surveys {
   }
 
   /** See `SurveyCommands.command`. */
-  command(tx: StoreTx, cmd: SurveyCommand, by: string, themes?: AnswerSummary): Promise<SurveyCommandResult> {
-    return this.commands.command(tx, cmd, by, themes);
+  command(tx: StoreTx, cmd: SurveyCommand, by: string, prepared?: SurveyPrepared): Promise<SurveyCommandResult> {
+    return this.commands.command(tx, cmd, by, prepared);
+  }
+
+  /** The themes of owners' comments (`SurveyReports.themesFor`), worked out outside any transaction. */
+  themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
+    return this.reports.themesFor(campaignId);
   }
 
   /**
-   * What `/survey report|close` works out before its transaction (the inbound path and the CLI call it):
-   * the themes of owners' comments (`SurveyReports.themesFor`), and the campaign's charts, kept for the
-   * command to take (pictures.ts).
+   * What `/survey report|close` works out before its transaction (the inbound path and the CLI call it),
+   * handed to {@link command}: the themes of owners' comments and the campaign's charts (pictures.ts).
    */
-  async themesFor(campaignId: string): Promise<AnswerSummary | undefined> {
-    const [themes] = await Promise.all([this.reports.themesFor(campaignId), this.pictures.prepare(campaignId)]);
-    return themes;
+  async prepareCommand(campaignId: string): Promise<SurveyPrepared> {
+    const [themes, charts] = await Promise.all([this.reports.themesFor(campaignId), this.pictures.draw(campaignId)]);
+    return { ...(themes ? { themes } : {}), charts };
   }
 
   /** See `SurveyReports.report`. */
