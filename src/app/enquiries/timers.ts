@@ -1,3 +1,8 @@
+/**
+ * An enquiry's own service level (SLA_ENQUIRY_ANSWER, counted in business time: asked out of hours, it
+ * runs from the next opening): when staff must have answered, and the durable jobs that remind the staff
+ * room when it is due and name the supervisors at twice that. Answering or closing the enquiry cancels them.
+ */
 import type { Enquiry } from '../../core/ports/enquiries.js';
 import type { Job, StoreTx } from '../../core/ports.js';
 import { businessLength } from '../../core/tickets/sla.js';
