@@ -11,6 +11,7 @@ import { fold } from '../../core/flow/answers.js';
 import type { SettingStore, StoreTx } from '../../core/ports.js';
 import { encodeIntakeButton, INTAKE_FLOWS, type IntakeFlow } from '../../core/protocol/intake-buttons.js';
 import type { Button, Inbound, OutboundMessage, Staff } from '../../core/types.js';
+import { readStaffSession } from '../staff-sessions.js';
 
 /** How long a question waits for its answer. */
 export const GUIDED_TTL_MS = 30 * 60_000;
@@ -65,18 +66,7 @@ export class GuidedSessions {
 
   /** The staff member's running session, left in place; an expired or unreadable one is cleared. */
   async read(tx: Pick<SettingStore, 'getSetting' | 'setSetting'>, staffId: string): Promise<Session | undefined> {
-    const raw = await tx.getSetting(KEY(staffId));
-    if (!raw) return undefined;
-    let parsed: Session | undefined;
-    try {
-      const result = STORED.safeParse(JSON.parse(raw));
-      parsed = result.success ? result.data : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed && new Date(parsed.expires).getTime() >= this.now().getTime()) return parsed;
-    await tx.setSetting(KEY(staffId), '');
-    return undefined;
+    return readStaffSession(tx, KEY(staffId), STORED, this.now());
   }
 
   async end(tx: Pick<SettingStore, 'getSetting' | 'setSetting'>, staffId: string): Promise<void> {

@@ -13,6 +13,7 @@ import { readInstant, readPeriod } from '../../core/notices/when.js';
 import { NOTICE_KINDS, type NoticeKind, type StoreTx } from '../../core/ports.js';
 import { type ComposeChoice, encodeNoticeButton, type NoticeButton } from '../../core/protocol/notice-buttons.js';
 import { type Button, CHANNELS, type Inbound, type OutboundMessage } from '../../core/types.js';
+import { readStaffSession } from '../staff-sessions.js';
 import type { NoticeActor, NoticeCommandResult, NoticeStaff, NoticeVia } from './staff.js';
 import type { NoticeSupport } from './support.js';
 
@@ -61,18 +62,7 @@ export class NoticeCompose {
 
   /** Whether the staff member is in the middle of drafting (an expired session is cleared). */
   async active(tx: StoreTx, staffId: string): Promise<Session | undefined> {
-    const raw = await tx.getSetting(KEY(staffId));
-    if (!raw) return undefined;
-    let parsed: Session | undefined;
-    try {
-      const result = STORED.safeParse(JSON.parse(raw));
-      parsed = result.success ? result.data : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed && new Date(parsed.expires).getTime() >= this.kit.now().getTime()) return parsed;
-    await tx.setSetting(KEY(staffId), '');
-    return undefined;
+    return readStaffSession(tx, KEY(staffId), STORED, this.kit.now());
   }
 
   /**
