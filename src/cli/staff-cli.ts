@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bootstrap, processEnv, readConfig } from '../bootstrap.js';
 import type { Config } from '../config.js';
+import type { ChartRenderer } from '../core/ports/charts.js';
 import { type Clock, type Store, StoreError, systemClock } from '../core/ports.js';
 import { silentLogger } from '../logger.js';
 import { StartupError } from '../startup-error.js';
@@ -49,13 +50,17 @@ export function readCliConfig(name: string, io: CliIo, options: CliOptions): Con
 
 export type Started = Awaited<ReturnType<typeof bootstrap>>;
 
-/** Starts as the bot does (no console staff room), runs `fn`, and closes the store whatever happens. */
+/**
+ * Starts as the bot does (no console staff room), runs `fn`, and closes the store whatever happens. `charts`
+ * draws pictures for the commands that send them (the survey report); the caller closes it.
+ */
 export async function withBot(
   name: string,
   config: Config,
   io: CliIo,
   options: CliOptions,
   fn: (started: Started, clock: Clock) => Promise<number>,
+  charts?: ChartRenderer,
 ): Promise<number> {
   let store: Store | undefined;
   const clock = options.clock ?? systemClock;
@@ -65,6 +70,7 @@ export async function withBot(
       log: silentLogger(),
       clock,
       consoleStaffRoom: false,
+      ...(charts ? { charts } : {}),
       ...(options.root === undefined ? {} : { root: options.root }),
     });
     store = started.store;

@@ -19,6 +19,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createChartRenderer } from '../adapters/charts/renderer.js';
 import type { App } from '../app/app.js';
 import { normaliseCampaignId, parseSurveyCommand } from '../app/surveys/commands.js';
 import type { Surveys } from '../app/surveys/surveys.js';
@@ -60,25 +61,39 @@ export async function runSurveyCli(
   // The bot's wiring: its content, its store, its policy and its staff rooms (Telegram, WeChat). What
   // staff should see, and what closing a campaign tells owners, goes through the App into the outbox
   // for the running bot to deliver. The assistant (offline without a key) finds the themes of comments.
-  return withBot('survey', config, io, options, async ({ app, store, staffRooms }) => {
-    const { ctx, surveys } = app;
-    if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
+  // `close` posts the closing summary to the staff group with the campaign's charts, as in the chat (a
+  // `report` here is printed, so it draws none).
+  const charts = verb === 'close' ? createChartRenderer() : undefined;
+  try {
+    return await withBot(
+      'survey',
+      config,
+      io,
+      options,
+      async ({ app, store, staffRooms }) => {
+        const { ctx, surveys } = app;
+        if (verb === 'export') return await exportCommand(rest, ctx, surveys, io, config.defaultLocale);
 
-    const command = parseSurveyCommand(['/survey', verb, ...rest].join(' '));
-    if (!command || command.action === 'help') {
-      io.err(`survey: ${verb} needs more arguments\n${USAGE}\n`);
-      return 2;
-    }
-    // Worked out before the transaction (a model call never holds the store).
-    const prepared =
-      command.action === 'report' || command.action === 'close'
-        ? await surveys.prepareCommand(command.campaignId)
-        : undefined;
-    const result = await store.transaction((tx) => surveys.command(tx, command, cliActor(), prepared));
-    for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
-    if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
-    return result.ok ? 0 : 1;
-  });
+        const command = parseSurveyCommand(['/survey', verb, ...rest].join(' '));
+        if (!command || command.action === 'help') {
+          io.err(`survey: ${verb} needs more arguments\n${USAGE}\n`);
+          return 2;
+        }
+        // Worked out before the transaction (a model call never holds the store).
+        const prepared =
+          command.action === 'report' || command.action === 'close'
+            ? await surveys.prepareCommand(command.campaignId)
+            : undefined;
+        const result = await store.transaction((tx) => surveys.command(tx, command, cliActor(), prepared));
+        for (const m of [...result.reply, ...result.posted]) io.out(`${m.text}\n`);
+        if (result.posted.length > 0 && staffRooms.length > 0) io.err('(also queued for the staff group)\n');
+        return result.ok ? 0 : 1;
+      },
+      charts,
+    );
+  } finally {
+    await charts?.close();
+  }
 }
 
 async function exportCommand(

@@ -171,7 +171,21 @@ describe('npm run survey', () => {
     }
     await store.close();
     expect((await run('report', 'S001')).out).toContain('业主意见主题：');
+    // With a staff group configured, the closing summary is queued for it with the campaign's charts, as a
+    // close in the chat is (the bot delivers them; nothing is sent from here).
+    env.TELEGRAM_BOT_TOKEN = '123456:test-token';
+    env.TELEGRAM_STAFF_CHAT_ID = '-100777';
     expect((await run('close', 'S001')).out).toContain('业主意见主题：');
+    const after = await openSqliteStore({ path: join(dir, 'residesk.db') });
+    const summary = (await after.listOutbox({ chatId: '-100777' })).find(
+      (i) => i.action.kind === 'send' && i.action.message.text.startsWith('📊 满意度调查结果'),
+    );
+    const attachments = summary?.action.kind === 'send' ? (summary.action.message.attachments ?? []) : [];
+    expect(attachments.length).toBeGreaterThan(0);
+    const files = await after.getFiles(attachments.map((a) => a.fileId));
+    expect(files.map((f) => Buffer.from(f.bytes).subarray(1, 4).toString('latin1'))).toEqual(files.map(() => 'PNG'));
+    expect(files).toHaveLength(attachments.length);
+    await after.close();
   });
 
   it('explains its usage and refuses what it cannot do', async () => {
