@@ -123,18 +123,27 @@ const ZH_WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六',
 
 /**
  * An instant as owners and staff read it, in `zone`: `12月8日（周二）上午10:00` in Chinese (weekday and
- * 上午/下午 on a 12-hour clock, as an older reader says it), `Tue 8 Dec, 10:00` in English. The one date
+ * the part of the day on a 12-hour clock, see zhClockTime), `Tue 8 Dec, 10:00` in English. The one date
  * format of every card, timeline, reminder and owner message; a locale other than Chinese reads as English.
  */
 export function formatLocalTime(at: Date, locale: string, zone: string): string {
   const dt = local(at, zone);
   if (locale.startsWith('zh')) {
-    const half = dt.hour < 12 ? '上午' : '下午';
-    const hour = dt.hour % 12 === 0 && dt.hour >= 12 ? 12 : dt.hour % 12;
     const weekday = ZH_WEEKDAYS[dt.weekday - 1] ?? '';
-    return `${dt.month}月${dt.day}日（${weekday}）${half}${hour}:${String(dt.minute).padStart(2, '0')}`;
+    return `${dt.month}月${dt.day}日（${weekday}）${zhClockTime(dt.hour, dt.minute)}`;
   }
   return dt.setLocale('en-GB').toFormat('ccc d LLL, HH:mm');
+}
+
+/**
+ * A clock time as an older Chinese reader says it: the part of the day (凌晨 before 6, 上午, 中午 from 12 to 1,
+ * 下午 until 6, 晚上) and a 12-hour clock — 上午10:00, 中午12:30, 晚上7:00. Cards, notices and owner messages
+ * all say it this way.
+ */
+export function zhClockTime(hour: number, minute: number): string {
+  const word = hour < 6 ? '凌晨' : hour < 12 ? '上午' : hour < 13 ? '中午' : hour < 18 ? '下午' : '晚上';
+  const h12 = hour > 12 ? hour - 12 : hour;
+  return `${word}${h12}:${String(minute).padStart(2, '0')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------

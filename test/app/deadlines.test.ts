@@ -348,7 +348,7 @@ describe('emergencies', () => {
       zh('worksteps.alert.emergency_supervisors', {
         number: t.number,
         minutes: 5,
-        due: '11月29日（周日）上午4:05',
+        due: '11月29日（周日）凌晨4:05',
         who: '@赵主管',
       }),
     ]);
@@ -380,7 +380,7 @@ describe('emergencies', () => {
     }
     // One message a moment: the repeats at 5 and 10 minutes carry the escalations of the same moment.
     expect(repeats.map((r) => r.minute)).toEqual([5, 10, 15]);
-    const due = '11月29日（周日）上午2:05';
+    const due = '11月29日（周日）凌晨2:05';
     expect(repeats[0]?.message).toEqual({
       text: zh('worksteps.alert.emergency_supervisors', { number: t.number, minutes: 5, due, who: '@赵主管' }),
       replyToRef: `card:${t.number}`,

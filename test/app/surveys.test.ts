@@ -384,7 +384,7 @@ describe('a campaign end to end', () => {
         [w.started[2]!.chatId, '2026-12-02T00:00:00.000Z'],
       ].sort(),
     );
-    expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '12月15日（周二）下午10:00' });
+    expect(w.started[0]?.context).toEqual({ campaign: 'S001', deadline: '12月15日（周二）晚上10:00' });
 
     // The next batch is due one interval later.
     await runUntil(w, '2026-12-02T00:10:00Z');

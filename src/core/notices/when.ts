@@ -12,6 +12,7 @@
  */
 import { DateTime } from 'luxon';
 import { toHalfWidth } from '../location.js';
+import { zhClockTime } from '../time.js';
 import type { Locale } from '../types.js';
 
 const DATE_FULL = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/;
@@ -140,10 +141,7 @@ export function readInstant(text: string, now: Date, zone: string): { at: Date; 
 const ZH_WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 
 function zhClock(d: DateTime): string {
-  const h = d.hour;
-  const word = h < 6 ? '凌晨' : h < 12 ? '上午' : h < 13 ? '中午' : h < 18 ? '下午' : '晚上';
-  const h12 = h > 12 ? h - 12 : h;
-  return `${word}${h12}:${String(d.minute).padStart(2, '0')}`;
+  return zhClockTime(d.hour, d.minute);
 }
 
 function enClock(d: DateTime): string {
