@@ -19,7 +19,7 @@
  *   `/summary`, owners' messages while a `/summary` runs (the slowest; beside it the median with none).
  * - broadcast: Telegram's real limits, a store of owners (100,000; BENCH_QUICK=1: 20,000; --smoke: 300), a
  *   survey campaign started with `npm run survey`'s own code, its invitations sent by the bot's scheduler
- *   at BROADCAST_RATE for a fixed window (60 s; quick 30 s; smoke 20 s) (broadcast.ts): invitations/s,
+ *   at BROADCAST_RATE for a fixed window (60 s; quick 30 s; smoke 6 s, ticking every 2 s) (broadcast.ts): invitations/s,
  *   the bot's RSS at the first invitation and at the end, 100,000 invitations projected at that pace, and
  *   one owner reporting a repair meanwhile (their next question's p99).
  * - footprint: start-up to ready (webhook registered) and idle RSS in Telegram mode without WeChat.
@@ -92,8 +92,10 @@ const SENDERS = [1, 16, 64] as const;
 const REAL_OWNERS = [1, 64] as const;
 const DUE_JOBS = smoke ? 20 : 1000;
 const BROADCAST_OWNERS = smoke ? 300 : quick ? 20_000 : 100_000;
-// The first batch goes at the scheduler's next tick (SCHEDULER_TICK, 15 s): a window of several ticks.
-const BROADCAST_SECONDS = smoke ? 20 : quick ? 30 : 60;
+// The first batch goes at the scheduler's next tick (SCHEDULER_TICK, 15 s): a window of several ticks. The
+// smoke run (a shape test) ticks every 2 s instead, so that its window can be short.
+const BROADCAST_SECONDS = smoke ? 6 : quick ? 30 : 60;
+const BROADCAST_ENV = smoke ? { SCHEDULER_TICK: '2s' } : undefined;
 
 let nextChat = 100_000_000;
 const dirs: string[] = [];
@@ -159,8 +161,14 @@ function failed(bot: RunningBot, what: string, error: unknown): Error {
   return new Error(`${what}: ${reason}${bot.exited() ? ' (the bot exited)' : ''}\n${bot.output()}`, { cause: error });
 }
 
-async function withResidesk<T>(api: FakeBotApi, limits: Limits, dataDir: string, run: (bot: RunningBot) => Promise<T>) {
-  const bot = await startResidesk({ root: ROOT, api, dataDir, limits });
+async function withResidesk<T>(
+  api: FakeBotApi,
+  limits: Limits,
+  dataDir: string,
+  run: (bot: RunningBot) => Promise<T>,
+  env?: Record<string, string>,
+) {
+  const bot = await startResidesk({ root: ROOT, api, dataDir, limits, ...(env ? { env } : {}) });
   try {
     return await run(bot);
   } catch (error) {
@@ -271,15 +279,20 @@ async function main() {
     // ── broadcast: a survey campaign's invitations, Telegram's real limits ─
     const broadcastDir = tempDir();
     const ownersSeedSeconds = seedOwners({ dataDir: broadcastDir, owners: BROADCAST_OWNERS, now });
-    const broadcast = await withResidesk(api, 'real', broadcastDir, (bot) =>
-      runBroadcast({
-        api,
-        bot,
-        dataDir: broadcastDir,
-        owners: BROADCAST_OWNERS,
-        windowMs: BROADCAST_SECONDS * 1000,
-        thinkMs,
-      }),
+    const broadcast = await withResidesk(
+      api,
+      'real',
+      broadcastDir,
+      (bot) =>
+        runBroadcast({
+          api,
+          bot,
+          dataDir: broadcastDir,
+          owners: BROADCAST_OWNERS,
+          windowMs: BROADCAST_SECONDS * 1000,
+          thinkMs,
+        }),
+      BROADCAST_ENV,
     );
 
     // ── the document ───────────────────────────────────────────────────

@@ -58,6 +58,8 @@ export async function startResidesk(o: {
   api: FakeBotApi;
   dataDir: string;
   limits: Limits;
+  /** More of the bot's environment (the smoke run's shorter scheduler tick). */
+  env?: Record<string, string>;
 }): Promise<RunningBot> {
   const port = await freePort();
   const { command, args } = startCommand(o.root);
@@ -86,6 +88,7 @@ export async function startResidesk(o: {
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       PORT: String(port),
       ...rates,
+      ...o.env,
     },
     o.root,
   );
