@@ -292,6 +292,37 @@ describe('Dispatcher crash recovery', () => {
     sender.calls[0]?.answer({ status: 'sent', platformMessageId: 'late' });
   });
 
+  it('sends an interrupted question again when only the closing edit of the last one was queued after it', async () => {
+    const sender = new ControlledSender();
+    sender.auto = () => undefined;
+    const crashed = await setUp(sender, { leaseMs: 4000 });
+    // The owner answered: the next question, then (a moment later, in the same transaction) the cosmetic
+    // edit that takes the buttons off the question they answered.
+    await enqueue('a', 'your phone?');
+    clock.advance(1);
+    await store.enqueue(
+      [
+        {
+          id: 'closing-edit',
+          channel: 'telegram',
+          chatId: 'a',
+          action: { kind: 'edit', ref: 'prompt:1', message: { text: 'your name?' } },
+          cosmetic: true,
+        },
+      ],
+      clock.now(),
+    );
+    void crashed.runOnce();
+    await until(() => sender.calls.length === 1, 'the call started');
+    clock.advance(4001);
+    const restarted = new ControlledSender();
+    const after = make(restarted, { leaseMs: 4000 });
+    await after.drain();
+    // The conversation did not move on: the question goes again rather than being lost.
+    expect(restarted.texts('a')).toEqual(['your phone?']);
+    sender.calls[0]?.answer({ status: 'sent', platformMessageId: 'late' });
+  });
+
   it('writes the ref with "sent", so an edit that follows at once reaches the message', async () => {
     const edits: string[] = [];
     const sender: ChannelSender = {
