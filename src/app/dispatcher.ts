@@ -409,14 +409,15 @@ export class Dispatcher {
    * idempotency key and no way to ask. When its chat has an item queued after it was (the owner
    * answered, or the bot went on), the conversation moved on without it: sending it now would ask a
    * question out of turn, so it is left as sent. Otherwise it is sent again: at worst the chat's latest
-   * message shows twice, in its place, rather than being lost. A cosmetic edit queued after it (the one
-   * that takes the buttons off the question just answered, queued a moment after the next question) is
-   * no sign of that: counting it dropped the next question of an owner whose item was taken over.
+   * message shows twice, in its place, rather than being lost. Only a later message sent shows that: an
+   * edit queued after it (the one that takes the buttons off a question answered) asks nothing, and
+   * counting it dropped the next question of an owner whose item was taken over.
    */
   private async movedOn(item: OutboxItem): Promise<boolean> {
     const queued = await this.o.store.listOutbox({ channel: item.channel, chatId: item.chatId, status: 'pending' });
     return queued.some(
-      (later) => !later.cosmetic && later.seq > item.seq && later.createdAt.getTime() > item.createdAt.getTime(),
+      (later) =>
+        later.action.kind === 'send' && later.seq > item.seq && later.createdAt.getTime() > item.createdAt.getTime(),
     );
   }
 

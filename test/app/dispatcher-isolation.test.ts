@@ -292,7 +292,7 @@ describe('Dispatcher crash recovery', () => {
     sender.calls[0]?.answer({ status: 'sent', platformMessageId: 'late' });
   });
 
-  it('sends an interrupted question again when only the closing edit of the last one was queued after it', async () => {
+  it('sends an interrupted question again when only an edit (the closing edit of the last one) was queued after it', async () => {
     const sender = new ControlledSender();
     sender.auto = () => undefined;
     const crashed = await setUp(sender, { leaseMs: 4000 });
