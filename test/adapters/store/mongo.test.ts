@@ -15,6 +15,12 @@ import {
   withDatabase,
 } from '../../../src/adapters/store/mongo/connection.js';
 import {
+  COLLECTIONS,
+  type CollectionKey,
+  INDEXES,
+  type IndexDefinition,
+} from '../../../src/adapters/store/mongo/indexes.js';
+import {
   campaignFromDoc,
   campaignToDoc,
   deliveryFromDoc,
@@ -44,15 +50,7 @@ import {
   ticketFromDoc,
   ticketToDoc,
 } from '../../../src/adapters/store/mongo/mapping.js';
-import {
-  COLLECTIONS,
-  type CollectionKey,
-  INDEXES,
-  type IndexDefinition,
-  type Models,
-  registerModels,
-  SCHEMAS,
-} from '../../../src/adapters/store/mongo/schemas.js';
+import { type Models, registerModels, SCHEMAS } from '../../../src/adapters/store/mongo/schemas.js';
 import { openMongoStore, toStoreError } from '../../../src/adapters/store/mongo/store.js';
 import type { KnowledgeEntry } from '../../../src/core/knowledge/entry.js';
 import type {

@@ -16,8 +16,8 @@ import {
   StoreError,
 } from '../../../core/ports.js';
 import { pageLimit } from '../shared/reports.js';
+import type { IndexDefinition } from './indexes.js';
 import { reviveDate, type Stored } from './mapping/revive.js';
-import type { IndexDefinition } from './schemas.js';
 import { messageOf, upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same name). */

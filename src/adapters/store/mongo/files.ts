@@ -7,7 +7,8 @@
  */
 import { type ClientSession, type Connection, type Model, Schema } from 'mongoose';
 import { type FileStore, type StoredFile, StoreError } from '../../../core/ports.js';
-import type { IndexDefinition, Models } from './schemas.js';
+import type { IndexDefinition } from './indexes.js';
+import type { Models } from './schemas.js';
 import { messageOf, upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same name). */

@@ -51,13 +51,14 @@ import {
 import { addTicketSource, createContactCollection, MongoContacts, registerContactModel } from './contacts.js';
 import { MongoEnquiries } from './enquiries.js';
 import { createFileCollection, MongoFiles, registerFileModel } from './files.js';
+import { COLLECTIONS, type CollectionKey, INDEXES } from './indexes.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
 import { MongoNotices } from './notices.js';
 import { MongoOutbox } from './outbox.js';
 import { MongoOwners } from './owners.js';
 import { MongoPraise } from './praise.js';
-import { COLLECTIONS, type CollectionKey, INDEXES, type Models, registerModels } from './schemas.js';
+import { type Models, registerModels } from './schemas.js';
 import { MongoSettings } from './settings.js';
 import { MongoStaff } from './staff.js';
 import { MongoSurveys } from './surveys.js';
