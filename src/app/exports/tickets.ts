@@ -103,7 +103,7 @@ export async function exportTickets(ctx: ExportContext, request: TicketExportReq
 
   const t = (key: string, params?: Record<string, string | number>) => ctx.t(ctx.staffLocale, key, params);
   const style = { t, timeZone: ctx.settings.timeZone, masked };
-  const writer = openSheetWriter(request.format, target, t('archive.sheet', { period: period.label }));
+  const writer = await openSheetWriter(request.format, target, t('archive.sheet', { period: period.label }));
   const owners = new Map<string, Owner | undefined>();
   let rows = 0;
   try {

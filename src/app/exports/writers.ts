@@ -10,7 +10,6 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -33,13 +32,17 @@ export interface SheetWriter {
 /** Where the file goes: a path (created or replaced) or a writable stream the caller owns. */
 export type ExportTarget = { path: string } | { stream: Writable };
 
-/** Opens a streaming writer of `format` with one worksheet named `sheet` (XLSX; CSV has none). */
-export function openSheetWriter(format: ExportFormat, target: ExportTarget, sheet: string): SheetWriter {
+/**
+ * Opens a streaming writer of `format` with one worksheet named `sheet` (XLSX; CSV has none). exceljs is
+ * loaded on the first XLSX export, not when the bot starts (it costs ~0.3 s and tens of MB to load).
+ */
+export async function openSheetWriter(format: ExportFormat, target: ExportTarget, sheet: string): Promise<SheetWriter> {
+  const ExcelJS = format === 'xlsx' ? (await import('exceljs')).default : undefined;
   const stream = 'path' in target ? createWriteStream(target.path) : target.stream;
-  return format === 'xlsx' ? xlsxWriter(stream, sheet) : csvWriter(stream);
+  return ExcelJS ? xlsxWriter(ExcelJS, stream, sheet) : csvWriter(stream);
 }
 
-function xlsxWriter(stream: Writable, sheet: string): SheetWriter {
+function xlsxWriter(ExcelJS: typeof import('exceljs'), stream: Writable, sheet: string): SheetWriter {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useSharedStrings: false, useStyles: false });
   // Excel's limit is 31 characters and no []:*?/\ in a sheet's name.
   const worksheet = workbook.addWorksheet(sheet.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31));
