@@ -274,9 +274,12 @@ export class Dispatcher {
   }
 
   private track(item: OutboxItem): Promise<void> {
-    // A lease that ran out while this process was stalled comes back to it: the delivery in progress
-    // settles the item; starting a second one would send the message twice.
-    if (this.inFlight.has(item.id)) return Promise.resolve();
+    // A lease that ran out while this process was stalled comes back to it (taken over): the delivery in
+    // progress settles the item; starting a second one would send the message twice. An item claimed
+    // afresh while its last attempt's task is finishing is another matter: that attempt deferred it (a
+    // limiter's few milliseconds) and the item is due again, so it goes right after that task. Dropping
+    // it would leave it leased to nobody until the lease ran out (a 4 s stall, then "moved on").
+    if (item.takenOver && this.inFlight.has(item.id)) return Promise.resolve();
     const key = `${item.channel}\u0000${item.chatId}`;
     // The chat's previous item is settled but its task not yet finished: this one goes right after it.
     const before = this.busyChats.get(key) ?? Promise.resolve();
@@ -290,7 +293,8 @@ export class Dispatcher {
       })
       .finally(() => {
         if (this.busyChats.get(key) === task) this.busyChats.delete(key);
-        this.inFlight.delete(item.id);
+        // The same item claimed again meanwhile is tracked by its new claim's task.
+        if (this.inFlight.get(item.id) === item) this.inFlight.delete(item.id);
         this.tasks.delete(task);
         if (this.inFlight.size === 0) this.stopRenewal();
         // The chat's next item may be due now, and a place is free.

@@ -241,6 +241,40 @@ describe('Dispatcher isolation', () => {
     expect(sender.texts('2')).toEqual(['2-a', '2-b']);
     expect(sender.texts('1')).toEqual(['1-a']);
   });
+  it('delivers an item claimed again while the task that deferred it is still finishing (no 4 s stall)', async () => {
+    // The limiter asks the chat's next message to wait a few milliseconds; the loop's next claim can
+    // bring the item back before that attempt's task has finished. It must go then, not sit leased to
+    // nobody until the lease runs out.
+    const sender = new (class extends ControlledSender {
+      waited = false;
+      reserve(): number {
+        if (this.waited) return 0;
+        this.waited = true;
+        return 5;
+      }
+    })();
+    clock = new FakeClock('2026-11-28T02:00:00Z');
+    const real = await openSqliteStore({ path: ':memory:' });
+    let claim: Promise<number> | undefined;
+    // The interleaving: the deferral is written, time passes, and a round claims before the task ends.
+    store = new Proxy(real, {
+      get(target, name, receiver) {
+        if (name !== 'markOutboxRetry') return Reflect.get(target, name, receiver);
+        return async (...args: Parameters<Store['markOutboxRetry']>) => {
+          await target.markOutboxRetry(...args);
+          clock.advance(5);
+          claim ??= dispatcher.runOnce();
+          await until(async () => (await target.listOutbox({ status: 'sending' })).length === 1, 'claimed again');
+        };
+      },
+    });
+    const dispatcher = make(sender, { leaseMs: 4000 });
+    await enqueue('a', 'your phone?');
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(await claim).toBe(1);
+    expect(sender.texts('a')).toEqual(['your phone?']);
+    expect(await real.listOutbox({ chatId: 'a' })).toMatchObject([{ status: 'sent' }]);
+  });
 });
 
 describe('Dispatcher crash recovery', () => {

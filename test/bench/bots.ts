@@ -75,7 +75,7 @@ export async function startResidesk(o: {
     {
       NODE_ENV: 'production',
       DATA_DIR: o.dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       TZ: 'Asia/Shanghai',
       ESTATE_NAME: '阳光花园',
       DUTY_PHONE: '0571-88886666',

@@ -5,7 +5,7 @@
  * the figures are for.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -136,6 +136,13 @@ export function spawnQuiet(command: string, args: string[], env: Record<string, 
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // For looking into a run: BENCH_BOT_LOG=/tmp/bot.log keeps all the bot's output there.
+  const logTo = process.env.BENCH_BOT_LOG;
+  if (logTo) {
+    const file = createWriteStream(logTo, { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

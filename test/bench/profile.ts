@@ -8,6 +8,8 @@
  * THINK_MS, the owners' mean think time before each answer (default: 2000 with real limits, as `npm run
  * bench` measures what owners feel; 0 with limits lifted; see load.ts), and BENCH_NODE_ARGS for the bot's node, e.g.
  * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to write a CPU profile when the bot stops.
+ * To look into a run: BENCH_LOG_LEVEL (the bot's LOG_LEVEL, default warn) and BENCH_BOT_LOG=/tmp/bot.log
+ * (all the bot's output appended there).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
