@@ -16,6 +16,7 @@ import { type EmergencyAssessment, withModelEmergency } from '../core/understand
 import type { Understanding } from '../core/understand/understanding.js';
 import type { AppContext } from './context.js';
 import { StaffDesk } from './desk/desk.js';
+import type { FilesPrepared } from './desk/files.js';
 import type { FrontDoor } from './owner/front-door.js';
 import { localeFromLanguageCode, type OwnerMessages } from './owner/messages.js';
 import type { AppPart, Handled } from './parts.js';
@@ -51,6 +52,8 @@ interface Prepared {
   survey?: SurveyPrepared;
   /** The text of `/tickets` or `/summary`. */
   report?: string;
+  /** `/summary`'s charts or `/export`'s workbook (desk/files.ts). */
+  files?: FilesPrepared;
 }
 
 const silentAck = (inbound: Inbound) => (inbound.content.type === 'button' ? { ack: { text: '' } } : {});
@@ -79,11 +82,11 @@ export class InboundRouter {
       const early = this.ctx.assistant?.mode === 'offline' ? undefined : await this.understand(this.ctx.store, inbound);
       const draft = await this.parts.desk.prepareDraft(inbound);
       const survey = await this.surveyPrepared(inbound);
-      // Reports are read here too, with plain reads: an owner's message never waits behind one.
-      const report = await this.parts.desk.prepareReport(inbound);
+      // Reports and the files they send are made here too, with plain reads: an owner's message never waits behind one.
+      const { report, files } = await this.parts.desk.prepareReport(inbound);
       return await this.ctx.store.transaction(async (tx) => {
         const { understanding, emergency } = early ?? (await this.understand(tx, inbound));
-        return this.process(tx, inbound, { understanding, draft, survey, emergency, report });
+        return this.process(tx, inbound, { understanding, draft, survey, emergency, report, files });
       });
     } catch (error) {
       this.ctx.log.error(
@@ -152,7 +155,7 @@ export class InboundRouter {
   }
 
   private async process(tx: StoreTx, inbound: Inbound, prepared: Prepared): Promise<InboundResult> {
-    const { understanding, draft, survey, emergency, report } = prepared;
+    const { understanding, draft, survey, emergency, report, files } = prepared;
     const now = this.ctx.clock.now();
     if (!(await recordInbound(tx, inbound, now))) {
       this.ctx.log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate delivery ignored');
@@ -166,7 +169,7 @@ export class InboundRouter {
       const taken = staff.active ? await this.staffPart(tx, staff, inbound, now) : undefined;
       if (taken) return { duplicate: false, ...(taken.ack ? { ack: taken.ack } : silentAck(inbound)) };
       if (await this.parts.frontDoor.staffAnswer(tx, inbound)) return { duplicate: false };
-      const result = await this.parts.desk.handle(tx, inbound, staff, draft, report);
+      const result = await this.parts.desk.handle(tx, inbound, staff, draft, report, files);
       return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
     }
     if (surveyCommand) {
@@ -181,7 +184,7 @@ export class InboundRouter {
     if (StaffDesk.looksLikeCommand(inbound)) {
       const staff = await tx.findStaff(inbound.channel, inbound.userId);
       if (staff?.active) {
-        const result = await this.parts.desk.handle(tx, inbound, staff, draft, report);
+        const result = await this.parts.desk.handle(tx, inbound, staff, draft, report, files);
         return { duplicate: false, ...(result.ack ? { ack: result.ack } : silentAck(inbound)) };
       }
       this.ctx.log.warn(

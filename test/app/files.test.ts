@@ -19,7 +19,7 @@ import type { FileSources, ReviewPeriod } from '../../src/app/files/sources.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChannelSender, Delivery } from '../../src/core/ports/channels.js';
-import type { Store, StoredFile } from '../../src/core/ports.js';
+import type { Store, StoredFile, StoreTx } from '../../src/core/ports.js';
 import type { Channel, OutboundAction } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
@@ -277,6 +277,48 @@ describe('a crash between queueing and sending', () => {
     const [item] = await store.listOutbox({ status: 'pending' });
     const ids = item?.action.kind === 'send' ? (item.action.message.attachments ?? []).map((a) => a.fileId) : [];
     expect((await store.getFiles(ids)).length).toBe(3);
+  });
+});
+
+describe('a transaction run again', () => {
+  /** The store, running each transaction once and rolling it back before running it for real (as MongoDB's driver does after a transient conflict). */
+  async function retryingStore(): Promise<Store> {
+    const inner = await openSqliteStore({ path: ':memory:' });
+    class Conflict extends Error {}
+    return new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+        return async <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
+          await inner
+            .transaction(async (tx) => {
+              await fn(tx);
+              throw new Conflict();
+            })
+            .catch((error: unknown) => {
+              if (!(error instanceof Conflict)) throw error;
+            });
+          return inner.transaction(fn);
+        };
+      },
+    });
+  }
+
+  it("still has /summary's charts and /export's workbook made before it, and makes them only once", async () => {
+    const { say, dispatcher, sender, calls } = await setUp({ store: await retryingStore() });
+    await say('/summary 2026-11', WORKER);
+    await say('/export 2026-11', BOSS);
+    await dispatcher.drain();
+    expect(calls.review.map((p) => p.label)).toEqual(['2026-11']);
+    expect(calls.export.map((p) => p.label)).toEqual(['2026-11']);
+    const album = sender.sent.find((s) => s.chatId === GROUP && s.files.length > 0);
+    expect(album?.files.map((f) => f.name)).toEqual([
+      'review-2026-11-1.png',
+      'review-2026-11-2.png',
+      'review-2026-11-3.png',
+    ]);
+    expect(sender.sent.filter((s) => s.chatId === BOSS).map((s) => s.files.map((f) => f.name))).toEqual([
+      ['tickets-2026-11.xlsx'],
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { type Actor, addEvent } from '../../core/tickets/ticket.js';
 import type { Inbound, Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import type { DeskActions } from './actions.js';
-import type { DeskFiles } from './files.js';
+import type { DeskFiles, FilesPrepared } from './files.js';
 import type { DeskReports } from './reports.js';
 import { mayAct } from './routing.js';
 import { DeskPart, type DeskResult, type OwnerSide } from './support.js';
@@ -29,6 +29,7 @@ export class DeskCommands extends DeskPart {
     p: ParsedStaffCommand,
     draft?: string,
     report?: string,
+    files?: FilesPrepared,
   ): Promise<DeskResult> {
     if (p.command === 'help') {
       await this.say(tx, inbound, this.t('desk.help'));
@@ -37,11 +38,11 @@ export class DeskCommands extends DeskPart {
     if (p.command === 'cancel') return {};
     // Reports are read before the transaction (DeskReports.prepare): `report` is their text.
     if (p.command === 'tickets') return this.parts.reports.listOpen(tx, inbound, staff, report);
-    // With charts when they could be drawn (files.ts), else the text alone.
-    if (p.command === 'summary' && (await this.parts.files.summary(tx, inbound))) return {};
+    // With the charts drawn before the transaction (`files`, DeskFiles.prepare), else the text alone.
+    if (p.command === 'summary' && (await this.parts.files.summary(tx, inbound, files))) return {};
     if (p.command === 'summary') return this.parts.reports.summary(tx, inbound, p.rest, report);
     if (p.command === 'export') {
-      await this.parts.files.export(tx, inbound, staff, p.rest);
+      await this.parts.files.export(tx, inbound, staff, p.rest, files);
       return {};
     }
     if (!p.number) {

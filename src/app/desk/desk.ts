@@ -17,7 +17,7 @@ import type { AppContext } from '../context.js';
 import type { FileSources } from '../files/sources.js';
 import { DeskActions } from './actions.js';
 import { DeskCommands } from './commands.js';
-import { DeskFiles } from './files.js';
+import { DeskFiles, type FilesPrepared } from './files.js';
 import { Judging } from './judging.js';
 import { Progress } from './progress.js';
 import { DeskReports } from './reports.js';
@@ -121,26 +121,34 @@ export class StaffDesk extends DeskPart {
   }
 
   /**
-   * For `/tickets` and `/summary`: the report's text, read before the transaction through the store's
-   * plain reads (a summary over a long history never holds the write lock an owner's message needs).
-   * Only for a sender who is staff; the transaction checks again before sending it.
+   * For `/tickets`, `/summary` and `/export`: the report's text, read before the transaction through the
+   * store's plain reads (a summary over a long history never holds the write lock an owner's message
+   * needs), and the files the command sends (files.ts). Only for a sender who is staff; the transaction
+   * checks again before sending either.
    */
-  async prepareReport(inbound: Inbound): Promise<string | undefined> {
+  async prepareReport(inbound: Inbound): Promise<{ report?: string; files?: FilesPrepared }> {
     const c = inbound.content;
-    if (c.type !== 'text') return undefined;
+    if (c.type !== 'text') return {};
     const parsed = parseStaffCommand(c.text);
-    if (parsed?.command !== 'tickets' && parsed?.command !== 'summary' && parsed?.command !== 'export')
-      return undefined;
+    if (parsed?.command !== 'tickets' && parsed?.command !== 'summary' && parsed?.command !== 'export') return {};
     const role = await this.staffRoleOf(inbound);
-    if (!role) return undefined;
-    // The files a command sends (charts, a workbook) are made here too, outside the transaction (files.ts).
-    await this.files.prepare(inbound, parsed, role);
-    if (parsed.command === 'export') return undefined;
-    return this.reports.prepare(parsed.command, `${inbound.channel}:${inbound.userId}`, parsed.rest);
+    if (!role) return {};
+    // The files a command sends (charts, a workbook) are made here too, outside the transaction.
+    const files = await this.files.prepare(inbound, parsed, role);
+    if (parsed.command === 'export') return { files };
+    const report = await this.reports.prepare(parsed.command, `${inbound.channel}:${inbound.userId}`, parsed.rest);
+    return { report, files };
   }
 
-  /** Handles one message or button press from a staff member (`draft`, `report`: prepared beforehand). */
-  async handle(tx: StoreTx, inbound: Inbound, staff: Staff, draft?: string, report?: string): Promise<DeskResult> {
+  /** Handles one message or button press from a staff member (`draft`, `report`, `files`: prepared beforehand). */
+  async handle(
+    tx: StoreTx,
+    inbound: Inbound,
+    staff: Staff,
+    draft?: string,
+    report?: string,
+    files?: FilesPrepared,
+  ): Promise<DeskResult> {
     const c = inbound.content;
     if (c.type === 'button') return this.button(tx, inbound, staff, c.data, draft);
     if (c.type === 'photo') return this.photo(tx, inbound, staff, c.fileRef, c.caption);
@@ -151,7 +159,7 @@ export class StaffDesk extends DeskPart {
     const parsed = parseStaffCommand(c.text, replied);
     if (parsed) {
       await this.sessions.end(tx, staff.id);
-      return this.commands.command(tx, inbound, staff, parsed, draft, report);
+      return this.commands.command(tx, inbound, staff, parsed, draft, report, files);
     }
     if (replied && c.text.trim().startsWith('/')) {
       // An unknown command under a quote (a typo) is never passed on to the owner.

@@ -5,9 +5,10 @@
  * them alone (Telegram, WeChat, WeCom), the group told only that it was sent — and refuses anyone else.
  *
  * Charts and workbooks are made before the message's transaction (`prepare`, like the desk's report
- * texts: drawing five charts or writing a month's workbook must never hold the store), kept here for that
- * one message, and queued with their bytes inside it (files/outbox.ts), so a crash loses nothing. A
- * workbook is made only for someone whose role allows it; the transaction checks the role again.
+ * texts: drawing five charts or writing a month's workbook must never hold the store), handed into it as
+ * data with the message's other prepared work (inbound.ts), and queued with their bytes inside it
+ * (files/outbox.ts), so a crash loses nothing; a transaction run again gets the same files. A workbook is
+ * made only for someone whose role allows it; the transaction checks the role again.
  */
 import type { ParsedStaffCommand } from '../../core/desk/vocabulary.js';
 import type { StoreTx } from '../../core/ports.js';
@@ -17,14 +18,11 @@ import { type NewFile, PNG, sendWithFiles } from '../files/outbox.js';
 import type { FileSources, ReviewPictures, TicketWorkbook } from '../files/sources.js';
 import { summaryPeriod } from './reports.js';
 
-/** What was made for one message before its transaction. */
-type Prepared =
+/** What `prepare` made for one message, passed into its transaction; `failed` is answered there. */
+export type FilesPrepared =
   | { kind: 'summary'; review: ReviewPictures }
   | { kind: 'export'; workbook: TicketWorkbook }
   | { kind: 'failed' };
-
-/** Prepared work not taken within this long is dropped (its message's transaction failed). */
-const KEEP_MS = 5 * 60_000;
 
 /** The roles that may take the tickets out as a file. */
 const MAY_EXPORT: readonly Staff['role'][] = ['supervisor', 'manager'];
@@ -47,8 +45,6 @@ export function privateAddress(inbound: Inbound): Address {
 }
 
 export class DeskFiles {
-  private readonly prepared = new Map<string, { at: number; work: Prepared }>();
-
   constructor(
     private readonly ctx: AppContext,
     private readonly sources: FileSources = {},
@@ -60,18 +56,16 @@ export class DeskFiles {
 
   /**
    * Before the transaction: the review's charts for `/summary`, the workbook for `/export` (only for a
-   * supervisor or manager). Failures are kept as such and answered in the transaction.
+   * supervisor or manager). Failures are returned as such and answered in the transaction.
    */
-  async prepare(inbound: Inbound, parsed: ParsedStaffCommand, role: Staff['role']): Promise<void> {
-    const now = this.ctx.clock.now();
-    for (const [key, entry] of this.prepared) if (now.getTime() - entry.at > KEEP_MS) this.prepared.delete(key);
-    const period = summaryPeriod(parsed.rest.trim(), now, this.ctx.settings.timeZone);
-    if (!period) return;
-    let work: Prepared | undefined;
+  async prepare(inbound: Inbound, parsed: ParsedStaffCommand, role: Staff['role']): Promise<FilesPrepared | undefined> {
+    const period = summaryPeriod(parsed.rest.trim(), this.ctx.clock.now(), this.ctx.settings.timeZone);
+    if (!period) return undefined;
     try {
       if (parsed.command === 'summary' && this.sources.review) {
-        work = { kind: 'summary', review: await this.sources.review(period) };
-      } else if (parsed.command === 'export' && this.sources.ticketWorkbook && MAY_EXPORT.includes(role)) {
+        return { kind: 'summary', review: await this.sources.review(period) };
+      }
+      if (parsed.command === 'export' && this.sources.ticketWorkbook && MAY_EXPORT.includes(role)) {
         const staff: Staff = {
           id: `${inbound.channel}:${inbound.userId}`,
           channel: inbound.channel,
@@ -80,27 +74,28 @@ export class DeskFiles {
           role,
           active: true,
         };
-        work = { kind: 'export', workbook: await this.sources.ticketWorkbook(period, staff) };
+        return { kind: 'export', workbook: await this.sources.ticketWorkbook(period, staff) };
       }
     } catch (error) {
       this.ctx.log.error({ err: error, command: parsed.command, period: period.label }, 'a file could not be made');
-      work = { kind: 'failed' };
+      return { kind: 'failed' };
     }
-    if (work) this.prepared.set(keyOf(inbound), { at: now.getTime(), work });
+    return undefined;
   }
 
-  /** `/summary` with its charts: true when sent (else the desk answers with the text alone). */
-  async summary(tx: StoreTx, inbound: Inbound): Promise<boolean> {
-    const work = this.take(inbound);
+  /** `/summary` with the charts `prepare` drew: true when sent (else the desk answers with the text alone). */
+  async summary(tx: StoreTx, inbound: Inbound, work?: FilesPrepared): Promise<boolean> {
     if (work?.kind !== 'summary') return false;
     const to = { channel: inbound.channel, chatId: inbound.chatId };
     await sendWithFiles(this.ctx, tx, to, { text: work.review.text }, chartFiles(work.review));
     return true;
   }
 
-  /** `/export <period>`: the workbook to a supervisor or manager, privately where the channel allows. */
-  async export(tx: StoreTx, inbound: Inbound, staff: Staff, arg: string): Promise<void> {
-    const work = this.take(inbound);
+  /**
+   * `/export <period>`: the workbook `prepare` wrote, to a supervisor or manager (the role checked again
+   * here), privately where the channel allows.
+   */
+  async export(tx: StoreTx, inbound: Inbound, staff: Staff, arg: string, work?: FilesPrepared): Promise<void> {
     const here = { channel: inbound.channel, chatId: inbound.chatId };
     const say = (key: string, params?: Record<string, string | number>) =>
       this.ctx.sendTo(tx, here, { text: this.t(key, params) });
@@ -119,15 +114,4 @@ export class DeskFiles {
     await sendWithFiles(this.ctx, tx, to, { text }, [file]);
     if (to.chatId !== here.chatId) await say('files.export.sent_privately', { name: staff.displayName });
   }
-
-  private take(inbound: Inbound): Prepared | undefined {
-    const key = keyOf(inbound);
-    const entry = this.prepared.get(key);
-    this.prepared.delete(key);
-    return entry?.work;
-  }
-}
-
-function keyOf(inbound: Inbound): string {
-  return `${inbound.channel}\u0000${inbound.messageId}`;
 }
