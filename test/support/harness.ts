@@ -40,15 +40,10 @@ export class RecordingSender implements ChannelSender {
 export class FileRecorder implements ChannelSender {
   readonly sent: (Sent & { files: StoredFile[] })[] = [];
   constructor(readonly channel: Channel = 'telegram') {}
-  async deliver(
-    chatId: string,
-    action: OutboundAction,
-    _target?: string,
-    files?: ReadonlyMap<string, StoredFile>,
-  ): Promise<Delivery> {
+  deliver: ChannelSender['deliver'] = async (chatId, action, _target, files) => {
     this.sent.push({ chatId, action, files: [...(files?.values() ?? [])] });
     return { status: 'sent', platformMessageId: `p${this.sent.length}` };
-  }
+  };
 }
 
 /** Texts as the bot has them; a key no locale has is an error here (an owner would see the key itself). */
