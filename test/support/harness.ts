@@ -9,6 +9,7 @@ import { App, type InboundResult } from '../../src/app/app.js';
 import type { AppSettings, DeskPolicy } from '../../src/app/context.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
+import { Scheduler } from '../../src/app/scheduler.js';
 import type { SurveyOptions } from '../../src/app/surveys/support.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { Store, StoredFile } from '../../src/core/ports.js';
@@ -192,7 +193,16 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     return sender.sent.filter((s) => s.chatId === staffChat);
   }
 
-  return { store, clock, app, dispatcher, sender, send, lastButtons, staffMessages };
+  /** Runs every job due now (SLA checkpoints, reminders) and delivers what they wrote; returns how many ran. */
+  async function tick(): Promise<number> {
+    const scheduler = new Scheduler({ store, clock, log, workerId: 'test-scheduler', handlers: app.jobHandlers() });
+    let ran = 0;
+    for (let n = await scheduler.tick(); n > 0; n = await scheduler.tick()) ran += n;
+    await dispatcher.drain();
+    return ran;
+  }
+
+  return { store, clock, app, dispatcher, sender, send, lastButtons, staffMessages, tick };
 }
 
 export type Harness = Awaited<ReturnType<typeof makeHarness>>;
