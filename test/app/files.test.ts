@@ -11,40 +11,22 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChartRenderer } from '../../src/adapters/charts/renderer.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { Dispatcher } from '../../src/app/dispatcher.js';
 import { nextReviewMorning, periodsEndingBefore, REVIEW_JOB } from '../../src/app/files/review-autosend.js';
 import type { FileSources, ReviewPeriod } from '../../src/app/files/sources.js';
 import { Scheduler } from '../../src/app/scheduler.js';
 import { loadConfig } from '../../src/config.js';
-import type { ChannelSender, Delivery } from '../../src/core/ports/channels.js';
-import type { Store, StoredFile, StoreTx } from '../../src/core/ports.js';
-import type { Channel, OutboundAction } from '../../src/core/types.js';
+import type { Store, StoreTx } from '../../src/core/ports.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
-import { i18n, registry } from '../support/harness.js';
+import { FileRecorder, i18n, makeApp } from '../support/harness.js';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const png = (n: number) => new Uint8Array([...PNG_MAGIC, n, n, n]);
 const GROUP = '-100200';
 const BOSS = '42';
 const WORKER = '43';
-
-/** Records each delivery with the bytes the dispatcher handed over. */
-class FileRecorder implements ChannelSender {
-  readonly sent: { chatId: string; action: OutboundAction; files: StoredFile[] }[] = [];
-  constructor(readonly channel: Channel) {}
-  async deliver(
-    chatId: string,
-    action: OutboundAction,
-    _target?: string,
-    files?: ReadonlyMap<string, StoredFile>,
-  ): Promise<Delivery> {
-    this.sent.push({ chatId, action, files: [...(files?.values() ?? [])] });
-    return { status: 'sent', platformMessageId: `p${this.sent.length}` };
-  }
-}
 
 function sources(calls: { review: ReviewPeriod[]; export: ReviewPeriod[] }): FileSources {
   return {
@@ -81,13 +63,9 @@ async function setUp(
   opened.push(store);
   const clock = o.clock ?? new FakeClock('2026-12-03T02:00:00Z');
   const calls = { review: [] as ReviewPeriod[], export: [] as ReviewPeriod[] };
-  const app = new App({
+  const app = makeApp({
     store,
     clock,
-    registry,
-    i18n,
-    log: silentLogger(),
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-1' },
     staffRooms: [{ channel: 'telegram', chatId: GROUP }],
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: BOSS }] },
     files: o.realExport ? { review: sources(calls).review } : sources(calls),
@@ -147,16 +125,7 @@ describe('/summary with charts', () => {
         at: new Date(`2026-11-1${i}T03:00:00Z`),
       });
     try {
-      const app = new App({
-        store,
-        clock,
-        registry,
-        i18n,
-        log: silentLogger(),
-        settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-1' },
-        staffRooms: [{ channel: 'telegram', chatId: GROUP }],
-        charts,
-      });
+      const app = makeApp({ store, clock, staffRooms: [{ channel: 'telegram', chatId: GROUP }], charts });
       const sender = new FileRecorder('telegram');
       const dispatcher = new Dispatcher({ store, clock, senders: [sender], log: silentLogger(), workerId: 'w' });
       await app.handleInbound({

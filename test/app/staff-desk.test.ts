@@ -8,12 +8,11 @@ import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { parseJudgement } from '../../src/app/desk/judging.js';
 import { summaryPeriod } from '../../src/app/desk/reports.js';
 import { CARD_ACTIONS, timelineText } from '../../src/app/render.js';
-import { Scheduler } from '../../src/app/scheduler.js';
 import { parseStaffCommand } from '../../src/core/desk/vocabulary.js';
 import type { PraiseTeam } from '../../src/core/ports.js';
 import { type Ticket, TRANSITIONS } from '../../src/core/tickets/ticket.js';
 import { LOCALES, type OutboundAction } from '../../src/core/types.js';
-import { createLogger, silentLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
@@ -90,21 +89,7 @@ async function desk(opts: Parameters<typeof makeHarness>[0] = {}) {
       .filter((a): a is Edit => a.kind === 'edit' && a.ref === `card:${number}`)
       .at(-1)?.message;
   const cardActions = (number: string) => (lastCard(number)?.buttons ?? []).flat().map((b) => b.data.split('|')[1]);
-  /** Runs the jobs due now (SLA checkpoints, appointment reminders) and delivers what they wrote. */
-  const tick = async () => {
-    const scheduler = new Scheduler({
-      store: h.store,
-      clock: h.clock,
-      log: silentLogger(),
-      workerId: 'test-scheduler',
-      handlers: h.app.jobHandlers(),
-    });
-    let ran = 0;
-    for (let n = await scheduler.tick(); n > 0; n = await scheduler.tick()) ran += n;
-    await h.dispatcher.drain();
-    return ran;
-  };
-  return { ...h, from, textsOf, press, say, enrol, ticket, ownerPress, lastCard, cardActions, tick };
+  return { ...h, from, textsOf, press, say, enrol, ticket, ownerPress, lastCard, cardActions };
 }
 
 /** A desk with repair T261128-0001 recorded and staff A, B and the supervisor known to the desk. */

@@ -7,48 +7,23 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createChartRenderer } from '../../src/adapters/charts/renderer.js';
-import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { Dispatcher } from '../../src/app/dispatcher.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import type { ChannelSender, Delivery } from '../../src/core/ports/channels.js';
 import { ChartRenderError, type ChartRenderer } from '../../src/core/ports/charts.js';
-import type { Store, StoredFile } from '../../src/core/ports.js';
-import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
-import type { OutboundAction } from '../../src/core/types.js';
-import { createI18n, readLocales } from '../../src/i18n.js';
+import type { Store } from '../../src/core/ports.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
+import { FileRecorder, makeApp, surveyContent } from '../support/harness.js';
 
-const questionnaires = loadQuestionnaires('flows/surveys');
-const compiled = [...questionnaires.values()].map(compileQuestionnaire);
-const i18n = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
-const base = loadFlows('flows', (k) => i18n.has(k));
-const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+const { questionnaires, i18n, registry } = surveyContent();
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const GROUP = '-100300';
 const BOSS = '42';
 /** 2026-12-01 10:00 in Shanghai. */
 const MORNING = '2026-12-01T02:00:00Z';
-
-/** Records each delivery with the bytes the dispatcher handed over. */
-class FileRecorder implements ChannelSender {
-  readonly channel = 'telegram' as const;
-  readonly sent: { chatId: string; action: OutboundAction; files: StoredFile[] }[] = [];
-  async deliver(
-    chatId: string,
-    action: OutboundAction,
-    _target?: string,
-    files?: ReadonlyMap<string, StoredFile>,
-  ): Promise<Delivery> {
-    this.sent.push({ chatId, action, files: [...(files?.values() ?? [])] });
-    return { status: 'sent', platformMessageId: `p${this.sent.length}` };
-  }
-}
 
 const renderer = createChartRenderer();
 afterAll(() => renderer.close());
@@ -86,13 +61,11 @@ async function setUp(charts?: ChartRenderer | ((openTx: () => number) => ChartRe
   }) as Store['transaction'];
   const clock = new FakeClock(MORNING);
   const renderer = typeof charts === 'function' ? charts(() => openTx) : charts;
-  const app = new App({
+  const app = makeApp({
     store,
     clock,
     registry,
     i18n,
-    log: silentLogger(),
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-1' },
     staffRooms: [{ channel: 'telegram', chatId: GROUP }],
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: BOSS }] },
     surveys: { questionnaires },

@@ -1,33 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
-import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
-import { loadFlows } from '../../src/app/flows-loader.js';
-import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
-import { createI18n, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
+import { makeApp, surveyContent } from '../support/harness.js';
 
 describe("campaign summary with the themes of owners' free text", () => {
   it('groups the free-text answers into themes with quotes, in the report', async () => {
-    const questionnaires = loadQuestionnaires('flows/surveys');
-    const compiled = [...questionnaires.values()].map(compileQuestionnaire);
-    const i18n = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
-    const base = loadFlows('flows', (k) => i18n.has(k));
-    const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+    const { questionnaires, i18n, registry } = surveyContent();
     const store = await openSqliteStore({ path: ':memory:' });
     const clock = new FakeClock();
-    const app = new App({
+    const app = makeApp({
       store,
       clock,
       registry,
       i18n,
-      log: silentLogger(),
-      settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '' },
-      staffRooms: [{ channel: 'console', chatId: 'staff' }],
+      settings: { dutyPhone: '' },
       assistant: new OfflineAssistant(loadKeywords()),
       surveys: { questionnaires },
     });
@@ -61,11 +50,7 @@ describe("campaign summary with the themes of owners' free text", () => {
 
 describe('who the themes are worked out for', () => {
   it('calls the model for /survey report only from a supervisor or manager, never from staff or an owner', async () => {
-    const questionnaires = loadQuestionnaires('flows/surveys');
-    const compiled = [...questionnaires.values()].map(compileQuestionnaire);
-    const i18n = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
-    const base = loadFlows('flows', (k) => i18n.has(k));
-    const registry = { ...base, flows: new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]) };
+    const { questionnaires, i18n, registry } = surveyContent();
     const store = await openSqliteStore({ path: ':memory:' });
     const offline = new OfflineAssistant(loadKeywords());
     let calls = 0;
@@ -75,14 +60,12 @@ describe('who the themes are worked out for', () => {
         return offline.summariseAnswers(...args);
       },
     });
-    const app = new App({
+    const app = makeApp({
       store,
       clock: new FakeClock(),
       registry,
       i18n,
-      log: silentLogger(),
-      settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '' },
-      staffRooms: [{ channel: 'console', chatId: 'staff' }],
+      settings: { dutyPhone: '' },
       policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'sup' }] },
       assistant: counting,
       surveys: { questionnaires },

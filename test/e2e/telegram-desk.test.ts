@@ -46,13 +46,7 @@ const handled = async (send: () => Promise<unknown>) => {
 };
 
 beforeAll(async () => {
-  tg = await startTelegramE2E({
-    token: TOKEN,
-    staffChatId: STAFF,
-    estateName: '阳光花园',
-    dutyPhone: '0571-88886666',
-    workerId: 'e2e-desk',
-  });
+  tg = await startTelegramE2E({ token: TOKEN, staffChatId: STAFF });
   ({ emulator, hook, store, dispatcher } = tg);
 });
 

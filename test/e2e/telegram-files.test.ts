@@ -41,9 +41,6 @@ beforeAll(async () => {
   tg = await startTelegramE2E({
     token: TOKEN,
     staffChatId: STAFF,
-    estateName: '阳光花园',
-    dutyPhone: '0571-88886666',
-    workerId: 'e2e-files',
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: String(BOSS) }] },
     files,
   });

@@ -32,13 +32,7 @@ let hook: RecordingProxy;
 let store: Store;
 
 beforeAll(async () => {
-  tg = await startTelegramE2E({
-    token: TOKEN,
-    staffChatId: STAFF,
-    estateName: '阳光花园',
-    dutyPhone: '0571-88886666',
-    workerId: 'e2e-staff-left',
-  });
+  tg = await startTelegramE2E({ token: TOKEN, staffChatId: STAFF });
   ({ emulator, hook, store } = tg);
 });
 

@@ -10,9 +10,9 @@
  * answer reopens it instead.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWecomChannel, type WecomChannel } from '../../src/adapters/channels/wecom/wecom.js';
 import { FakeWecom } from '../support/fake-wecom.js';
 import { HOUR, i18n, type MpEstate, mpEstate, OWNER, REPAIR, TEMPLATE_IDS } from '../support/mp-estate.js';
+import { connectWecom, type WecomOnFake } from '../support/wecom-channel.js';
 
 const BOT = { botId: 'aibTESTBOT', secret: 'long-connection-secret' };
 const STAFF = 'wrSTAFFGROUP01';
@@ -20,54 +20,37 @@ const zh = (key: string, params?: Record<string, string | number>) =>
   i18n.translate('zh-CN', key, { estate: '阳光花园', dutyPhone: '0571-88886666', ...params });
 
 let wecom: FakeWecom;
-let channel: WecomChannel | undefined;
+let staffSide: WecomOnFake | undefined;
+let waitFor: WecomOnFake['waitFor'];
 let e: MpEstate;
-let draining: Promise<void> = Promise.resolve();
 
 beforeEach(async () => {
   wecom = await FakeWecom.start(BOT);
-  draining = Promise.resolve();
   e = await mpEstate({
     templates: ['revisit_invitation', 'ticket_progress'],
     staff: {
       rooms: [{ channel: 'wecom', chatId: STAFF }],
-      connect: async (app, store) => {
-        channel = await createWecomChannel({
-          config: { ...BOT, staffChatId: STAFF, wsUrl: wecom.url, staffNames: new Map([['wangshifu', '王师傅']]) },
-          store,
-          log: app.ctx.log,
-          handle: (inbound) => app.handleInbound(inbound),
-          wake: () => {
-            draining = draining.then(() => e.dispatcher.drain());
-          },
-          now: () => e.clock.now(),
+      connect: async (app) => {
+        staffSide = await connectWecom({
+          fake: wecom,
+          bot: BOT,
+          staffChatId: STAFF,
+          staffNames: new Map([['wangshifu', '王师傅']]),
+          app,
+          dispatcher: () => e.dispatcher,
         });
-        return channel;
+        waitFor = staffSide.waitFor;
+        return staffSide.channel;
       },
     },
   });
 });
 
 afterEach(async () => {
-  channel?.stop();
+  staffSide?.channel.stop();
   await e.close();
   await wecom.stop();
 });
-
-async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    await draining;
-    await e.dispatcher.drain();
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A staff member @mentions the bot in the WeCom group. */
 function staffSays(text: string, o: { quote?: string } = {}): void {

@@ -3,10 +3,8 @@
  * dispatcher): an owner's repair report, staff who write in the room and press the card's buttons, and a
  * check that nothing anyone was shown answered "you cannot do this now".
  */
-import { Scheduler } from '../../src/app/scheduler.js';
 import type { OutboundAction } from '../../src/core/types.js';
 import { flattenKeys, readLocales } from '../../src/i18n.js';
-import { silentLogger } from '../../src/logger.js';
 import { i18n, makeHarness } from './harness.js';
 
 export const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
@@ -107,24 +105,12 @@ export async function deskDriver() {
     if (!t) throw new Error(`no ticket ${number}`);
     return t;
   };
-  /** Runs the jobs due now and delivers what they wrote. */
-  const tick = async () => {
-    const scheduler = new Scheduler({
-      store: h.store,
-      clock: h.clock,
-      log: silentLogger(),
-      workerId: 'test-scheduler',
-      handlers: h.app.jobHandlers(),
-    });
-    for (let n = await scheduler.tick(); n > 0; n = await scheduler.tick());
-    await h.dispatcher.drain();
-  };
   /** Files the repair and lets the staff room know A, B and the supervisor. */
   const fileRepair = async () => {
     for (const line of REPAIR) await h.send(line);
     for (const w of [A, B, SUP]) await h.send('大家好', w);
   };
-  return { ...h, staffHeard, asStaff, from, ownerPress, card, ticket, tick, fileRepair };
+  return { ...h, staffHeard, asStaff, from, ownerPress, card, ticket, fileRepair };
 }
 
 export type DeskDriver = Awaited<ReturnType<typeof deskDriver>>;

@@ -3,14 +3,17 @@
  * channel and a fake clock, for tests that talk to it as an owner would.
  */
 import type { Assistant } from '../../src/adapters/ai/assistant.js';
+import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { App, type InboundResult } from '../../src/app/app.js';
-import type { DeskPolicy } from '../../src/app/context.js';
+import type { AppSettings, DeskPolicy } from '../../src/app/context.js';
 import { type ChannelSender, type Delivery, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
+import { Scheduler } from '../../src/app/scheduler.js';
 import type { SurveyOptions } from '../../src/app/surveys/support.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
-import type { Store } from '../../src/core/ports.js';
+import type { Store, StoredFile } from '../../src/core/ports.js';
+import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
 import type { I18n } from '../../src/i18n.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
@@ -34,6 +37,16 @@ export class RecordingSender implements ChannelSender {
   }
 }
 
+/** Records each delivery with the file bytes the dispatcher handed over, to check what an attachment carried. */
+export class FileRecorder implements ChannelSender {
+  readonly sent: (Sent & { files: StoredFile[] })[] = [];
+  constructor(readonly channel: Channel = 'telegram') {}
+  deliver: ChannelSender['deliver'] = async (chatId, action, _target, files) => {
+    this.sent.push({ chatId, action, files: [...(files?.values() ?? [])] });
+    return { status: 'sent', platformMessageId: `p${this.sent.length}` };
+  };
+}
+
 /** Texts as the bot has them; a key no locale has is an error here (an owner would see the key itself). */
 export const i18n = createI18n(readLocales('locales'), {
   onMissingKey: (locale, key) => {
@@ -41,6 +54,46 @@ export const i18n = createI18n(readLocales('locales'), {
   },
 });
 export const registry = loadFlows('flows', (k) => i18n.has(k));
+
+/**
+ * The flows and texts with every questionnaire in flows/surveys compiled in, as start-up has them, for
+ * tests that run surveys (the plain `registry` has no survey flows).
+ */
+export function surveyContent() {
+  const questionnaires = loadQuestionnaires('flows/surveys');
+  const compiled = [...questionnaires.values()].map(compileQuestionnaire);
+  const texts = createI18n(mergeResources(readLocales('locales'), ...compiled.map((c) => c.resources)));
+  const base = loadFlows('flows', (k) => texts.has(k));
+  const flows = new Map([...base.flows, ...compiled.map((c) => [c.flow.id, c.flow] as const)]);
+  return { questionnaires, i18n: texts, registry: { ...base, flows } };
+}
+
+/** The test estate's settings (阳光花园, Shanghai time, Chinese first), which the tests' expected texts assume. */
+export const ESTATE_SETTINGS: AppSettings = {
+  defaultLocale: 'zh-CN',
+  timeZone: 'Asia/Shanghai',
+  estateName: '阳光花园',
+  dutyPhone: '0571-88886666',
+};
+
+type AppArgs = ConstructorParameters<typeof App>[0];
+
+/**
+ * An App for the test estate (the repository's flows and texts, a silent log, a console staff room)
+ * with the test's own parts laid over, so that a test names only what it is about.
+ */
+export function makeApp(
+  o: Pick<AppArgs, 'store' | 'clock'> & Partial<Omit<AppArgs, 'settings'>> & { settings?: Partial<AppSettings> },
+): App {
+  return new App({
+    registry,
+    i18n,
+    log: silentLogger(),
+    staffRooms: [{ channel: 'console', chatId: 'staff' }],
+    ...o,
+    settings: { ...ESTATE_SETTINGS, ...o.settings },
+  });
+}
 
 export interface HarnessOptions {
   store?: Store;
@@ -140,7 +193,16 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     return sender.sent.filter((s) => s.chatId === staffChat);
   }
 
-  return { store, clock, app, dispatcher, sender, send, lastButtons, staffMessages };
+  /** Runs every job due now (SLA checkpoints, reminders) and delivers what they wrote; returns how many ran. */
+  async function tick(): Promise<number> {
+    const scheduler = new Scheduler({ store, clock, log, workerId: 'test-scheduler', handlers: app.jobHandlers() });
+    let ran = 0;
+    for (let n = await scheduler.tick(); n > 0; n = await scheduler.tick()) ran += n;
+    await dispatcher.drain();
+    return ran;
+  }
+
+  return { store, clock, app, dispatcher, sender, send, lastButtons, staffMessages, tick };
 }
 
 export type Harness = Awaited<ReturnType<typeof makeHarness>>;

@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWechatMpChannel, type WechatMpChannel } from '../../src/adapters/channels/wechat-mp/wechat-mp.js';
+import type { WechatMpChannel } from '../../src/adapters/channels/wechat-mp/wechat-mp.js';
 import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import { App } from '../../src/app/app.js';
+import type { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { type ChannelSender, Dispatcher } from '../../src/app/dispatcher.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
@@ -25,13 +25,9 @@ import type { Address, MessagePurpose } from '../../src/core/types.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from './clock.js';
-import { FakeWechatMp } from './fake-wechat-mp.js';
-import { RecordingSender } from './harness.js';
+import { makeApp, RecordingSender } from './harness.js';
+import { startFakeMp, startMpChannel } from './mp-channel.js';
 
-export const APP_ID = 'wx5823bf96d3bd56c7';
-const APP_SECRET = '0123456789abcdef0123456789abcdef';
-const TOKEN = 'QDG6eK';
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
 export const HOUR = 3_600_000;
 export const OWNER = 'oia2TjjewbmiOUlr6X-1crbLOvLw';
 
@@ -73,15 +69,8 @@ export async function mpEstate(o: EstateOptions = {}) {
   const clock = new FakeClock(o.start ?? '2026-11-28T02:00:00Z'); // 10:00 in Shanghai
   const dir = mkdtempSync(join(tmpdir(), 'residesk-mp-estate-'));
   const kinds = o.templates ?? [];
-  const fake = new FakeWechatMp({
-    appId: APP_ID,
-    appSecret: APP_SECRET,
-    token: TOKEN,
-    aesKey: AES_KEY,
-    now: () => clock.now(),
-    templates: kinds.filter((k) => !o.notOnAccount?.includes(k)).map((k) => TEMPLATE_IDS[k]),
-  });
-  const apiRoot = await fake.start();
+  const onAccount = kinds.filter((k) => !o.notOnAccount?.includes(k)).map((k) => TEMPLATE_IDS[k]);
+  const { fake, apiRoot } = await startFakeMp(clock, onAccount);
   const templatesFile = join(dir, 'templates.yaml');
   writeFileSync(
     templatesFile,
@@ -109,47 +98,17 @@ export async function mpEstate(o: EstateOptions = {}) {
 
   async function boot(): Promise<Running> {
     const store = await openSqliteStore({ path: dbPath });
-    const app = new App({
+    const app = makeApp({
       store,
       clock,
       registry,
       i18n,
       log,
-      settings: {
-        defaultLocale: 'zh-CN',
-        timeZone: 'Asia/Shanghai',
-        estateName: '阳光花园',
-        dutyPhone: '0571-88886666',
-      },
       staffRooms,
       policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'u-wang' }, { userId: 'wecom:wangshifu' }] },
       surveys: { questionnaires, batchSize: { wechat_mp: 50 } },
     });
-    const channel = await createWechatMpChannel({
-      config: {
-        appId: APP_ID,
-        appSecret: APP_SECRET,
-        token: TOKEN,
-        aesKey: AES_KEY,
-        apiRoot,
-        path: '/wechat-mp',
-        port: 0,
-        menuFile: 'flows/wechat-mp/menu.yaml',
-        templatesFile,
-      },
-      store,
-      dataDir: dir,
-      log,
-      handle: (inbound) => app.handleInbound(inbound),
-      wake: () => {},
-      now: () => clock.now(),
-      texts: i18n,
-      defaultLocale: 'zh-CN',
-      onUnfollowed: (openId) => app.markUnreachable('wechat_mp', openId),
-      host: '127.0.0.1',
-      recordRetryMs: 1,
-    });
-    await channel.start(0);
+    const channel = await startMpChannel({ app, apiRoot, dataDir: dir, templatesFile });
     const staffChannel = o.staff ? await o.staff.connect(app, store) : staffSender;
     const dispatcher = new Dispatcher({
       store,

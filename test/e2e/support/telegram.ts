@@ -34,6 +34,7 @@ import {
   type RecordingProxy,
   startRecordingProxy,
 } from '../../adapters/channels/telegram/support.js';
+import { ESTATE_SETTINGS } from '../../support/harness.js';
 
 /** The path of the webhook (TELEGRAM_WEBHOOK_URL's path). */
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -41,10 +42,11 @@ export const WEBHOOK_PATH = '/telegram/webhook';
 export interface TelegramE2EOptions {
   token: string;
   staffChatId: number;
-  estateName: string;
-  dutyPhone: string;
-  /** The dispatcher's worker id. */
-  workerId: string;
+  /** The estate's name and duty phone; the test estate's (test/support/harness.ts) when left out. */
+  estateName?: string;
+  dutyPhone?: string;
+  /** The dispatcher's worker id; `e2e` when left out (each harness has a store of its own). */
+  workerId?: string;
   /** Messages per minute to a group (the staff group); default 60. */
   groupPerMinute?: number;
   /** The AI assistant (e.g. the offline one, as production always has); none when left out. */
@@ -153,7 +155,11 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     registry: loadFlows('flows', (key) => i18n.has(key)),
     i18n,
     log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: o.estateName, dutyPhone: o.dutyPhone },
+    settings: {
+      ...ESTATE_SETTINGS,
+      estateName: o.estateName ?? ESTATE_SETTINGS.estateName,
+      dutyPhone: o.dutyPhone ?? ESTATE_SETTINGS.dutyPhone,
+    },
     staffRooms: [{ channel: 'telegram', chatId: String(o.staffChatId) }],
     ...(o.assistant ? { assistant: o.assistant } : {}),
     ...(o.knowledge ? { knowledge: o.knowledge === true ? repositoryKnowledge() : o.knowledge } : {}),
@@ -180,7 +186,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
     onStaffLeft: (userId) => markStaffLeft(store, 'telegram', userId),
     onStaffJoined: (userId) => markStaffRejoined(store, 'telegram', userId),
   });
-  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: o.workerId, pollMs: 20 });
+  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: o.workerId ?? 'e2e', pollMs: 20 });
   dispatcher.start();
   const running = dispatcher;
   started.push(() => running.stop());

@@ -8,23 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWechatMpChannel, type WechatMpChannel } from '../../../../src/adapters/channels/wechat-mp/wechat-mp.js';
+import type { WechatMpChannel } from '../../../../src/adapters/channels/wechat-mp/wechat-mp.js';
 import { ownerFromDoc, ownerToDoc } from '../../../../src/adapters/store/mongo/mapping.js';
 import { ownerSchema } from '../../../../src/adapters/store/mongo/schemas.js';
 import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js';
-import { App } from '../../../../src/app/app.js';
 import { Dispatcher } from '../../../../src/app/dispatcher.js';
 import type { Store } from '../../../../src/core/ports.js';
 import type { Owner } from '../../../../src/core/types.js';
-import { silentLogger } from '../../../../src/logger.js';
 import { FakeClock } from '../../../support/clock.js';
-import { FakeWechatMp } from '../../../support/fake-wechat-mp.js';
-import { i18n, registry } from '../../../support/harness.js';
+import type { FakeWechatMp } from '../../../support/fake-wechat-mp.js';
+import { makeApp } from '../../../support/harness.js';
+import { MP_ACCOUNT, startFakeMp, startMpChannel } from '../../../support/mp-channel.js';
 
-const APP_ID = 'wx5823bf96d3bd56c7';
-const APP_SECRET = '0123456789abcdef0123456789abcdef';
-const TOKEN = 'QDG6eK';
-const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
 const HOUR = 3_600_000;
 
 interface World {
@@ -47,55 +42,16 @@ afterEach(async () => {
 
 async function world(): Promise<World> {
   const clock = new FakeClock();
-  const fake = new FakeWechatMp({
-    appId: APP_ID,
-    appSecret: APP_SECRET,
-    token: TOKEN,
-    aesKey: AES_KEY,
-    now: () => clock.now(),
-  });
-  const apiRoot = await fake.start();
+  const { fake, apiRoot } = await startFakeMp(clock);
   cleanups.push(() => fake.stop());
   const store = await openSqliteStore({ path: ':memory:' });
   cleanups.push(() => store.close());
   const dataDir = mkdtempSync(join(tmpdir(), 'residesk-mp-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const log = silentLogger();
-  const app = new App({
-    store,
-    clock,
-    registry,
-    i18n,
-    log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
-    staffRooms: [{ channel: 'console', chatId: 'staff' }],
-  });
-  const channel = await createWechatMpChannel({
-    config: {
-      appId: APP_ID,
-      appSecret: APP_SECRET,
-      token: TOKEN,
-      aesKey: AES_KEY,
-      apiRoot,
-      path: '/wechat-mp',
-      port: 0,
-      menuFile: 'flows/wechat-mp/menu.yaml',
-    },
-    store,
-    dataDir,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => {},
-    now: () => clock.now(),
-    texts: i18n,
-    defaultLocale: 'zh-CN',
-    onUnfollowed: (openId) => app.markUnreachable('wechat_mp', openId),
-    host: '127.0.0.1',
-    recordRetryMs: 1,
-  });
-  await channel.start(0);
+  const app = makeApp({ store, clock });
+  const channel = await startMpChannel({ app, apiRoot, dataDir });
   cleanups.push(() => channel.stop());
-  const dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'test' });
+  const dispatcher = new Dispatcher({ store, clock, senders: [channel], log: app.ctx.log, workerId: 'test' });
   const url = `http://127.0.0.1:${channel.port}/wechat-mp`;
   return {
     clock,
@@ -138,7 +94,7 @@ describe('the callback URL', () => {
     // The signature above is for another token: refused.
     expect(ok.status).toBe(401);
     const { getSignature } = await import('@wecom/crypto');
-    const signature = getSignature(TOKEN, '1409659589', '263014780', '');
+    const signature = getSignature(MP_ACCOUNT.token, '1409659589', '263014780', '');
     const right = await fetch(`${w.url}?signature=${signature}&timestamp=1409659589&nonce=263014780&echostr=hello`);
     expect(right.status).toBe(200);
     expect(await right.text()).toBe('hello');

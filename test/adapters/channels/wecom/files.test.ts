@@ -9,17 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWecomChannel, type WecomChannel } from '../../../../src/adapters/channels/wecom/wecom.js';
+import type { WecomChannel } from '../../../../src/adapters/channels/wecom/wecom.js';
 import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js';
-import { App } from '../../../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../../../src/app/context.js';
 import { Dispatcher } from '../../../../src/app/dispatcher.js';
 import type { FileSources } from '../../../../src/app/files/sources.js';
 import type { Store } from '../../../../src/core/ports.js';
-import { silentLogger } from '../../../../src/logger.js';
 import { FakeClock } from '../../../support/clock.js';
 import { FakeWecom } from '../../../support/fake-wecom.js';
-import { i18n, registry } from '../../../support/harness.js';
+import { i18n, makeApp } from '../../../support/harness.js';
+import { connectWecom, type WecomOnFake } from '../../../support/wecom-channel.js';
 
 const BOT = { botId: 'aibFILESBOT', secret: 'long-connection-secret' };
 const STAFF = 'wrSTAFFGROUP19';
@@ -56,44 +55,32 @@ let wecom: FakeWecom;
 let store: Store;
 let channel: WecomChannel;
 let dispatcher: Dispatcher;
-let draining: Promise<void> = Promise.resolve();
+let waitFor: WecomOnFake['waitFor'];
 
 beforeEach(async () => {
   wecom = await FakeWecom.start(BOT);
-  draining = Promise.resolve();
   const clock = new FakeClock('2026-12-02T02:00:00Z');
-  const log = silentLogger();
   store = await openSqliteStore({ path: ':memory:' });
-  const app = new App({
+  const app = makeApp({
     store,
     clock,
-    registry,
-    i18n,
-    log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
     staffRooms: [{ channel: 'wecom', chatId: STAFF }],
     policy: { ...DEFAULT_POLICY, supervisors: [{ channel: 'wecom', userId: BOSS }] },
     files,
   });
-  channel = await createWecomChannel({
-    config: {
-      ...BOT,
-      staffChatId: STAFF,
-      wsUrl: wecom.url,
-      staffNames: new Map([
-        [LI, '李师傅'],
-        [BOSS, '赵主管'],
-      ]),
-    },
-    store,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => {
-      draining = draining.then(() => dispatcher.drain());
-    },
-    now: () => clock.now(),
-  });
-  dispatcher = new Dispatcher({ store, clock, senders: [channel], log, workerId: 'wecom-files' });
+  const staffNames = new Map([
+    [LI, '李师傅'],
+    [BOSS, '赵主管'],
+  ]);
+  ({ channel, waitFor } = await connectWecom({
+    fake: wecom,
+    bot: BOT,
+    staffChatId: STAFF,
+    staffNames,
+    app,
+    dispatcher: () => dispatcher,
+  }));
+  dispatcher = new Dispatcher({ store, clock, senders: [channel], log: app.ctx.log, workerId: 'wecom-files' });
 });
 
 afterEach(async () => {
@@ -101,21 +88,6 @@ afterEach(async () => {
   await store.close();
   await wecom.stop();
 });
-
-async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    await draining;
-    await dispatcher.drain();
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Someone @mentions the bot in the staff group. */
 function inGroup(userid: string, text: string): void {

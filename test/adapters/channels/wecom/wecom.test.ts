@@ -12,13 +12,14 @@ import {
   WecomStartupError,
 } from '../../../../src/adapters/channels/wecom/wecom.js';
 import { openSqliteStore } from '../../../../src/adapters/store/sqlite/store.js';
-import { App } from '../../../../src/app/app.js';
+import type { App } from '../../../../src/app/app.js';
 import { Dispatcher } from '../../../../src/app/dispatcher.js';
 import type { Store } from '../../../../src/core/ports.js';
 import { silentLogger } from '../../../../src/logger.js';
 import { FakeClock } from '../../../support/clock.js';
 import { CHAT_NOT_OPEN, FakeWecom } from '../../../support/fake-wecom.js';
-import { i18n, RecordingSender, registry } from '../../../support/harness.js';
+import { i18n, makeApp, RecordingSender } from '../../../support/harness.js';
+import { connectWecom, type WecomOnFake } from '../../../support/wecom-channel.js';
 
 const BOT = { botId: 'aibTESTBOT', secret: 'long-connection-secret' };
 const STAFF = 'wrSTAFFGROUP01';
@@ -31,22 +32,9 @@ let owners: RecordingSender;
 let dispatcher: Dispatcher;
 let channel: WecomChannel;
 let app: App;
-let draining: Promise<void>;
+let settled: WecomOnFake['settled'];
+let waitFor: WecomOnFake['waitFor'];
 let seq = 0;
-
-async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  const until = Date.now() + 4000;
-  for (;;) {
-    await draining;
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** What the owner (console chat `owner`) was sent, as texts. */
 const ownerTexts = () =>
@@ -104,29 +92,19 @@ beforeEach(async () => {
   store = await openSqliteStore({ path: ':memory:' });
   clock = new FakeClock();
   owners = new RecordingSender('console');
-  draining = Promise.resolve();
-  const log = silentLogger();
-  app = new App({
-    store,
-    clock,
-    registry,
-    i18n,
-    log,
-    settings: { defaultLocale: 'zh-CN', timeZone: 'Asia/Shanghai', estateName: '阳光花园', dutyPhone: '0571-88886666' },
-    staffRooms: [{ channel: 'wecom', chatId: STAFF }],
-  });
-  channel = await createWecomChannel({
-    // WeCom gives the bot only userids: WECOM_STAFF_NAMES names staff for cards and owners.
-    config: { ...BOT, staffChatId: STAFF, wsUrl: fake.url, staffNames: new Map([['wangshifu', '王师傅']]) },
-    store,
-    log,
-    handle: (inbound) => app.handleInbound(inbound),
-    wake: () => {
-      draining = draining.then(() => dispatcher.drain());
-    },
-    now: () => clock.now(),
-  });
-  dispatcher = new Dispatcher({ store, clock, senders: [owners, channel], log, workerId: 'wecom-test' });
+  app = makeApp({ store, clock, staffRooms: [{ channel: 'wecom', chatId: STAFF }] });
+  ({ channel, settled, waitFor } = await connectWecom({
+    fake,
+    bot: BOT,
+    staffChatId: STAFF,
+    staffNames: new Map([['wangshifu', '王师傅']]),
+    app,
+    dispatcher: () => dispatcher,
+    // Only the drains WeCom's pushes wake: a test drains the owner's side itself.
+    drainEachPoll: false,
+    timeoutMs: 4000,
+  }));
+  dispatcher = new Dispatcher({ store, clock, senders: [owners, channel], log: app.ctx.log, workerId: 'wecom-test' });
 });
 
 afterEach(async () => {
@@ -225,7 +203,7 @@ describe('the WeCom staff desk (real SDK against a fake WeCom long connection)',
     const reply = zh('owner.reply', { number, name: '王师傅', text });
     await waitFor(() => ownerTexts().includes(reply), 'the reply to reach the owner');
     await new Promise((r) => setTimeout(r, 100));
-    await draining;
+    await settled();
     expect(ownerTexts().filter((t) => t === reply)).toHaveLength(1);
     const ticket = await store.getTicketByNumber(number);
     expect(ticket?.timeline.map((e) => e.action)).toEqual(['create', 'accept', 'staff_reply']);
