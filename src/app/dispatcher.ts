@@ -151,6 +151,8 @@ export class Dispatcher {
   private readonly chatWaits = new Map<Channel, Map<string, number>>();
   /** The moments this process knows something becomes due (epoch ms), soonest first. */
   private readonly dueTimes = new DueTimes();
+  /** Whether the last claim was given as many items as it asked for (more may be waiting). */
+  private lastClaimFull = false;
   /** When the loop's current sleep ends (epoch ms by the clock), while it sleeps. */
   private sleepingUntil?: number;
   private readonly faultBook: FaultBook;
@@ -193,7 +195,10 @@ export class Dispatcher {
           this.o.log.error({ err: error }, 'dispatcher round failed; retrying shortly');
         }
         if (!this.running) break;
-        if (started > 0 && this.inFlight.size < this.concurrency) continue;
+        // A claim that found fewer items than it asked for found all there were: asking again at once
+        // would only cost an empty write transaction (what is enqueued meanwhile wakes the loop; what
+        // comes due, it sleeps until).
+        if (started > 0 && this.lastClaimFull && this.inFlight.size < this.concurrency) continue;
         await this.sleep(this.idleMs());
       }
       await Promise.allSettled(this.tasks);
@@ -258,6 +263,7 @@ export class Dispatcher {
     const channels = this.o.senders.map((s) => s.channel);
     if (channels.length > 0 && channels.every((c) => this.pausedAt(c, now.getTime()) !== undefined)) return [];
     const items = await this.o.store.claimOutbox(now, this.o.workerId, this.leaseMs, free);
+    this.lastClaimFull = items.length >= free;
     return items.map((item) => this.track(item));
   }
 

@@ -275,6 +275,30 @@ describe('Dispatcher isolation', () => {
     expect(sender.texts('a')).toEqual(['your phone?']);
     expect(await real.listOutbox({ chatId: 'a' })).toMatchObject([{ status: 'sent' }]);
   });
+  it('does not ask the store again at once when a claim found fewer items than it asked for', async () => {
+    // Each claim is a write transaction: one item enqueued costs the claim that finds it and the one after
+    // its delivery (the chat's next item may be due then), not a third, empty one in between.
+    clock = new FakeClock('2026-11-28T02:00:00Z');
+    const real = await openSqliteStore({ path: ':memory:' });
+    let claims = 0;
+    store = new Proxy(real, {
+      get(target, name, receiver) {
+        if (name !== 'claimOutbox') return Reflect.get(target, name, receiver);
+        return (...args: Parameters<Store['claimOutbox']>) => {
+          claims += 1;
+          return target.claimOutbox(...args);
+        };
+      },
+    });
+    const sender = new ControlledSender();
+    const dispatcher = make(sender, { pollMs: 60_000 });
+    await enqueue('a', 'your phone?');
+    dispatcher.start();
+    await until(async () => (await statuses('a'))[0] === 'sent', 'sent');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sender.texts('a')).toEqual(['your phone?']);
+    expect(claims).toBe(2);
+  });
 });
 
 describe('Dispatcher crash recovery', () => {
