@@ -17,7 +17,7 @@ export const telegram = {
   }),
   PORT: withDefault('8080', integer(1, 65535), { accepts: 'a port number from 1 to 65535' }),
   TELEGRAM_RATE_GLOBAL: withDefault('30', integer(1, 1000), { accepts: 'messages per second, 1 to 1000' }),
-  TELEGRAM_RATE_PRIVATE: withDefault('1', integer(1, 100), { accepts: 'messages per second to one chat, 1 to 100' }),
+  TELEGRAM_RATE_PRIVATE: withDefault('1', integer(1, 1000), { accepts: 'messages per second to one chat, 1 to 1000' }),
   TELEGRAM_RATE_GROUP: withDefault('20', integer(1, 1000), {
     accepts: 'messages per minute to one group, 1 to 1000',
   }),

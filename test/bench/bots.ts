@@ -66,7 +66,7 @@ export async function startResidesk(o: {
   const rates =
     o.limits === 'real'
       ? { TELEGRAM_RATE_GLOBAL: '30', TELEGRAM_RATE_PRIVATE: '1', TELEGRAM_RATE_GROUP: '20' }
-      : { TELEGRAM_RATE_GLOBAL: '1000', TELEGRAM_RATE_PRIVATE: '100', TELEGRAM_RATE_GROUP: '1000' };
+      : { TELEGRAM_RATE_GLOBAL: '1000', TELEGRAM_RATE_PRIVATE: '1000', TELEGRAM_RATE_GROUP: '1000' };
   const registered = o.api.nextWebhook();
   const t0 = performance.now();
   const run = spawnQuiet(
