@@ -27,6 +27,7 @@ import type { Clock, OutboxItem, Store } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import type { Logger } from '../logger.js';
 import { FaultBook, type FaultNews } from './delivery-faults.js';
+import { DueTimes } from './due-times.js';
 import { readAttached, releaseAttached } from './files/attached.js';
 import type { Outside, ReplyWindowGate } from './reply-window.js';
 
@@ -84,53 +85,6 @@ export interface DispatcherOptions {
  * it is in no hurry, and asking again sooner would cost a claim and a write each time.
  */
 const COSMETIC_SPREAD_MS = 1000;
-
-/**
- * The moments something becomes due, as a binary min-heap: the loop sleeps until the soonest, and a
- * later one is not forgotten when the soonest passes.
- */
-class DueTimes {
-  private readonly heap: number[] = [];
-
-  add(at: number): void {
-    const h = this.heap;
-    h.push(at);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if ((h[parent] as number) <= at) break;
-      h[i] = h[parent] as number;
-      i = parent;
-    }
-    h[i] = at;
-  }
-
-  soonest(): number {
-    return this.heap[0] ?? Number.POSITIVE_INFINITY;
-  }
-
-  /** Forgets the moments up to `now` (they are due: the claim that follows finds their items). */
-  dropUntil(now: number): void {
-    while (this.heap.length > 0 && (this.heap[0] as number) <= now) this.pop();
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop() as number;
-    if (h.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const r = l + 1;
-      const c = r < h.length && (h[r] as number) < (h[l] as number) ? r : l;
-      if ((h[c] as number) >= last) break;
-      h[i] = h[c] as number;
-      i = c;
-    }
-    h[i] = last;
-  }
-}
 
 /** Why an item whose earlier attempt's outcome is unknown is not sent again. */
 const MOVED_ON = 'outcome unknown (taken over from a stopped worker); not sent again: the chat has moved on';
