@@ -139,9 +139,11 @@ export function spawnQuiet(command: string, args: string[], env: Record<string, 
   // For looking into a run: BENCH_BOT_LOG=/tmp/bot.log keeps all the bot's output there.
   const logTo = process.env.BENCH_BOT_LOG;
   if (logTo) {
+    // Two streams into one file: neither may end it (the other's last lines would then be written after its end).
     const file = createWriteStream(logTo, { flags: 'a' });
-    child.stdout?.pipe(file);
-    child.stderr?.pipe(file);
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once('close', () => file.end());
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
