@@ -108,18 +108,15 @@ function cut(value: string, max: number): string {
 
 /** The template's `data` for a notification: each field's value, cut to what its type holds. */
 export function templateData(spec: TemplateSpec, n: Notification): Record<string, { value: string }> {
+  const parts: Record<(typeof SOURCES)[number], string> = {
+    ref: n.purpose.ref,
+    title: n.purpose.title ?? n.text,
+    text: n.text,
+    when: n.when,
+  };
   const data: Record<string, { value: string }> = {};
   for (const [field, source] of Object.entries(spec.fields)) {
-    const value =
-      typeof source === 'object'
-        ? source.fixed
-        : source === 'ref'
-          ? n.purpose.ref
-          : source === 'title'
-            ? (n.purpose.title ?? n.text)
-            : source === 'when'
-              ? n.when
-              : n.text;
+    const value = typeof source === 'object' ? source.fixed : parts[source];
     data[field] = { value: cut(value || '—', limitOf(field)) };
   }
   return data;

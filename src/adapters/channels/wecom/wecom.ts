@@ -32,7 +32,7 @@ import type {
 import type { Store, StoredFile } from '../../../core/ports.js';
 import type { Inbound, OutboundAction, OutboundMessage } from '../../../core/types.js';
 import type { Logger } from '../../../logger.js';
-import { bufferOf, sortAttachments, withFileNames } from '../shared/attachments.js';
+import { bufferOf, NO_FILES, sortAttachments, withFileNames } from '../shared/attachments.js';
 import { eventToClick, messageToInbound, type WecomBody } from './inbound.js';
 import { WecomLimiter } from './limiter.js';
 import { classifyFailure, isChatRefusal, newTaskId, textCard, toBody } from './outbound.js';
@@ -301,11 +301,7 @@ export class WecomChannel implements ChannelSender {
     files: ReadonlyMap<string, StoredFile> | undefined,
   ): Promise<OutboundMessage> {
     if (!message.attachments?.length) return message;
-    const sorted = sortAttachments(
-      message,
-      files,
-      this.capabilities.files ?? { images: false, documents: false, album: false },
-    );
+    const sorted = sortAttachments(message, files, this.capabilities.files ?? NO_FILES);
     const refused = [...sorted.left];
     for (const { attachment, file } of [...sorted.images, ...sorted.documents]) {
       const type = attachment.kind === 'image' ? 'image' : 'file';
@@ -313,11 +309,9 @@ export class WecomChannel implements ChannelSender {
         const media = await this.client.uploadMedia(bufferOf(file), { type, filename: attachment.name });
         await this.client.sendMediaMessage(chatId, type, media.media_id);
       } catch (error) {
-        if (classifyFailure(error).status !== 'rejected') throw error;
-        this.o.log.warn(
-          { reason: classifyFailure(error).reason },
-          'WeCom refused a generated file; naming it in the text',
-        );
+        const failure = classifyFailure(error);
+        if (failure.status !== 'rejected') throw error;
+        this.o.log.warn({ reason: failure.reason }, 'WeCom refused a generated file; naming it in the text');
         refused.push(attachment);
       }
     }

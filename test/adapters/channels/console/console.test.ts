@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_STAFF_CHAT, ConsoleChannel } from '../../../../src/adapters/channels/console/console.js';
+import type { StoredFile } from '../../../../src/core/ports.js';
 import type { Inbound } from '../../../../src/core/types.js';
 
 /** A console fed `lines`; each handled message may deliver to the console (as the dispatcher would). */
@@ -90,5 +94,49 @@ describe('console channel, staff side', () => {
   it('leaves numbers on the owner side to the conversation', async () => {
     const { handled } = await run(['1']);
     expect(handled.map((i) => i.content)).toEqual([{ type: 'text', text: '1' }]);
+  });
+});
+
+describe('console channel, generated files', () => {
+  it('saves the files it has bytes for and prints their paths; a file gone is named', async () => {
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk: Buffer) => {
+      printed += chunk.toString('utf8');
+    });
+    const filesDir = join(mkdtempSync(join(tmpdir(), 'console-files-')), 'out');
+    const channel = new ConsoleChannel({
+      input: new PassThrough(),
+      output,
+      color: false,
+      handle: async () => ({ duplicate: false }),
+      flush: async () => {},
+      now: () => new Date('2026-11-28T02:00:00Z'),
+      filesDir,
+    });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const files = new Map<string, StoredFile>([
+      ['f1', { id: 'f1', name: 'chart-1.png', mime: 'image/png', bytes: png, createdAt: new Date() }],
+    ]);
+    const result = await channel.deliver(
+      CONSOLE_STAFF_CHAT,
+      {
+        kind: 'send',
+        message: {
+          text: '11月汇总',
+          attachments: [
+            { kind: 'image', fileId: 'f1', name: 'chart-1.png' },
+            { kind: 'document', fileId: 'gone', name: '工单-2026-11.xlsx' },
+          ],
+        },
+      },
+      undefined,
+      files,
+    );
+    expect(result.status).toBe('sent');
+    const saved = /📎 chart-1\.png → (\S+)/.exec(printed)?.[1];
+    expect(saved?.startsWith(filesDir)).toBe(true);
+    expect(readFileSync(saved ?? '')).toEqual(Buffer.from(png));
+    expect(printed).toMatch(/📎 工单-2026-11\.xlsx\n/);
   });
 });

@@ -114,6 +114,21 @@ describe('files through the WeCom group', () => {
     expect(markdownIn(STAFF).join('\n')).not.toContain('📎');
   });
 
+  it('a chart WeCom refuses (40008) is named in the text; the others and the text still go', async () => {
+    wecom.failNext('aibot_upload_media_init', 40008);
+    inGroup(LI, '/summary 2026-11');
+    await waitFor(() => markdownIn(STAFF).some((t) => t.includes('2026-11 汇总（测试）')), 'the summary text');
+
+    expect(wecom.mediaIn(STAFF, 'image').map((m) => m.filename)).toEqual([
+      'review-2.png',
+      'review-3.png',
+      'review-4.png',
+    ]);
+    const summary = markdownIn(STAFF).find((t) => t.includes('2026-11 汇总（测试）')) ?? '';
+    expect(summary).toContain('📎 review-1.png');
+    expect(summary).not.toContain('📎 review-2.png');
+  });
+
   it('/export from a staff member is refused, and no file is uploaded or sent', async () => {
     inGroup(LI, '/export 2026-11');
     await waitFor(() => markdownIn(STAFF).includes(zh('files.export.refused')), 'the refusal in the group');
