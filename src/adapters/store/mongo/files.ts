@@ -117,17 +117,18 @@ export class MongoFiles implements FileStore {
   }
 
   async pruneFiles(before: Date, limit: number): Promise<number> {
-    const old = await this.files
-      .find({ createdAt: { $lt: before } }, { id: 1 }, this.o)
-      .sort({ createdAt: 1 })
-      .limit(limit)
-      .lean<Pick<FileDoc, 'id'>[]>();
-    if (old.length === 0) return 0;
-    const ids = old.map((d) => d.id);
+    if (limit < 1) return 0; // MongoDB reads a limit of 0 as none
+    // The files unsent items name are left out before the oldest `limit` are taken (as SQLite's does), so
+    // a batch falls short only when nothing more is due: retention drains until it does.
     const named = await this.m.outbox
-      .find({ status: { $in: ['pending', 'sending'] }, [ATTACHED]: { $in: ids } }, { [ATTACHED]: 1 }, this.o)
+      .find({ status: { $in: ['pending', 'sending'] }, [ATTACHED]: { $exists: true } }, { [ATTACHED]: 1 }, this.o)
       .lean<{ action?: { message?: { attachments?: { fileId?: string }[] } } }[]>();
-    const kept = new Set(named.flatMap((d) => (d.action?.message?.attachments ?? []).map((a) => a.fileId)));
-    return this.deleteFiles(ids.filter((id) => !kept.has(id)));
+    const kept = named.flatMap((d) => (d.action?.message?.attachments ?? []).flatMap((a) => a.fileId ?? []));
+    const old = await this.files
+      .find({ createdAt: { $lt: before }, id: { $nin: kept } }, { id: 1 }, this.o)
+      .sort({ createdAt: 1 })
+      .limit(Math.floor(limit))
+      .lean<Pick<FileDoc, 'id'>[]>();
+    return this.deleteFiles(old.map((d) => d.id));
   }
 }
