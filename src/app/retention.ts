@@ -27,7 +27,7 @@ export async function pruneOldRecords(
   policy: RetentionPolicy,
   log: Logger,
   batch = BATCH,
-): Promise<{ messages: number; outbox: number; audit: number }> {
+): Promise<{ messages: number; outbox: number; files: number; audit: number }> {
   const now = clock.now().getTime();
   const drain = async (prune: (before: Date, limit: number) => Promise<number>, before: Date) => {
     let total = 0;
@@ -50,5 +50,5 @@ export async function pruneOldRecords(
       { messages, outbox, files, audit },
       'retention: old message log, outbox rows, files and audit entries deleted',
     );
-  return { messages, outbox, audit };
+  return { messages, outbox, files, audit };
 }

@@ -41,14 +41,38 @@ describe('retention', () => {
       ago(40),
     );
     await store.markOutboxDead('dead', 'blocked', ago(40));
+    // Generated files: three a week old and more (a pending item names one of them), one of yesterday.
+    for (const [id, days] of [
+      ['f-old-1', 30],
+      ['f-pending', 30],
+      ['f-old-2', 9],
+      ['f-yesterday', 1],
+    ] as const)
+      await store.saveFile({
+        id,
+        name: `${id}.png`,
+        mime: 'image/png',
+        bytes: new Uint8Array([1]),
+        createdAt: ago(days),
+      });
+    const attachments = [{ kind: 'image' as const, fileId: 'f-pending', name: 'f-pending.png' }];
     await store.enqueue(
-      [{ id: 'pending', channel: 'telegram', chatId: 'c4', action: { kind: 'send', message: { text: 'y' } } }],
+      [
+        {
+          id: 'pending',
+          channel: 'telegram',
+          chatId: 'c4',
+          action: { kind: 'send', message: { text: 'y', attachments } },
+        },
+      ],
       ago(30),
     );
 
     // Batches of two: the loop goes round until a batch comes back short.
     const deleted = await pruneOldRecords(store, clock, policy, silentLogger(), 2);
-    expect(deleted).toEqual({ messages: 3, outbox: 2, audit: 0 });
+    expect(deleted).toEqual({ messages: 3, outbox: 2, files: 2, audit: 0 });
+    const files = await store.getFiles(['f-old-1', 'f-pending', 'f-old-2', 'f-yesterday']);
+    expect(files.map((f) => f.id).sort()).toEqual(['f-pending', 'f-yesterday']);
 
     const days = async (chatId: string) =>
       (await store.listMessages('telegram', chatId)).map((m) => (m.body as { days: number }).days);
@@ -66,6 +90,7 @@ describe('retention', () => {
     expect(await pruneOldRecords(store, clock, policy, silentLogger(), 2)).toEqual({
       messages: 0,
       outbox: 0,
+      files: 0,
       audit: 0,
     });
     await store.close();

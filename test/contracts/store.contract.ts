@@ -16,6 +16,7 @@ import type {
   NoticeDelivery,
   Praise,
   Store,
+  StoredFile,
   SurveyCampaign,
   SurveyInvitation,
   SurveyResponse,
@@ -84,6 +85,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
     });
 
     auditLogContract(() => store);
+    fileStoreContract(() => store);
 
     describe('inbound dedupe', () => {
       it('marks a message once per channel', async () => {
@@ -1972,6 +1974,56 @@ function auditLogContract(current: () => Store): void {
       expect(await store.pruneAudit(at(3 * DAY), 10)).toBe(0);
       expect(await store.pruneAudit(at(10 * DAY), 0)).toBe(0);
       expect((await store.listAudit({})).entries.map((e) => e.id)).toEqual(['a-3', 'a-4']);
+    });
+  });
+}
+
+// ── generated files (the bytes an outbox item carries) ────────────────────────
+
+function storedFile(id: string, offsetMs: number): StoredFile {
+  return {
+    id,
+    name: `${id}.png`,
+    mime: 'image/png',
+    bytes: new Uint8Array([1, 2, 3, id.length]),
+    createdAt: at(offsetMs),
+  };
+}
+
+/** The file store's part of the contract: saved once per id, read by id, and pruned around unsent items. */
+function fileStoreContract(current: () => Store): void {
+  describe('files', () => {
+    it('keeps a file as saved, once per id, and deletes by id', async () => {
+      const store = current();
+      const file = storedFile('f-1', 0);
+      await store.transaction(async (tx) => tx.saveFile(file));
+      await store.saveFile({ ...file, name: 'other.png' });
+      expect(await store.getFiles(['f-1', 'f-1', 'missing'])).toEqual([file]);
+      expect(await store.deleteFiles(['f-1', 'missing'])).toBe(1);
+      expect(await store.getFiles(['f-1'])).toEqual([]);
+    });
+
+    it('prunes up to `limit` old files no unsent item names, oldest first, skipping those one does', async () => {
+      const store = current();
+      for (const [id, offset] of [
+        ['kept', 0],
+        ['f-1', HOUR],
+        ['f-2', 2 * HOUR],
+        ['young', 3 * DAY],
+      ] as const)
+        await store.saveFile(storedFile(id, offset));
+      const item = send('telegram', 'chat-1', 'the review');
+      item.action = {
+        kind: 'send',
+        message: { text: 'the review', attachments: [{ kind: 'image', fileId: 'kept', name: 'kept.png' }] },
+      };
+      await store.enqueue([item], T0);
+      // The oldest file is the pending item's: a batch of one still deletes one (retention drains until a batch falls short).
+      expect(await store.pruneFiles(at(DAY), 1)).toBe(1);
+      expect(await store.pruneFiles(at(DAY), 10)).toBe(1);
+      expect(await store.pruneFiles(at(DAY), 10)).toBe(0);
+      const left = await store.getFiles(['kept', 'f-1', 'f-2', 'young']);
+      expect(left.map((f) => f.id).sort()).toEqual(['kept', 'young']);
     });
   });
 }

@@ -14,7 +14,7 @@ import type { ParsedStaffCommand } from '../../core/desk/vocabulary.js';
 import type { StoreTx } from '../../core/ports.js';
 import type { Address, Inbound, Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { type NewFile, PNG, sendWithFiles } from '../files/outbox.js';
+import { chartFiles, type NewFile, sendWithFiles } from '../files/outbox.js';
 import type { FileSources, ReviewPictures, TicketWorkbook } from '../files/sources.js';
 import { summaryPeriod } from './reports.js';
 
@@ -26,11 +26,6 @@ export type FilesPrepared =
 
 /** The roles that may take the tickets out as a file. */
 const MAY_EXPORT: readonly Staff['role'][] = ['supervisor', 'manager'];
-
-/** The images of a review, as files to send (their titles as captions). */
-export function chartFiles(review: ReviewPictures): NewFile[] {
-  return review.charts.map((c) => ({ kind: 'image', name: c.fileName, mime: PNG, bytes: c.png, caption: c.title }));
-}
 
 /**
  * Where a staff member is reached alone: their private chat with the bot where the platform has one the
@@ -87,7 +82,7 @@ export class DeskFiles {
   async summary(tx: StoreTx, inbound: Inbound, work?: FilesPrepared): Promise<boolean> {
     if (work?.kind !== 'summary') return false;
     const to = { channel: inbound.channel, chatId: inbound.chatId };
-    await sendWithFiles(this.ctx, tx, to, { text: work.review.text }, chartFiles(work.review));
+    await sendWithFiles(this.ctx, tx, to, { text: work.review.text }, chartFiles(work.review.charts));
     return true;
   }
 

@@ -7,6 +7,7 @@
 import type { StoreTx } from '../../core/ports.js';
 import type { Address, OutboundAttachment, OutboundMessage } from '../../core/types.js';
 import type { AppContext } from '../context.js';
+import type { ChartPicture } from './sources.js';
 
 /** A file made for a message: its bytes and how it is shown. */
 export interface NewFile {
@@ -19,15 +20,18 @@ export interface NewFile {
 
 export const PNG = 'image/png';
 
-/** Saves `files` and queues `message` to `to` with them attached, in `tx`. */
-export async function sendWithFiles(
-  ctx: AppContext,
-  tx: StoreTx,
-  to: Address,
+/** Charts as files to send: images, their titles as captions. */
+export function chartFiles(charts: readonly ChartPicture[]): NewFile[] {
+  return charts.map((c) => ({ kind: 'image', name: c.fileName, mime: PNG, bytes: c.png, caption: c.title }));
+}
+
+/** Saves `files` in `tx` and returns `message` with them attached (unchanged when there are none). */
+export async function withFiles(
+  ctx: Pick<AppContext, 'clock' | 'newId'>,
+  tx: Pick<StoreTx, 'saveFile'>,
   message: OutboundMessage,
   files: readonly NewFile[],
-  notBefore?: Date,
-): Promise<void> {
+): Promise<OutboundMessage> {
   const now = ctx.clock.now();
   const attachments: OutboundAttachment[] = [];
   for (const file of files) {
@@ -40,7 +44,19 @@ export async function sendWithFiles(
       ...(file.caption ? { caption: file.caption } : {}),
     });
   }
-  await ctx.sendTo(tx, to, attachments.length > 0 ? { ...message, attachments } : message, notBefore);
+  return attachments.length > 0 ? { ...message, attachments } : message;
+}
+
+/** Saves `files` and queues `message` to `to` with them attached, in `tx`. */
+export async function sendWithFiles(
+  ctx: AppContext,
+  tx: StoreTx,
+  to: Address,
+  message: OutboundMessage,
+  files: readonly NewFile[],
+  notBefore?: Date,
+): Promise<void> {
+  await ctx.sendTo(tx, to, await withFiles(ctx, tx, message, files), notBefore);
 }
 
 /** Sends `message` with `files` to every staff room (each room its own copy of the bytes). */

@@ -9,10 +9,9 @@
 import { DateTime } from 'luxon';
 import type { Job, StoreTx } from '../../core/ports.js';
 import type { AppContext } from '../context.js';
-import { chartFiles } from '../desk/files.js';
 import type { AppPart } from '../parts.js';
 import type { JobHandler } from '../scheduler.js';
-import { toStaffWithFiles } from './outbox.js';
+import { chartFiles, toStaffWithFiles } from './outbox.js';
 import type { FileSources, ReviewPeriod, ReviewPictures } from './sources.js';
 
 export const REVIEW_JOB = 'review.autosend';
@@ -85,7 +84,8 @@ export class ReviewAutoSend implements AppPart {
   private async send(job: Job, tx: StoreTx, reviews: ReviewPictures[] | undefined): Promise<void> {
     // Switched off since it was scheduled: nothing goes, and nothing more is scheduled.
     if (!this.enabled || !this.sources.review) return;
-    for (const review of reviews ?? []) await toStaffWithFiles(this.ctx, tx, { text: review.text }, chartFiles(review));
+    for (const review of reviews ?? [])
+      await toStaffWithFiles(this.ctx, tx, { text: review.text }, chartFiles(review.charts));
     this.ctx.log.info({ job: job.id, reports: reviews?.length ?? 0 }, 'review report sent to the staff rooms');
     await this.schedule(tx);
   }

@@ -5,13 +5,9 @@
  * answers with text only (/summary) or says the export is not available (/export).
  */
 import type { Staff } from '../../core/types.js';
+import type { ReviewPeriod } from '../desk/review-figures.js';
 
-/** A period of the review: a month (`2026-11`) or a quarter (`2026-Q4`). */
-export interface ReviewPeriod {
-  from: Date;
-  to: Date;
-  label: string;
-}
+export type { ReviewPeriod } from '../desk/review-figures.js';
 
 /** One chart drawn as a PNG (the shape of the charts port's RenderedChart). */
 export interface ChartPicture {

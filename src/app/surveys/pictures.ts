@@ -13,15 +13,10 @@
  */
 import type { ChartRenderer, RenderedChart } from '../../core/ports/charts.js';
 import type { StoreTx } from '../../core/ports.js';
-import type { OutboundAttachment, OutboundMessage } from '../../core/types.js';
+import type { OutboundMessage } from '../../core/types.js';
 import type { AppContext } from '../context.js';
-import { type NewFile, PNG, toStaffWithFiles } from '../files/outbox.js';
+import { chartFiles, toStaffWithFiles, withFiles } from '../files/outbox.js';
 import type { SurveyReports } from './report.js';
-
-/** A campaign's charts as files to send (their titles as captions). */
-function chartFiles(charts: readonly RenderedChart[]): NewFile[] {
-  return charts.map((c) => ({ kind: 'image', name: c.fileName, mime: PNG, bytes: c.png, caption: c.title }));
-}
 
 export class SurveyPictures {
   constructor(
@@ -48,19 +43,7 @@ export class SurveyPictures {
   async attach(tx: StoreTx, messages: OutboundMessage[], charts: readonly RenderedChart[]): Promise<OutboundMessage[]> {
     const [first, ...rest] = messages;
     if (!first || charts.length === 0) return messages;
-    const now = this.ctx.clock.now();
-    const attachments: OutboundAttachment[] = [];
-    for (const file of chartFiles(charts)) {
-      const fileId = this.ctx.newId();
-      await tx.saveFile({ id: fileId, name: file.name, mime: file.mime, bytes: file.bytes, createdAt: now });
-      attachments.push({
-        kind: file.kind,
-        fileId,
-        name: file.name,
-        ...(file.caption ? { caption: file.caption } : {}),
-      });
-    }
-    return [{ ...first, attachments }, ...rest];
+    return [await withFiles(this.ctx, tx, first, chartFiles(charts)), ...rest];
   }
 
   /** Posts the messages to every staff room, the charts with the first (each room its own copy of the bytes). */

@@ -4,7 +4,7 @@
  * (store.ts) and creates the collection and its indexes at start-up like every other collection's.
  * Append-only: the operations insert and, for retention only, delete the oldest; nothing updates.
  */
-import { type ClientSession, type Connection, type Model, Schema, type SchemaOptions } from 'mongoose';
+import { type ClientSession, type Connection, type Model, Schema } from 'mongoose';
 import {
   AUDIT_ACTOR_KINDS,
   AUDIT_SUBJECT_KINDS,
@@ -18,7 +18,8 @@ import {
 import { pageLimit } from '../shared/reports.js';
 import type { IndexDefinition } from './indexes.js';
 import { reviveDate, type Stored } from './mapping/revive.js';
-import { messageOf, upsert } from './transactions.js';
+import { OPTIONS, SUB } from './schemas.js';
+import { upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same name). */
 export const AUDIT_COLLECTION = 'audit_log';
@@ -34,15 +35,6 @@ export interface AuditDoc {
   detail?: Record<string, string | number | boolean>;
 }
 
-const OPTIONS: SchemaOptions = {
-  versionKey: false,
-  id: false,
-  strict: 'throw',
-  minimize: false,
-  autoIndex: false,
-  autoCreate: false,
-};
-const SUB: SchemaOptions = { _id: false, id: false, strict: 'throw', minimize: false };
 const requiredString = { type: String, required: true };
 
 const auditSchema = new Schema<AuditDoc>(
@@ -91,27 +83,6 @@ export function registerAuditModel(connection: Connection): Model<AuditDoc> {
     (connection.models[name] as Model<AuditDoc> | undefined) ??
     connection.model<AuditDoc>(name, auditSchema, AUDIT_COLLECTION)
   );
-}
-
-/** Creates the collection (no transaction may create one implicitly) and its indexes. */
-export async function createAuditCollection(connection: Connection): Promise<void> {
-  const db = connection.db;
-  if (!db) throw new StoreError('STORE_UNAVAILABLE', 'the MongoDB connection has no database');
-  if ((await db.listCollections({ name: AUDIT_COLLECTION }, { nameOnly: true }).toArray()).length === 0) {
-    try {
-      await db.createCollection(AUDIT_COLLECTION);
-    } catch (error) {
-      // 48 NamespaceExists: another process created it meanwhile.
-      if ((error as { code?: unknown }).code !== 48) throw error;
-    }
-  }
-  try {
-    await db.collection(AUDIT_COLLECTION).createIndexes(AUDIT_INDEXES.map((index) => ({ ...index })));
-  } catch (error) {
-    throw new StoreError('STORE_MIGRATION', `cannot create the indexes of ${AUDIT_COLLECTION}: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 function toDoc(entry: AuditEntry): AuditDoc {

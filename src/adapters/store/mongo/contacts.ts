@@ -11,11 +11,10 @@ import {
   type ContactQuery,
   type ContactRecord,
   type ContactStore,
-  StoreError,
 } from '../../../core/ports.js';
 import { TICKET_SOURCES } from '../../../core/types.js';
 import { ticketSchema } from './schemas.js';
-import { isDuplicateKey, messageOf, upsert } from './transactions.js';
+import { isDuplicateKey, upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same records). */
 export const CONTACTS_COLLECTION = 'contacts';
@@ -23,7 +22,7 @@ export const CONTACTS_COLLECTION = 'contacts';
 type ContactDoc = ContactRecord;
 
 /** The indexes listContacts uses: by time (a month), and by owner, phone or name, newest first. */
-const CONTACT_INDEXES = [
+export const CONTACT_INDEXES = [
   { key: { id: 1 }, name: 'contacts_id', unique: true },
   { key: { at: -1, id: -1 }, name: 'contacts_at' },
   { key: { ownerId: 1, at: -1 }, name: 'contacts_owner', sparse: true },
@@ -70,28 +69,6 @@ export function registerContactModel(connection: Connection): Model<ContactDoc> 
     (connection.models[name] as Model<ContactDoc> | undefined) ??
     connection.model<ContactDoc>(name, contactSchema, CONTACTS_COLLECTION)
   );
-}
-
-/** Creates the contacts collection (so no transaction creates it implicitly) and its indexes. */
-export async function createContactCollection(connection: Connection): Promise<void> {
-  const db = connection.db;
-  if (!db) throw new StoreError('STORE_UNAVAILABLE', 'the MongoDB connection has no database');
-  const existing = await db.listCollections({ name: CONTACTS_COLLECTION }, { nameOnly: true }).toArray();
-  if (existing.length === 0) {
-    try {
-      await db.createCollection(CONTACTS_COLLECTION);
-    } catch (error) {
-      // 48 NamespaceExists: another process created it meanwhile.
-      if ((error as { code?: unknown }).code !== 48) throw error;
-    }
-  }
-  try {
-    await db.collection(CONTACTS_COLLECTION).createIndexes(CONTACT_INDEXES.map((index) => ({ ...index })));
-  } catch (error) {
-    throw new StoreError('STORE_MIGRATION', `cannot create the indexes of contacts: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 function fromDoc(doc: ContactDoc): ContactRecord {

@@ -6,10 +6,10 @@
  * Retention keeps the files a pending or sending outbox item names (`action.message.attachments.fileId`).
  */
 import { type ClientSession, type Connection, type Model, Schema } from 'mongoose';
-import { type FileStore, type StoredFile, StoreError } from '../../../core/ports.js';
+import type { FileStore, StoredFile } from '../../../core/ports.js';
 import type { IndexDefinition } from './indexes.js';
-import type { Models } from './schemas.js';
-import { messageOf, upsert } from './transactions.js';
+import { type Models, OPTIONS } from './schemas.js';
+import { upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same name). */
 export const FILES_COLLECTION = 'outbox_files';
@@ -30,10 +30,10 @@ const fileSchema = new Schema<FileDoc>(
     bytes: { type: Buffer, required: true },
     createdAt: { type: Date, required: true },
   },
-  { versionKey: false, id: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false },
+  OPTIONS,
 );
 
-const FILE_INDEXES: readonly IndexDefinition[] = [
+export const FILE_INDEXES: readonly IndexDefinition[] = [
   { key: { id: 1 }, name: 'outbox_files_id', unique: true },
   // pruneFiles: the oldest first.
   { key: { createdAt: 1 }, name: 'outbox_files_created' },
@@ -47,27 +47,6 @@ export function registerFileModel(connection: Connection): Model<FileDoc> {
     (connection.models[name] as Model<FileDoc> | undefined) ??
     connection.model<FileDoc>(name, fileSchema, FILES_COLLECTION)
   );
-}
-
-/** Creates the collection (no transaction may create one implicitly) and its indexes. */
-export async function createFileCollection(connection: Connection): Promise<void> {
-  const db = connection.db;
-  if (!db) throw new StoreError('STORE_UNAVAILABLE', 'the MongoDB connection has no database');
-  if ((await db.listCollections({ name: FILES_COLLECTION }, { nameOnly: true }).toArray()).length === 0) {
-    try {
-      await db.createCollection(FILES_COLLECTION);
-    } catch (error) {
-      // 48 NamespaceExists: another process created it meanwhile.
-      if ((error as { code?: unknown }).code !== 48) throw error;
-    }
-  }
-  try {
-    await db.collection(FILES_COLLECTION).createIndexes(FILE_INDEXES.map((index) => ({ ...index })));
-  } catch (error) {
-    throw new StoreError('STORE_MIGRATION', `cannot create the indexes of ${FILES_COLLECTION}: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 function fromDoc(doc: FileDoc): StoredFile {
@@ -117,17 +96,18 @@ export class MongoFiles implements FileStore {
   }
 
   async pruneFiles(before: Date, limit: number): Promise<number> {
-    const old = await this.files
-      .find({ createdAt: { $lt: before } }, { id: 1 }, this.o)
-      .sort({ createdAt: 1 })
-      .limit(limit)
-      .lean<Pick<FileDoc, 'id'>[]>();
-    if (old.length === 0) return 0;
-    const ids = old.map((d) => d.id);
+    if (limit < 1) return 0; // MongoDB reads a limit of 0 as none
+    // The files unsent items name are left out before the oldest `limit` are taken (as SQLite's does), so
+    // a batch falls short only when nothing more is due: retention drains until it does.
     const named = await this.m.outbox
-      .find({ status: { $in: ['pending', 'sending'] }, [ATTACHED]: { $in: ids } }, { [ATTACHED]: 1 }, this.o)
+      .find({ status: { $in: ['pending', 'sending'] }, [ATTACHED]: { $exists: true } }, { [ATTACHED]: 1 }, this.o)
       .lean<{ action?: { message?: { attachments?: { fileId?: string }[] } } }[]>();
-    const kept = new Set(named.flatMap((d) => (d.action?.message?.attachments ?? []).map((a) => a.fileId)));
-    return this.deleteFiles(ids.filter((id) => !kept.has(id)));
+    const kept = named.flatMap((d) => (d.action?.message?.attachments ?? []).flatMap((a) => a.fileId ?? []));
+    const old = await this.files
+      .find({ createdAt: { $lt: before }, id: { $nin: kept } }, { id: 1 }, this.o)
+      .sort({ createdAt: 1 })
+      .limit(Math.floor(limit))
+      .lean<Pick<FileDoc, 'id'>[]>();
+    return this.deleteFiles(old.map((d) => d.id));
   }
 }

@@ -39,7 +39,7 @@ export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export const UNFINISHED_JOB_STATUSES = ['pending', 'running'] as const;
 
 /** Shared by every schema: no `__v`, no `id` virtual, unknown fields refused, empty objects kept. */
-const OPTIONS: SchemaOptions = {
+export const OPTIONS: SchemaOptions = {
   versionKey: false,
   id: false,
   strict: 'throw',
@@ -47,7 +47,8 @@ const OPTIONS: SchemaOptions = {
   autoIndex: false,
   autoCreate: false,
 };
-const SUB: SchemaOptions = { _id: false, id: false, strict: 'throw', minimize: false };
+/** Shared by every sub-document. */
+export const SUB: SchemaOptions = { _id: false, id: false, strict: 'throw', minimize: false };
 
 const channel = { type: String, enum: CHANNELS, required: true };
 const requiredString = { type: String, required: true };

@@ -38,7 +38,7 @@ import type {
 import { StoreError } from '../../../core/ports.js';
 import type { Channel } from '../../../core/types.js';
 import { AGGREGATES } from '../shared/methods.js';
-import { type AuditDoc, createAuditCollection, MongoAudit, registerAuditModel } from './audit.js';
+import { AUDIT_COLLECTION, AUDIT_INDEXES, type AuditDoc, MongoAudit, registerAuditModel } from './audit.js';
 import {
   databaseName,
   describeHosts,
@@ -48,10 +48,16 @@ import {
   STORE_COLLECTIONS,
   unreachableError,
 } from './connection.js';
-import { addTicketSource, createContactCollection, MongoContacts, registerContactModel } from './contacts.js';
+import {
+  addTicketSource,
+  CONTACT_INDEXES,
+  CONTACTS_COLLECTION,
+  MongoContacts,
+  registerContactModel,
+} from './contacts.js';
 import { MongoEnquiries } from './enquiries.js';
-import { createFileCollection, MongoFiles, registerFileModel } from './files.js';
-import { COLLECTIONS, type CollectionKey, INDEXES } from './indexes.js';
+import { FILE_INDEXES, FILES_COLLECTION, MongoFiles, registerFileModel } from './files.js';
+import { COLLECTIONS, type CollectionKey, INDEXES, type IndexDefinition } from './indexes.js';
 import { MongoJobs } from './jobs.js';
 import { type CounterDoc, jobToDoc, type OutboxDoc, outboxToDoc } from './mapping.js';
 import { MongoNotices } from './notices.js';
@@ -176,9 +182,6 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<MongoStor
     const files = registerFileModel(connection);
     if (opts.createIndexes !== false) {
       await createCollectionsAndIndexes(connection);
-      await createContactCollection(connection);
-      await createAuditCollection(connection);
-      await createFileCollection(connection);
     }
     const runner = new MongoTransactions(connection, owned, (session) => ({
       ...composeOps(models, audit, files, session),
@@ -210,13 +213,23 @@ async function hello(connection: Connection): Promise<HelloReply> {
   }
 }
 
+/** The collections whose schema and indexes live in their own module (contacts.ts, audit.ts, files.ts). */
+const APART: readonly (readonly [string, readonly IndexDefinition[]])[] = [
+  [CONTACTS_COLLECTION, CONTACT_INDEXES],
+  [AUDIT_COLLECTION, AUDIT_INDEXES],
+  [FILES_COLLECTION, FILE_INDEXES],
+];
+
 /** Creates every collection (so that no transaction ever creates one implicitly) and every index. */
 async function createCollectionsAndIndexes(connection: Connection): Promise<void> {
   const db = connection.db;
   if (!db) throw new StoreError('STORE_UNAVAILABLE', 'the MongoDB connection has no database');
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-  for (const key of Object.keys(COLLECTIONS) as CollectionKey[]) {
-    const name = COLLECTIONS[key];
+  const all = [
+    ...(Object.keys(COLLECTIONS) as CollectionKey[]).map((k) => [COLLECTIONS[k], INDEXES[k]] as const),
+    ...APART,
+  ];
+  for (const [name, indexes] of all) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
@@ -226,11 +239,11 @@ async function createCollectionsAndIndexes(connection: Connection): Promise<void
       }
     }
     try {
-      await db.collection(name).createIndexes(INDEXES[key].map((index) => ({ ...index })));
+      await db.collection(name).createIndexes(indexes.map((index) => ({ ...index })));
     } catch (error) {
       throw new StoreError(
         'STORE_MIGRATION',
-        `cannot create the indexes of ${name} (${INDEXES[key].map((i) => i.name).join(', ')}): ${messageOf(error)}. ` +
+        `cannot create the indexes of ${name} (${indexes.map((i) => i.name).join(', ')}): ${messageOf(error)}. ` +
           'An index of the same name but another definition may be there: drop it and start again.',
         { cause: error },
       );
