@@ -9,6 +9,7 @@ import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { Scheduler } from '../../src/app/scheduler.js';
+import { CARD_SUMMARY_FROM } from '../../src/core/ports/assistant.js';
 import type { OutboundAction } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { i18n, makeHarness } from '../support/harness.js';
@@ -156,6 +157,26 @@ describe('代客登记: a ticket taken by phone', () => {
       text: zh('intake.revisit.not_due', { number: 'T261128-0001', status: zh('ticket.status.recorded') }),
       alert: true,
     });
+  });
+});
+
+describe('代客登记: the card', () => {
+  it("gets a summary from the same length of description as an owner's own report", async () => {
+    const d = await intake();
+    const problems = [
+      '厨房水管接头处一直在漏水，水已经流到楼下邻居家的天花板上了，邻居家墙面也湿了一大片', // under 80
+      `${'厨房水管接头处一直在漏水，水已经流到楼下邻居家的天花板上了。'.repeat(3)}请尽快派人来看看。`,
+    ];
+    expect(problems.map((p) => [...p].length < CARD_SUMMARY_FROM)).toEqual([true, false]);
+    for (const problem of problems) {
+      await d.staff('/new');
+      await d.press(d.button('电话'));
+      for (const answer of ['李四', '13900004444', '3-2-501', problem, '1', '1', '1']) await d.staff(answer);
+    }
+    const [short, long] = await Promise.all(['T261128-0001', 'T261128-0002'].map((n) => d.store.getTicketByNumber(n)));
+    expect(short?.description).toBe(problems[0]);
+    expect(short?.summary).toBeUndefined();
+    expect(long?.summary).toBeTruthy();
   });
 });
 

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { checkLocation, checkPhone, checkText } from '../../core/flow/answers.js';
 import { formatUnit } from '../../core/location.js';
+import { CARD_SUMMARY_FROM } from '../../core/ports/assistant.js';
 import type { StoreTx } from '../../core/ports.js';
 import { type Actor, formatTicketNumber, maskPhone, newTicket, type Ticket } from '../../core/tickets/ticket.js';
 import {
@@ -262,7 +263,8 @@ export class NewTickets {
     const ticket: Ticket = {
       ...created,
       source,
-      ...(state.summary && [...problem].length > 40 ? { summary: state.summary } : {}),
+      // A summary on the card from the same length as an owner's own report (owner/tickets.ts).
+      ...(state.summary && [...problem].length >= CARD_SUMMARY_FROM ? { summary: state.summary } : {}),
       timeline: created.timeline.map((e) => (e.action === 'create' ? { ...e, actor, data: { source } } : e)),
     };
     await tx.saveTicket(ticket);
