@@ -8,10 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
-import { Scheduler } from '../../src/app/scheduler.js';
 import { CARD_SUMMARY_FROM } from '../../src/core/ports/assistant.js';
 import type { OutboundAction } from '../../src/core/types.js';
-import { silentLogger } from '../../src/logger.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
 const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
@@ -41,20 +39,7 @@ async function intake() {
       );
     return found.data;
   };
-  const run = async () => {
-    const scheduler = new Scheduler({
-      store: h.store,
-      clock: h.clock,
-      log: silentLogger(),
-      workerId: 'w',
-      handlers: h.app.jobHandlers(),
-    });
-    while ((await scheduler.tick()) > 0) {
-      /* everything due now */
-    }
-    await h.dispatcher.drain();
-  };
-  return { ...h, staff, press, button, run, texts };
+  return { ...h, staff, press, button, texts };
 }
 
 type Intake = Awaited<ReturnType<typeof intake>>;
@@ -114,7 +99,7 @@ describe('代客登记: a ticket taken by phone', () => {
     await d.staff('/resolve T261128-0001 已更换水管，试水正常');
     expect((await d.store.getTicketByNumber('T261128-0001'))?.status).toBe('resolved');
     d.clock.advance(48 * HOUR);
-    await d.run();
+    await d.tick();
     const task = d.staffMessages().at(-1);
     expect(task?.action.kind === 'send' && task.action.message.text).toContain('请电话回访业主');
     expect(task?.action.kind === 'send' && task.action.message.text).toContain('139****1111');
@@ -140,7 +125,7 @@ describe('代客登记: a ticket taken by phone', () => {
     await d.staff('/judge T261128-0001 物业公司');
     await d.staff('/resolve T261128-0001 已处理');
     d.clock.advance(48 * HOUR);
-    await d.run();
+    await d.tick();
     await d.press('i|rv|T261128-0001');
     for (const answer of ['否', '不满意', '否']) await d.press(d.button(answer));
     await d.staff('3');

@@ -101,7 +101,7 @@ export class GuidedSessions {
     return lead ? { ...question, text: `${lead}\n\n${question.text}` } : question;
   }
 
-  /** The step after `step` (skipping those that say so), or undefined after the last. */
+  /** The step after `step`, or undefined after the last (ask() passes over those that say to skip them). */
   next<S>(flow: GuidedFlow<S>, step: string): string | undefined {
     const index = flow.steps.findIndex((s) => s.id === step);
     return flow.steps[index + 1]?.id;
