@@ -215,11 +215,9 @@ export class ContactRecords {
 
   private async save(tx: StoreTx, s: ContactState, staff: Staff): Promise<string> {
     if (!s.kind || !s.party || !s.who || !s.at || !s.said) return this.t('intake.problem.incomplete');
-    const owner =
-      s.party === 'owner' && s.phone
-        ? ((await tx.findOwnersByPhone(s.phone)).filter((o) => o.identities.length > 0).at(-1) ??
-          (await tx.findOwnersByPhone(s.phone)).at(-1))
-        : undefined;
+    // The owner kept for this number: the one who uses the bot first, else any.
+    const owners = s.party === 'owner' && s.phone ? await tx.findOwnersByPhone(s.phone) : [];
+    const owner = owners.filter((o) => o.identities.length > 0).at(-1) ?? owners.at(-1);
     const record: ContactRecord = {
       id: this.ctx.newId(),
       kind: s.kind,
@@ -245,10 +243,9 @@ export class ContactRecords {
     const key = arg.trim();
     if (!key) return t('contact_record.list_usage');
     const full = staff.role !== 'staff';
-    const month = /^\d{4}-\d{1,2}$/.test(key)
-      ? summaryPeriod(key, this.ctx.clock.now(), this.ctx.settings.timeZone)
-      : undefined;
-    if (/^\d{4}-\d{1,2}$/.test(key) && !month) return t('contact_record.list_usage');
+    const monthLike = /^\d{4}-\d{1,2}$/.test(key);
+    const month = monthLike ? summaryPeriod(key, this.ctx.clock.now(), this.ctx.settings.timeZone) : undefined;
+    if (monthLike && !month) return t('contact_record.list_usage');
     if (month) {
       const records = await tx.listContacts({ period: { from: month.from, to: month.to }, limit: 500 });
       if (records.length === 0) return t('contact_record.none_month', { month: month.label });
