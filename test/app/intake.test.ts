@@ -9,6 +9,7 @@ import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
 import { CARD_SUMMARY_FROM } from '../../src/core/ports/assistant.js';
+import { type AuditEntry, auditEntries } from '../../src/core/ports.js';
 import type { OutboundAction } from '../../src/core/types.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
@@ -83,6 +84,12 @@ describe('代客登记: a ticket taken by phone', () => {
     expect(card?.action.kind === 'send' && card.action.message.text).toContain('来源：电话');
     const summary = (await d.staff('/summary')).join('\n');
     expect(summary).toContain('来源：线上留言 1 · 电话 1');
+    // Taken by staff: on the audit log under who took it, as their other changes of a ticket are.
+    const audit: AuditEntry[] = [];
+    for await (const e of auditEntries(d.store, { action: 'ticket.create' })) audit.push(e);
+    expect(audit).toMatchObject([
+      { actor: { kind: 'staff', id: 'console:a', name: '王师傅' }, subject: { kind: 'ticket', id: 'T261128-0002' } },
+    ]);
   });
 
   it('follows an owner not in the chat by phone: a phone-revisit task whose recorded answers close the ticket', async () => {

@@ -29,6 +29,7 @@ import {
   URGENCIES,
 } from '../../core/types.js';
 import { DESCRIPTION_MAX } from '../../core/understand/understanding.js';
+import { recordTicketChange } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { alertEmergency } from '../deadlines.js';
 import type { OwnerSide } from '../owner/conversations.js';
@@ -266,6 +267,8 @@ export class NewTickets {
       timeline: created.timeline.map((e) => (e.action === 'create' ? { ...e, actor, data: { source } } : e)),
     };
     await tx.saveTicket(ticket);
+    // Taken by a staff member: on the audit log as every other staff change of a ticket (tickets/changes.ts).
+    await recordTicketChange(this.ctx, tx, ticket);
     this.ctx.log.info({ ticket: number, source, urgency: ticket.urgency, staff: staff.id }, 'ticket taken by staff');
     await this.ctx.postCard(tx, ticket);
     if (ticket.urgency === 'emergency') await alertEmergency(this.ctx, tx, ticket);
