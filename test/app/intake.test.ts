@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
-import { Scheduler } from '../../src/app/scheduler.js';
+import { CARD_SUMMARY_FROM } from '../../src/core/ports/assistant.js';
+import { type AuditEntry, auditEntries } from '../../src/core/ports.js';
 import type { OutboundAction } from '../../src/core/types.js';
-import { silentLogger } from '../../src/logger.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
 const zh = (key: string, params?: Record<string, string | number>) => i18n.translate('zh-CN', key, params);
@@ -40,20 +40,7 @@ async function intake() {
       );
     return found.data;
   };
-  const run = async () => {
-    const scheduler = new Scheduler({
-      store: h.store,
-      clock: h.clock,
-      log: silentLogger(),
-      workerId: 'w',
-      handlers: h.app.jobHandlers(),
-    });
-    while ((await scheduler.tick()) > 0) {
-      /* everything due now */
-    }
-    await h.dispatcher.drain();
-  };
-  return { ...h, staff, press, button, run, texts };
+  return { ...h, staff, press, button, texts };
 }
 
 type Intake = Awaited<ReturnType<typeof intake>>;
@@ -97,6 +84,12 @@ describe('代客登记: a ticket taken by phone', () => {
     expect(card?.action.kind === 'send' && card.action.message.text).toContain('来源：电话');
     const summary = (await d.staff('/summary')).join('\n');
     expect(summary).toContain('来源：线上留言 1 · 电话 1');
+    // Taken by staff: on the audit log under who took it, as their other changes of a ticket are.
+    const audit: AuditEntry[] = [];
+    for await (const e of auditEntries(d.store, { action: 'ticket.create' })) audit.push(e);
+    expect(audit).toMatchObject([
+      { actor: { kind: 'staff', id: 'console:a', name: '王师傅' }, subject: { kind: 'ticket', id: 'T261128-0002' } },
+    ]);
   });
 
   it('follows an owner not in the chat by phone: a phone-revisit task whose recorded answers close the ticket', async () => {
@@ -113,7 +106,7 @@ describe('代客登记: a ticket taken by phone', () => {
     await d.staff('/resolve T261128-0001 已更换水管，试水正常');
     expect((await d.store.getTicketByNumber('T261128-0001'))?.status).toBe('resolved');
     d.clock.advance(48 * HOUR);
-    await d.run();
+    await d.tick();
     const task = d.staffMessages().at(-1);
     expect(task?.action.kind === 'send' && task.action.message.text).toContain('请电话回访业主');
     expect(task?.action.kind === 'send' && task.action.message.text).toContain('139****1111');
@@ -139,7 +132,7 @@ describe('代客登记: a ticket taken by phone', () => {
     await d.staff('/judge T261128-0001 物业公司');
     await d.staff('/resolve T261128-0001 已处理');
     d.clock.advance(48 * HOUR);
-    await d.run();
+    await d.tick();
     await d.press('i|rv|T261128-0001');
     for (const answer of ['否', '不满意', '否']) await d.press(d.button(answer));
     await d.staff('3');
@@ -156,6 +149,26 @@ describe('代客登记: a ticket taken by phone', () => {
       text: zh('intake.revisit.not_due', { number: 'T261128-0001', status: zh('ticket.status.recorded') }),
       alert: true,
     });
+  });
+});
+
+describe('代客登记: the card', () => {
+  it("gets a summary from the same length of description as an owner's own report", async () => {
+    const d = await intake();
+    const problems = [
+      '厨房水管接头处一直在漏水，水已经流到楼下邻居家的天花板上了，邻居家墙面也湿了一大片', // under 80
+      `${'厨房水管接头处一直在漏水，水已经流到楼下邻居家的天花板上了。'.repeat(3)}请尽快派人来看看。`,
+    ];
+    expect(problems.map((p) => [...p].length < CARD_SUMMARY_FROM)).toEqual([true, false]);
+    for (const problem of problems) {
+      await d.staff('/new');
+      await d.press(d.button('电话'));
+      for (const answer of ['李四', '13900004444', '3-2-501', problem, '1', '1', '1']) await d.staff(answer);
+    }
+    const [short, long] = await Promise.all(['T261128-0001', 'T261128-0002'].map((n) => d.store.getTicketByNumber(n)));
+    expect(short?.description).toBe(problems[0]);
+    expect(short?.summary).toBeUndefined();
+    expect(long?.summary).toBeTruthy();
   });
 });
 

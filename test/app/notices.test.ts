@@ -13,7 +13,7 @@ import { App } from '../../src/app/app.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { Dispatcher } from '../../src/app/dispatcher.js';
 import { Scheduler } from '../../src/app/scheduler.js';
-import type { Store, StoreTx } from '../../src/core/ports.js';
+import { auditEntries, type Store, type StoreTx } from '../../src/core/ports.js';
 import { encodeNoticeButton } from '../../src/core/protocol/notice-buttons.js';
 import type { Button, InboundContent, Owner } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -385,6 +385,10 @@ describe('notices end to end', () => {
     expect(n3).toMatchObject({ kind: 'outage_power', urgent: false, target: { kind: 'places', places: ['3-2'] } });
     // Outages remind unread owners the day before.
     expect(done.texts[1]).toContain('提醒：12月9日（周三）下午1:00');
+    // Drafted in one line or step by step, each notice is on the audit log once.
+    const drafted: string[] = [];
+    for await (const e of auditEntries(w.store, { action: 'notice.create' })) drafted.push(e.actor.id);
+    expect(drafted).toEqual(['console:u-sup', 'console:u-sup', 'console:u-sup']);
   });
 
   it('a cancellation reaches everyone who received it; a late ✅ says so; a typed number answers on WeChat and the console', async () => {

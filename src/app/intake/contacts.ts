@@ -19,8 +19,7 @@ import { maskPhone } from '../../core/tickets/ticket.js';
 import type { Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import { summaryPeriod } from '../desk/reports.js';
-import type { GuidedFlow, Step } from './guided.js';
-import { problemText } from './new-ticket.js';
+import { choiceOf, type GuidedFlow, problemText, type Step, textOf } from './guided.js';
 
 const WHO_MAX = 40;
 const PLACE_MAX = 100;
@@ -57,16 +56,12 @@ export class ContactRecords {
 
   private steps(): Step<ContactState>[] {
     const t = this.t;
-    const choice = (a: { choice: string } | { text: string }) => ('choice' in a ? a.choice : undefined);
-    const text = (a: { choice: string } | { text: string }) => ('text' in a ? a.text : '');
     const optional =
       (max: number, field: 'place' | 'result') =>
       async (_tx: StoreTx, s: ContactState, a: { choice: string } | { text: string }) => {
         if ('choice' in a) return { state: s };
         const checked = checkText(a.text, 1, max);
-        return checked.ok
-          ? { state: { ...s, [field]: String(checked.value) } }
-          : { problem: problemText(t, checked, max) };
+        return checked.ok ? { state: { ...s, [field]: String(checked.value) } } : { problem: problemText(t, checked) };
       };
     return [
       {
@@ -76,7 +71,7 @@ export class ContactRecords {
           choices: CONTACT_KINDS.map((k) => ({ value: k, label: t(`contact_record.kind.${k}`) })),
         }),
         read: async (_tx, s, a) => {
-          const kind = CONTACT_KINDS.find((k) => k === choice(a));
+          const kind = CONTACT_KINDS.find((k) => k === choiceOf(a));
           return kind ? { state: { ...s, kind } } : { problem: t('intake.problem.pick') };
         },
       },
@@ -87,7 +82,7 @@ export class ContactRecords {
           choices: CONTACT_PARTIES.map((p) => ({ value: p, label: t(`contact_record.party.${p}`) })),
         }),
         read: async (_tx, s, a) => {
-          const party = CONTACT_PARTIES.find((p) => p === choice(a));
+          const party = CONTACT_PARTIES.find((p) => p === choiceOf(a));
           return party ? { state: { ...s, party } } : { problem: t('intake.problem.pick') };
         },
       },
@@ -95,7 +90,7 @@ export class ContactRecords {
         id: 'who',
         ask: () => ({ text: t('contact_record.ask.who') }),
         read: async (_tx, s, a) => {
-          const who = readWho(text(a));
+          const who = readWho(textOf(a));
           if ('problem' in who) return { problem: t(who.problem, { max: WHO_MAX }) };
           return { state: { ...s, who: who.who, ...(who.phone ? { phone: who.phone } : {}) } };
         },
@@ -121,10 +116,8 @@ export class ContactRecords {
         id: 'said',
         ask: () => ({ text: t('contact_record.ask.said') }),
         read: async (_tx, s, a) => {
-          const checked = checkText(text(a), 2, TEXT_MAX);
-          return checked.ok
-            ? { state: { ...s, said: String(checked.value) } }
-            : { problem: problemText(t, checked, TEXT_MAX) };
+          const checked = checkText(textOf(a), 2, TEXT_MAX);
+          return checked.ok ? { state: { ...s, said: String(checked.value) } } : { problem: problemText(t, checked) };
         },
       },
       {
@@ -139,7 +132,7 @@ export class ContactRecords {
           choices: [{ value: 'ok', label: t('intake.new.confirm_button') }],
         }),
         read: async (tx, s, a, who) => {
-          if (choice(a) !== 'ok') return { problem: t('intake.problem.confirm') };
+          if (choiceOf(a) !== 'ok') return { problem: t('intake.problem.confirm') };
           return { done: [{ text: await this.save(tx, s, who.staff) }] };
         },
       },
@@ -181,7 +174,7 @@ export class ContactRecords {
     const who = readWho(whoWords.join(' '));
     if ('problem' in who) return `${t(who.problem, { max: WHO_MAX })}\n${t('contact_record.usage')}`;
     const said = checkText(saidField, 2, TEXT_MAX);
-    if (!said.ok) return problemText(t, said, TEXT_MAX);
+    if (!said.ok) return problemText(t, said);
     const at = whenField ? this.readWhen(whenField) : this.ctx.clock.now();
     if (!at || typeof at === 'string') return t(at ?? 'contact_record.problem.when');
     const place = placeField && placeField !== '-' ? [...placeField].slice(0, PLACE_MAX).join('') : undefined;
@@ -215,11 +208,9 @@ export class ContactRecords {
 
   private async save(tx: StoreTx, s: ContactState, staff: Staff): Promise<string> {
     if (!s.kind || !s.party || !s.who || !s.at || !s.said) return this.t('intake.problem.incomplete');
-    const owner =
-      s.party === 'owner' && s.phone
-        ? ((await tx.findOwnersByPhone(s.phone)).filter((o) => o.identities.length > 0).at(-1) ??
-          (await tx.findOwnersByPhone(s.phone)).at(-1))
-        : undefined;
+    // The owner kept for this number: the one who uses the bot first, else any.
+    const owners = s.party === 'owner' && s.phone ? await tx.findOwnersByPhone(s.phone) : [];
+    const owner = owners.filter((o) => o.identities.length > 0).at(-1) ?? owners.at(-1);
     const record: ContactRecord = {
       id: this.ctx.newId(),
       kind: s.kind,
@@ -245,10 +236,9 @@ export class ContactRecords {
     const key = arg.trim();
     if (!key) return t('contact_record.list_usage');
     const full = staff.role !== 'staff';
-    const month = /^\d{4}-\d{1,2}$/.test(key)
-      ? summaryPeriod(key, this.ctx.clock.now(), this.ctx.settings.timeZone)
-      : undefined;
-    if (/^\d{4}-\d{1,2}$/.test(key) && !month) return t('contact_record.list_usage');
+    const monthLike = /^\d{4}-\d{1,2}$/.test(key);
+    const month = monthLike ? summaryPeriod(key, this.ctx.clock.now(), this.ctx.settings.timeZone) : undefined;
+    if (monthLike && !month) return t('contact_record.list_usage');
     if (month) {
       const records = await tx.listContacts({ period: { from: month.from, to: month.to }, limit: 500 });
       if (records.length === 0) return t('contact_record.none_month', { month: month.label });

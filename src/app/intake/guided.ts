@@ -25,6 +25,35 @@ export interface Choice {
 /** An answer: a choice picked (a button, its number or its word typed), or text. */
 export type Answer = { choice: string } | { text: string };
 
+/** The choice an answer picked; undefined for typed text. */
+export function choiceOf(a: Answer): string | undefined {
+  return 'choice' in a ? a.choice : undefined;
+}
+
+/** The text an answer typed; empty for a choice. */
+export function textOf(a: Answer): string {
+  return 'text' in a ? a.text : '';
+}
+
+type Say = (key: string, params?: Record<string, string | number>) => string;
+
+/** The choices of a yes-or-no question. */
+export function yesNo(t: Say): Choice[] {
+  return [
+    { value: 'yes', label: t('intake.yes') },
+    { value: 'no', label: t('intake.no') },
+  ];
+}
+
+/** Why typed text was refused (checkText and the checks built on it), in the staff's words. */
+export function problemText(t: Say, checked: { error: string; params?: Record<string, string | number> }): string {
+  const p = checked.params ?? {};
+  if (checked.error === 'input.too_long')
+    return t('intake.problem.too_long', { max: Number(p.max ?? 0), length: Number(p.length ?? 0) });
+  if (checked.error === 'input.too_short') return t('intake.problem.too_short', { min: Number(p.min ?? 2) });
+  return t('intake.problem.empty');
+}
+
 /** What reading an answer gives: the state with it, a problem to say before asking again, or the end. */
 export type Read<S> = { state: S } | { problem: string } | { done: OutboundMessage[] };
 
@@ -101,7 +130,7 @@ export class GuidedSessions {
     return lead ? { ...question, text: `${lead}\n\n${question.text}` } : question;
   }
 
-  /** The step after `step` (skipping those that say so), or undefined after the last. */
+  /** The step after `step`, or undefined after the last (ask() passes over those that say to skip them). */
   next<S>(flow: GuidedFlow<S>, step: string): string | undefined {
     const index = flow.steps.findIndex((s) => s.id === step);
     return flow.steps[index + 1]?.id;

@@ -129,25 +129,7 @@ export class Intake implements AppPart {
 
   /** Reads the answer to the current question: the next question, the same one again with why, or the end. */
   private async answer(tx: StoreTx, staff: Staff, inbound: Inbound, session: Session, raw: Answer): Promise<Handled> {
-    const run = <S>(flow: GuidedFlow<S>) => this.step(tx, staff, inbound, session, flow, raw);
-    switch (session.flow) {
-      case 'n':
-        return run(this.tickets.flow);
-      case 'c':
-        return run(this.contacts.flow);
-      case 'r':
-        return run(this.revisits.flow);
-    }
-  }
-
-  private async step<S>(
-    tx: StoreTx,
-    staff: Staff,
-    inbound: Inbound,
-    session: Session,
-    flow: GuidedFlow<S>,
-    raw: Answer,
-  ): Promise<Handled> {
+    const flow = this.flowOf(session);
     const state = flow.parse(session.state);
     const step = flow.steps.find((s) => s.id === session.step);
     if (state === undefined || !step) {
@@ -180,14 +162,19 @@ export class Intake implements AppPart {
     return this.reply(tx, inbound, [await this.sessions.ask(tx, staff.id, flow, read.state, next)]);
   }
 
+  /** The questions a session is in, by its code. */
+  private flowOf(session: Session): GuidedFlow<unknown> {
+    const flows: Record<Session['flow'], GuidedFlow<unknown>> = {
+      n: this.tickets.flow,
+      c: this.contacts.flow,
+      r: this.revisits.flow,
+    };
+    return flows[session.flow];
+  }
+
   /** The current question again, after `lead`. */
   private async again(tx: StoreTx, staff: Staff, session: Session, lead: string): Promise<OutboundMessage> {
-    const flow: GuidedFlow<unknown> =
-      session.flow === 'n'
-        ? (this.tickets.flow as GuidedFlow<unknown>)
-        : session.flow === 'c'
-          ? (this.contacts.flow as GuidedFlow<unknown>)
-          : (this.revisits.flow as GuidedFlow<unknown>);
+    const flow = this.flowOf(session);
     const state = flow.parse(session.state);
     if (state === undefined) {
       await this.sessions.end(tx, staff.id);

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { checkLocation, checkPhone, checkText } from '../../core/flow/answers.js';
 import { formatUnit } from '../../core/location.js';
+import { CARD_SUMMARY_FROM } from '../../core/ports/assistant.js';
 import type { StoreTx } from '../../core/ports.js';
 import { type Actor, formatTicketNumber, maskPhone, newTicket, type Ticket } from '../../core/tickets/ticket.js';
 import {
@@ -28,12 +29,13 @@ import {
   URGENCIES,
 } from '../../core/types.js';
 import { DESCRIPTION_MAX } from '../../core/understand/understanding.js';
+import { recordTicketChange } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { alertEmergency } from '../deadlines.js';
 import type { OwnerSide } from '../owner/conversations.js';
 import { businessDayKey, describeLocation } from '../render.js';
 import { scheduleDeadlines } from '../tickets/timers.js';
-import type { Choice, GuidedFlow, Step } from './guided.js';
+import { choiceOf, type GuidedFlow, problemText, type Step, textOf, yesNo } from './guided.js';
 
 /** The sources staff choose from (a ticket from the chat is the owner's own). */
 export const TAKEN_SOURCES = TICKET_SOURCES.filter((s): s is Exclude<TicketSource, 'chat'> => s !== 'chat');
@@ -80,8 +82,6 @@ export class NewTickets {
 
   private steps(): Step<NewTicketState>[] {
     const t = this.t;
-    const text = (a: { choice: string } | { text: string }) => ('text' in a ? a.text : '');
-    const choice = (a: { choice: string } | { text: string }) => ('choice' in a ? a.choice : undefined);
     const suggestedMark = (on: boolean, label: string) => (on ? t('intake.new.suggested', { label }) : label);
     return [
       {
@@ -91,7 +91,7 @@ export class NewTickets {
           choices: TAKEN_SOURCES.map((s) => ({ value: s, label: t(`ticket_source.${s}`) })),
         }),
         read: async (_tx, state, a) => {
-          const source = TAKEN_SOURCES.find((s) => s === choice(a));
+          const source = TAKEN_SOURCES.find((s) => s === choiceOf(a));
           return source ? { state: { ...state, source } } : { problem: t('intake.problem.pick') };
         },
       },
@@ -99,8 +99,8 @@ export class NewTickets {
         id: 'name',
         ask: () => ({ text: t('intake.new.ask.name') }),
         read: async (_tx, state, a) => {
-          const checked = checkText(text(a), 1, NAME_MAX);
-          if (!checked.ok) return { problem: problemText(t, checked, NAME_MAX) };
+          const checked = checkText(textOf(a), 1, NAME_MAX);
+          if (!checked.ok) return { problem: problemText(t, checked) };
           return { state: { ...state, name: String(checked.value) } };
         },
       },
@@ -108,7 +108,7 @@ export class NewTickets {
         id: 'phone',
         ask: () => ({ text: t('intake.new.ask.phone') }),
         read: async (tx, state, a) => {
-          const checked = checkPhone(text(a));
+          const checked = checkPhone(textOf(a));
           if (!checked.ok) return { problem: t('intake.problem.phone') };
           const phone = String(checked.value);
           const linked = (await tx.findOwnersByPhone(phone))
@@ -122,8 +122,8 @@ export class NewTickets {
         id: 'place',
         ask: () => ({ text: t('intake.new.ask.place') }),
         read: async (_tx, state, a) => {
-          const checked = checkLocation(text(a));
-          if (!checked.ok) return { problem: problemText(t, checked, 200) };
+          const checked = checkLocation(textOf(a));
+          if (!checked.ok) return { problem: problemText(t, checked) };
           return { state: { ...state, place: checked.value as EstateLocation } };
         },
       },
@@ -131,8 +131,8 @@ export class NewTickets {
         id: 'problem',
         ask: () => ({ text: t('intake.new.ask.problem') }),
         read: async (_tx, state, a) => {
-          const checked = checkText(text(a), 2, DESCRIPTION_MAX);
-          if (!checked.ok) return { problem: problemText(t, checked, DESCRIPTION_MAX) };
+          const checked = checkText(textOf(a), 2, DESCRIPTION_MAX);
+          if (!checked.ok) return { problem: problemText(t, checked) };
           const problem = String(checked.value);
           // The same reading as an owner's free text: suggestions for the next two questions, never a filing.
           const understood = this.ctx.assistant?.understandNow(problem);
@@ -161,7 +161,7 @@ export class NewTickets {
           })),
         }),
         read: async (_tx, state, a) => {
-          const kind = TICKET_KINDS.find((k) => k === choice(a));
+          const kind = TICKET_KINDS.find((k) => k === choiceOf(a));
           return kind ? { state: { ...state, kind } } : { problem: t('intake.problem.pick') };
         },
       },
@@ -179,7 +179,7 @@ export class NewTickets {
           };
         },
         read: async (_tx, state, a) => {
-          const category = CATEGORIES.find((c) => c === choice(a));
+          const category = CATEGORIES.find((c) => c === choiceOf(a));
           return category ? { state: { ...state, category } } : { problem: t('intake.problem.pick') };
         },
       },
@@ -189,7 +189,7 @@ export class NewTickets {
         skip: (state) => !state.linked,
         ask: () => ({ text: t('intake.new.ask.tell'), choices: yesNo(t) }),
         read: async (_tx, state, a) => {
-          const c = choice(a);
+          const c = choiceOf(a);
           return c === 'yes' || c === 'no'
             ? { state: { ...state, tell: c === 'yes' } }
             : { problem: t('intake.problem.pick') };
@@ -202,7 +202,7 @@ export class NewTickets {
           choices: [{ value: 'ok', label: t('intake.new.confirm_button') }],
         }),
         read: async (tx, state, a, who) => {
-          if (choice(a) !== 'ok') return { problem: t('intake.problem.confirm') };
+          if (choiceOf(a) !== 'ok') return { problem: t('intake.problem.confirm') };
           return { done: await this.create(tx, state, who.staff, who.inbound) };
         },
       },
@@ -262,10 +262,13 @@ export class NewTickets {
     const ticket: Ticket = {
       ...created,
       source,
-      ...(state.summary && [...problem].length > 40 ? { summary: state.summary } : {}),
+      // A summary on the card from the same length as an owner's own report (owner/tickets.ts).
+      ...(state.summary && [...problem].length >= CARD_SUMMARY_FROM ? { summary: state.summary } : {}),
       timeline: created.timeline.map((e) => (e.action === 'create' ? { ...e, actor, data: { source } } : e)),
     };
     await tx.saveTicket(ticket);
+    // Taken by a staff member: on the audit log as every other staff change of a ticket (tickets/changes.ts).
+    await recordTicketChange(this.ctx, tx, ticket);
     this.ctx.log.info({ ticket: number, source, urgency: ticket.urgency, staff: staff.id }, 'ticket taken by staff');
     await this.ctx.postCard(tx, ticket);
     if (ticket.urgency === 'emergency') await alertEmergency(this.ctx, tx, ticket);
@@ -319,27 +322,7 @@ function offline(inbound: Inbound, owner: Owner): Address {
   return { channel: inbound.channel, chatId: `offline:${owner.id}` };
 }
 
-function yesNo(t: T): Choice[] {
-  return [
-    { value: 'yes', label: t('intake.yes') },
-    { value: 'no', label: t('intake.no') },
-  ];
-}
-
 function clipped(text: string, max: number): string {
   const chars = [...text.replace(/\s+/g, ' ')];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
-}
-
-/** Why typed text was refused, in the staff's words. */
-export function problemText(
-  t: T,
-  checked: { error: string; params?: Record<string, string | number> },
-  max: number,
-): string {
-  if (checked.error === 'input.too_long')
-    return t('intake.problem.too_long', { max, length: Number(checked.params?.length ?? 0) });
-  if (checked.error === 'input.too_short')
-    return t('intake.problem.too_short', { min: Number(checked.params?.min ?? 2) });
-  return t('intake.problem.empty');
 }

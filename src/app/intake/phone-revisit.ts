@@ -12,8 +12,7 @@ import type { Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import { mayAct } from '../desk/routing.js';
 import type { OwnerSide } from '../owner/conversations.js';
-import type { Choice, GuidedFlow, Step } from './guided.js';
-import { problemText } from './new-ticket.js';
+import { choiceOf, type GuidedFlow, problemText, type Step, yesNo } from './guided.js';
 
 const STATE = z.object({
   number: z.string(),
@@ -53,17 +52,12 @@ export class PhoneRevisits {
 
   private steps(): Step<PhoneRevisitState>[] {
     const t = (k: string, p?: Record<string, string | number>) => this.t(k, p);
-    const choice = (a: { choice: string } | { text: string }) => ('choice' in a ? a.choice : undefined);
-    const yesNo: Choice[] = [
-      { value: 'yes', label: t('intake.yes') },
-      { value: 'no', label: t('intake.no') },
-    ];
     return [
       {
         id: 'solved',
-        ask: (s) => ({ text: t('intake.revisit.ask.solved', { number: s.number }), choices: yesNo }),
+        ask: (s) => ({ text: t('intake.revisit.ask.solved', { number: s.number }), choices: yesNo(t) }),
         read: async (_tx, s, a) =>
-          choice(a) ? { state: { ...s, solved: choice(a) === 'yes' } } : { problem: t('intake.problem.pick') },
+          choiceOf(a) ? { state: { ...s, solved: choiceOf(a) === 'yes' } } : { problem: t('intake.problem.pick') },
       },
       {
         id: 'attitude',
@@ -75,15 +69,15 @@ export class PhoneRevisits {
           })),
         }),
         read: async (_tx, s, a) => {
-          const v = (['satisfied', 'so_so', 'unsatisfied'] as const).find((x) => x === choice(a));
+          const v = (['satisfied', 'so_so', 'unsatisfied'] as const).find((x) => x === choiceOf(a));
           return v ? { state: { ...s, attitude: v } } : { problem: t('intake.problem.pick') };
         },
       },
       {
         id: 'charged',
-        ask: () => ({ text: t('intake.revisit.ask.charged'), choices: yesNo }),
+        ask: () => ({ text: t('intake.revisit.ask.charged'), choices: yesNo(t) }),
         read: async (_tx, s, a) =>
-          choice(a) ? { state: { ...s, charged: choice(a) === 'yes' } } : { problem: t('intake.problem.pick') },
+          choiceOf(a) ? { state: { ...s, charged: choiceOf(a) === 'yes' } } : { problem: t('intake.problem.pick') },
       },
       {
         id: 'score',
@@ -92,7 +86,7 @@ export class PhoneRevisits {
           choices: Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
         }),
         read: async (_tx, s, a) => {
-          const score = Number(choice(a));
+          const score = Number(choiceOf(a));
           return score >= 1 && score <= 10 ? { state: { ...s, score } } : { problem: t('intake.problem.score') };
         },
       },
@@ -103,7 +97,7 @@ export class PhoneRevisits {
           let comment = '';
           if ('text' in a) {
             const checked = checkText(a.text, 1, COMMENT_MAX);
-            if (!checked.ok) return { problem: problemText(t, checked, COMMENT_MAX) };
+            if (!checked.ok) return { problem: problemText(t, checked) };
             comment = String(checked.value);
           }
           return { done: [{ text: await this.record(tx, s, comment, who.staff) }] };

@@ -65,20 +65,14 @@ export class NoticeStaff {
     photo?: { channel: Channel; fileRef: string },
   ): Promise<NoticeCommandResult> {
     const result = await this.run(tx, cmd, actor, via, photo);
-    if (cmd.action === 'create' || cmd.action === 'publish' || cmd.action === 'correct' || cmd.action === 'cancel')
-      await this.audit(tx, result, cmd.action, actor, cmd.action === 'create' ? undefined : cmd.id);
+    // Drafting is recorded by create() itself, which the guided questions (compose.ts) call too.
+    if (result.ok && (cmd.action === 'publish' || cmd.action === 'correct' || cmd.action === 'cancel'))
+      await this.audit(tx, cmd.action, actor, cmd.id);
     return result;
   }
 
-  /** A notice's change on the audit log, when it was done. */
-  private async audit(
-    tx: StoreTx,
-    result: NoticeCommandResult,
-    action: string,
-    actor: NoticeActor,
-    id: string | undefined,
-  ): Promise<void> {
-    if (!result.ok) return;
+  /** A notice's change, done, on the audit log. */
+  private async audit(tx: StoreTx, action: string, actor: NoticeActor, id?: string): Promise<void> {
     await recordAudit(this.ctx, tx, {
       actorId: actor.id,
       role: actor.role,
@@ -126,8 +120,8 @@ export class NoticeStaff {
     via: NoticeVia,
   ): Promise<NoticeCommandResult> {
     const result = await this.pressed(tx, action, id, actor, via);
-    if (action === 'publish' || action === 'discard')
-      await this.audit(tx, result, action === 'discard' ? 'cancel' : action, actor, id);
+    if (result.ok && (action === 'publish' || action === 'discard'))
+      await this.audit(tx, action === 'discard' ? 'cancel' : action, actor, id);
     return result;
   }
 
@@ -187,6 +181,7 @@ export class NoticeStaff {
     await tx.createNotice(notice);
     if (draft.noReminder) await tx.setSetting(NO_REMINDER_KEY(id), '1');
     this.ctx.log.info({ notice: id, kind: notice.kind, by: actor.id }, 'notice drafted');
+    await this.audit(tx, 'create', actor);
     return this.showPreview(tx, notice, actor, via);
   }
 
