@@ -109,6 +109,24 @@ describe('/summary with charts', () => {
     expect(await store.getFiles(ids)).toEqual([]);
   });
 
+  it("reads the period's figures once: a summary drawn with its charts is not worked out again for its text", async () => {
+    const real = await openSqliteStore({ path: ':memory:' });
+    let figureReads = 0;
+    const store = new Proxy(real, {
+      get(target, name, receiver) {
+        if (name === 'countPraise') figureReads += 1;
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    const { say, dispatcher, sender, calls } = await setUp({ store });
+    await say('/summary 2026-11', WORKER);
+    await dispatcher.drain();
+    expect(calls.review.map((p) => p.label)).toEqual(['2026-11']);
+    expect(sender.sent.filter((s) => s.chatId === GROUP)).toHaveLength(1);
+    // The review source (here a fake) read the figures; the text alone was not read beside it.
+    expect(figureReads).toBe(0);
+  });
+
   it('draws the real review charts when the App is given the renderer, and sends them as one message', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     opened.push(store);

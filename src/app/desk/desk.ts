@@ -135,7 +135,8 @@ export class StaffDesk extends DeskPart {
     if (!role) return {};
     // The files a command sends (charts, a workbook) are made here too, outside the transaction.
     const files = await this.files.prepare(inbound, parsed, role);
-    if (parsed.command === 'export') return { files };
+    // A summary drawn with its charts carries its own text: reading the period's figures again is waste.
+    if (parsed.command === 'export' || files?.kind === 'summary') return { files };
     const report = await this.reports.prepare(parsed.command, `${inbound.channel}:${inbound.userId}`, parsed.rest);
     return { report, files };
   }
