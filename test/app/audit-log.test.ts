@@ -117,7 +117,7 @@ describe('the audit log of the staff desk', () => {
     await d.send('/notice publish N001', SUP);
     expect(await d.actions({ since })).toEqual([
       ['console:sup', 'survey.create', ''],
-      ['console:a', 'notice.create', ''],
+      ['console:a', 'notice.create', 'N001'],
       ['console:sup', 'notice.publish', 'N001'],
     ]);
     const [created] = await d.audit({ action: 'survey.create' });

@@ -181,7 +181,7 @@ export class NoticeStaff {
     await tx.createNotice(notice);
     if (draft.noReminder) await tx.setSetting(NO_REMINDER_KEY(id), '1');
     this.ctx.log.info({ notice: id, kind: notice.kind, by: actor.id }, 'notice drafted');
-    await this.audit(tx, 'create', actor);
+    await this.audit(tx, 'create', actor, id);
     return this.showPreview(tx, notice, actor, via);
   }
 
