@@ -12,7 +12,7 @@ import { checkLocation, checkPhone, checkText } from '../../core/flow/answers.js
 import { formatUnit } from '../../core/location.js';
 import { CARD_SUMMARY_FROM } from '../../core/ports/assistant.js';
 import type { StoreTx } from '../../core/ports.js';
-import { type Actor, formatTicketNumber, maskPhone, newTicket, type Ticket } from '../../core/tickets/ticket.js';
+import { type Actor, maskPhone, newTicket, type Ticket } from '../../core/tickets/ticket.js';
 import {
   type Address,
   CATEGORIES,
@@ -33,7 +33,8 @@ import { recordTicketChange } from '../audit/trail.js';
 import type { AppContext } from '../context.js';
 import { alertEmergency } from '../deadlines.js';
 import type { OwnerSide } from '../owner/conversations.js';
-import { businessDayKey, describeLocation } from '../render.js';
+import { describeLocation } from '../render.js';
+import { nextTicketNumber } from '../tickets/numbers.js';
 import { scheduleDeadlines } from '../tickets/timers.js';
 import { choiceOf, type GuidedFlow, problemText, type Step, textOf, yesNo } from './guided.js';
 
@@ -239,8 +240,7 @@ export class NewTickets {
     const owner = linked && identity ? linked : await this.offlineOwner(tx, name, phone, place, now);
     const origin: Address =
       identity && linked ? { channel: identity.channel, chatId: identity.chatId } : offline(inbound, owner);
-    const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
-    const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
+    const number = await nextTicketNumber(this.ctx, tx, now);
     const actor: Actor = { type: 'staff', id: staff.id, name: staff.displayName };
     const created = newTicket({
       id: this.ctx.newId(),

@@ -12,7 +12,6 @@ import type { StoreTx } from '../../core/ports.js';
 import {
   type Actor,
   addEvent,
-  formatTicketNumber,
   isOpen,
   newTicket,
   type Ticket,
@@ -35,8 +34,9 @@ import {
 import type { AppContext } from '../context.js';
 import { alertEmergency } from '../deadlines.js';
 import type { IdentityLinks } from '../identity.js';
-import { businessDayKey, formatBusinessTime } from '../render.js';
+import { formatBusinessTime } from '../render.js';
 import { TicketChanges } from '../tickets/changes.js';
+import { nextTicketNumber } from '../tickets/numbers.js';
 import { scheduleDeadlines } from '../tickets/timers.js';
 import { whatIsHappening, withEmergencyWhat } from './emergency.js';
 
@@ -56,8 +56,7 @@ export class OwnerTickets {
 
   async createTicket(tx: StoreTx, owner: Owner, address: Address, effect: FlowEffect, now: Date): Promise<Owner> {
     const draft = draftFromAnswers(effect.answers, effect.set, owner, address.channel, effect.context);
-    const dayKey = businessDayKey(now, this.ctx.settings.timeZone);
-    const number = formatTicketNumber(dayKey, await tx.nextSequence(`ticket:${dayKey}`));
+    const number = await nextTicketNumber(this.ctx, tx, now);
     const created = newTicket({
       id: this.ctx.newId(),
       number,
