@@ -12,6 +12,7 @@ import {
   CATEGORIES,
   type EstateLocation,
   type Locale,
+  labelColon,
   type OutboundMessage,
   RESPONSIBILITIES,
   URGENCIES,
@@ -34,11 +35,6 @@ export function formatBusinessTime(at: Date, timeZone: string): string {
 /** An instant as a person reads it, in their language: 12月8日（周二）上午10:00 / Tue 8 Dec, 10:00. */
 export function formatTime(at: Date, locale: Locale, timeZone: string): string {
   return formatLocalTime(at, locale, timeZone);
-}
-
-/** The colon between a label and its value: full width in Chinese, `: ` in English. */
-export function labelColon(locale: Locale): string {
-  return locale === 'zh-CN' ? '：' : ': ';
 }
 
 export function describeLocation(

@@ -15,6 +15,11 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
+/** The colon between a label and its value: full width in Chinese, `: ` in English. */
+export function labelColon(locale: Locale): string {
+  return locale === 'zh-CN' ? '：' : ': ';
+}
+
 /** Where a chat sits: an owner's private chat, the staff group, or some other group we ignore. */
 export type ChatKind = 'private' | 'staff' | 'group';
 

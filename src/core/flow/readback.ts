@@ -3,7 +3,7 @@
  * form is sent (its fields and the "which one to change?" list) and a place read back before it is kept.
  * Rendering only, apart from the questions themselves so that every module shows an answer the same way.
  */
-import type { EstateLocation } from '../types.js';
+import { type EstateLocation, labelColon } from '../types.js';
 import { formatPhone } from './answers.js';
 import { pathOf } from './paths.js';
 import { getStep } from './registry.js';
@@ -51,7 +51,7 @@ export function readbackPrompt(turn: Turn, fieldIds: string[], question: string)
       columns: 2,
     };
   }
-  const colon = turn.locale === 'zh-CN' ? '：' : ': ';
+  const colon = labelColon(turn.locale);
   const lines = fields.map((f) => `${fieldLabel(turn, f)}${colon}${display(turn, f)}`);
   return {
     text: [question, '', ...lines, '', turn.t('confirm.question')].join('\n'),
