@@ -213,6 +213,17 @@ describe('who may use /new and /contact', () => {
 });
 
 describe('contact records', () => {
+  it('refuses a one-line record whose place or result is too long, saying so, and saves nothing', async () => {
+    const d = await intake();
+    const place = '3'.repeat(101);
+    const refused = (await d.staff(`/contact 走访|业主 张三|${place}|了解漏水维修后的情况|业主表示满意`)).join('\n');
+    expect(refused).toContain(zh('intake.problem.too_long', { max: 100, length: 101 }));
+    const result = '好'.repeat(1001);
+    const again = (await d.staff(`/contact 走访|业主 张三|3-2-501|了解漏水维修后的情况|${result}`)).join('\n');
+    expect(again).toContain(zh('intake.problem.too_long', { max: 1000, length: 1001 }));
+    expect((await d.staff('/contact list 2026-11')).join('\n')).not.toContain('了解漏水维修后的情况');
+  });
+
   it('records in one line and step by step, listed by owner and by month, masked for staff', async () => {
     const d = await intake();
     const saved = await d.staff(

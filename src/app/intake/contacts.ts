@@ -177,8 +177,13 @@ export class ContactRecords {
     if (!said.ok) return problemText(t, said);
     const at = whenField ? this.readWhen(whenField) : this.ctx.clock.now();
     if (!at || typeof at === 'string') return t(at ?? 'contact_record.problem.when');
-    const place = placeField && placeField !== '-' ? [...placeField].slice(0, PLACE_MAX).join('') : undefined;
-    const result = resultField ? [...resultField].slice(0, TEXT_MAX).join('') : undefined;
+    // Too long is said, as the questions one by one say it; nothing typed is cut off unseen.
+    const placeChecked = placeField && placeField !== '-' ? checkText(placeField, 1, PLACE_MAX) : undefined;
+    if (placeChecked && !placeChecked.ok) return `${problemText(t, placeChecked)}\n${t('contact_record.usage')}`;
+    const resultChecked = resultField ? checkText(resultField, 1, TEXT_MAX) : undefined;
+    if (resultChecked && !resultChecked.ok) return `${problemText(t, resultChecked)}\n${t('contact_record.usage')}`;
+    const place = placeChecked ? String(placeChecked.value) : undefined;
+    const result = resultChecked ? String(resultChecked.value) : undefined;
     return this.save(
       tx,
       {
