@@ -213,6 +213,16 @@ describe('who may use /new and /contact', () => {
 });
 
 describe('contact records', () => {
+  it('writes its lines with the staff language\'s colon (an English desk gets ": ", not the Chinese one)', async () => {
+    const h = await makeHarness({ policy: POLICY, defaultLocale: 'en' });
+    const staffTexts = async (text: string) =>
+      (await h.send(text, A)).replies.flatMap((a) => (a.kind === 'send' ? [a.message.text] : []));
+    await staffTexts('/contact visit|owner Zhang San|3-2-501|asked how the repair went|satisfied|today 9:00');
+    const list = (await staffTexts('/contact list 2026-11')).join('\n');
+    expect(list).toContain(': asked how the repair went');
+    expect(list).not.toContain('：');
+  });
+
   it('refuses a one-line record whose place or result is too long, saying so, and saves nothing', async () => {
     const d = await intake();
     const place = '3'.repeat(101);

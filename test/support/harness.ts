@@ -14,7 +14,7 @@ import type { SurveyOptions } from '../../src/app/surveys/support.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import type { Store, StoredFile } from '../../src/core/ports.js';
 import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
-import type { Channel, Inbound, InboundContent, OutboundAction } from '../../src/core/types.js';
+import type { Channel, Inbound, InboundContent, Locale, OutboundAction } from '../../src/core/types.js';
 import type { I18n } from '../../src/i18n.js';
 import { createI18n, readLocales } from '../../src/i18n.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
@@ -101,6 +101,8 @@ export interface HarnessOptions {
   clock?: FakeClock;
   staffChat?: string;
   dutyPhone?: string;
+  /** The deployment's default language (the staff's); Chinese when left out. */
+  defaultLocale?: Locale;
   /** Service levels, supervisors and managers; the defaults when left out. */
   policy?: DeskPolicy;
   /** The AI assistant (e.g. the offline one); none by default. */
@@ -127,10 +129,9 @@ export async function makeHarness(opts: HarnessOptions = {}) {
     i18n: opts.i18n ?? i18n,
     log,
     settings: {
-      defaultLocale: 'zh-CN',
-      timeZone: 'Asia/Shanghai',
-      estateName: '阳光花园',
-      dutyPhone: opts.dutyPhone ?? '0571-88886666',
+      ...ESTATE_SETTINGS,
+      ...(opts.defaultLocale ? { defaultLocale: opts.defaultLocale } : {}),
+      ...(opts.dutyPhone !== undefined ? { dutyPhone: opts.dutyPhone } : {}),
     },
     staffRooms: [{ channel: 'console', chatId: staffChat }],
     ...(opts.policy ? { policy: opts.policy } : {}),

@@ -16,7 +16,7 @@ import {
   type StoreTx,
 } from '../../core/ports.js';
 import { maskPhone } from '../../core/tickets/ticket.js';
-import type { Staff } from '../../core/types.js';
+import { labelColon, type Staff } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import { summaryPeriod } from '../desk/reports.js';
 import { choiceOf, type GuidedFlow, problemText, type Step, textOf } from './guided.js';
@@ -282,20 +282,25 @@ export class ContactRecords {
       t(`contact_record.kind.${r.kind}`),
       who,
       ...(r.place ? [r.place] : []),
-      `${r.staff.name}：${r.said}${r.result ? ` → ${t('contact_record.result', { result: r.result })}` : ''}`,
+      `${r.staff.name}${labelColon(this.ctx.staffLocale)}${r.said}${r.result ? ` → ${t('contact_record.result', { result: r.result })}` : ''}`,
     ].join(' · ');
   }
 
   /** The read-back's lines (the staff member sees what they typed in full). */
   private lines(s: ContactState, full: boolean): string {
     const t = this.t;
+    const field = (key: string, value: string) =>
+      `${t(`contact_record.field.${key}`)}${labelColon(this.ctx.staffLocale)}${value}`;
     return [
-      `${t('contact_record.field.kind')}：${s.kind ? t(`contact_record.kind.${s.kind}`) : '—'}`,
-      `${t('contact_record.field.who')}：${s.party ? t(`contact_record.party.${s.party}`) : ''} ${s.who ?? '—'}${s.phone ? ` ${full ? s.phone : maskPhone(s.phone)}` : ''}`,
-      `${t('contact_record.field.when')}：${s.at ? this.when(new Date(s.at)) : '—'}`,
-      `${t('contact_record.field.place')}：${s.place ?? '—'}`,
-      `${t('contact_record.field.said')}：${s.said ?? '—'}`,
-      `${t('contact_record.field.result')}：${s.result ?? '—'}`,
+      field('kind', s.kind ? t(`contact_record.kind.${s.kind}`) : '—'),
+      field(
+        'who',
+        `${s.party ? t(`contact_record.party.${s.party}`) : ''} ${s.who ?? '—'}${s.phone ? ` ${full ? s.phone : maskPhone(s.phone)}` : ''}`,
+      ),
+      field('when', s.at ? this.when(new Date(s.at)) : '—'),
+      field('place', s.place ?? '—'),
+      field('said', s.said ?? '—'),
+      field('result', s.result ?? '—'),
     ].join('\n');
   }
 }

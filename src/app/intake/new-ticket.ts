@@ -19,6 +19,7 @@ import {
   type Category,
   type EstateLocation,
   type Inbound,
+  labelColon,
   type OutboundMessage,
   type Owner,
   type Staff,
@@ -214,15 +215,17 @@ export class NewTickets {
   readBack(state: NewTicketState): string {
     const t = this.t;
     const followed = state.linked && state.tell ? 'intake.new.followed_chat' : 'intake.new.followed_phone';
+    const field = (key: string, value: string) =>
+      `${t(`intake.new.field.${key}`)}${labelColon(this.ctx.staffLocale)}${value}`;
     return [
       t('intake.new.readback_title'),
-      `${t('intake.new.field.source')}：${state.source ? t(`ticket_source.${state.source}`) : '—'}`,
-      `${t('intake.new.field.owner')}：${state.name ?? '—'} ${maskPhone(state.phone)}`,
-      `${t('intake.new.field.place')}：${describeLocation(t, state.place)}`,
-      `${t('intake.new.field.kind')}：${state.kind ? t(`ticket.kind.${state.kind}`) : '—'}`,
-      `${t('intake.new.field.category')}：${state.category ? t(`ticket.category.${state.category}`) : '—'}`,
-      `${t('intake.new.field.urgency')}：${t(`ticket.urgency.${state.urgency ?? 'normal'}`)}`,
-      `${t('intake.new.field.problem')}：${state.problem ?? '—'}`,
+      field('source', state.source ? t(`ticket_source.${state.source}`) : '—'),
+      field('owner', `${state.name ?? '—'} ${maskPhone(state.phone)}`),
+      field('place', describeLocation(t, state.place)),
+      field('kind', state.kind ? t(`ticket.kind.${state.kind}`) : '—'),
+      field('category', state.category ? t(`ticket.category.${state.category}`) : '—'),
+      field('urgency', t(`ticket.urgency.${state.urgency ?? 'normal'}`)),
+      field('problem', state.problem ?? '—'),
       t(followed),
       t('intake.new.readback_end'),
     ].join('\n');
