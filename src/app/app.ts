@@ -109,7 +109,7 @@ export class App {
       pauseForTicket: (tx, owner, address, thread, notBefore) =>
         this.surveys.pauseForTicket(tx, owner, address, thread, notBefore),
       scheduleRevisit: (tx, ticket) => revisits.schedule(tx, ticket),
-      revisitByPhone: (tx, ticket, text, actor) => revisits.recordByPhone(tx, ticket, text, actor),
+      revisitByPhone: (tx, ticket, given, actor) => revisits.recordByPhone(tx, ticket, given, actor),
       greetingLine: (tx, owner, now) => notices.greetingLine(tx, owner, now),
     });
     this.router = new InboundRouter(ctx, { desk, frontDoor, surveys: this.surveys, messages, extras });

@@ -15,6 +15,7 @@ import {
   type Actor,
   addEvent,
   maskPhone,
+  type RevisitAnswers,
   type RevisitRecord,
   type Ticket,
   transition,
@@ -30,8 +31,6 @@ import { TicketChanges } from './tickets/changes.js';
 const MAX_CONTACTS = 3;
 /** After a bad revisit, a supervisor must have contacted the owner within this long. */
 const SUPERVISOR_CONTACT_MS = 24 * 3_600_000;
-
-type RevisitAnswers = Omit<RevisitRecord, 'at' | 'by' | 'outcome'>;
 
 export class Revisits {
   private readonly changes: TicketChanges;
@@ -216,14 +215,17 @@ export class Revisits {
     await this.ctx.sendTo(tx, address, { text: this.ctx.t(owner.locale, key, { number: ticket.number }) });
   }
 
-  /** `/revisit T… 已解决 满意 未收费 9 备注`: the accountable person records a phone revisit. */
+  /**
+   * The accountable person records a phone revisit: as typed (`/revisit T… 已解决 满意 未收费 9 备注`), or as
+   * the answers the guided questions took (intake/phone-revisit.ts), which need no reading back.
+   */
   async recordByPhone(
     tx: StoreTx,
     ticket: Ticket,
-    text: string,
+    given: string | RevisitAnswers,
     actor: Actor,
   ): Promise<{ ok: boolean; message: string }> {
-    const answers = parsePhoneRevisit(text);
+    const answers = typeof given === 'string' ? parsePhoneRevisit(given) : given;
     if (!answers) return { ok: false, message: this.staffT('desk.revisit.usage', { number: ticket.number }) };
     if (ticket.status !== 'resolved' && ticket.status !== 'closed') {
       return {

@@ -124,6 +124,32 @@ describe('代客登记: a ticket taken by phone', () => {
     });
   });
 
+  it('keeps the comment of a phone revisit as typed, line breaks and all (the answers go as data, not as words read back)', async () => {
+    const d = await intake();
+    await throughReadBack(d, '13900003333');
+    await d.staff('1');
+    await d.staff('/accept T261128-0001');
+    await d.staff('/judge T261128-0001 物业公司');
+    await d.staff('/resolve T261128-0001 已处理');
+    d.clock.advance(48 * HOUR);
+    await d.tick();
+    await d.press('i|rv|T261128-0001');
+    for (const answer of ['是', '满意', '否']) await d.press(d.button(answer));
+    await d.staff('8');
+    await d.staff('师傅很耐心\n下次 不满意 的话再找你们');
+    expect(await d.store.getTicketByNumber('T261128-0001')).toMatchObject({
+      status: 'closed',
+      revisit: {
+        by: 'phone',
+        score: 8,
+        solved: true,
+        attitude: 'satisfied',
+        charged: false,
+        comment: '师傅很耐心\n下次 不满意 的话再找你们',
+      },
+    });
+  });
+
   it('reopens the ticket when the owner on the phone says it is not solved', async () => {
     const d = await intake();
     await throughReadBack(d, '13900002222');

@@ -113,15 +113,14 @@ export class PhoneRevisits {
     const ticket = await tx.getTicketByNumber(s.number);
     if (!ticket || s.solved === undefined || !s.attitude || s.charged === undefined || !s.score)
       return this.t('intake.problem.incomplete');
-    // The phone revisit's own words, read back by parsePhoneRevisit: the answers first, the comment after.
-    const words = [
-      s.solved ? '已解决' : '未解决',
-      { satisfied: '满意', so_so: '一般', unsatisfied: '不满意' }[s.attitude],
-      s.charged ? '收费' : '未收费',
-      String(s.score),
-      ...(comment ? [comment] : []),
-    ].join(' ');
-    const result = await this.owners.revisitByPhone(tx, ticket, words, {
+    const answers = {
+      solved: s.solved,
+      attitude: s.attitude,
+      charged: s.charged,
+      score: s.score,
+      ...(comment ? { comment } : {}),
+    };
+    const result = await this.owners.revisitByPhone(tx, ticket, answers, {
       type: 'staff',
       id: staff.id,
       name: staff.displayName,

@@ -11,7 +11,7 @@ import type { Effect, EngineContext, EngineEvent, FlowContext, TicketSummary } f
 import { step } from '../../core/flow/engine.js';
 import { type AnswerValue, initialState } from '../../core/flow/state.js';
 import type { StoreTx, Thread } from '../../core/ports.js';
-import { type Actor, isOpen, type Ticket } from '../../core/tickets/ticket.js';
+import { type Actor, isOpen, type RevisitAnswers, type Ticket } from '../../core/tickets/ticket.js';
 import { nextAllowed } from '../../core/time.js';
 import {
   type Address,
@@ -63,7 +63,12 @@ interface ConversationParts {
   ): Promise<Thread | undefined>;
   /** The revisit that follows a resolution, and one done by phone. */
   scheduleRevisit(tx: StoreTx, ticket: Ticket): Promise<void>;
-  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }>;
+  revisitByPhone(
+    tx: StoreTx,
+    ticket: Ticket,
+    given: string | RevisitAnswers,
+    actor: Actor,
+  ): Promise<{ ok: boolean; message: string }>;
   /** A line to add after the engine's welcome (a notice for the owner's building); undefined for none. */
   greetingLine?(tx: StoreTx, owner: Owner, now: Date): Promise<string | undefined>;
 }
@@ -293,9 +298,14 @@ export class OwnerConversations {
     return this.part().scheduleRevisit(tx, ticket);
   }
 
-  /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`). */
-  revisitByPhone(tx: StoreTx, ticket: Ticket, text: string, actor: Actor): Promise<{ ok: boolean; message: string }> {
-    return this.part().revisitByPhone(tx, ticket, text, actor);
+  /** Records a revisit done by phone (`/revisit T… 已解决 满意 未收费 9`, or the guided questions' answers). */
+  revisitByPhone(
+    tx: StoreTx,
+    ticket: Ticket,
+    given: string | RevisitAnswers,
+    actor: Actor,
+  ): Promise<{ ok: boolean; message: string }> {
+    return this.part().revisitByPhone(tx, ticket, given, actor);
   }
 
   /** Marks the owner behind a chat as unreachable (they blocked the bot or left). */

@@ -102,6 +102,9 @@ export interface RevisitRecord {
   outcome: 'closed' | 'reopened';
 }
 
+/** What a revisit asks (a revisit record without when, how and what came of it). */
+export type RevisitAnswers = Omit<RevisitRecord, 'at' | 'by' | 'outcome'>;
+
 export interface Ticket extends TicketDraft {
   id: string;
   /** e.g. T261128-0007. */
