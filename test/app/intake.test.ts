@@ -57,6 +57,18 @@ async function throughReadBack(d: Intake, phone: string, name = '李四') {
   return d.staff('1'); // category: the suggestion first
 }
 
+/** A ticket taken by phone for an owner not in the chat, resolved; its phone revisit opened two days later. */
+async function toPhoneRevisit(d: Intake, phone: string) {
+  await throughReadBack(d, phone);
+  await d.staff('1');
+  await d.staff('/accept T261128-0001');
+  await d.staff('/judge T261128-0001 物业公司');
+  await d.staff('/resolve T261128-0001 已处理');
+  d.clock.advance(48 * HOUR);
+  await d.tick();
+  await d.press('i|rv|T261128-0001');
+}
+
 describe('代客登记: a ticket taken by phone', () => {
   it('reaches the linked owner in their chat with its number, and /summary counts it under 电话', async () => {
     const d = await intake();
@@ -126,14 +138,7 @@ describe('代客登记: a ticket taken by phone', () => {
 
   it('keeps the comment of a phone revisit as typed, line breaks and all (the answers go as data, not as words read back)', async () => {
     const d = await intake();
-    await throughReadBack(d, '13900003333');
-    await d.staff('1');
-    await d.staff('/accept T261128-0001');
-    await d.staff('/judge T261128-0001 物业公司');
-    await d.staff('/resolve T261128-0001 已处理');
-    d.clock.advance(48 * HOUR);
-    await d.tick();
-    await d.press('i|rv|T261128-0001');
+    await toPhoneRevisit(d, '13900003333');
     for (const answer of ['是', '满意', '否']) await d.press(d.button(answer));
     await d.staff('8');
     await d.staff('师傅很耐心\n下次 不满意 的话再找你们');
@@ -152,14 +157,7 @@ describe('代客登记: a ticket taken by phone', () => {
 
   it('reopens the ticket when the owner on the phone says it is not solved', async () => {
     const d = await intake();
-    await throughReadBack(d, '13900002222');
-    await d.staff('1');
-    await d.staff('/accept T261128-0001');
-    await d.staff('/judge T261128-0001 物业公司');
-    await d.staff('/resolve T261128-0001 已处理');
-    d.clock.advance(48 * HOUR);
-    await d.tick();
-    await d.press('i|rv|T261128-0001');
+    await toPhoneRevisit(d, '13900002222');
     for (const answer of ['否', '不满意', '否']) await d.press(d.button(answer));
     await d.staff('3');
     await d.press(d.button('跳过'));
