@@ -179,7 +179,7 @@ function loadContentLogged(paths: ContentPaths, snapshot: SnapshotOptions, log: 
 export async function bootstrap(o: BootstrapOptions): Promise<Bootstrapped> {
   const paths = o.root === undefined ? contentPaths() : contentPaths(o.root);
   const content = o.contentSnapshot ? loadContentLogged(paths, o.contentSnapshot, o.log) : loadContent(paths);
-  const assistant = createAssistant(o.config.ai, o.log, o.clock, {
+  const assistant = await createAssistant(o.config.ai, o.log, o.clock, {
     keywords: content.keywords,
     emergencyRules: content.emergencyRules,
     model: content.model,

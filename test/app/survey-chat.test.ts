@@ -34,7 +34,7 @@ async function estate() {
     log,
     policy: { ...DEFAULT_POLICY, supervisors: [{ userId: 'sup' }] },
     surveys: { questionnaires, batchSize: { console: 50 } },
-    assistant: createAssistant(null, log, clock),
+    assistant: await createAssistant(null, log, clock),
   });
   const { store, app, sender, dispatcher, lastButtons } = h;
   const scheduler = new Scheduler({ store, clock, log, workerId: 'w', leaseMs: 60_000, handlers: app.jobHandlers() });

@@ -1,6 +1,8 @@
 /**
  * Chooses the assistant at start-up: the OpenAI one when OPENAI_API_KEY is set, else the offline one,
  * and says which in the log. The keyword file is loaded either way (the OpenAI assistant falls back on it).
+ * The OpenAI library is loaded only when it is used (a tenth of the start-up's compiling, and its memory,
+ * for the deployments without a key).
  */
 import type { Clock } from '../../core/ports.js';
 import type { EmergencyRules } from '../../core/understand/emergency.js';
@@ -11,7 +13,7 @@ import type { Assistant } from './assistant.js';
 import { loadEmergencyRules } from './emergency-file.js';
 import { loadKeywords } from './keywords-file.js';
 import { OfflineAssistant } from './offline.js';
-import { type AiConfig, OpenAIAssistant, type OpenAIAssistantOptions } from './openai.js';
+import type { AiConfig, OpenAIAssistantOptions } from './openai.js';
 
 export interface CreateAssistantOptions extends OpenAIAssistantOptions {
   /** Compiled keywords; loaded from `keywordsPath` (default `flows/keywords.yaml`) when left out. */
@@ -27,12 +29,12 @@ export interface CreateAssistantOptions extends OpenAIAssistantOptions {
  * Throws KeywordsError (or EmergencyRulesError) when the keyword file (or the emergency rules) is missing
  * or broken: start-up should stop then.
  */
-export function createAssistant(
+export async function createAssistant(
   ai: AiConfig | null,
   log: Logger,
   clock: Clock,
   opts: CreateAssistantOptions = {},
-): Assistant {
+): Promise<Assistant> {
   const keywords = opts.keywords ?? loadKeywords(opts.keywordsPath);
   const offline = new OfflineAssistant(keywords, opts.emergencyRules ?? loadEmergencyRules(), opts.model);
   if (!ai) {
@@ -50,5 +52,6 @@ export function createAssistant(
     },
     `AI assistance: on (model ${ai.model}), with the offline classifier as fallback`,
   );
+  const { OpenAIAssistant } = await import('./openai.js');
   return new OpenAIAssistant(ai, offline, log, clock, opts.fetch ? { fetch: opts.fetch } : {});
 }

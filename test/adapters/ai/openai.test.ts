@@ -436,16 +436,16 @@ describe('OpenAIAssistant against a local OpenAI-compatible server', () => {
   });
 
   describe('createAssistant', () => {
-    it('is offline without a key, and says so', () => {
+    it('is offline without a key, and says so', async () => {
       const { log, lines } = collectingLogger('info');
-      const ai = createAssistant(null, log, clock, { keywords });
+      const ai = await createAssistant(null, log, clock, { keywords });
       expect(ai.mode).toBe('offline');
       expect(lines.find((l) => l.aiMode === 'offline')?.msg).toMatch(/offline/);
     });
 
-    it('is the OpenAI one with a key, says so, and never logs the key or the base URL', () => {
+    it('is the OpenAI one with a key, says so, and never logs the key or the base URL', async () => {
       const { log, lines, raw } = collectingLogger('info');
-      const ai = createAssistant(
+      const ai = await createAssistant(
         {
           apiKey: 'sk-secret',
           baseUrl: 'http://models.internal:8080/v1',
