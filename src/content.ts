@@ -7,6 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
 import { loadEmergencyRules } from './adapters/ai/emergency-file.js';
 import { loadKeywords } from './adapters/ai/keywords-file.js';
 import { loadUnderstandModel } from './adapters/ai/model-file.js';
@@ -15,6 +16,7 @@ import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
 import { contentFingerprint, readSnapshot, writeSnapshot } from './adapters/content/snapshot.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
+import { DeferredKnowledgeIndex } from './core/knowledge/deferred.js';
 import type { ParsedKnowledge } from './core/knowledge/schema.js';
 import {
   createKnowledgeIndex,
@@ -71,6 +73,11 @@ export interface Content {
   model: UnderstandModel;
   /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
   knowledge: RankedKnowledgeIndex;
+  /**
+   * Builds now what a start from the snapshot left for later (the knowledge index): called once the bot is
+   * ready, so that it is built before an owner asks (should one ask sooner, it is built for that question).
+   */
+  prepare(): void;
 }
 
 /**
@@ -108,10 +115,13 @@ interface ContentData {
 
 /**
  * What a snapshot keeps: the content's data and the knowledge index built from it (its terms made by the
- * segmenter were most of a start's loading), restored rather than built again.
+ * segmenter were most of a start's loading), restored rather than built again. The index's state is kept
+ * serialised on its own (V8's serialisation inside the snapshot's): a start copies its bytes and reads
+ * them only when the index is built, after the bot is ready (its object graph was a fifth of reading the
+ * snapshot).
  */
 interface SnapshotData extends ContentData {
-  knowledgeIndex: KnowledgeIndexState;
+  knowledgeIndex: Uint8Array;
 }
 
 /** Reads and checks every content file under `paths`; throws StartupError at the first broken kind. */
@@ -152,15 +162,31 @@ function readContent(paths: ContentPaths = contentPaths()): ContentData {
 
 const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.json');
 
-/** The content built from its data: the i18n instance and the knowledge index (restored when a snapshot kept it). */
-function contentOf(data: ContentData, knowledgeIndex?: KnowledgeIndexState): Content {
+/**
+ * The content built from its data: the i18n instance and the knowledge index (when a snapshot kept it,
+ * restored at the first need or at `prepare`).
+ */
+function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
   const { registry, questionnaires, keywords, emergencyRules, model } = data;
   const i18n = createI18n(data.resources);
   const { entries, synonyms, examples } = data.knowledge;
-  const knowledge = knowledgeIndex
-    ? restoreKnowledgeIndex(knowledgeIndex, synonyms, examples)
-    : createKnowledgeIndex(entries, synonyms, examples);
-  return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge };
+  if (!knowledgeIndex) {
+    const knowledge = createKnowledgeIndex(entries, synonyms, examples);
+    return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge, prepare: () => {} };
+  }
+  const knowledge = new DeferredKnowledgeIndex(() =>
+    restoreKnowledgeIndex(deserialize(knowledgeIndex) as KnowledgeIndexState, synonyms, examples),
+  );
+  return {
+    registry,
+    i18n,
+    questionnaires,
+    keywords,
+    emergencyRules,
+    model,
+    knowledge,
+    prepare: () => knowledge.prepare(),
+  };
 }
 
 /** Loads and checks every content file under `paths`; throws StartupError at the first broken kind. */
@@ -200,7 +226,7 @@ export function loadContentWithSnapshot(
   let use: SnapshotUse = { kind: 'written' };
   try {
     // Taken before anything else joins the index (staff-saved knowledge is added by the app at every start).
-    const kept: SnapshotData = { ...data, knowledgeIndex: content.knowledge.toState() };
+    const kept: SnapshotData = { ...data, knowledgeIndex: serialize(content.knowledge.toState()) };
     writeSnapshot(snapshot.file, fingerprint, kept);
   } catch (error) {
     use = { kind: 'not written', reason: error instanceof Error ? error.message : String(error) };

@@ -305,7 +305,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // What a start from the content snapshot left for later (the knowledge index), built once ready.
+  const prepareContent = () =>
+    setImmediate(() => {
+      try {
+        content.prepare();
+      } catch (error) {
+        log.error({ err: error }, 'the knowledge index could not be built (enquiries will try again)');
+      }
+    });
   if (consoleChannel) {
+    prepareContent();
     const delivering = setInterval(() => void flushConsole(), 1000);
     delivering.unref();
     await consoleChannel.run();
@@ -352,6 +362,7 @@ async function main(): Promise<void> {
     },
     'residesk is running',
   );
+  prepareContent();
   // A configuration-relevant event: which channels this start serves (the audit log keeps it).
   await recordAudit({ clock, newId: randomUUID }, store, {
     actorId: 'system',

@@ -11,12 +11,23 @@
  * was truncated, corrupted or edited is never read.
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  type Dirent,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DefaultDeserializer, serialize, deserialize as v8Deserialize } from 'node:v8';
 
 /** Bumped when what a snapshot holds changes shape. */
-const SNAPSHOT_FORMAT = 'residesk-content-2';
+const SNAPSHOT_FORMAT = 'residesk-content-3';
 const HEADER = Buffer.from(`${SNAPSHOT_FORMAT}\n`);
 const DIGEST_BYTES = 32;
 
@@ -47,9 +58,38 @@ function trainingIncludes(trainingFile: string): string[] {
   }
 }
 
+/** Files above this size are fingerprinted by their size, time and ends, not read whole (see {@link contentFingerprint}). */
+const LARGE_FILE_BYTES = 1 << 20;
+const END_BYTES = 64 << 10;
+
 /**
- * A fingerprint of the content: each file's path (relative to `root`) and bytes, under every one of
- * `paths` and the training files `trainingFile` includes, and `codeId` (the code that loads them).
+ * What stands for a large file in the fingerprint: its size, its modification time and its first and last
+ * 64 KiB. The one such file is the classifier's weights (flows/understand/model.json, 5.8 MB, written by
+ * `npm run train`, its inputs' hash in its first line): reading and hashing it whole was 30 ms of every
+ * start. An edit changes its time (and, all but always, its size); a copy keeps the time only when asked
+ * to, and then it is the same file.
+ */
+function largeFileKey(file: string, size: number, mtimeMs: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(END_BYTES);
+    const tail = Buffer.alloc(END_BYTES);
+    const headBytes = readSync(fd, head, 0, END_BYTES, 0);
+    const tailBytes = readSync(fd, tail, 0, END_BYTES, Math.max(0, size - END_BYTES));
+    return Buffer.concat([
+      Buffer.from(`large\0${size}\0${mtimeMs}\0`),
+      head.subarray(0, headBytes),
+      tail.subarray(0, tailBytes),
+    ]);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A fingerprint of the content: each file's path (relative to `root`) and bytes (a large file's size,
+ * time and ends: {@link largeFileKey}), under every one of `paths` and the training files `trainingFile`
+ * includes, and `codeId` (the code that loads them).
  */
 export function contentFingerprint(o: {
   root: string;
@@ -62,7 +102,8 @@ export function contentFingerprint(o: {
   for (const file of files) {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      const stat = statSync(file);
+      bytes = stat.size > LARGE_FILE_BYTES ? largeFileKey(file, stat.size, stat.mtimeMs) : readFileSync(file);
     } catch {
       continue; // a missing include is skipped by the loader too; its absence changes the list
     }
