@@ -44,7 +44,7 @@ const EXTERNAL = [
   '@wecom/aibot-node-sdk',
 ];
 
-/** Every file the build reads: src/**.ts, the tsconfigs, the lock file, this script and its shims. */
+/** Every file the build reads: src/**.ts, the tsconfigs, the lock file and this script. */
 function inputs() {
   const files = [];
   const visit = (dir) => {
@@ -55,13 +55,7 @@ function inputs() {
     }
   };
   visit(join(root, 'src'));
-  for (const file of [
-    'tsconfig.json',
-    'tsconfig.build.json',
-    'package-lock.json',
-    'scripts/build.mjs',
-    'scripts/shims/whatwg-url.cjs',
-  ]) {
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.mjs']) {
     const path = join(root, file);
     if (existsSync(path)) files.push(path);
   }
@@ -106,7 +100,6 @@ try {
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
-    alias: { 'whatwg-url': join(root, 'scripts', 'shims', 'whatwg-url.cjs') },
   });
 } catch {
   process.stderr.write('residesk: the build failed (see the errors above)\n');

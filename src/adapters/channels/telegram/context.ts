@@ -3,7 +3,6 @@
  * the configuration, and one Bot API call with a timeout. Start-up checks, receiving (webhook or
  * polling) and delivery each take this context instead of reaching into the channel.
  */
-import type { Telegraf } from 'telegraf';
 import type { Opts, Telegram as TelegramMethods } from 'telegraf/types';
 import type { Config } from '../../../config.js';
 import type { InboundResult } from '../../../core/ports/channels.js';
@@ -11,6 +10,7 @@ import type { Store } from '../../../core/ports.js';
 import type { Inbound } from '../../../core/types.js';
 import type { TranslateFn } from '../../../i18n.js';
 import type { Logger } from '../../../logger.js';
+import type { BotApi } from './bot-api.js';
 import type { TelegramRateLimiter } from './limiter.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']>;
@@ -47,7 +47,7 @@ export interface TelegramChannelOptions {
   pollRetryMs?: number;
 }
 
-/** One Bot API call with a timeout (the token stays inside telegraf; errors are redacted by callers). */
+/** One Bot API call with a timeout (the token stays inside the client; errors are redacted by callers). */
 export type TelegramCall = <M extends keyof TelegramMethods>(
   method: M,
   payload: Opts<M>,
@@ -56,7 +56,8 @@ export type TelegramCall = <M extends keyof TelegramMethods>(
 
 export interface ChannelContext {
   readonly o: TelegramChannelOptions;
-  readonly bot: Telegraf;
+  /** The Bot API client (for a call with a signal of its own: long polling). */
+  readonly api: BotApi;
   readonly limiter: TelegramRateLimiter;
   readonly call: TelegramCall;
   /** The number before the token's colon: the bot's user id. */

@@ -2,10 +2,10 @@
  * The pure half of the Telegram channel's sending side: Bot API errors as Delivery values, long texts
  * split to Telegram's limit, buttons as inline keyboards.
  */
-import { TelegramError } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { Delivery } from '../../../core/ports/channels.js';
 import type { Button } from '../../../core/types.js';
+import { BotApiError } from './bot-api.js';
 
 /** Telegram's longest message text, in UTF-16 code units (what the Bot API counts). */
 export const MAX_TEXT = 4096;
@@ -23,7 +23,7 @@ export const MAX_MEDIA_GROUP = 10;
  * configuration faults (see `isChatFault`).
  */
 export function classifyError(error: unknown, secrets: readonly string[] = []): Delivery {
-  if (error instanceof TelegramError) {
+  if (error instanceof BotApiError) {
     const code = error.code;
     const description = typeof error.description === 'string' ? error.description : '';
     const reason = redact(`${code}: ${description}`, secrets).slice(0, 300);

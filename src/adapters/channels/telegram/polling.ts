@@ -50,10 +50,10 @@ async function pollLoop(
     let updates: unknown[];
     const asked = Date.now();
     try {
-      const result = await ctx.bot.telegram.callApi(
+      const result = await ctx.api.call(
         'getUpdates',
         { offset, timeout, allowed_updates: ALLOWED_UPDATES },
-        { signal: AbortSignal.any([signal, AbortSignal.timeout((timeout + 20) * 1000)]) as never },
+        AbortSignal.any([signal, AbortSignal.timeout((timeout + 20) * 1000)]),
       );
       updates = Array.isArray(result) ? result : [];
       failures = 0;

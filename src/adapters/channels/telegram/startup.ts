@@ -38,7 +38,6 @@ export async function checkToken(ctx: ChannelContext): Promise<UserFromGetMe> {
   const { o } = ctx;
   try {
     const me = await ctx.call('getMe', {}, 15_000);
-    ctx.bot.botInfo = me;
     return me;
   } catch (error) {
     const failure = classifyError(error, [o.config.token]);

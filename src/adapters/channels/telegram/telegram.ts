@@ -1,5 +1,5 @@
 /**
- * The Telegram channel (telegraf 4.16 as the Bot API client): owners in private chats, the staff group,
+ * The Telegram channel (its own Bot API client, bot-api.ts): owners in private chats, the staff group,
  * updates by long polling or by webhook, and the outbound side the dispatcher sends through.
  *
  * Receiving: every update becomes an `Inbound` (the update id is the dedupe key) and goes to the
@@ -15,14 +15,14 @@
  *
  * This file holds the channel object and its life cycle; the work is in its neighbours: startup.ts (the
  * start-up checks), updates.ts (one update through the application), webhook.ts and polling.ts (the two
- * ways updates arrive), delivery.ts (sending and editing), inbound.ts / outbound.ts (the pure mappings)
- * and limiter.ts (the send limits).
+ * ways updates arrive), delivery.ts (sending and editing), inbound.ts / outbound.ts (the pure mappings),
+ * limiter.ts (the send limits) and bot-api.ts (the calls).
  */
-import { Telegraf } from 'telegraf';
 import type { UserFromGetMe } from 'telegraf/types';
 import type { ChannelSender, Delivery, DeliveryFault } from '../../../core/ports/channels.js';
 import type { StoredFile } from '../../../core/ports.js';
 import type { OutboundAction } from '../../../core/types.js';
+import { type BotApi, createBotApi } from './bot-api.js';
 import type { ChannelContext, TelegramChannelOptions } from './context.js';
 import { deliver } from './delivery.js';
 import type { TgUpdate } from './inbound.js';
@@ -42,7 +42,7 @@ type Mode = 'polling' | 'webhook';
 /** The Telegram channel: receives updates (polling or webhook) and delivers outbox actions. */
 export class TelegramChannel implements ChannelSender {
   readonly channel = 'telegram' as const;
-  readonly bot: Telegraf;
+  private readonly api: BotApi;
   readonly limiter: TelegramRateLimiter;
   private me?: UserFromGetMe;
   private webhook?: WebhookServer;
@@ -52,19 +52,17 @@ export class TelegramChannel implements ChannelSender {
   private readonly ctx: ChannelContext;
 
   constructor(private readonly o: TelegramChannelOptions) {
-    this.bot = new Telegraf(o.config.token, {
-      telegram: { ...(o.config.apiRoot ? { apiRoot: o.config.apiRoot } : {}), webhookReply: false },
-    });
+    const api = createBotApi({ token: o.config.token, ...(o.config.apiRoot ? { apiRoot: o.config.apiRoot } : {}) });
+    this.api = api;
     this.limiter = o.limiter ?? new TelegramRateLimiter(o.config.rates);
-    const bot = this.bot;
     this.ctx = {
       o,
-      bot,
+      api,
       limiter: this.limiter,
       botId: o.config.token.split(':')[0] ?? '',
       staffChatId: String(o.config.staffChatId),
       call: (method, payload, timeoutMs = o.requestTimeoutMs ?? 30_000) =>
-        bot.telegram.callApi(method, payload, { signal: AbortSignal.timeout(timeoutMs) as never }),
+        api.call(method, payload as Record<string, unknown>, AbortSignal.timeout(timeoutMs)) as never,
     };
   }
 
@@ -120,6 +118,7 @@ export class TelegramChannel implements ChannelSender {
     this.polling = undefined;
     if (polling) await polling.stop();
     await this.webhook?.close();
+    this.api.close();
   }
 
   /** The port the webhook server listens on (useful when configured as 0). */
