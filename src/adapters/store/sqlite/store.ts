@@ -67,9 +67,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     if (memory) return new SqliteTransactions(db, ops, lock).asStore();
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     const store = new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
-    // Reports read from a worker's connection (report-worker.ts): none holds the bot's thread.
-    const reports = startReportWorker(realpathSync(opts.path));
-    return reports ? withReportReader(store, reports, connectionRunner(db, lock)) : store;
+    // Reports read from a worker's connection (report-worker.ts), started at the first: none holds the
+    // bot's thread.
+    return withReportReader(store, startReportWorker(realpathSync(opts.path)), connectionRunner(db, lock));
   } catch (error) {
     db?.close();
     throw (
