@@ -8,6 +8,9 @@
  * The worker is a plain statement runner (source evaluated, like checkpoint.ts, so it runs the same from
  * src/ under tsx, from the bundle in dist/ and under vitest): the SQL and the mapping of rows stay in the
  * adapter's modules (see report-reader.ts). Its connection is `query_only`: it cannot write.
+ *
+ * It starts at the first read and exits after five minutes without one: a thread costs ~9 MB of the
+ * process's memory (a V8 isolate and a connection), which an idle bot should not carry (issue 17, goal 6).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
