@@ -30,17 +30,8 @@ describe('reports on a SQLite file whose report worker died', () => {
   it('answers /summary from the bot’s own connection with the same figures', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'residesk-reports-'));
     dirs.push(dir);
-    // The workers the store starts (Node announces each on this channel): the checkpointer's, then the
-    // report reader's.
-    const started: Worker[] = [];
-    const seen = (message: unknown) => started.push((message as { worker: Worker }).worker);
-    subscribe('worker_threads', seen);
-    const h = await makeHarness({ clock: new FakeClock(NOW), path: join(dir, 'residesk.db') }).finally(() =>
-      unsubscribe('worker_threads', seen),
-    );
+    const h = await makeHarness({ clock: new FakeClock(NOW), path: join(dir, 'residesk.db') });
     stores.push(h.store);
-    const worker = started.at(-1);
-    expect(worker).toBeDefined();
     await h.store.transaction(async (tx) => {
       for (let i = 0; i < 12; i++) {
         const createdAt = new Date(Date.UTC(2026, 10, 2, 1) + i * 26 * HOUR);
@@ -58,8 +49,14 @@ describe('reports on a SQLite file whose report worker died', () => {
         );
       }
     });
-    const before = (await h.send('/summary 2026-11', ROOM)).texts[0];
+    // The report worker starts at the first report (Node announces each worker on this channel).
+    const started: Worker[] = [];
+    const seen = (message: unknown) => started.push((message as { worker: Worker }).worker);
+    subscribe('worker_threads', seen);
+    const before = (await h.send('/summary 2026-11', ROOM).finally(() => unsubscribe('worker_threads', seen))).texts[0];
     expect(before?.split('\n')[0]).toBe(zh('desk.summary.title', { period: '2026-11', count: 12 }));
+    expect(started).toHaveLength(1);
+    const worker = started[0];
 
     const exited = new Promise((resolve) => worker?.once('exit', resolve));
     await worker?.terminate();

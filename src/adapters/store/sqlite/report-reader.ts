@@ -173,27 +173,39 @@ export function connectionRunner(
 /**
  * The SQLite store with its report reads run by `runner` (falling back to the store's own connection
  * once the runner has stopped: the store's methods, and the service figures over `own`), the service
- * figures beside them, and `close` stopping the runner first.
+ * figures beside them, and `close` stopping the runner first. A read the runner fails because it stopped
+ * meanwhile (its worker failed to start at that read, or died) is read again on the own connection:
+ * reads change nothing, so reading twice is safe.
  */
 export function withReportReader(store: Store, runner: StatementRunner, own: StatementRunner): Store & ServiceReader {
   const off = replayedReads(runner);
   // The service figures have no method of the store to fall back on: the same reads, over its connection.
   const home = replayedReads(own);
+  const route =
+    <A extends unknown[], R>(away: (...args: A) => Promise<R>, here: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      runner.alive
+        ? away(...args).catch((error: unknown) => {
+            if (runner.alive) throw error;
+            return here(...args);
+          })
+        : here(...args);
   const routed = {} as Pick<Store, ReportRead>;
   for (const method of REPORT_READS) {
-    const own = store[method] as (...args: unknown[]) => Promise<unknown>;
-    const away = off[method] as (...args: unknown[]) => Promise<unknown>;
-    (routed as Record<string, unknown>)[method] = (...args: unknown[]) =>
-      runner.alive ? away(...args) : own.apply(store, args);
+    const mine = store[method] as (...args: unknown[]) => Promise<unknown>;
+    (routed as Record<string, unknown>)[method] = route(
+      off[method] as (...args: unknown[]) => Promise<unknown>,
+      (...args) => mine.apply(store, args),
+    );
   }
   return {
     ...store,
     ...routed,
-    countService: (...args) => (runner.alive ? off.countService(...args) : home.countService(...args)),
-    listAccepted: (...args) => (runner.alive ? off.listAccepted(...args) : home.listAccepted(...args)),
-    countPlaces: (...args) => (runner.alive ? off.countPlaces(...args) : home.countPlaces(...args)),
-    countScores: (...args) => (runner.alive ? off.countScores(...args) : home.countScores(...args)),
-    countCategories: (...args) => (runner.alive ? off.countCategories(...args) : home.countCategories(...args)),
+    countService: route(off.countService, home.countService),
+    listAccepted: route(off.listAccepted, home.listAccepted),
+    countPlaces: route(off.countPlaces, home.countPlaces),
+    countScores: route(off.countScores, home.countScores),
+    countCategories: route(off.countCategories, home.countCategories),
     async close() {
       await runner.stop();
       await store.close();

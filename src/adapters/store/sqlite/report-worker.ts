@@ -8,6 +8,9 @@
  * The worker is a plain statement runner (source evaluated, like checkpoint.ts, so it runs the same from
  * src/ under tsx, from the bundle in dist/ and under vitest): the SQL and the mapping of rows stay in the
  * adapter's modules (see report-reader.ts). Its connection is `query_only`: it cannot write.
+ *
+ * It starts at the first read and exits after five minutes without one: a thread costs ~9 MB of the
+ * process's memory (a V8 isolate and a connection), which an idle bot should not carry (issue 17, goal 6).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -65,64 +68,116 @@ interface Reply {
   error?: { message: string; code?: string };
 }
 
+/** How long the worker stays without a read before it exits (the next read starts another). */
+const IDLE_MS = 5 * 60_000;
+
+export interface ReportWorkerOptions {
+  /** Tests shorten it. */
+  idleMs?: number;
+}
+
 /**
- * Starts a worker reading the WAL database at `path`. Undefined when no worker can be started (the reads
- * then stay on the bot's connection, as before).
+ * A runner of read statements on a worker reading the WAL database at `path`. The worker starts at the
+ * first read, not before (an idle bot does without its ~9 MB: a V8 isolate and a connection), and exits
+ * after `idleMs` without a read. Should it fail to start or die, the runner is no longer `alive`: the
+ * reads then go back to the bot's connection (see report-reader.ts).
  */
-export function startReportWorker(path: string): StatementRunner | undefined {
-  let worker: Worker;
-  try {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver } });
-  } catch {
-    return undefined;
-  }
+export function startReportWorker(path: string, options: ReportWorkerOptions = {}): StatementRunner {
+  const idleMs = options.idleMs ?? IDLE_MS;
+  let worker: Worker | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  /** A worker that left for idleness, until it has exited. */
+  let leaving: Promise<void> = Promise.resolve();
+  let idle: ReturnType<typeof setTimeout> | undefined;
   let alive = true;
   let nextId = 0;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const fail = (cause: unknown) => {
     alive = false;
+    worker = undefined;
+    if (idle) clearTimeout(idle);
     for (const call of pending.values()) {
       call.reject(new StoreError('STORE_UNAVAILABLE', 'the report reader stopped', { cause }));
     }
     pending.clear();
   };
-  worker.on('message', (reply: Reply) => {
-    const call = pending.get(reply.id);
-    if (!call) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if (reply.error) {
-      const corrupt = reply.error.code === 'SQLITE_CORRUPT' || reply.error.code === 'SQLITE_NOTADB';
-      call.reject(new StoreError(corrupt ? 'STORE_CORRUPT' : 'STORE_UNAVAILABLE', reply.error.message));
-    } else call.resolve(reply.result);
-  });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the report worker exited (${code})`)));
-  // Idle, it keeps nobody alive; while a read is pending it does, so the answer is not lost.
-  worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+
+  const spawn = (): Worker | undefined => {
+    let started: Worker;
+    try {
+      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      started = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver } });
+    } catch (cause) {
+      fail(cause);
+      return undefined;
+    }
+    started.on('message', (reply: Reply) => {
+      const call = pending.get(reply.id);
+      if (!call) return;
+      pending.delete(reply.id);
+      if (pending.size === 0) {
+        started.unref();
+        idle = setTimeout(retire, idleMs);
+        idle.unref();
+      }
+      if (reply.error) {
+        const corrupt = reply.error.code === 'SQLITE_CORRUPT' || reply.error.code === 'SQLITE_NOTADB';
+        call.reject(new StoreError(corrupt ? 'STORE_CORRUPT' : 'STORE_UNAVAILABLE', reply.error.message));
+      } else call.resolve(reply.result);
+    });
+    // Only the current worker's end is a failure; one that left for idleness was asked to.
+    started.on('error', (error) => {
+      if (worker === started) fail(error);
+    });
+    started.on('exit', (code) => {
+      if (worker === started) fail(new Error(`the report worker exited (${code})`));
+    });
+    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    return started;
+  };
+
+  /** After `idleMs` without a read: the worker closes its connection and exits, unreferenced. */
+  const retire = () => {
+    const current = worker;
+    if (!current || pending.size > 0) return;
+    worker = undefined;
+    leaving = exited;
+    current.postMessage('stop');
+  };
+
   return {
     get alive() {
       return alive;
     },
     run(statement) {
       if (!alive) return Promise.reject(new StoreError('STORE_UNAVAILABLE', 'the report reader stopped'));
+      if (idle) clearTimeout(idle);
+      worker ??= spawn();
+      const current = worker;
+      if (!current) return Promise.reject(new StoreError('STORE_UNAVAILABLE', 'the report reader did not start'));
       nextId += 1;
       const id = nextId;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, ...statement });
+        // Held while a read is pending, so the answer is not lost; idle, it keeps nobody alive.
+        current.ref();
+        current.postMessage({ id, ...statement });
       });
     },
     async stop() {
-      if (!alive) return;
-      worker.ref();
-      worker.postMessage('stop');
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
-      await Promise.race([exited, timeout]);
-      await worker.terminate();
+      const current = worker;
+      alive = false;
+      worker = undefined;
+      if (idle) clearTimeout(idle);
+      if (current) {
+        current.ref();
+        current.postMessage('stop');
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+        await Promise.race([exited, timeout]);
+        await current.terminate();
+      }
+      await leaving;
+      fail(new Error('the report reader was stopped'));
     },
   };
 }

@@ -39,7 +39,7 @@ export type SqliteStoreOptions = { path: string } | { path: ':memory:' };
  * Opens (creating if needed) and migrates a SQLite database and returns it as a Store.
  *
  * Files use WAL, `synchronous = NORMAL`, `busy_timeout = 5000` and foreign keys; the log is copied back
- * into the file by a worker thread (checkpoint.ts), not by the commits of the bot. Several processes may
+ * into the file by a worker thread while the bot writes (checkpoint.ts), not by the commits of the bot. Several processes may
  * open the same file: migrations and transactions take SQLite's write lock, and a process waits up to
  * five seconds for another's lock. Store instances opened on the same file in one process share one
  * in-process lock, so they never wait on each other's SQLite lock while blocking the event loop.
@@ -66,10 +66,13 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     const lock = memory ? privateLock() : acquireFileLock(realpathSync(opts.path));
     if (memory) return new SqliteTransactions(db, ops, lock).asStore();
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    const store = new SqliteTransactions(db, ops, lock, startCheckpointer(realpathSync(opts.path))).asStore();
-    // Reports read from a worker's connection (report-worker.ts): none holds the bot's thread.
-    const reports = startReportWorker(realpathSync(opts.path));
-    return reports ? withReportReader(store, reports, connectionRunner(db, lock)) : store;
+    // The rows the bot has changed: what tells the checkpointer the bot is busy writing.
+    const totalChanges = db.prepare('SELECT total_changes()').pluck();
+    const checkpointer = startCheckpointer(realpathSync(opts.path), { changes: () => totalChanges.get() as number });
+    const store = new SqliteTransactions(db, ops, lock, checkpointer).asStore();
+    // Reports read from a worker's connection (report-worker.ts), started at the first: none holds the
+    // bot's thread.
+    return withReportReader(store, startReportWorker(realpathSync(opts.path)), connectionRunner(db, lock));
   } catch (error) {
     db?.close();
     throw (

@@ -102,7 +102,7 @@ export class SqliteTransactions {
     private readonly db: Database.Database,
     private readonly ops: Sync<StoreTx>,
     private readonly lock: { mutex: Mutex; guard: TransactionGuard; release: () => void },
-    /** The WAL checkpointer of a file database, stopped before the connection closes. */
+    /** The WAL checkpointer of a file database, told of every write commit, stopped before the connection closes. */
     private readonly checkpointer?: Checkpointer,
   ) {
     this.control = prepareControl(db);
@@ -125,6 +125,7 @@ export class SqliteTransactions {
       try {
         const result = invoke(this.ops, method, args);
         this.control.commit.run();
+        if (ACCESS[method] === 'write') this.checkpointer?.committed();
         return result;
       } catch (error) {
         this.rollbackQuietly();
@@ -167,6 +168,7 @@ export class SqliteTransactions {
         this.rollbackQuietly();
         throw toStoreError(error, 'commit') ?? error;
       }
+      this.checkpointer?.committed();
       return result;
     } finally {
       release();
