@@ -42,10 +42,10 @@ import {
   type Scored,
   type TrainedHead,
   trainHead,
-  vocabularyOf,
 } from './model.js';
 import { normalise } from './normalise.js';
 import { features } from './segment.js';
+import { vocabularyOf } from './vocabulary.js';
 
 /** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
 export const MODEL_INTENTS = INTENTS.filter((i) => i !== 'emergency') as Exclude<Intent, 'emergency'>[];

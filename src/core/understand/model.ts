@@ -6,6 +6,8 @@
  * weights the training learns like any other: the rules count as much as the data says they should.
  */
 
+import { featureId, type Vocabulary, vocabularyOf, vocabularySize } from './vocabulary.js';
+
 /** One training or prediction input: sparse binary features and named real-valued ones. */
 export interface Input {
   features: readonly string[];
@@ -14,23 +16,17 @@ export interface Input {
 }
 
 /**
- * The features a model's heads know, each once: feature → its id. All heads of a model share one, so a
- * feature string exists once however many heads weigh it (five maps of their own held ~95,000 strings for
- * ~30,000 features, and a hash table each; they stay shared through the content snapshot, whose V8
- * serialisation keeps one object referred to twice as one).
- */
-export type Vocabulary = Map<string, number>;
-
-/**
  * One head's weights, flat: feature `f`'s weight for label `k` is
- * `weights[rows[vocabulary.get(f)] * labels.length + k]`, with no weight where the row is -1 (the head
- * dropped the feature). One array per head rather than one per feature: a model holds some 80,000 rows
+ * `weights[rows[featureId(vocabulary, f)] * labels.length + k]`, with no weight where the row is -1 (the head
+ * dropped the feature). All heads of a model share one vocabulary (vocabulary.ts), so a feature exists once
+ * however many heads weigh it (five maps of their own held ~95,000 strings for ~42,000 features); they stay
+ * shared through the content snapshot, whose V8 serialisation keeps an object referred to twice as one. One array per head rather than one per feature: a model holds some 80,000 rows
  * (200,000 when trained at start-up), and an object per feature made it most of the bot's heap. The weights
  * are single precision (half the memory; the committed ones have 3 decimals), summed in double as before.
  */
 export interface Head<L extends string = string> {
   labels: readonly L[];
-  /** Shared by every head of the model (the same object). */
+  /** The features, shared by every head of the model (the same object). */
   vocabulary: Vocabulary;
   /** Vocabulary id → this head's row in {@link weights}, -1 where it has none. */
   rows: Int32Array;
@@ -92,8 +88,8 @@ function scores(head: Head, v: readonly [string, number][]): Float64Array {
   const L = z.length;
   const { vocabulary, rows, weights } = head;
   for (const [f, x] of v) {
-    const id = vocabulary.get(f);
-    if (id === undefined) continue;
+    const id = featureId(vocabulary, f);
+    if (id < 0) continue;
     const row = rows[id] as number;
     if (row < 0) continue;
     const base = row * L;
@@ -212,13 +208,6 @@ export function headToJson(head: TrainedHead, keep = KEEP_WEIGHT): HeadJson {
   return { labels: [...head.labels], bias: Array.from(head.bias, round3), weights };
 }
 
-/** One vocabulary for the features of several heads, numbered in the order given. */
-export function vocabularyOf(features: Iterable<Iterable<string>>): Vocabulary {
-  const vocabulary: Vocabulary = new Map();
-  for (const list of features) for (const f of list) if (!vocabulary.has(f)) vocabulary.set(f, vocabulary.size);
-  return vocabulary;
-}
-
 /**
  * A head over a shared vocabulary from its rows (feature → one weight per label, in row order); every
  * feature must be in the vocabulary.
@@ -230,11 +219,11 @@ function compactHead<L extends string>(
   bias: ArrayLike<number>,
 ): Head<L> {
   const L = labels.length;
-  const rows = new Int32Array(vocabulary.size).fill(-1);
+  const rows = new Int32Array(vocabularySize(vocabulary)).fill(-1);
   const weights = new Float32Array(entries.length * L);
   entries.forEach(([f, w], row) => {
-    const id = vocabulary.get(f);
-    if (id === undefined) throw new Error(`the feature ${f} is not in the vocabulary`);
+    const id = featureId(vocabulary, f);
+    if (id < 0) throw new Error(`the feature ${f} is not in the vocabulary`);
     if (w.length !== L) throw new Error(`the weights of ${f} are not one per label`);
     rows[id] = row;
     weights.set(w, row * L);
@@ -258,7 +247,7 @@ export function compactHeads<T extends Record<string, TrainedHead>>(
 
 /**
  * A head read back from {@link headToJson} over `vocabulary`, which must hold its features (see
- * {@link vocabularyOf}); its labels must be the ones expected, in order.
+ * vocabularyOf in vocabulary.ts); its labels must be the ones expected, in order.
  */
 export function headFromJson<L extends string>(labels: readonly L[], json: HeadJson, vocabulary: Vocabulary): Head<L> {
   if (json.labels.length !== labels.length || json.labels.some((l, i) => l !== labels[i]))

@@ -26,6 +26,7 @@ import {
   understandText,
 } from '../../../src/core/understand/intent.js';
 import { predict } from '../../../src/core/understand/model.js';
+import { type Vocabulary, vocabularySize } from '../../../src/core/understand/vocabulary.js';
 
 const rules = loadEmergencyRules();
 
@@ -72,15 +73,14 @@ describe('the loaded model', () => {
   it('holds each feature once: every head reads the one vocabulary, with single-precision weights', () => {
     const [first, ...others] = heads(model);
     for (const head of others) expect(head.vocabulary).toBe(first?.vocabulary);
-    const vocabulary = first?.vocabulary ?? new Map();
+    const size = vocabularySize(first?.vocabulary as Vocabulary);
     // Features are shared between heads (far fewer than their rows), and each is some head's.
     const rows = heads(model).reduce((n, h) => n + h.weights.length / h.labels.length, 0);
-    expect(vocabulary.size).toBeLessThan(rows * 0.6);
-    for (const id of [0, vocabulary.size >> 1, vocabulary.size - 1])
-      expect(heads(model).some((h) => (h.rows[id] ?? -1) >= 0)).toBe(true);
+    expect(size).toBeLessThan(rows * 0.6);
+    for (const id of [0, size >> 1, size - 1]) expect(heads(model).some((h) => (h.rows[id] ?? -1) >= 0)).toBe(true);
     for (const head of heads(model)) {
       expect(head.weights).toBeInstanceOf(Float32Array);
-      expect(head.rows).toHaveLength(vocabulary.size);
+      expect(head.rows).toHaveLength(size);
     }
   });
 
