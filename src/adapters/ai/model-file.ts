@@ -10,8 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmergencyRules } from '../../core/understand/emergency.js';
 import {
+  compactModel,
   modelFromJson,
   modelToJson,
+  trainUnderstandHeads,
   trainUnderstandModel,
   type UnderstandModel,
   type UnderstandModelJson,
@@ -115,15 +117,16 @@ export function writeUnderstandWeights(
 ): { model: UnderstandModel; hash: string } {
   const { messages } = loadTrainingData(path);
   const hash = trainingHash(messages, keywords, rules);
-  const model = trainUnderstandModel(messages, keywords, rules);
+  // Written from the double-precision weights, so the file is what it was before the model was made compact.
+  const trained = trainUnderstandHeads(messages, keywords, rules);
   const file: WeightsFile = {
     about:
       'Written by `npm run train` from flows/understand/training.json (and the files it includes), the keywords and the emergency rules; read at start-up when `hash` matches them, else the model is trained again.',
     hash,
-    ...modelToJson(model),
+    ...modelToJson(trained),
   };
   writeFileSync(out, `${JSON.stringify(file)}\n`);
-  return { model, hash };
+  return { model: compactModel(trained), hash };
 }
 
 /**

@@ -32,6 +32,7 @@ import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.j
 import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
 import { findLocation } from './location.js';
 import {
+  compactHeads,
   type Head,
   type HeadJson,
   headFromJson,
@@ -39,10 +40,12 @@ import {
   type Input,
   predict,
   type Scored,
+  type TrainedHead,
   trainHead,
 } from './model.js';
 import { normalise } from './normalise.js';
 import { features } from './segment.js';
+import { vocabularyOf } from './vocabulary.js';
 
 /** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
 export const MODEL_INTENTS = INTENTS.filter((i) => i !== 'emergency') as Exclude<Intent, 'emergency'>[];
@@ -69,6 +72,19 @@ export interface UnderstandModel {
   /** Emergency or not: the second line of defence behind the emergency rules (never decides `present`). */
   emergency: Head<(typeof EMERGENCY_LABELS)[number]>;
   /** How many labelled messages it learnt from. */
+  trainedOn: number;
+}
+
+/**
+ * The model as training leaves it, each head with features and double-precision weights of its own: what
+ * the weights file is written from ({@link modelToJson}); {@link compactModel} makes the model scored with.
+ */
+export interface TrainedUnderstandModel {
+  intent: TrainedHead<Exclude<Intent, 'emergency'>>;
+  category: TrainedHead<Category>;
+  kind: TrainedHead<TicketKind>;
+  urgency: TrainedHead<ModelUrgency>;
+  emergency: TrainedHead<(typeof EMERGENCY_LABELS)[number]>;
   trainedOn: number;
 }
 
@@ -151,16 +167,30 @@ export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules
   return { features: features(text), values };
 }
 
-/**
- * Trains the model on labelled messages (deterministic: the same messages in the same order give the
- * same model). Intent learns from messages labelled with an intent; kind, category and urgency from
- * reports and emergencies.
- */
+/** Trains the model on labelled messages and makes it the one scored with (see {@link trainUnderstandHeads}). */
 export function trainUnderstandModel(
   messages: readonly LabelledMessage[],
   keywords: Keywords,
   rules?: EmergencyRules,
 ): UnderstandModel {
+  return compactModel(trainUnderstandHeads(messages, keywords, rules));
+}
+
+/** The trained heads sharing one vocabulary, single-precision weights (see Head in model.ts). */
+export function compactModel({ trainedOn, ...heads }: TrainedUnderstandModel): UnderstandModel {
+  return { ...compactHeads(heads), trainedOn };
+}
+
+/**
+ * Trains the model on labelled messages (deterministic: the same messages in the same order give the
+ * same model). Intent learns from messages labelled with an intent; kind, category and urgency from
+ * reports and emergencies.
+ */
+export function trainUnderstandHeads(
+  messages: readonly LabelledMessage[],
+  keywords: Keywords,
+  rules?: EmergencyRules,
+): TrainedUnderstandModel {
   const rows = messages.map((m) => ({ m, input: inputOf(m.text, keywords, rules), intent: intentOf(m) }));
   const reports = rows.filter((r) => REPORT_INTENTS.includes(r.intent));
   return {
@@ -202,7 +232,7 @@ export interface UnderstandModelJson {
   heads: Record<'intent' | 'category' | 'kind' | 'urgency' | 'emergency', HeadJson>;
 }
 
-export function modelToJson(m: UnderstandModel): UnderstandModelJson {
+export function modelToJson(m: TrainedUnderstandModel): UnderstandModelJson {
   return {
     trainedOn: m.trainedOn,
     heads: {
@@ -217,12 +247,15 @@ export function modelToJson(m: UnderstandModel): UnderstandModelJson {
 
 /** The model read back from {@link modelToJson}. Throws when a head's labels are not today's. */
 export function modelFromJson(j: UnderstandModelJson): UnderstandModel {
+  const { intent, category, kind, urgency, emergency } = j.heads;
+  // One vocabulary for every head, numbered head by head in this order.
+  const vocabulary = vocabularyOf([intent, category, kind, urgency, emergency].map((h) => Object.keys(h.weights)));
   return {
-    intent: headFromJson(MODEL_INTENTS, j.heads.intent),
-    category: headFromJson(CATEGORIES, j.heads.category),
-    kind: headFromJson(TICKET_KINDS, j.heads.kind),
-    urgency: headFromJson(MODEL_URGENCIES, j.heads.urgency),
-    emergency: headFromJson(EMERGENCY_LABELS, j.heads.emergency),
+    intent: headFromJson(MODEL_INTENTS, intent, vocabulary),
+    category: headFromJson(CATEGORIES, category, vocabulary),
+    kind: headFromJson(TICKET_KINDS, kind, vocabulary),
+    urgency: headFromJson(MODEL_URGENCIES, urgency, vocabulary),
+    emergency: headFromJson(EMERGENCY_LABELS, emergency, vocabulary),
     trainedOn: j.trainedOn,
   };
 }

@@ -6,6 +6,8 @@
  * weights the training learns like any other: the rules count as much as the data says they should.
  */
 
+import { featureId, type Vocabulary, vocabularyOf, vocabularySize } from './vocabulary.js';
+
 /** One training or prediction input: sparse binary features and named real-valued ones. */
 export interface Input {
   features: readonly string[];
@@ -14,11 +16,30 @@ export interface Input {
 }
 
 /**
- * One head's weights, flat: feature `f`'s weight for label `k` is `weights[rowOf.get(f) * labels.length + k]`.
- * One array per head rather than one per feature: a model holds some 80,000 features (200,000 when trained
- * at start-up), and an object per feature made it most of the bot's heap.
+ * One head's weights, flat: feature `f`'s weight for label `k` is
+ * `weights[rows[featureId(vocabulary, f)] * labels.length + k]`, with no weight where the row is -1 (the head
+ * dropped the feature). All heads of a model share one vocabulary (vocabulary.ts), so a feature exists once
+ * however many heads weigh it (five maps of their own held ~95,000 strings for ~42,000 features); they stay
+ * shared through the content snapshot, whose V8 serialisation keeps an object referred to twice as one. One array per head rather than one per feature: a model holds some 80,000 rows
+ * (200,000 when trained at start-up), and an object per feature made it most of the bot's heap. The weights
+ * are single precision (half the memory; the committed ones have 3 decimals), summed in double as before.
  */
 export interface Head<L extends string = string> {
+  labels: readonly L[];
+  /** The features, shared by every head of the model (the same object). */
+  vocabulary: Vocabulary;
+  /** Vocabulary id → this head's row in {@link weights}, -1 where it has none. */
+  rows: Int32Array;
+  weights: Float32Array;
+  bias: Float64Array;
+}
+
+/**
+ * A head as training leaves it: features numbered by the head itself, double-precision weights. What the
+ * weights file is written from ({@link headToJson}), so rounding sees the trained values; {@link compactHeads}
+ * makes the heads a model scores with.
+ */
+export interface TrainedHead<L extends string = string> {
   labels: readonly L[];
   /** Feature → its row in {@link weights}. */
   rowOf: Map<string, number>;
@@ -65,11 +86,14 @@ function softmax(z: Float64Array): Float64Array {
 function scores(head: Head, v: readonly [string, number][]): Float64Array {
   const z = Float64Array.from(head.bias);
   const L = z.length;
+  const { vocabulary, rows, weights } = head;
   for (const [f, x] of v) {
-    const row = head.rowOf.get(f);
-    if (row === undefined) continue;
+    const id = featureId(vocabulary, f);
+    if (id < 0) continue;
+    const row = rows[id] as number;
+    if (row < 0) continue;
     const base = row * L;
-    for (let k = 0; k < L; k++) z[k] = (z[k] ?? 0) + (head.weights[base + k] ?? 0) * x;
+    for (let k = 0; k < L; k++) z[k] = (z[k] as number) + (weights[base + k] as number) * x;
   }
   return z;
 }
@@ -97,7 +121,7 @@ export function trainHead<L extends string>(
   labels: readonly L[],
   examples: readonly { input: Input; label: L }[],
   opts: TrainOptions = {},
-): Head<L> {
+): TrainedHead<L> {
   const { epochs = 20, rate = 0.5, l2 = 1e-5, seed = 14 } = opts;
   const L = labels.length;
   const index = new Map(labels.map((l, i) => [l, i]));
@@ -174,7 +198,7 @@ export const KEEP_WEIGHT = 0.06;
 
 const round3 = (x: number) => Math.round(x * 1e3) / 1e3 || 0;
 
-export function headToJson(head: Head, keep = KEEP_WEIGHT): HeadJson {
+export function headToJson(head: TrainedHead, keep = KEEP_WEIGHT): HeadJson {
   const weights: Record<string, number[]> = {};
   const L = head.labels.length;
   for (const [f, row] of head.rowOf) {
@@ -184,18 +208,49 @@ export function headToJson(head: Head, keep = KEEP_WEIGHT): HeadJson {
   return { labels: [...head.labels], bias: Array.from(head.bias, round3), weights };
 }
 
-/** A head read back from {@link headToJson}; its labels must be the ones expected, in order. */
-export function headFromJson<L extends string>(labels: readonly L[], json: HeadJson): Head<L> {
-  if (json.labels.length !== labels.length || json.labels.some((l, i) => l !== labels[i]))
-    throw new Error(`the head's labels ${json.labels.join(',')} are not ${labels.join(',')}`);
+/**
+ * A head over a shared vocabulary from its rows (feature → one weight per label, in row order); every
+ * feature must be in the vocabulary.
+ */
+function compactHead<L extends string>(
+  labels: readonly L[],
+  vocabulary: Vocabulary,
+  entries: readonly (readonly [string, ArrayLike<number>])[],
+  bias: ArrayLike<number>,
+): Head<L> {
   const L = labels.length;
-  const rows = Object.entries(json.weights);
-  const rowOf = new Map<string, number>();
-  const weights = new Float64Array(rows.length * L);
-  rows.forEach(([f, w], row) => {
+  const rows = new Int32Array(vocabularySize(vocabulary)).fill(-1);
+  const weights = new Float32Array(entries.length * L);
+  entries.forEach(([f, w], row) => {
+    const id = featureId(vocabulary, f);
+    if (id < 0) throw new Error(`the feature ${f} is not in the vocabulary`);
     if (w.length !== L) throw new Error(`the weights of ${f} are not one per label`);
-    rowOf.set(f, row);
+    rows[id] = row;
     weights.set(w, row * L);
   });
-  return { labels, rowOf, weights, bias: Float64Array.from(json.bias) };
+  return { labels, vocabulary, rows, weights, bias: Float64Array.from(bias) };
+}
+
+/** Trained heads made the heads a model scores with, sharing one vocabulary (see {@link Head}). */
+export function compactHeads<T extends Record<string, TrainedHead>>(
+  heads: T,
+): { [K in keyof T]: Head<T[K]['labels'][number]> } {
+  const vocabulary = vocabularyOf(Object.values(heads).map((h) => h.rowOf.keys()));
+  const out: Record<string, Head> = {};
+  for (const [name, h] of Object.entries(heads)) {
+    const L = h.labels.length;
+    const entries = [...h.rowOf].map(([f, row]) => [f, h.weights.subarray(row * L, (row + 1) * L)] as const);
+    out[name] = compactHead(h.labels, vocabulary, entries, h.bias);
+  }
+  return out as { [K in keyof T]: Head<T[K]['labels'][number]> };
+}
+
+/**
+ * A head read back from {@link headToJson} over `vocabulary`, which must hold its features (see
+ * vocabularyOf in vocabulary.ts); its labels must be the ones expected, in order.
+ */
+export function headFromJson<L extends string>(labels: readonly L[], json: HeadJson, vocabulary: Vocabulary): Head<L> {
+  if (json.labels.length !== labels.length || json.labels.some((l, i) => l !== labels[i]))
+    throw new Error(`the head's labels ${json.labels.join(',')} are not ${labels.join(',')}`);
+  return compactHead(labels, vocabulary, Object.entries(json.weights), json.bias);
 }

@@ -13,7 +13,7 @@ import {
   understandText,
 } from '../../../src/core/understand/intent.js';
 import { foldForMatch } from '../../../src/core/understand/keywords.js';
-import { predict, trainHead } from '../../../src/core/understand/model.js';
+import { compactHeads, predict, trainHead } from '../../../src/core/understand/model.js';
 import { features, stem, words } from '../../../src/core/understand/segment.js';
 import { keywords } from './support.js';
 
@@ -48,8 +48,8 @@ describe('the model', () => {
       { input: { features: ['a', 'b'] }, label: 'x' as const },
       { input: { features: ['c'] }, label: 'y' as const },
     ];
-    const one = predict(trainHead(['x', 'y'], data), { features: ['a'] });
-    const two = predict(trainHead(['x', 'y'], data), { features: ['a'] });
+    const one = predict(compactHeads({ h: trainHead(['x', 'y'], data) }).h, { features: ['a'] });
+    const two = predict(compactHeads({ h: trainHead(['x', 'y'], data) }).h, { features: ['a'] });
     expect(one).toEqual(two);
     expect(one[0]?.label).toBe('x');
   });
