@@ -123,7 +123,7 @@ describe('the Bot API client', () => {
     expect(photo?.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(photo?.body.includes(png(1))).toBe(true);
     expect(photo?.body.toString('utf8')).toContain('说明');
-    expect(album?.body.toString('latin1').split('attach://').length - 1).toBe(3);
+    expect((album?.body.toString('latin1') ?? '').split('attach://').length - 1).toBe(3);
     for (const n of [1, 2, 3]) expect(album?.body.includes(png(n))).toBe(true);
     api.close();
   });
