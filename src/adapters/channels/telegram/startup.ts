@@ -101,15 +101,18 @@ export async function registerCommands(ctx: ChannelContext): Promise<void> {
     ['zh', { commands: commands('zh-CN'), scope, language_code: 'zh' }],
     ['default', { commands: commands('en'), scope }],
   ];
-  for (const [language, payload] of calls) {
-    try {
-      await ctx.call('setMyCommands', payload, 15_000);
-    } catch (error) {
-      const failure = classifyError(error, [o.config.token]);
-      o.log.warn(
-        { language, reason: reasonOf(failure) },
-        'could not register the bot commands with Telegram; carrying on',
-      );
-    }
-  }
+  // Both at once: each is a round trip of the start-up.
+  await Promise.all(
+    calls.map(async ([language, payload]) => {
+      try {
+        await ctx.call('setMyCommands', payload, 15_000);
+      } catch (error) {
+        const failure = classifyError(error, [o.config.token]);
+        o.log.warn(
+          { language, reason: reasonOf(failure) },
+          'could not register the bot commands with Telegram; carrying on',
+        );
+      }
+    }),
+  );
 }

@@ -178,7 +178,7 @@ export async function createTelegramChannel(opts: TelegramChannelOptions): Promi
   const channel = new TelegramChannel(opts);
   const me = await channel.checkToken();
   opts.log.info({ bot: me.username, mode: channel.mode }, 'Telegram bot token checked');
-  await channel.checkStaffChat();
-  await channel.registerCommands();
+  // The staff group's check and the command menu together (the menu's failure is only a warning).
+  await Promise.all([channel.checkStaffChat(), channel.registerCommands()]);
   return channel;
 }
