@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { checkRegistry, type FlowRegistry, localeKeysOf } from '../core/flow/registry.js';
 import { type FlowSpec, flowSchema, menuSchema } from '../core/flow/schema.js';
+import { parseYaml } from '../core/yaml.js';
 
 /** Data files that live beside the flows but are not flows (the offline classifier's keywords). */
 const NOT_FLOWS = new Set(['keywords.yaml']);

@@ -5,9 +5,10 @@
  * {{estate}} and {{dutyPhone}}. Pure: the files are read by the loader
  * (adapters/content/knowledge-file.ts) and handed in as text.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { z } from 'zod';
 import { LOCALES } from '../types.js';
+import { parseYaml } from '../yaml.js';
 import { KNOWLEDGE_TOPICS, type KnowledgeEntry, type KnowledgeExample } from './entry.js';
 import type { SynonymGroups } from './terms.js';
 

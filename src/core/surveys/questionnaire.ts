@@ -7,10 +7,11 @@
  * under `surveys.<id>.…` (plural, so they never collide with the static `survey.*` texts in `locales/`).
  * Pure: the files are read by the loader (adapters/content/questionnaires-file.ts) and handed in as text.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { z } from 'zod';
 import { END, type FlowSpec, flowSchema } from '../flow/schema.js';
 import { LOCALES, type Locale } from '../types.js';
+import { parseYaml } from '../yaml.js';
 
 // ── the schema ───────────────────────────────────────────────────────────────
 

@@ -10,8 +10,9 @@
  * something says it may be happening now (an urgent marker, or the only guards are questions and hedges),
  * or when the cue alone is weak, the answer is `unclear`: the owner is asked, never guessed for.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { z } from 'zod';
+import { parseYaml } from '../yaml.js';
 import { normalise } from './normalise.js';
 
 export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;

@@ -11,10 +11,11 @@
  * - `patterns` are regular expressions (flags `iu`) for what words cannot say.
  * Every text is folded before matching: full-width digits and punctuation to ASCII, lower case.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { z } from 'zod';
 import { toHalfWidth } from '../location.js';
 import { CATEGORIES, type Category, LOCALES, type Locale, type TicketKind } from '../types.js';
+import { parseYaml } from '../yaml.js';
 import { INTENTS, type Intent } from './labels.js';
 import { words } from './segment.js';
 

@@ -5,10 +5,10 @@
  * application as that command typed (`repair` → `/repair`).
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { OWNER_MENU_COMMANDS } from '../../../core/flow/words.js';
 import type { Locale } from '../../../core/types.js';
+import { parseYaml } from '../../../core/yaml.js';
 import type { TranslateFn } from '../../../i18n.js';
 
 /** The commands a menu button may stand for: the ones owners can type (the engine's words and menu aliases). */

@@ -6,10 +6,10 @@
  * /cgi-bin/message/template/send, each value cut to what its field type holds.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Notification } from '../../../core/ports/channels.js';
 import { type MessagePurpose, PURPOSE_KINDS } from '../../../core/types.js';
+import { parseYaml } from '../../../core/yaml.js';
 
 /** What a template field is filled with: a part of the notification, or a fixed text. */
 const SOURCES = ['ref', 'title', 'text', 'when'] as const;
