@@ -54,3 +54,48 @@ describe('Dispatcher defaults', () => {
     await store.close();
   });
 });
+
+describe('Dispatcher rounds', () => {
+  it('claims what one turn of the event loop enqueued together, not one claim per wake', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    let claims = 0;
+    const claimOutbox = store.claimOutbox.bind(store);
+    store.claimOutbox = (...args) => {
+      claims += 1;
+      return claimOutbox(...args);
+    };
+    const delivered: string[] = [];
+    const sender: ChannelSender = {
+      channel: 'telegram',
+      async deliver(chatId: string): Promise<Delivery> {
+        delivered.push(chatId);
+        return { status: 'sent', platformMessageId: chatId };
+      },
+    };
+    const dispatcher = new Dispatcher({
+      store,
+      clock: { now: () => new Date() },
+      senders: [sender],
+      log: silentLogger(),
+      workerId: 'test',
+    });
+    dispatcher.start();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // asleep, nothing to do
+    const before = claims;
+    // Twenty owners' replies enqueued one after another in one turn (as the webhooks of one I/O phase do),
+    // each waking the dispatcher.
+    for (let i = 0; i < 20; i++) {
+      await store.enqueue(
+        [{ id: `r${i}`, channel: 'telegram', chatId: `${700 + i}`, action: { kind: 'send', message: { text: 'ok' } } }],
+        new Date(),
+      );
+      dispatcher.wake();
+    }
+    for (let i = 0; i < 100 && delivered.length < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await dispatcher.stop();
+    expect(delivered).toHaveLength(20);
+    // One claim took all twenty (the rounds after it, each woken by deliveries ending, find nothing more).
+    expect(claims - before).toBeLessThanOrEqual(4);
+    await store.close();
+  });
+});
