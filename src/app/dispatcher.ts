@@ -294,7 +294,7 @@ export class Dispatcher {
   private sleep(ms: number): Promise<void> {
     if (this.woken || ms <= 0) {
       this.woken = false;
-      return nextTurn();
+      return Promise.resolve();
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -305,9 +305,7 @@ export class Dispatcher {
         self.wakeUp = undefined;
         self.sleepingUntil = undefined;
         self.woken = false;
-        // Claimed after what else this turn of the event loop brings (more deliveries ending, more
-        // messages enqueued): one claim for all of them instead of one each.
-        void nextTurn().then(resolve);
+        resolve();
       }
       this.wakeUp = done;
     });
@@ -561,9 +559,4 @@ export class Dispatcher {
     const faults = this.faultBook.list(channel);
     for (const sender of this.o.senders) if (sender.channel === channel) sender.reportFaults?.(faults);
   }
-}
-
-/** Resolves once the event loop has handled what it has in hand (its check phase, after I/O callbacks). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
