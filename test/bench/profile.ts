@@ -56,6 +56,7 @@ try {
         `(${r.nextQuestionMs.length} steps)`,
     );
   }
+  console.log(`Bot API calls by method: ${JSON.stringify(api.calls)}`);
 } finally {
   await bot.stop();
   await api.close();
