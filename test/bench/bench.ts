@@ -22,7 +22,8 @@
  *   at BROADCAST_RATE for a fixed window (60 s; quick 30 s; smoke 6 s, ticking every 2 s) (broadcast.ts): invitations/s,
  *   the bot's RSS at the first invitation and at the end, 100,000 invitations projected at that pace, and
  *   one owner reporting a repair meanwhile (their next question's p99).
- * - footprint: start-up to ready (webhook registered) and idle RSS in Telegram mode without WeChat.
+ * - footprint: start-up to ready (webhook registered), the median of five starts (each listed), and idle
+ *   RSS in Telegram mode without WeChat; the baseline's the same way.
  * - fakeApi: what the fake Bot API answered on its own and at most during the loads, against the most
  *   residesk asked of it (a third at most: the fake is not what holds residesk back).
  *
@@ -227,10 +228,24 @@ async function main() {
       return { startMs: bot.startMs, ...rss };
     });
 
+    // Start-up varies by tens of milliseconds from one start to the next: more starts (each on a data
+    // directory of its own, stopped once ready), the median held against the goal.
+    const starts = [footprint.startMs];
+    for (let i = 0; i < (smoke ? 1 : 4); i++) {
+      starts.push(await withResidesk(api, 'lifted', tempDir(), async (bot) => bot.startMs));
+    }
+
     // ── the baseline, same load ────────────────────────────────────────
     const baseline: Record<number, LoadFigures> = {};
+    const baseStarts: number[] = [];
+    for (let i = 0; i < (smoke ? 1 : 4); i++) {
+      const bot = await startBaseline({ root: ROOT, api, dataDir: tempDir() });
+      baseStarts.push(bot.startMs);
+      await bot.stop();
+    }
     const baseBot = await startBaseline({ root: ROOT, api, dataDir: tempDir() });
-    const baseFootprint = { startMs: baseBot.startMs, ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
+    baseStarts.push(baseBot.startMs);
+    const baseFootprint = { startMs: quantile([...baseStarts].sort((a, b) => a - b), 0.5), ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
     try {
       for (const n of SENDERS) baseline[n] = await load(api, baseBot, n, seconds * 1000);
     } catch (error) {
@@ -425,10 +440,10 @@ async function main() {
         },
       },
       footprint: {
-        startupMs: atMost(footprint.startMs, 'ms', 500),
+        startupMs: { ...atMost(quantile([...starts].sort((a, b) => a - b), 0.5), 'ms', 500), median: true, startsMs: starts.map(round) },
         idleRssMb: atMost(footprint.mainRssMb, 'MB', 90),
         idleRssWithHelpersMb: info(footprint.rssMb, 'MB'),
-        baselineStartupMs: info(baseFootprint.startMs, 'ms'),
+        baselineStartupMs: { ...info(baseFootprint.startMs, 'ms'), median: true, startsMs: baseStarts.map(round) },
         baselineIdleRssMb: info(baseFootprint.mainRssMb, 'MB'),
       },
       // The fake is not residesk's bottleneck when residesk asks it for at most a third of what it served.
