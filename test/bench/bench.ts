@@ -72,6 +72,11 @@ const atLeast = (value: number, unit: string, goal: number, why = ''): Figure =>
   goal: `>= ${round(goal)}${why}`,
   met: value >= goal,
 });
+const median = (values: readonly number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 const info = (value: number, unit: string): Figure => ({ value: round(value), unit, goal: null, met: null });
 
 const { values: flags } = parseArgs({
@@ -245,7 +250,7 @@ async function main() {
     }
     const baseBot = await startBaseline({ root: ROOT, api, dataDir: tempDir() });
     baseStarts.push(baseBot.startMs);
-    const baseFootprint = { startMs: quantile([...baseStarts].sort((a, b) => a - b), 0.5), ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
+    const baseFootprint = { startMs: median(baseStarts), ...(await idleRss(baseBot, smoke ? 500 : 2000)) };
     try {
       for (const n of SENDERS) baseline[n] = await load(api, baseBot, n, seconds * 1000);
     } catch (error) {
@@ -440,7 +445,7 @@ async function main() {
         },
       },
       footprint: {
-        startupMs: { ...atMost(quantile([...starts].sort((a, b) => a - b), 0.5), 'ms', 500), median: true, startsMs: starts.map(round) },
+        startupMs: { ...atMost(median(starts), 'ms', 500), median: true, startsMs: starts.map(round) },
         idleRssMb: atMost(footprint.mainRssMb, 'MB', 90),
         idleRssWithHelpersMb: info(footprint.rssMb, 'MB'),
         baselineStartupMs: { ...info(baseFootprint.startMs, 'ms'), median: true, startsMs: baseStarts.map(round) },
