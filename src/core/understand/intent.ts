@@ -64,29 +64,29 @@ export const EMERGENCY_MODEL_MIN_FEATURES = 12;
 
 const EMERGENCY_LABELS = ['emergency', 'not'] as const;
 
-export interface UnderstandModel {
-  intent: Head<Exclude<Intent, 'emergency'>>;
-  category: Head<Category>;
-  kind: Head<TicketKind>;
-  urgency: Head<ModelUrgency>;
+/** A head as scored (`compact`: the shared vocabulary, single precision) or as training leaves it (`trained`). */
+type HeadOf<K extends 'compact' | 'trained', L extends string> = K extends 'trained' ? TrainedHead<L> : Head<L>;
+
+/** The model's heads, in one of the two forms of {@link HeadOf}. */
+interface ModelOf<K extends 'compact' | 'trained'> {
+  intent: HeadOf<K, Exclude<Intent, 'emergency'>>;
+  category: HeadOf<K, Category>;
+  kind: HeadOf<K, TicketKind>;
+  urgency: HeadOf<K, ModelUrgency>;
   /** Emergency or not: the second line of defence behind the emergency rules (never decides `present`). */
-  emergency: Head<(typeof EMERGENCY_LABELS)[number]>;
+  emergency: HeadOf<K, (typeof EMERGENCY_LABELS)[number]>;
   /** How many labelled messages it learnt from. */
   trainedOn: number;
 }
+
+/** The model scored with: the heads share one vocabulary ({@link compactModel} makes it). */
+export type UnderstandModel = ModelOf<'compact'>;
 
 /**
  * The model as training leaves it, each head with features and double-precision weights of its own: what
  * the weights file is written from ({@link modelToJson}); {@link compactModel} makes the model scored with.
  */
-export interface TrainedUnderstandModel {
-  intent: TrainedHead<Exclude<Intent, 'emergency'>>;
-  category: TrainedHead<Category>;
-  kind: TrainedHead<TicketKind>;
-  urgency: TrainedHead<ModelUrgency>;
-  emergency: TrainedHead<(typeof EMERGENCY_LABELS)[number]>;
-  trainedOn: number;
-}
+export type TrainedUnderstandModel = ModelOf<'trained'>;
 
 /** What the emergency rules say about a text (see emergency.ts). */
 export type EmergencyVerdict = EmergencyAssessment;
