@@ -269,14 +269,27 @@ async function startMediaFake(target: string) {
         res.end(JSON.stringify({ ok: true, result }));
         return;
       }
-      const answer = await fetch(`${target}${req.url ?? '/'}`, {
-        method: req.method ?? 'POST',
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
-      });
+      const forward = () =>
+        fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method ?? 'POST',
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+          ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+        });
+      let answer: Response;
+      try {
+        // A kept-alive connection the emulator closed meanwhile fails before the request reached it: sent
+        // again once, as a proxy does.
+        answer = await forward().catch(forward);
+      } catch {
+        // The emulator is gone (a test ending while the bot still delivers): a gateway's answer, never an
+        // unhandled rejection.
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }));
+        return;
+      }
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
       res.end(Buffer.from(await answer.arrayBuffer()));
-    })();
+    })().catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
