@@ -22,8 +22,7 @@
  * is not running (a quiet bot), or should it fail to start or die, that automatic checkpoint alone keeps
  * the log bounded, as before the worker.
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { type SqliteWorker, startSqliteWorker, stopSqliteWorker } from './worker-thread.js';
 
 /** The bot's connection checkpoints itself once the log holds this many pages (4 KiB each: 16 MiB). */
 export const WAL_AUTOCHECKPOINT_PAGES = 4000;
@@ -86,7 +85,7 @@ export function startCheckpointer(path: string, options: CheckpointerOptions): C
   const busyRows = options.busyRows ?? BUSY_ROWS;
   const quietMs = options.quietMs ?? QUIET_MS;
   const sampleMs = options.sampleMs ?? SAMPLE_MS;
-  let running: { worker: Worker; exited: Promise<void>; timer: ReturnType<typeof setInterval> } | undefined;
+  let running: (SqliteWorker & { timer: ReturnType<typeof setInterval> }) | undefined;
   /** Workers asked to stop, until they have exited. */
   const leaving = new Set<Promise<void>>();
   let failed = false;
@@ -103,15 +102,14 @@ export function startCheckpointer(path: string, options: CheckpointerOptions): C
   };
 
   const spawn = () => {
-    let worker: Worker;
+    let started: SqliteWorker;
     try {
-      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs: INTERVAL_MS } });
+      started = startSqliteWorker(WORKER_SOURCE, { path, intervalMs: INTERVAL_MS });
     } catch {
       failed = true;
       return;
     }
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const { worker } = started;
     // A failed worker (the file vanished, a driver error) ends quietly and is not started again; the
     // automatic checkpoint remains.
     worker.on('error', () => {
@@ -124,7 +122,7 @@ export function startCheckpointer(path: string, options: CheckpointerOptions): C
     worker.unref();
     const timer = setInterval(endOfSpell, quietMs);
     timer.unref();
-    running = { worker, exited, timer };
+    running = { ...started, timer };
     newSpell(Date.now(), options.changes());
   };
 
@@ -151,16 +149,10 @@ export function startCheckpointer(path: string, options: CheckpointerOptions): C
   };
 
   /** Asks the worker to stop (a last checkpoint, its connection closed); `stop` waits for it. */
-  const leave = ({ worker, exited }: { worker: Worker; exited: Promise<void> }) => {
-    // Held while it finishes: an unreferenced worker would let the process end mid-close.
-    worker.ref();
-    worker.postMessage('stop');
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
-    const gone = Promise.race([exited, timeout])
-      .then(() => worker.terminate())
-      .then(() => {
-        leaving.delete(gone);
-      });
+  const leave = (current: SqliteWorker) => {
+    const gone = stopSqliteWorker(current).then(() => {
+      leaving.delete(gone);
+    });
     leaving.add(gone);
   };
 

@@ -12,9 +12,9 @@
  * It starts at the first read and exits after five minutes without one: a thread costs ~9 MB of the
  * process's memory (a V8 isolate and a connection), which an idle bot should not carry (issue 17, goal 6).
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StoreError } from '../../../core/ports.js';
+import { startSqliteWorker, stopSqliteWorker } from './worker-thread.js';
 
 /** One statement to run: its text, its parameters, whether one row (`get`) or all, whether plucked. */
 export interface ReadStatement {
@@ -105,8 +105,7 @@ export function startReportWorker(path: string, options: ReportWorkerOptions = {
   const spawn = (): Worker | undefined => {
     let started: Worker;
     try {
-      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-      started = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver } });
+      ({ worker: started, exited } = startSqliteWorker(WORKER_SOURCE, { path }));
     } catch (cause) {
       fail(cause);
       return undefined;
@@ -132,7 +131,6 @@ export function startReportWorker(path: string, options: ReportWorkerOptions = {
     started.on('exit', (code) => {
       if (worker === started) fail(new Error(`the report worker exited (${code})`));
     });
-    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
     return started;
   };
 
@@ -169,13 +167,7 @@ export function startReportWorker(path: string, options: ReportWorkerOptions = {
       alive = false;
       worker = undefined;
       if (idle) clearTimeout(idle);
-      if (current) {
-        current.ref();
-        current.postMessage('stop');
-        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
-        await Promise.race([exited, timeout]);
-        await current.terminate();
-      }
+      if (current) await stopSqliteWorker({ worker: current, exited });
       await leaving;
       fail(new Error('the report reader was stopped'));
     },
