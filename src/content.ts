@@ -74,8 +74,8 @@ export interface Content {
   /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
   knowledge: RankedKnowledgeIndex;
   /**
-   * Builds now what a start from the snapshot left for later (the knowledge index): called once the bot is
-   * ready, so that it is built before an owner asks (should one ask sooner, it is built for that question).
+   * Builds now what loading left for later (the knowledge index): called once the bot is ready, so that it
+   * is built before an owner asks (should one ask sooner, it is built for that question).
    */
   prepare(): void;
 }
@@ -163,20 +163,18 @@ function readContent(paths: ContentPaths = contentPaths()): ContentData {
 const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.json');
 
 /**
- * The content built from its data: the i18n instance and the knowledge index (when a snapshot kept it,
- * restored at the first need or at `prepare`).
+ * The content built from its data: the i18n instance and the knowledge index, built (or, when a snapshot
+ * kept it, restored) at its first use or at `prepare`, whichever comes first.
  */
 function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
   const { registry, questionnaires, keywords, emergencyRules, model } = data;
-  const i18n = createI18n(data.resources);
   const { entries, synonyms, examples } = data.knowledge;
-  if (!knowledgeIndex) {
-    const knowledge = createKnowledgeIndex(entries, synonyms, examples);
-    return { registry, i18n, questionnaires, keywords, emergencyRules, model, knowledge, prepare: () => {} };
-  }
   const knowledge = new DeferredKnowledgeIndex(() =>
-    restoreKnowledgeIndex(deserialize(knowledgeIndex) as KnowledgeIndexState, synonyms, examples),
+    knowledgeIndex
+      ? restoreKnowledgeIndex(deserialize(knowledgeIndex) as KnowledgeIndexState, synonyms, examples)
+      : createKnowledgeIndex(entries, synonyms, examples),
   );
+  const i18n = createI18n(data.resources);
   return {
     registry,
     i18n,

@@ -1,5 +1,5 @@
 /**
- * A knowledge index restored when first needed rather than at start-up. Restoring one from a snapshot
+ * A knowledge index built or restored when first needed rather than at start-up. Restoring one from a snapshot
  * (MiniSearch's radix tree, the document frequencies) was a tenth of a start on a 2-core machine, and
  * nothing needs it before an owner's first enquiry: the bot says it is ready without it and builds it at
  * once afterwards ({@link DeferredKnowledgeIndex.prepare}), or when a question comes first.

@@ -20,9 +20,10 @@ export interface Input {
  * `weights[rows[featureId(vocabulary, f)] * labels.length + k]`, with no weight where the row is -1 (the head
  * dropped the feature). All heads of a model share one vocabulary (vocabulary.ts), so a feature exists once
  * however many heads weigh it (five maps of their own held ~95,000 strings for ~42,000 features); they stay
- * shared through the content snapshot, whose V8 serialisation keeps an object referred to twice as one. One array per head rather than one per feature: a model holds some 80,000 rows
- * (200,000 when trained at start-up), and an object per feature made it most of the bot's heap. The weights
- * are single precision (half the memory; the committed ones have 3 decimals), summed in double as before.
+ * shared through the content snapshot, whose V8 serialisation keeps an object referred to twice as one.
+ * One array per head rather than one per feature: a model holds some 80,000 rows (200,000 when trained at
+ * start-up), and an object per feature made it most of the bot's heap. The weights are single precision
+ * (half the memory; the committed ones have 3 decimals), summed in double as before.
  */
 export interface Head<L extends string = string> {
   labels: readonly L[];
