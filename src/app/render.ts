@@ -89,7 +89,7 @@ export function timelineText(
   const lines = ticket.timeline.map((e) => {
     const what = t(`desk.event.${e.action}`);
     const move = e.to && e.from !== e.to ? ` → ${t(`ticket.status.${e.to}`)}` : '';
-    const note = timelineNoteText(e, t, when);
+    const note = timelineNoteText(e, t, when, locale);
     return `${when(e.at)} ${who(e.actor)}${labelColon(locale)}${what}${move}${note ? `「${note}」` : ''}`;
   });
   return [t('desk.timeline_title', { number: ticket.number }), ...lines].join('\n');
@@ -145,7 +145,7 @@ export function renderCard(ticket: Ticket, locale: Locale, ctx: RenderContext, m
     line(
       'revisit',
       ticket.revisit
-        ? `${ticket.revisit.score}/10 · ${t(`revisit.option.attitude.${ticket.revisit.attitude}`)} · ${t('revisit.field.solved')}：${t(ticket.revisit.solved ? 'common.yes' : 'common.no')}`
+        ? `${ticket.revisit.score}/10 · ${t(`revisit.option.attitude.${ticket.revisit.attitude}`)} · ${t('revisit.field.solved')}${labelColon(locale)}${t(ticket.revisit.solved ? 'common.yes' : 'common.no')}`
         : ticket.revisitOutcome === 'no_response'
           ? '—'
           : undefined,

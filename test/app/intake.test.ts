@@ -247,6 +247,16 @@ describe('contact records', () => {
     expect(list).not.toContain('：');
   });
 
+  it("an English desk's /summary has no Chinese colon either", async () => {
+    const h = await makeHarness({ policy: POLICY, defaultLocale: 'en' });
+    for (const line of REPAIR) await h.send(line); // a ticket this month, so that its lines are counted
+    const summary = (await h.send('/summary 2026-11', A)).replies
+      .flatMap((a) => (a.kind === 'send' ? [a.message.text] : []))
+      .join('\n');
+    expect(summary).toContain(`${i18n.translate('en', 'card.kind')}: `);
+    expect(summary).not.toContain('：');
+  });
+
   it('refuses a one-line record whose place or result is too long, saying so, and saves nothing', async () => {
     const d = await intake();
     const place = '3'.repeat(101);

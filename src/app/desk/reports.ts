@@ -18,7 +18,7 @@ import {
   type StoreTx,
 } from '../../core/ports.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
-import type { Inbound, Staff } from '../../core/types.js';
+import { type Inbound, type Locale, labelColon, type Staff } from '../../core/types.js';
 import { isTicketOverdue } from '../deadlines.js';
 import {
   type ReportReader,
@@ -87,7 +87,11 @@ export class DeskReports extends DeskPart {
   private async summaryText(reader: ReportReader, arg: string): Promise<string> {
     const period = summaryPeriod(arg.trim(), this.ctx.clock.now(), this.ctx.settings.timeZone);
     if (!period) return this.t('desk.summary.usage');
-    return summaryText((key, params) => this.t(key, params), await reviewFigures(this.ctx, reader, period));
+    return summaryText(
+      (key, params) => this.t(key, params),
+      await reviewFigures(this.ctx, reader, period),
+      this.ctx.staffLocale,
+    );
   }
 }
 
@@ -99,7 +103,7 @@ type Translate = (key: string, params?: Record<string, string | number>) => stri
  * team) and the enquiries (how they were answered and what about) — the last two even in a period without
  * tickets.
  */
-export function summaryText(t: Translate, figures: ReviewFigures): string {
+export function summaryText(t: Translate, figures: ReviewFigures, locale: Locale): string {
   const { counts, service } = figures;
   const title = t('desk.summary.title', { period: figures.period.label, count: counts.total });
   const praise = praiseLine(t, figures.praise);
@@ -113,14 +117,15 @@ export function summaryText(t: Translate, figures: ReviewFigures): string {
   const { responded, responseMs, revisited, scoreSum, satisfied, ...figuresOf } = service;
   const minutes = responded ? Math.round(responseMs / responded / 60_000) : 0;
   const score = revisited ? (scoreSum / revisited).toFixed(1) : '—';
+  const colon = labelColon(locale);
   return [
     title,
-    `${t('card.kind')}：${counted(counts.kind, (k) => t(`ticket.kind.${k}`))}`,
-    `${t('card.category')}：${counted(counts.category, (k) => t(`ticket.category.${k}`))}`,
-    `${t('card.responsibility')}：${counted(counts.responsibility, (k) => t(`ticket.responsibility.${k}`))}`,
-    `${t('card.status')}：${counted(counts.status, (k) => t(`ticket.status.${k}`))}`,
+    `${t('card.kind')}${colon}${counted(counts.kind, (k) => t(`ticket.kind.${k}`))}`,
+    `${t('card.category')}${colon}${counted(counts.category, (k) => t(`ticket.category.${k}`))}`,
+    `${t('card.responsibility')}${colon}${counted(counts.responsibility, (k) => t(`ticket.responsibility.${k}`))}`,
+    `${t('card.status')}${colon}${counted(counts.status, (k) => t(`ticket.status.${k}`))}`,
     // Where complaints came from: the chat, and what staff took by phone, at the counter … (代客登记).
-    `${t('ticket_source.label')}：${counted(counts.source, (k) => t(`ticket_source.${k}`))}`,
+    `${t('ticket_source.label')}${colon}${counted(counts.source, (k) => t(`ticket_source.${k}`))}`,
     t('desk.summary.service', {
       minutes,
       accepted: figuresOf.acceptedInTime,

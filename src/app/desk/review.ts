@@ -47,7 +47,7 @@ export async function reviewReport(
 ): Promise<ReviewReport> {
   const t = (key: string, params?: Record<string, string | number>) => ctx.t(ctx.staffLocale, key, params);
   const figures = await reviewFigures(ctx, reader, period);
-  const text = summaryText(t, figures);
+  const text = summaryText(t, figures, ctx.staffLocale);
   const specs = reviewCharts(t, figures, ctx.settings.timeZone);
   try {
     return { period, text, charts: await renderer.render(specs) };

@@ -25,6 +25,7 @@ import {
   type Category,
   type Channel,
   type EstateLocation,
+  labelColon,
   type Owner,
   TICKET_KINDS,
   type TicketKind,
@@ -141,7 +142,7 @@ export class OwnerTickets {
       tx,
       {
         text: photo
-          ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `：${text}` : ''}`
+          ? `${t('desk.owner_photo', { number: ticket.number })}${text ? `${labelColon(this.ctx.staffLocale)}${text}` : ''}`
           : t('desk.owner_note', { number: ticket.number, text: text ?? '' }),
         // Staff may reply to this message as to the card itself.
         ref: `note:${ticket.number}:${updated.timeline.length}`,

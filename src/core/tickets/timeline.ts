@@ -6,6 +6,8 @@
  * Entries written before the codes existed carry English sentences in `note`; `legacyDetail` reads the
  * ones the system wrote back into codes, so they render as before (and in either language).
  */
+
+import { type Locale, labelColon } from '../types.js';
 import type { SlaPhase } from './sla.js';
 import type { TimelineEvent } from './ticket.js';
 
@@ -234,6 +236,7 @@ export function timelineNoteText(
   event: TimelineEvent,
   t: TimelineTranslate,
   when?: (at: Date) => string,
+  locale: Locale = 'zh-CN',
 ): string | undefined {
   const detail = parseTimelineDetail(event.detail) ?? legacyDetail(event);
   if (detail) return timelineDetailText(detail, t);
@@ -254,8 +257,8 @@ export function timelineNoteText(
     const data = event.data;
     const set = (['urgency', 'responsibility', 'category'] as const)
       .filter((k) => typeof data[k] === 'string')
-      .map((k) => `${t(`card.${k}`)}：${t(`ticket.${k}.${String(data[k])}`)}`);
-    if (set.length > 0) return set.join('；');
+      .map((k) => `${t(`card.${k}`)}${labelColon(locale)}${t(`ticket.${k}.${String(data[k])}`)}`);
+    if (set.length > 0) return set.join(locale === 'zh-CN' ? '；' : '; ');
   }
   return event.note || undefined;
 }

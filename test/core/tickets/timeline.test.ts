@@ -107,3 +107,22 @@ describe('timeline codes', () => {
     expect(text).toContain(`「${zh('desk.phase.resolve')} 100%」`);
   });
 });
+
+describe('a judgement on the timeline', () => {
+  it("is written with the reader's punctuation: Chinese for a Chinese desk, ': ' and '; ' for an English one", () => {
+    const judged: TimelineEvent = {
+      at: AT,
+      actor: { type: 'staff', id: 'a', name: '王师傅' },
+      action: 'judge',
+      data: { urgency: 'urgent', category: 'water_power' },
+    };
+    const chinese = timelineNoteText(judged, zh, undefined, 'zh-CN');
+    expect(chinese).toBe(
+      `${zh('card.urgency')}：${zh('ticket.urgency.urgent')}；${zh('card.category')}：${zh('ticket.category.water_power')}`,
+    );
+    const english = timelineNoteText(judged, en, undefined, 'en');
+    expect(english).toBe(
+      `${en('card.urgency')}: ${en('ticket.urgency.urgent')}; ${en('card.category')}: ${en('ticket.category.water_power')}`,
+    );
+  });
+});
