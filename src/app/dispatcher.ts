@@ -105,8 +105,6 @@ export class Dispatcher {
   private readonly chatWaits = new Map<Channel, Map<string, number>>();
   /** The moments this process knows something becomes due (epoch ms), soonest first. */
   private readonly dueTimes = new DueTimes();
-  /** Whether the last claim was given as many items as it asked for (more may be waiting). */
-  private lastClaimFull = false;
   /** When the loop's current sleep ends (epoch ms by the clock), while it sleeps. */
   private sleepingUntil?: number;
   private readonly faultBook: FaultBook;
@@ -124,7 +122,7 @@ export class Dispatcher {
 
   /** Leases and delivers what is deliverable now; returns how many items it leased. */
   async runOnce(): Promise<number> {
-    const tasks = await this.claimAndStart();
+    const { tasks } = await this.claimAndStart();
     await Promise.all(tasks);
     return tasks.length;
   }
@@ -142,17 +140,18 @@ export class Dispatcher {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        let started = 0;
+        let full = false;
         try {
-          started = (await this.claimAndStart()).length;
+          ({ full } = await this.claimAndStart());
         } catch (error) {
           this.o.log.error({ err: error }, 'dispatcher round failed; retrying shortly');
         }
         if (!this.running) break;
-        // A claim that found fewer items than it asked for found all there were: asking again at once
-        // would only cost an empty write transaction (what is enqueued meanwhile wakes the loop; what
-        // comes due, it sleeps until).
-        if (started > 0 && this.lastClaimFull && this.inFlight.size < this.concurrency) continue;
+        // A claim that was given as many items as it asked for may have left more: asking again at once.
+        // One given fewer found (all but rarely: a superseded edit, an item another worker took) all there
+        // were, and asking again would only cost an empty write transaction: what is enqueued meanwhile
+        // wakes the loop, what comes due it sleeps until, and each delivery ending wakes it too.
+        if (full && this.inFlight.size < this.concurrency) continue;
         await this.sleep(this.idleMs());
       }
       await Promise.allSettled(this.tasks);
@@ -199,26 +198,29 @@ export class Dispatcher {
 
   private readonly tasks = new Set<Promise<void>>();
 
-  /** Leases as many items as there are free places and starts delivering them; returns their tasks. */
-  private async claimAndStart(): Promise<Promise<void>[]> {
+  /**
+   * Leases as many items as there are free places and starts delivering them; returns their tasks, and
+   * whether the claim was given as many items as it asked for (more may be waiting).
+   */
+  private async claimAndStart(): Promise<{ tasks: Promise<void>[]; full: boolean }> {
+    const none = { tasks: [], full: false };
     const now = this.o.clock.now();
     this.dueTimes.dropUntil(now.getTime());
     let free = Math.min(this.o.batch ?? 50, this.concurrency - this.inFlight.size);
-    if (free <= 0) return [];
+    if (free <= 0) return none;
     // No more than the channels' bot-wide limits let go now: leasing more would only defer them all to
     // the same instant, again and again (a store write each). A full limit is slept out once.
     const room = this.room(now.getTime());
     if (room.free <= 0) {
       this.dueAt(now.getTime() + room.waitMs);
-      return [];
+      return none;
     }
     free = Math.min(free, room.free);
     // While every channel waits out a bot-wide limit there is nothing to lease.
     const channels = this.o.senders.map((s) => s.channel);
-    if (channels.length > 0 && channels.every((c) => this.pausedAt(c, now.getTime()) !== undefined)) return [];
+    if (channels.length > 0 && channels.every((c) => this.pausedAt(c, now.getTime()) !== undefined)) return none;
     const items = await this.o.store.claimOutbox(now, this.o.workerId, this.leaseMs, free);
-    this.lastClaimFull = items.length >= free;
-    return items.map((item) => this.track(item));
+    return { tasks: items.map((item) => this.track(item)), full: items.length > 0 && items.length >= free };
   }
 
   /** The senders' room in their bot-wide limits, all together (unbounded when none says). */
