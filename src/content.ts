@@ -74,8 +74,8 @@ export interface Content {
   /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
   knowledge: RankedKnowledgeIndex;
   /**
-   * Builds now what loading left for later (the knowledge index): called once the bot is ready, so that it
-   * is built before an owner asks (should one ask sooner, it is built for that question).
+   * Builds now what loading left for later (the knowledge index), which is otherwise built at its first use:
+   * the bot leaves it to the first enquiry, when it takes about 40 ms.
    */
   prepare(): void;
 }
@@ -117,7 +117,7 @@ interface ContentData {
  * What a snapshot keeps: the content's data and the knowledge index built from it (its terms made by the
  * segmenter were most of a start's loading), restored rather than built again. The index's state is kept
  * serialised on its own (V8's serialisation inside the snapshot's): a start copies its bytes and reads
- * them only when the index is built, after the bot is ready (its object graph was a fifth of reading the
+ * them only when the index is built, at the first enquiry (its object graph was a fifth of reading the
  * snapshot).
  */
 interface SnapshotData extends ContentData {
