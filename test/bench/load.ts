@@ -101,6 +101,8 @@ export interface LoadResult {
   webhookMs: number[];
   /** From an answer posted to the next question at the fake Bot API, ms, sorted. */
   nextQuestionMs: number[];
+  /** The same waits by the report's step (0: /start … 9: the read-back confirmed), each sorted. */
+  nextQuestionByStepMs: number[][];
   conversations: number;
 }
 
@@ -130,6 +132,7 @@ export async function runOwners(o: {
   const headers = { 'x-telegram-bot-api-secret-token': SECRET };
   const webhookMs: number[] = [];
   const nextQuestionMs: number[] = [];
+  const byStep: number[][] = CONVERSATION.map(() => []);
   let updates = 0;
   let conversations = 0;
   const t0 = performance.now();
@@ -155,6 +158,7 @@ export async function runOwners(o: {
         updates++;
         question = await arrived;
         nextQuestionMs.push(question.at - sent);
+        byStep[index]?.push(question.at - sent);
       }
       // The "anything else?" menu follows the confirmation; the next report starts after it.
       const confirmation = question?.messageId ?? 0;
@@ -167,7 +171,14 @@ export async function runOwners(o: {
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
   const sort = (a: number[]) => a.sort((x, y) => x - y);
-  return { updates, seconds, webhookMs: sort(webhookMs), nextQuestionMs: sort(nextQuestionMs), conversations };
+  return {
+    updates,
+    seconds,
+    webhookMs: sort(webhookMs),
+    nextQuestionMs: sort(nextQuestionMs),
+    nextQuestionByStepMs: byStep.map(sort),
+    conversations,
+  };
 }
 
 /** The q-quantile of sorted values (nearest rank); 0 for none. */

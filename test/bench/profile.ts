@@ -55,6 +55,9 @@ try {
         `next question p50 ${fixed(quantile(r.nextQuestionMs, 0.5))} / p99 ${fixed(quantile(r.nextQuestionMs, 0.99))} ms ` +
         `(${r.nextQuestionMs.length} steps)`,
     );
+    console.log(
+      `  by step (p50/p99 ms): ${r.nextQuestionByStepMs.map((w, i) => `${i} ${fixed(quantile(w, 0.5))}/${fixed(quantile(w, 0.99))}`).join(', ')}`,
+    );
   }
   console.log(`Bot API calls by method: ${JSON.stringify(api.calls)}`);
 } finally {
