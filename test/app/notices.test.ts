@@ -213,9 +213,17 @@ describe('notices end to end', () => {
     expect((await w.store.getThread('console', 'o1'))?.state.flow?.flowId).toBe('complaint');
     expect(report.texts.length).toBeGreaterThan(0);
     expect((await w.send('通知', 'o5')).texts[0]).toContain(en('notice.owner.list_title', { count: 1 }));
-    // The greeting mentions it.
+    // The greeting mentions it, between the welcome and the menu, in one message; closing the menu keeps it.
+    const line = '📢 目前有 1 条与您有关的通知：停水通知（12月8日（周二）上午9:00至下午5:00）';
     const hello = await w.send('你好', 'o3');
-    expect(hello.texts[1]).toContain('📢 目前有 1 条与您有关的通知：停水通知（12月8日（周二）上午9:00至下午5:00）');
+    expect(hello.texts).toHaveLength(1);
+    expect(hello.texts[0]?.startsWith(zh('welcome', { estate: '阳光花园' }))).toBe(true);
+    expect(hello.texts[0]).toContain(`\n\n${line}`);
+    expect(hello.texts[0]?.endsWith(`\n\n${zh('menu.title')}`)).toBe(true);
+    const before = w.sender.sent.length;
+    await w.press(w.lastButtons('o3').find((b) => b.data.endsWith(':m.mytickets'))?.data ?? '', 'o3');
+    const closed = w.sender.sent.slice(before).find((s) => s.chatId === 'o3' && s.action.kind === 'edit');
+    expect(closed?.action.kind === 'edit' && closed.action.message.text).toContain(line);
 
     // A correction reaches everyone who received it, once.
     const corrected = await w.staff('/notice correct N001 恢复供水时间改为下午3点。 EN: Water back at 3 pm.');

@@ -9,7 +9,7 @@
  */
 import type { Effect, EngineContext, EngineEvent, FlowContext, TicketSummary } from '../../core/flow/engine.js';
 import { step } from '../../core/flow/engine.js';
-import { type AnswerValue, initialState } from '../../core/flow/state.js';
+import { type AnswerValue, type ConversationState, initialState } from '../../core/flow/state.js';
 import type { StoreTx, Thread } from '../../core/ports.js';
 import { type Actor, isOpen, type RevisitAnswers, type Ticket } from '../../core/tickets/ticket.js';
 import { nextAllowed } from '../../core/time.js';
@@ -141,11 +141,9 @@ export class OwnerConversations {
     let current = owner;
     for (const item of outcome.output) {
       if (item.type === 'out') {
-        const action = run.purpose
-          ? { ...item.action, message: { ...item.action.message, purpose: run.purpose } }
-          : item.action;
+        const welcomed = await this.withGreetingLine(tx, current, item.action, outcome.state, now);
+        const action = run.purpose ? { ...welcomed, message: { ...welcomed.message, purpose: run.purpose } } : welcomed;
         await this.ctx.enqueue(tx, address, action, run.notBefore);
-        if (this.isWelcome(item.action)) await this.afterWelcome(tx, current, address, now, run.notBefore);
       } else current = await this.part().applyEffect(tx, current, address, item.effect, now);
     }
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
@@ -153,19 +151,26 @@ export class OwnerConversations {
     return outcome.ack !== undefined ? { ack: outcome.ack } : {};
   }
 
-  /** Whether the engine said its welcome (the greeting, in either language). */
-  private isWelcome(action: OutboundAction): boolean {
-    return (
-      action.kind === 'send' &&
-      !action.message.buttons &&
-      LOCALES.some((locale) => action.message.text === this.ctx.t(locale, 'welcome'))
-    );
-  }
-
-  /** The greeting's extra line (notices for the owner's building), right after it. */
-  private async afterWelcome(tx: StoreTx, owner: Owner, address: Address, now: Date, notBefore?: Date) {
+  /**
+   * The greeting's extra line (notices for the owner's building) right after the engine's welcome, in the
+   * same message as the welcome and the menu below it, and kept with the welcome when the menu is closed.
+   */
+  private async withGreetingLine(
+    tx: StoreTx,
+    owner: Owner,
+    action: OutboundAction,
+    state: ConversationState,
+    now: Date,
+  ): Promise<OutboundAction> {
+    if (action.kind !== 'send') return action;
+    const text = action.message.text;
+    const welcome = LOCALES.map((locale) => this.ctx.t(locale, 'welcome')).find((w) => text.startsWith(w));
+    if (welcome === undefined) return action;
     const line = await this.part().greetingLine?.(tx, owner, now);
-    if (line) await this.ctx.sendTo(tx, address, { text: line }, notBefore);
+    if (!line) return action;
+    const opening = `${welcome}\n\n${line}`;
+    if (state.opening?.text === welcome) state.opening = { ...state.opening, text: opening };
+    return { ...action, message: { ...action.message, text: `${opening}${text.slice(welcome.length)}` } };
   }
 
   /** When a non-urgent message may reach this owner: now, or the end of quiet hours. */

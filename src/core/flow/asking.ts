@@ -66,11 +66,24 @@ export function reprompt(turn: Turn, error: string, params?: Record<string, stri
   askAgain(turn, turn.t(error, params));
 }
 
-export function showMenu(turn: Turn, lead?: string): void {
+/**
+ * The menu, with `lead` above it in the same message. `keep`: the lead stays when the menu is closed (the
+ * welcome); otherwise it is dropped then (an answer to what the owner said, an error).
+ */
+export function showMenu(turn: Turn, lead?: string, opts: { keep?: boolean } = {}): void {
   turn.state.prompt = 'menu';
   turn.state.seq += 1;
+  if (lead && opts.keep) turn.state.opening = { seq: turn.state.seq, text: lead };
   const text = [lead, turn.t(turn.flow ? 'menu.title_resume' : 'menu.title')].filter(Boolean).join('\n\n');
   turn.emitPrompt({ ...menuPrompt(turn), text });
+}
+
+/**
+ * The welcome and the menu in one message (one message less per greeting: under Telegram's limit of 30 a
+ * second, each is an owner's wait), the welcome kept when the menu is closed.
+ */
+export function welcomeWithMenu(turn: Turn): void {
+  showMenu(turn, turn.t('welcome'), { keep: true });
 }
 
 /** The language list; `keep` keeps a message the owner typed at it (handled once a language is chosen). */

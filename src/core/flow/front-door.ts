@@ -7,7 +7,7 @@
 import { encodeSuggestedReport } from '../protocol/prompt-data.js';
 import { reportStart } from '../understand/understanding.js';
 import { cleanText } from './answers.js';
-import { reprompt, showMenu } from './asking.js';
+import { reprompt, showMenu, welcomeWithMenu } from './asking.js';
 import type { FrontDoorIntent } from './contract.js';
 import { startSuggested } from './suggestions.js';
 import { addNote, pickTicket, routeNote } from './tickets.js';
@@ -21,10 +21,7 @@ export function freeText(turn: Turn, raw: string): void {
   const open = turn.openTickets();
   const text = cleanText(raw);
   // 你好 / 在吗 / hello: a greeting is answered with the welcome and the menu, never filed as a note.
-  if (isGreeting(text)) {
-    turn.say('welcome');
-    return showMenu(turn);
-  }
+  if (isGreeting(text)) return welcomeWithMenu(turn);
   if (text && frontDoor(turn, text)) return;
   const u = turn.usableUnderstanding();
   if (open.length > 0 && text) {
@@ -39,8 +36,8 @@ export function freeText(turn: Turn, raw: string): void {
     const start = reportStart(u, text);
     return startSuggested(turn, start.preset, start.context);
   }
-  turn.say(turn.state.seq === 0 ? 'welcome' : 'input.not_understood');
-  showMenu(turn);
+  if (turn.state.seq === 0) welcomeWithMenu(turn);
+  else showMenu(turn, turn.t('input.not_understood'));
 }
 
 /**
@@ -55,8 +52,7 @@ function frontDoor(turn: Turn, text: string): boolean {
     return true;
   }
   if (intent === 'greeting') {
-    turn.say('welcome');
-    showMenu(turn);
+    welcomeWithMenu(turn);
     return true;
   }
   if (intent === 'followup' && turn.openTickets().length === 0) {

@@ -4,7 +4,7 @@
  * as an alias or named by number. Apart from the flows themselves, so that leaving or resuming a flow from
  * the menu is decided in one place.
  */
-import { askAgain, showLanguages, showMenu } from './asking.js';
+import { askAgain, showLanguages, showMenu, welcomeWithMenu } from './asking.js';
 import { myTickets } from './tickets.js';
 import { abandon, askAgainOrMenu, back, cancel, startFlow } from './transitions.js';
 import type { Turn } from './turn.js';
@@ -14,8 +14,7 @@ export function command(turn: Turn, command: Command): void {
   switch (command) {
     case 'menu':
       // First contact on Telegram is always /start: greet then too.
-      if (turn.state.seq === 0) turn.say('welcome');
-      return showMenu(turn);
+      return turn.state.seq === 0 ? welcomeWithMenu(turn) : showMenu(turn);
     case 'help':
       turn.say('help.text');
       return askAgainOrMenu(turn);

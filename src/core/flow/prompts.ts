@@ -50,7 +50,8 @@ export function closeBuiltInPrompt(turn: Turn, label: string): void {
   const prompt = turn.state.prompt ? currentPrompt(turn) : undefined;
   if (!prompt || prompt.buttons.length === 0) return;
   const text = turn.state.prompt === 'menu' ? turn.t(turn.flow ? 'menu.title_resume' : 'menu.title') : prompt.text;
-  turn.editPrompt(`${text}\n\n✓ ${label}`);
+  const opening = turn.state.opening?.seq === turn.state.seq ? turn.state.opening.text : '';
+  turn.editPrompt([opening, `${text}\n\n✓ ${label}`].filter(Boolean).join('\n\n'));
 }
 
 export function menuPrompt(turn: Turn): Prompt {

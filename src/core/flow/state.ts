@@ -62,6 +62,12 @@ export interface ConversationState {
   prompt?: 'menu' | 'lang' | 'pick_ticket' | 'mytickets' | 'confirm_cancel' | 'emergency_check';
   /** Extra data for that prompt: the owner's message waiting for a ticket to go to, the ticket to cancel. */
   promptData?: string[];
+  /**
+   * What the message of question `seq` said before the question itself (the welcome, the notices line after
+   * it) when it is to stay: closing that question (its buttons off) keeps it. An error said before a
+   * question is not kept.
+   */
+  opening?: { seq: number; text: string };
   flow?: FlowState;
   queue: QueuedFlow[];
 }

@@ -130,11 +130,12 @@ describe('the main menu', () => {
     const c = conv();
     const out = c.text('你好');
     const sent = sentOf(out.output);
-    expect(sent.map((m) => m.text)).toEqual([t('welcome'), t('menu.title')]);
+    // One message: the welcome above the menu (each message is an owner's wait under Telegram's limits).
+    expect(sent.map((m) => m.text)).toEqual([`${t('welcome')}\n\n${t('menu.title')}`]);
     expect(sent[0]?.text).toContain('幸福里');
-    expect(buttonsOf(sent[1]).map((b) => b.label)).toEqual(menuLabels());
-    expect(buttonsOf(sent[1]).map((b) => b.data)).toEqual(registry.menu.entries.map((e) => `1:m.${e.id}`));
-    expect(sent[1]?.ref).toBe('prompt:1');
+    expect(buttonsOf(sent[0]).map((b) => b.label)).toEqual(menuLabels());
+    expect(buttonsOf(sent[0]).map((b) => b.data)).toEqual(registry.menu.entries.map((e) => `1:m.${e.id}`));
+    expect(sent[0]?.ref).toBe('prompt:1');
     expect(c.state.prompt).toBe('menu');
     expect(c.state.flow).toBeUndefined();
   });
@@ -154,7 +155,7 @@ describe('the main menu', () => {
   it('greets on a first /start too', () => {
     const c = conv();
     const sent = sentOf(c.text('/start').output);
-    expect(sent.map((m) => m.text)).toEqual([t('welcome'), t('menu.title')]);
+    expect(sent.map((m) => m.text)).toEqual([`${t('welcome')}\n\n${t('menu.title')}`]);
   });
 
   it('opens an entry by button, typed number (also full-width) or typed label', () => {
@@ -195,9 +196,14 @@ describe('the main menu', () => {
     const c = conv({ state: { ...initialState(), seq: 5 } });
     c.text('嗯');
     expect(sentOf(c.outcomes[0]?.output ?? []).map((m) => m.text)).toEqual([
-      t('input.not_understood'),
-      t('menu.title'),
+      `${t('input.not_understood')}\n\n${t('menu.title')}`,
     ]);
+    // Closing that menu drops the apology: it answered what was said then, it is no part of the menu.
+    const seq = c.state.seq;
+    expect(c.press('m.repair').output[0]).toEqual({
+      type: 'out',
+      action: { kind: 'edit', ref: `prompt:${seq}`, message: { text: `${t('menu.title')}\n\n✓ ${t('menu.repair')}` } },
+    });
   });
 
   it('offers to resume a flow in progress, keeping its answers', () => {
@@ -254,7 +260,10 @@ describe('choice answers', () => {
     const c = conv();
     c.text('/start');
     let seq = c.state.seq;
-    expect(c.press('m.repair').output[0]).toEqual(closed(seq, `${t('menu.title')}\n\n✓ ${t('menu.repair')}`));
+    // The welcome came with this menu and stays when it is closed; a later menu has none.
+    expect(c.press('m.repair').output[0]).toEqual(
+      closed(seq, `${t('welcome')}\n\n${t('menu.title')}\n\n✓ ${t('menu.repair')}`),
+    );
     c.text('/cancel');
     seq = c.state.seq;
     expect(c.text('2').output[0]).toEqual(closed(seq, `${t('menu.title')}\n\n✓ ${t('menu.complaint')}`));
@@ -1622,6 +1631,6 @@ describe('robustness', () => {
   it('uses the state’s locale over the owner’s', () => {
     const c = conv({ state: { ...initialState(), locale: 'en' } });
     c.text('hello');
-    expect(sentOf(c.outcomes[0]?.output ?? []).map((m) => m.text)).toEqual([en('welcome'), en('menu.title')]);
+    expect(sentOf(c.outcomes[0]?.output ?? []).map((m) => m.text)).toEqual([`${en('welcome')}\n\n${en('menu.title')}`]);
   });
 });
