@@ -110,7 +110,7 @@ describe('a survey in the owners’ chats', () => {
     expect(await e.send('a', '很满意')).toEqual([expect.stringContaining('回应和答复的及时程度')]);
     const replies = await e.send('a', '楼上漏水到我家卫生间了，3栋2单元501');
     expect(replies[0]).toContain('问卷先为您停在这里，已填的答案都会保留');
-    expect(replies.at(-1)).toBe('请问怎么称呼您？');
+    expect(replies.at(-1)).toMatch(/^温馨提示：您的姓名和电话仅用于.+\n\n请问怎么称呼您？$/s);
     await e.send('a', '张三');
     const readBack = (await e.send('a', '13812345678')).join('\n');
     expect(readBack).toContain('类别：渗漏与房屋本体');

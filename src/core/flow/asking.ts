@@ -22,10 +22,12 @@ export function ask(turn: Turn, step: StepSpec, opts: { lead?: string; opening?:
   if (opts.lead) parts.push(opts.lead);
   if (step.intro && !flow.history.includes(step.id) && !opts.lead) parts.push(turn.t(step.intro));
   if (step.personal && !turn.ctx.owner.privacyNoticeShown && !flow.privacyShown) {
-    // The intro keeps its place ahead of the privacy notice, which is a message of its own.
-    if (opts.opening) turn.send({ text: opts.opening });
+    // The privacy notice heads the first personal question's message, after the flow's intro, and both stay
+    // when the question is closed (one message, not two: each is an owner's wait under Telegram's limits).
     flow.privacyShown = true;
-    turn.say('privacy.notice');
+    const kept = [opts.opening, turn.t('privacy.notice')].filter((x): x is string => Boolean(x)).join('\n\n');
+    parts.unshift(kept);
+    turn.state.opening = { seq: turn.state.seq, text: kept };
     turn.effect({ type: 'owner.update', patch: { privacyNoticeShown: true } });
   } else if (opts.opening) {
     parts.unshift(opts.opening);

@@ -38,7 +38,9 @@ export function closePrompt(turn: Turn, step: StepSpec, shown: string): void {
   const spec = turn.spec();
   const intro =
     flow && spec?.intro && flow.introSeq === turn.state.seq ? turn.t(spec.intro, stringParams(flow.context)) : '';
-  turn.editPrompt([intro, `${prompt.text}\n\n✓ ${shown}`].filter(Boolean).join('\n\n'));
+  // What else headed the question to stay (the privacy notice, a receipt the application put above it).
+  const opening = turn.state.opening?.seq === turn.state.seq ? turn.state.opening.text : '';
+  turn.editPrompt([opening || intro, `${prompt.text}\n\n✓ ${shown}`].filter(Boolean).join('\n\n'));
 }
 
 /**

@@ -1045,12 +1045,9 @@ describe('privacy and saved contacts', () => {
     driveTo(c, 'demand');
     const out = c.text('请尽快上门维修');
     const kinds = out.output.map((o) => (o.type === 'out' ? o.action.message.text.slice(0, 8) : o.effect.type));
-    expect(kinds).toEqual([
-      t('complaint.ask.demand').slice(0, 8),
-      t('privacy.notice').slice(0, 8),
-      'owner.update',
-      t('complaint.ask.name').slice(0, 8),
-    ]);
+    expect(kinds).toEqual([t('complaint.ask.demand').slice(0, 8), 'owner.update', t('privacy.notice').slice(0, 8)]);
+    // The notice heads the name question's message (one message, not two).
+    expect(sentOf(out.output).map((m) => m.text)).toEqual([`${t('privacy.notice')}\n\n${t('complaint.ask.name')}`]);
     expect(effectsOf(out.output)).toEqual([{ type: 'owner.update', patch: { privacyNoticeShown: true } }]);
     expect(c.owner.privacyNoticeShown).toBe(true);
     c.text('   ');
@@ -1090,7 +1087,27 @@ describe('privacy and saved contacts', () => {
     driveTo(c, 'demand');
     const out = c.text('请尽快上门维修');
     expect(c.state.flow?.stepId).toBe('phone');
-    expect(sentOf(out.output).map((m) => m.text)).toEqual([t('privacy.notice'), t('complaint.ask.phone')]);
+    expect(sentOf(out.output).map((m) => m.text)).toEqual([`${t('privacy.notice')}\n\n${t('complaint.ask.phone')}`]);
+  });
+
+  it('keeps the privacy notice when the question it headed is closed', () => {
+    const c = conv({ owner: { ...SAVED, privacyNoticeShown: false } });
+    driveTo(c, 'confirm');
+    c.press('edit');
+    c.press('f.name');
+    expect(promptText(c)).toBe(`${t('privacy.notice')}\n\n${t('complaint.ask.name')}`);
+    const seq = c.state.seq;
+    const use = buttonsOf(c.lastPrompt())[0]?.data.split(':')[1] ?? '';
+    expect(c.press(use).output[0]).toEqual({
+      type: 'out',
+      action: {
+        kind: 'edit',
+        ref: `prompt:${seq}`,
+        message: {
+          text: `${t('privacy.notice')}\n\n${t('complaint.ask.name')}\n\n✓ ${t('common.use', { value: '王芳' })}`,
+        },
+      },
+    });
   });
 
   it('offers the saved name when it is edited from the read-back', () => {
