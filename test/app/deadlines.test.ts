@@ -5,12 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type DeskPolicy } from '../../src/app/context.js';
-import { Scheduler } from '../../src/app/scheduler.js';
 import { markStaffLeft } from '../../src/app/staff-membership.js';
 import type { Job } from '../../src/core/ports.js';
 import type { Ticket } from '../../src/core/tickets/ticket.js';
 import type { OutboundMessage } from '../../src/core/types.js';
-import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
 import { i18n, makeHarness } from '../support/harness.js';
 
@@ -43,13 +41,6 @@ const MINUTE = 60_000;
 async function setup(start: string) {
   const clock = new FakeClock(start);
   const h = await makeHarness({ clock, policy: POLICY });
-  const scheduler = new Scheduler({
-    store: h.store,
-    clock,
-    log: silentLogger(),
-    workerId: 'test-scheduler',
-    handlers: h.app.jobHandlers(),
-  });
   const say = async (lines: string[], who: Parameters<typeof h.send>[1] = { chatId: 'owner' }) => {
     for (const line of lines) await h.send(line, who);
   };
@@ -57,10 +48,7 @@ async function setup(start: string) {
   const at = async (instant: string | Date): Promise<OutboundMessage[]> => {
     const before = h.sender.sent.length;
     clock.set(instant);
-    while ((await scheduler.tick()) > 0) {
-      /* everything due now */
-    }
-    await h.dispatcher.drain();
+    await h.tick();
     return h.sender.sent
       .slice(before)
       .filter((s) => s.chatId === 'staff')

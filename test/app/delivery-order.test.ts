@@ -13,6 +13,7 @@ import type { NewOutboxItem, Store } from '../../src/core/ports.js';
 import type { OutboundAction } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
+import { countingStore } from '../support/counting-store.js';
 import { makeHarness } from '../support/harness.js';
 
 interface Delivered {
@@ -223,17 +224,8 @@ describe('Dispatcher: edits and their messages', () => {
 
   it('costs the store the claim and one write per delivery: no read for an edit or a reply', async () => {
     await setUp();
-    const calls: string[] = [];
-    const counted = new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(String(prop));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as Store;
+    const { store: counted, calls: seen } = countingStore(store);
+    const calls = seen.direct;
     const sender = new Recorder('telegram', clock);
     await store.enqueue(
       [
@@ -253,17 +245,8 @@ describe('Dispatcher: edits and their messages', () => {
 
   it('waits out a full bot-wide limit once, leasing no more than it lets go (no deferral per chat)', async () => {
     await setUp();
-    const writes: string[] = [];
-    const counted = new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          writes.push(String(prop));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as Store;
+    const { store: counted, calls } = countingStore(store);
+    const writes = calls.direct;
     // Two messages a second for the whole bot; ten chats waiting.
     const limiter = new TelegramRateLimiter({ globalPerSecond: 2, privatePerSecond: 1, groupPerMinute: 20 });
     const sender = Object.assign(new Recorder('telegram', clock, limiter), {

@@ -11,6 +11,7 @@ import type { Store } from '../../src/core/ports.js';
 import type { OutboundAction } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
+import { countingStore } from '../support/counting-store.js';
 
 interface Call {
   chatId: string;
@@ -279,17 +280,9 @@ describe('Dispatcher isolation', () => {
     // Each claim is a write transaction: one item enqueued costs the claim that finds it and the one after
     // its delivery (the chat's next item may be due then), not a third, empty one in between.
     clock = new FakeClock('2026-11-28T02:00:00Z');
-    const real = await openSqliteStore({ path: ':memory:' });
-    let claims = 0;
-    store = new Proxy(real, {
-      get(target, name, receiver) {
-        if (name !== 'claimOutbox') return Reflect.get(target, name, receiver);
-        return (...args: Parameters<Store['claimOutbox']>) => {
-          claims += 1;
-          return target.claimOutbox(...args);
-        };
-      },
-    });
+    const counted = countingStore(await openSqliteStore({ path: ':memory:' }));
+    store = counted.store;
+    const claims = () => counted.calls.direct.filter((c) => c === 'claimOutbox').length;
     const sender = new ControlledSender();
     const dispatcher = make(sender, { pollMs: 60_000 });
     await enqueue('a', 'your phone?');
@@ -297,7 +290,31 @@ describe('Dispatcher isolation', () => {
     await until(async () => (await statuses('a'))[0] === 'sent', 'sent');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sender.texts('a')).toEqual(['your phone?']);
-    expect(claims).toBe(2);
+    expect(claims()).toBe(2);
+  });
+  it('claims again at once when a claim was given as many items as it asked for: a backlog goes out unwaited', async () => {
+    // A claim takes at most `batch` items. No call is answered here (no delivery ends to wake the loop)
+    // and the poll period is a minute: every chat's message is under way only if the loop asks again
+    // straight after a full claim.
+    clock = new FakeClock('2026-11-28T02:00:00Z');
+    const counted = countingStore(await openSqliteStore({ path: ':memory:' }));
+    store = counted.store;
+    const claims = () => counted.calls.direct.filter((c) => c === 'claimOutbox').length;
+    const sender = new ControlledSender();
+    sender.auto = () => undefined;
+    const dispatcher = make(sender, { batch: 2, concurrency: 16, pollMs: 60_000 });
+    const chats = ['1', '2', '3', '4', '5', '6', '7'];
+    for (const chat of chats) await enqueue(chat, `${chat}-a`);
+    dispatcher.start();
+    try {
+      await until(() => sender.calls.length === chats.length, "every chat's message under way");
+      // Three full claims of two, then the one that found the last item alone (the loop sleeps after it).
+      expect(claims()).toBe(4);
+    } finally {
+      sender.auto = () => ({ status: 'sent', platformMessageId: 'x' });
+      for (const call of sender.calls) call.answer({ status: 'sent', platformMessageId: call.text });
+    }
+    await until(async () => (await store.listOutbox({ status: 'sent' })).length === chats.length, 'all sent');
   });
 });
 

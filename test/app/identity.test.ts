@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import type { Store, StoreTx } from '../../src/core/ports.js';
 import type { Inbound } from '../../src/core/types.js';
+import { countingStore } from '../support/counting-store.js';
 import { type Harness, makeHarness } from '../support/harness.js';
 
 const REPAIR = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水', '1', '1', '张三', '13812345678', '1'];
@@ -96,24 +96,13 @@ describe('one owner, many channels', () => {
   });
 
   it('finds the other chat by looking the number up, without reading every owner', async () => {
-    const store = await openSqliteStore({ path: ':memory:' });
-    let listed = 0;
-    const counting = <T extends object>(target: T): T =>
-      new Proxy(target, {
-        get(t, prop, receiver) {
-          if (prop === 'listOwners') listed += 1;
-          const value = Reflect.get(t, prop, receiver);
-          if (prop === 'transaction' && typeof value === 'function')
-            return (fn: (tx: StoreTx) => Promise<unknown>) => value.call(t, (tx: StoreTx) => fn(counting(tx)));
-          return typeof value === 'function' ? value.bind(t) : value;
-        },
-      });
-    const h = await makeHarness({ store: counting<Store>(store) });
+    const { store, calls } = countingStore(await openSqliteStore({ path: ':memory:' }));
+    const h = await makeHarness({ store });
     const wechat = wechatOf(h);
     for (const line of REPAIR) await wechat(line);
     for (const line of REPAIR) await h.send(line);
     expect(await codes(h)).toBe(1);
-    expect(listed).toBe(0);
+    expect([...calls.direct, ...calls.inTx].filter((c) => c === 'listOwners')).toEqual([]);
   });
 
   it('does not offer a link when nobody else has the number', async () => {

@@ -6,46 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { loadKeywords } from '../../src/adapters/ai/keywords-file.js';
 import { OfflineAssistant } from '../../src/adapters/ai/offline.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
-import type { Store, StoreTx } from '../../src/core/ports.js';
 import type { Locale } from '../../src/core/types.js';
+import { countingStore, type StoreCalls } from '../support/counting-store.js';
 import { makeHarness } from '../support/harness.js';
 
 const offline = new OfflineAssistant(loadKeywords());
 
-/** The store, counting its transactions and the calls made on it directly; `open` while a transaction runs. */
-async function countingStore() {
-  const inner = await openSqliteStore({ path: ':memory:' });
-  const seen = { transactions: 0, direct: [] as string[], open: false };
-  const store = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'transaction') {
-        return async (fn: (tx: StoreTx) => Promise<unknown>) => {
-          seen.transactions += 1;
-          return inner.transaction(async (tx) => {
-            seen.open = true;
-            try {
-              return await fn(tx);
-            } finally {
-              seen.open = false;
-            }
-          });
-        };
-      }
-      return (...args: unknown[]) => {
-        if (prop !== 'close') seen.direct.push(String(prop));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  }) as Store;
-  return { store, seen };
-}
-
-async function owner(h: Awaited<ReturnType<typeof makeHarness>>, seen: { transactions: number; direct: string[] }) {
+/** Sends as an owner; returns the transactions the message took and the other calls made on the store directly. */
+async function owner(h: Awaited<ReturnType<typeof makeHarness>>, seen: StoreCalls) {
   let n = 0;
   return async (text: string) => {
-    seen.transactions = 0;
     seen.direct.length = 0;
     n += 1;
     await h.app.handleInbound({
@@ -57,13 +27,16 @@ async function owner(h: Awaited<ReturnType<typeof makeHarness>>, seen: { transac
       receivedAt: h.clock.now(),
       content: { type: 'text', text },
     });
-    return { transactions: seen.transactions, direct: [...seen.direct] };
+    return {
+      transactions: seen.direct.filter((name) => name === 'transaction').length,
+      direct: seen.direct.filter((name) => name !== 'transaction' && name !== 'close'),
+    };
   };
 }
 
 describe('an owner message and the store', () => {
   it('takes one transaction and no other read with the offline assistant, and still understands free text', async () => {
-    const { store, seen } = await countingStore();
+    const { store, calls: seen } = countingStore(await openSqliteStore({ path: ':memory:' }));
     const h = await makeHarness({ store, assistant: offline });
     const say = await owner(h, seen);
     for (const text of ['/start', '1', '卫生间天花板漏水，滴到地上了']) {
@@ -75,7 +48,7 @@ describe('an owner message and the store', () => {
   });
 
   it('asks a model before the transaction, never inside it', async () => {
-    const { store, seen } = await countingStore();
+    const { store, calls: seen } = countingStore(await openSqliteStore({ path: ':memory:' }));
     const asked: boolean[] = [];
     const model = Object.assign(Object.create(offline) as OfflineAssistant, {
       mode: 'openai' as const,

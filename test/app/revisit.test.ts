@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parsePhoneRevisit } from '../../src/app/revisits.js';
-import { Scheduler } from '../../src/app/scheduler.js';
-import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
 import { type Harness, makeHarness } from '../support/harness.js';
 
@@ -11,20 +9,7 @@ const REPAIR = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水，滴�
 async function setup(start = '2026-11-28T02:00:00Z') {
   const clock = new FakeClock(start); // 10:00 in Shanghai
   const h = await makeHarness({ clock });
-  const scheduler = new Scheduler({
-    store: h.store,
-    clock,
-    log: silentLogger(),
-    workerId: 'w1',
-    handlers: h.app.jobHandlers(),
-  });
-  const run = async () => {
-    while ((await scheduler.tick()) > 0) {
-      /* run everything due now */
-    }
-    await h.dispatcher.drain();
-  };
-  return { h, clock, run };
+  return { h, clock };
 }
 
 async function say(h: Harness, lines: string[]) {
@@ -52,14 +37,14 @@ function revisitJobs(h: Harness) {
 
 describe('revisit (回访)', () => {
   it('asks the owner a day after resolution and closes the ticket on good answers', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     const [job] = await revisitJobs(h);
     expect(job?.dueAt.toISOString()).toBe(new Date(clock.now().getTime() + 24 * HOUR).toISOString());
 
     clock.advance(24 * HOUR);
     const before = h.sender.sent.length;
-    await run();
+    await h.tick();
     const asked = h.sender.sent.slice(before).filter((s) => s.chatId === 'owner');
     expect(asked.map((s) => (s.action.kind === 'send' ? s.action.message.text : '')).join('\n')).toContain('回访');
 
@@ -90,32 +75,32 @@ describe('revisit (回访)', () => {
   });
 
   it('comes back when the owner chooses Later', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     await resolvedTicket(h);
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     const texts = await say(h, ['2', '1']); // later → in an hour
     expect(texts.join('\n')).toContain('一小时后再联系您');
     const [job] = await revisitJobs(h);
     expect(job?.dueAt.getTime()).toBe(clock.now().getTime() + HOUR);
     clock.advance(HOUR);
     const before = h.sender.sent.length;
-    await run();
+    await h.tick();
     const again = h.sender.sent.slice(before).filter((s) => s.chatId === 'owner' && s.action.kind === 'send');
     expect(again.length).toBeGreaterThan(0);
   });
 
   it('closes as "no response" without promising another call when the owner says Later once contacts run out', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     clock.advance(24 * HOUR);
-    await run(); // first contact
+    await h.tick(); // first contact
     await say(h, ['2', '1']);
     clock.advance(HOUR);
-    await run(); // second contact
+    await h.tick(); // second contact
     await say(h, ['2', '1']);
     clock.advance(HOUR);
-    await run(); // third and last contact
+    await h.tick(); // third and last contact
     const staffBefore = h.staffMessages().length;
     const texts = (await say(h, ['2', '1'])).join('\n');
     expect(texts).not.toContain('再联系您');
@@ -138,15 +123,15 @@ describe('revisit (回访)', () => {
     // Nothing comes back later.
     clock.advance(48 * HOUR);
     const ownerBefore = h.sender.sent.filter((s) => s.chatId === 'owner').length;
-    await run();
+    await h.tick();
     expect(h.sender.sent.filter((s) => s.chatId === 'owner')).toHaveLength(ownerBefore);
   });
 
   it("reopens the ticket on a bad answer and tells the team with the owner's answers", async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     const texts = await say(h, ['1', '2', '3', '2', '3', '师傅没修好还把地弄脏了']);
     expect(texts.join('\n')).toContain('已重新处理');
     const ticket = await h.store.getTicketByNumber(number);
@@ -160,10 +145,10 @@ describe('revisit (回访)', () => {
   });
 
   it('flags "charged" on work that is not paid work to supervisors', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     await resolvedTicket(h);
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     await say(h, ['1', '1', '1', '1', '10', '1']);
     expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('被收了费'))).toBe(
       true,
@@ -171,17 +156,17 @@ describe('revisit (回访)', () => {
   });
 
   it('reminds once, then closes as "no response"', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     clock.advance(24 * HOUR);
     const before = h.sender.sent.length;
-    await run();
+    await h.tick();
     const reminder = h.sender.sent.slice(before).find((s) => s.chatId === 'owner');
     expect(reminder?.action.kind === 'send' && reminder.action.message.text).toContain('回访还没有完成');
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     const ticket = await h.store.getTicketByNumber(number);
     expect(ticket?.status).toBe('closed');
     expect(ticket?.revisitOutcome).toBe('no_response');
@@ -190,12 +175,12 @@ describe('revisit (回访)', () => {
   });
 
   it('does not interrupt an owner in the middle of a complaint', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     clock.advance(24 * HOUR);
     await say(h, ['报修', '1']); // mid-flow: at the location question
     const before = h.sender.sent.length;
-    await run();
+    await h.tick();
     expect(h.sender.sent.slice(before).filter((s) => s.chatId === 'owner')).toHaveLength(0);
     const texts = await say(h, ['3-2-501', '厨房下水道堵了', '1', '1', '1']);
     expect(texts.join('\n')).toContain(number);
@@ -203,11 +188,11 @@ describe('revisit (回访)', () => {
   });
 
   it('asks staff to phone an owner who cannot be reached, and records the phone revisit', async () => {
-    const { h, clock, run } = await setup();
+    const { h, clock } = await setup();
     const number = await resolvedTicket(h);
     await h.app.markUnreachable('console', 'owner');
     clock.advance(24 * HOUR);
-    await run();
+    await h.tick();
     expect(h.staffMessages().some((s) => s.action.kind === 'send' && s.action.message.text.includes('电话回访'))).toBe(
       true,
     );

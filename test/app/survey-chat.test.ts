@@ -9,7 +9,6 @@ import { renderText } from '../../src/adapters/channels/wechat/outbound.js';
 import { loadQuestionnaires } from '../../src/adapters/content/questionnaires-file.js';
 import { DEFAULT_POLICY } from '../../src/app/context.js';
 import { loadFlows } from '../../src/app/flows-loader.js';
-import { Scheduler } from '../../src/app/scheduler.js';
 import type { FlowRegistry } from '../../src/core/flow/registry.js';
 import { compileQuestionnaire, mergeResources } from '../../src/core/surveys/questionnaire.js';
 import type { InboundContent } from '../../src/core/types.js';
@@ -36,8 +35,7 @@ async function estate() {
     surveys: { questionnaires, batchSize: { console: 50 } },
     assistant: await createAssistant(null, log, clock),
   });
-  const { store, app, sender, dispatcher, lastButtons } = h;
-  const scheduler = new Scheduler({ store, clock, log, workerId: 'w', leaseMs: 60_000, handlers: app.jobHandlers() });
+  const { store, app, sender, lastButtons } = h;
   async function send(chatId: string, content: InboundContent | string, staff = false) {
     const out = await h.send(content, {
       chatId,
@@ -51,16 +49,12 @@ async function estate() {
     const out = await h.send({ type: 'button', data }, { chatId: 'staff', chatKind: 'staff', userId });
     return out.result;
   }
-  async function tick() {
-    for (let i = 0; i < 20; i++) if ((await scheduler.tick()) === 0) break;
-    await dispatcher.drain();
-  }
   function received(chatId: string) {
     return sender.sent
       .filter((s) => s.chatId === chatId)
       .flatMap((s) => (s.action.kind === 'send' ? [s.action.message.text] : []));
   }
-  return { store, clock, app, sender, send, press, tick, received, lastButtons };
+  return { store, clock, app, sender, send, press, tick: h.tick, received, lastButtons };
 }
 
 describe('a survey in the owners’ chats', () => {
