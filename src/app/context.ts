@@ -83,6 +83,15 @@ export function isClosingEdit(action: OutboundAction): boolean {
   return action.kind === 'edit' && action.ref.startsWith('prompt:') && !action.message.buttons?.length;
 }
 
+/** Plain texts to one owner held back in a transaction to head the next question (see AppContext.holdTexts). */
+interface HeldTexts {
+  to: Address;
+  notBefore: number | undefined;
+  texts: string[];
+}
+
+const sameAddress = (a: Address, b: Address) => a.channel === b.channel && a.chatId === b.chatId;
+
 /** The shared services of the application layer. */
 export class AppContext {
   readonly store: Store;
@@ -111,6 +120,9 @@ export class AppContext {
     this.newId = o.newId ?? randomUUID;
   }
 
+  /** Texts held per transaction (holdTexts): a transaction is one chat's turn, so turns never mix. */
+  private readonly held = new WeakMap<StoreTx, HeldTexts>();
+
   /** Renders a locale key with the deployment's own values (estate name, duty phone) available to every text. */
   t(locale: Locale, key: string, params?: Record<string, string | number>): string {
     const dutyPhone = this.settings.dutyPhone || this.i18n.translate(locale, 'common.duty_phone_unset');
@@ -132,6 +144,15 @@ export class AppContext {
    * wait: a button tapped on the old question meanwhile is answered as a stale one by the engine.
    */
   async enqueue(tx: StoreTx, to: Address, action: OutboundAction, notBefore?: Date): Promise<void> {
+    const held = this.held.get(tx);
+    if (held && sameAddress(held.to, to)) {
+      const plain = action.kind === 'send' && Object.keys(action.message).every((k) => k === 'text');
+      if (plain && held.notBefore === notBefore?.getTime()) {
+        held.texts.push(action.message.text);
+        return;
+      }
+      await this.releaseTexts(tx); // anything else to the owner goes after what was held, as it was said
+    }
     const id = this.newId();
     const now = this.clock.now();
     await tx.enqueue(
@@ -155,6 +176,50 @@ export class AppContext {
       messageId: id,
       body: action,
     });
+  }
+
+  /**
+   * From now on in this transaction, plain texts to `to` (a receipt: 已为您登记，工单号 …) are held to head the
+   * next question to the owner in the same message ({@link headWithHeld}), rather than sent on their own
+   * before it: one message less for each, and each is an owner's wait under Telegram's 30 a second. Anything
+   * else to the owner first sends what was held, so the order is kept; {@link releaseTexts} sends the rest.
+   */
+  holdTexts(tx: StoreTx, to: Address, notBefore?: Date): void {
+    if (!this.held.has(tx)) this.held.set(tx, { to, notBefore: notBefore?.getTime(), texts: [] });
+  }
+
+  /**
+   * `action` headed by the texts held for its owner, when it is their next question (a send of `question`'s
+   * ref, due when they were): the message's new text and the part of it to keep when the question is closed.
+   * Otherwise the held texts are sent first, on their own, and `action` is returned as it was.
+   */
+  async headWithHeld(
+    tx: StoreTx,
+    to: Address,
+    action: OutboundAction,
+    o: { question: string; notBefore?: Date },
+  ): Promise<{ action: OutboundAction; heading?: string }> {
+    const held = this.held.get(tx);
+    if (!held || !sameAddress(held.to, to) || held.texts.length === 0) return { action };
+    if (action.kind !== 'send' || action.message.ref !== o.question || held.notBefore !== o.notBefore?.getTime()) {
+      await this.releaseTexts(tx);
+      return { action };
+    }
+    const heading = held.texts.join('\n\n');
+    this.held.delete(tx);
+    return {
+      action: { ...action, message: { ...action.message, text: `${heading}\n\n${action.message.text}` } },
+      heading,
+    };
+  }
+
+  /** Sends the texts still held in this transaction, each on its own, and holds no more. */
+  async releaseTexts(tx: StoreTx): Promise<void> {
+    const held = this.held.get(tx);
+    if (!held) return;
+    this.held.delete(tx);
+    const notBefore = held.notBefore === undefined ? undefined : new Date(held.notBefore);
+    for (const text of held.texts) await this.enqueue(tx, held.to, { kind: 'send', message: { text } }, notBefore);
   }
 
   async sendTo(tx: StoreTx, to: Address, message: OutboundMessage, notBefore?: Date): Promise<void> {

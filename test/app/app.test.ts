@@ -6,7 +6,7 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { draftFromAnswers, localeFromLanguageCode } from '../../src/app/app.js';
 import type { Store, StoreTx } from '../../src/core/ports.js';
 import { FakeClock } from '../support/clock.js';
-import { type Harness, makeHarness } from '../support/harness.js';
+import { type Harness, i18n, makeHarness } from '../support/harness.js';
 
 /** The owner's side of a repair report, up to the read-back. */
 const REPAIR = ['/start', '1', '1', '3-2-501', '卫生间天花板漏水，滴到地上了', '1', '1', '张三', '13812345678'];
@@ -23,6 +23,21 @@ afterEach(() => {
 });
 
 describe('filing a complaint through the app', () => {
+  it('tells the owner the number above the menu that follows, in one message, kept when that menu is closed', async () => {
+    const h = await makeHarness();
+    await say(h, REPAIR);
+    const { texts } = await h.send('1');
+    const t = (key: string, p?: Record<string, string>) =>
+      i18n.translate('zh-CN', key, { estate: '阳光花园', dutyPhone: '0571-88886666', ...p });
+    const receipt = t('ticket.created', { number: 'T261128-0001' });
+    expect(texts).toEqual([`${receipt}\n\n${t('menu.anything_else')}\n\n${t('menu.title')}`]);
+    const mine = h.lastButtons().find((b) => b.data.endsWith(':m.mytickets'));
+    const { replies } = await h.send({ type: 'button', data: mine?.data ?? '' });
+    const closed = replies.find((r) => r.kind === 'edit');
+    // The number stays in the chat; the question around the menu goes with its buttons.
+    expect(closed?.message.text).toBe(`${receipt}\n\n${t('menu.title')}\n\n✓ ${t('menu.mytickets')}`);
+  });
+
   it('creates a numbered ticket, tells the owner and posts a card to the staff room', async () => {
     const h = await makeHarness();
     await say(h, REPAIR);

@@ -160,9 +160,9 @@ export async function runOwners(o: {
         nextQuestionMs.push(question.at - sent);
         byStep[index]?.push(question.at - sent);
       }
-      // The "anything else?" menu follows the confirmation; the next report starts after it.
+      // The "anything else?" menu comes with the receipt (or after it); the next report starts after it.
       const confirmation = question?.messageId ?? 0;
-      await o.api.waitFor(chatId, 0, (m) => m.text.includes(MENU) && m.messageId > confirmation, o.stepTimeoutMs);
+      await o.api.waitFor(chatId, 0, (m) => m.text.includes(MENU) && m.messageId >= confirmation, o.stepTimeoutMs);
       o.api.reset(chatId);
       conversations++;
     }

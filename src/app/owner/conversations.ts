@@ -142,13 +142,39 @@ export class OwnerConversations {
     for (const item of outcome.output) {
       if (item.type === 'out') {
         const welcomed = await this.withGreetingLine(tx, current, item.action, outcome.state, now);
-        const action = run.purpose ? { ...welcomed, message: { ...welcomed.message, purpose: run.purpose } } : welcomed;
+        const action = run.purpose
+          ? { ...welcomed, message: { ...welcomed.message, purpose: run.purpose } }
+          : await this.headedWithHeld(tx, address, welcomed, outcome.state, run.notBefore);
         await this.ctx.enqueue(tx, address, action, run.notBefore);
-      } else current = await this.part().applyEffect(tx, current, address, item.effect, now);
+      } else {
+        // What an effect tells the owner (the receipt of a report) heads the question that follows it.
+        this.ctx.holdTexts(tx, address, run.notBefore);
+        current = await this.part().applyEffect(tx, current, address, item.effect, now);
+      }
     }
+    await this.ctx.releaseTexts(tx);
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
     if (current !== owner) await tx.saveOwner({ ...current, updatedAt: now });
     return outcome.ack !== undefined ? { ack: outcome.ack } : {};
+  }
+
+  /**
+   * The question `action` headed by what the effects before it told the owner (AppContext.holdTexts), kept
+   * when the question is closed, ahead of anything the engine keeps there (the welcome, the privacy notice).
+   */
+  private async headedWithHeld(
+    tx: StoreTx,
+    address: Address,
+    action: OutboundAction,
+    state: ConversationState,
+    notBefore?: Date,
+  ): Promise<OutboundAction> {
+    const question = `prompt:${state.seq}`;
+    const headed = await this.ctx.headWithHeld(tx, address, action, { question, ...(notBefore ? { notBefore } : {}) });
+    if (headed.heading === undefined) return headed.action;
+    const kept = state.opening?.seq === state.seq ? state.opening.text : undefined;
+    state.opening = { seq: state.seq, text: [headed.heading, kept].filter(Boolean).join('\n\n') };
+    return headed.action;
   }
 
   /**

@@ -40,7 +40,7 @@ export function closePrompt(turn: Turn, step: StepSpec, shown: string): void {
     flow && spec?.intro && flow.introSeq === turn.state.seq ? turn.t(spec.intro, stringParams(flow.context)) : '';
   // What else headed the question to stay (the privacy notice, a receipt the application put above it).
   const opening = turn.state.opening?.seq === turn.state.seq ? turn.state.opening.text : '';
-  turn.editPrompt([opening || intro, `${prompt.text}\n\n✓ ${shown}`].filter(Boolean).join('\n\n'));
+  turn.editPrompt([opening, intro, `${prompt.text}\n\n✓ ${shown}`].filter(Boolean).join('\n\n'));
 }
 
 /**

@@ -55,7 +55,8 @@ describe('inside the window', () => {
     const e = await estate({ templates: ['ticket_progress'] });
     const { number, beforeLast } = await fileRepair(e);
     await e.staffSays(`/accept ${number}`);
-    for (let n = 1; n <= 3; n++) await e.staffSays(`/reply ${number} 第${n}次进展：师傅已在路上`);
+    // The receipt (with the menu after it, one message), accepted, and four replies: the 6th is the 4th reply.
+    for (let n = 1; n <= 4; n++) await e.staffSays(`/reply ${number} 第${n}次进展：师傅已在路上`);
     expect(kf(e) - beforeLast).toBe(5);
     const templates = e.fake.templatesTo(OWNER);
     expect(templates).toHaveLength(1);
@@ -199,22 +200,24 @@ describe('after a restart', () => {
     const e = await estate({ templates: ['ticket_progress'] });
     const { number, beforeLast } = await fileRepair(e);
     await e.staffSays(`/accept ${number}`);
+    // The receipt and the menu after it are one message: receipt, accepted, two replies.
     await e.staffSays(`/reply ${number} 第1次进展`);
+    await e.staffSays(`/reply ${number} 第2次进展`);
     expect(kf(e) - beforeLast).toBe(4);
     await e.restart();
     expect(e.channel.replyWindow(OWNER)).toBeUndefined();
     // The 5th since the owner's last message still goes as 客服消息, the 6th by template.
-    await e.staffSays(`/reply ${number} 第2次进展`);
+    await e.staffSays(`/reply ${number} 第3次进展`);
     expect(kf(e) - beforeLast).toBe(5);
     expect(e.fake.templatesTo(OWNER)).toHaveLength(0);
-    await e.staffSays(`/reply ${number} 第3次进展`);
+    await e.staffSays(`/reply ${number} 第4次进展`);
     expect(e.fake.templatesTo(OWNER)).toHaveLength(1);
     expect(customSendCalls(e)).toBe(e.fake.sent.length);
 
     // Two days on, another restart: closed, by the log alone.
     e.clock.advance(49 * HOUR);
     await e.restart();
-    await e.staffSays(`/reply ${number} 第4次进展`);
+    await e.staffSays(`/reply ${number} 第5次进展`);
     expect(e.fake.templatesTo(OWNER)).toHaveLength(2);
     expect(customSendCalls(e)).toBe(e.fake.sent.length);
   });
