@@ -1,11 +1,15 @@
 /**
- * Writing the audit log (core/ports/audit.ts): one function per kind of event, each writing in the
- * caller's transaction so an action and its entry land together, or neither does.
+ * Writing the audit log (core/ports/audit.ts; read with `npm run audit`, cli/audit.ts), which answers who
+ * did what, when, to what and from where: every staff action and every reveal of personal data. Every
+ * entry is written here, so each names its actor's kind and channel the same way (from the actor's id) and
+ * no caller builds its own; each function writes in the caller's transaction so an action and its entry
+ * land together, or neither does.
  *
- * - `recordTicketChange`: the one place every ticket change passes (tickets/changes.ts) calls it; the
- *   ticket's newest timeline event, when a staff member made it, is the entry (`ticket.accept`,
- *   `ticket.staff_reply`, `ticket.note`, `ticket.revisit` …). Its id is the ticket's id and the event's
- *   place on the timeline, so a change applied twice is still one entry.
+ * - `recordTicketChange`: the one place every ticket change passes (tickets/changes.ts) calls it, and so
+ *   does a ticket taken by staff (intake/new-ticket.ts); the ticket's newest timeline event, when a staff
+ *   member made it, is the entry (`ticket.create`, `ticket.accept`, `ticket.staff_reply`, `ticket.note`,
+ *   `ticket.revisit` …). Its id is the ticket's id and the event's place on the timeline, so a change
+ *   applied twice is still one entry.
  * - `recordAudit`: any other action (a reveal, a survey or notice command, a staff-list change, an export,
  *   the start-up), by a staff id, `cli:<user>` or the system.
  *

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { fold } from '../../core/flow/answers.js';
+import type { Translate } from '../../core/flow/contract.js';
 import type { SettingStore, StoreTx } from '../../core/ports.js';
 import { encodeIntakeButton, INTAKE_FLOWS, type IntakeFlow } from '../../core/protocol/intake-buttons.js';
 import type { Button, Inbound, OutboundMessage, Staff } from '../../core/types.js';
@@ -35,10 +36,8 @@ export function textOf(a: Answer): string {
   return 'text' in a ? a.text : '';
 }
 
-type Say = (key: string, params?: Record<string, string | number>) => string;
-
 /** The choices of a yes-or-no question. */
-export function yesNo(t: Say): Choice[] {
+export function yesNo(t: Translate): Choice[] {
   return [
     { value: 'yes', label: t('intake.yes') },
     { value: 'no', label: t('intake.no') },
@@ -46,7 +45,10 @@ export function yesNo(t: Say): Choice[] {
 }
 
 /** Why typed text was refused (checkText and the checks built on it), in the staff's words. */
-export function problemText(t: Say, checked: { error: string; params?: Record<string, string | number> }): string {
+export function problemText(
+  t: Translate,
+  checked: { error: string; params?: Record<string, string | number> },
+): string {
   const p = checked.params ?? {};
   if (checked.error === 'input.too_long')
     return t('intake.problem.too_long', { max: Number(p.max ?? 0), length: Number(p.length ?? 0) });
@@ -90,7 +92,7 @@ const KEY = (staffId: string) => `intake:${staffId}`;
 export class GuidedSessions {
   constructor(
     private readonly now: () => Date,
-    private readonly t: (key: string, params?: Record<string, string | number>) => string,
+    private readonly t: Translate,
   ) {}
 
   /** The staff member's running session, left in place; an expired or unreadable one is cleared. */

@@ -44,6 +44,8 @@ export class Intake implements AppPart {
   private readonly tickets: NewTickets;
   private readonly contacts: ContactRecords;
   private readonly revisits: PhoneRevisits;
+  /** The questions of each session code, built once: the flows are fixed for the App's life. */
+  private readonly flows: Readonly<Record<Session['flow'], GuidedFlow<unknown>>>;
 
   constructor(
     private readonly ctx: AppContext,
@@ -56,6 +58,7 @@ export class Intake implements AppPart {
     this.tickets = new NewTickets(ctx, owners);
     this.contacts = new ContactRecords(ctx);
     this.revisits = new PhoneRevisits(ctx, owners);
+    this.flows = { n: this.tickets.flow, c: this.contacts.flow, r: this.revisits.flow };
   }
 
   private t(key: string, params?: Record<string, string | number>): string {
@@ -164,12 +167,7 @@ export class Intake implements AppPart {
 
   /** The questions a session is in, by its code. */
   private flowOf(session: Session): GuidedFlow<unknown> {
-    const flows: Record<Session['flow'], GuidedFlow<unknown>> = {
-      n: this.tickets.flow,
-      c: this.contacts.flow,
-      r: this.revisits.flow,
-    };
-    return flows[session.flow];
+    return this.flows[session.flow];
   }
 
   /** The current question again, after `lead`. */

@@ -13,7 +13,7 @@ import {
   type ContactStore,
 } from '../../../core/ports.js';
 import { TICKET_SOURCES } from '../../../core/types.js';
-import { ticketSchema } from './schemas.js';
+import { OPTIONS, SUB, ticketSchema } from './schemas.js';
 import { isDuplicateKey, upsert } from './transactions.js';
 
 /** The collection (and the SQLite table of the same records). */
@@ -44,14 +44,14 @@ const contactSchema = new Schema<ContactDoc>(
     ownerId: String,
     phone: String,
     staff: {
-      type: new Schema({ id: requiredString, name: requiredString }, { _id: false, id: false, strict: 'throw' }),
+      type: new Schema({ id: requiredString, name: requiredString }, SUB),
       required: true,
     },
     said: requiredString,
     result: String,
     recordedAt: requiredDate,
   },
-  { versionKey: false, id: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false },
+  OPTIONS,
 );
 
 /**
