@@ -11,6 +11,9 @@ export type Channel = (typeof CHANNELS)[number];
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
+/** A text looked up by its locale key in the reader's language, with its placeholders filled. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }

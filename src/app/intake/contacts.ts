@@ -16,7 +16,7 @@ import {
   type StoreTx,
 } from '../../core/ports.js';
 import { maskPhone } from '../../core/tickets/ticket.js';
-import { labelColon, type Staff } from '../../core/types.js';
+import { labelColon, type Staff, type Translate } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import { summaryPeriod } from '../desk/reports.js';
 import { choiceOf, type GuidedFlow, problemText, type Step, textOf } from './guided.js';
@@ -41,8 +41,6 @@ const STATE = z.object({
 });
 export type ContactState = z.infer<typeof STATE>;
 
-type T = (key: string, params?: Record<string, string | number>) => string;
-
 export class ContactRecords {
   readonly flow: GuidedFlow<ContactState>;
 
@@ -50,7 +48,7 @@ export class ContactRecords {
     this.flow = { code: 'c', steps: this.steps(), parse: (s) => STATE.safeParse(s).data };
   }
 
-  private get t(): T {
+  private get t(): Translate {
     return (key, params) => this.ctx.t(this.ctx.staffLocale, key, params);
   }
 

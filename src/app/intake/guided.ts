@@ -8,10 +8,9 @@
  */
 import { z } from 'zod';
 import { fold } from '../../core/flow/answers.js';
-import type { Translate } from '../../core/flow/contract.js';
 import type { SettingStore, StoreTx } from '../../core/ports.js';
 import { encodeIntakeButton, INTAKE_FLOWS, type IntakeFlow } from '../../core/protocol/intake-buttons.js';
-import type { Button, Inbound, OutboundMessage, Staff } from '../../core/types.js';
+import type { Button, Inbound, OutboundMessage, Staff, Translate } from '../../core/types.js';
 import { readStaffSession } from '../staff-sessions.js';
 
 /** How long a question waits for its answer. */

@@ -27,6 +27,7 @@ import {
   TICKET_SOURCES,
   type TicketKind,
   type TicketSource,
+  type Translate,
   URGENCIES,
 } from '../../core/types.js';
 import { DESCRIPTION_MAX } from '../../core/understand/understanding.js';
@@ -66,8 +67,6 @@ const STATE = z.object({
 });
 export type NewTicketState = z.infer<typeof STATE>;
 
-type T = (key: string, params?: Record<string, string | number>) => string;
-
 export class NewTickets {
   readonly flow: GuidedFlow<NewTicketState>;
 
@@ -78,7 +77,7 @@ export class NewTickets {
     this.flow = { code: 'n', steps: this.steps(), parse: (s) => STATE.safeParse(s).data };
   }
 
-  private get t(): T {
+  private get t(): Translate {
     return (key, params) => this.ctx.t(this.ctx.staffLocale, key, params);
   }
 

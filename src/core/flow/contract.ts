@@ -12,7 +12,7 @@ import type { FlowRegistry } from './registry.js';
 import type { EffectName } from './schema.js';
 import type { AnswerValue, ConversationState, PhotoAnswer } from './state.js';
 
-export type Translate = (key: string, params?: Record<string, string | number>) => string;
+export type { Translate } from '../types.js';
 
 export interface EngineContext {
   registry: FlowRegistry;

@@ -7,7 +7,7 @@
  * ones the system wrote back into codes, so they render as before (and in either language).
  */
 
-import { type Locale, labelColon } from '../types.js';
+import { type Locale, labelColon, type Translate } from '../types.js';
 import type { SlaPhase } from './sla.js';
 import type { TimelineEvent } from './ticket.js';
 
@@ -52,9 +52,6 @@ export type TimelineDetail =
   | { code: 'appointment.confirmed' }
   | { code: 'appointment.change'; comment: string }
   | { code: 'explanation.accepted' };
-
-/** Looks a key up in the reader's language. */
-export type TimelineTranslate = (key: string, params?: Record<string, string | number>) => string;
 
 const FIXED: Record<string, TimelineDetail> = {
   'appointment confirmed': { code: 'appointment.confirmed' },
@@ -156,7 +153,7 @@ export function legacyDetail(event: { action: string; note?: string }): Timeline
 }
 
 /** A detail in the reader's language (the keys exist in both locales; a test checks every code). */
-export function timelineDetailText(detail: TimelineDetail, t: TimelineTranslate): string {
+export function timelineDetailText(detail: TimelineDetail, t: Translate): string {
   const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
   switch (detail.code) {
     case 'sla.checkpoint':
@@ -234,7 +231,7 @@ export const TIMELINE_DETAIL_EXAMPLES: readonly TimelineDetail[] = [
  */
 export function timelineNoteText(
   event: TimelineEvent,
-  t: TimelineTranslate,
+  t: Translate,
   when?: (at: Date) => string,
   locale: Locale = 'zh-CN',
 ): string | undefined {
