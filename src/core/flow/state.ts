@@ -63,9 +63,9 @@ export interface ConversationState {
   /** Extra data for that prompt: the owner's message waiting for a ticket to go to, the ticket to cancel. */
   promptData?: string[];
   /**
-   * What the message of question `seq` said before the question itself (the welcome, the notices line after
-   * it) when it is to stay: closing that question (its buttons off) keeps it. An error said before a
-   * question is not kept.
+   * What the message of question `seq` said before the question itself when it is to stay (the welcome and
+   * the notices line after it, the privacy notice, a receipt the application put above the question):
+   * closing that question (its buttons off) keeps it. An error said before a question is not kept.
    */
   opening?: { seq: number; text: string };
   flow?: FlowState;
