@@ -292,6 +292,7 @@ describe('Dispatcher isolation', () => {
     expect(sender.texts('a')).toEqual(['your phone?']);
     expect(claims()).toBe(2);
   });
+
   it('claims again at once when a claim was given as many items as it asked for: a backlog goes out unwaited', async () => {
     // A claim takes at most `batch` items. No call is answered here (no delivery ends to wake the loop)
     // and the poll period is a minute: every chat's message is under way only if the loop asks again
