@@ -73,11 +73,6 @@ export interface Content {
   model: UnderstandModel;
   /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
   knowledge: RankedKnowledgeIndex;
-  /**
-   * Builds now what loading left for later (the knowledge index), which is otherwise built at its first use:
-   * the bot leaves it to the first enquiry, when it takes about 40 ms.
-   */
-  prepare(): void;
 }
 
 /**
@@ -164,7 +159,7 @@ const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.j
 
 /**
  * The content built from its data: the i18n instance and the knowledge index, built (or, when a snapshot
- * kept it, restored) at its first use or at `prepare`, whichever comes first.
+ * kept it, restored) at its first use: the bot's first enquiry (DeferredKnowledgeIndex).
  */
 function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
   const { registry, questionnaires, keywords, emergencyRules, model } = data;
@@ -183,7 +178,6 @@ function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
     emergencyRules,
     model,
     knowledge,
-    prepare: () => knowledge.prepare(),
   };
 }
 

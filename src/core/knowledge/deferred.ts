@@ -3,7 +3,7 @@
  * (MiniSearch's radix tree, the document frequencies) was a tenth of a start on a 2-core machine, and
  * nothing needs it before an owner's first enquiry: the bot says it is ready without it and builds it for
  * that enquiry (about 40 ms, once). Built at every start, it and the garbage of building it held 13 MB of an
- * idle bot's memory (109 MB of RSS, 91 without); {@link DeferredKnowledgeIndex.prepare} builds it at once.
+ * idle bot's memory (109 MB of RSS, 91 without).
  *
  * Entries added before then (staff-saved knowledge, loaded at every start) are kept in order and added
  * when the index is built, so the index answers exactly as one restored at once and added to.
@@ -19,11 +19,6 @@ export class DeferredKnowledgeIndex implements RankedKnowledgeIndex {
 
   /** `build` restores the index (called once, at the first need). */
   constructor(private build: (() => RankedKnowledgeIndex) | undefined) {}
-
-  /** Builds the index now if it is not built yet (after start-up, so that no owner waits for it). */
-  prepare(): void {
-    this.index();
-  }
 
   /** Whether the index has been built. */
   get ready(): boolean {
