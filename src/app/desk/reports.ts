@@ -18,7 +18,7 @@ import {
   type StoreTx,
 } from '../../core/ports.js';
 import type { Ticket } from '../../core/tickets/ticket.js';
-import { type Inbound, type Locale, labelColon, type Staff } from '../../core/types.js';
+import { type Inbound, type Locale, labelColon, type Staff, type Translate } from '../../core/types.js';
 import { isTicketOverdue } from '../deadlines.js';
 import {
   type ReportReader,
@@ -94,8 +94,6 @@ export class DeskReports extends DeskPart {
     );
   }
 }
-
-type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /**
  * The summary in words: the period's tickets by kind, category, responsibility and status, the service

@@ -8,10 +8,8 @@
 import { DateTime } from 'luxon';
 import type { ChartSpec } from '../../core/ports/charts.js';
 import { PRAISE_TEAMS } from '../../core/ports.js';
-import { CATEGORIES, RESPONSIBILITIES, TICKET_KINDS } from '../../core/types.js';
+import { CATEGORIES, RESPONSIBILITIES, TICKET_KINDS, type Translate } from '../../core/types.js';
 import type { PlaceKey, ReviewFigures } from './review-figures.js';
-
-type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /** Buildings drawn one by one; the rest are summed as one bar. */
 const MAX_PLACES = 12;

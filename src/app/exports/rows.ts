@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import { formatUnit } from '../../core/location.js';
 import { maskPhone, type Ticket, type TicketAction, type TimelineEvent } from '../../core/tickets/ticket.js';
-import type { Owner } from '../../core/types.js';
+import type { Owner, Translate } from '../../core/types.js';
 import { mask } from '../../core/understand/mask.js';
 
 /** The columns, in order; each is headed by `archive.column.<key>`. */
@@ -51,7 +51,7 @@ export type ArchiveColumn = (typeof ARCHIVE_COLUMNS)[number];
 
 /** How rows are written: the staff's texts, the business time zone, and whether personal data is masked. */
 export interface RowStyle {
-  t: (key: string, params?: Record<string, string | number>) => string;
+  t: Translate;
   timeZone: string;
   masked: boolean;
 }

@@ -10,9 +10,8 @@
 import type { ChartSpec } from '../../core/ports/charts.js';
 import { type Questionnaire, type RatingQuestion, SCALES, surveyKeys } from '../../core/surveys/questionnaire.js';
 import type { Analysis } from '../../core/surveys/scoring.js';
+import type { Translate } from '../../core/types.js';
 import { clip } from './support.js';
-
-type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /** Buildings drawn one by one (most responses first). */
 const MAX_BUILDINGS = 15;

@@ -232,8 +232,8 @@ export const TIMELINE_DETAIL_EXAMPLES: readonly TimelineDetail[] = [
 export function timelineNoteText(
   event: TimelineEvent,
   t: Translate,
-  when?: (at: Date) => string,
-  locale: Locale = 'zh-CN',
+  when: ((at: Date) => string) | undefined,
+  locale: Locale,
 ): string | undefined {
   const detail = parseTimelineDetail(event.detail) ?? legacyDetail(event);
   if (detail) return timelineDetailText(detail, t);

@@ -67,15 +67,19 @@ describe('timeline codes', () => {
       phase: 'accept',
       percent: 50,
     });
-    expect(timelineNoteText(old('escalation', 'emergency not accepted, round 2'), zh)).toBe(
+    expect(timelineNoteText(old('escalation', 'emergency not accepted, round 2'), zh, undefined, 'zh-CN')).toBe(
       zh('desk.note.emergency_round', { round: 2 }),
     );
-    expect(timelineNoteText(old('revisit', 'asked'), zh)).toBe(zh('desk.note.revisit_asked'));
-    expect(timelineNoteText(old('note', 'another time: 周末'), zh)).toBe(
+    expect(timelineNoteText(old('revisit', 'asked'), zh, undefined, 'zh-CN')).toBe(zh('desk.note.revisit_asked'));
+    expect(timelineNoteText(old('note', 'another time: 周末'), zh, undefined, 'zh-CN')).toBe(
       zh('desk.note.appointment_change', { comment: '周末' }),
     );
-    expect(timelineNoteText(old('close', 'no response to the revisit'), en)).toBe(en('desk.note.revisit_no_response'));
-    expect(timelineNoteText(old('note', 'emergency: gas'), zh)).toContain(zh('emergency.option.what.gas'));
+    expect(timelineNoteText(old('close', 'no response to the revisit'), en, undefined, 'en')).toBe(
+      en('desk.note.revisit_no_response'),
+    );
+    expect(timelineNoteText(old('note', 'emergency: gas'), zh, undefined, 'zh-CN')).toContain(
+      zh('emergency.option.what.gas'),
+    );
     // What people typed stays their words, even when it looks like a code's sentence in another action.
     const typed: TimelineEvent = {
       at: AT,
@@ -83,10 +87,12 @@ describe('timeline codes', () => {
       action: 'note',
       note: '已上门',
     };
-    expect(timelineNoteText(typed, zh)).toBe('已上门');
-    expect(timelineNoteText({ ...typed, note: 'asked' }, zh)).toBe('asked');
+    expect(timelineNoteText(typed, zh, undefined, 'zh-CN')).toBe('已上门');
+    expect(timelineNoteText({ ...typed, note: 'asked' }, zh, undefined, 'zh-CN')).toBe('asked');
     // A damaged or newer code falls back to the note, never misread.
-    expect(timelineNoteText({ ...typed, detail: { code: 'from.the.future' } as never, note: 'x' }, zh)).toBe('x');
+    expect(
+      timelineNoteText({ ...typed, detail: { code: 'from.the.future' } as never, note: 'x' }, zh, undefined, 'zh-CN'),
+    ).toBe('x');
   });
 
   it('shows a timeline with old and new entries in Chinese without English', () => {
