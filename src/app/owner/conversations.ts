@@ -188,15 +188,20 @@ export class OwnerConversations {
     state: ConversationState,
     now: Date,
   ): Promise<OutboundAction> {
-    if (action.kind !== 'send') return action;
-    const text = action.message.text;
-    const welcome = LOCALES.map((locale) => this.ctx.t(locale, 'welcome')).find((w) => text.startsWith(w));
-    if (welcome === undefined) return action;
+    // The engine keeps the welcome as the opening of the question it heads (welcomeWithMenu): only such a
+    // question is looked at, so no other message costs a lookup.
+    const kept = state.opening;
+    if (action.kind !== 'send' || kept?.seq !== state.seq || action.message.ref !== `prompt:${state.seq}`)
+      return action;
+    if (!LOCALES.some((locale) => this.ctx.t(locale, 'welcome') === kept.text)) return action;
     const line = await this.part().greetingLine?.(tx, owner, now);
     if (!line) return action;
-    const opening = `${welcome}\n\n${line}`;
-    if (state.opening?.text === welcome) state.opening = { ...state.opening, text: opening };
-    return { ...action, message: { ...action.message, text: `${opening}${text.slice(welcome.length)}` } };
+    const opening = `${kept.text}\n\n${line}`;
+    state.opening = { seq: kept.seq, text: opening };
+    return {
+      ...action,
+      message: { ...action.message, text: `${opening}${action.message.text.slice(kept.text.length)}` },
+    };
   }
 
   /** When a non-urgent message may reach this owner: now, or the end of quiet hours. */
