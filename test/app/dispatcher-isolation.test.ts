@@ -276,13 +276,18 @@ describe('Dispatcher isolation', () => {
     expect(sender.texts('a')).toEqual(['your phone?']);
     expect(await real.listOutbox({ chatId: 'a' })).toMatchObject([{ status: 'sent' }]);
   });
-  it('does not ask the store again at once when a claim found fewer items than it asked for', async () => {
-    // Each claim is a write transaction: one item enqueued costs the claim that finds it and the one after
-    // its delivery (the chat's next item may be due then), not a third, empty one in between.
+  /** A fresh clock and store whose claims are counted; returns how many claims it has been asked for so far. */
+  async function countingClaims(): Promise<() => number> {
     clock = new FakeClock('2026-11-28T02:00:00Z');
     const counted = countingStore(await openSqliteStore({ path: ':memory:' }));
     store = counted.store;
-    const claims = () => counted.calls.direct.filter((c) => c === 'claimOutbox').length;
+    return () => counted.calls.direct.filter((c) => c === 'claimOutbox').length;
+  }
+
+  it('does not ask the store again at once when a claim found fewer items than it asked for', async () => {
+    // Each claim is a write transaction: one item enqueued costs the claim that finds it and the one after
+    // its delivery (the chat's next item may be due then), not a third, empty one in between.
+    const claims = await countingClaims();
     const sender = new ControlledSender();
     const dispatcher = make(sender, { pollMs: 60_000 });
     await enqueue('a', 'your phone?');
@@ -297,10 +302,7 @@ describe('Dispatcher isolation', () => {
     // A claim takes at most `batch` items. No call is answered here (no delivery ends to wake the loop)
     // and the poll period is a minute: every chat's message is under way only if the loop asks again
     // straight after a full claim.
-    clock = new FakeClock('2026-11-28T02:00:00Z');
-    const counted = countingStore(await openSqliteStore({ path: ':memory:' }));
-    store = counted.store;
-    const claims = () => counted.calls.direct.filter((c) => c === 'claimOutbox').length;
+    const claims = await countingClaims();
     const sender = new ControlledSender();
     sender.auto = () => undefined;
     const dispatcher = make(sender, { batch: 2, concurrency: 16, pollMs: 60_000 });
