@@ -59,6 +59,8 @@ export class Turn {
     }));
     const message: OutboundMessage = { text: prompt.text, ref: `prompt:${this.state.seq}` };
     if (buttons.length > 0) message.buttons = rows(buttons, prompt.columns);
+    // What an earlier question kept (state.opening) is of no use once another is asked.
+    if (this.state.opening && this.state.opening.seq !== this.state.seq) this.state.opening = undefined;
     this.send(message);
   }
 

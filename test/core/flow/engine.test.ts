@@ -264,6 +264,7 @@ describe('choice answers', () => {
     expect(c.press('m.repair').output[0]).toEqual(
       closed(seq, `${t('welcome')}\n\n${t('menu.title')}\n\n✓ ${t('menu.repair')}`),
     );
+    expect(c.state.opening).toBeUndefined(); // the next question asked, the welcome is not kept in the state
     c.text('/cancel');
     seq = c.state.seq;
     expect(c.text('2').output[0]).toEqual(closed(seq, `${t('menu.title')}\n\n✓ ${t('menu.complaint')}`));
