@@ -82,7 +82,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
 }
 
 /** Every aggregate's operations on one connection, as one synchronous port. */
-function composeOps(db: Database.Database): Sync<StoreTx> {
+export function composeOps(db: Database.Database): Sync<StoreTx> {
   return {
     ...ownerOps(db),
     ...staffOps(db),

@@ -1,0 +1,101 @@
+/**
+ * Group commit in the SQLite store: direct writes that queue up for the lock one after another share one
+ * transaction, each still all or nothing and answered only once its group has committed; the lock is
+ * still taken in the order it was asked for. And the reentry guard, on under the tests, off in production.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { TransactionGuard } from '../../../src/adapters/store/shared/methods.js';
+import { migrate } from '../../../src/adapters/store/sqlite/migrations.js';
+import { composeOps } from '../../../src/adapters/store/sqlite/store.js';
+import { GROUP_MAX, privateLock, SqliteTransactions } from '../../../src/adapters/store/sqlite/transactions.js';
+import { StoreError } from '../../../src/core/ports.js';
+import { makeTicket } from '../../fixtures.js';
+
+function open() {
+  const db = new Database(':memory:');
+  migrate(db);
+  const transactions = new SqliteTransactions(db, composeOps(db), privateLock());
+  return { db, transactions, store: transactions.asStore() };
+}
+
+describe('SQLite group commit', () => {
+  it('commits writes made together in one transaction, each answered once it is committed', async () => {
+    const { transactions, store } = open();
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    await Promise.all(keys.map((k) => store.setSetting(k, k.toUpperCase())));
+    expect(transactions.groups).toEqual({ commits: 1, writes: 10 });
+    for (const k of keys) expect(await store.getSetting(k)).toBe(k.toUpperCase());
+  });
+
+  it('holds no more than GROUP_MAX writes in one group', async () => {
+    const { transactions, store } = open();
+    await Promise.all(Array.from({ length: GROUP_MAX + 1 }, (_, i) => store.setSetting(`k${i}`, 'v')));
+    expect(transactions.groups).toEqual({ commits: 2, writes: GROUP_MAX + 1 });
+  });
+
+  it('fails only the write that fails: the others of its group are committed', async () => {
+    const { store } = open();
+    const first = makeTicket({ id: 'T-1', number: 'T261207-0001' });
+    const clash = makeTicket({ id: 'T-2', number: 'T261207-0001' });
+    const results = await Promise.allSettled([
+      store.setSetting('before', '1'),
+      store.saveTicket(first),
+      store.saveTicket(clash),
+      store.setSetting('after', '2'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect(await store.getSetting('before')).toBe('1');
+    expect(await store.getSetting('after')).toBe('2');
+    expect((await store.getTicket('T-1'))?.number).toBe('T261207-0001');
+    expect(await store.getTicket('T-2')).toBeUndefined();
+  });
+
+  it('keeps the order the lock was asked in: a write after a transaction does not join a group before it', async () => {
+    const { transactions, store } = open();
+    const seen: (string | undefined)[] = [];
+    const a = store.setSetting('a', '1');
+    const t = store.transaction(async (tx) => {
+      seen.push(await tx.getSetting('a'), await tx.getSetting('b'));
+    });
+    const b = store.setSetting('b', '2');
+    await Promise.all([a, t, b]);
+    expect(seen).toEqual(['1', undefined]);
+    expect(transactions.groups).toEqual({ commits: 2, writes: 2 });
+  });
+
+  it('commits the writes asked for before the store closes, and refuses those after', async () => {
+    const { db, store } = open();
+    const writes = [store.setSetting('a', '1'), store.setSetting('b', '2')];
+    const closing = store.close();
+    const late = store.setSetting('c', '3');
+    expect(await Promise.all(writes)).toEqual([undefined, undefined]);
+    await closing;
+    await expect(late).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(db.open).toBe(false);
+  });
+});
+
+describe('the reentry guard', () => {
+  const reentered = async (catchReentry: boolean) => {
+    const guard = new TransactionGuard({}, catchReentry);
+    return guard.run(async () => {
+      await Promise.resolve();
+      try {
+        guard.refuseReentry('getSetting');
+        return 'allowed';
+      } catch (error) {
+        return (error as StoreError).code;
+      }
+    });
+  };
+
+  it('refuses a call from inside a transaction where reentry is caught (the tests)', async () => {
+    expect(await reentered(true)).toBe('STORE_CONFLICT');
+  });
+
+  it('tracks no async context where it is not (production): nothing is refused', async () => {
+    expect(await reentered(false)).toBe('allowed');
+  });
+});
