@@ -13,7 +13,7 @@ import { loadKeywords } from './adapters/ai/keywords-file.js';
 import { loadUnderstandModel } from './adapters/ai/model-file.js';
 import { loadKnowledge } from './adapters/content/knowledge-file.js';
 import { loadQuestionnaires } from './adapters/content/questionnaires-file.js';
-import { contentFingerprint, readSnapshot, writeSnapshot } from './adapters/content/snapshot.js';
+import { contentFingerprint, readSnapshot, snapshotMatches, writeSnapshot } from './adapters/content/snapshot.js';
 import { loadFlows } from './app/flows-loader.js';
 import { type FlowRegistry, localeKeysOf } from './core/flow/registry.js';
 import { DeferredKnowledgeIndex } from './core/knowledge/deferred.js';
@@ -69,8 +69,11 @@ export interface Content {
   questionnaires: Map<string, Questionnaire>;
   keywords: Keywords;
   emergencyRules: EmergencyRules;
-  /** The understanding model (intents, report reading), from its weights cache or trained from its data. */
-  model: UnderstandModel;
+  /**
+   * The understanding model (intents, report reading), from its weights cache or trained from its data:
+   * read from its snapshot at its first use (the bot's first owner text) when the content came from one.
+   */
+  model: () => UnderstandModel;
   /** The estate's knowledge that enquiries are answered from (the files' entries; staff-saved ones are added by the app). */
   knowledge: RankedKnowledgeIndex;
 }
@@ -113,11 +116,15 @@ interface ContentData {
  * segmenter were most of a start's loading), restored rather than built again. The index's state is kept
  * serialised on its own (V8's serialisation inside the snapshot's): a start copies its bytes and reads
  * them only when the index is built, at the first enquiry (its object graph was a fifth of reading the
- * snapshot).
+ * snapshot). The model is kept in a snapshot file of its own ({@link modelSnapshotFile}), read at its
+ * first use: its weights were 4.7 of the 5.5 MB a start read, hashed and deserialised.
  */
-interface SnapshotData extends ContentData {
+interface SnapshotData extends Omit<ContentData, 'model'> {
   knowledgeIndex: Uint8Array;
 }
+
+/** Where the model's snapshot is kept, beside the content's. */
+export const modelSnapshotFile = (snapshotFile: string) => snapshotFile.replace(/(\.snapshot)?$/, '.model$1');
 
 /** Reads and checks every content file under `paths`; throws StartupError at the first broken kind. */
 function readContent(paths: ContentPaths = contentPaths()): ContentData {
@@ -161,8 +168,12 @@ const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.j
  * The content built from its data: the i18n instance and the knowledge index, built (or, when a snapshot
  * kept it, restored) at its first use: the bot's first enquiry (DeferredKnowledgeIndex).
  */
-function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
-  const { registry, questionnaires, keywords, emergencyRules, model } = data;
+function contentOf(
+  data: Omit<ContentData, 'model'>,
+  model: () => UnderstandModel,
+  knowledgeIndex?: Uint8Array,
+): Content {
+  const { registry, questionnaires, keywords, emergencyRules } = data;
   const { entries, synonyms, examples } = data.knowledge;
   const knowledge = new DeferredKnowledgeIndex(() =>
     knowledgeIndex
@@ -183,7 +194,8 @@ function contentOf(data: ContentData, knowledgeIndex?: Uint8Array): Content {
 
 /** Loads and checks every content file under `paths`; throws StartupError at the first broken kind. */
 export function loadContent(paths: ContentPaths = contentPaths()): Content {
-  return contentOf(readContent(paths));
+  const data = readContent(paths);
+  return contentOf(data, () => data.model);
 }
 
 /** Where a snapshot of the content is kept, and the code it is valid for (see adapters/content/snapshot.ts). */
@@ -211,17 +223,46 @@ export function loadContentWithSnapshot(
     trainingFile: trainingFile(paths),
     codeId: snapshot.codeId,
   });
-  const saved = readSnapshot<SnapshotData>(snapshot.file, fingerprint);
-  if (saved) return { content: contentOf(saved, saved.knowledgeIndex), snapshot: { kind: 'read' } };
+  const modelFile = modelSnapshotFile(snapshot.file);
+  // The model's snapshot is only looked at here (its header): it is read at the model's first use.
+  const saved = snapshotMatches(modelFile, fingerprint)
+    ? readSnapshot<SnapshotData>(snapshot.file, fingerprint)
+    : undefined;
+  if (saved) {
+    const model = once(
+      () =>
+        readSnapshot<UnderstandModel>(modelFile, fingerprint) ??
+        // Removed or damaged since the start: the model is loaded from its files, as the snapshot was.
+        loadUnderstandModel(
+          saved.keywords,
+          trainingFile(paths),
+          saved.emergencyRules,
+          join(paths.understand, 'model.json'),
+        ),
+    );
+    return { content: contentOf(saved, model, saved.knowledgeIndex), snapshot: { kind: 'read' } };
+  }
   const data = readContent(paths);
-  const content = contentOf(data);
+  const { model, ...rest } = data;
+  const content = contentOf(rest, () => model);
   let use: SnapshotUse = { kind: 'written' };
   try {
     // Taken before anything else joins the index (staff-saved knowledge is added by the app at every start).
-    const kept: SnapshotData = { ...data, knowledgeIndex: serialize(content.knowledge.toState()) };
+    const kept: SnapshotData = { ...rest, knowledgeIndex: serialize(content.knowledge.toState()) };
+    // The model first: a content snapshot is read only beside a model snapshot of the same fingerprint.
+    writeSnapshot(modelFile, fingerprint, model);
     writeSnapshot(snapshot.file, fingerprint, kept);
   } catch (error) {
     use = { kind: 'not written', reason: error instanceof Error ? error.message : String(error) };
   }
   return { content, snapshot: use };
+}
+
+/** `load`'s value, worked out at the first call only. */
+function once<T>(load: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: load() };
+    return value.v;
+  };
 }

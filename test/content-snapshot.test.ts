@@ -7,7 +7,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contentPaths, loadContent, loadContentWithSnapshot, REPO_ROOT } from '../src/content.js';
+import { writeSnapshot } from '../src/adapters/content/snapshot.js';
+import { contentPaths, loadContent, loadContentWithSnapshot, modelSnapshotFile, REPO_ROOT } from '../src/content.js';
 import { DeferredKnowledgeIndex } from '../src/core/knowledge/deferred.js';
 import { inputOf } from '../src/core/understand/intent.js';
 import { predict } from '../src/core/understand/model.js';
@@ -45,7 +46,7 @@ describe('the content snapshot', () => {
     expect(b.questionnaires).toEqual(a.questionnaires);
     expect(b.keywords).toEqual(a.keywords);
     expect(b.emergencyRules).toEqual(a.emergencyRules);
-    expect(b.model).toEqual(a.model);
+    expect(b.model()).toEqual(a.model());
     expect(b.i18n.translate('zh-CN', 'menu.title', {})).toBe(a.i18n.translate('zh-CN', 'menu.title', {}));
     expect(b.knowledge.get('fees.pay')).toEqual(a.knowledge.get('fees.pay'));
     // The knowledge index is restored from the snapshot, not built again: it ranks and answers as the built one.
@@ -54,13 +55,41 @@ describe('the content snapshot', () => {
       expect(b.knowledge.answer(question, 'zh-CN')).toEqual(a.knowledge.answer(question, 'zh-CN'));
     }
     const x = inputOf('电梯困人了', b.keywords, b.emergencyRules);
-    expect(predict(b.model.intent, x)).toEqual(predict(a.model.intent, x));
+    expect(predict(b.model().intent, x)).toEqual(predict(a.model().intent, x));
     // Each head's weights in a buffer of their own, not a view into the snapshot file read (kept alive by it).
-    for (const head of [b.model.intent, b.model.category, b.model.kind, b.model.urgency, b.model.emergency]) {
+    const m = b.model();
+    for (const head of [m.intent, m.category, m.kind, m.urgency, m.emergency]) {
       for (const array of Object.values(head).filter(ArrayBuffer.isView)) {
         expect(array.buffer.byteLength).toBe(array.byteLength);
       }
     }
+  });
+
+  it('keeps the model in a snapshot of its own, read at its first use, and loads it from the files when that is damaged', async () => {
+    const built = load().content.model();
+    const modelFile = modelSnapshotFile(snapshot.file);
+    expect(modelFile).toBe(join(dir, 'content.model.snapshot'));
+    const bytes = await readFile(modelFile);
+    // A start looks at the model snapshot's header only: a payload damaged after it was written is not read
+    // at the start, and the model's first use loads it from the files instead.
+    const started = load();
+    expect(started.snapshot.kind).toBe('read');
+    await writeFile(modelFile, Buffer.concat([bytes.subarray(0, bytes.length - 10), Buffer.alloc(10, 0xff)]));
+    expect(started.content.model()).toEqual(built);
+    expect(started.content.model()).toBe(started.content.model()); // loaded once
+    // Read at the first use, not at the start: a model snapshot replaced after the start is the one used.
+    const fingerprint = bytes
+      .subarray('residesk-content-4\n'.length, 'residesk-content-4\n'.length + 32)
+      .toString('hex');
+    const later = load();
+    writeSnapshot(modelFile, fingerprint, { ...built, trainedOn: 7 });
+    expect(later.content.model().trainedOn).toBe(7);
+    // Without the model's snapshot the content's is not read: the files are loaded and both written again.
+    await rm(modelFile);
+    expect(load().snapshot.kind).toBe('written');
+    const again = load();
+    expect(again.snapshot.kind).toBe('read');
+    expect(again.content.model()).toEqual(built);
   });
 
   it('is not read after an edit: the edited text is what the bot says', async () => {

@@ -222,7 +222,7 @@ export async function runEval(argv: readonly string[], io: EvalIo, reader?: Read
   const sets = files.length > 0 ? files.map((path) => ({ name: basename(path), path })) : DEFAULT_SETS;
   // The same content the bot starts with, checked the same way (one line naming a broken file).
   const { keywords, model, emergencyRules } = loadContent();
-  const understander: Understander = { keywords, model, emergencyRules };
+  const understander: Understander = { keywords, model: model(), emergencyRules };
   let read = reader ?? offlineReader(understander);
   if (!reader && argv.includes('--model')) {
     const ai = readConfig(processEnv()).ai;

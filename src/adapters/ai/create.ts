@@ -21,8 +21,8 @@ export interface CreateAssistantOptions extends OpenAIAssistantOptions {
   keywordsPath?: string;
   /** Compiled emergency rules; loaded from `flows/understand/emergency.yaml` when left out. */
   emergencyRules?: EmergencyRules;
-  /** The understanding model the content loaded (trained at first use when left out). */
-  model?: UnderstandModel;
+  /** The understanding model the content loaded, or what gives it at its first use (trained then when left out). */
+  model?: UnderstandModel | (() => UnderstandModel);
 }
 
 /**

@@ -35,15 +35,17 @@ export class OfflineAssistant implements Assistant {
     readonly keywords: Keywords,
     /** The emergency rules; read from flows/understand/emergency.yaml when left out. */
     readonly emergencyRules: EmergencyRules = loadEmergencyRules(),
-    /** The trained model; trained from flows/understand/training.json at its first use when left out. */
-    model?: UnderstandModel,
-  ) {
-    this.trained = model;
-  }
+    /**
+     * The trained model, or what gives it at its first use (the content's, read from its snapshot then);
+     * trained from flows/understand/training.json at its first use when left out.
+     */
+    private readonly given?: UnderstandModel | (() => UnderstandModel),
+  ) {}
 
   /** The understanding model (trained once per keyword set, at first use). */
   get model(): UnderstandModel {
-    this.trained ??= loadUnderstandModel(this.keywords);
+    const given = this.given;
+    this.trained ??= typeof given === 'function' ? given() : (given ?? loadUnderstandModel(this.keywords));
     return this.trained;
   }
 

@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DefaultDeserializer, serialize, deserialize as v8Deserialize } from 'node:v8';
 
 /** Bumped when what a snapshot holds changes shape. */
-const SNAPSHOT_FORMAT = 'residesk-content-3';
+const SNAPSHOT_FORMAT = 'residesk-content-4';
 const HEADER = Buffer.from(`${SNAPSHOT_FORMAT}\n`);
 const DIGEST_BYTES = 32;
 
@@ -162,6 +162,25 @@ export function readSnapshot<T>(file: string, fingerprint: string): T | undefine
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `file` starts as a snapshot written for `fingerprint` does (its header and key only: the payload
+ * and its digest are checked when it is read). Cheap: what a start checks of a snapshot it reads later.
+ */
+export function snapshotMatches(file: string, fingerprint: string): boolean {
+  const key = Buffer.from(fingerprint, 'hex');
+  const head = Buffer.alloc(HEADER.length + key.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    if (readSync(fd, head, 0, head.length, 0) !== head.length) return false;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return head.subarray(0, HEADER.length).equals(HEADER) && head.subarray(HEADER.length).equals(key);
 }
 
 /**
