@@ -2,11 +2,18 @@
  * The one text normaliser every matcher runs on (emergency rules, keywords, the classifier): Traditional
  * characters to Simplified (opencc-js, so 煤氣 matches 煤气), full-width letters, digits and punctuation to
  * half-width, lower case, zero-width and direction characters removed, curly apostrophes straight, every
- * run of whitespace one space. Pure and synchronous; the converter is built once, when this module loads.
+ * run of whitespace one space. Pure and synchronous; the converter is built once, at its first use.
  */
 import { Converter } from 'opencc-js/t2cn';
 
-const toSimplified = Converter({ from: 't', to: 'cn' });
+let converter: ((text: string) => string) | undefined;
+
+/** Traditional to Simplified; the converter (its dictionaries, ~40 ms) is built at the first owner text, not at start-up. */
+function toSimplified(text: string): string {
+  const convert = converter ?? Converter({ from: 't', to: 'cn' });
+  converter = convert;
+  return convert(text);
+}
 
 /** Zero-width spaces and joiners, direction marks, word joiners and the byte-order mark. */
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
