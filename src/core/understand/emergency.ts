@@ -13,6 +13,7 @@
 
 import { z } from 'zod';
 import { parseYaml } from '../yaml.js';
+import { mayMatch } from './needs.js';
 import { normalise } from './normalise.js';
 
 export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;
@@ -153,8 +154,12 @@ export function parseEmergencyRules(yamlText: string): EmergencyRules {
   return compileEmergencyRules(doc ?? {});
 }
 
+// Every loop over patterns below first asks mayMatch (needs.ts) with the very string the pattern then runs
+// on, and skips a pattern that needs characters the text does not hold.
+
 function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
   for (const re of list) {
+    if (!mayMatch(re, text)) continue;
     re.lastIndex = 0;
     const m = re.exec(text);
     re.lastIndex = 0;
@@ -172,6 +177,7 @@ interface Hit {
 function allMatches(text: string, list: readonly RegExp[]): Hit[] {
   const out: Hit[] = [];
   for (const re of list) {
+    if (!mayMatch(re, text)) continue;
     const g = re.global ? re : new RegExp(re.source, `${re.flags}g`);
     // matchAll starts where the last search left off: always from the start.
     g.lastIndex = 0;
@@ -251,7 +257,8 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
   let s = whole;
   for (const r of rules.ignore) {
-    for (const re of r.patterns) s = s.replace(re, (m) => ' '.repeat(m.length));
+    // Asked of `s` as it is now (a blanked phrase adds spaces the whole text may not hold).
+    for (const re of r.patterns) if (mayMatch(re, s)) s = s.replace(re, (m) => ' '.repeat(m.length));
   }
   const matched: string[] = [];
   const hits: (Hit & { strength: 'present' | 'weak'; kind: EmergencyKind })[] = [];
