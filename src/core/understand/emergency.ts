@@ -244,7 +244,7 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
 /** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */
 function ruleText(text: string): string {
   let s = normalise(text);
-  for (const [re, to] of CANTONESE) s = s.replace(re, to);
+  for (const [re, to] of CANTONESE) if (mayMatch(re, s)) s = s.replace(re, to);
   return s;
 }
 

@@ -149,11 +149,34 @@ function ofClass(c: AST.CharacterClass, mode: Mode): Needs {
   return out.size > MAX_SET ? undefined : out;
 }
 
+/** Any character with a meaning of its own in a pattern: a source without one is a plain word. */
+const SYNTAX = /[\\^$.*+?()[\]{}|]/;
+
+/**
+ * A plain word (most keywords: 漏水, 物业费) read without the parser, exactly as the parser's reading would
+ * come out (a sequence of characters: the rarest), which spares the first message most of the parsing.
+ */
+function ofWord(source: string, mode: Mode): Needs {
+  let best: Needs;
+  // Without u the pattern's characters are code units, as the parser reads them.
+  const units = mode.unicode ? [...source] : source.split('');
+  for (const c of units) {
+    const v = variants(c.codePointAt(0) as number, mode);
+    const s = v === undefined ? undefined : new Set(v);
+    if (s !== undefined && (best === undefined || weight(s) < weight(best))) best = s;
+  }
+  return best;
+}
+
+let parser: RegExpParser | undefined;
+
 /** Analyses a pattern (see the module comment). Exported for its tests; use {@link needsOf} for a RegExp. */
 export function analyse(source: string, flags: string): Needs {
   const mode = { ignoreCase: flags.includes('i'), unicode: flags.includes('u') || flags.includes('v') };
+  if (!SYNTAX.test(source)) return ofWord(source, mode);
   try {
-    const pattern = new RegExpParser().parsePattern(source, 0, source.length, {
+    parser ??= new RegExpParser();
+    const pattern = parser.parsePattern(source, 0, source.length, {
       unicode: flags.includes('u'),
       unicodeSets: flags.includes('v'),
     });
@@ -183,7 +206,7 @@ function charsOf(text: string): Set<number> {
   return out;
 }
 
-/** The texts last asked about: a message is read as two or three strings (normalised, folded, blanked). */
+/** The texts last asked about: a message is read as a few strings (normalised, folded, blanked). */
 const recent: { text: string; chars: Set<number> }[] = [];
 const RECENT = 4;
 
@@ -205,4 +228,57 @@ export function mayMatch(re: RegExp, text: string): boolean {
   const chars = charsOfRecent(text);
   for (const cp of needs) if (chars.has(cp)) return true;
   return false;
+}
+
+/** A list's patterns by the characters they need, so a text finds its candidates from its own characters. */
+interface ListIndex {
+  /** For each character, the items (by place) that need it. */
+  byChar: Map<number, number[]>;
+  /** Per item: 1 when it always runs (no pattern, or none known). */
+  always: Uint8Array;
+  /** Per item: the stamp of the last call that found it a candidate. */
+  seen: Uint32Array;
+  stamp: number;
+}
+
+const indexes = new WeakMap<readonly unknown[], ListIndex>();
+
+function indexOf<T>(list: readonly T[], patternOf: (item: T) => RegExp | undefined): ListIndex {
+  let index = indexes.get(list);
+  if (!index) {
+    const byChar = new Map<number, number[]>();
+    const always = new Uint8Array(list.length);
+    list.forEach((item, i) => {
+      const re = patternOf(item);
+      const needs = re && needsOf(re);
+      if (needs === undefined) always[i] = 1;
+      else
+        for (const cp of needs) {
+          const at = byChar.get(cp);
+          if (at) at.push(i);
+          else byChar.set(cp, [i]);
+        }
+    });
+    index = { byChar, always, seen: new Uint32Array(list.length), stamp: 0 };
+    indexes.set(list, index);
+  }
+  return index;
+}
+
+/**
+ * The items of a list whose pattern may match `text` (see {@link mayMatch}), in list order: for long lists
+ * (a keyword list of hundreds of terms) this looks up the text's characters instead of every pattern.
+ * Items without a pattern (`patternOf` gives undefined) are always kept. The list is indexed at its first
+ * use, by identity: it must not change afterwards (compiled rules and keyword lists never do).
+ */
+export function mayMatchAmong<T>(list: readonly T[], text: string, patternOf: (item: T) => RegExp | undefined): T[] {
+  const index = indexOf(list, patternOf);
+  // A stamp that comes round again can only make an item a candidate wrongly: it then runs, never skipped.
+  index.stamp = index.stamp === 0xffffffff ? 1 : index.stamp + 1;
+  const stamp = index.stamp;
+  for (const cp of charsOfRecent(text)) {
+    const at = index.byChar.get(cp);
+    if (at) for (const i of at) index.seen[i] = stamp;
+  }
+  return list.filter((_, i) => index.always[i] === 1 || index.seen[i] === stamp);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEmergencyRules } from '../../../src/adapters/ai/emergency-file.js';
 import { foldForMatch } from '../../../src/core/understand/keywords.js';
-import { analyse, mayMatch, needsOf } from '../../../src/core/understand/needs.js';
+import { analyse, mayMatch, mayMatchAmong, needsOf } from '../../../src/core/understand/needs.js';
 import { normalise } from '../../../src/core/understand/normalise.js';
 import { emergencyPatterns, fragments, ownerTexts, termLists } from './corpus.js';
 import { keywords } from './support.js';
@@ -26,6 +26,20 @@ describe('analyse: what a pattern needs', () => {
     expect(needs('water pipe', 'u')).toBe('p');
     expect(needs('a b', 'u')).toBe('b'); // a space is the worst filter
     expect(needs('110', 'u')).toBe('1'); // a tie keeps the first
+  });
+
+  it('a plain word is read as the parser reads the same word in a group', () => {
+    for (const [word, flags] of [
+      ['了火', 'u'],
+      ['water pipe', 'u'],
+      ['gas leak', 'iu'],
+      ['110', 'u'],
+      ['𨋢壞', 'u'],
+      ['𨋢', ''],
+      ['é', 'iu'],
+      ['', 'u'],
+    ] as const)
+      expect(needs(word, flags), word).toBe(needs(`(?:${word})`, flags));
   });
 
   it('a class needs its members, small ranges included; a wide range, a negated class or a set escape: none known', () => {
@@ -116,6 +130,16 @@ describe('mayMatch', () => {
     expect(mayMatch(/𨋢/u, '𨋢壞咗')).toBe(true);
     expect(mayMatch(/𨋢/u, '\ud860')).toBe(false);
     expect(mayMatch(/GAS/iu, 'gas')).toBe(true);
+  });
+
+  it('among a list, keeps in order the items whose pattern may match and those without a pattern', () => {
+    const list = [{ re: /漏水/u }, { re: /./u }, {}, { re: /冒烟/u }, { re: /水管/u }] as { re?: RegExp }[];
+    const among = (text: string) => mayMatchAmong(list, text, (x) => x.re).map((x) => list.indexOf(x));
+    expect(among('张三')).toEqual([1, 2]);
+    expect(among('水管冒烟了')).toEqual([1, 2, 3, 4]); // 漏水 needs 漏 (either would do; the first is kept)
+    expect(among('漏了')).toEqual([0, 1, 2]); // a candidate, which then runs and does not match
+    expect(among('冒烟')).toEqual([1, 2, 3]);
+    expect(among('张三')).toEqual([1, 2]); // no candidate is left over from the text before
   });
 
   it('analyses a pattern once', () => {

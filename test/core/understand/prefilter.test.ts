@@ -26,6 +26,7 @@ beforeAll(async () => {
   vi.resetModules();
   vi.doMock('../../../src/core/understand/needs.js', () => ({
     mayMatch: () => true,
+    mayMatchAmong: <T>(list: readonly T[]) => [...list],
     needsOf: () => undefined,
     analyse: () => undefined,
   }));
