@@ -155,7 +155,9 @@ export function parseEmergencyRules(yamlText: string): EmergencyRules {
 }
 
 // Every loop over patterns below first asks mayMatch (needs.ts) with the very string the pattern then runs
-// on, and skips a pattern that needs characters the text does not hold.
+// on, and skips a pattern that needs characters the text does not hold. The very string matters: the cues
+// run on the blanked text, which may hold spaces the whole text does not (a blanked phrase is spaces), so
+// its own characters are asked about, never the whole text's.
 
 function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
   for (const re of list) {

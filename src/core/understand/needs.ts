@@ -12,6 +12,7 @@
  * never taken as needed (they may lie outside the text the match covers, or be negated).
  *
  *   if (mayMatch(re, text)) m = re.exec(text);   // same answer as re.exec(text), often without running it
+ *   mayMatchAmong(terms, text, (t) => t.re)       // the terms of a long list worth running, from an index
  *
  * Each pattern is analysed once, at its first use (a WeakMap keyed by the RegExp), so loading rules and
  * start-up pay nothing; a text's characters are collected once for the texts last seen.
