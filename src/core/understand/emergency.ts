@@ -13,6 +13,7 @@
 
 import { z } from 'zod';
 import { parseYaml } from '../yaml.js';
+import { mayMatch } from './needs.js';
 import { normalise } from './normalise.js';
 
 export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;
@@ -153,8 +154,14 @@ export function parseEmergencyRules(yamlText: string): EmergencyRules {
   return compileEmergencyRules(doc ?? {});
 }
 
+// Every loop over patterns below first asks mayMatch (needs.ts) with the very string the pattern then runs
+// on, and skips a pattern that needs characters the text does not hold. The very string matters: the cues
+// run on the blanked text, which may hold spaces the whole text does not (a blanked phrase is spaces), so
+// its own characters are asked about, never the whole text's.
+
 function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
   for (const re of list) {
+    if (!mayMatch(re, text)) continue;
     re.lastIndex = 0;
     const m = re.exec(text);
     re.lastIndex = 0;
@@ -172,6 +179,7 @@ interface Hit {
 function allMatches(text: string, list: readonly RegExp[]): Hit[] {
   const out: Hit[] = [];
   for (const re of list) {
+    if (!mayMatch(re, text)) continue;
     const g = re.global ? re : new RegExp(re.source, `${re.flags}g`);
     // matchAll starts where the last search left off: always from the start.
     g.lastIndex = 0;
@@ -238,7 +246,7 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
 /** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */
 function ruleText(text: string): string {
   let s = normalise(text);
-  for (const [re, to] of CANTONESE) s = s.replace(re, to);
+  for (const [re, to] of CANTONESE) if (mayMatch(re, s)) s = s.replace(re, to);
   return s;
 }
 
@@ -251,7 +259,8 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
   let s = whole;
   for (const r of rules.ignore) {
-    for (const re of r.patterns) s = s.replace(re, (m) => ' '.repeat(m.length));
+    // Asked of `s` as it is now (a blanked phrase adds spaces the whole text may not hold).
+    for (const re of r.patterns) if (mayMatch(re, s)) s = s.replace(re, (m) => ' '.repeat(m.length));
   }
   const matched: string[] = [];
   const hits: (Hit & { strength: 'present' | 'weak'; kind: EmergencyKind })[] = [];

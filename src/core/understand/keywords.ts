@@ -17,6 +17,7 @@ import { toHalfWidth } from '../location.js';
 import { CATEGORIES, type Category, LOCALES, type Locale, type TicketKind } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import { INTENTS, type Intent } from './labels.js';
+import { mayMatchAmong } from './needs.js';
 import { words } from './segment.js';
 
 /** One compiled term: what it is called in `matched`, how much it counts, and its matcher. */
@@ -240,7 +241,10 @@ export function parseKeywords(yamlText: string): Keywords {
  */
 export function matchTerms(folded: string, terms: readonly Term[]): Term[] {
   const hasWord = (w: string) => wordsOf(folded).has(w);
-  const found = terms.filter((t) => (t.whole === undefined ? t.re.test(folded) : hasWord(t.whole)));
+  // A pattern that needs characters the text does not hold is not run (needs.ts); whole words are looked up.
+  const found = mayMatchAmong(terms, folded, (t) => (t.whole === undefined ? t.re : undefined)).filter((t) =>
+    t.whole === undefined ? t.re.test(folded) : hasWord(t.whole),
+  );
   if (found.length < 2) return found;
   const plain = (t: Term) =>
     t.source.startsWith('/') ? undefined : foldForMatch(t.source.replace(/^=/, '')).replace(/\*$/, '');
