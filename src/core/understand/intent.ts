@@ -329,9 +329,11 @@ export function emergencyProbability(
 export function assessText(text: string, u: Understander, input?: Input): EmergencyVerdict {
   const rules = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
   if (rules.verdict !== 'none') return rules;
+  // A few words say too little for the model (a flat number alone reads like the flats in emergencies): the
+  // words are counted before the rest of the model's input (keyword scores, place) is worked out for it.
+  const words = input?.features ?? features(text);
+  if (words.filter((f) => f !== 'n' && f !== '?').length < EMERGENCY_MODEL_MIN_FEATURES) return rules;
   const x = input ?? inputOf(text, u.keywords);
-  // A few words say too little for the model (a flat number alone reads like the flats in emergencies).
-  if (x.features.filter((f) => f !== 'n' && f !== '?').length < EMERGENCY_MODEL_MIN_FEATURES) return rules;
   const p = emergencyProbability(text, u, x);
   if (p < EMERGENCY_ASK) return rules;
   return { verdict: 'unclear', matched: [...rules.matched, `model:${round2(p)}`] };
