@@ -209,8 +209,11 @@ export class SqliteTransactions {
             group.length === 1 ? this.guarded(write.method, write.args) : this.atomically(write.method, write.args);
           done.push({ write, value });
         } catch (error) {
-          if (group.length === 1) this.rollbackQuietly();
           write.reject(error);
+          if (group.length === 1) {
+            this.rollbackQuietly();
+            return;
+          }
         }
         if (!this.db.inTransaction) {
           // SQLite rolled the whole transaction back: what was done is undone, and the rest cannot run in it.
