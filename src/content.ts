@@ -28,6 +28,7 @@ import { compileQuestionnaire, mergeResources, type Questionnaire } from './core
 import type { EmergencyRules } from './core/understand/emergency.js';
 import type { UnderstandModel } from './core/understand/intent.js';
 import type { Keywords } from './core/understand/keywords.js';
+import { needsTable, primeNeeds } from './core/understand/needs.js';
 import { createI18n, type I18n, type Resources, readLocales } from './i18n.js';
 import { StartupError } from './startup-error.js';
 
@@ -116,11 +117,13 @@ interface ContentData {
  * segmenter were most of a start's loading), restored rather than built again. The index's state is kept
  * serialised on its own (V8's serialisation inside the snapshot's): a start copies its bytes and reads
  * them only when the index is built, at the first enquiry (its object graph was a fifth of reading the
- * snapshot). The model is kept in a snapshot file of its own ({@link modelSnapshotFile}), read at its
+ * snapshot). So is the analysis of the rules' patterns (needs.ts). The model is kept in a snapshot file of its own ({@link modelSnapshotFile}), read at its
  * first use: its weights were 4.7 of the 5.5 MB a start read, hashed and deserialised.
  */
 interface SnapshotData extends Omit<ContentData, 'model'> {
   knowledgeIndex: Uint8Array;
+  /** Which characters each rule's and keyword's pattern needs (needs.ts), serialised: read at the first owner text. */
+  needs: Uint8Array;
 }
 
 /** Where the model's snapshot is kept, beside the content's. */
@@ -240,6 +243,7 @@ export function loadContentWithSnapshot(
           join(paths.understand, 'model.json'),
         ),
     );
+    primeNeeds(() => deserialize(saved.needs) as [string, number[] | null][]);
     return { content: contentOf(saved, model, saved.knowledgeIndex), snapshot: { kind: 'read' } };
   }
   const data = readContent(paths);
@@ -248,7 +252,11 @@ export function loadContentWithSnapshot(
   let use: SnapshotUse = { kind: 'written' };
   try {
     // Taken before anything else joins the index (staff-saved knowledge is added by the app at every start).
-    const kept: SnapshotData = { ...rest, knowledgeIndex: serialize(content.knowledge.toState()) };
+    const kept: SnapshotData = {
+      ...rest,
+      knowledgeIndex: serialize(content.knowledge.toState()),
+      needs: serialize(needsTable(rest.emergencyRules, rest.keywords)),
+    };
     // The model first: a content snapshot is read only beside a model snapshot of the same fingerprint.
     writeSnapshot(modelFile, fingerprint, model);
     writeSnapshot(snapshot.file, fingerprint, kept);

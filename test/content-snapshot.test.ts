@@ -79,7 +79,7 @@ describe('the content snapshot', () => {
     expect(started.content.model()).toBe(started.content.model()); // loaded once
     // Read at the first use, not at the start: a model snapshot replaced after the start is the one used.
     const fingerprint = bytes
-      .subarray('residesk-content-4\n'.length, 'residesk-content-4\n'.length + 32)
+      .subarray('residesk-content-5\n'.length, 'residesk-content-5\n'.length + 32)
       .toString('hex');
     const later = load();
     writeSnapshot(modelFile, fingerprint, { ...built, trainedOn: 7 });

@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DefaultDeserializer, serialize, deserialize as v8Deserialize } from 'node:v8';
 
 /** Bumped when what a snapshot holds changes shape. */
-const SNAPSHOT_FORMAT = 'residesk-content-4';
+const SNAPSHOT_FORMAT = 'residesk-content-5';
 const HEADER = Buffer.from(`${SNAPSHOT_FORMAT}\n`);
 const DIGEST_BYTES = 32;
 
