@@ -195,12 +195,7 @@ export class SqliteTransactions {
     if (this.openGroup === group) this.openGroup = undefined;
     const done: { write: QueuedWrite; value: unknown }[] = [];
     try {
-      this.assertOpen();
-      try {
-        this.control.beginImmediate.run();
-      } catch (error) {
-        throw toStoreError(error, 'transaction') ?? error;
-      }
+      this.beginWrite();
       for (const write of group) {
         try {
           // Alone, a write that fails rolls the transaction back (below); in a group it is undone to its
@@ -244,12 +239,7 @@ export class SqliteTransactions {
     this.openGroup = undefined;
     const release = await this.lock.mutex.acquire();
     try {
-      this.assertOpen();
-      try {
-        this.control.beginImmediate.run();
-      } catch (error) {
-        throw toStoreError(error, 'transaction') ?? error;
-      }
+      this.beginWrite();
       let result: T;
       try {
         result = await this.lock.guard.run((scope) =>
@@ -274,6 +264,16 @@ export class SqliteTransactions {
       return result;
     } finally {
       release();
+    }
+  }
+
+  /** Takes SQLite's write lock (`BEGIN IMMEDIATE`) for a transaction or a group, on an open store. */
+  private beginWrite(): void {
+    this.assertOpen();
+    try {
+      this.control.beginImmediate.run();
+    } catch (error) {
+      throw toStoreError(error, 'transaction') ?? error;
     }
   }
 
