@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { TransactionGuard } from '../../../src/adapters/store/shared/methods.js';
+import { catchesReentry, TransactionGuard } from '../../../src/adapters/store/shared/methods.js';
 import { migrate } from '../../../src/adapters/store/sqlite/migrations.js';
 import { composeOps } from '../../../src/adapters/store/sqlite/store.js';
 import { GROUP_MAX, privateLock, SqliteTransactions } from '../../../src/adapters/store/sqlite/transactions.js';
@@ -97,5 +97,14 @@ describe('the reentry guard', () => {
 
   it('tracks no async context where it is not (production): nothing is refused', async () => {
     expect(await reentered(false)).toBe('allowed');
+  });
+
+  it('is on from Node 24 (where async context is free), and on Node 20 only under the tests or in development', () => {
+    expect(catchesReentry('24.22.3', {})).toBe(true);
+    expect(catchesReentry('26.0.0', { NODE_ENV: 'production' })).toBe(true);
+    expect(catchesReentry('20.20.2', {})).toBe(false);
+    expect(catchesReentry('20.20.2', { NODE_ENV: 'production' })).toBe(false);
+    expect(catchesReentry('20.20.2', { VITEST: 'true' })).toBe(true);
+    expect(catchesReentry('20.20.2', { NODE_ENV: 'development' })).toBe(true);
   });
 });

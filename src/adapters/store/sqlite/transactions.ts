@@ -121,7 +121,7 @@ export class SqliteTransactions {
    * was asked for: a write joins a group only when nothing else asked for the lock between them.
    */
   private openGroup?: QueuedWrite[];
-  /** Groups committed, and the writes in them (for the benchmark's and tests' view of group commit). */
+  /** Groups committed, and the writes in them (what the tests see of group commit). */
   readonly groups = { commits: 0, writes: 0 };
 
   constructor(
