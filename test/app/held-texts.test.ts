@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite/store.js';
 import { AppContext } from '../../src/app/context.js';
+import type { StoreTx } from '../../src/core/ports.js';
 import type { Address } from '../../src/core/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../support/clock.js';
@@ -32,6 +33,13 @@ async function context() {
   return { store, ctx, texts };
 }
 
+/** Asks `text` as question `ref` where the owner's next question is `question`, as runEngine does; its heading. */
+async function ask(ctx: AppContext, tx: StoreTx, text: string, ref: string, question: string) {
+  const headed = await ctx.headWithHeld(tx, OWNER, { kind: 'send', message: { text, ref } }, { question });
+  await ctx.enqueue(tx, OWNER, headed.action);
+  return headed.heading;
+}
+
 describe('texts held to head the next question', () => {
   it('heads the question that is the owner’s next, and only that one', async () => {
     const { store, ctx, texts } = await context();
@@ -39,15 +47,9 @@ describe('texts held to head the next question', () => {
       ctx.holdTexts(tx, OWNER);
       await ctx.sendTo(tx, OWNER, { text: '已为您登记。' });
       await ctx.sendTo(tx, STAFF, { text: 'card' }); // another chat: not held
-      const headed = await ctx.headWithHeld(
-        tx,
-        OWNER,
-        { kind: 'send', message: { text: '还有其他需要帮忙的吗？', ref: 'prompt:4' } },
-        { question: 'prompt:4' },
-      );
-      await ctx.enqueue(tx, OWNER, headed.action);
+      const heading = await ask(ctx, tx, '还有其他需要帮忙的吗？', 'prompt:4', 'prompt:4');
       await ctx.releaseTexts(tx);
-      return headed.heading;
+      return heading;
     });
     expect(heading).toBe('已为您登记。');
     expect(await texts('owner')).toEqual(['已为您登记。\n\n还有其他需要帮忙的吗？']);
@@ -61,14 +63,7 @@ describe('texts held to head the next question', () => {
       await ctx.sendTo(tx, OWNER, { text: 'one' });
       await ctx.sendTo(tx, OWNER, { text: 'with a button', buttons: [[{ label: 'ok', data: 'x' }]] });
       await ctx.sendTo(tx, OWNER, { text: 'two' }); // held no more: sent as it comes
-      const headed = await ctx.headWithHeld(
-        tx,
-        OWNER,
-        { kind: 'send', message: { text: 'question', ref: 'prompt:2' } },
-        { question: 'prompt:2' },
-      );
-      expect(headed.heading).toBeUndefined();
-      await ctx.enqueue(tx, OWNER, headed.action);
+      expect(await ask(ctx, tx, 'question', 'prompt:2', 'prompt:2')).toBeUndefined();
     });
     expect(await texts('owner')).toEqual(['one', 'with a button', 'two', 'question']);
   });
@@ -80,14 +75,7 @@ describe('texts held to head the next question', () => {
       await ctx.sendTo(tx, OWNER, { text: 'a' });
       await ctx.sendTo(tx, OWNER, { text: 'b' });
       // An older question's ref is not the owner's next question: the held texts go first, on their own.
-      const headed = await ctx.headWithHeld(
-        tx,
-        OWNER,
-        { kind: 'send', message: { text: 'old', ref: 'prompt:1' } },
-        { question: 'prompt:2' },
-      );
-      expect(headed.heading).toBeUndefined();
-      await ctx.enqueue(tx, OWNER, headed.action);
+      expect(await ask(ctx, tx, 'old', 'prompt:1', 'prompt:2')).toBeUndefined();
       ctx.holdTexts(tx, OWNER);
       await ctx.sendTo(tx, OWNER, { text: 'c' });
       await ctx.releaseTexts(tx);
@@ -101,14 +89,7 @@ describe('texts held to head the next question', () => {
     await store.transaction(async (tx) => {
       ctx.holdTexts(tx, OWNER);
       await ctx.sendTo(tx, OWNER, { text: 'in the morning' }, later);
-      const headed = await ctx.headWithHeld(
-        tx,
-        OWNER,
-        { kind: 'send', message: { text: 'question', ref: 'prompt:3' } },
-        { question: 'prompt:3' },
-      );
-      expect(headed.heading).toBeUndefined();
-      await ctx.enqueue(tx, OWNER, headed.action);
+      expect(await ask(ctx, tx, 'question', 'prompt:3', 'prompt:3')).toBeUndefined();
     });
     expect(await texts('owner')).toEqual(['in the morning', 'question']);
   });
