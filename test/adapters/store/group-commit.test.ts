@@ -1,14 +1,22 @@
 /**
- * Group commit in the SQLite store: direct writes that queue up for the lock one after another share one
- * transaction, each still all or nothing and answered only once its group has committed; the lock is
- * still taken in the order it was asked for. And the reentry guard, on under the tests, off in production.
+ * Group commit in the SQLite store: transactions and direct writes that queue up for the lock one after
+ * another share one SQLite transaction, each still all or nothing and answered only once its group has
+ * committed; the lock is still taken in the order it was asked for. And the reentry guard, on under the tests, off in production.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { catchesReentry, TransactionGuard } from '../../../src/adapters/store/shared/methods.js';
 import { migrate } from '../../../src/adapters/store/sqlite/migrations.js';
 import { composeOps } from '../../../src/adapters/store/sqlite/store.js';
-import { GROUP_MAX, privateLock, SqliteTransactions } from '../../../src/adapters/store/sqlite/transactions.js';
+import {
+  GROUP_MAX,
+  GROUP_MAX_TRANSACTIONS,
+  privateLock,
+  SqliteTransactions,
+} from '../../../src/adapters/store/sqlite/transactions.js';
 import { StoreError } from '../../../src/core/ports.js';
 import { makeTicket } from '../../fixtures.js';
 
@@ -52,17 +60,81 @@ describe('SQLite group commit', () => {
     expect(await store.getTicket('T-2')).toBeUndefined();
   });
 
-  it('keeps the order the lock was asked in: a write after a transaction does not join a group before it', async () => {
+  it('runs a group in the order the lock was asked in, transactions with writes, and a read ends the group', async () => {
     const { transactions, store } = open();
     const seen: (string | undefined)[] = [];
     const a = store.setSetting('a', '1');
     const t = store.transaction(async (tx) => {
       seen.push(await tx.getSetting('a'), await tx.getSetting('b'));
+      await tx.setSetting('c', '3');
     });
     const b = store.setSetting('b', '2');
     await Promise.all([a, t, b]);
     expect(seen).toEqual(['1', undefined]);
-    expect(transactions.groups).toEqual({ commits: 2, writes: 2 });
+    expect(transactions.groups).toEqual({ commits: 1, writes: 3 });
+    const d = store.setSetting('d', '4');
+    const read = store.getSetting('d');
+    const e = store.setSetting('e', '5');
+    expect(await read).toBe('4');
+    await Promise.all([d, e]);
+    expect(transactions.groups).toEqual({ commits: 3, writes: 5 });
+  });
+
+  it('commits transactions asked for together once, at most GROUP_MAX_TRANSACTIONS in a group', async () => {
+    const { transactions, store } = open();
+    const ask = (i: number) =>
+      store.transaction(async (tx) => {
+        await tx.setSetting(`k${i}`, String(i));
+        return (await tx.getSetting(`k${i}`)) ?? '';
+      });
+    const answers = await Promise.all(Array.from({ length: GROUP_MAX_TRANSACTIONS + 1 }, (_, i) => ask(i)));
+    expect(answers).toEqual(Array.from({ length: GROUP_MAX_TRANSACTIONS + 1 }, (_, i) => String(i)));
+    expect(transactions.groups).toEqual({ commits: 2, writes: GROUP_MAX_TRANSACTIONS + 1 });
+  });
+
+  it('undoes only the transaction that throws: the others of its group are committed', async () => {
+    const { transactions, store } = open();
+    const refused = new Error('the callback gave up');
+    const results = await Promise.allSettled([
+      store.transaction(async (tx) => tx.setSetting('x', '1')),
+      store.transaction(async (tx) => {
+        await tx.setSetting('y', '2');
+        await tx.saveTicket(makeTicket({ id: 'T-9', number: 'T261207-0009' }));
+        throw refused;
+      }),
+      store.setSetting('z', '3'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBe(refused);
+    expect(transactions.groups).toEqual({ commits: 1, writes: 3 });
+    expect(await store.getSetting('x')).toBe('1');
+    expect(await store.getSetting('y')).toBeUndefined();
+    expect(await store.getTicket('T-9')).toBeUndefined();
+    expect(await store.getSetting('z')).toBe('3');
+  });
+
+  it('answers a transaction only once its group is committed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'residesk-group-'));
+    const file = join(dir, 'store.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    migrate(db);
+    const store = new SqliteTransactions(db, composeOps(db), privateLock()).asStore();
+    const other = new Database(file, { readonly: true });
+    const committed = (key: string) => other.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key);
+    try {
+      const seenAtAnswer: unknown[] = [];
+      await Promise.all(
+        ['p', 'q', 'r'].map((key) =>
+          store.transaction(async (tx) => tx.setSetting(key, key)).then(() => seenAtAnswer.push(committed(key))),
+        ),
+      );
+      expect(seenAtAnswer).toEqual(['p', 'q', 'r']);
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('commits the writes asked for before the store closes, and refuses those after', async () => {

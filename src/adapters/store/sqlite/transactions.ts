@@ -8,11 +8,12 @@
  * run several writing statements ({@link COMPOUND_WRITES}) take a savepoint inside a transaction.
  * Transaction control goes through statements prepared once, never through `exec` (parsed every time).
  *
- * Single writes made directly on the store (a delivery settled, a claim, a job completed) commit as a
- * group: those that queue up for the lock one after another share one transaction, each method still
- * all or nothing (see {@link SqliteTransactions}), and each caller is answered only once the group has
- * committed. Under load most of a commit's cost is writing the pages it changed to the log; a group
- * writes a page many writes changed once.
+ * Transactions and single writes made directly on the store (a delivery settled, a claim, a job
+ * completed) commit as a group: those that queue up for the lock one after another share one SQLite
+ * transaction, each still all or nothing on its own (see {@link SqliteTransactions}), and each caller is
+ * answered only once the group has committed. Under load most of a commit's cost is writing the pages it
+ * changed to the log; a group writes a page many of its members changed (the outbox's indexes, the
+ * message log's last page) once.
  */
 import type Database from 'better-sqlite3';
 import { type Store, StoreError, type StoreTx } from '../../../core/ports.js';
@@ -43,6 +44,10 @@ interface Control {
   savepoint: Database.Statement;
   release: Database.Statement;
   rollbackTo: Database.Statement;
+  /** Around one member of a group of several. */
+  member: Database.Statement;
+  releaseMember: Database.Statement;
+  rollbackToMember: Database.Statement;
 }
 
 function prepareControl(db: Database.Database): Control {
@@ -54,6 +59,9 @@ function prepareControl(db: Database.Database): Control {
     savepoint: db.prepare('SAVEPOINT port_method'),
     release: db.prepare('RELEASE port_method'),
     rollbackTo: db.prepare('ROLLBACK TO port_method'),
+    member: db.prepare('SAVEPOINT group_member'),
+    releaseMember: db.prepare('RELEASE group_member'),
+    rollbackToMember: db.prepare('ROLLBACK TO group_member'),
   };
 }
 
@@ -100,15 +108,28 @@ export function privateLock(): { mutex: Mutex; guard: TransactionGuard; release:
   return { mutex, guard: new TransactionGuard(mutex), release: () => {} };
 }
 
-/** The most direct writes one group commit holds (a group bounds how long the ones behind it wait). */
+/** The most members one group commit holds (a group bounds how long the ones behind it wait). */
 export const GROUP_MAX = 64;
 
-/** A direct write waiting for its group's commit. */
-interface QueuedWrite {
-  method: Method;
-  args: unknown[];
+/**
+ * The most transactions one group holds. A transaction's callback does the work of a whole message (some
+ * milliseconds) and its caller waits for the group's commit: a bound keeps the first one's wait short.
+ */
+export const GROUP_MAX_TRANSACTIONS = 8;
+
+/** A direct write or a transaction's callback, waiting for its group's commit. */
+type Queued = (
+  | { kind: 'write'; method: Method; args: unknown[] }
+  | { kind: 'transaction'; fn: (tx: StoreTx) => Promise<unknown> }
+) & {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+};
+
+/** An open group: its members, and how many of them are transactions. */
+interface Group {
+  members: Queued[];
+  transactions: number;
 }
 
 /** Runs the synchronous `ops` of one connection as the async Store port. */
@@ -116,12 +137,12 @@ export class SqliteTransactions {
   private closed = false;
   private readonly control: Control;
   /**
-   * The group of direct writes that later direct writes still join: the last request for the lock. Any
-   * other request (a transaction, a read, a close) ends it, so that the lock is still taken in the order it
-   * was asked for: a write joins a group only when nothing else asked for the lock between them.
+   * The group that later transactions and direct writes still join: the last request for the lock. A
+   * read or a close ends it, so that the lock is still taken in the order it was asked for: work joins a
+   * group only when nothing else asked for the lock between them.
    */
-  private openGroup?: QueuedWrite[];
-  /** Groups committed, and the writes in them (what the tests see of group commit). */
+  private openGroup?: Group;
+  /** Groups committed, and the members in them (what the tests see of group commit). */
   readonly groups = { commits: 0, writes: 0 };
 
   constructor(
@@ -137,7 +158,10 @@ export class SqliteTransactions {
   asStore(): Store {
     const direct = facade((method, args) => this.direct(method, args));
     return Object.assign(direct, {
-      transaction: <T>(fn: (tx: StoreTx) => Promise<T>) => this.transaction(fn),
+      transaction: async <T>(fn: (tx: StoreTx) => Promise<T>) => {
+        this.lock.guard.refuseReentry('transaction');
+        return (await this.grouped({ kind: 'transaction', fn })) as T;
+      },
       close: () => this.close(),
     });
   }
@@ -145,7 +169,7 @@ export class SqliteTransactions {
   /** A method called on the store itself: a write joins a group commit, a read runs in a read transaction. */
   private async direct(method: Method, args: unknown[]): Promise<unknown> {
     this.lock.guard.refuseReentry(method);
-    if (ACCESS[method] === 'write') return this.grouped(method, args);
+    if (ACCESS[method] === 'write') return this.grouped({ kind: 'write', method, args });
     this.openGroup = undefined;
     const release = await this.lock.mutex.acquire();
     try {
@@ -166,46 +190,61 @@ export class SqliteTransactions {
     }
   }
 
-  /** A direct write: joins the open group, or opens one and asks for the lock. */
-  private grouped(method: Method, args: unknown[]): Promise<unknown> {
+  /** A transaction or a direct write: joins the open group while it has room, or opens one and asks for the lock. */
+  private grouped(
+    work:
+      | { kind: 'write'; method: Method; args: unknown[] }
+      | { kind: 'transaction'; fn: (tx: StoreTx) => Promise<unknown> },
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const write = { method, args, resolve, reject };
+      const member = { ...work, resolve, reject } as Queued;
+      const transaction = member.kind === 'transaction' ? 1 : 0;
       const open = this.openGroup;
-      if (open && open.length < GROUP_MAX) {
-        open.push(write);
+      if (open && open.members.length < GROUP_MAX && open.transactions + transaction <= GROUP_MAX_TRANSACTIONS) {
+        open.members.push(member);
+        open.transactions += transaction;
         return;
       }
-      const group = [write];
+      const group = { members: [member], transactions: transaction };
       this.openGroup = group;
       void this.commitGroup(group);
     });
   }
 
   /**
-   * Runs a group of direct writes in one transaction. Each write is all or nothing on its own: in a group
-   * of several each runs in a savepoint, and a failed write is answered with its error while the others go
-   * on. A transaction SQLite abandoned part-way (a full disk, an I/O error) or a commit that fails fails
-   * every write of the group that had not failed already: none of them happened.
+   * Runs a group in one SQLite transaction, its members in the order they asked. Each member is all or
+   * nothing on its own: in a group of several each runs in a savepoint, and one that fails (a write
+   * refused, a transaction's callback throwing) is answered with its error, its changes undone, while the
+   * others go on. A transaction SQLite abandoned part-way (a full disk, an I/O error) or a commit that
+   * fails fails every member that had not failed already: none of them happened.
    */
-  private async commitGroup(group: QueuedWrite[]): Promise<void> {
+  private async commitGroup(group: Group): Promise<void> {
     const release = await this.lock.mutex.acquire();
-    // The writes of this turn of the event loop join before the group closes (the lock is held meanwhile,
-    // so what asked for it later still comes later).
+    // The work asked for in this turn of the event loop joins before the group closes (the lock is held
+    // meanwhile, so what asked for it later still comes later).
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.openGroup === group) this.openGroup = undefined;
-    const done: { write: QueuedWrite; value: unknown }[] = [];
+    const { members } = group;
+    const alone = members.length === 1;
+    const done: { member: Queued; value: unknown }[] = [];
     try {
       this.beginWrite();
-      for (const write of group) {
+      for (const member of members) {
         try {
-          // Alone, a write that fails rolls the transaction back (below); in a group it is undone to its
+          // Alone, a member that fails rolls the transaction back (below); in a group it is undone to its
           // savepoint, whatever it wrote before failing, and the others go on.
           const value =
-            group.length === 1 ? this.guarded(write.method, write.args) : this.atomically(write.method, write.args);
-          done.push({ write, value });
+            member.kind === 'write'
+              ? alone
+                ? this.guarded(member.method, member.args)
+                : this.atomically(member.method, member.args)
+              : alone
+                ? await this.body(member.fn)
+                : await this.member(member.fn);
+          done.push({ member, value });
         } catch (error) {
-          write.reject(error);
-          if (group.length === 1) {
+          member.reject(error);
+          if (alone) {
             this.rollbackQuietly();
             return;
           }
@@ -222,48 +261,43 @@ export class SqliteTransactions {
         throw toStoreError(error, 'commit') ?? error;
       }
       this.groups.commits += 1;
-      this.groups.writes += group.length;
+      this.groups.writes += members.length;
       this.checkpointer?.committed();
-      for (const { write, value } of done) write.resolve(value);
+      for (const { member, value } of done) member.resolve(value);
     } catch (error) {
-      // Nothing of the group was committed: every write fails with the reason (one that failed on its own
+      // Nothing of the group was committed: every member fails with the reason (one that failed on its own
       // keeps its own error: a promise answered once keeps its answer).
-      for (const write of group) write.reject(error);
+      for (const member of members) member.reject(error);
     } finally {
       release();
     }
   }
 
-  private async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    this.lock.guard.refuseReentry('transaction');
-    this.openGroup = undefined;
-    const release = await this.lock.mutex.acquire();
+  /** A transaction's callback, given the transaction's methods (refused once the callback has settled). */
+  private body(fn: (tx: StoreTx) => Promise<unknown>): Promise<unknown> {
+    return this.lock.guard.run((scope) =>
+      fn(
+        facade(async (method, args) => {
+          assertActive(scope, method);
+          return COMPOUND_WRITES.has(method) ? this.atomically(method, args) : this.guarded(method, args);
+        }),
+      ),
+    );
+  }
+
+  /** A transaction's callback as one member of a group: in a savepoint, undone on its own if it throws. */
+  private async member(fn: (tx: StoreTx) => Promise<unknown>): Promise<unknown> {
+    this.control.member.run();
     try {
-      this.beginWrite();
-      let result: T;
-      try {
-        result = await this.lock.guard.run((scope) =>
-          fn(
-            facade(async (method, args) => {
-              assertActive(scope, method);
-              return COMPOUND_WRITES.has(method) ? this.atomically(method, args) : this.guarded(method, args);
-            }),
-          ),
-        );
-      } catch (error) {
-        this.rollbackQuietly();
-        throw error;
+      const value = await this.body(fn);
+      this.control.releaseMember.run();
+      return value;
+    } catch (error) {
+      if (this.db.inTransaction) {
+        this.control.rollbackToMember.run();
+        this.control.releaseMember.run();
       }
-      try {
-        this.control.commit.run();
-      } catch (error) {
-        this.rollbackQuietly();
-        throw toStoreError(error, 'commit') ?? error;
-      }
-      this.checkpointer?.committed();
-      return result;
-    } finally {
-      release();
+      throw error;
     }
   }
 
