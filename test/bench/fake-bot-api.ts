@@ -50,7 +50,18 @@ export interface FakeBotApi {
    * `timeoutMs`.
    */
   waitFor(chatId: number, from: number, match: (m: SentMessage) => boolean, timeoutMs: number): Promise<SentMessage>;
+  /**
+   * What Telegram does with a webhook's answer that names a `method` (a button press's answer): makes
+   * that call for the bot, here in-process and counted with the others. Anything else is ignored.
+   */
+  madeByTelegram(answer: WebhookAnswer): void;
   close(): Promise<void>;
+}
+
+/** A webhook's answer: its status, and its body when it was JSON. */
+export interface WebhookAnswer {
+  status: number;
+  json?: unknown;
 }
 
 const BOT = { id: 4242, is_bot: true, first_name: 'Residesk', username: 'residesk_bench_bot' };
@@ -152,6 +163,13 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
       chats.delete(chatId);
     },
     count: (chatId) => chats.get(chatId)?.messages.length ?? 0,
+    madeByTelegram: ({ status, json }) => {
+      if (status !== 200 || typeof json !== 'object' || json === null) return;
+      const { method, ...params } = json as Record<string, unknown>;
+      if (typeof method !== 'string') return;
+      calls[method] = (calls[method] ?? 0) + 1;
+      answer(method, params);
+    },
     waitFor: (chatId, from, match, timeoutMs) => {
       const log = chat(chatId);
       const found = log.messages.find((m, i) => i >= from && match(m));
@@ -184,7 +202,7 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
 }
 
 /**
- * POSTs JSON on a kept-alive connection; resolves with the status once the answer is read. A request on
+ * POSTs JSON on a kept-alive connection; resolves with the status (and a JSON body) once the answer is read. A request on
  * a reused connection that the server closed meanwhile (its keep-alive timeout) is sent again once, as
  * Node's documentation advises and as Telegram redelivers an update that was not answered.
  */
@@ -194,7 +212,7 @@ export function postJson(
   payload: unknown,
   headers: Record<string, string> = {},
   retry = true,
-): Promise<number> {
+): Promise<WebhookAnswer> {
   const data = JSON.stringify(payload);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -205,8 +223,14 @@ export function postJson(
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (!(res.headers['content-type'] ?? '').startsWith('application/json') || text === '') resolve({ status });
+          else resolve({ status, json: JSON.parse(text) as unknown });
+        });
         res.on('error', reject);
       },
     );

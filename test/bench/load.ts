@@ -155,9 +155,10 @@ export async function runOwners(o: {
         const arrived = o.api.waitFor(chatId, from, (m) => m.text.includes(step.next), o.stepTimeoutMs);
         arrived.catch(() => undefined);
         const sent = performance.now();
-        const status = await postJson(agent, o.webhook, body, headers);
+        const answer = await postJson(agent, o.webhook, body, headers);
         webhookMs.push(performance.now() - sent);
-        if (status !== 200) throw new Error(`the webhook answered ${status}`);
+        if (answer.status !== 200) throw new Error(`the webhook answered ${answer.status}`);
+        o.api.madeByTelegram(answer);
         updates++;
         question = await arrived;
         nextQuestionMs.push(question.at - sent);

@@ -82,7 +82,8 @@ export async function runScale(o: {
 }): Promise<ScaleResult> {
   const agent = new Agent({ keepAlive: true });
   const headers = { 'x-telegram-bot-api-secret-token': SECRET };
-  const post = (body: unknown) => postJson(agent, o.bot.webhook, body, headers);
+  // Telegram makes the call a webhook answers with (only a button press's answer, and these are messages).
+  const post = async (body: unknown) => o.api.madeByTelegram(await postJson(agent, o.bot.webhook, body, headers));
   const STAFF_USER = 7001;
   const OWNER = 880_000_001;
 

@@ -138,9 +138,12 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
   started.push(() => media.close());
   const secretRegistered = () => String(calls('setWebhook')[0]?.body.secret_token ?? '');
   const webhookPort = await freePort();
+  // Telegram makes the Bot API call a webhook answers with (a button press's answer): so does the proxy.
+  const madeByTelegram = (answer: Response, body: Buffer) => webhookCall(api.url, o.token, answer, body);
   const hook = await startRecordingProxy(
     () => `http://127.0.0.1:${webhookPort}`,
     () => ({ 'x-telegram-bot-api-secret-token': secretRegistered() }),
+    madeByTelegram,
   );
   started.push(() => hook.close());
 
@@ -223,7 +226,7 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secretRegistered() },
         body: JSON.stringify(update),
       });
-      await response.arrayBuffer();
+      await madeByTelegram(response, Buffer.from(await response.arrayBuffer()));
       return response.status;
     },
     stop: async () => {
@@ -236,6 +239,22 @@ async function start(o: TelegramE2EOptions, started: (() => Promise<unknown>)[])
       await store.close();
     },
   };
+}
+
+/**
+ * What Telegram does with a webhook's answer: a 200 with a JSON body naming a `method` is a Bot API call
+ * it makes for the bot (https://core.telegram.org/bots/api#making-requests-when-getting-updates).
+ */
+async function webhookCall(apiUrl: string, token: string, answer: Response, body: Buffer): Promise<void> {
+  if (answer.status !== 200 || !String(answer.headers.get('content-type')).startsWith('application/json')) return;
+  const { method, ...params } = JSON.parse(body.toString('utf8')) as { method?: unknown };
+  if (typeof method !== 'string') return;
+  const made = await fetch(`${apiUrl}/bot${token}/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
+  await made.arrayBuffer();
 }
 
 const UPLOADS = /\/(sendMediaGroup|sendPhoto|sendDocument)$/;

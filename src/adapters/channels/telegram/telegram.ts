@@ -99,7 +99,7 @@ export class TelegramChannel implements ChannelSender {
     if (this.webhook?.listening || this.polling) return;
     if (this.mode === 'webhook') {
       this.webhook = new WebhookServer(this.ctx, {
-        handle: (update) => this.handleUpdate(update),
+        handle: (update) => handleUpdate(this.ctx, update, { answerInReply: true }),
         faults: () => this.faults,
       });
       await this.webhook.start();
@@ -133,8 +133,8 @@ export class TelegramChannel implements ChannelSender {
    * recorded (or was a duplicate, or is nothing residesk handles); rejects with UpdateNotRecordedError
    * only when the application could not record it, so that the caller does not acknowledge it.
    */
-  handleUpdate(update: TgUpdate): Promise<void> {
-    return handleUpdate(this.ctx, update);
+  async handleUpdate(update: TgUpdate): Promise<void> {
+    await handleUpdate(this.ctx, update);
   }
 
   // ── sending ─────────────────────────────────────────────────────────────

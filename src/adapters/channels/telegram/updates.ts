@@ -3,6 +3,13 @@
  * or left the staff group goes to `onStaffJoined` / `onStaffLeft`, the update becomes an `Inbound` for the
  * application, the dispatcher is woken, and a button press is always answered, also when it was refused
  * or handling failed. The caller acknowledges the update only when this resolves.
+ *
+ * Through the webhook a press is answered in the webhook's own reply (Telegram makes a Bot API call given
+ * as the answer to an update, though no one learns how it went): a call and its round trip fewer for
+ * every button tapped, and the webhook answers without waiting on the Bot API. Nothing is lost by not
+ * knowing: an answer that does not arrive only lets the button's spinner run out. An update that could
+ * not be recorded is answered 500 (Telegram then ignores the reply's body), so its press is answered
+ * with a call of its own, as through long polling.
  */
 import type { InboundResult } from '../../../core/ports/channels.js';
 import type { Inbound } from '../../../core/types.js';
@@ -18,12 +25,27 @@ export class UpdateNotRecordedError extends Error {
   }
 }
 
+/** A Bot API call for the webhook's reply: Telegram makes it on the bot's behalf. */
+export type WebhookCall = { method: 'answerCallbackQuery' } & CallbackAnswer;
+
+/** The parameters of answerCallbackQuery. */
+interface CallbackAnswer {
+  callback_query_id: string;
+  text?: string;
+  show_alert?: true;
+}
+
 /**
- * Runs one update through the application and answers its button press. Resolves once the update is
- * recorded (or was a duplicate, or is nothing residesk handles); rejects with UpdateNotRecordedError
+ * Runs one update through the application and answers its button press: with a call, or, when
+ * `answerInReply` (the webhook), by returning the call for the webhook's reply. Resolves once the update
+ * is recorded (or was a duplicate, or is nothing residesk handles); rejects with UpdateNotRecordedError
  * only when the application could not record it, so that the caller does not acknowledge it.
  */
-export async function handleUpdate(ctx: ChannelContext, update: TgUpdate): Promise<void> {
+export async function handleUpdate(
+  ctx: ChannelContext,
+  update: TgUpdate,
+  how: { answerInReply?: boolean } = {},
+): Promise<WebhookCall | undefined> {
   const { o } = ctx;
   await staffMembership(ctx, update);
   let inbound: Inbound | undefined;
@@ -46,8 +68,7 @@ export async function handleUpdate(ctx: ChannelContext, update: TgUpdate): Promi
   const query = update.callback_query;
   if (!inbound) {
     o.log.debug({ updateId: update.update_id }, 'Telegram update ignored');
-    if (query && typeof query.id === 'string') await answerCallback(ctx, query.id);
-    return;
+    return query && typeof query.id === 'string' ? answer(ctx, callbackAnswer(query.id), how) : undefined;
   }
   let result: InboundResult | undefined;
   let failure: unknown;
@@ -64,8 +85,28 @@ export async function handleUpdate(ctx: ChannelContext, update: TgUpdate): Promi
       o.log.warn({ err: error }, 'waking the dispatcher failed');
     }
   }
-  if (query && typeof query.id === 'string') await answerCallback(ctx, query.id, result?.ack);
-  if (failure !== undefined) throw new UpdateNotRecordedError(update.update_id, { cause: failure });
+  if (failure !== undefined) {
+    if (query && typeof query.id === 'string') await answerCallback(ctx, callbackAnswer(query.id, result?.ack));
+    throw new UpdateNotRecordedError(update.update_id, { cause: failure });
+  }
+  return query && typeof query.id === 'string' ? answer(ctx, callbackAnswer(query.id, result?.ack), how) : undefined;
+}
+
+/** A press's answer: returned for the webhook's reply, or made as a call. */
+async function answer(
+  ctx: ChannelContext,
+  params: CallbackAnswer,
+  how: { answerInReply?: boolean },
+): Promise<WebhookCall | undefined> {
+  if (how.answerInReply) return { method: 'answerCallbackQuery', ...params };
+  await answerCallback(ctx, params);
+  return undefined;
+}
+
+/** answerCallbackQuery's parameters for press `id`: silent, a note, or a dialog (`alert`). */
+function callbackAnswer(id: string, ack?: { text: string; alert?: boolean }): CallbackAnswer {
+  const text = ack?.text ? truncateText(ack.text, 200) : undefined;
+  return { callback_query_id: id, ...(text ? { text } : {}), ...(text && ack?.alert ? { show_alert: true } : {}) };
 }
 
 /**
@@ -105,14 +146,9 @@ async function staffMembership(ctx: ChannelContext, update: TgUpdate): Promise<v
 }
 
 /** Answers a button press (Telegram shows a spinner until then). Never throws. */
-async function answerCallback(ctx: ChannelContext, id: string, ack?: { text: string; alert?: boolean }): Promise<void> {
+async function answerCallback(ctx: ChannelContext, params: CallbackAnswer): Promise<void> {
   try {
-    const text = ack?.text ? truncateText(ack.text, 200) : undefined;
-    await ctx.call(
-      'answerCallbackQuery',
-      { callback_query_id: id, ...(text ? { text } : {}), ...(text && ack?.alert ? { show_alert: true } : {}) },
-      10_000,
-    );
+    await ctx.call('answerCallbackQuery', { ...params }, 10_000);
   } catch (error) {
     // A redelivered update's query is too old to answer: nothing to do.
     const failure = classifyError(error, [ctx.o.config.token]);

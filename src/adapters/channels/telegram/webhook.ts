@@ -2,7 +2,8 @@
  * Receiving Telegram updates by webhook: the HTTP server (the webhook path and the /healthz check),
  * setWebhook with a secret, and that secret's source. A request must carry the secret before anything
  * else is read; the webhook answers 200 only once the update is recorded (500 makes Telegram send it
- * again). /healthz is 503 "degraded" while the dispatcher reports faults (staff cards waiting).
+ * again), with a button press's answer in the reply (see updates.ts). /healthz is 503 "degraded" while
+ * the dispatcher reports faults (staff cards waiting).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +14,7 @@ import type { ChannelContext, TelegramConfig } from './context.js';
 import { ALLOWED_UPDATES, isUpdate, type TgUpdate } from './inbound.js';
 import { classifyError, reasonOf } from './outbound.js';
 import { TelegramStartupError } from './startup.js';
+import type { WebhookCall } from './updates.js';
 
 /** The store setting a generated webhook secret is kept under (shared by every process on the store). */
 export const WEBHOOK_SECRET_SETTING = 'telegram.webhookSecret';
@@ -39,8 +41,11 @@ export async function webhookSecret(
 
 /** What the webhook server asks of the channel. */
 export interface WebhookHooks {
-  /** Runs one update; rejects when it was not recorded (the request then answers 500). */
-  handle: (update: TgUpdate) => Promise<void>;
+  /**
+   * Runs one update; resolves with a Bot API call for the reply, if any (see updates.ts); rejects when it
+   * was not recorded (the request then answers 500).
+   */
+  handle: (update: TgUpdate) => Promise<WebhookCall | undefined>;
   /** The dispatcher's current faults on this channel, shown on /healthz. */
   faults: () => readonly DeliveryFault[];
 }
@@ -179,12 +184,13 @@ export class WebhookServer {
         return reply(res, 400, 'bad json');
       }
       if (!isUpdate(update)) return reply(res, 400, 'not an update');
+      let call: WebhookCall | undefined;
       try {
-        await this.hooks.handle(update);
+        call = await this.hooks.handle(update);
       } catch {
         return reply(res, 500, 'not recorded');
       }
-      return reply(res, 200, '');
+      return call ? reply(res, 200, JSON.stringify(call), false, 'application/json') : reply(res, 200, '');
     } catch (error) {
       this.ctx.o.log.error({ err: error }, 'webhook request failed');
       if (!res.headersSent) reply(res, 500, 'error', true);
@@ -197,9 +203,9 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function reply(res: ServerResponse, status: number, body: string, close = false): void {
+function reply(res: ServerResponse, status: number, body: string, close = false, type = 'text/plain'): void {
   res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
+    'content-type': `${type}; charset=utf-8`,
     'content-length': Buffer.byteLength(body),
     ...(close ? { connection: 'close' } : {}),
   });

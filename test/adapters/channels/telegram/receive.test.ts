@@ -570,4 +570,60 @@ describe('TelegramChannel receiving', () => {
     // Owners' texts never reach the logs.
     expect(env.logs.lines.join('\n')).not.toContain('13812345678');
   });
+
+  it('answers a button press in the webhook reply, and with a call of its own when the update was not recorded', async () => {
+    let broken = false;
+    const env = await setUp({
+      handle: async (i) => {
+        if (broken) throw new Error('store down');
+        return {
+          duplicate: false,
+          ...(i.content.type === 'button' ? { ack: { text: '这个问题已经过去了', alert: true } } : {}),
+        };
+      },
+    });
+    const port = await freePort();
+    const channel = await createTelegramChannel({
+      ...env.options,
+      config: {
+        ...env.options.config,
+        port,
+        webhookUrl: 'https://bot.example.com/hook',
+        webhookSecret: 'configured_secret',
+      },
+    });
+    channels.push(channel);
+    await channel.start();
+    const post = (update: TgUpdate) =>
+      fetch(`http://127.0.0.1:${port}/hook`, {
+        method: 'POST',
+        headers: { 'x-telegram-bot-api-secret-token': 'configured_secret', 'content-type': 'application/json' },
+        body: JSON.stringify(update),
+      });
+
+    const pressed = await post(callback(7));
+    expect(pressed.status).toBe(200);
+    expect(pressed.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await pressed.json()).toEqual({
+      method: 'answerCallbackQuery',
+      callback_query_id: 'cb-7',
+      text: '这个问题已经过去了',
+      show_alert: true,
+    });
+    // A button on an inline message is not ours, but it is answered too; a typed message has nothing to answer.
+    const inline = await post({ update_id: 8, callback_query: { id: 'cb-8', from: owner, data: 'x' } });
+    expect(await inline.json()).toEqual({ method: 'answerCallbackQuery', callback_query_id: 'cb-8' });
+    const typed = await post({
+      update_id: 9,
+      message: { message_id: 2, chat: privateChat, from: owner, text: '你好' },
+    });
+    expect([typed.status, await typed.text()]).toEqual([200, '']);
+    expect(env.api.callsOf('answerCallbackQuery')).toEqual([]);
+
+    // Not recorded: 500, whose body Telegram does not act on, so the press is answered by a call.
+    broken = true;
+    const failed = await post(callback(10));
+    expect(failed.status).toBe(500);
+    expect(env.api.callsOf('answerCallbackQuery').map((c) => c.body)).toEqual([{ callback_query_id: 'cb-10' }]);
+  });
 });

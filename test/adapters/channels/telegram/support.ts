@@ -157,11 +157,13 @@ export interface RecordingProxy {
 
 /**
  * An HTTP proxy to `target` that records every JSON request (and the answer's status). `headers` adds
- * request headers per request, e.g. the secret header Telegram sends with webhook updates.
+ * request headers per request, e.g. the secret header Telegram sends with webhook updates; `answered`
+ * sees each answer before it is passed back (e.g. to make the Bot API call a webhook answered with).
  */
 export async function startRecordingProxy(
   target: () => string,
   headers: (req: ProxiedRequest) => Record<string, string> = () => ({}),
+  answered: (answer: Response, body: Buffer) => Promise<void> = async () => {},
 ): Promise<RecordingProxy> {
   const requests: ProxiedRequest[] = [];
   const server = createServer((req, res) => {
@@ -183,6 +185,7 @@ export async function startRecordingProxy(
           ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: raw }),
         });
         const answer = Buffer.from(await response.arrayBuffer());
+        await answered(response, answer);
         record.status = response.status;
         requests.push(record);
         res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' });
