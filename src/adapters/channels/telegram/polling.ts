@@ -53,7 +53,7 @@ async function pollLoop(
       const result = await ctx.api.call(
         'getUpdates',
         { offset, timeout, allowed_updates: ALLOWED_UPDATES },
-        AbortSignal.any([signal, AbortSignal.timeout((timeout + 20) * 1000)]),
+        { signal, timeoutMs: (timeout + 20) * 1000 },
       );
       updates = Array.isArray(result) ? result : [];
       failures = 0;

@@ -62,7 +62,7 @@ export class TelegramChannel implements ChannelSender {
       botId: o.config.token.split(':')[0] ?? '',
       staffChatId: String(o.config.staffChatId),
       call: (method, payload, timeoutMs = o.requestTimeoutMs ?? 30_000) =>
-        api.call(method, payload as Record<string, unknown>, AbortSignal.timeout(timeoutMs)) as never,
+        api.call(method, payload as Record<string, unknown>, { timeoutMs }) as never,
     };
   }
 

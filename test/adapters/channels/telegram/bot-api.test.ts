@@ -97,10 +97,23 @@ describe('the Bot API client', () => {
   it('gives up at the timeout with an outcome unknown, and never names the token', async () => {
     const root = await serve(() => {}); // never answers
     const api = createBotApi({ token: TOKEN, apiRoot: root });
-    const error = await api.call('sendMessage', { chat_id: 1, text: 'x' }, AbortSignal.timeout(100)).catch((e) => e);
+    const error = await api.call('sendMessage', { chat_id: 1, text: 'x' }, { timeoutMs: 100 }).catch((e) => e);
     expect(classifyError(error, [TOKEN])).toMatchObject({ status: 'unknown' });
     expect(String((error as Error).message)).not.toContain('secret-token');
     api.close();
+
+    // An answer that starts and then stalls is given up at the timeout too, as unknown.
+    const stalling = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":true,');
+    });
+    const slow = createBotApi({ token: TOKEN, apiRoot: stalling });
+    const started = Date.now();
+    const stalled = await slow.call('sendMessage', { chat_id: 1, text: 'x' }, { timeoutMs: 100 }).catch((e) => e);
+    expect((stalled as Error).name).toBe('TimeoutError');
+    expect(classifyError(stalled, [TOKEN])).toMatchObject({ status: 'unknown' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    slow.close();
 
     const closed = createBotApi({ token: TOKEN, apiRoot: 'http://127.0.0.1:9' });
     const refused = await closed.call('getMe', {}).catch((e: unknown) => e);
