@@ -7,7 +7,14 @@
  * The staff desk, surveys, revisits and ticket changes are given this service; each names only what it
  * uses (the aliases below), so a test can hand them a small fake.
  */
-import type { Effect, EngineContext, EngineEvent, FlowContext, TicketSummary } from '../../core/flow/engine.js';
+import type {
+  Effect,
+  EngineContext,
+  EngineEvent,
+  FlowContext,
+  StepOutcome,
+  TicketSummary,
+} from '../../core/flow/engine.js';
 import { step } from '../../core/flow/engine.js';
 import { type AnswerValue, type ConversationState, initialState } from '../../core/flow/state.js';
 import type { StoreTx, Thread } from '../../core/ports.js';
@@ -120,24 +127,7 @@ export class OwnerConversations {
     now: Date,
     run: EngineRun = {},
   ): Promise<{ ack?: string }> {
-    const tickets = await tx.listTickets({ ownerId: owner.id, limit: 10 });
-    const ctx: EngineContext = {
-      registry: this.ctx.registry,
-      translate: (locale, key, params) => this.ctx.t(locale, key, params),
-      locale: owner.locale,
-      owner: {
-        ...(owner.name ? { name: owner.name } : {}),
-        ...(owner.phone ? { phone: owner.phone } : {}),
-        units: owner.units,
-        privacyNoticeShown: owner.privacyNoticeShown,
-      },
-      params: {},
-      tickets: tickets.map((t) => summarise(t, now, (at) => formatTime(at, owner.locale, this.ctx.settings.timeZone))),
-      ...(run.understanding ? { understanding: run.understanding } : {}),
-      ...(run.emergency ? { emergency: run.emergency } : {}),
-      now,
-    };
-    const outcome = step(thread.state, event, ctx);
+    const outcome = await this.engineStep(tx, owner, thread, event, now, run);
     let current = owner;
     for (const item of outcome.output) {
       if (item.type === 'out') {
@@ -156,6 +146,64 @@ export class OwnerConversations {
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
     if (current !== owner) await tx.saveOwner({ ...current, updatedAt: now });
     return outcome.ack !== undefined ? { ack: outcome.ack } : {};
+  }
+
+  /**
+   * One engine step for the owner, with their recent tickets read only when the step looks at them.
+   *
+   * Most steps (a report's answers, a survey's) never do, and reading and summarising up to ten tickets
+   * for each was a good part of an owner's message. The step is first run with tickets that record being
+   * looked at and are absent; only if they were looked at are they read, and the step run again with
+   * them, its outcome the one used. This is exact, not a guess kept in step with the engine by hand (a
+   * predicate on the state and event would drift as the engine grows), because `step` is a function of
+   * (state, event, ctx) alone: it reads no clock and no randomness, copies the saved state before
+   * changing it (readState), and changes nothing it is given except the context object itself (the
+   * emergency check's answer swaps its `understanding`), which is why each run is given a context of its
+   * own. A step that did not look at the tickets cannot have been changed by them (what the test
+   * test/core/flow/tickets-looked-at.test.ts checks over the engine's states). A step that does look (the
+   * list, a cancel, text at the menu, the question of which ticket a note is for) costs a second run of
+   * the engine, far less than the read it saves the others. The tickets are still read in the owner's
+   * transaction before any effect is carried out, as before.
+   */
+  private async engineStep(
+    tx: StoreTx,
+    owner: Owner,
+    thread: Thread,
+    event: EngineEvent,
+    now: Date,
+    run: EngineRun,
+  ): Promise<StepOutcome> {
+    const context = (): EngineContext => ({
+      registry: this.ctx.registry,
+      translate: (locale, key, params) => this.ctx.t(locale, key, params),
+      locale: owner.locale,
+      owner: {
+        ...(owner.name ? { name: owner.name } : {}),
+        ...(owner.phone ? { phone: owner.phone } : {}),
+        units: owner.units,
+        privacyNoticeShown: owner.privacyNoticeShown,
+      },
+      params: {},
+      ...(run.understanding ? { understanding: run.understanding } : {}),
+      ...(run.emergency ? { emergency: run.emergency } : {}),
+      now,
+    });
+    let lookedAt = false;
+    const trial = step(
+      thread.state,
+      event,
+      Object.defineProperty(context(), 'tickets', {
+        enumerable: true,
+        get: () => {
+          lookedAt = true;
+          return undefined;
+        },
+      }),
+    );
+    if (!lookedAt) return trial;
+    const when = (at: Date) => formatTime(at, owner.locale, this.ctx.settings.timeZone);
+    const tickets = (await tx.listTickets({ ownerId: owner.id, limit: 10 })).map((t) => summarise(t, now, when));
+    return step(thread.state, event, { ...context(), tickets });
   }
 
   /**

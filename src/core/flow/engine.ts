@@ -40,7 +40,11 @@ export type {
 export { pathOf } from './paths.js';
 export { parseCommand } from './words.js';
 
-/** Runs one event through the conversation. Never throws for anything an owner sends. */
+/**
+ * Runs one event through the conversation. Never throws for anything an owner sends. A function of its
+ * inputs alone, changing none of them but `ctx`'s own fields: the application runs a step a second time,
+ * with the owner's tickets, only when the first run looked at `ctx.tickets` (app/owner/conversations.ts).
+ */
 export function step(state: ConversationState, event: EngineEvent, ctx: EngineContext): StepOutcome {
   // The saved state's envelope version is checked before anything reads it: migrated, or dropped politely.
   const read = readState(state);
