@@ -44,7 +44,7 @@ import {
   trainHead,
 } from './model.js';
 import { normalise } from './normalise.js';
-import { features } from './segment.js';
+import { features, mostFeatures } from './segment.js';
 import { vocabularyOf } from './vocabulary.js';
 
 /** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
@@ -364,7 +364,9 @@ export function assessText(text: string, u: Understander, input?: Input): Emerge
 function withModel(text: string, u: Understander, rules: EmergencyVerdict, input?: Input): EmergencyVerdict {
   if (rules.verdict !== 'none') return rules;
   // A few words say too little for the model (a flat number alone reads like the flats in emergencies): the
-  // words are counted before the rest of the model's input (keyword scores, place) is worked out for it.
+  // words are counted before the rest of the model's input (keyword scores, place) is worked out for it, and
+  // a text too short to hold enough is not even split into words.
+  if (!input && mostFeatures(text) < EMERGENCY_MODEL_MIN_FEATURES) return rules;
   const words = input?.features ?? features(text);
   if (words.filter((f) => f !== 'n' && f !== '?').length < EMERGENCY_MODEL_MIN_FEATURES) return rules;
   // The model's input without the rules and the place, which the emergency head leaves out (apartFromRules).

@@ -83,3 +83,19 @@ export function features(text: string): string[] {
   if (/[?？]|吗|么$|呢$/u.test(folded)) out.add('?');
   return [...out];
 }
+
+/**
+ * At most how many word and n-gram features (`w:`, `c:`, `e:`, `b:`; not `n` nor `?`) {@link features} gives
+ * a text, counted without splitting it into words: a Chinese word holds a Chinese character, an English word
+ * a letter (and gives a stem and a pair at most), and a run of Chinese characters has at most three n-grams
+ * per character. So a short text (a name, a flat number, a command) is known to have few without the split.
+ */
+export function mostFeatures(text: string): number {
+  let han = 0;
+  let letters = 0;
+  for (const c of fold(text)) {
+    if (c >= 'a' && c <= 'z') letters++;
+    else if (CJK.test(c)) han++;
+  }
+  return 4 * han + 2 * letters;
+}

@@ -20,7 +20,7 @@ import {
 import { foldForMatch, matchTerms, type Term } from '../../../src/core/understand/keywords.js';
 import { findLocation } from '../../../src/core/understand/location.js';
 import { normalise } from '../../../src/core/understand/normalise.js';
-import { features } from '../../../src/core/understand/segment.js';
+import { features, mostFeatures } from '../../../src/core/understand/segment.js';
 import { fragments, ownerTexts } from './corpus.js';
 import { keywords } from './support.js';
 
@@ -137,6 +137,14 @@ describe('one reading of a text gives what each part gives', () => {
         (t) => JSON.parse(forward.get(t) ?? ''),
       ),
     ).toEqual([]);
+  });
+
+  it('mostFeatures: never fewer than the word and n-gram features a text has', () => {
+    const over = all.filter((t) => features(t).filter((f) => f !== 'n' && f !== '?').length > mostFeatures(t));
+    expect(over.slice(0, 5)).toEqual([]);
+    // It tells the short texts typed in a report apart: a name, a flat, a command, a phone number.
+    for (const t of ['张三', '3-2-501', '/start', '13800000001'])
+      expect(mostFeatures(t)).toBeLessThan(EMERGENCY_MODEL_MIN_FEATURES);
   });
 
   it("features: a Chinese run's character 1-, 2- and 3-grams, in that order", () => {
