@@ -13,8 +13,8 @@
 
 import { z } from 'zod';
 import { parseYaml } from '../yaml.js';
-import { mayMatch } from './needs.js';
 import { normalise } from './normalise.js';
+import { Around, allMatches, firstMatch, type Hit, matchesByRule, type Placed, replaced } from './rule-matching.js';
 
 export const EMERGENCY_KINDS = ['fire', 'gas', 'trapped', 'water', 'injury', 'security', 'other'] as const;
 export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
@@ -154,63 +154,49 @@ export function parseEmergencyRules(yamlText: string): EmergencyRules {
   return compileEmergencyRules(doc ?? {});
 }
 
-// Every loop over patterns below first asks mayMatch (needs.ts) with the very string the pattern then runs
-// on, and skips a pattern that needs characters the text does not hold. The very string matters: the cues
-// run on the blanked text, which may hold spaces the whole text does not (a blanked phrase is spaces), so
-// its own characters are asked about, never the whole text's.
+// Every pattern is first asked of the prefilter (needs.ts, through rule-matching.ts) with the very string it
+// then runs on. The very string matters: the cues run on the blanked text, which may hold spaces the whole
+// text does not (a blanked phrase is spaces), so its own characters are asked about, never the whole text's.
 
-function firstMatch(text: string, list: readonly RegExp[]): string | undefined {
-  for (const re of list) {
-    if (!mayMatch(re, text)) continue;
-    re.lastIndex = 0;
-    const m = re.exec(text);
-    re.lastIndex = 0;
-    if (m) return m[0];
-  }
-  return undefined;
+/**
+ * The rules' patterns laid out once per rules object: a section's patterns in one list (rule by rule, each
+ * rule's in order), which the prefilter indexes by the characters they need, so a text finds its few
+ * candidates from its own characters instead of each of some two hundred patterns being asked about.
+ */
+interface Layout {
+  ignore: RegExp[];
+  cues: Placed[];
+  guards: Placed[];
+  /** The signs of now, then the urgent markers: where an `onward` guard stops. */
+  stops: RegExp[];
 }
 
-interface Hit {
-  start: number;
-  end: number;
-  text: string;
-}
+const layouts = new WeakMap<EmergencyRules, Layout>();
 
-function allMatches(text: string, list: readonly RegExp[]): Hit[] {
-  const out: Hit[] = [];
-  for (const re of list) {
-    if (!mayMatch(re, text)) continue;
-    const g = re.global ? re : new RegExp(re.source, `${re.flags}g`);
-    // matchAll starts where the last search left off: always from the start.
-    g.lastIndex = 0;
-    for (const m of text.matchAll(g)) out.push({ start: m.index, end: m.index + m[0].length, text: m[0] });
+function layoutOf(rules: EmergencyRules): Layout {
+  let layout = layouts.get(rules);
+  if (!layout) {
+    const placed = (list: readonly Rule[]) => list.flatMap((r, at) => r.patterns.map((re) => ({ at, re })));
+    layout = {
+      ignore: rules.ignore.flatMap((r) => r.patterns),
+      cues: placed(rules.cues),
+      guards: placed(rules.guards),
+      stops: [...rules.now, ...rules.urgent],
+    };
+    layouts.set(rules, layout);
   }
-  return out;
-}
-
-const CLAUSE_END = /[。！？!?，,；;\n]|\.(?=\s)|…/gu;
-
-/** Where each clause of a text starts and ends. */
-function clausesOf(text: string): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  let start = 0;
-  for (const m of text.matchAll(CLAUSE_END)) {
-    out.push({ start, end: m.index + m[0].length });
-    start = m.index + m[0].length;
-  }
-  out.push({ start, end: text.length });
-  return out;
+  return layout;
 }
 
 /** The stretch of the text a guard found at `hit` reaches (see {@link GuardScope}). */
-function reach(scope: GuardScope, hit: Hit, text: string, now: readonly RegExp[]): { start: number; end: number } {
+function reach(scope: GuardScope, hit: Hit, around: Around): { start: number; end: number } {
   if (scope === 'message') return { start: 0, end: Number.POSITIVE_INFINITY };
-  const clauses = clausesOf(text);
+  const { text, clauses } = around;
   const first = clauses.find((c) => hit.start < c.end) ?? { start: 0, end: text.length };
   const last = clauses.find((c) => hit.end <= c.end) ?? { start: 0, end: text.length };
   if (scope === 'clause') return { start: first.start, end: last.end };
   if (scope === 'before') return { start: 0, end: last.end };
-  const next = allMatches(text, now)
+  const next = around.stops
     .filter((n) => n.start >= hit.end)
     .reduce((min, n) => Math.min(min, n.start), Number.POSITIVE_INFINITY);
   return { start: first.start, end: next };
@@ -245,9 +231,12 @@ const CANTONESE: readonly (readonly [RegExp, string])[] = [
 
 /** The text the rules read: normalised (normalise.ts), Cantonese words as Mandarin. */
 function ruleText(text: string): string {
-  let s = normalise(text);
-  for (const [re, to] of CANTONESE) if (mayMatch(re, s)) s = s.replace(re, to);
-  return s;
+  return replaced(
+    normalise(text),
+    CANTONESE,
+    ([re]) => re,
+    (s, [re, to]) => s.replace(re, to),
+  );
 }
 
 /**
@@ -255,33 +244,69 @@ function ruleText(text: string): string {
  * text is read (the check runs before length limits).
  */
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
+  return readRules(text, rules, false).assessment;
+}
+
+/**
+ * The rules' verdict on a text ({@link assessEmergency}) and the guards it holds ({@link guardsOf}), from
+ * one reading: what the model's input takes from the rules.
+ */
+export function readEmergency(
+  text: string,
+  rules: EmergencyRules,
+): { assessment: EmergencyAssessment; guards: GuardType[] } {
+  const { assessment, guards } = readRules(text, rules, true);
+  return { assessment, guards: guards ?? [] };
+}
+
+/** The types of the guards that matched, each once, in the order of the rules. */
+function typesOf(found: ReadonlyMap<number, readonly Hit[]>, rules: EmergencyRules): GuardType[] {
+  const types: GuardType[] = [];
+  for (const [at, hits] of found) {
+    const type = rules.guards[at]?.type;
+    if (hits.length > 0 && type !== undefined && !types.includes(type)) types.push(type);
+  }
+  return types;
+}
+
+function readRules(
+  text: string,
+  rules: EmergencyRules,
+  withGuards: boolean,
+): { assessment: EmergencyAssessment; guards?: GuardType[] } {
+  const layout = layoutOf(rules);
   const whole = ruleText(text);
   // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
-  let s = whole;
-  for (const r of rules.ignore) {
-    // Asked of `s` as it is now (a blanked phrase adds spaces the whole text may not hold).
-    for (const re of r.patterns) if (mayMatch(re, s)) s = s.replace(re, (m) => ' '.repeat(m.length));
-  }
+  const s = replaced(
+    whole,
+    layout.ignore,
+    (re) => re,
+    (t, re) => t.replace(re, (m) => ' '.repeat(m.length)),
+  );
   const matched: string[] = [];
   const hits: (Hit & { strength: 'present' | 'weak'; kind: EmergencyKind })[] = [];
   let present: EmergencyKind | undefined;
-  for (const cue of rules.cues) {
-    const found = allMatches(s, cue.patterns);
-    if (found.length === 0) continue;
+  for (const [at, found] of matchesByRule(s, layout.cues)) {
+    const cue = rules.cues[at];
+    if (!cue || found.length === 0) continue;
     matched.push(`${cue.id}:${found[0]?.text}`);
     for (const h of found) hits.push({ ...h, strength: cue.strength, kind: cue.kind });
     // The first present cue names the kind; a call for help says less than fire or gas.
     if (cue.strength === 'present' && (present === undefined || present === 'other')) present = cue.kind;
   }
-  if (hits.length === 0) return { verdict: 'none', matched };
-  // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill. Each
-  // reaches as far as its scope: a past clause does not cancel a present one (上次漏水，现在又爆管了).
+  // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill.
+  const guardHits = hits.length > 0 || withGuards ? matchesByRule(whole, layout.guards) : undefined;
+  const withTypes = (assessment: EmergencyAssessment) =>
+    withGuards && guardHits ? { assessment, guards: typesOf(guardHits, rules) } : { assessment };
+  if (hits.length === 0 || !guardHits) return withTypes({ verdict: 'none', matched });
+  // Each guard reaches as far as its scope: a past clause does not cancel a present one (上次漏水，现在又爆管了).
+  const around = new Around(whole, layout.stops);
   const guards: { type: GuardType; start: number; end: number }[] = [];
-  for (const g of rules.guards) {
-    const found = allMatches(whole, g.patterns);
-    if (found.length === 0) continue;
+  for (const [at, found] of guardHits) {
+    const g = rules.guards[at];
+    if (!g || found.length === 0) continue;
     matched.push(`${g.id}:${found[0]?.text}`);
-    for (const h of found) guards.push({ type: g.type, ...reach(g.scope, h, whole, [...rules.now, ...rules.urgent]) });
+    for (const h of found) guards.push({ type: g.type, ...reach(g.scope, h, around) });
   }
   const urgent = firstMatch(whole, rules.urgent);
   if (urgent !== undefined) matched.push(`urgent:${urgent}`);
@@ -293,7 +318,7 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
     return k ? { kind: k } : present && present !== 'other' ? { kind: present } : {};
   };
   const free = presentHits.filter((r) => r.guards.size === 0);
-  if (free.length > 0) return { verdict: 'present', kind: kindOf(free).kind ?? 'other', matched };
+  if (free.length > 0) return withTypes({ verdict: 'present', kind: kindOf(free).kind ?? 'other', matched });
   if (presentHits.length > 0) {
     // A guard and a cue disagree: only a question, a hedge or a routine frame (怎么办, 会不会出事了, 经常)
     // about something that reads as happening, or a sign that it is happening now (快, 现在, !!), leaves
@@ -303,9 +328,10 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
     // The sign must be more than the cue itself: 救命 over a standing nuisance (救命 楼上天天跳绳) is asked.
     const urgentHits = allMatches(whole, rules.urgent);
     const beyondCues = urgentHits.some((u) => !hits.some((h) => h.start <= u.start && u.end <= h.end));
-    if (open.length > 0 && beyondCues) return { verdict: 'present', kind: kindOf(open).kind ?? 'other', matched };
-    if (open.length > 0 || urgent !== undefined) return { verdict: 'unclear', ...kindOf(open), matched };
-    return { verdict: 'none', matched };
+    if (open.length > 0 && beyondCues)
+      return withTypes({ verdict: 'present', kind: kindOf(open).kind ?? 'other', matched });
+    if (open.length > 0 || urgent !== undefined) return withTypes({ verdict: 'unclear', ...kindOf(open), matched });
+    return withTypes({ verdict: 'none', matched });
   }
   // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
   // The sign must be more than the cue itself: 喘不过气 is both a weak cue and a sign of now, and a stuffy
@@ -316,15 +342,18 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
   );
   // Made present by a sign of now, it keeps the kind its cue names (a burning smell growing stronger is a fire).
   if (weakFree.length > 0)
-    return urgentBeyond
-      ? { verdict: 'present', kind: kindOf(weakFree).kind ?? 'other', matched }
-      : { verdict: 'unclear', matched };
-  return { verdict: 'none', matched };
+    return withTypes(
+      urgentBeyond
+        ? { verdict: 'present', kind: kindOf(weakFree).kind ?? 'other', matched }
+        : { verdict: 'unclear', matched },
+    );
+  return withTypes({ verdict: 'none', matched });
 }
 
 /**
  * The guards a text holds (past, thanks, hypothetical, negated, unreal, question, hedge), whether or not a
  * cue matched: what the model reads as inputs (a past mention of a danger is a follow-up, a dream is other).
+ * Read guard by guard, apart from {@link readEmergency}, which the model's input takes them from.
  */
 export function guardsOf(text: string, rules: EmergencyRules): GuardType[] {
   const whole = ruleText(text);

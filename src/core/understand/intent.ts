@@ -27,7 +27,7 @@ import {
   type Urgency,
 } from '../types.js';
 import { isEmergency, scoreCategories, summarise } from './classify.js';
-import { assessEmergency, type EmergencyAssessment, type EmergencyRules, guardsOf } from './emergency.js';
+import { assessEmergency, type EmergencyAssessment, type EmergencyRules, readEmergency } from './emergency.js';
 import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.js';
 import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
 import { findLocation } from './location.js';
@@ -44,7 +44,7 @@ import {
   trainHead,
 } from './model.js';
 import { normalise } from './normalise.js';
-import { features } from './segment.js';
+import { features, mostFeatures } from './segment.js';
 import { vocabularyOf } from './vocabulary.js';
 
 /** The intents the model chooses among: an emergency is the rules' verdict, never the model's guess. */
@@ -136,11 +136,36 @@ const sum = (terms: readonly Term[]) => terms.reduce((n, t) => n + t.weight, 0);
  * kitchen under water and power.
  */
 export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules): Input {
+  return readInput(text, keywords, rules).input;
+}
+
+/** A text's model input with what was read on the way: the rules' verdict (with rules) and the place. */
+interface InputReading {
+  input: Input;
+  rules?: EmergencyAssessment;
+  location?: EstateLocation;
+}
+
+/**
+ * {@link inputOf}, keeping what it read on the way, so a caller reads each once: the rules' verdict, the
+ * place, and the features when given (`words`: the text's features, already worked out). `place: false`
+ * leaves out the kind of place (`lk:`), for an input whose place is dropped anyway ({@link apartFromRules}):
+ * the other values keep their order.
+ */
+function readInput(
+  text: string,
+  keywords: Keywords,
+  rules?: EmergencyRules,
+  { words, place: withPlace = true }: { words?: readonly string[]; place?: boolean } = {},
+): InputReading {
   const folded = foldForMatch(normalise(text));
-  const place = findLocation(text)?.kind ?? 'none';
-  const values: Record<string, number> = { [`lk:${place}`]: 1 };
+  const location = withPlace ? findLocation(text) : undefined;
+  const place = location?.kind ?? 'none';
+  const values: Record<string, number> = withPlace ? { [`lk:${place}`]: 1 } : {};
+  let verdict: EmergencyAssessment | undefined;
   if (rules) {
-    const a = assessEmergency(text, rules);
+    const { assessment: a, guards } = readEmergency(text, rules);
+    verdict = a;
     if (a.kind) {
       values[`ek:${a.kind}`] = 1;
       values[`ek:${a.kind}:${place}`] = 1;
@@ -148,7 +173,7 @@ export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules
     // What the rules make of it (a danger read as present or asked about) and the guards the text holds:
     // a danger mentioned as over is a follow-up, one in a dream or a film is other, one asked about an enquiry.
     if (a.verdict !== 'none') values[`es:${a.verdict}`] = 1;
-    for (const g of guardsOf(text, rules)) values[`eg:${g}`] = 1;
+    for (const g of guards) values[`eg:${g}`] = 1;
   }
   for (const { category, score } of scoreCategories(folded, keywords))
     if (score > 0) values[`kw:${category}`] = cap(score, 8);
@@ -164,7 +189,11 @@ export function inputOf(text: string, keywords: Keywords, rules?: EmergencyRules
   put('kk:suggestion', keywords.kinds.suggestion);
   put('ku:urgent', keywords.urgency.urgent);
   put('ku:low', keywords.urgency.low);
-  return { features: features(text), values };
+  return {
+    input: { features: words ?? features(text), values },
+    ...(verdict ? { rules: verdict } : {}),
+    ...(location ? { location } : {}),
+  };
 }
 
 /** Trains the model on labelled messages and makes it the one scored with (see {@link trainUnderstandHeads}). */
@@ -328,12 +357,20 @@ export function emergencyProbability(
  */
 export function assessText(text: string, u: Understander, input?: Input): EmergencyVerdict {
   const rules = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
+  return withModel(text, u, rules, input);
+}
+
+/** {@link assessText} from the rules' verdict, already read. */
+function withModel(text: string, u: Understander, rules: EmergencyVerdict, input?: Input): EmergencyVerdict {
   if (rules.verdict !== 'none') return rules;
   // A few words say too little for the model (a flat number alone reads like the flats in emergencies): the
-  // words are counted before the rest of the model's input (keyword scores, place) is worked out for it.
+  // words are counted before the rest of the model's input (keyword scores, place) is worked out for it, and
+  // a text too short to hold enough is not even split into words.
+  if (!input && mostFeatures(text) < EMERGENCY_MODEL_MIN_FEATURES) return rules;
   const words = input?.features ?? features(text);
   if (words.filter((f) => f !== 'n' && f !== '?').length < EMERGENCY_MODEL_MIN_FEATURES) return rules;
-  const x = input ?? inputOf(text, u.keywords);
+  // The model's input without the rules and the place, which the emergency head leaves out (apartFromRules).
+  const x = input ?? readInput(text, u.keywords, undefined, { words, place: false }).input;
   const p = emergencyProbability(text, u, x);
   if (p < EMERGENCY_ASK) return rules;
   return { verdict: 'unclear', matched: [...rules.matched, `model:${round2(p)}`] };
@@ -350,8 +387,9 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Reads one owner text: intent with confidence, the emergency verdict, and the report it would be. */
 export function understandText(text: string, u: Understander): TextUnderstanding {
-  const input = inputOf(text, u.keywords, u.emergencyRules);
-  const emergency = assessText(text, u, input);
+  // The rules, the place and the features are read once, for the input and for the reading alike.
+  const { input, rules, location } = readInput(text, u.keywords, u.emergencyRules);
+  const emergency = withModel(text, u, rules ?? keywordEmergency(text, u.keywords), input);
   const intents = predict(u.model.intent, apartFromPlace(input)) as Scored<Intent>[];
   const categories = predict(u.model.category, forCategory(input));
   const kinds = predict(u.model.kind, input);
@@ -360,7 +398,6 @@ export function understandText(text: string, u: Understander): TextUnderstanding
   const category = categories[0] as Scored<Category>;
   const kind = kinds[0] as Scored<TicketKind>;
   const present = emergency.verdict === 'present';
-  const location = findLocation(text);
   const report: ReportReading = {
     kind: kind.label,
     category: category.label,

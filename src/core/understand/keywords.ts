@@ -246,8 +246,6 @@ export function matchTerms(folded: string, terms: readonly Term[]): Term[] {
     t.whole === undefined ? t.re.test(folded) : hasWord(t.whole),
   );
   if (found.length < 2) return found;
-  const plain = (t: Term) =>
-    t.source.startsWith('/') ? undefined : foldForMatch(t.source.replace(/^=/, '')).replace(/\*$/, '');
   return found.filter((t) => {
     const w = plain(t);
     if (w === undefined) return true;
@@ -259,6 +257,18 @@ export function matchTerms(folded: string, terms: readonly Term[]): Term[] {
       return false;
     });
   });
+}
+
+const plainWords = new WeakMap<Term, string | null>();
+
+/** A term's word as folded text (`=` and a trailing `*` left off), or undefined for a pattern; worked out once. */
+function plain(t: Term): string | undefined {
+  let w = plainWords.get(t);
+  if (w === undefined) {
+    w = t.source.startsWith('/') ? null : foldForMatch(t.source.replace(/^=/, '')).replace(/\*$/, '');
+    plainWords.set(t, w);
+  }
+  return w ?? undefined;
 }
 
 let lastText: string | undefined;

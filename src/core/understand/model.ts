@@ -84,18 +84,23 @@ function softmax(z: Float64Array): Float64Array {
   return out;
 }
 
-function scores(head: Head, v: readonly [string, number][]): Float64Array {
+/** The head's scores for an input: what {@link vectorOf} gives, in its order, summed without building it. */
+function scores(head: Head, input: Input): Float64Array {
   const z = Float64Array.from(head.bias);
   const L = z.length;
   const { vocabulary, rows, weights } = head;
-  for (const [f, x] of v) {
+  const add = (f: string, x: number) => {
     const id = featureId(vocabulary, f);
-    if (id < 0) continue;
+    if (id < 0) return;
     const row = rows[id] as number;
-    if (row < 0) continue;
+    if (row < 0) return;
     const base = row * L;
     for (let k = 0; k < L; k++) z[k] = (z[k] as number) + (weights[base + k] as number) * x;
-  }
+  };
+  const n = input.features.length;
+  const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
+  for (const f of input.features) add(f, scale);
+  for (const [k, x] of Object.entries(input.values ?? {})) if (x !== 0) add(k, x);
   return z;
 }
 
@@ -170,7 +175,7 @@ export function trainHead<L extends string>(
 
 /** Every label of a head with its probability, best first (ties keep the head's label order). */
 export function predict<L extends string>(head: Head<L>, input: Input): Scored<L>[] {
-  const p = softmax(scores(head, vectorOf(input)));
+  const p = softmax(scores(head, input));
   return head.labels
     .map((label, k) => ({ label, p: p[k] ?? 0, k }))
     .sort((a, b) => b.p - a.p || a.k - b.k)

@@ -274,8 +274,8 @@ export function mayMatch(re: RegExp, text: string): boolean {
 interface ListIndex {
   /** For each character, the items (by place) that need it. */
   byChar: Map<number, number[]>;
-  /** Per item: 1 when it always runs (no pattern, or none known). */
-  always: Uint8Array;
+  /** The items (by place) that always run (no pattern, or none known). */
+  always: number[];
   /** Per item: the stamp of the last call that found it a candidate. */
   seen: Uint32Array;
   stamp: number;
@@ -287,11 +287,11 @@ function indexOf<T>(list: readonly T[], patternOf: (item: T) => RegExp | undefin
   let index = indexes.get(list);
   if (!index) {
     const byChar = new Map<number, number[]>();
-    const always = new Uint8Array(list.length);
+    const always: number[] = [];
     list.forEach((item, i) => {
       const re = patternOf(item);
       const needs = re && needsOf(re);
-      if (needs === undefined) always[i] = 1;
+      if (needs === undefined) always.push(i);
       else
         for (const cp of needs) {
           const at = byChar.get(cp);
@@ -307,18 +307,31 @@ function indexOf<T>(list: readonly T[], patternOf: (item: T) => RegExp | undefin
 
 /**
  * The items of a list whose pattern may match `text` (see {@link mayMatch}), in list order: for long lists
- * (a keyword list of hundreds of terms) this looks up the text's characters instead of every pattern.
- * Items without a pattern (`patternOf` gives undefined) are always kept. The list is indexed at its first
- * use, by identity: it must not change afterwards (compiled rules and keyword lists never do).
+ * (a keyword list of hundreds of terms) this looks up the text's characters instead of every pattern, and
+ * goes through the candidates only, never the whole list. Items without a pattern (`patternOf` gives
+ * undefined) are always kept. The list is indexed at its first use, by identity: it must not change
+ * afterwards (compiled rules and keyword lists never do).
  */
 export function mayMatchAmong<T>(list: readonly T[], text: string, patternOf: (item: T) => RegExp | undefined): T[] {
   const index = indexOf(list, patternOf);
-  // A stamp that comes round again can only make an item a candidate wrongly: it then runs, never skipped.
-  index.stamp = index.stamp === 0xffffffff ? 1 : index.stamp + 1;
-  const stamp = index.stamp;
+  // An item marked with this call's stamp is taken already: when the stamps come round, every mark is cleared.
+  if (index.stamp === 0xffffffff) {
+    index.seen.fill(0);
+    index.stamp = 0;
+  }
+  index.stamp += 1;
+  const { stamp, seen } = index;
+  const places: number[] = [];
+  const mark = (i: number) => {
+    if (seen[i] === stamp) return;
+    seen[i] = stamp;
+    places.push(i);
+  };
+  for (const i of index.always) mark(i);
   for (const cp of charsOfRecent(text)) {
     const at = index.byChar.get(cp);
-    if (at) for (const i of at) index.seen[i] = stamp;
+    if (at) for (const i of at) mark(i);
   }
-  return list.filter((_, i) => index.always[i] === 1 || index.seen[i] === stamp);
+  places.sort((a, b) => a - b);
+  return places.map((i) => list[i] as T);
 }

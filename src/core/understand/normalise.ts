@@ -25,14 +25,26 @@ function halfWidth(text: string): string {
   );
 }
 
+/**
+ * The texts last normalised and their forms: one owner text is normalised by every reader of it (the
+ * emergency rules, the keyword scores, the features, the place), some ten times in all, so it is worked out
+ * once. A few are kept, since readers of two texts may take turns.
+ */
+const recent: { text: string; normalised: string }[] = [];
+const RECENT = 4;
+
 /** The normalised form of a text, for matching only (never shown, never stored). */
 export function normalise(text: string): string {
-  return toSimplified(halfWidth(text.replace(INVISIBLE, '')))
+  for (const r of recent) if (r.text === text) return r.normalised;
+  const normalised = toSimplified(halfWidth(text.replace(INVISIBLE, '')))
     .replace(/[’‘`´]/g, "'")
     .replace(/[“”]/g, '"')
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .trim();
+  recent.unshift({ text, normalised });
+  if (recent.length > RECENT) recent.pop();
+  return normalised;
 }
 
 /**

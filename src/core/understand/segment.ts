@@ -20,11 +20,22 @@ export function fold(text: string): string {
   return normalise(text);
 }
 
-/** The words of already folded text, in order (punctuation and spaces left out). */
-export function words(folded: string): string[] {
-  const out: string[] = [];
-  for (const s of segmenter.segment(folded)) if (s.isWordLike) out.push(s.segment);
-  return out;
+let lastText: string | undefined;
+let lastWords: readonly string[] = [];
+
+/**
+ * The words of already folded text, in order (punctuation and spaces left out). The last text's are kept:
+ * the features and the whole-word keywords ask for the words of the same text, and splitting it is the
+ * dearest step of either.
+ */
+export function words(folded: string): readonly string[] {
+  if (folded !== lastText) {
+    const out: string[] = [];
+    for (const s of segmenter.segment(folded)) if (s.isWordLike) out.push(s.segment);
+    lastText = folded;
+    lastWords = out;
+  }
+  return lastWords;
 }
 
 const STOP_EN = new Set(['the', 'a', 'an', 'is', 'are', 'was', 'to', 'of', 'in', 'on', 'at', 'and', 'it', 'my', 'i']);
@@ -64,9 +75,27 @@ export function features(text: string): string[] {
   }
   for (const run of folded.match(CJK_RUN) ?? []) {
     const chars = [...run];
-    for (let n = 1; n <= 3; n++)
-      for (let i = 0; i + n <= chars.length; i++) out.add(`c:${chars.slice(i, i + n).join('')}`);
+    // The 1-, 2- and 3-grams, in that order, each joined as it is added (no slice and join per n-gram).
+    for (const c of chars) out.add(`c:${c}`);
+    for (let i = 0; i + 2 <= chars.length; i++) out.add(`c:${chars[i]}${chars[i + 1]}`);
+    for (let i = 0; i + 3 <= chars.length; i++) out.add(`c:${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
   }
   if (/[?？]|吗|么$|呢$/u.test(folded)) out.add('?');
   return [...out];
+}
+
+/**
+ * At most how many word and n-gram features (`w:`, `c:`, `e:`, `b:`; not `n` nor `?`) {@link features} gives
+ * a text, counted without splitting it into words: a Chinese word holds a Chinese character, an English word
+ * a letter (and gives a stem and a pair at most), and a run of Chinese characters has at most three n-grams
+ * per character. So a short text (a name, a flat number, a command) is known to have few without the split.
+ */
+export function mostFeatures(text: string): number {
+  let han = 0;
+  let letters = 0;
+  for (const c of fold(text)) {
+    if (c >= 'a' && c <= 'z') letters++;
+    else if (CJK.test(c)) han++;
+  }
+  return 4 * han + 2 * letters;
 }
