@@ -16,7 +16,9 @@ export const telegram = {
     secret: true,
   }),
   PORT: withDefault('8080', integer(1, 65535), { accepts: 'a port number from 1 to 65535' }),
-  TELEGRAM_RATE_GLOBAL: withDefault('30', integer(1, 1000), { accepts: 'messages per second, 1 to 1000' }),
+  // Telegram allows 30 a second (up to 1,000 with paid broadcasts); more is accepted for a Bot API without
+  // limits, such as the benchmark's, which must not be held at 1,000 to see the pipeline.
+  TELEGRAM_RATE_GLOBAL: withDefault('30', integer(1, 100_000), { accepts: 'messages per second, 1 to 100000' }),
   TELEGRAM_RATE_PRIVATE: withDefault('1', integer(1, 1000), { accepts: 'messages per second to one chat, 1 to 1000' }),
   TELEGRAM_RATE_GROUP: withDefault('20', integer(1, 1000), {
     accepts: 'messages per minute to one group, 1 to 1000',
