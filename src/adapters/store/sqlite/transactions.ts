@@ -115,7 +115,7 @@ export const GROUP_MAX = 64;
  * The most transactions one group holds. A transaction's callback does the work of a whole message (some
  * milliseconds) and its caller waits for the group's commit: a bound keeps the first one's wait short.
  */
-export const GROUP_MAX_TRANSACTIONS = 8;
+export const GROUP_MAX_TRANSACTIONS = 16;
 
 /** A direct write or a transaction's callback, waiting for its group's commit. */
 type Queued = (
