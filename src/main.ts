@@ -2,10 +2,11 @@
  * The one place that reads configuration and wires the adapters together. Platform libraries are
  * imported only when their channel or store is configured.
  */
-import { randomUUID } from 'node:crypto';
+
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { v7 as uuidv7 } from 'uuid';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
@@ -355,7 +356,7 @@ async function main(): Promise<void> {
     'residesk is running',
   );
   // A configuration-relevant event: which channels this start serves (the audit log keeps it).
-  await recordAudit({ clock, newId: randomUUID }, store, {
+  await recordAudit({ clock, newId: uuidv7 }, store, {
     actorId: 'system',
     action: 'app.start',
     detail: { channels: senders.map((s) => s.channel).join(','), store: storeChoice.kind },

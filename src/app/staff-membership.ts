@@ -6,7 +6,7 @@
  * The channels report membership changes (WeChat room-leave, Telegram service messages and
  * `chat_member` updates); main.ts wires them here.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { type Clock, type Store, systemClock } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import { recordAudit } from './audit/trail.js';
@@ -35,7 +35,7 @@ function setActive(store: Store, channel: Channel, userId: string, active: boole
     const staff = await tx.findStaff(channel, userId);
     if (!staff || staff.active === active) return false;
     await tx.saveStaff({ ...staff, active });
-    await recordAudit({ clock, newId: randomUUID }, tx, {
+    await recordAudit({ clock, newId: uuidv7 }, tx, {
       actorId: 'system',
       via: channel,
       action: active ? 'staff.rejoined' : 'staff.left',
