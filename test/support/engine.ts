@@ -148,3 +148,16 @@ export class Conversation {
     return this.outcomes.flatMap((o) => effectsOf(o.output));
   }
 }
+
+/** The happy-path answer at each step of the report form (a repair, or a complaint's extra subject step). */
+export const REPORT_ANSWERS = {
+  kind: (c: Conversation) => c.press('o.repair'),
+  category: (c: Conversation) => c.press('o.water_power'),
+  location: (c: Conversation) => c.text('3栋2单元501'),
+  description: (c: Conversation) => c.text('厨房水管漏水，一直在滴'),
+  photos: (c: Conversation) => c.press('done'),
+  subject: (c: Conversation) => c.text('保安小王'),
+  demand: (c: Conversation) => c.text('请尽快上门维修'),
+  name: (c: Conversation) => c.text('张三'),
+  phone: (c: Conversation) => c.text('13812345678'),
+} satisfies Record<string, (c: Conversation) => unknown>;

@@ -21,6 +21,7 @@ import {
   type FakeOwner,
   messagesOf,
   NOW,
+  REPORT_ANSWERS,
   sentOf,
   type TranslateFn,
 } from '../../support/engine.js';
@@ -81,17 +82,7 @@ type StepId =
   | 'confirm';
 
 /** The happy-path answer of each complaint step. */
-const ANSWER: Record<Exclude<StepId, 'confirm'>, (c: Conversation) => unknown> = {
-  kind: (c) => c.press('o.repair'),
-  category: (c) => c.press('o.water_power'),
-  location: (c) => c.text('3栋2单元501'),
-  description: (c) => c.text('厨房水管漏水，一直在滴'),
-  photos: (c) => c.press('done'),
-  subject: (c) => c.text('保安小王'),
-  demand: (c) => c.text('请尽快上门维修'),
-  name: (c) => c.text('张三'),
-  phone: (c) => c.text('13812345678'),
-};
+const ANSWER: Record<Exclude<StepId, 'confirm'>, (c: Conversation) => unknown> = REPORT_ANSWERS;
 
 /** Opens the complaint flow from the menu (报修 / 投诉) and answers along the happy path up to `target`. */
 function driveTo(c: Conversation, target: StepId, opening: '报修' | '投诉' | '建议' = '报修'): void {

@@ -18,7 +18,7 @@ import { type ConversationState, initialState } from '../../../src/core/flow/sta
 import type { EmergencyAssessment } from '../../../src/core/understand/emergency.js';
 import type { Understanding } from '../../../src/core/understand/understanding.js';
 import { createI18n, readLocales } from '../../../src/i18n.js';
-import { Conversation, NOW } from '../../support/engine.js';
+import { Conversation, NOW, REPORT_ANSWERS } from '../../support/engine.js';
 
 const i18n = createI18n(readLocales('locales'));
 const registry = loadFlows('flows', i18n.has);
@@ -104,18 +104,7 @@ function context(reading: (typeof READINGS)[number], tickets?: TicketSummary[]):
   };
 }
 
-/** The happy-path answer at each step of the report form. */
-const ANSWER: Record<string, (c: Conversation) => unknown> = {
-  kind: (c) => c.press('o.repair'),
-  category: (c) => c.press('o.water_power'),
-  location: (c) => c.text('3栋2单元501'),
-  description: (c) => c.text('厨房水管漏水，一直在滴'),
-  photos: (c) => c.press('done'),
-  subject: (c) => c.text('保安小王'),
-  demand: (c) => c.text('请尽快上门维修'),
-  name: (c) => c.text('张三'),
-  phone: (c) => c.text('13812345678'),
-};
+const ANSWER: Record<string, (c: Conversation) => unknown> = REPORT_ANSWERS;
 
 /** The states along a repair and a complaint walked to the read-back, each with the buttons on screen. */
 function walks(): { state: ConversationState; buttons: string[]; depth: number }[] {

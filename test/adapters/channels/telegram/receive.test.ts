@@ -289,18 +289,46 @@ const callback = (updateId: number, data = '1:o.a'): TgUpdate => ({
   callback_query: { id: `cb-${updateId}`, from: owner, message: { message_id: 10, chat: privateChat }, data },
 });
 
+/** An application that answers a press with `ack`, until `fail` makes every message fail to be recorded. */
+function failingOnDemand(ack: { text: string; alert?: boolean }) {
+  let broken = false;
+  return {
+    handle: async (i: Inbound) => {
+      if (broken) throw new Error('store down');
+      return { duplicate: false, ...(i.content.type === 'button' ? { ack } : {}) };
+    },
+    fail: () => {
+      broken = true;
+    },
+  };
+}
+
+/** A channel of `env` in webhook mode (secret `configured_secret`), started; resolves with a poster of updates to it. */
+async function startWebhook(env: Awaited<ReturnType<typeof setUp>>): Promise<(update: TgUpdate) => Promise<Response>> {
+  const port = await freePort();
+  const channel = await createTelegramChannel({
+    ...env.options,
+    config: {
+      ...env.options.config,
+      port,
+      webhookUrl: 'https://bot.example.com/hook',
+      webhookSecret: 'configured_secret',
+    },
+  });
+  channels.push(channel);
+  await channel.start();
+  return (update) =>
+    fetch(`http://127.0.0.1:${port}/hook`, {
+      method: 'POST',
+      headers: { 'x-telegram-bot-api-secret-token': 'configured_secret', 'content-type': 'application/json' },
+      body: JSON.stringify(update),
+    });
+}
+
 describe('TelegramChannel receiving', () => {
   it('answers every button press: with the ack text, and also when handling failed', async () => {
-    let broken = false;
-    const env = await setUp({
-      handle: async (i) => {
-        if (broken) throw new Error('store down');
-        return {
-          duplicate: false,
-          ...(i.content.type === 'button' ? { ack: { text: 'That question has passed' } } : {}),
-        };
-      },
-    });
+    const app = failingOnDemand({ text: 'That question has passed' });
+    const env = await setUp({ handle: app.handle });
     const channel = new TelegramChannel(env.options);
     await channel.handleUpdate(callback(1));
     expect(env.api.callsOf('answerCallbackQuery')[0]?.body).toEqual({
@@ -309,7 +337,7 @@ describe('TelegramChannel receiving', () => {
     });
     expect(env.wakes()).toBe(1);
 
-    broken = true;
+    app.fail();
     await expect(channel.handleUpdate(callback(2))).rejects.toBeInstanceOf(UpdateNotRecordedError);
     expect(env.api.callsOf('answerCallbackQuery')[1]?.body).toEqual({ callback_query_id: 'cb-2' });
     expect(env.wakes()).toBe(1);
@@ -545,26 +573,11 @@ describe('TelegramChannel receiving', () => {
         throw new Error('disk full');
       },
     });
-    const port = await freePort();
-    const channel = await createTelegramChannel({
-      ...env.options,
-      config: {
-        ...env.options.config,
-        port,
-        webhookUrl: 'https://bot.example.com/hook',
-        webhookSecret: 'configured_secret',
-      },
-    });
-    channels.push(channel);
-    await channel.start();
+    const post = await startWebhook(env);
     expect(env.api.callsOf('setWebhook')[0]?.body.secret_token).toBe('configured_secret');
-    const response = await fetch(`http://127.0.0.1:${port}/hook`, {
-      method: 'POST',
-      headers: { 'x-telegram-bot-api-secret-token': 'configured_secret', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        update_id: 5,
-        message: { message_id: 1, chat: privateChat, from: owner, text: 'my phone is 13812345678' },
-      }),
+    const response = await post({
+      update_id: 5,
+      message: { message_id: 1, chat: privateChat, from: owner, text: 'my phone is 13812345678' },
     });
     expect(response.status).toBe(500);
     // Owners' texts never reach the logs.
@@ -572,34 +585,9 @@ describe('TelegramChannel receiving', () => {
   });
 
   it('answers a button press in the webhook reply, and with a call of its own when the update was not recorded', async () => {
-    let broken = false;
-    const env = await setUp({
-      handle: async (i) => {
-        if (broken) throw new Error('store down');
-        return {
-          duplicate: false,
-          ...(i.content.type === 'button' ? { ack: { text: '这个问题已经过去了', alert: true } } : {}),
-        };
-      },
-    });
-    const port = await freePort();
-    const channel = await createTelegramChannel({
-      ...env.options,
-      config: {
-        ...env.options.config,
-        port,
-        webhookUrl: 'https://bot.example.com/hook',
-        webhookSecret: 'configured_secret',
-      },
-    });
-    channels.push(channel);
-    await channel.start();
-    const post = (update: TgUpdate) =>
-      fetch(`http://127.0.0.1:${port}/hook`, {
-        method: 'POST',
-        headers: { 'x-telegram-bot-api-secret-token': 'configured_secret', 'content-type': 'application/json' },
-        body: JSON.stringify(update),
-      });
+    const app = failingOnDemand({ text: '这个问题已经过去了', alert: true });
+    const env = await setUp({ handle: app.handle });
+    const post = await startWebhook(env);
 
     const pressed = await post(callback(7));
     expect(pressed.status).toBe(200);
@@ -621,7 +609,7 @@ describe('TelegramChannel receiving', () => {
     expect(env.api.callsOf('answerCallbackQuery')).toEqual([]);
 
     // Not recorded: 500, whose body Telegram does not act on, so the press is answered by a call.
-    broken = true;
+    app.fail();
     const failed = await post(callback(10));
     expect(failed.status).toBe(500);
     expect(env.api.callsOf('answerCallbackQuery').map((c) => c.body)).toEqual([{ callback_query_id: 'cb-10' }]);
