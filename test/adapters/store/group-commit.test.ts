@@ -14,6 +14,7 @@ import { composeOps } from '../../../src/adapters/store/sqlite/store.js';
 import {
   GROUP_MAX,
   GROUP_MAX_TRANSACTIONS,
+  GROUP_SPAN_MS,
   privateLock,
   SqliteTransactions,
 } from '../../../src/adapters/store/sqlite/transactions.js';
@@ -106,11 +107,30 @@ describe('SQLite group commit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBe(refused);
-    expect(transactions.groups).toEqual({ commits: 1, writes: 3 });
+    expect(transactions.groups).toEqual({ commits: 1, writes: 2 });
     expect(await store.getSetting('x')).toBe('1');
     expect(await store.getSetting('y')).toBeUndefined();
     expect(await store.getTicket('T-9')).toBeUndefined();
     expect(await store.getSetting('z')).toBe('3');
+  });
+
+  it('commits and answers what a group has done once it has run GROUP_SPAN_MS, and goes on in a new transaction', async () => {
+    const { transactions, store } = open();
+    const seen: string[] = [];
+    const slow = (name: string) =>
+      store
+        .transaction(async (tx) => {
+          seen.push(`${name} runs`);
+          await tx.setSetting(name, name);
+          await new Promise((resolve) => setTimeout(resolve, GROUP_SPAN_MS * 0.7));
+        })
+        .then(() => seen.push(`${name} answered`));
+    await Promise.all(['a', 'b', 'c', 'd'].map(slow));
+    // a and b take longer than the span together: they are committed and answered while c runs, not after d.
+    expect(seen.indexOf('a answered')).toBeLessThan(seen.indexOf('d runs'));
+    expect(transactions.groups.commits).toBeGreaterThanOrEqual(2);
+    expect(transactions.groups.writes).toBe(4);
+    for (const name of ['a', 'b', 'c', 'd']) expect(await store.getSetting(name)).toBe(name);
   });
 
   it('answers a transaction only once its group is committed', async () => {

@@ -117,6 +117,13 @@ export const GROUP_MAX = 64;
  */
 export const GROUP_MAX_TRANSACTIONS = 16;
 
+/**
+ * How long a group may run before what it has done is committed and answered, the rest of the group going
+ * on in a new SQLite transaction (the lock still held): so the first members of a long group are not kept
+ * waiting for the callbacks of all the others.
+ */
+export const GROUP_SPAN_MS = 10;
+
 /** A direct write or a transaction's callback, waiting for its group's commit. */
 type Queued = (
   | { kind: 'write'; method: Method; args: unknown[] }
@@ -142,7 +149,7 @@ export class SqliteTransactions {
    * group only when nothing else asked for the lock between them.
    */
   private openGroup?: Group;
-  /** Groups committed, and the members in them (what the tests see of group commit). */
+  /** Commits of groups (a long group commits more than once), and the members they committed (what the tests see of group commit). */
   readonly groups = { commits: 0, writes: 0 };
 
   constructor(
@@ -226,10 +233,17 @@ export class SqliteTransactions {
     if (this.openGroup === group) this.openGroup = undefined;
     const { members } = group;
     const alone = members.length === 1;
-    const done: { member: Queued; value: unknown }[] = [];
+    let done: { member: Queued; value: unknown }[] = [];
     try {
       this.beginWrite();
+      let since = performance.now();
       for (const member of members) {
+        if (done.length > 0 && performance.now() - since > GROUP_SPAN_MS) {
+          this.commitDone(done);
+          done = [];
+          this.beginWrite();
+          since = performance.now();
+        }
         try {
           // Alone, a member that fails rolls the transaction back (below); in a group it is undone to its
           // savepoint, whatever it wrote before failing, and the others go on.
@@ -254,23 +268,28 @@ export class SqliteTransactions {
           throw new StoreError('STORE_UNAVAILABLE', 'the transaction was rolled back by the database');
         }
       }
-      try {
-        this.control.commit.run();
-      } catch (error) {
-        this.rollbackQuietly();
-        throw toStoreError(error, 'commit') ?? error;
-      }
-      this.groups.commits += 1;
-      this.groups.writes += members.length;
-      this.checkpointer?.committed();
-      for (const { member, value } of done) member.resolve(value);
+      this.commitDone(done);
     } catch (error) {
-      // Nothing of the group was committed: every member fails with the reason (one that failed on its own
-      // keeps its own error: a promise answered once keeps its answer).
+      // Nothing of the group since its last commit happened: every member not yet answered fails with the
+      // reason (one answered already keeps its answer: a promise answered once keeps it).
       for (const member of members) member.reject(error);
     } finally {
       release();
     }
+  }
+
+  /** Commits the open SQLite transaction of a group and answers the members it did. */
+  private commitDone(done: readonly { member: Queued; value: unknown }[]): void {
+    try {
+      this.control.commit.run();
+    } catch (error) {
+      this.rollbackQuietly();
+      throw toStoreError(error, 'commit') ?? error;
+    }
+    this.groups.commits += 1;
+    this.groups.writes += done.length;
+    this.checkpointer?.committed();
+    for (const { member, value } of done) member.resolve(value);
   }
 
   /** A transaction's callback, given the transaction's methods (refused once the callback has settled). */
