@@ -63,11 +63,20 @@ export interface Scored<L extends string = string> {
   p: number;
 }
 
-function vectorOf(input: Input): [string, number][] {
+/**
+ * Each weighted feature of an input, in order: its words and n-grams scaled by 1/√n, then its non-zero values.
+ * The one definition, for training ({@link vectorOf}) and for scoring ({@link scores}) alike.
+ */
+function eachValue(input: Input, visit: (feature: string, x: number) => void): void {
   const n = input.features.length;
   const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
-  const v: [string, number][] = input.features.map((f) => [f, scale]);
-  for (const [k, x] of Object.entries(input.values ?? {})) if (x !== 0) v.push([k, x]);
+  for (const f of input.features) visit(f, scale);
+  for (const [k, x] of Object.entries(input.values ?? {})) if (x !== 0) visit(k, x);
+}
+
+function vectorOf(input: Input): [string, number][] {
+  const v: [string, number][] = [];
+  eachValue(input, (f, x) => v.push([f, x]));
   return v;
 }
 
@@ -84,23 +93,19 @@ function softmax(z: Float64Array): Float64Array {
   return out;
 }
 
-/** The head's scores for an input: what {@link vectorOf} gives, in its order, summed without building it. */
+/** The head's scores for an input, summed value by value ({@link eachValue}) without building its vector. */
 function scores(head: Head, input: Input): Float64Array {
   const z = Float64Array.from(head.bias);
   const L = z.length;
   const { vocabulary, rows, weights } = head;
-  const add = (f: string, x: number) => {
+  eachValue(input, (f, x) => {
     const id = featureId(vocabulary, f);
     if (id < 0) return;
     const row = rows[id] as number;
     if (row < 0) return;
     const base = row * L;
     for (let k = 0; k < L; k++) z[k] = (z[k] as number) + (weights[base + k] as number) * x;
-  };
-  const n = input.features.length;
-  const scale = n > 0 ? 1 / Math.sqrt(n) : 0;
-  for (const f of input.features) add(f, scale);
-  for (const [k, x] of Object.entries(input.values ?? {})) if (x !== 0) add(k, x);
+  });
   return z;
 }
 
