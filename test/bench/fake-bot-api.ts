@@ -229,7 +229,13 @@ export function postJson(
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
           if (!(res.headers['content-type'] ?? '').startsWith('application/json') || text === '') resolve({ status });
-          else resolve({ status, json: JSON.parse(text) as unknown });
+          else {
+            try {
+              resolve({ status, json: JSON.parse(text) as unknown });
+            } catch (error) {
+              reject(error); // a reply that says JSON and is not: the load fails with it, the process does not
+            }
+          }
         });
         res.on('error', reject);
       },
