@@ -117,8 +117,9 @@ interface ContentData {
  * segmenter were most of a start's loading), restored rather than built again. The index's state is kept
  * serialised on its own (V8's serialisation inside the snapshot's): a start copies its bytes and reads
  * them only when the index is built, at the first enquiry (its object graph was a fifth of reading the
- * snapshot). So is the analysis of the rules' patterns (needs.ts). The model is kept in a snapshot file of its own ({@link modelSnapshotFile}), read at its
- * first use: its weights were 4.7 of the 5.5 MB a start read, hashed and deserialised.
+ * snapshot). So is the analysis of the rules' patterns (needs.ts). The model is kept in a snapshot file of
+ * its own ({@link modelSnapshotFile}), read at its first use: its weights were 4.7 of the 5.5 MB a start
+ * read, hashed and deserialised.
  */
 interface SnapshotData extends Omit<ContentData, 'model'> {
   knowledgeIndex: Uint8Array;
@@ -155,7 +156,7 @@ function readContent(paths: ContentPaths = contentPaths()): ContentData {
 
   // Loaded here, not at the first owner's message: a broken training file stops start-up, and nobody waits.
   const model = loadPart('flows/understand/training.json (or its weights cache model.json) is broken', () =>
-    loadUnderstandModel(keywords, trainingFile(paths), emergencyRules, join(paths.understand, 'model.json')),
+    modelFromFiles(paths, keywords, emergencyRules),
   );
 
   const knowledge = loadPart('a knowledge file (flows/knowledge/) is broken', () => loadKnowledge(paths.knowledge));
@@ -166,6 +167,10 @@ function readContent(paths: ContentPaths = contentPaths()): ContentData {
 }
 
 const trainingFile = (paths: ContentPaths) => join(paths.understand, 'training.json');
+
+/** The understanding model from its files: its weights cache (model.json) when it fits, else trained from its data. */
+const modelFromFiles = (paths: ContentPaths, keywords: Keywords, rules: EmergencyRules) =>
+  loadUnderstandModel(keywords, trainingFile(paths), rules, join(paths.understand, 'model.json'));
 
 /**
  * The content built from its data: the i18n instance and the knowledge index, built (or, when a snapshot
@@ -236,12 +241,7 @@ export function loadContentWithSnapshot(
       () =>
         readSnapshot<UnderstandModel>(modelFile, fingerprint) ??
         // Removed or damaged since the start: the model is loaded from its files, as the snapshot was.
-        loadUnderstandModel(
-          saved.keywords,
-          trainingFile(paths),
-          saved.emergencyRules,
-          join(paths.understand, 'model.json'),
-        ),
+        modelFromFiles(paths, saved.keywords, saved.emergencyRules),
     );
     primeNeeds(() => deserialize(saved.needs) as [string, number[] | null][]);
     return { content: contentOf(saved, model, saved.knowledgeIndex), snapshot: { kind: 'read' } };
