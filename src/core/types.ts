@@ -128,9 +128,21 @@ export interface OutboundAttachment {
 
 /** What the dispatcher does with one outbox row. */
 export type OutboundAction =
-  | { kind: 'send'; message: OutboundMessage }
+  /**
+   * Send a message. `closes` is an edit that takes the buttons off the question this message follows (a
+   * closing edit, see app/context.ts isClosingEdit) and goes with it: made right after this message is
+   * sent, on allowance the chat has to spare, or else queued on its own (see the dispatcher). Channels
+   * ignore it when they deliver the message itself.
+   */
+  | { kind: 'send'; message: OutboundMessage; closes?: ClosingEdit }
   /** Edit a message sent earlier under `ref`: replace its text and buttons (no buttons removes them). */
   | { kind: 'edit'; ref: string; message: OutboundMessage };
+
+/** An edit that only closes an answered question: its `prompt:` message shown again without buttons. */
+export interface ClosingEdit {
+  ref: string;
+  message: OutboundMessage;
+}
 
 /** A destination for outbound messages. */
 export interface Address {

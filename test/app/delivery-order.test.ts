@@ -75,9 +75,11 @@ describe('the next question first', () => {
     expect(question?.kind === 'send' && question.message.buttons?.length).toBeGreaterThan(0);
     expect(closing).toMatchObject({ kind: 'edit', ref: 'prompt:1' });
     expect(closing?.message.buttons ?? []).toEqual([]);
-    // The edit is queued as cosmetic; the question is not.
+    // The edit went with the question (one outbox item), made once the question was sent.
     const queued = await h.store.listOutbox({ chatId: 'owner' });
-    expect(queued.filter((i) => i.cosmetic).map((i) => i.action.kind)).toEqual(['edit']);
+    const last = queued.at(-1);
+    expect(last?.action.kind === 'send' && last.action.closes?.ref).toBe('prompt:1');
+    expect(queued.filter((i) => i.cosmetic)).toEqual([]);
     expect(queued.every((i) => i.status === 'sent')).toBe(true);
   });
 
@@ -117,10 +119,13 @@ describe('the next question first', () => {
       expect(now.length, `after "${text}"`).toBeGreaterThan(0);
       expect(now.every((c) => c.at === clock.now().getTime())).toBe(true);
     }
-    // The menu and the category list were closed (typed answers leave no buttons to take off).
+    // The menu and the category list were closed (typed answers leave no buttons to take off): each
+    // closing edit went with the next question, and waited on its own when the chat had no allowance to
+    // spare right after that question.
     const queued = await h.store.listOutbox({ chatId: 'owner' });
-    const closing = queued.flatMap((i) => (i.cosmetic && i.action.kind === 'edit' ? [i.action.ref] : []));
+    const closing = queued.flatMap((i) => (i.action.kind === 'send' && i.action.closes ? [i.action.closes.ref] : []));
     expect(closing.length).toBeGreaterThanOrEqual(2);
+    expect(queued.some((i) => i.cosmetic && i.id.endsWith(':closes'))).toBe(true);
     // The edits waited; once the owner pauses, every one of them is made, each after its own question and
     // on the message that question became.
     for (let i = 0; i < 20; i++) {
@@ -130,7 +135,7 @@ describe('the next question first', () => {
     const made = sender.calls.flatMap((c, index) =>
       c.action.kind === 'edit' ? [{ ref: c.action.ref, index, c }] : [],
     );
-    expect(made.map((m) => m.ref)).toEqual(closing);
+    expect(made.map((m) => m.ref).sort()).toEqual([...closing].sort());
     const after = await h.store.listOutbox({ chatId: 'owner' });
     for (const edit of made) {
       const asked = sender.calls.findIndex((c) => c.action.kind === 'send' && c.action.message.ref === edit.ref);
@@ -194,6 +199,106 @@ describe('Dispatcher: edits and their messages', () => {
       'edit prompt:2',
     ]);
     expect(sender.calls.filter((c) => c.action.kind === 'edit').map((c) => c.target)).toEqual(['pm-1', 'pm-2']);
+  });
+
+  /** The next question with the closing edit of question `n` going with it, as the owner's conversation writes it. */
+  const askClosing = (chatId: string, next: number, n: number) =>
+    item(chatId, {
+      kind: 'send',
+      message: { text: `question ${next}`, ref: `prompt:${next}`, buttons: [[{ label: 'a', data: `${next}:a` }]] },
+      closes: { ref: `prompt:${n}`, message: { text: `question ${n}\n\n✓ a` } },
+    });
+
+  it('makes the closing edit a message carries right after it, on the question it closes, with no item of its own', async () => {
+    await setUp();
+    const sender = new Recorder('telegram', clock);
+    await store.enqueue([ask('7', 1)], clock.now());
+    await dispatcher(sender).drain();
+    await store.enqueue([askClosing('7', 2, 1)], clock.now());
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall)).toEqual(['send prompt:1', 'send prompt:2', 'edit prompt:1']);
+    const edit = sender.calls[2];
+    expect(edit?.target).toBe('pm-1');
+    expect(edit?.action.message.text).toBe('question 1\n\n✓ a');
+    // The message went as it is, without its closing edit.
+    expect(sender.calls[1]?.action).toMatchObject({ kind: 'send', message: { ref: 'prompt:2' } });
+    expect((await store.listOutbox({ chatId: '7' })).map((i) => [i.action.kind, i.status])).toEqual([
+      ['send', 'sent'],
+      ['send', 'sent'],
+    ]);
+  });
+
+  it('queues the closing edit on its own when the chat has no allowance to spare, and makes it later', async () => {
+    await setUp();
+    // Telegram's per-chat limit: three at once, one a second.
+    const limiter = new TelegramRateLimiter({ globalPerSecond: 30, privatePerSecond: 1, groupPerMinute: 20 });
+    const sender = new Recorder('telegram', clock, limiter);
+    await store.enqueue([ask('7', 1)], clock.now());
+    await dispatcher(sender).drain();
+    await store.enqueue([askClosing('7', 2, 1)], clock.now());
+    await dispatcher(sender).drain();
+    // Two messages in the same second leave the chat one: not one to spare.
+    expect(sender.calls.map(describeCall)).toEqual(['send prompt:1', 'send prompt:2']);
+    const [, question, closing] = await store.listOutbox({ chatId: '7' });
+    expect(question).toMatchObject({ status: 'sent' });
+    expect(closing).toMatchObject({
+      id: `${question?.id}:closes`,
+      status: 'pending',
+      cosmetic: true,
+      action: { kind: 'edit', ref: 'prompt:1' },
+    });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await dispatcher(sender).drain();
+    }
+    expect(sender.calls.map(describeCall)).toEqual(['send prompt:1', 'send prompt:2', 'edit prompt:1']);
+    expect(sender.calls[2]?.target).toBe('pm-1');
+  });
+
+  it('queues a closing edit that failed for another try, and gives up one the platform refuses', async () => {
+    await setUp();
+    const sender = new Recorder('telegram', clock);
+    let failing: Delivery = { status: 'transient', reason: '502' };
+    sender.answer = (action) => (action.kind === 'edit' ? failing : undefined);
+    await store.enqueue([ask('7', 1), askClosing('7', 2, 1)], clock.now());
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall)).toEqual(['send prompt:1', 'send prompt:2', 'edit prompt:1']);
+    expect((await store.listOutbox({ chatId: '7' })).at(-1)).toMatchObject({ status: 'pending', cosmetic: true });
+    // Tried again when due; refused for good this time: it is not queued again.
+    failing = { status: 'rejected', reason: '400: message to edit not found' };
+    clock.advance(5000);
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall)).toEqual([
+      'send prompt:1',
+      'send prompt:2',
+      'edit prompt:1',
+      'edit prompt:1',
+    ]);
+    expect((await store.listOutbox({ chatId: '7' })).map((i) => i.status)).toEqual(['sent', 'sent', 'dead']);
+    await store.enqueue([askClosing('7', 3, 2)], clock.now());
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall).slice(-2)).toEqual(['send prompt:3', 'edit prompt:2']);
+    expect((await store.listOutbox({ chatId: '7' })).map((i) => i.status)).toEqual(['sent', 'sent', 'dead', 'sent']);
+  });
+
+  it('keeps the closing edit of a message whose outcome is unknown, and makes none for a question never sent', async () => {
+    await setUp();
+    const sender = new Recorder('telegram', clock);
+    sender.answer = (action) =>
+      action.kind === 'send' && action.message.ref === 'prompt:2'
+        ? { status: 'unknown', reason: 'no answer within 10 s' }
+        : undefined;
+    await store.enqueue([ask('7', 1), askClosing('7', 2, 1)], clock.now());
+    await dispatcher(sender).drain();
+    // The question was probably shown: its edit is queued on its own, and made.
+    clock.advance(5000);
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall)).toEqual(['send prompt:1', 'send prompt:2', 'edit prompt:1']);
+    // A closing edit of a question this chat never got costs no call.
+    await store.enqueue([askClosing('8', 5, 4)], clock.now());
+    await dispatcher(sender).drain();
+    expect(sender.calls.map(describeCall).slice(-1)).toEqual(['send prompt:5']);
+    expect(await store.listOutbox({ chatId: '8' })).toHaveLength(1);
   });
 
   it('skips an edit whose message was never sent (it failed for good), and goes on with the chat', async () => {

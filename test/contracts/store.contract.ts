@@ -1150,6 +1150,33 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         expect((await store.listOutbox({ chatId: 'staff' })).some((i) => 'target' in i)).toBe(false);
       });
 
+      it('brings with a message the platform id of the question its closing edit closes, when that was sent', async () => {
+        const question: NewOutboxItem = {
+          id: 'out-q1',
+          channel: 'telegram',
+          chatId: 'owner-c',
+          action: { kind: 'send', message: { text: 'question 1', ref: 'prompt:1' } },
+        };
+        const closes = { ref: 'prompt:1', message: { text: 'question 1, answered' } };
+        const next: NewOutboxItem = {
+          id: 'out-q2',
+          channel: 'telegram',
+          chatId: 'owner-c',
+          action: { kind: 'send', message: { text: 'question 2', ref: 'prompt:2' }, closes },
+        };
+        const elsewhere: NewOutboxItem = { ...next, id: 'out-q2-elsewhere', chatId: 'owner-d' };
+        await store.enqueue([question, next, elsewhere], T0);
+        const first = await store.claimOutbox(T0, 'w', MINUTE, 10);
+        expect(first.map((i) => [i.id, i.closesTarget])).toEqual([
+          ['out-q1', undefined],
+          ['out-q2-elsewhere', undefined],
+        ]);
+        await store.markOutboxSent(question.id, 'pm-7', at(SECOND), { ref: 'prompt:1' });
+        const [claimed] = await store.claimOutbox(at(SECOND), 'w', MINUTE, 10);
+        expect(claimed).toMatchObject({ id: next.id, action: { closes }, closesTarget: 'pm-7' });
+        expect((await store.listOutbox({ chatId: 'owner-c' })).some((i) => 'closesTarget' in i)).toBe(false);
+      });
+
       it('lets due items of a chat go before its cosmetic edits, never an edit before an earlier item', async () => {
         const closing = (n: number, text = 'closed', chatId = 'chat-a'): NewOutboxItem => {
           outboxCounter += 1;

@@ -23,6 +23,7 @@ import { nextAllowed } from '../../core/time.js';
 import {
   type Address,
   type Channel,
+  type ClosingEdit,
   LOCALES,
   type MessagePurpose,
   type OutboundAction,
@@ -30,7 +31,7 @@ import {
 } from '../../core/types.js';
 import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
-import type { AppContext } from '../context.js';
+import { type AppContext, isClosingEdit } from '../context.js';
 import { formatTime } from '../render.js';
 
 /** An owner who wrote within this long is answered at once, even in quiet hours. */
@@ -129,12 +130,26 @@ export class OwnerConversations {
   ): Promise<{ ack?: string }> {
     const outcome = await this.engineStep(tx, owner, thread, event, now, run);
     let current = owner;
+    // The edit that closes the answered question goes with the next message to the owner (see the
+    // dispatcher's closeAfter): one outbox item, one claim and one write fewer for each answer.
+    let closing: ClosingEdit | undefined;
     for (const item of outcome.output) {
       if (item.type === 'out') {
         const welcomed = await this.withGreetingLine(tx, current, item.action, outcome.state, now);
-        const action = run.purpose
+        let action = run.purpose
           ? { ...welcomed, message: { ...welcomed.message, purpose: run.purpose } }
           : await this.headedWithHeld(tx, address, welcomed, outcome.state, run.notBefore);
+        if (action.kind === 'edit' && isClosingEdit(action)) {
+          if (closing) await this.ctx.enqueue(tx, address, { kind: 'edit', ...closing }, run.notBefore);
+          closing = { ref: action.ref, message: action.message };
+          continue;
+        }
+        if (closing) {
+          // Anything but a message to go with goes after the closing edit, as the engine wrote them.
+          if (action.kind === 'send') action = { ...action, closes: closing };
+          else await this.ctx.enqueue(tx, address, { kind: 'edit', ...closing }, run.notBefore);
+          closing = undefined;
+        }
         await this.ctx.enqueue(tx, address, action, run.notBefore);
       } else {
         // What an effect tells the owner (the receipt of a report) heads the question that follows it.
@@ -143,6 +158,7 @@ export class OwnerConversations {
       }
     }
     await this.ctx.releaseTexts(tx);
+    if (closing) await this.ctx.enqueue(tx, address, { kind: 'edit', ...closing }, run.notBefore);
     await tx.saveThread({ ...thread, state: outcome.state, updatedAt: now });
     if (current !== owner) await tx.saveOwner({ ...current, updatedAt: now });
     return outcome.ack !== undefined ? { ack: outcome.ack } : {};

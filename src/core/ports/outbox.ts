@@ -33,6 +33,11 @@ export interface OutboxItem {
    * message was never sent in this chat.
    */
   target?: string;
+  /**
+   * Set by `claimOutbox` only, like `target`: the platform id of the question a send's closing edit
+   * (`action.closes`) takes the buttons off. Absent when that message was never sent in this chat.
+   */
+  closesTarget?: string;
 }
 
 export interface NewOutboxItem {
@@ -64,7 +69,7 @@ export interface OutboxStore {
    * each chat its oldest undelivered item (so order holds), where cosmetic items (see
    * {@link NewOutboxItem.cosmetic}) step aside for the chat's later items that are due, and only when it
    * is pending with `notBefore <= now`, or sending with an expired lease (then marked `takenOver`). Each
-   * item comes with its `target`. A cosmetic edit superseded by a later one of the same message is
+   * item comes with its `target` (and a send with a closing edit, its `closesTarget`). A cosmetic edit superseded by a later one of the same message is
    * settled as sent here, without a delivery.
    */
   claimOutbox(now: Date, worker: string, leaseMs: number, limit: number): Promise<OutboxItem[]>;

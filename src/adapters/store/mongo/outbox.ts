@@ -179,6 +179,11 @@ export class MongoOutbox extends MongoOps implements OutboxStore {
         const target = await this.getMessageRef(item.channel, item.chatId, ref);
         if (target !== undefined) item.target = target;
       }
+      const closes = item.action.kind === 'send' ? item.action.closes?.ref : undefined;
+      if (closes !== undefined) {
+        const closesTarget = await this.getMessageRef(item.channel, item.chatId, closes);
+        if (closesTarget !== undefined) item.closesTarget = closesTarget;
+      }
       claimed.push(item);
     }
     return claimed;

@@ -187,6 +187,10 @@ export function outboxOps(db: Database.Database): Sync<OutboxStore> {
           if (status === 'sending') item.takenOver = true;
           const target = ref === undefined ? undefined : s.getMessageRef.get(item.channel, item.chatId, ref);
           if (target !== undefined) item.target = target;
+          const closes = item.action.kind === 'send' ? item.action.closes?.ref : undefined;
+          const closesTarget =
+            closes === undefined ? undefined : s.getMessageRef.get(item.channel, item.chatId, closes);
+          if (closesTarget !== undefined) item.closesTarget = closesTarget;
           claimed.push(item);
         }
         if (superseded === 0) break;
