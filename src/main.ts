@@ -6,7 +6,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { v7 as uuidv7 } from 'uuid';
 import { ConsoleChannel } from './adapters/channels/console/console.js';
 import type { TelegramChannel } from './adapters/channels/telegram/telegram.js';
 import type { WechatChannel } from './adapters/channels/wechat/wechat.js';
@@ -16,6 +15,7 @@ import { createChartRenderer } from './adapters/charts/renderer.js';
 import { startCron } from './adapters/scheduler/cron.js';
 import { recordAudit } from './app/audit/trail.js';
 import { type ChannelSender, Dispatcher } from './app/dispatcher.js';
+import { newId } from './app/ids.js';
 import { ReplyWindowGate } from './app/reply-window.js';
 import { pruneOldRecords } from './app/retention.js';
 import { Scheduler } from './app/scheduler.js';
@@ -356,7 +356,7 @@ async function main(): Promise<void> {
     'residesk is running',
   );
   // A configuration-relevant event: which channels this start serves (the audit log keeps it).
-  await recordAudit({ clock, newId: uuidv7 }, store, {
+  await recordAudit({ clock, newId }, store, {
     actorId: 'system',
     action: 'app.start',
     detail: { channels: senders.map((s) => s.channel).join(','), store: storeChoice.kind },

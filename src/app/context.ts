@@ -2,7 +2,6 @@
  * What every use case shares: the store, the clock, texts, the staff rooms and the service-level
  * policy, and one way to write to the outbox (in the caller's transaction, logged with the thread).
  */
-import { v7 as uuidv7 } from 'uuid';
 import { type Config, type DailyWindow, loadConfig, type SlaDeadlines, type StaffRef } from '../config.js';
 import type { FlowRegistry } from '../core/flow/registry.js';
 import type { KnowledgeIndex } from '../core/knowledge/entry.js';
@@ -12,6 +11,7 @@ import type { Ticket } from '../core/tickets/ticket.js';
 import type { Address, Locale, OutboundAction, OutboundMessage } from '../core/types.js';
 import type { I18n } from '../i18n.js';
 import type { Logger } from '../logger.js';
+import { newId } from './ids.js';
 import { type CardMode, renderCard } from './render.js';
 
 export interface AppSettings {
@@ -76,11 +76,11 @@ export interface AppOptions {
   /** The estate's knowledge (flows/knowledge/), that enquiries are answered from; without it, staff answer them all. */
   knowledge?: KnowledgeIndex;
   /**
-   * Ids for what the app records (outbox items, tickets, jobs); by default UUIDv7 (RFC 9562): time first,
-   * so each table's id index grows at its end instead of at random places (a random id dirties a page of
-   * the index anywhere for every row written: an outbox row written and settled, its share of the commit
-   * included, took 67–78 µs with random ids against 43–51 µs time-ordered, on 16,000 rows), and still 74
-   * random bits, never guessed.
+   * Ids for what the app records (outbox items, tickets, jobs); by default UUIDv7 (RFC 9562, newId in ids.ts):
+   * time first, so each table's id index grows at its end instead of at random places (a random id dirties a
+   * page of the index anywhere for every row written: an outbox row written and settled, its share of the
+   * commit included, took 67–78 µs with random ids against 43–51 µs time-ordered, on 16,000 rows), and still
+   * 74 random bits, never guessed.
    */
   newId?: () => string;
 }
@@ -124,7 +124,7 @@ export class AppContext {
     this.settings = o.settings;
     this.staffRooms = o.staffRooms;
     this.policy = o.policy ?? DEFAULT_POLICY;
-    this.newId = o.newId ?? uuidv7;
+    this.newId = o.newId ?? newId;
   }
 
   /** Texts held per transaction (holdTexts): a transaction is one chat's turn, so turns never mix. */

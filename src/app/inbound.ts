@@ -115,13 +115,14 @@ export class InboundRouter {
     if (inbound.content.type !== 'text') return {};
     const text = inbound.content.text;
     const emergency = assistant.assessEmergency(text);
-    if (emergency.verdict === 'present') return { understanding: assistant.understandNow(text), emergency };
+    // The verdict goes back with the text, so that the assistant does not read the rules a second time.
+    if (emergency.verdict === 'present') return { understanding: assistant.understandNow(text, emergency), emergency };
     const state = thread?.state ?? initialState();
     if (!mayUnderstand(state, text, this.ctx.registry) && !this.parts.surveys.mayHoldReport(state, text))
       return { emergency };
     const owner = await reader.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-    const understanding = await assistant.understand(text, locale);
+    const understanding = await assistant.understand(text, locale, emergency);
     // A model that reads an emergency the rules did not can only make it unclear (the owner is asked), never present.
     return { understanding, emergency: withModelEmergency(emergency, understanding.emergencyUnclear === true) };
   }
@@ -137,11 +138,9 @@ export class InboundRouter {
     if (!kept) return undefined;
     const owner = await reader.findOwnerByIdentity(inbound.channel, inbound.userId);
     const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);
-    const understanding = await assistant.understand(kept, locale);
-    return {
-      understanding,
-      emergency: withModelEmergency(assistant.assessEmergency(kept), understanding.emergencyUnclear === true),
-    };
+    const emergency = assistant.assessEmergency(kept);
+    const understanding = await assistant.understand(kept, locale, emergency);
+    return { understanding, emergency: withModelEmergency(emergency, understanding.emergencyUnclear === true) };
   }
 
   /** For `/survey report|close`: the free-text themes and the charts, worked out before the transaction. */

@@ -6,10 +6,10 @@
  * The channels report membership changes (WeChat room-leave, Telegram service messages and
  * `chat_member` updates); main.ts wires them here.
  */
-import { v7 as uuidv7 } from 'uuid';
 import { type Clock, type Store, systemClock } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import { recordAudit } from './audit/trail.js';
+import { newId } from './ids.js';
 
 /** Marks the staff member inactive. Resolves to whether anything changed (false: unknown or already inactive). */
 export function markStaffLeft(store: Store, channel: Channel, userId: string, clock = systemClock): Promise<boolean> {
@@ -35,7 +35,7 @@ function setActive(store: Store, channel: Channel, userId: string, active: boole
     const staff = await tx.findStaff(channel, userId);
     if (!staff || staff.active === active) return false;
     await tx.saveStaff({ ...staff, active });
-    await recordAudit({ clock, newId: uuidv7 }, tx, {
+    await recordAudit({ clock, newId }, tx, {
       actorId: 'system',
       via: channel,
       action: active ? 'staff.rejoined' : 'staff.left',

@@ -6,8 +6,19 @@
 
 import type { Locale } from '../../core/types.js';
 import { isEmptyAnswer, SUMMARY_MAX, summarise, themeLabel, themeOf } from '../../core/understand/classify.js';
-import type { EmergencyAssessment, EmergencyRules } from '../../core/understand/emergency.js';
-import { assessText, INTENT_SURE, type UnderstandModel, understandText } from '../../core/understand/intent.js';
+import {
+  type EmergencyAssessment,
+  type EmergencyReading,
+  type EmergencyRules,
+  emergencyReading,
+} from '../../core/understand/emergency.js';
+import {
+  assessText,
+  INTENT_SURE,
+  type Understander,
+  type UnderstandModel,
+  understandText,
+} from '../../core/understand/intent.js';
 import type { Keywords } from '../../core/understand/keywords.js';
 import { mask } from '../../core/understand/mask.js';
 import {
@@ -31,6 +42,11 @@ export class OfflineAssistant implements Assistant {
   readonly mode = 'offline' as const;
   readonly rewordsAnswers: boolean = false;
   private trained: UnderstandModel | undefined;
+  /**
+   * The rules' reading behind each verdict assessEmergency gave, while the verdict is in use: understandNow,
+   * handed the verdict back, takes the rules' verdict and guards from it instead of reading the rules again.
+   */
+  private readonly readings = new WeakMap<EmergencyAssessment, EmergencyReading>();
   constructor(
     readonly keywords: Keywords,
     /** The emergency rules; read from flows/understand/emergency.yaml when left out. */
@@ -51,12 +67,20 @@ export class OfflineAssistant implements Assistant {
 
   /** The rules' verdict, with the trained model as a second line of defence (none → unclear at most). */
   assessEmergency(text: string): EmergencyAssessment {
-    return assessText(text, { keywords: this.keywords, model: this.model, emergencyRules: this.emergencyRules });
+    const reading = emergencyReading(text, this.emergencyRules);
+    const verdict = assessText(text, this.understander(), undefined, reading);
+    this.readings.set(verdict, reading);
+    return verdict;
   }
 
-  /** The intent and, for a report, its reading (understandText): what the app routes on. */
-  understandNow(text: string): Understanding {
-    const u = understandText(text, { keywords: this.keywords, model: this.model, emergencyRules: this.emergencyRules });
+  /**
+   * The intent and, for a report, its reading (understandText): what the app routes on. Given the verdict
+   * assessEmergency gave for the text, the rules' reading behind it is used (understandText checks that it
+   * is of this text).
+   */
+  understandNow(text: string, emergency?: EmergencyAssessment): Understanding {
+    const reading = emergency ? this.readings.get(emergency) : undefined;
+    const u = understandText(text, this.understander(), reading);
     const r = u.report;
     // A barely-read report about nothing in particular is not understood (the owner gets the menu).
     const vague = u.intent === 'report' && u.confidence < INTENT_SURE && r.category === 'other' && !r.location;
@@ -75,8 +99,12 @@ export class OfflineAssistant implements Assistant {
     };
   }
 
-  async understand(text: string, _locale: Locale): Promise<Understanding> {
-    return this.understandNow(text);
+  async understand(text: string, _locale: Locale, emergency?: EmergencyAssessment): Promise<Understanding> {
+    return this.understandNow(text, emergency);
+  }
+
+  private understander(): Understander {
+    return { keywords: this.keywords, model: this.model, emergencyRules: this.emergencyRules };
   }
 
   async summariseForCard(description: string, _locale: Locale): Promise<string | undefined> {

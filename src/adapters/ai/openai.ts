@@ -84,12 +84,12 @@ export class OpenAIAssistant implements Assistant {
     return this.offline.assessEmergency(text);
   }
 
-  understandNow(text: string): Understanding {
-    return this.offline.understandNow(text);
+  understandNow(text: string, emergency?: EmergencyAssessment): Understanding {
+    return this.offline.understandNow(text, emergency);
   }
 
-  async understand(text: string, locale: Locale): Promise<ModelUnderstanding> {
-    const offline = this.offline.understandNow(text);
+  async understand(text: string, locale: Locale, emergency?: EmergencyAssessment): Promise<ModelUnderstanding> {
+    const offline = this.offline.understandNow(text, emergency);
     if (!text.trim()) return offline;
     if (looksLikeInstructions(text, this.offline.keywords)) {
       // The owner's text tries to steer a model: the keyword reading stands, and no call is spent on it.

@@ -107,8 +107,10 @@ export class Enquiries implements AppPart {
       if (!knowledge || !assistant?.rewordsAnswers || inbound.chatKind !== 'private') return;
       if (inbound.content.type !== 'text') return;
       const question = inbound.content.text.trim();
-      if (!question || question.startsWith('/') || assistant.assessEmergency(question).verdict !== 'none') return;
-      const intent = assistant.understandNow(question).intent;
+      if (!question || question.startsWith('/')) return;
+      const emergency = assistant.assessEmergency(question);
+      if (emergency.verdict !== 'none') return;
+      const intent = assistant.understandNow(question, emergency).intent;
       if (intent !== 'enquiry' && intent !== 'notice' && !looksLikeQuestion(question)) return;
       const owner = await this.ctx.store.findOwnerByIdentity(inbound.channel, inbound.userId);
       const locale = owner?.locale ?? localeFromLanguageCode(inbound.languageCode, this.ctx.settings.defaultLocale);

@@ -70,9 +70,15 @@ export interface Assistant {
    * in every state and before any length limit, so an emergency never waits on a model.
    */
   assessEmergency(text: string): EmergencyAssessment;
-  /** The offline reading, synchronous (what the engine can use when nothing better has been computed). */
-  understandNow(text: string): Understanding;
-  understand(text: string, locale: Locale): Promise<Understanding>;
+  /**
+   * The offline reading, synchronous (what the engine can use when nothing better has been computed).
+   * `emergency`: what {@link assessEmergency} gave for this same text, when the caller has it, so that the
+   * rules are not read a second time for the message. The reading is the same with it or without; one that
+   * this assistant did not give for this text is not used.
+   */
+  understandNow(text: string, emergency?: EmergencyAssessment): Understanding;
+  /** The reading, from a model when there is one; `emergency` as for {@link understandNow}. */
+  understand(text: string, locale: Locale, emergency?: EmergencyAssessment): Promise<Understanding>;
   /** A one-line summary for the staff card when the description is long ({@link CARD_SUMMARY_FROM}); else undefined. */
   summariseForCard(description: string, locale: Locale): Promise<string | undefined>;
   /** A draft reply for the accountable person to edit and send; undefined when there is nothing to reply to. */

@@ -244,7 +244,7 @@ function ruleText(text: string): string {
  * text is read (the check runs before length limits).
  */
 export function assessEmergency(text: string, rules: EmergencyRules): EmergencyAssessment {
-  return readRules(text, rules, false).assessment;
+  return readRules(text, rules).assessment;
 }
 
 /**
@@ -254,9 +254,42 @@ export function assessEmergency(text: string, rules: EmergencyRules): EmergencyA
 export function readEmergency(
   text: string,
   rules: EmergencyRules,
-): { assessment: EmergencyAssessment; guards: GuardType[] } {
-  const { assessment, guards } = readRules(text, rules, true);
-  return { assessment, guards: guards ?? [] };
+): { assessment: EmergencyAssessment; guards: readonly GuardType[] } {
+  const reading = emergencyReading(text, rules);
+  return { assessment: reading.assessment, guards: reading.guards() };
+}
+
+/**
+ * One reading of a text by the rules, kept: their verdict ({@link assessEmergency}) at once, and the guards the
+ * text holds ({@link guardsOf}) when first asked for, each pattern run at most once for both. For a caller that
+ * needs the verdict first and the rest later: the assistant gives the verdict before anything else, and the
+ * model's input for the same text, which takes the verdict and the guards (intent.ts), is made afterwards.
+ */
+export interface EmergencyReading {
+  /** The text read, and the rules it was read with. */
+  readonly text: string;
+  readonly rules: EmergencyRules;
+  readonly assessment: EmergencyAssessment;
+  /**
+   * The types of the guards the text holds, each once, in the order of the rules: matched at the first call
+   * unless the verdict matched them already (it does when a cue matched), then kept.
+   */
+  guards(): readonly GuardType[];
+}
+
+/** Reads a text with the rules once, keeping what the reading found (see {@link EmergencyReading}). */
+export function emergencyReading(text: string, rules: EmergencyRules): EmergencyReading {
+  const { assessment, whole, guardHits } = readRules(text, rules);
+  let guards: readonly GuardType[] | undefined;
+  return {
+    text,
+    rules,
+    assessment,
+    guards: () => {
+      guards ??= typesOf(guardHits ?? matchesByRule(whole, layoutOf(rules).guards), rules);
+      return guards;
+    },
+  };
 }
 
 /** The types of the guards that matched, each once, in the order of the rules. */
@@ -269,11 +302,14 @@ function typesOf(found: ReadonlyMap<number, readonly Hit[]>, rules: EmergencyRul
   return types;
 }
 
+/**
+ * The rules' verdict on a text, with what was read on the way: the text as the rules read it and, when a cue
+ * matched (only then do the guards decide anything), every guard's matches.
+ */
 function readRules(
   text: string,
   rules: EmergencyRules,
-  withGuards: boolean,
-): { assessment: EmergencyAssessment; guards?: GuardType[] } {
+): { assessment: EmergencyAssessment; whole: string; guardHits?: Map<number, Hit[]> } {
   const layout = layoutOf(rules);
   const whole = ruleText(text);
   // Ignored phrases are blanked character for character, so a cue's place is its place in the whole text.
@@ -294,11 +330,10 @@ function readRules(
     // The first present cue names the kind; a call for help says less than fire or gas.
     if (cue.strength === 'present' && (present === undefined || present === 'other')) present = cue.kind;
   }
+  if (hits.length === 0) return { assessment: { verdict: 'none', matched }, whole };
   // Guards read the whole text: a phrase blanked for the cues (消防演习) still says it is a drill.
-  const guardHits = hits.length > 0 || withGuards ? matchesByRule(whole, layout.guards) : undefined;
-  const withTypes = (assessment: EmergencyAssessment) =>
-    withGuards && guardHits ? { assessment, guards: typesOf(guardHits, rules) } : { assessment };
-  if (hits.length === 0 || !guardHits) return withTypes({ verdict: 'none', matched });
+  const guardHits = matchesByRule(whole, layout.guards);
+  const reading = (assessment: EmergencyAssessment) => ({ assessment, whole, guardHits });
   // Each guard reaches as far as its scope: a past clause does not cancel a present one (上次漏水，现在又爆管了).
   const around = new Around(whole, layout.stops);
   const guards: { type: GuardType; start: number; end: number }[] = [];
@@ -318,7 +353,7 @@ function readRules(
     return k ? { kind: k } : present && present !== 'other' ? { kind: present } : {};
   };
   const free = presentHits.filter((r) => r.guards.size === 0);
-  if (free.length > 0) return withTypes({ verdict: 'present', kind: kindOf(free).kind ?? 'other', matched });
+  if (free.length > 0) return reading({ verdict: 'present', kind: kindOf(free).kind ?? 'other', matched });
   if (presentHits.length > 0) {
     // A guard and a cue disagree: only a question, a hedge or a routine frame (怎么办, 会不会出事了, 经常)
     // about something that reads as happening, or a sign that it is happening now (快, 现在, !!), leaves
@@ -329,9 +364,9 @@ function readRules(
     const urgentHits = allMatches(whole, rules.urgent);
     const beyondCues = urgentHits.some((u) => !hits.some((h) => h.start <= u.start && u.end <= h.end));
     if (open.length > 0 && beyondCues)
-      return withTypes({ verdict: 'present', kind: kindOf(open).kind ?? 'other', matched });
-    if (open.length > 0 || urgent !== undefined) return withTypes({ verdict: 'unclear', ...kindOf(open), matched });
-    return withTypes({ verdict: 'none', matched });
+      return reading({ verdict: 'present', kind: kindOf(open).kind ?? 'other', matched });
+    if (open.length > 0 || urgent !== undefined) return reading({ verdict: 'unclear', ...kindOf(open), matched });
+    return reading({ verdict: 'none', matched });
   }
   // A weak cue alone is asked about; with a sign that it is happening now (快来人, !!, 救命) it is present.
   // The sign must be more than the cue itself: 喘不过气 is both a weak cue and a sign of now, and a stuffy
@@ -342,12 +377,12 @@ function readRules(
   );
   // Made present by a sign of now, it keeps the kind its cue names (a burning smell growing stronger is a fire).
   if (weakFree.length > 0)
-    return withTypes(
+    return reading(
       urgentBeyond
         ? { verdict: 'present', kind: kindOf(weakFree).kind ?? 'other', matched }
         : { verdict: 'unclear', matched },
     );
-  return withTypes({ verdict: 'none', matched });
+  return reading({ verdict: 'none', matched });
 }
 
 /**

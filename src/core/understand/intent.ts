@@ -27,7 +27,7 @@ import {
   type Urgency,
 } from '../types.js';
 import { isEmergency, scoreCategories, summarise } from './classify.js';
-import { assessEmergency, type EmergencyAssessment, type EmergencyRules, readEmergency } from './emergency.js';
+import { type EmergencyAssessment, type EmergencyReading, type EmergencyRules, emergencyReading } from './emergency.js';
 import { foldForMatch, type Keywords, matchTerms, type Term } from './keywords.js';
 import { INTENTS, type Intent, intentOf, type LabelledMessage, REPORT_INTENTS } from './labels.js';
 import { findLocation } from './location.js';
@@ -150,13 +150,18 @@ interface InputReading {
  * {@link inputOf}, keeping what it read on the way, so a caller reads each once: the rules' verdict, the
  * place, and the features when given (`words`: the text's features, already worked out). `place: false`
  * leaves out the kind of place (`lk:`), for an input whose place is dropped anyway ({@link apartFromRules}):
- * the other values keep their order.
+ * the other values keep their order. `reading`: the rules' reading of the text, already made (see
+ * {@link readingOf}).
  */
 function readInput(
   text: string,
   keywords: Keywords,
   rules?: EmergencyRules,
-  { words, place: withPlace = true }: { words?: readonly string[]; place?: boolean } = {},
+  {
+    words,
+    place: withPlace = true,
+    reading,
+  }: { words?: readonly string[]; place?: boolean; reading?: EmergencyReading } = {},
 ): InputReading {
   const folded = foldForMatch(normalise(text));
   const location = withPlace ? findLocation(text) : undefined;
@@ -164,7 +169,8 @@ function readInput(
   const values: Record<string, number> = withPlace ? { [`lk:${place}`]: 1 } : {};
   let verdict: EmergencyAssessment | undefined;
   if (rules) {
-    const { assessment: a, guards } = readEmergency(text, rules);
+    const read = readingOf(text, rules, reading);
+    const a = read.assessment;
     verdict = a;
     if (a.kind) {
       values[`ek:${a.kind}`] = 1;
@@ -173,7 +179,7 @@ function readInput(
     // What the rules make of it (a danger read as present or asked about) and the guards the text holds:
     // a danger mentioned as over is a follow-up, one in a dream or a film is other, one asked about an enquiry.
     if (a.verdict !== 'none') values[`es:${a.verdict}`] = 1;
-    for (const g of guards) values[`eg:${g}`] = 1;
+    for (const g of read.guards()) values[`eg:${g}`] = 1;
   }
   for (const { category, score } of scoreCategories(folded, keywords))
     if (score > 0) values[`kw:${category}`] = cap(score, 8);
@@ -354,10 +360,21 @@ export function emergencyProbability(
  * The emergency verdict the app acts on: the rules' (emergency.ts), with the model as a second line of
  * defence: a text the rules call `none` that the model finds likely an emergency ({@link EMERGENCY_ASK})
  * is `unclear`, so the owner sees the emergency numbers and is asked. Never `present` from the model.
+ * `reading`: the rules' reading of the text, already made (see {@link readingOf}).
  */
-export function assessText(text: string, u: Understander, input?: Input): EmergencyVerdict {
-  const rules = u.emergencyRules ? assessEmergency(text, u.emergencyRules) : keywordEmergency(text, u.keywords);
+export function assessText(text: string, u: Understander, input?: Input, reading?: EmergencyReading): EmergencyVerdict {
+  const rules = u.emergencyRules
+    ? readingOf(text, u.emergencyRules, reading).assessment
+    : keywordEmergency(text, u.keywords);
   return withModel(text, u, rules, input);
+}
+
+/**
+ * The rules' reading of a text: the one given when it is of this text with these rules (a caller that read
+ * the rules first, for the verdict, hands its reading on), else a new one.
+ */
+function readingOf(text: string, rules: EmergencyRules, given?: EmergencyReading): EmergencyReading {
+  return given && given.text === text && given.rules === rules ? given : emergencyReading(text, rules);
 }
 
 /** {@link assessText} from the rules' verdict, already read. */
@@ -385,10 +402,13 @@ export function keywordEmergency(text: string, keywords: Keywords): EmergencyVer
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** Reads one owner text: intent with confidence, the emergency verdict, and the report it would be. */
-export function understandText(text: string, u: Understander): TextUnderstanding {
+/**
+ * Reads one owner text: intent with confidence, the emergency verdict, and the report it would be.
+ * `reading`: the rules' reading of the text, already made (see {@link readingOf}).
+ */
+export function understandText(text: string, u: Understander, reading?: EmergencyReading): TextUnderstanding {
   // The rules, the place and the features are read once, for the input and for the reading alike.
-  const { input, rules, location } = readInput(text, u.keywords, u.emergencyRules);
+  const { input, rules, location } = readInput(text, u.keywords, u.emergencyRules, { reading });
   const emergency = withModel(text, u, rules ?? keywordEmergency(text, u.keywords), input);
   const intents = predict(u.model.intent, apartFromPlace(input)) as Scored<Intent>[];
   const categories = predict(u.model.category, forCategory(input));

@@ -25,6 +25,23 @@ describe('OfflineAssistant', () => {
     expect(ai.mode).toBe('offline');
   });
 
+  it('reads a text the same when handed the verdict it gave for it, and ignores one it gave for another', async () => {
+    for (const text of [
+      '厨房着火了',
+      '电梯里有人被困了，快来人',
+      '3栋2单元501 卫生间插座没电了',
+      'I smell gas',
+      '你好',
+    ]) {
+      const alone = ai.understandNow(text);
+      expect(ai.understandNow(text, ai.assessEmergency(text))).toEqual(alone);
+      expect(await ai.understand(text, 'zh-CN', ai.assessEmergency(text))).toEqual(alone);
+      expect(ai.understandNow(text, ai.assessEmergency('楼上漏水到我家卫生间了'))).toEqual(alone);
+      // A verdict it did not give (a copy) is not used either.
+      expect(ai.understandNow(text, { ...ai.assessEmergency(text) })).toEqual(alone);
+    }
+  });
+
   it('summarises a long description for the card by its first sentence, and not a short one', async () => {
     expect(await ai.summariseForCard('厨房水龙头坏了', 'zh-CN')).toBeUndefined();
     const long = `厨房水龙头坏了，一直在滴水。${'晚上滴答滴答的声音很吵，已经好几天了，'.repeat(5)}`;

@@ -109,6 +109,27 @@ describe('formatPhone', () => {
   it('leaves what it cannot parse as it is', () => {
     expect(formatPhone('not a phone')).toBe('not a phone');
   });
+
+  it('gives the same text each time a number is read back', () => {
+    const numbers = ['+8613912345670', '+8610 8888 8888', '+12025550143', '+85291234567', 'not a phone 2'];
+    const first = numbers.map(formatPhone);
+    expect(first).toEqual(['139 1234 5670', '010 8888 8888', '+1 202 555 0143', '+852 9123 4567', 'not a phone 2']);
+    for (let i = 0; i < 3; i++) expect(numbers.map(formatPhone)).toEqual(first);
+  });
+
+  it('gives the same texts once more numbers were read back than it keeps', () => {
+    const numbers = Array.from({ length: 2500 }, (_, i) => `+86137${String(i * 3331).padStart(8, '0')}`);
+    const first = numbers.map(formatPhone);
+    expect(first[1]).toBe('137 0000 3331');
+    expect([...numbers].reverse().map(formatPhone)).toEqual([...first].reverse());
+    expect(numbers.map(formatPhone)).toEqual(first);
+  });
+
+  it('formats a text too long to keep as it would any other, each time', () => {
+    const long = `+86 138 1234 5678 ${' '.repeat(40)}`;
+    expect(formatPhone(long)).toBe('138 1234 5678');
+    expect(formatPhone(long)).toBe('138 1234 5678');
+  });
 });
 
 describe('checkLocation', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEmergencyRules } from '../../../src/adapters/ai/emergency-file.js';
 import { loadUnderstandModel } from '../../../src/adapters/ai/model-file.js';
 import { scoreCategories } from '../../../src/core/understand/classify.js';
-import { assessEmergency, guardsOf, readEmergency } from '../../../src/core/understand/emergency.js';
+import { assessEmergency, emergencyReading, guardsOf, readEmergency } from '../../../src/core/understand/emergency.js';
 import {
   assessText,
   EMERGENCY_ASK,
@@ -123,6 +123,32 @@ describe('one reading of a text gives what each part gives', () => {
         some,
         (t) => understandText(t, u).emergency,
         (t) => assessText(t, u),
+      ),
+    ).toEqual([]);
+  });
+
+  it('a reading of the rules handed on gives what reading them again gives; one of another text is not used', () => {
+    const some = all.filter((_, i) => i % 3 === 1);
+    // The verdict first, as the assistant gives it, then the whole reading from the same reading of the rules.
+    const handedOn = (t: string) => {
+      const reading = emergencyReading(t, rules);
+      return [assessText(t, u, undefined, reading), understandText(t, u, reading)];
+    };
+    expect(differences(some, handedOn, (t) => [assessText(t, u), understandText(t, u)])).toEqual([]);
+    // Its guards are read only when asked for, and are guardsOf's.
+    expect(
+      differences(
+        some,
+        (t) => emergencyReading(t, rules).guards(),
+        (t) => guardsOf(t, rules),
+      ),
+    ).toEqual([]);
+    const other = emergencyReading('厨房着火了', rules);
+    expect(
+      differences(
+        some,
+        (t) => understandText(t, u, other),
+        (t) => understandText(t, u),
       ),
     ).toEqual([]);
   });
