@@ -153,7 +153,8 @@ export class AppContext {
   async enqueue(tx: StoreTx, to: Address, action: OutboundAction, notBefore?: Date): Promise<void> {
     const held = this.held.get(tx);
     if (held && sameAddress(held.to, to)) {
-      const plain = action.kind === 'send' && Object.keys(action.message).every((k) => k === 'text');
+      // A message carrying a closing edit is not merged into held texts: the edit would be lost with it.
+      const plain = action.kind === 'send' && !action.closes && Object.keys(action.message).every((k) => k === 'text');
       if (plain && held.notBefore === notBefore?.getTime()) {
         held.texts.push(action.message.text);
         return;
