@@ -144,10 +144,13 @@ export class OwnerConversations {
           closing = { ref: action.ref, message: action.message };
           continue;
         }
-        if (closing) {
-          // Anything but a message to go with goes after the closing edit, as the engine wrote them.
-          if (action.kind === 'send') action = { ...action, closes: closing };
-          else await this.ctx.enqueue(tx, address, { kind: 'edit', ...closing }, run.notBefore);
+        if (closing && action.kind === 'send' && Object.keys(action.message).some((k) => k !== 'text')) {
+          action = { ...action, closes: closing };
+          closing = undefined;
+        } else if (closing && action.kind === 'edit') {
+          // Another edit goes after the closing edit, as the engine wrote them. A plain text may be held to
+          // head the next question (AppContext.holdTexts): the closing edit waits for that question.
+          await this.ctx.enqueue(tx, address, { kind: 'edit', ...closing }, run.notBefore);
           closing = undefined;
         }
         await this.ctx.enqueue(tx, address, action, run.notBefore);
