@@ -90,6 +90,11 @@ export function isClosingEdit(action: OutboundAction): boolean {
   return action.kind === 'edit' && action.ref.startsWith('prompt:') && !action.message.buttons?.length;
 }
 
+/** A message that is text alone (no buttons, ref, photos or files): what may be merged with other texts. */
+export function isPlainText(message: OutboundMessage): boolean {
+  return Object.keys(message).every((k) => k === 'text');
+}
+
 /** Plain texts to one owner held back in a transaction to head the next question (see AppContext.holdTexts). */
 interface HeldTexts {
   to: Address;
@@ -154,7 +159,7 @@ export class AppContext {
     const held = this.held.get(tx);
     if (held && sameAddress(held.to, to)) {
       // A message carrying a closing edit is not merged into held texts: the edit would be lost with it.
-      const plain = action.kind === 'send' && !action.closes && Object.keys(action.message).every((k) => k === 'text');
+      const plain = action.kind === 'send' && !action.closes && isPlainText(action.message);
       if (plain && held.notBefore === notBefore?.getTime()) {
         held.texts.push(action.message.text);
         return;

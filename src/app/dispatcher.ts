@@ -14,10 +14,9 @@
  * spare only, and wait one to two seconds (at random) when there is none, so that many chats' edits do
  * not all come back at the same instant; the claim lets a chat's due messages go before them (see
  * OutboxStore). No more items are leased than the channels' bot-wide limits let go now (a full limit is
- * slept out once, not deferred chat by chat). The closing edit an owner's next question carries
- * (`action.closes`) is made right after that question on the same terms, and queued as a cosmetic item
- * of its own only when the chat has nothing to spare or the edit fails in a way worth trying again: an
- * answer costs one outbox item, one claim and one write, not two of each.
+ * slept out once, not deferred chat by chat). The closing edit an owner's next question carries is made
+ * right after that question on the same terms (closing-edits.ts): an answer costs one outbox item, one
+ * claim and one write, not two of each.
  *
  * Outcomes: a platform's "wait N seconds" holds up that chat, and the whole channel when several chats
  * are told to wait at once (a bot-wide limit); transient failures back off exponentially with jitter and
@@ -29,6 +28,7 @@ import type { ChannelSender, Delivery, DeliveryFault } from '../core/ports/chann
 import type { Clock, OutboxItem, Store } from '../core/ports.js';
 import type { Channel } from '../core/types.js';
 import type { Logger } from '../logger.js';
+import { ClosingEdits } from './closing-edits.js';
 import { FaultBook, type FaultNews } from './delivery-faults.js';
 import { DueTimes } from './due-times.js';
 import { readAttached, releaseAttached } from './files/attached.js';
@@ -111,6 +111,8 @@ export class Dispatcher {
   /** When the loop's current sleep ends (epoch ms by the clock), while it sleeps. */
   private sleepingUntil?: number;
   private readonly faultBook: FaultBook;
+  /** The closing edits the messages delivered here carry (closing-edits.ts). */
+  private readonly closing: ClosingEdits;
   private readonly leaseMs: number;
   private readonly concurrency: number;
 
@@ -121,6 +123,15 @@ export class Dispatcher {
       throw new RangeError('Dispatcher: leaseMs must be positive and concurrency a whole number of at least 1');
     }
     this.faultBook = new FaultBook(o.alertEveryMs ?? 15 * 60_000);
+    this.closing = new ClosingEdits({
+      store: o.store,
+      clock: o.clock,
+      log: o.log,
+      call: (sender, item, target) => this.call(sender, item, target),
+      cosmeticDelay: (wait) => this.cosmeticDelay(wait),
+      retryDelay: () => this.backoff(1),
+      dueAt: (at) => this.dueAt(at),
+    });
   }
 
   /** Leases and delivers what is deliverable now; returns how many items it leased. */
@@ -346,7 +357,7 @@ export class Dispatcher {
     if (item.takenOver && item.action.kind === 'send' && (await this.movedOn(item))) {
       log.warn({ id: item.id, channel: item.channel }, 'an interrupted message is not sent again: its chat moved on');
       await store.markOutboxSent(item.id, undefined, now, { note: MOVED_ON });
-      await this.queueClosing(item, now.getTime());
+      await this.closing.queue(item, now.getTime());
       return;
     }
     // The claim brought what the action points at: an edit of a message never sent here costs no send slot.
@@ -370,76 +381,8 @@ export class Dispatcher {
     }
     const result = await this.call(sender, item, target);
     await this.settle(item, result);
-    if (result.status === 'sent') await this.closeAfter(sender, item);
-    else if (result.status === 'unknown' && item.action.kind === 'send')
-      await this.queueClosing(item, clock.now().getTime());
-  }
-
-  /**
-   * The closing edit a message carries (`action.closes`: the buttons taken off the question it follows),
-   * made right after the message went, when the chat has allowance to spare (as for any cosmetic item),
-   * so that it costs no outbox item of its own. When the chat has none, or the edit meets a failure worth
-   * trying again, it is queued on its own as a cosmetic item; a refused edit (the question too old to
-   * edit) is given up, as a cosmetic item's would be. The message itself is settled before, so nothing
-   * here delays or repeats it.
-   */
-  private async closeAfter(sender: ChannelSender, item: OutboxItem): Promise<void> {
-    const closes = item.action.kind === 'send' ? item.action.closes : undefined;
-    // The question was never sent here (or this channel keeps no message ids): nothing to edit.
-    if (!closes || item.closesTarget === undefined) return;
-    const now = this.o.clock.now().getTime();
-    const wait = sender.reserve?.(item.chatId, now, { cosmetic: true }) ?? 0;
-    if (wait > 0) {
-      await this.queueClosing(item, now + this.cosmeticDelay(wait));
-      return;
-    }
-    const edit = { ...item, action: { kind: 'edit' as const, ref: closes.ref, message: closes.message } };
-    const result = await this.call(sender, edit, item.closesTarget);
-    const after = this.o.clock.now().getTime();
-    switch (result.status) {
-      case 'sent':
-        return;
-      case 'transient':
-      case 'unknown':
-        await this.queueClosing(item, after + this.cosmeticDelay(this.backoff(1)));
-        return;
-      case 'rate_limited':
-        await this.queueClosing(item, after + result.retryAfterMs);
-        return;
-      default:
-        this.o.log.debug(
-          { id: item.id, reason: result.reason },
-          'a closing edit was refused; its question keeps its buttons',
-        );
-    }
-  }
-
-  /**
-   * Queues a message's closing edit on its own (a cosmetic item, due at `at`), for the chat's spare
-   * allowance later. Its id is the message's with a suffix, so a second worker that settled the same
-   * message cannot queue it twice; such a refusal is only noted.
-   */
-  private async queueClosing(item: OutboxItem, at: number): Promise<void> {
-    const closes = item.action.kind === 'send' ? item.action.closes : undefined;
-    if (!closes || item.closesTarget === undefined) return;
-    try {
-      await this.o.store.enqueue(
-        [
-          {
-            id: `${item.id}:closes`,
-            channel: item.channel,
-            chatId: item.chatId,
-            action: { kind: 'edit', ref: closes.ref, message: closes.message },
-            notBefore: new Date(at),
-            cosmetic: true,
-          },
-        ],
-        this.o.clock.now(),
-      );
-      this.dueAt(at);
-    } catch (error) {
-      this.o.log.debug({ err: error, id: item.id }, 'a closing edit could not be queued on its own');
-    }
+    if (result.status === 'sent') await this.closing.after(sender, item);
+    else if (result.status === 'unknown') await this.closing.queue(item, clock.now().getTime());
   }
 
   /** How long a cosmetic item waits when the chat has no allowance to spare: see `deliver`. */

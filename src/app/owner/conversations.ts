@@ -31,7 +31,7 @@ import {
 } from '../../core/types.js';
 import type { EmergencyAssessment } from '../../core/understand/emergency.js';
 import type { Understanding } from '../../core/understand/understanding.js';
-import { type AppContext, isClosingEdit } from '../context.js';
+import { type AppContext, isClosingEdit, isPlainText } from '../context.js';
 import { formatTime } from '../render.js';
 
 /** An owner who wrote within this long is answered at once, even in quiet hours. */
@@ -130,8 +130,8 @@ export class OwnerConversations {
   ): Promise<{ ack?: string }> {
     const outcome = await this.engineStep(tx, owner, thread, event, now, run);
     let current = owner;
-    // The edit that closes the answered question goes with the next message to the owner (see the
-    // dispatcher's closeAfter): one outbox item, one claim and one write fewer for each answer.
+    // The edit that closes the answered question goes with the next message to the owner that is more
+    // than a text (closing-edits.ts): one outbox item, one claim and one write fewer for each answer.
     let closing: ClosingEdit | undefined;
     for (const item of outcome.output) {
       if (item.type === 'out') {
@@ -144,7 +144,7 @@ export class OwnerConversations {
           closing = { ref: action.ref, message: action.message };
           continue;
         }
-        if (closing && action.kind === 'send' && Object.keys(action.message).some((k) => k !== 'text')) {
+        if (closing && action.kind === 'send' && !isPlainText(action.message)) {
           action = { ...action, closes: closing };
           closing = undefined;
         } else if (closing && action.kind === 'edit') {
